@@ -1,0 +1,34 @@
+//! Command-line interface. Every setting is also an environment variable (see
+//! `docs/configuration.md`); the options here are only what differs per invocation.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// BillTracker: a self-hosted tracker for recurring bills, expenses and the bank transactions
+/// that pay them.
+///
+/// Settings come from the environment (e.g. LISTEN, DATA_DIR, DATABASE_URL) and an optional
+/// TOML file; see docs/configuration.md for every one with its default.
+#[derive(Debug, Parser)]
+#[command(name = "billtracker", version, propagate_version = true)]
+pub struct Cli {
+    /// TOML configuration file (keys are the environment names in lower case).
+    #[arg(long, global = true, env = "CONFIG_FILE", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server (the default when no command is given).
+    Serve,
+    /// Apply pending database migrations, then exit.
+    Migrate,
+    /// Check the configuration and the database; exit non-zero if anything is wrong.
+    Check,
+    /// Print the configuration reference (Markdown) generated from the code.
+    ConfigReference,
+}

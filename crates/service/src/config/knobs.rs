@@ -1,0 +1,218 @@
+//! Every configuration knob, once: its environment name, default, whether it is a secret, and
+//! what it does. The TOML key is the environment name in lower case. The configuration
+//! reference (`docs/configuration.md`) is generated from this table and a test keeps the two
+//! equal, so an undocumented knob cannot exist.
+
+/// One setting.
+#[derive(Debug, Clone, Copy)]
+pub struct Knob {
+    /// Environment variable name; the TOML key is the same in lower case.
+    pub env: &'static str,
+    /// Default as it would be written in the environment; "" means unset.
+    pub default: &'static str,
+    /// Secrets are never printed, and may also be read from a file named by `<ENV>_FILE`.
+    pub secret: bool,
+    pub help: &'static str,
+}
+
+const fn knob(env: &'static str, default: &'static str, help: &'static str) -> Knob {
+    Knob {
+        env,
+        default,
+        secret: false,
+        help,
+    }
+}
+
+const fn secret(env: &'static str, help: &'static str) -> Knob {
+    Knob {
+        env,
+        default: "",
+        secret: true,
+        help,
+    }
+}
+
+pub const KNOBS: &[Knob] = &[
+    knob(
+        "LISTEN",
+        "127.0.0.1:3030",
+        "Address and port the HTTP server binds.",
+    ),
+    knob(
+        "DATA_DIR",
+        "./data",
+        "Directory for the SQLite database, the generated key file and backups. Created with mode 0700; start-up refuses it if it is world-accessible.",
+    ),
+    secret(
+        "DATABASE_URL",
+        "Unset: embedded SQLite at `DATA_DIR/billtracker.db`. `postgres://user:pass@host/db` selects PostgreSQL (needed when several instances share one database).",
+    ),
+    knob(
+        "DATABASE_MAX_CONNECTIONS",
+        "10",
+        "Connection pool size (1–500).",
+    ),
+    knob(
+        "DATABASE_BUSY_TIMEOUT_MS",
+        "5000",
+        "How long a request waits for a pooled connection or SQLite's write lock before answering 503.",
+    ),
+    knob(
+        "SQLITE_SYNCHRONOUS",
+        "full",
+        "`full`: every commit is on disk before it is acknowledged. `normal`: faster, never corrupts, but a power cut may lose the last commits.",
+    ),
+    knob(
+        "PUBLIC_URL",
+        "",
+        "The URL people use to reach BillTracker (e.g. `https://bills.example.org`). Used for links in emails, WebAuthn and OIDC. Unset: derived from `LISTEN`.",
+    ),
+    knob(
+        "HTTPS",
+        "false",
+        "`true` when users reach the app over HTTPS (directly or through a proxy): Secure cookies, `__Host-` cookie names and HSTS. `false` is for plain-HTTP LAN or development use.",
+    ),
+    knob(
+        "COOKIE_SECURE",
+        "",
+        "Force the Secure flag on the session cookie on or off. Unset: follows `HTTPS`.",
+    ),
+    knob(
+        "CSRF_HTTP_ONLY",
+        "true",
+        "Whether the CSRF cookie is HttpOnly. Set `false` only for custom clients that read the cookie instead of calling `GET /api/auth/csrf-token`.",
+    ),
+    knob(
+        "CSRF_SAME_SITE",
+        "strict",
+        "SameSite attribute of the CSRF cookie: `strict`, `lax` or `none` (`none` needs Secure).",
+    ),
+    knob(
+        "CSRF_SECURE",
+        "",
+        "Force the Secure flag on the CSRF cookie. Unset: follows `COOKIE_SECURE`.",
+    ),
+    knob(
+        "CSRF_COOKIE_NAME",
+        "bt_csrf_token",
+        "Name of the CSRF cookie (prefixed `__Host-` when HTTPS is on).",
+    ),
+    knob(
+        "CORS_ORIGIN",
+        "",
+        "One origin (e.g. `https://app.example.org`) allowed to call the API from a browser with credentials. Unset: CORS is closed.",
+    ),
+    knob(
+        "TRUSTED_PROXIES",
+        "",
+        "Comma-separated IPs or CIDR ranges of reverse proxies whose `X-Forwarded-For` / `X-Forwarded-Proto` are believed. Unset: the peer address is the client.",
+    ),
+    secret(
+        "TOKEN_ENCRYPTION_KEY",
+        "Master key for field encryption (at least 32 bytes; hex or base64 or raw text). Unset: a key is generated into `DATA_DIR/master.key` (mode 0600) on first start. Never stored in the database.",
+    ),
+    knob(
+        "SESSION_CLEANUP_INTERVAL_MS",
+        "3600000",
+        "How often expired sessions and rate-limit windows are deleted, in milliseconds (at least 1000).",
+    ),
+    knob(
+        "SESSION_IDLE_TIMEOUT_MINUTES",
+        "120",
+        "A session unused for this long ends (1–10080).",
+    ),
+    knob(
+        "SESSION_LIFETIME_DAYS",
+        "7",
+        "A session ends this long after sign-in, however active (1–90).",
+    ),
+    knob(
+        "REQUEST_BODY_LIMIT_BYTES",
+        "1048576",
+        "Largest request body accepted (larger gets 413). Imports have their own limit.",
+    ),
+    knob(
+        "REQUEST_TIMEOUT_SECONDS",
+        "30",
+        "A request taking longer is answered 408 and abandoned.",
+    ),
+    knob(
+        "SHUTDOWN_GRACE_SECONDS",
+        "10",
+        "On SIGTERM/SIGINT, how long in-flight requests may finish before the process exits.",
+    ),
+    knob(
+        "METRICS",
+        "off",
+        "Prometheus metrics at `/metrics`: `off` (404), `on` (open: only behind a private network), or `token` (needs `Authorization: Bearer <METRICS_TOKEN>`).",
+    ),
+    secret(
+        "METRICS_TOKEN",
+        "Bearer token for `/metrics` when `METRICS=token` (at least 16 characters).",
+    ),
+    knob(
+        "LOG_FORMAT",
+        "auto",
+        "`json` (one JSON object per line), `pretty` (human), or `auto`: pretty on a terminal, JSON otherwise.",
+    ),
+    knob(
+        "LOG_LEVEL",
+        "info",
+        "Log filter, e.g. `info`, `debug`, or `info,sqlx=warn`.",
+    ),
+    knob(
+        "BOOTSTRAP_ADMIN_USERNAME",
+        "",
+        "Username of the administrator created at first start (with `BOOTSTRAP_ADMIN_PASSWORD`). Unset: a one-time setup link is written to the log instead.",
+    ),
+    secret(
+        "BOOTSTRAP_ADMIN_PASSWORD",
+        "Password of the bootstrap administrator (password policy applies).",
+    ),
+    knob(
+        "SINGLE_USER_MODE",
+        "false",
+        "`true` attaches every request to `SINGLE_USER_USERNAME` without sign-in. Only for trusted private networks; never grants admin.",
+    ),
+    knob(
+        "SINGLE_USER_USERNAME",
+        "",
+        "The regular user attached in single-user mode (created when missing).",
+    ),
+];
+
+/// The knob named `env`, if any.
+pub fn find(env: &str) -> Option<&'static Knob> {
+    KNOBS.iter().find(|k| k.env == env)
+}
+
+/// The configuration reference in Markdown, as committed at `docs/configuration.md`.
+pub fn reference_markdown() -> String {
+    let mut out = String::from(
+        "# Configuration reference\n\n\
+         Generated from `crates/service/src/config/knobs.rs` by `billtracker config-reference`; \
+         a test fails when this file and the code disagree.\n\n\
+         Sources, later wins: built-in defaults → the TOML file named by `--config` or \
+         `CONFIG_FILE` (keys are the names below in lower case, e.g. `listen = \"0.0.0.0:3030\"`) \
+         → environment variables. Secrets can also come from a file: `<NAME>_FILE=/run/secrets/x` \
+         (in TOML: `<name>_file`). An unknown key in the file, or any invalid value, stops \
+         start-up with a message naming the key. Secret values are never printed.\n\n\
+         | Name | Default | Secret | Meaning |\n|---|---|---|---|\n",
+    );
+    for knob in KNOBS {
+        let default = if knob.default.is_empty() {
+            "(unset)".to_owned()
+        } else {
+            format!("`{}`", knob.default)
+        };
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} |\n",
+            knob.env,
+            default,
+            if knob.secret { "yes" } else { "" },
+            knob.help
+        ));
+    }
+    out
+}

@@ -1,0 +1,214 @@
+//! The audit log: append-only and hash-chained. Each entry's hash covers its own fields and the
+//! previous entry's hash, so editing or deleting any row breaks the chain from that row on,
+//! which [`Store::verify_audit_chain`] reports. No method updates or deletes entries.
+
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+
+use crate::time::{from_millis, to_millis};
+use crate::{Error, Result, Store};
+
+/// The hash before the first entry.
+const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// What happened, by whom, to what, from where.
+#[derive(Debug, Clone)]
+pub struct NewAuditEntry {
+    pub actor_id: Option<String>,
+    pub actor_name: String,
+    pub action: String,
+    pub target: Option<String>,
+    pub ip: Option<String>,
+    /// Extra facts as a JSON object (never secrets).
+    pub detail: String,
+}
+
+/// A stored entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub seq: i64,
+    pub id: String,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<String>,
+    pub actor_name: String,
+    pub action: String,
+    pub target: Option<String>,
+    pub ip: Option<String>,
+    pub detail: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// Which entries to list, newest first.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub action: Option<String>,
+    pub actor_name: Option<String>,
+    /// Only entries with `seq` below this (the cursor of the previous page).
+    pub before_seq: Option<i64>,
+    pub limit: i64,
+}
+
+type AuditRow = (
+    i64,
+    String,
+    i64,
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+    String,
+);
+
+const COLUMNS: &str =
+    "seq, id, at, actor_id, actor_name, action, target, ip, detail, prev_hash, hash";
+
+impl Store {
+    /// Appends one entry at the end of the chain. Concurrent appends (several instances)
+    /// retry on the sequence number's unique constraint.
+    pub async fn append_audit(&self, entry: &NewAuditEntry, now: DateTime<Utc>) -> Result<i64> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.try_append_audit(entry, now).await {
+                Err(Error::Conflict { .. } | Error::Busy(_)) if attempt < 20 => continue,
+                other => return other,
+            }
+        }
+    }
+
+    async fn try_append_audit(&self, entry: &NewAuditEntry, now: DateTime<Utc>) -> Result<i64> {
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let last: Option<(i64, String)> =
+                sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let (seq, prev_hash) = match last {
+                Some((seq, hash)) => (seq + 1, hash),
+                None => (1, GENESIS.to_owned()),
+            };
+            let id = domain::id::AuditId::new().to_string();
+            let at = to_millis(now);
+            let hash = chain_hash(seq, &id, at, entry, &prev_hash);
+            sqlx::query(
+                "INSERT INTO audit_log (seq, id, at, actor_id, actor_name, action, target, ip, \
+                 detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            )
+            .bind(seq)
+            .bind(&id)
+            .bind(at)
+            .bind(&entry.actor_id)
+            .bind(&entry.actor_name)
+            .bind(&entry.action)
+            .bind(&entry.target)
+            .bind(&entry.ip)
+            .bind(&entry.detail)
+            .bind(&prev_hash)
+            .bind(&hash)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(seq)
+        })
+    }
+
+    /// Entries matching `filter`, newest first.
+    pub async fn audit_entries(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
+        let rows: Vec<AuditRow> = on_pool!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {COLUMNS} FROM audit_log \
+                 WHERE ($1 IS NULL OR action = $1) AND ($2 IS NULL OR actor_name = $2) \
+                   AND ($3 IS NULL OR seq < $3) \
+                 ORDER BY seq DESC LIMIT $4"
+            )))
+            .bind(&filter.action)
+            .bind(&filter.actor_name)
+            .bind(filter.before_seq)
+            .bind(filter.limit.clamp(1, 500))
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter().map(from_row).collect()
+    }
+
+    /// Recomputes the chain from the start; returns the first `seq` whose hash or link does not
+    /// match (a tampered, inserted or deleted row), or `None` when the chain is whole.
+    pub async fn verify_audit_chain(&self) -> Result<Option<i64>> {
+        let rows: Vec<AuditRow> = on_pool!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {COLUMNS} FROM audit_log ORDER BY seq"
+            )))
+            .fetch_all(pool)
+            .await?
+        });
+        let mut prev = GENESIS.to_owned();
+        for (expected_seq, row) in (1_i64..).zip(rows) {
+            let entry = from_row(row)?;
+            let fields = NewAuditEntry {
+                actor_id: entry.actor_id.clone(),
+                actor_name: entry.actor_name.clone(),
+                action: entry.action.clone(),
+                target: entry.target.clone(),
+                ip: entry.ip.clone(),
+                detail: entry.detail.clone(),
+            };
+            let recomputed = chain_hash(
+                entry.seq,
+                &entry.id,
+                to_millis(entry.at),
+                &fields,
+                &entry.prev_hash,
+            );
+            if entry.seq != expected_seq || entry.prev_hash != prev || entry.hash != recomputed {
+                return Ok(Some(entry.seq));
+            }
+            prev = entry.hash;
+        }
+        Ok(None)
+    }
+}
+
+fn from_row(row: AuditRow) -> Result<AuditEntry> {
+    let (seq, id, at, actor_id, actor_name, action, target, ip, detail, prev_hash, hash) = row;
+    Ok(AuditEntry {
+        seq,
+        id,
+        at: from_millis(at)?,
+        actor_id,
+        actor_name,
+        action,
+        target,
+        ip,
+        detail,
+        prev_hash,
+        hash,
+    })
+}
+
+/// SHA-256 over every field, each length-prefixed so no two entries share an encoding.
+fn chain_hash(seq: i64, id: &str, at: i64, entry: &NewAuditEntry, prev_hash: &str) -> String {
+    let mut hasher = Sha256::new();
+    let seq = seq.to_string();
+    let at = at.to_string();
+    let fields: [&str; 10] = [
+        &seq,
+        id,
+        &at,
+        entry.actor_id.as_deref().unwrap_or("\u{0}"),
+        &entry.actor_name,
+        &entry.action,
+        entry.target.as_deref().unwrap_or("\u{0}"),
+        entry.ip.as_deref().unwrap_or("\u{0}"),
+        &entry.detail,
+        prev_hash,
+    ];
+    for field in fields {
+        hasher.update((field.len() as u64).to_be_bytes());
+        hasher.update(field.as_bytes());
+    }
+    hex::encode(hasher.finalize())
+}

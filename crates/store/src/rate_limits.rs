@@ -1,0 +1,90 @@
+//! Fixed-window rate-limit counters in the database, so every instance sharing it agrees.
+//! One upsert per hit: a window that has ended restarts at this hit.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::time::{from_millis, to_millis};
+use crate::{Result, Store};
+
+/// The state of one key's window after a hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WindowCount {
+    pub window_start: DateTime<Utc>,
+    /// Hits in the window, this one included.
+    pub hits: i64,
+}
+
+impl Store {
+    /// Counts one hit for `key` in a window of `window` and returns the window's total.
+    pub async fn hit_rate_limit(
+        &self,
+        key: &str,
+        window: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<WindowCount> {
+        let now_ms = to_millis(now);
+        let expired_before = now_ms - i64::try_from(window.as_millis()).unwrap_or(i64::MAX);
+        // Right-hand sides read the row as it was before the update, on both engines.
+        let (start, hits): (i64, i64) = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "INSERT INTO rate_limits (key, window_start, hits) VALUES ($1, $2, 1) \
+                 ON CONFLICT (key) DO UPDATE SET \
+                   hits = CASE WHEN rate_limits.window_start <= $3 THEN 1 ELSE rate_limits.hits + 1 END, \
+                   window_start = CASE WHEN rate_limits.window_start <= $3 THEN $2 ELSE rate_limits.window_start END \
+                 RETURNING window_start, hits",
+            )
+            .bind(key)
+            .bind(now_ms)
+            .bind(expired_before)
+            .fetch_one(pool)
+            .await?
+        });
+        Ok(WindowCount {
+            window_start: from_millis(start)?,
+            hits,
+        })
+    }
+
+    /// Hits recorded for `key` in its current window, without counting a new one.
+    pub async fn rate_limit_hits(
+        &self,
+        key: &str,
+        window: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
+        let expired_before = to_millis(now) - i64::try_from(window.as_millis()).unwrap_or(i64::MAX);
+        let hits: Option<i64> = on_pool!(self, |pool| {
+            sqlx::query_scalar("SELECT hits FROM rate_limits WHERE key = $1 AND window_start > $2")
+                .bind(key)
+                .bind(expired_before)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(hits.unwrap_or(0))
+    }
+
+    /// Forgets a key (for example the per-account failure counter after a good login).
+    pub async fn clear_rate_limit(&self, key: &str) -> Result<()> {
+        on_pool!(self, |pool| {
+            sqlx::query("DELETE FROM rate_limits WHERE key = $1")
+                .bind(key)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Deletes windows that started before `before`; returns how many.
+    pub async fn purge_rate_limits(&self, before: DateTime<Utc>) -> Result<u64> {
+        let done = on_pool!(self, |pool| {
+            sqlx::query("DELETE FROM rate_limits WHERE window_start < $1")
+                .bind(to_millis(before))
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(done)
+    }
+}

@@ -1,0 +1,121 @@
+//! Test support shared by every crate's tests: a fresh, migrated database per test, on each
+//! engine, and a macro that runs one test body on both.
+//!
+//! PostgreSQL comes from `TEST_DATABASE_URL` (an admin URL of a throwaway cluster, set by
+//! `scripts/test`); each test gets its own `CREATE DATABASE`. Without it the PostgreSQL half of
+//! every test fails with a message saying how to run it, unless `BT_SKIP_POSTGRES=1` is set, in
+//! which case it says "skipped" loudly. Nothing skips silently.
+#![allow(clippy::expect_used, clippy::panic)]
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use store::{Store, StoreOptions, Synchronous};
+
+pub use tempfile::TempDir;
+
+/// Which engine a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TestEngine {
+    Sqlite,
+    Postgres,
+}
+
+/// A place for one test's database: the data directory, and the URL for PostgreSQL.
+pub struct TestDatabase {
+    pub dir: TempDir,
+    pub database_url: Option<String>,
+}
+
+impl TestDatabase {
+    /// `None` when PostgreSQL was asked for but explicitly skipped.
+    pub async fn new(engine: TestEngine) -> Option<Self> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let database_url = match engine {
+            TestEngine::Sqlite => None,
+            TestEngine::Postgres => Some(fresh_postgres_database().await?),
+        };
+        Some(Self { dir, database_url })
+    }
+
+    pub fn options(&self) -> StoreOptions {
+        StoreOptions {
+            database_url: self.database_url.clone(),
+            sqlite_path: self.sqlite_path(),
+            synchronous: Synchronous::Full,
+            max_connections: 5,
+            busy_timeout: Duration::from_secs(5),
+        }
+    }
+
+    pub fn sqlite_path(&self) -> PathBuf {
+        self.dir.path().join("billtracker.db")
+    }
+
+    /// A connected and migrated store.
+    pub async fn store(&self) -> Store {
+        let store = Store::connect(&self.options()).await.expect("connect");
+        store.migrate().await.expect("migrate");
+        store
+    }
+}
+
+/// A migrated store on `engine` and the guard that keeps its files alive.
+pub async fn store(engine: TestEngine) -> Option<(Store, TestDatabase)> {
+    let db = TestDatabase::new(engine).await?;
+    let store = db.store().await;
+    Some((store, db))
+}
+
+async fn fresh_postgres_database() -> Option<String> {
+    let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") else {
+        if std::env::var("BT_SKIP_POSTGRES").is_ok_and(|v| v == "1") {
+            eprintln!("SKIPPED: PostgreSQL half of this test (BT_SKIP_POSTGRES=1)");
+            return None;
+        }
+        panic!(
+            "TEST_DATABASE_URL is not set: run ./scripts/test, which starts a throwaway \
+             PostgreSQL, or set BT_SKIP_POSTGRES=1 to skip the PostgreSQL half knowingly"
+        );
+    };
+    let name = format!("bt_{}", uuid::Uuid::now_v7().simple());
+    let admin = sqlx::PgPool::connect(&admin_url)
+        .await
+        .expect("connect to TEST_DATABASE_URL");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&admin)
+        .await
+        .expect("create test database");
+    admin.close().await;
+    let base = admin_url
+        .rsplit_once('/')
+        .map_or(admin_url.as_str(), |(base, _)| base);
+    Some(format!("{base}/{name}"))
+}
+
+/// Runs each test body once on SQLite and once on PostgreSQL, as `name::sqlite` and
+/// `name::postgres`, with `$store` bound to a fresh migrated [`Store`].
+#[macro_export]
+macro_rules! engine_tests {
+    ($( $(#[$meta:meta])* async fn $name:ident($store:ident) $body:block )*) => {
+        $(
+            $(#[$meta])*
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+
+                #[tokio::test]
+                async fn sqlite() {
+                    let Some(($store, _db)) = $crate::store($crate::TestEngine::Sqlite).await else { return };
+                    $body
+                }
+
+                #[tokio::test]
+                async fn postgres() {
+                    let Some(($store, _db)) = $crate::store($crate::TestEngine::Postgres).await else { return };
+                    $body
+                }
+            }
+        )*
+    };
+}

@@ -1,0 +1,96 @@
+//! Serving: bind, serve with client addresses, and shut down gracefully: on SIGTERM or SIGINT
+//! the listener stops accepting, in-flight requests get `SHUTDOWN_GRACE_SECONDS` to finish,
+//! then the process returns.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+
+use crate::AppState;
+use crate::routes::router_with;
+
+/// A bound, not yet serving, server.
+pub struct Server {
+    listener: TcpListener,
+    state: AppState,
+    extra: axum::Router<AppState>,
+}
+
+impl Server {
+    pub async fn bind(addr: SocketAddr, state: AppState) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(addr).await?;
+        Ok(Self {
+            listener,
+            state,
+            extra: axum::Router::new(),
+        })
+    }
+
+    /// Adds routes that get the full pipeline (for tests).
+    pub fn with_extra_routes(mut self, extra: axum::Router<AppState>) -> Self {
+        self.extra = extra;
+        self
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until `shutdown` resolves, then lets in-flight requests finish for up to `grace`.
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+        grace: Duration,
+    ) -> std::io::Result<()> {
+        let app =
+            router_with(self.state, self.extra).into_make_service_with_connect_info::<SocketAddr>();
+        let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
+        let signal = async move {
+            shutdown.await;
+            let _ = stopping_tx.send(());
+        };
+        let serve = axum::serve(self.listener, app).with_graceful_shutdown(signal);
+        let serving = tokio::spawn(async move { serve.await });
+        tokio::pin!(serving);
+        tokio::select! {
+            result = &mut serving => return result.map_err(std::io::Error::other)?,
+            _ = stopping_rx => {}
+        }
+        tracing::info!(
+            grace_seconds = grace.as_secs(),
+            "shutting down: finishing in-flight requests"
+        );
+        match tokio::time::timeout(grace, &mut serving).await {
+            Ok(result) => result.map_err(std::io::Error::other)?,
+            Err(_) => {
+                tracing::warn!("grace period over: abandoning the remaining requests");
+                serving.abort();
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Resolves on SIGTERM or SIGINT (Ctrl-C).
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut sig) => {
+                sig.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => tracing::info!("SIGINT received"),
+        () = terminate => tracing::info!("SIGTERM received"),
+    }
+}

@@ -1,0 +1,7 @@
+//! Integration tests: the real router on a loopback port with a fresh database per test, on
+//! SQLite and on PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+mod foundation;
