@@ -31,4 +31,26 @@ pub enum Command {
     Check,
     /// Print the configuration reference (Markdown) generated from the code.
     ConfigReference,
+    /// Create an account. The password is read from standard input (one line).
+    CreateUser {
+        /// Login name (letters, digits, . _ - @).
+        #[arg(long)]
+        username: String,
+        /// Name shown in the interface (defaults to the username).
+        #[arg(long)]
+        display_name: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        /// Make the account an administrator.
+        #[arg(long)]
+        admin: bool,
+    },
+    /// Set a new password for an account and end its sessions. The password is read from
+    /// standard input (one line).
+    ResetPassword {
+        #[arg(long)]
+        username: String,
+    },
+    /// Re-encrypt every encrypted field with a new key (see docs/operations.md).
+    RotateKeys,
 }

@@ -1,9 +1,11 @@
 //! What each command does.
 
+use std::io::BufRead;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
+use service::auth::RequestMeta;
 use service::{App, Config};
 use store::Store;
 
@@ -21,7 +23,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match command {
         Command::Serve => serve(config).await,
         Command::Migrate => {
-            let store = open(&config).await?;
+            let store = open_store(&config).await?;
             store.migrate().await.context("migrating the database")?;
             println!(
                 "migrations applied ({} in total)",
@@ -32,11 +34,112 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Check => check(config).await,
         Command::ConfigReference => Ok(ExitCode::SUCCESS),
+        Command::CreateUser {
+            username,
+            display_name,
+            email,
+            admin,
+        } => {
+            let app = open_app(config).await?;
+            let password = read_password()?;
+            let username = domain::user::Username::parse(&username)?;
+            let account = service::users::NewAccount {
+                display_name: domain::user::DisplayName::parse(
+                    display_name.as_deref().unwrap_or(username.as_str()),
+                )?,
+                username,
+                email: email
+                    .as_deref()
+                    .map(domain::user::Email::parse)
+                    .transpose()?,
+                role: if admin {
+                    domain::user::Role::Admin
+                } else {
+                    domain::user::Role::User
+                },
+                password,
+            };
+            let user = service::users::create_account(
+                &app,
+                &service::audit::Actor::System,
+                account,
+                false,
+                &RequestMeta::default(),
+            )
+            .await
+            .map_err(describe)?;
+            println!("created {} ({})", user.username, user.role.as_str());
+            app.store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::ResetPassword { username } => {
+            let app = open_app(config).await?;
+            let password = read_password()?;
+            let name = domain::user::Username::parse(&username)?;
+            let Some(user) = app.store.user_by_username(name.as_str()).await? else {
+                bail!("no account named {username}");
+            };
+            service::users::set_password(&app, &user, &password)
+                .await
+                .map_err(describe)?;
+            service::audit::record(
+                &app,
+                &service::audit::Actor::System,
+                "user.password_reset",
+                Some(format!("user:{}", user.username)),
+                None,
+                serde_json::json!({"via": "cli"}),
+            )
+            .await
+            .map_err(describe)?;
+            println!(
+                "password of {} changed; its sessions were ended",
+                user.username
+            );
+            app.store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::RotateKeys => {
+            let store = open_store(&config).await?;
+            store.migrate().await?;
+            let random = service::random::OsRandom;
+            let count = service::keys::rotate(&config, &store, &random)
+                .await
+                .map_err(describe)?;
+            println!("re-encrypted {count} values with the new key");
+            if config.token_encryption_key_previous.is_some() {
+                println!("now remove TOKEN_ENCRYPTION_KEY_PREVIOUS from the configuration");
+            }
+            store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
+fn describe(err: service::Error) -> anyhow::Error {
+    match err {
+        service::Error::Invalid(invalid) => {
+            anyhow::anyhow!("{}: {}", invalid.field, invalid.reason)
+        }
+        other => anyhow::anyhow!("{other}"),
+    }
+}
+
+/// One line from standard input, without its line ending.
+fn read_password() -> anyhow::Result<String> {
+    if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        eprint!("password: ");
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("reading the password from standard input")?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_owned())
+}
+
 /// Prepares the data directory and opens the database.
-async fn open(config: &Config) -> anyhow::Result<Store> {
+async fn open_store(config: &Config) -> anyhow::Result<Store> {
     let sqlite_file = (!config.uses_postgres()).then(|| config.sqlite_path());
     service::data_dir::prepare(&config.data_dir, sqlite_file.as_deref())?;
     Store::connect(&service::app::store_options(config))
@@ -53,41 +156,87 @@ async fn open(config: &Config) -> anyhow::Result<Store> {
         })
 }
 
+/// Opens, migrates and checks the key: everything a command needs to act on accounts.
+async fn open_app(config: Config) -> anyhow::Result<App> {
+    let store = open_store(&config).await?;
+    store.migrate().await.context("migrating the database")?;
+    let (keyring, source) = service::keys::open(&config, &store, &service::random::OsRandom)
+        .await
+        .map_err(describe)?;
+    if let service::crypto::KeySource::Generated(path) = &source {
+        tracing::warn!(key_file = %path.display(), "generated a new master key; back this file up together with the database, or set TOKEN_ENCRYPTION_KEY");
+    }
+    Ok(App::new(store, config, keyring))
+}
+
 async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let store = open(&config).await?;
-    store.migrate().await.context("migrating the database")?;
     let listen = config.listen;
     let grace = config.shutdown_grace;
-    let app = App::new(store.clone(), config);
-    let server = web::Server::bind(listen, web::AppState::new(app))
+    let app = open_app(config).await?;
+    match service::setup::bootstrap(&app).await.map_err(describe)? {
+        service::setup::Bootstrap::Done => {}
+        service::setup::Bootstrap::Created { username } => {
+            tracing::info!(username, "bootstrap administrator created")
+        }
+        service::setup::Bootstrap::SetupLink { url } => {
+            tracing::warn!(
+                "no accounts yet: open the one-time setup link to create the administrator (valid 24 h): {url}"
+            );
+        }
+    }
+    if app.config.single_user_mode {
+        service::setup::single_user(&app).await.map_err(describe)?;
+        tracing::warn!(
+            "single-user mode: every request acts as the configured user without signing in"
+        );
+    }
+    let cleanup = tokio::spawn(service::jobs::run_session_cleanup(app.clone()));
+    let server = web::Server::bind(listen, web::AppState::new(app.clone()))
         .await
         .with_context(|| format!("cannot listen on {listen} (LISTEN)"))?;
     let addr = server.local_addr()?;
     tracing::info!(
         address = %addr,
-        engine = store.engine().as_str(),
+        engine = app.store.engine().as_str(),
         startup_ms = started.elapsed().as_millis() as u64,
         "BillTracker is ready on http://{addr}"
     );
     server.run(web::shutdown_signal(), grace).await?;
-    store.close().await;
+    cleanup.abort();
+    app.store.close().await;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }
 
 async fn check(config: Config) -> anyhow::Result<ExitCode> {
     println!("configuration: ok");
-    let store = match open(&config).await {
+    let store = match open_store(&config).await {
         Ok(store) => store,
         Err(err) => {
             println!("database: FAILED ({err:#})");
             return Ok(ExitCode::FAILURE);
         }
     };
-    let app = App::new(store.clone(), config);
-    let items = service::health::self_test(&app).await;
     let mut ok = true;
+    let keyring = match service::keys::open(&config, &store, &service::random::OsRandom).await {
+        Ok((keyring, _)) => {
+            println!("encryption key: ok (opens the stored canary)");
+            Some(keyring)
+        }
+        Err(err) => {
+            println!("encryption key: FAILED ({err})");
+            ok = false;
+            None
+        }
+    };
+    let items = match keyring {
+        Some(keyring) => {
+            let app = App::new(store.clone(), config, keyring);
+            service::health::self_test(&app).await
+        }
+        None => Vec::new(),
+    };
     for item in &items {
         println!(
             "{}: {} ({})",

@@ -1,5 +1,5 @@
-//! The application handle passed to every handler: the store, the configuration, the clock and
-//! the random source. Cheap to clone.
+//! The application handle passed to every handler: the store, the configuration, the clock,
+//! the random source and the keyring. Cheap to clone.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,6 +9,7 @@ use store::{Store, StoreOptions, Synchronous};
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, SqliteSync};
+use crate::crypto::{Aad, Keyring};
 use crate::random::{OsRandom, Random};
 
 #[derive(Clone)]
@@ -17,19 +18,27 @@ pub struct App {
     pub config: Arc<Config>,
     pub clock: Arc<dyn Clock>,
     pub random: Arc<dyn Random>,
+    pub keyring: Arc<Keyring>,
     pub started_at: DateTime<Utc>,
 }
 
 impl App {
     /// Production wiring: system clock, OS randomness.
-    pub fn new(store: Store, config: Config) -> Self {
-        Self::with(store, config, Arc::new(SystemClock), Arc::new(OsRandom))
+    pub fn new(store: Store, config: Config, keyring: Keyring) -> Self {
+        Self::with(
+            store,
+            config,
+            keyring,
+            Arc::new(SystemClock),
+            Arc::new(OsRandom),
+        )
     }
 
     /// Wiring with an injected clock and random source (tests).
     pub fn with(
         store: Store,
         config: Config,
+        keyring: Keyring,
         clock: Arc<dyn Clock>,
         random: Arc<dyn Random>,
     ) -> Self {
@@ -39,6 +48,7 @@ impl App {
             config: Arc::new(config),
             clock,
             random,
+            keyring: Arc::new(keyring),
             started_at,
         }
     }
@@ -49,6 +59,32 @@ impl App {
 
     pub fn uptime(&self) -> Duration {
         (self.now() - self.started_at).to_std().unwrap_or_default()
+    }
+
+    /// Encrypts a field value bound to its table, column and row.
+    pub fn encrypt(&self, aad: Aad<'_>, plaintext: &str) -> crate::Result<String> {
+        Ok(self.keyring.encrypt(&*self.random, aad, plaintext))
+    }
+
+    /// Encrypts an optional field value.
+    pub fn encrypt_opt(
+        &self,
+        aad: Aad<'_>,
+        plaintext: Option<&str>,
+    ) -> crate::Result<Option<String>> {
+        plaintext.map(|p| self.encrypt(aad, p)).transpose()
+    }
+
+    /// Decrypts a field value; a value that does not open (tampering, wrong key) is logged and
+    /// shown as absent rather than failing the whole page.
+    pub fn decrypt_or_log(&self, aad: Aad<'_>, text: &str) -> Option<String> {
+        match self.keyring.decrypt(aad, text) {
+            Ok(plain) => Some(plain),
+            Err(err) => {
+                tracing::error!(table = aad.table, column = aad.column, row = aad.row, error = %err, "an encrypted field did not decrypt");
+                None
+            }
+        }
     }
 }
 

@@ -7,17 +7,37 @@
 //! - [`error`] — the error vocabulary every layer above speaks.
 //! - [`clock`] — "now", injectable so tests move time instead of sleeping.
 //! - [`random`] — secret randomness from the OS, injectable for tests.
+//! - [`crypto`] — master key, per-purpose keys, field encryption.
 //! - [`data_dir`] — creating and checking the data directory's permissions.
 //! - [`app`] — the [`App`] handle: store, configuration, clock and randomness together.
 //! - [`health`] — readiness and self-test (`/readyz`, `billtracker check`).
+//! - [`password`] — password policy, blocklist, Argon2id hashing, bcrypt upgrade.
+//! - [`auth`] — sign-in, sessions, CSRF tokens, the authenticated [`auth::Principal`].
+//! - [`rate_limit`] — the rate-limit table, enforced with database counters.
+//! - [`audit`] — writing and reading the hash-chained audit log.
+//! - [`users`] — account administration (admin API and command line).
+//! - [`setup`] — first start (bootstrap admin or setup link) and single-user mode.
+//! - [`profile`] — the signed-in user's own account and sign-in history.
+//! - [`keys`] — the master key at start-up (canary check) and key rotation.
+//! - [`jobs`] — background jobs (session cleanup) under database leases.
 
 pub mod app;
+pub mod audit;
+pub mod auth;
 pub mod clock;
 pub mod config;
+pub mod crypto;
 pub mod data_dir;
 pub mod error;
 pub mod health;
+pub mod jobs;
+pub mod keys;
+pub mod password;
+pub mod profile;
 pub mod random;
+pub mod rate_limit;
+pub mod setup;
+pub mod users;
 
 pub use app::App;
 pub use config::Config;

@@ -82,7 +82,7 @@ impl Store {
 
     async fn try_append_audit(&self, entry: &NewAuditEntry, now: DateTime<Utc>) -> Result<i64> {
         on_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = crate::db::BeginWrite::begin_write(pool).await?;
             let last: Option<(i64, String)> =
                 sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
                     .fetch_optional(&mut *tx)

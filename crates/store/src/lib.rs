@@ -11,10 +11,12 @@
 //!
 //! Module map:
 //! - [`db`] — connecting, pragmas, migrations, health, the engine switch.
+//! - [`encrypted`] — every encrypted column, for key rotation.
 //! - [`error`] — the store's error, with unique violations turned into `Conflict { field }`.
 //! - [`settings`] — instance-wide key/value settings.
 //! - [`audit`] — the append-only, hash-chained audit log.
 //! - [`rate_limits`] — fixed-window counters shared by every instance.
+//! - [`login_history`] — sign-in attempts per user.
 //! - [`leases`] — job leases, so a scheduled job runs on one instance at a time.
 //! - [`users`] — accounts.
 //! - [`sessions`] — signed-in sessions, stored by token hash only.
@@ -24,8 +26,10 @@
 mod macros;
 pub mod audit;
 pub mod db;
+pub mod encrypted;
 pub mod error;
 pub mod leases;
+pub mod login_history;
 pub mod rate_limits;
 pub mod sessions;
 pub mod settings;

@@ -60,6 +60,47 @@ impl TestDatabase {
     }
 }
 
+impl TestDatabase {
+    /// Everything the database holds, as text, for "is this plaintext anywhere?" checks: the
+    /// SQLite file and its WAL as raw bytes, or every PostgreSQL row cast to text.
+    pub async fn dump_text(&self) -> String {
+        match &self.database_url {
+            None => {
+                let mut out = String::new();
+                for suffix in ["", "-wal"] {
+                    let path = format!("{}{suffix}", self.sqlite_path().display());
+                    if let Ok(bytes) = std::fs::read(&path) {
+                        out.push_str(&String::from_utf8_lossy(&bytes));
+                    }
+                }
+                out
+            }
+            Some(url) => {
+                let pool = sqlx::PgPool::connect(url).await.expect("connect for dump");
+                let tables: Vec<String> = sqlx::query_scalar(
+                    "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public'",
+                )
+                .fetch_all(&pool)
+                .await
+                .expect("tables");
+                let mut out = String::new();
+                for table in tables {
+                    let text: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                        "SELECT string_agg(t::text, E'\\n') FROM \"{table}\" t"
+                    )))
+                    .fetch_one(&pool)
+                    .await
+                    .expect("dump table");
+                    out.push_str(&text.unwrap_or_default());
+                    out.push('\n');
+                }
+                pool.close().await;
+                out
+            }
+        }
+    }
+}
+
 /// A migrated store on `engine` and the guard that keeps its files alive.
 pub async fn store(engine: TestEngine) -> Option<(Store, TestDatabase)> {
     let db = TestDatabase::new(engine).await?;

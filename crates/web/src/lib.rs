@@ -4,7 +4,7 @@
 //!
 //! Request pipeline, outermost first:
 //! `observe` (request id, access log, metrics, problem bodies for bare errors) → security
-//! headers → panic catcher → timeout → body limit → route.
+//! headers → CORS → panic catcher → timeout → body limit → authenticate + CSRF → route.
 //!
 //! Module map:
 //! - [`server`] — binding, serving and graceful shutdown.
@@ -15,15 +15,31 @@
 //! - [`metrics`] — Prometheus counters and `/metrics`.
 //! - [`health`] — `/healthz` and `/readyz`.
 //! - [`state`] — the router's shared state.
+//! - [`views`] — typed page structs (askama templates).
+//! - [`assets`] — static files embedded in the binary.
+//! - [`auth`] — resolving the caller (session cookie or single-user mode), CSRF and origin checks, extractors.
+//! - [`cookies`] — the one cookie builder (session and CSRF cookies).
+//! - [`cors`] — CORS, closed unless `CORS_ORIGIN` names an origin.
+//! - [`json`] — the API's JSON body extractor (problem+json naming the field).
+//! - [`api`] — the JSON API handlers under `/api`.
+//! - [`pages`] — the HTML handlers for sign-in, setup, home and security pages.
 
+pub mod api;
+pub mod assets;
+pub mod auth;
+pub mod cookies;
+pub mod cors;
 pub mod headers;
 pub mod health;
+pub mod json;
 pub mod metrics;
 pub mod observe;
+pub mod pages;
 pub mod problem;
 pub mod routes;
 pub mod server;
 pub mod state;
+pub mod views;
 
 pub use routes::router;
 pub use server::{Server, shutdown_signal};

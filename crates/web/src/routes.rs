@@ -1,17 +1,137 @@
-//! The router: every route of the application in one place, and the layers every request goes
-//! through.
+//! The router: every route of the application in one table, and the layers every request goes
+//! through. The table also lists each (method, path) pair, so the authorisation-matrix test can
+//! fail when a route exists that the matrix does not cover.
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::middleware;
-use axum::routing::get;
+use axum::routing::{MethodRouter, delete, get, patch, post};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
-use crate::{AppState, headers, health, metrics, observe};
+use crate::{AppState, api, assets, auth, cors, headers, health, metrics, observe, pages};
+
+/// One route: its method and path template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RouteSpec {
+    pub method: &'static str,
+    pub path: &'static str,
+}
+
+struct Table {
+    router: Router<AppState>,
+    specs: Vec<RouteSpec>,
+}
+
+impl Table {
+    fn add(
+        mut self,
+        method: &'static str,
+        path: &'static str,
+        handler: MethodRouter<AppState>,
+    ) -> Self {
+        self.specs.push(RouteSpec { method, path });
+        self.router = self.router.route(path, handler);
+        self
+    }
+}
+
+fn table() -> Table {
+    Table {
+        router: Router::new(),
+        specs: Vec::new(),
+    }
+    // Operations.
+    .add("GET", "/healthz", get(health::healthz))
+    .add("GET", "/readyz", get(health::readyz))
+    .add("GET", "/metrics", get(metrics::serve))
+    .add("GET", "/static/{*path}", get(assets::serve))
+    // Pages.
+    .add("GET", "/", get(pages::home))
+    .add("GET", "/login", get(pages::sign_in_form))
+    .add("POST", "/login", post(pages::sign_in))
+    .add("POST", "/logout", post(pages::sign_out))
+    .add("GET", "/setup", get(pages::setup_form))
+    .add("POST", "/setup", post(pages::setup))
+    .add("GET", "/profile/security", get(pages::security))
+    .add(
+        "POST",
+        "/profile/sessions/{id}/end",
+        post(pages::end_session),
+    )
+    .add(
+        "POST",
+        "/profile/sessions/end-others",
+        post(pages::end_other_sessions),
+    )
+    .add("POST", "/profile/password", post(pages::change_password))
+    // JSON API: auth.
+    .add("GET", "/api/auth/csrf-token", get(api::auth::csrf_token))
+    .add("GET", "/api/auth/mode", get(api::auth::mode))
+    .add("POST", "/api/auth/login", post(api::auth::login))
+    .add("POST", "/api/auth/logout", post(api::auth::logout))
+    .add("GET", "/api/auth/me", get(api::auth::me))
+    .add(
+        "POST",
+        "/api/auth/password",
+        post(api::auth::change_password),
+    )
+    // JSON API: profile.
+    .add("GET", "/api/profile/sessions", get(api::profile::sessions))
+    .add(
+        "DELETE",
+        "/api/profile/sessions/{id}",
+        delete(api::profile::end_session),
+    )
+    .add(
+        "POST",
+        "/api/profile/sessions/end-others",
+        post(api::profile::end_other_sessions),
+    )
+    .add(
+        "GET",
+        "/api/profile/login-history",
+        get(api::profile::login_history),
+    )
+    // JSON API: administration.
+    .add("GET", "/api/admin/users", get(api::admin::list_users))
+    .add("POST", "/api/admin/users", post(api::admin::create_user))
+    .add("GET", "/api/admin/users/{id}", get(api::admin::get_user))
+    .add(
+        "PATCH",
+        "/api/admin/users/{id}",
+        patch(api::admin::update_user),
+    )
+    .add(
+        "DELETE",
+        "/api/admin/users/{id}",
+        delete(api::admin::delete_user),
+    )
+    .add(
+        "POST",
+        "/api/admin/users/{id}/password",
+        post(api::admin::reset_password),
+    )
+    .add(
+        "DELETE",
+        "/api/admin/users/{id}/sessions",
+        delete(api::admin::end_user_sessions),
+    )
+    .add(
+        "POST",
+        "/api/admin/sessions/end-all",
+        post(api::admin::end_all_sessions),
+    )
+    .add("GET", "/api/admin/audit-log", get(api::admin::audit_log))
+}
+
+/// Every route of the application.
+pub fn route_specs() -> Vec<RouteSpec> {
+    table().specs
+}
 
 /// The whole application.
 pub fn router(state: AppState) -> Router {
@@ -22,14 +142,16 @@ pub fn router(state: AppState) -> Router {
 /// routes this way; production passes none).
 pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
     let config = state.app.config.clone();
-    let routes = extra
-        .route("/", get(home))
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .route("/metrics", get(metrics::serve));
-
-    routes
+    table()
+        .router
+        .merge(extra)
         .fallback(|| async { StatusCode::NOT_FOUND })
+        // Innermost: who is calling, and CSRF (after the body limit, so a buffered form body
+        // is bounded).
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::authenticate,
+        ))
         .layer(
             ServiceBuilder::new()
                 .layer(middleware::from_fn_with_state(
@@ -40,6 +162,7 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
                     state.clone(),
                     headers::security_headers,
                 ))
+                .layer(middleware::from_fn_with_state(state.clone(), cors::cors))
                 .layer(CatchPanicLayer::custom(observe::panic_response))
                 .layer(TimeoutLayer::with_status_code(
                     StatusCode::REQUEST_TIMEOUT,
@@ -49,11 +172,4 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
                 .layer(RequestBodyLimitLayer::new(config.request_body_limit)),
         )
         .with_state(state)
-}
-
-async fn home() -> axum::response::Html<&'static str> {
-    axum::response::Html(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>BillTracker</title></head>\
-         <body><h1>BillTracker</h1><p>The server is running.</p></body></html>",
-    )
 }

@@ -73,6 +73,7 @@ pub struct Config {
     pub cors_origin: Option<String>,
     pub trusted_proxies: Vec<IpRange>,
     pub token_encryption_key: Option<Secret>,
+    pub token_encryption_key_previous: Option<Secret>,
     pub session_cleanup_interval: Duration,
     pub session_idle_timeout: Duration,
     pub session_lifetime: Duration,
@@ -226,6 +227,7 @@ impl Config {
             cors_origin: get("CORS_ORIGIN").map(origin_of).transpose()?,
             trusted_proxies: ip_ranges(raw, "TRUSTED_PROXIES")?,
             token_encryption_key,
+            token_encryption_key_previous: get("TOKEN_ENCRYPTION_KEY_PREVIOUS").map(Secret::new),
             session_cleanup_interval: Duration::from_millis(ranged(
                 raw,
                 "SESSION_CLEANUP_INTERVAL_MS",

@@ -139,9 +139,11 @@ app_tests! {
     }
 
     async fn a_body_over_the_limit_is_refused_with_413(app) {
-        let ok = app.client.post(app.url("/test/echo")).body("x".repeat(100)).send().await.expect("post");
+        let browser = app.browser().await;
+        let echo = |body: String| browser.client.post(browser.url("/test/echo")).header("x-csrf-token", &browser.csrf).body(body).send();
+        let ok = echo("x".repeat(100)).await.expect("post");
         assert_eq!(ok.text().await.expect("body"), "100");
-        let big = app.client.post(app.url("/test/echo")).body("x".repeat(10_000)).send().await.expect("post");
+        let big = echo("x".repeat(10_000)).await.expect("post");
         assert_eq!(big.status(), StatusCode::PAYLOAD_TOO_LARGE);
         assert_baseline_headers(&big);
         assert_eq!(problem(big).await["status"], 413);

@@ -4,4 +4,10 @@
 
 mod support;
 
+mod accounts;
+mod authz;
+mod crypto_keys;
+mod csrf;
 mod foundation;
+mod headers;
+mod sessions;

@@ -1,6 +1,8 @@
 //! A running test server: the real router and pipeline on `127.0.0.1:0`, a fresh database,
 //! a manual clock, and a cookie-keeping client. Ready as soon as the listener is bound.
 
+#![allow(dead_code)]
+
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -22,7 +24,7 @@ pub struct TestApp {
     pub app: App,
     stop: Option<oneshot::Sender<()>>,
     pub server: Option<JoinHandle<std::io::Result<()>>>,
-    _db: TestDatabase,
+    pub db: TestDatabase,
 }
 
 impl TestApp {
@@ -80,7 +82,17 @@ pub async fn spawn_with(engine: TestEngine, options: Spawn) -> Option<TestApp> {
             .single()
             .expect("time"),
     );
-    let app = App::with(store, config, Arc::new(clock.clone()), Arc::new(OsRandom));
+    let (keyring, _) = service::keys::open(&config, &store, &OsRandom)
+        .await
+        .expect("keyring");
+    let app = App::with(
+        store,
+        config,
+        keyring,
+        Arc::new(clock.clone()),
+        Arc::new(OsRandom),
+    );
+    service::setup::bootstrap(&app).await.expect("bootstrap");
     let mut server = web::Server::bind(
         "127.0.0.1:0".parse().expect("addr"),
         web::AppState::new(app.clone()),
@@ -111,7 +123,7 @@ pub async fn spawn_with(engine: TestEngine, options: Spawn) -> Option<TestApp> {
         app,
         stop: Some(stop),
         server: Some(handle),
-        _db: db,
+        db,
     })
 }
 
@@ -146,3 +158,157 @@ macro_rules! app_tests {
         )*
     };
 }
+
+/// A browser-like client: its own cookie jar and the CSRF token it was given.
+pub struct Browser {
+    pub client: reqwest::Client,
+    pub jar: Arc<reqwest::cookie::Jar>,
+    pub base: String,
+    pub csrf: String,
+}
+
+impl Browser {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    /// An unsafe request with the CSRF header and a JSON body (or none).
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .request(method, self.url(path))
+            .header("x-csrf-token", &self.csrf);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send().await.expect("request")
+    }
+
+    pub async fn post(&self, path: &str, body: serde_json::Value) -> reqwest::Response {
+        self.send(reqwest::Method::POST, path, Some(body)).await
+    }
+
+    /// Fetches a (new or reused) CSRF token from `GET /api/auth/csrf-token`.
+    pub async fn refresh_csrf(&mut self) {
+        let body: serde_json::Value = self
+            .get("/api/auth/csrf-token")
+            .await
+            .json()
+            .await
+            .expect("csrf json");
+        self.csrf = body["csrf_token"].as_str().expect("csrf_token").to_owned();
+    }
+
+    /// Signs in through the JSON API; keeps the new CSRF token on success.
+    pub async fn login(&mut self, username: &str, password: &str) -> reqwest::Response {
+        let response = self
+            .post(
+                "/api/auth/login",
+                serde_json::json!({"username": username, "password": password}),
+            )
+            .await;
+        if response.status().is_success() {
+            let headers = response.headers().clone();
+            let status = response.status();
+            let body: serde_json::Value = response.json().await.expect("login json");
+            self.csrf = body["csrf_token"].as_str().expect("csrf_token").to_owned();
+            let mut rebuilt = http::Response::builder().status(status);
+            for (k, v) in &headers {
+                rebuilt = rebuilt.header(k, v);
+            }
+            return reqwest::Response::from(rebuilt.body(body.to_string()).expect("response"));
+        }
+        response
+    }
+
+    /// The value of cookie `name` in this browser's jar.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        use reqwest::cookie::CookieStore;
+        let url: reqwest::Url = self.base.parse().expect("url");
+        let header = self.jar.cookies(&url)?;
+        header.to_str().ok()?.split("; ").find_map(|pair| {
+            let (k, v) = pair.split_once('=')?;
+            (k == name).then(|| v.to_owned())
+        })
+    }
+
+    /// Puts a cookie into the jar (to plant a value, as an attacker or a stale tab would).
+    pub fn set_cookie(&self, name: &str, value: &str) {
+        let url: reqwest::Url = self.base.parse().expect("url");
+        self.jar
+            .add_cookie_str(&format!("{name}={value}; Path=/"), &url);
+    }
+}
+
+impl TestApp {
+    /// A new browser with an empty jar and a pre-session CSRF token.
+    pub async fn browser(&self) -> Browser {
+        let jar = Arc::new(reqwest::cookie::Jar::default());
+        let client = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("client");
+        let mut browser = Browser {
+            client,
+            jar,
+            base: format!("http://{}", self.addr),
+            csrf: String::new(),
+        };
+        browser.refresh_csrf().await;
+        browser
+    }
+
+    /// Creates an account directly through the service layer.
+    pub async fn account(
+        &self,
+        username: &str,
+        password: &str,
+        role: domain::user::Role,
+    ) -> store::users::UserRow {
+        let account = service::users::NewAccount {
+            username: domain::user::Username::parse(username).expect("username"),
+            display_name: domain::user::DisplayName::parse(username).expect("display name"),
+            email: Some(
+                domain::user::Email::parse(&format!("{username}@example.org")).expect("email"),
+            ),
+            role,
+            password: password.to_owned(),
+        };
+        service::users::create_account(
+            &self.app,
+            &service::audit::Actor::System,
+            account,
+            false,
+            &Default::default(),
+        )
+        .await
+        .expect("create account")
+    }
+
+    /// A browser signed in as a new account `username` with `role`.
+    pub async fn signed_in(&self, username: &str, role: domain::user::Role) -> Browser {
+        self.account(username, PASSWORD, role).await;
+        let mut browser = self.browser().await;
+        let response = browser.login(username, PASSWORD).await;
+        assert_eq!(
+            response.status(),
+            reqwest::StatusCode::OK,
+            "sign-in of {username}"
+        );
+        browser
+    }
+}
+
+/// The password test accounts get.
+pub const PASSWORD: &str = "correct horse battery staple";

@@ -1,0 +1,270 @@
+//! Sign-in with a username and password, sign-out, and password change.
+//!
+//! Order of work in `login`: the per-IP limit first (no hashing for floods), then the account's
+//! soft lockout, then one password verification — a dummy one for unknown users, so both
+//! answers take the same time and say the same thing (AUTH-06). Repeated failures for one
+//! account set a growing delay (30 s doubling, at most 15 min) that a correct password after
+//! the delay, or an admin reset, always clears: an attacker can slow an account down but never
+//! lock it for good (AUTH-10).
+
+use std::time::Duration;
+
+use domain::user::Username;
+use store::login_history::NewLogin;
+use store::users::UserRow;
+
+use super::{Principal, RequestMeta, SignedIn, session};
+use crate::audit::{self, Actor};
+use crate::crypto::Aad;
+use crate::password::{self, Verification};
+use crate::rate_limit::{self, Limit};
+use crate::{App, Error, Result};
+
+/// Failures before the account's delay starts.
+const FREE_FAILURES: i64 = 5;
+const MAX_DELAY: Duration = Duration::from_secs(15 * 60);
+
+/// Signs in; `previous_token` is a session cookie the browser already had, which is ended so a
+/// planted session cannot survive sign-in (SES-03).
+pub async fn login(
+    app: &App,
+    username: &str,
+    password: &str,
+    meta: &RequestMeta,
+    previous_token: Option<&str>,
+) -> Result<SignedIn> {
+    rate_limit::hit(app, Limit::Login, &rate_limit::ip_subject(meta.ip)).await?;
+    if password.len() > 1024 || username.len() > 256 {
+        return Err(Error::invalid(
+            if password.len() > 1024 {
+                "password"
+            } else {
+                "username"
+            },
+            "is too long",
+        ));
+    }
+    let user = match Username::parse(username) {
+        Ok(name) => app.store.user_by_username(name.as_str()).await?,
+        Err(_) => None,
+    };
+    let now = app.now();
+    if let Some(user) = &user
+        && let Some(until) = user.throttled_until
+        && until > now
+    {
+        tracing::warn!(target: "security", user = %user.id, "sign-in refused: account throttled");
+        let retry_after = (until - now)
+            .to_std()
+            .unwrap_or_default()
+            .max(Duration::from_secs(1));
+        return Err(Error::RateLimited { retry_after });
+    }
+    let stored = user
+        .as_ref()
+        .filter(|u| u.is_active)
+        .and_then(|u| u.password_hash.clone());
+    let known = stored.is_some();
+    let verdict = password::verify_async(password.to_owned(), stored).await;
+    match (user, verdict) {
+        (Some(user), Verification::Valid { needs_rehash }) if known => {
+            succeed(app, user, password, needs_rehash, meta, previous_token).await
+        }
+        (user, _) => {
+            fail(app, user.as_ref(), username, meta).await?;
+            Err(Error::Unauthenticated)
+        }
+    }
+}
+
+async fn succeed(
+    app: &App,
+    user: UserRow,
+    password: &str,
+    needs_rehash: bool,
+    meta: &RequestMeta,
+    previous_token: Option<&str>,
+) -> Result<SignedIn> {
+    if needs_rehash {
+        let upgraded = password::hash_async(password.to_owned()).await?;
+        app.store
+            .set_password_hash(user.id, &upgraded, app.now())
+            .await?;
+    }
+    if user.failed_logins > 0 || user.throttled_until.is_some() {
+        app.store.clear_login_failures(user.id).await?;
+    }
+    if let Some(token) = previous_token {
+        session::end_by_token(app, token).await?;
+    }
+    let signed_in = session::open(app, &user, meta).await?;
+    record_login(app, &user, true, signed_in.principal.session, meta).await?;
+    tracing::info!(target: "security", user = %user.id, "sign-in succeeded");
+    audit::record(
+        app,
+        &signed_in.principal.actor(),
+        "login.success",
+        None,
+        meta.ip,
+        serde_json::json!({"method": "password"}),
+    )
+    .await?;
+    Ok(signed_in)
+}
+
+async fn fail(
+    app: &App,
+    user: Option<&UserRow>,
+    attempted: &str,
+    meta: &RequestMeta,
+) -> Result<()> {
+    let Some(user) = user else {
+        tracing::warn!(target: "security", "sign-in failed: unknown account");
+        return audit::record(app, &Actor::Anonymous, "login.failure", None, meta.ip, serde_json::json!({"reason": "unknown account", "attempted_length": attempted.chars().count()})).await;
+    };
+    let failures = user.failed_logins + 1;
+    let throttled_until = (failures >= FREE_FAILURES).then(|| {
+        let doublings = u32::try_from(failures - FREE_FAILURES)
+            .unwrap_or(u32::MAX)
+            .min(10);
+        let delay = Duration::from_secs(30)
+            .saturating_mul(2u32.saturating_pow(doublings))
+            .min(MAX_DELAY);
+        app.now() + chrono::Duration::from_std(delay).unwrap_or_default()
+    });
+    app.store
+        .record_login_failure(user.id, throttled_until)
+        .await?;
+    record_login(app, user, false, None, meta).await?;
+    tracing::warn!(target: "security", user = %user.id, failures, "sign-in failed: wrong password");
+    let actor = Actor::User {
+        id: user.id,
+        username: user.username.clone(),
+    };
+    audit::record(
+        app,
+        &actor,
+        "login.failure",
+        None,
+        meta.ip,
+        serde_json::json!({"reason": "wrong password", "failures": failures}),
+    )
+    .await
+}
+
+async fn record_login(
+    app: &App,
+    user: &UserRow,
+    success: bool,
+    session: Option<domain::id::SessionId>,
+    meta: &RequestMeta,
+) -> Result<()> {
+    let id = uuid::Uuid::now_v7().to_string();
+    let row = id.as_str();
+    let ip = meta.ip.map(|ip| ip.to_string());
+    let new = NewLogin {
+        id: id.clone(),
+        user_id: user.id,
+        at: app.now(),
+        success,
+        method: "password".into(),
+        session_id: session,
+        ip_enc: app.encrypt_opt(
+            Aad {
+                table: "login_history",
+                column: "ip_enc",
+                row,
+            },
+            ip.as_deref(),
+        )?,
+        user_agent_enc: app.encrypt_opt(
+            Aad {
+                table: "login_history",
+                column: "user_agent_enc",
+                row,
+            },
+            meta.user_agent.as_deref(),
+        )?,
+    };
+    Ok(app.store.record_login(&new).await?)
+}
+
+/// Ends the caller's session.
+pub async fn logout(app: &App, principal: &Principal, meta: &RequestMeta) -> Result<()> {
+    if let Some(id) = principal.session {
+        app.store.delete_session(id).await?;
+    }
+    audit::record(
+        app,
+        &principal.actor(),
+        "logout",
+        None,
+        meta.ip,
+        serde_json::json!({}),
+    )
+    .await
+}
+
+/// Changes the caller's own password: needs the current one; ends every other session and
+/// rotates the caller's own (SES-07).
+pub async fn change_password(
+    app: &App,
+    principal: &Principal,
+    current: &str,
+    new: &str,
+    meta: &RequestMeta,
+) -> Result<SignedIn> {
+    rate_limit::hit(app, Limit::PasswordChange, &rate_limit::ip_subject(meta.ip)).await?;
+    let user = app.store.user(principal.user_id).await?;
+    if current.len() > 1024 {
+        return Err(Error::invalid("current_password", "is too long"));
+    }
+    match password::verify_async(current.to_owned(), user.password_hash.clone()).await {
+        Verification::Valid { .. } if user.password_hash.is_some() => {}
+        _ => {
+            audit::record(
+                app,
+                &principal.actor(),
+                "password.change_refused",
+                None,
+                meta.ip,
+                serde_json::json!({}),
+            )
+            .await?;
+            return Err(Error::Forbidden);
+        }
+    }
+    password::check_new("new_password", new, &password_context(&user))?;
+    let hash = password::hash_async(new.to_owned()).await?;
+    app.store
+        .set_password_hash(user.id, &hash, app.now())
+        .await?;
+    app.store.delete_sessions_of(user.id, None).await?;
+    let signed_in = session::open(app, &user, meta).await?;
+    audit::record(
+        app,
+        &principal.actor(),
+        "password.change",
+        None,
+        meta.ip,
+        serde_json::json!({}),
+    )
+    .await?;
+    Ok(signed_in)
+}
+
+/// Words a password must not be built from: the account's own names and the app's.
+pub fn password_context(user: &UserRow) -> Vec<String> {
+    let mut words = vec![
+        user.username.clone(),
+        user.display_name.clone(),
+        "billtracker".to_owned(),
+    ];
+    if let Some(email) = &user.email {
+        words.push(email.clone());
+        if let Some((local, _)) = email.split_once('@') {
+            words.push(local.to_owned());
+        }
+    }
+    words
+}

@@ -1,0 +1,98 @@
+//! Sign-in attempts per user (success or failure), newest first. IP and user agent arrive
+//! encrypted; the session id links a success to the session it opened ("this session").
+
+use chrono::{DateTime, Utc};
+use domain::id::{SessionId, UserId};
+
+use crate::time::{from_millis, to_millis};
+use crate::{Error, Result, Store};
+
+#[derive(Debug, Clone)]
+pub struct NewLogin {
+    /// Made by the caller, so encrypted fields can name their row in the associated data.
+    pub id: String,
+    pub user_id: UserId,
+    pub at: DateTime<Utc>,
+    pub success: bool,
+    pub method: String,
+    pub session_id: Option<SessionId>,
+    pub ip_enc: Option<String>,
+    pub user_agent_enc: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginRow {
+    pub id: String,
+    pub at: DateTime<Utc>,
+    pub success: bool,
+    pub method: String,
+    pub session_id: Option<SessionId>,
+    pub ip_enc: Option<String>,
+    pub user_agent_enc: Option<String>,
+}
+
+type Row = (
+    String,
+    i64,
+    bool,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+impl Store {
+    pub async fn record_login(&self, new: &NewLogin) -> Result<()> {
+        on_pool!(self, |pool| {
+            sqlx::query(
+                "INSERT INTO login_history (id, user_id, at, success, method, session_id, ip_enc, \
+                 user_agent_enc) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(&new.id)
+            .bind(new.user_id.to_string())
+            .bind(to_millis(new.at))
+            .bind(new.success)
+            .bind(&new.method)
+            .bind(new.session_id.map(|s| s.to_string()))
+            .bind(&new.ip_enc)
+            .bind(&new.user_agent_enc)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// The owner's most recent `limit` sign-in attempts, newest first.
+    pub async fn logins_of(&self, owner: UserId, limit: i64) -> Result<Vec<LoginRow>> {
+        let rows: Vec<Row> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, at, success, method, session_id, ip_enc, user_agent_enc \
+                 FROM login_history WHERE user_id = $1 ORDER BY at DESC, id DESC LIMIT $2",
+            )
+            .bind(owner.to_string())
+            .bind(limit.clamp(1, 500))
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter()
+            .map(
+                |(id, at, success, method, session_id, ip_enc, user_agent_enc)| {
+                    Ok(LoginRow {
+                        id,
+                        at: from_millis(at)?,
+                        success,
+                        method,
+                        session_id: session_id
+                            .map(|s| {
+                                s.parse()
+                                    .map_err(|_| Error::Corrupt(format!("session id {s}")))
+                            })
+                            .transpose()?,
+                        ip_enc,
+                        user_agent_enc,
+                    })
+                },
+            )
+            .collect()
+    }
+}

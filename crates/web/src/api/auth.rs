@@ -1,0 +1,158 @@
+//! `/api/auth/*`: CSRF token, mode, sign-in, sign-out, who am I, password change.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use service::auth::{SignedIn, csrf, login};
+
+use super::MeResponse;
+use crate::auth::{Caller, CurrentUser, Meta};
+use crate::json::ApiJson;
+use crate::problem::ApiResult;
+use crate::{AppState, cookies};
+
+#[derive(Serialize)]
+pub struct CsrfResponse {
+    pub csrf_token: String,
+}
+
+/// `GET /api/auth/csrf-token`: the caller's CSRF token (reused while valid), also set as cookie.
+pub async fn csrf_token(State(state): State<AppState>, caller: Caller) -> Response {
+    let (token, cookie) = crate::pages::csrf_for(&state.app, &caller);
+    let mut response = Json(CsrfResponse { csrf_token: token }).into_response();
+    cookies::append(response.headers_mut(), [cookie]);
+    response
+}
+
+#[derive(Serialize)]
+pub struct ModeResponse {
+    pub mode: &'static str,
+    pub local_login: bool,
+    pub setup_required: bool,
+}
+
+/// `GET /api/auth/mode`: how people sign in here.
+pub async fn mode(State(state): State<AppState>) -> ApiResult<Json<ModeResponse>> {
+    let app = &state.app;
+    Ok(Json(ModeResponse {
+        mode: if app.config.single_user_mode {
+            "single-user"
+        } else {
+            "local"
+        },
+        local_login: !app.config.single_user_mode,
+        setup_required: service::setup::setup_required(app).await?,
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Serialize)]
+pub struct LoginResponse {
+    pub user: MeResponse,
+    pub csrf_token: String,
+}
+
+/// `POST /api/auth/login`.
+pub async fn login(
+    State(state): State<AppState>,
+    caller: Caller,
+    Meta(meta): Meta,
+    ApiJson(body): ApiJson<LoginRequest>,
+) -> ApiResult<Response> {
+    let signed_in = login::login(
+        &state.app,
+        &body.username,
+        &body.password,
+        &meta,
+        caller.session_token.as_deref(),
+    )
+    .await?;
+    Ok(signed_in_response(&state, signed_in, StatusCode::OK))
+}
+
+/// The answer to any sign-in: the user, the new CSRF token, and both cookies.
+pub fn signed_in_response(state: &AppState, signed_in: SignedIn, status: StatusCode) -> Response {
+    let config = &state.app.config;
+    let mut response = (
+        status,
+        Json(LoginResponse {
+            user: MeResponse::from(&signed_in.principal),
+            csrf_token: signed_in.csrf_token.clone(),
+        }),
+    )
+        .into_response();
+    cookies::append(
+        response.headers_mut(),
+        [
+            cookies::set_session(config, &signed_in.token),
+            cookies::set_csrf(config, &signed_in.csrf_token),
+        ],
+    );
+    response
+}
+
+/// `POST /api/auth/logout`: ends the session, expires the cookie, clears site data.
+pub async fn logout(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Meta(meta): Meta,
+) -> ApiResult<Response> {
+    login::logout(&state.app, &user, &meta).await?;
+    Ok(logged_out_response(&state))
+}
+
+pub fn logged_out_response(state: &AppState) -> Response {
+    let config = &state.app.config;
+    let anonymous = csrf::issue(&state.app, &csrf::binding(None));
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    cookies::append(
+        response.headers_mut(),
+        [
+            cookies::clear_session(config),
+            cookies::set_csrf(config, &anonymous),
+        ],
+    );
+    response.headers_mut().insert(
+        "clear-site-data",
+        HeaderValue::from_static("\"cache\", \"storage\""),
+    );
+    response
+}
+
+/// `GET /api/auth/me`.
+pub async fn me(CurrentUser(user): CurrentUser) -> Json<MeResponse> {
+    Json(MeResponse::from(&user))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordRequest {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// `POST /api/auth/password`: needs the current password; other sessions end, this one rotates.
+pub async fn change_password(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Meta(meta): Meta,
+    ApiJson(body): ApiJson<PasswordRequest>,
+) -> ApiResult<Response> {
+    let signed_in = login::change_password(
+        &state.app,
+        &user,
+        &body.current_password,
+        &body.new_password,
+        &meta,
+    )
+    .await?;
+    Ok(signed_in_response(&state, signed_in, StatusCode::OK))
+}

@@ -1,0 +1,33 @@
+//! The JSON API under `/api`, with the original BillTracker's route names. Handlers extract,
+//! make one service call, and present JSON; errors are problem+json.
+
+pub mod admin;
+pub mod auth;
+pub mod profile;
+
+use serde::Serialize;
+use service::auth::Principal;
+
+/// The caller's own account as the API shows it.
+#[derive(Debug, Serialize)]
+pub struct MeResponse {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub role: &'static str,
+    pub is_bootstrap: bool,
+}
+
+impl From<&Principal> for MeResponse {
+    fn from(p: &Principal) -> Self {
+        Self {
+            id: p.user_id.to_string(),
+            username: p.username.clone(),
+            display_name: p.display_name.clone(),
+            email: p.email.clone(),
+            role: p.role.as_str(),
+            is_bootstrap: p.is_bootstrap,
+        }
+    }
+}

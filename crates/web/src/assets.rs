@@ -1,0 +1,298 @@
+//! Static files (stylesheet, script, icon sprite, favicon) embedded in the binary and served at
+//! `/static/{*path}`.
+//!
+//! Invariants:
+//! - Only the files in [`ASSETS`] can be served. The lookup is an exact match on the request
+//!   path against that fixed table and there is no filesystem access at all, so traversal
+//!   (`..`, `%2e%2e`), the database (`data.db`), secrets (`.env`) or `.git/HEAD` can never be
+//!   reached: anything else is a bare 404, which `observe` dresses as problem+json.
+//! - Every file has a strong ETag computed once from its bytes; a matching `If-None-Match`
+//!   gets `304 Not Modified`.
+//! - Assets are not versioned in their URLs yet, so they are cached for an hour
+//!   (`public, max-age=3600`) rather than marked immutable.
+//!
+//! The ETag is the 64-bit FNV-1a hash of the bytes in hex: the web crate does not depend on a
+//! SHA-2 implementation, and an ETag only has to change when the content does (it is not a
+//! security boundary).
+
+use std::sync::LazyLock;
+
+use axum::body::Body;
+use axum::extract::Path;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+/// One embedded file.
+struct Asset {
+    /// The path under `/static/`, without a leading slash.
+    path: &'static str,
+    /// The `Content-Type`, with a charset for text.
+    content_type: &'static str,
+    bytes: &'static [u8],
+}
+
+/// Every file that can be served. Adding a file means adding a line here.
+const ASSETS: &[Asset] = &[
+    Asset {
+        path: "app.css",
+        content_type: "text/css; charset=utf-8",
+        bytes: include_bytes!("../static/app.css"),
+    },
+    Asset {
+        path: "app.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../static/app.js"),
+    },
+    Asset {
+        path: "icons.svg",
+        content_type: "image/svg+xml; charset=utf-8",
+        bytes: include_bytes!("../static/icons.svg"),
+    },
+    Asset {
+        path: "favicon.svg",
+        content_type: "image/svg+xml; charset=utf-8",
+        bytes: include_bytes!("../static/favicon.svg"),
+    },
+];
+
+/// Cache lifetime for assets; short because their URLs do not carry a version yet.
+const CACHE_CONTROL: &str = "public, max-age=3600";
+
+/// The quoted strong ETag of each entry of [`ASSETS`], in the same order.
+static ETAGS: LazyLock<Vec<String>> = LazyLock::new(|| {
+    ASSETS
+        .iter()
+        .map(|asset| format!("\"{:016x}\"", fnv1a_64(asset.bytes)))
+        .collect()
+});
+
+/// The paths under `/static/` that are served (for tests and link checks).
+pub fn asset_paths() -> impl Iterator<Item = &'static str> {
+    ASSETS.iter().map(|asset| asset.path)
+}
+
+/// `GET /static/{*path}`: the embedded file, `304` when the client's copy is current, or `404`.
+pub async fn serve(Path(path): Path<String>, headers: HeaderMap) -> Response {
+    let Some((asset, etag)) = ASSETS
+        .iter()
+        .zip(ETAGS.iter())
+        .find(|(asset, _)| asset.path == path)
+    else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let Ok(etag_value) = HeaderValue::from_str(etag) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let cache = HeaderValue::from_static(CACHE_CONTROL);
+
+    if none_match(&headers, etag) {
+        let mut response = StatusCode::NOT_MODIFIED.into_response();
+        let h = response.headers_mut();
+        h.insert(header::ETAG, etag_value);
+        h.insert(header::CACHE_CONTROL, cache);
+        return response;
+    }
+
+    let mut response = Response::new(Body::from(asset.bytes));
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(asset.content_type),
+    );
+    h.insert(header::ETAG, etag_value);
+    h.insert(header::CACHE_CONTROL, cache);
+    response
+}
+
+/// Whether `If-None-Match` names `etag` (or `*`). RFC 9110 §13.1.2 uses the weak comparison
+/// here, so a `W/` prefix is ignored.
+fn none_match(headers: &HeaderMap, etag: &str) -> bool {
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map(str::trim)
+        .any(|candidate| {
+            candidate == "*" || candidate.strip_prefix("W/").unwrap_or(candidate) == etag
+        })
+}
+
+/// 64-bit FNV-1a: a fast, stable content hash for ETags.
+fn fnv1a_64(bytes: &[u8]) -> u64 {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    bytes.iter().fold(OFFSET, |hash, &byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(PRIME)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn get(path: &str, if_none_match: Option<&str>) -> Response {
+        let mut headers = HeaderMap::new();
+        if let Some(tag) = if_none_match {
+            headers.insert(header::IF_NONE_MATCH, HeaderValue::from_str(tag).unwrap());
+        }
+        serve(Path(path.to_owned()), headers).await
+    }
+
+    fn header_of(response: &Response, name: header::HeaderName) -> String {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned()
+    }
+
+    async fn body_of(response: Response) -> Vec<u8> {
+        axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap()
+            .to_vec()
+    }
+
+    #[tokio::test]
+    async fn the_stylesheet_is_served_with_its_type_etag_and_cache_policy() {
+        let response = get("app.css", None).await;
+
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(
+            header_of(&response, header::CONTENT_TYPE),
+            "text/css; charset=utf-8"
+        );
+        let etag = header_of(&response, header::ETAG);
+        assert!(
+            etag.len() == 18 && etag.starts_with('"') && etag.ends_with('"'),
+            "{etag}"
+        );
+        assert_eq!(
+            header_of(&response, header::CACHE_CONTROL),
+            "public, max-age=3600"
+        );
+        assert_eq!(
+            body_of(response).await,
+            include_bytes!("../static/app.css").to_vec()
+        );
+    }
+
+    #[tokio::test]
+    async fn every_listed_asset_is_served_with_a_content_type() {
+        for path in asset_paths() {
+            let response = get(path, None).await;
+            assert_eq!(response.status(), StatusCode::OK, "{path}");
+            assert!(!header_of(&response, header::CONTENT_TYPE).is_empty());
+            assert!(!body_of(response).await.is_empty(), "{path}");
+        }
+        let script = get("app.js", None).await;
+        assert_eq!(
+            header_of(&script, header::CONTENT_TYPE),
+            "text/javascript; charset=utf-8"
+        );
+        let sprite = get("icons.svg", None).await;
+        assert_eq!(
+            header_of(&sprite, header::CONTENT_TYPE),
+            "image/svg+xml; charset=utf-8"
+        );
+    }
+
+    #[test]
+    fn different_files_have_different_etags() {
+        let tags: std::collections::HashSet<String> = ETAGS.iter().cloned().collect();
+        assert_eq!(tags.len(), ASSETS.len());
+    }
+
+    #[tokio::test]
+    async fn a_current_copy_gets_not_modified_without_a_body() {
+        let etag = header_of(&get("app.js", None).await, header::ETAG);
+
+        let response = get("app.js", Some(&etag)).await;
+
+        assert_eq!(response.status(), StatusCode::NOT_MODIFIED);
+        assert_eq!(header_of(&response, header::ETAG), etag);
+        assert!(body_of(response).await.is_empty());
+    }
+
+    #[tokio::test]
+    async fn if_none_match_lists_weak_tags_and_wildcards_match() {
+        let etag = header_of(&get("app.css", None).await, header::ETAG);
+
+        let listed = get("app.css", Some(&format!("\"other\", W/{etag}"))).await;
+        let wildcard = get("app.css", Some("*")).await;
+
+        assert_eq!(listed.status(), StatusCode::NOT_MODIFIED);
+        assert_eq!(wildcard.status(), StatusCode::NOT_MODIFIED);
+    }
+
+    #[tokio::test]
+    async fn a_stale_copy_gets_the_file_again() {
+        let response = get("app.css", Some("\"0000000000000000\"")).await;
+
+        assert_eq!(response.status(), StatusCode::OK);
+        assert!(!body_of(response).await.is_empty());
+    }
+
+    #[tokio::test]
+    async fn traversal_and_unknown_names_are_not_found() {
+        for path in [
+            "",
+            "..",
+            "../Cargo.toml",
+            "../src/lib.rs",
+            "%2e%2e/Cargo.toml",
+            "..%2fCargo.toml",
+            "./app.css",
+            "/app.css",
+            "app.css/",
+            "APP.CSS",
+            "app.css\0",
+            "static/app.css",
+            "data.db",
+            "billtracker.db",
+            "billtracker.db-wal",
+            ".env",
+            ".git/HEAD",
+            "backups/latest.tar",
+            "missing.js",
+        ] {
+            let response = get(path, None).await;
+            assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path:?}");
+            assert!(body_of(response).await.is_empty(), "{path:?}");
+        }
+    }
+
+    /// The custom properties set in the CSS block opened by `selector`.
+    fn palette(css: &str, selector: &str) -> Vec<String> {
+        let start = css.find(selector).unwrap() + selector.len();
+        css[start..]
+            .lines()
+            .map(str::trim)
+            .take_while(|line| *line != "}")
+            .flat_map(|line| line.split(';'))
+            .map(str::trim)
+            .filter(|decl| !decl.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn the_system_and_chosen_dark_palettes_are_identical() {
+        let css = std::str::from_utf8(include_bytes!("../static/app.css")).unwrap();
+
+        let system = palette(css, ":root:not([data-theme=\"light\"]) {");
+        let chosen = palette(css, ":root[data-theme=\"dark\"] {");
+
+        assert!(system.len() > 20, "{system:?}");
+        assert_eq!(system, chosen);
+    }
+
+    #[test]
+    fn fnv1a_matches_the_reference_vectors() {
+        assert_eq!(fnv1a_64(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a_64(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fnv1a_64(b"foobar"), 0x8594_4171_f739_67e8);
+    }
+}
