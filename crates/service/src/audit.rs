@@ -55,6 +55,17 @@ pub async fn record(
 }
 
 /// Admin listing, newest first.
-pub async fn list(app: &App, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
+pub async fn list(
+    app: &App,
+    admin: &crate::auth::Principal,
+    filter: &AuditFilter,
+) -> Result<Vec<AuditEntry>> {
+    admin.require_admin()?;
     Ok(app.store.audit_entries(filter).await?)
+}
+
+/// Whether the hash chain is whole (admins only).
+pub async fn chain_intact(app: &App, admin: &crate::auth::Principal) -> Result<bool> {
+    admin.require_admin()?;
+    Ok(app.store.verify_audit_chain().await?.is_none())
 }

@@ -82,9 +82,19 @@ impl Limit {
     }
 }
 
-/// The subject an IP-scoped limit counts; requests without a known address share one bucket.
-pub fn ip_subject(ip: Option<IpAddr>) -> String {
-    ip.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
+/// The subject an IP-scoped limit counts: a keyed hash of the address, so counters never hold
+/// a client IP in plaintext (requests without a known address share one bucket).
+pub fn ip_subject(app: &App, ip: Option<IpAddr>) -> String {
+    use hmac::{Hmac, Mac};
+    let address = ip.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+    let key = app.keyring.subkey(crate::crypto::Purpose::RateLimit);
+    match Hmac::<sha2::Sha256>::new_from_slice(key.as_ref()) {
+        Ok(mut mac) => {
+            mac.update(address.as_bytes());
+            format!("ip:{}", hex::encode(&mac.finalize().into_bytes()[..16]))
+        }
+        Err(_) => format!("ip:{address}"),
+    }
 }
 
 /// Counts one request against `limit` for `subject`; refuses it when over the limit.

@@ -63,7 +63,7 @@ pub struct AccountPatch {
 
 async fn admin_gate(app: &App, admin: &Principal, meta: &RequestMeta) -> Result<()> {
     admin.require_admin()?;
-    rate_limit::hit(app, Limit::Admin, &rate_limit::ip_subject(meta.ip)).await
+    rate_limit::hit(app, Limit::Admin, &rate_limit::ip_subject(app, meta.ip)).await
 }
 
 pub async fn list(app: &App, admin: &Principal) -> Result<Vec<UserView>> {

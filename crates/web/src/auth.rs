@@ -218,6 +218,19 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
     }
 }
 
+/// An administrator: 401 without a session, 403 for anyone else, before the body is read.
+pub struct AdminUser(pub Principal);
+
+impl<S: Send + Sync> FromRequestParts<S> for AdminUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let CurrentUser(principal) = CurrentUser::from_request_parts(parts, state).await?;
+        principal.require_admin()?;
+        Ok(AdminUser(principal))
+    }
+}
+
 /// The caller as resolved by the layer (signed in or not).
 impl<S: Send + Sync> FromRequestParts<S> for Caller {
     type Rejection = ApiError;

@@ -55,6 +55,27 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PageContext {
     }
 }
 
+/// A signed-in caller for a page; anyone else is sent to the sign-in page (before any form
+/// body is read).
+pub struct PageUser(pub Principal);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PageUser {
+    type Rejection = Response;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        match parts
+            .extensions
+            .get::<Caller>()
+            .and_then(|c| c.principal.clone())
+        {
+            Some(principal) => Ok(PageUser(principal)),
+            None => Err(to_login(&parts.uri)),
+        }
+    }
+}
+
 fn chrome(
     app: &App,
     caller: &Caller,
@@ -382,13 +403,10 @@ pub async fn setup(
 /// `GET /`: the home page (the tracker arrives with the tracking domain).
 pub async fn home(
     State(state): State<AppState>,
+    _user: PageUser,
     caller: Caller,
     ctx: PageContext,
-    uri: Uri,
 ) -> Response {
-    if caller.principal.is_none() {
-        return to_login(&uri);
-    }
     let (chrome, cookie) = chrome(&state.app, &caller, &ctx, "Tracker");
     with_cookies(views::render(&HomePage { chrome }), [cookie])
 }
@@ -449,14 +467,11 @@ pub struct ChangedQuery {
 /// `GET /profile/security`.
 pub async fn security(
     State(state): State<AppState>,
+    PageUser(user): PageUser,
     caller: Caller,
     ctx: PageContext,
-    uri: Uri,
     Query(q): Query<ChangedQuery>,
 ) -> Response {
-    let Some(user) = caller.principal.clone() else {
-        return to_login(&uri);
-    };
     security_page(
         &state,
         &caller,
@@ -477,15 +492,12 @@ pub struct CsrfOnlyForm {
 /// `POST /profile/sessions/{id}/end`.
 pub async fn end_session(
     State(state): State<AppState>,
+    PageUser(user): PageUser,
     caller: Caller,
     ctx: PageContext,
     Meta(meta): Meta,
-    uri: Uri,
     Path(id): Path<String>,
 ) -> Response {
-    let Some(user) = caller.principal.clone() else {
-        return to_login(&uri);
-    };
     let result = match id.parse() {
         Ok(id) => session::end_own(&state.app, &user, id, &meta).await,
         Err(_) => Err(Error::NotFound),
@@ -506,12 +518,8 @@ pub async fn end_session(
 /// `POST /profile/sessions/end-others`.
 pub async fn end_other_sessions(
     State(state): State<AppState>,
-    caller: Caller,
-    uri: Uri,
+    PageUser(user): PageUser,
 ) -> Response {
-    let Some(user) = caller.principal.clone() else {
-        return to_login(&uri);
-    };
     match session::end_all_of(&state.app, user.user_id, user.session).await {
         Ok(_) => see_other("/profile/security"),
         Err(err) => crate::problem::ApiError(err).into_response(),
@@ -529,15 +537,12 @@ pub struct PasswordForm {
 /// `POST /profile/password`.
 pub async fn change_password(
     State(state): State<AppState>,
+    PageUser(user): PageUser,
     caller: Caller,
     ctx: PageContext,
     Meta(meta): Meta,
-    uri: Uri,
     Form(form): Form<PasswordForm>,
 ) -> Response {
-    let Some(user) = caller.principal.clone() else {
-        return to_login(&uri);
-    };
     let app = &state.app;
     match login::change_password(
         app,

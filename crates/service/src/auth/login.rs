@@ -33,7 +33,7 @@ pub async fn login(
     meta: &RequestMeta,
     previous_token: Option<&str>,
 ) -> Result<SignedIn> {
-    rate_limit::hit(app, Limit::Login, &rate_limit::ip_subject(meta.ip)).await?;
+    rate_limit::hit(app, Limit::Login, &rate_limit::ip_subject(app, meta.ip)).await?;
     if password.len() > 1024 || username.len() > 256 {
         return Err(Error::invalid(
             if password.len() > 1024 {
@@ -214,7 +214,12 @@ pub async fn change_password(
     new: &str,
     meta: &RequestMeta,
 ) -> Result<SignedIn> {
-    rate_limit::hit(app, Limit::PasswordChange, &rate_limit::ip_subject(meta.ip)).await?;
+    rate_limit::hit(
+        app,
+        Limit::PasswordChange,
+        &rate_limit::ip_subject(app, meta.ip),
+    )
+    .await?;
     let user = app.store.user(principal.user_id).await?;
     if current.len() > 1024 {
         return Err(Error::invalid("current_password", "is too long"));

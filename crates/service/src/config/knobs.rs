@@ -110,7 +110,11 @@ pub const KNOBS: &[Knob] = &[
     ),
     secret(
         "TOKEN_ENCRYPTION_KEY",
-        "Master key for field encryption (at least 32 bytes; hex or base64 or raw text). Unset: a key is generated into `DATA_DIR/master.key` (mode 0600) on first start. Never stored in the database.",
+        "Master key for field encryption: 64 hex characters (32 bytes), or any text of at least 32 bytes. Unset: a key is generated into `DATA_DIR/master.key` (mode 0600) on first start. Never stored in the database.",
+    ),
+    secret(
+        "TOKEN_ENCRYPTION_KEY_PREVIOUS",
+        "During a key rotation with `TOKEN_ENCRYPTION_KEY`: the old key, accepted for decryption only. Run `billtracker rotate-keys`, then remove it.",
     ),
     knob(
         "SESSION_CLEANUP_INTERVAL_MS",

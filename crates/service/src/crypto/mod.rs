@@ -70,11 +70,13 @@ pub enum Purpose {
     FeedToken = 3,
     /// First-start setup links.
     Setup = 4,
+    /// Keyed hashes of client addresses in rate-limit counters (no plaintext IPs at rest).
+    RateLimit = 5,
 }
 
 impl Purpose {
     /// How many purposes there are.
-    pub const COUNT: usize = 5;
+    pub const COUNT: usize = 6;
 
     /// Every purpose, in discriminant order.
     pub const ALL: [Purpose; Purpose::COUNT] = [
@@ -83,6 +85,7 @@ impl Purpose {
         Purpose::Backup,
         Purpose::FeedToken,
         Purpose::Setup,
+        Purpose::RateLimit,
     ];
 
     /// The HKDF info label, `billtracker/v1/<purpose>`. Changing one changes that key.
@@ -93,6 +96,7 @@ impl Purpose {
             Purpose::Backup => "billtracker/v1/backup",
             Purpose::FeedToken => "billtracker/v1/feed-token",
             Purpose::Setup => "billtracker/v1/setup",
+            Purpose::RateLimit => "billtracker/v1/rate-limit",
         }
     }
 }
@@ -104,6 +108,7 @@ pub const PURPOSES: [&str; Purpose::COUNT] = [
     Purpose::Backup.label(),
     Purpose::FeedToken.label(),
     Purpose::Setup.label(),
+    Purpose::RateLimit.label(),
 ];
 
 /// What can go wrong with keys and encrypted fields. Messages name the environment variable or

@@ -11,7 +11,7 @@ use service::audit::{AuditEntry, AuditFilter};
 use service::users::{self, AccountPatch, NewAccount, UserView};
 
 use crate::AppState;
-use crate::auth::{CurrentUser, Meta};
+use crate::auth::{AdminUser, Meta};
 use crate::json::ApiJson;
 use crate::problem::{ApiError, ApiResult};
 
@@ -22,7 +22,7 @@ fn user_id(raw: &str) -> Result<UserId, ApiError> {
 /// `GET /api/admin/users`.
 pub async fn list_users(
     State(state): State<AppState>,
-    CurrentUser(admin): CurrentUser,
+    AdminUser(admin): AdminUser,
 ) -> ApiResult<Json<Vec<UserView>>> {
     Ok(Json(users::list(&state.app, &admin).await?))
 }
@@ -40,11 +40,10 @@ pub struct CreateUserRequest {
 /// `POST /api/admin/users`.
 pub async fn create_user(
     State(state): State<AppState>,
-    CurrentUser(admin): CurrentUser,
+    AdminUser(admin): AdminUser,
     Meta(meta): Meta,
     ApiJson(body): ApiJson<CreateUserRequest>,
 ) -> ApiResult<(StatusCode, Json<UserView>)> {
-    admin.require_admin()?;
     let username = Username::parse(&body.username)?;
     let account = NewAccount {
         display_name: DisplayName::parse(
@@ -64,10 +63,9 @@ pub async fn create_user(
 /// `GET /api/admin/users/{id}`.
 pub async fn get_user(
     State(state): State<AppState>,
-    CurrentUser(admin): CurrentUser,
+    AdminUser(admin): AdminUser,
     Path(id): Path<String>,
 ) -> ApiResult<Json<UserView>> {
-    admin.require_admin()?;
     Ok(Json(users::get(&state.app, &admin, user_id(&id)?).await?))
 }
 
@@ -90,12 +88,11 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Strin
 /// `PATCH /api/admin/users/{id}`: rename, change email, role, active.
 pub async fn update_user(
     State(state): State<AppState>,
-    CurrentUser(admin): CurrentUser,
+    AdminUser(admin): AdminUser,
     Meta(meta): Meta,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<UpdateUserRequest>,
 ) -> ApiResult<Json<UserView>> {
-    admin.require_admin()?;
     let patch = AccountPatch {
         username: body.username.as_deref().map(Username::parse).transpose()?,
         display_name: body
@@ -124,12 +121,11 @@ pub struct ResetPasswordRequest {
 /// `POST /api/admin/users/{id}/password`: sets a new password, ends the user's sessions.
 pub async fn reset_password(
     State(state): State<AppState>,
-    CurrentUser(admin): CurrentUser,
+    AdminUser(admin): AdminUser,
     Meta(meta): Meta,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<ResetPasswordRequest>,
 ) -> ApiResult<StatusCode> {
-    admin.require_admin()?;
     users::reset_password(&state.app, &admin, user_id(&id)?, &body.password, &meta).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -137,11 +133,10 @@ pub async fn reset_password(
 /// `DELETE /api/admin/users/{id}`.
 pub async fn delete_user(
     State(state): State<AppState>,
-    CurrentUser(admin): CurrentUser,
+    AdminUser(admin): AdminUser,
     Meta(meta): Meta,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    admin.require_admin()?;
     users::delete(&state.app, &admin, user_id(&id)?, &meta).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -154,11 +149,10 @@ pub struct Ended {
 /// `DELETE /api/admin/users/{id}/sessions`.
 pub async fn end_user_sessions(
     State(state): State<AppState>,
-    CurrentUser(admin): CurrentUser,
+    AdminUser(admin): AdminUser,
     Meta(meta): Meta,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Ended>> {
-    admin.require_admin()?;
     Ok(Json(Ended {
         ended: users::end_sessions(&state.app, &admin, user_id(&id)?, &meta).await?,
     }))
@@ -167,7 +161,7 @@ pub async fn end_user_sessions(
 /// `POST /api/admin/sessions/end-all`: everyone but the caller is signed out.
 pub async fn end_all_sessions(
     State(state): State<AppState>,
-    CurrentUser(admin): CurrentUser,
+    AdminUser(admin): AdminUser,
     Meta(meta): Meta,
 ) -> ApiResult<Json<Ended>> {
     Ok(Json(Ended {
@@ -220,10 +214,9 @@ impl From<AuditEntry> for AuditEntryView {
 /// `GET /api/admin/audit-log?action=&actor=&before=&limit=`.
 pub async fn audit_log(
     State(state): State<AppState>,
-    CurrentUser(admin): CurrentUser,
+    AdminUser(admin): AdminUser,
     Query(query): Query<AuditQuery>,
 ) -> ApiResult<Json<AuditPage>> {
-    admin.require_admin()?;
     let limit = query.limit.unwrap_or(100).clamp(1, 500);
     let filter = AuditFilter {
         action: query.action,
@@ -231,17 +224,11 @@ pub async fn audit_log(
         before_seq: query.before,
         limit,
     };
-    let entries = service::audit::list(&state.app, &filter).await?;
+    let entries = service::audit::list(&state.app, &admin, &filter).await?;
     let next_before = (entries.len() as i64 == limit)
         .then(|| entries.last().map(|e| e.seq))
         .flatten();
-    let chain_intact = state
-        .app
-        .store
-        .verify_audit_chain()
-        .await
-        .map_err(service::Error::from)?
-        .is_none();
+    let chain_intact = service::audit::chain_intact(&state.app, &admin).await?;
     Ok(Json(AuditPage {
         entries: entries.into_iter().map(AuditEntryView::from).collect(),
         next_before,

@@ -293,7 +293,7 @@ impl TestApp {
             &Default::default(),
         )
         .await
-        .expect("create account")
+        .unwrap_or_else(|e| panic!("create account {username}: {e:?}"))
     }
 
     /// A browser signed in as a new account `username` with `role`.
