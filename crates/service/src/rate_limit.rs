@@ -116,3 +116,33 @@ pub async fn hit(app: &App, limit: Limit, subject: &str) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rl_02_the_table_matches_product_section_7() {
+        let min = |m: u64| Duration::from_secs(60 * m);
+        let expected = [
+            (Limit::Login, 10, min(15), Scope::Ip),
+            (Limit::PasswordChange, 5, min(15), Scope::Ip),
+            (Limit::BankSync, 10, min(15), Scope::User),
+            (Limit::Import, 20, min(15), Scope::Ip),
+            (Limit::Export, 30, min(15), Scope::Ip),
+            (Limit::Admin, 30, min(15), Scope::Ip),
+            (Limit::Oidc, 20, min(15), Scope::Ip),
+            (Limit::Backup, 5, min(60), Scope::Ip),
+            (Limit::DemoClear, 3, min(15), Scope::Ip),
+        ];
+        for (limit, max, window, scope) in expected {
+            assert_eq!(limit.spec(), (max, window, scope), "{}", limit.name());
+        }
+        let names: std::collections::HashSet<_> = Limit::ALL.iter().map(|l| l.name()).collect();
+        assert_eq!(
+            names.len(),
+            Limit::ALL.len(),
+            "keys of different limits never collide"
+        );
+    }
+}

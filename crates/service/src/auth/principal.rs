@@ -62,3 +62,38 @@ impl Principal {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn principal(role: Role, is_bootstrap: bool) -> Principal {
+        Principal {
+            user_id: UserId::new(),
+            username: "x".into(),
+            display_name: "X".into(),
+            email: None,
+            role,
+            is_bootstrap,
+            session: None,
+        }
+    }
+
+    #[test]
+    fn auth_09_the_bootstrap_admin_administers_but_never_touches_user_data() {
+        let bootstrap = principal(Role::Admin, true);
+        assert!(bootstrap.require_admin().is_ok());
+        assert!(matches!(
+            bootstrap.require_data_access(),
+            Err(Error::Forbidden)
+        ));
+        let admin = principal(Role::Admin, false);
+        assert!(
+            admin.require_data_access().is_ok(),
+            "other admins may track their own bills"
+        );
+        let user = principal(Role::User, false);
+        assert!(matches!(user.require_admin(), Err(Error::Forbidden)));
+        assert!(user.require_data_access().is_ok());
+    }
+}

@@ -111,3 +111,35 @@ app_tests! {
         }
     }
 }
+
+async fn spawn_custom_csrf(engine: testkit::TestEngine) -> Option<crate::support::TestApp> {
+    crate::support::spawn_with(
+        engine,
+        crate::support::Spawn {
+            env: vec![
+                ("CSRF_HTTP_ONLY", "false".into()),
+                ("CSRF_COOKIE_NAME", "xsrf".into()),
+                ("CSRF_SAME_SITE", "lax".into()),
+            ],
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+app_tests! {
+    @with spawn_custom_csrf;
+
+    async fn csrf_01_the_cookie_follows_the_csrf_settings_and_still_protects(app) {
+        let response = app.client.get(app.url("/api/auth/csrf-token")).send().await.expect("get");
+        let cookie = response.headers().get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+        assert!(cookie.starts_with("xsrf=") && cookie.contains("SameSite=Lax") && !cookie.contains("HttpOnly"), "{cookie}");
+        app.account("alice", PASSWORD, Role::User).await;
+        let mut browser = app.browser().await;
+        assert_eq!(browser.login("alice", PASSWORD).await.status(), StatusCode::OK);
+        let readable = browser.cookie("xsrf").expect("a custom client can read the cookie");
+        assert_eq!(readable, browser.csrf);
+        let bare = browser.client.post(browser.url("/api/profile/sessions/end-others")).json(&json!({})).send().await.expect("post");
+        assert_eq!(bare.status(), StatusCode::FORBIDDEN);
+    }
+}

@@ -254,3 +254,16 @@ fn hex_sha256(value: &str) -> String {
         .map(|b| format!("{b:02x}"))
         .collect()
 }
+
+app_tests! {
+    async fn the_cleanup_job_removes_ended_sessions_once_per_lease(app) {
+        let browser = app.signed_in("alice", Role::User).await;
+        let token = browser.cookie("bt_session").expect("cookie");
+        app.clock.advance(Duration::hours(3));
+        let interval = std::time::Duration::from_secs(3600);
+        let removed = service::jobs::cleanup_once(&app.app, "instance-a", interval).await.expect("cleanup");
+        assert_eq!(removed, Some(1));
+        assert_eq!(service::jobs::cleanup_once(&app.app, "instance-b", interval).await.expect("cleanup"), None, "another instance holds the lease");
+        assert!(app.app.store.session_by_token_hash(&hex_sha256(&token)).await.expect("lookup").is_none());
+    }
+}
