@@ -191,6 +191,7 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
             "single-user mode: every request acts as the configured user without signing in"
         );
     }
+    let shutdown = web::shutdown_signal();
     let cleanup = tokio::spawn(service::jobs::run_session_cleanup(app.clone()));
     let server = web::Server::bind(listen, web::AppState::new(app.clone()))
         .await
@@ -202,7 +203,7 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
         startup_ms = started.elapsed().as_millis() as u64,
         "BillTracker is ready on http://{addr}"
     );
-    server.run(web::shutdown_signal(), grace).await?;
+    server.run(shutdown, grace).await?;
     cleanup.abort();
     app.store.close().await;
     tracing::info!("stopped");

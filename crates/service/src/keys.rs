@@ -87,6 +87,19 @@ pub async fn reencrypt_all(
     Ok(changed.len())
 }
 
+/// Writes `bytes` back to the key file atomically (mode 0600).
+fn restore_key_file(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    let tmp = path.with_extension("restore");
+    std::fs::write(&tmp, bytes).map_err(Error::internal)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))
+            .map_err(Error::internal)?;
+    }
+    std::fs::rename(&tmp, path).map_err(Error::internal)
+}
+
 /// `billtracker rotate-keys`: see the module docs. Returns the number of cells re-encrypted.
 pub async fn rotate(config: &Config, store: &store::Store, random: &dyn Random) -> Result<usize> {
     let (keyring, source) = open(config, store, random).await?;
@@ -95,13 +108,23 @@ pub async fn rotate(config: &Config, store: &store::Store, random: &dyn Random) 
             let count = reencrypt_all(store, &keyring, random).await?;
             Ok(count)
         }
-        KeySource::KeyFile(_) | KeySource::Generated(_) => {
+        KeySource::KeyFile(path) | KeySource::Generated(path) => {
+            let before = std::fs::read(&path).map_err(Error::internal)?;
             let rotated = crypto::rotate_key_file(&config.data_dir, random)
                 .map_err(|e| Error::Internal(e.to_string()))?;
-            let count = reencrypt_all(store, &rotated, random).await?;
-            crypto::finish_rotation(&config.data_dir)
-                .map_err(|e| Error::Internal(e.to_string()))?;
-            Ok(count)
+            match reencrypt_all(store, &rotated, random).await {
+                Ok(count) => {
+                    crypto::finish_rotation(&config.data_dir)
+                        .map_err(|e| Error::Internal(e.to_string()))?;
+                    Ok(count)
+                }
+                Err(err) => {
+                    // Nothing was re-encrypted (one transaction): put the old key file back, so a
+                    // failed attempt does not leave an unused key in front.
+                    restore_key_file(&path, &before)?;
+                    Err(err)
+                }
+            }
         }
     }
 }

@@ -61,7 +61,21 @@ pub async fn observe(State(state): State<AppState>, mut req: Request, next: Next
     req.extensions_mut().insert(client_ip);
     req.extensions_mut().insert(nonce);
 
-    let span = tracing::info_span!("request", request_id = %request_id.0);
+    // Every event of the request (security events included) carries these span fields.
+    let user_agent: String = req
+        .headers()
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-")
+        .chars()
+        .take(256)
+        .collect();
+    let span = tracing::info_span!(
+        "request",
+        request_id = %request_id.0,
+        ip = %client_ip.0.map_or_else(|| "-".to_owned(), |ip| ip.to_string()),
+        user_agent = %user_agent,
+    );
     state.metrics.started();
     let mut response = next.run(req).instrument(span.clone()).await;
     state.metrics.finished();
