@@ -6,9 +6,10 @@
 //! - [`hash`] / [`verify`] — Argon2id with OWASP's parameters (m = 19456 KiB, t = 2, p = 1),
 //!   legacy bcrypt accepted and flagged for upgrade, and [`verify_unknown_user`] so a login
 //!   for a missing user costs the same as a wrong password. See `hash.rs` for why.
-//! - [`hash_async`] / [`verify_async`] — the same on tokio's blocking pool, for async
-//!   callers: Argon2 takes tens of milliseconds of CPU and 19 MiB of memory per call and
-//!   must not stall the runtime's worker threads.
+//! - [`hash_async`] / [`verify_async`] — the same on a fixed pool of two threads
+//!   (`pool.rs`), for async callers: Argon2 takes tens of milliseconds of CPU and 19 MiB of
+//!   memory per call, must not stall the runtime's worker threads, and must not leave 19 MiB
+//!   behind on every thread it ever ran on.
 //!
 //! A login therefore reads:
 //! ```ignore
@@ -24,6 +25,7 @@
 
 mod hash;
 mod policy;
+mod pool;
 #[cfg(test)]
 mod tests;
 
@@ -36,20 +38,20 @@ pub use policy::{MAX_BYTES, MAX_CHARS, MIN_CHARS, check_new};
 
 use crate::Error;
 
-/// [`hash`] on the blocking pool. The password is zeroized afterwards.
+/// [`hash`] on the hashing pool. The password is zeroized afterwards.
 pub async fn hash_async(password: String) -> Result<String, Error> {
     let password = Zeroizing::new(password);
-    tokio::task::spawn_blocking(move || hash(&password))
+    pool::run(move || hash(&password))
         .await
-        .map_err(Error::internal)?
+        .unwrap_or_else(|| Err(Error::internal("the password hashing pool is not running")))
 }
 
-/// [`verify`] on the blocking pool; `stored` is `None` when the user does not exist, in which
+/// [`verify`] on the hashing pool; `stored` is `None` when the user does not exist, in which
 /// case a dummy hash is verified (same cost) and the answer is [`Verification::Invalid`].
 /// A failed blocking task is also `Invalid`. The password is zeroized afterwards.
 pub async fn verify_async(password: String, stored: Option<String>) -> Verification {
     let password = Zeroizing::new(password);
-    tokio::task::spawn_blocking(move || match stored {
+    pool::run(move || match stored {
         Some(stored) => verify(&password, &stored),
         None => {
             verify_unknown_user(&password);
