@@ -61,6 +61,26 @@ typed_id!(
     /// One entry of the append-only audit log.
     AuditId
 );
+typed_id!(
+    /// A recurring bill (the template).
+    BillId
+);
+typed_id!(
+    /// A payment towards one occurrence of a bill.
+    PaymentId
+);
+typed_id!(
+    /// A user's category.
+    CategoryId
+);
+typed_id!(
+    /// A one-off expense.
+    ExpenseId
+);
+typed_id!(
+    /// A budget for one category and period.
+    BudgetId
+);
 
 #[cfg(test)]
 mod tests {

@@ -85,15 +85,25 @@ impl Limit {
 /// The subject an IP-scoped limit counts: a keyed hash of the address, so counters never hold
 /// a client IP in plaintext (requests without a known address share one bucket).
 pub fn ip_subject(app: &App, ip: Option<IpAddr>) -> String {
-    use hmac::{Hmac, Mac};
     let address = ip.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+    format!("ip:{}", keyed(app, &address))
+}
+
+/// The subject of per-account limits: a keyed hash of the normalised account name, the same
+/// for names that exist and names that do not.
+pub fn name_subject(app: &App, username: &str) -> String {
+    format!("name:{}", keyed(app, &username.trim().to_lowercase()))
+}
+
+fn keyed(app: &App, value: &str) -> String {
+    use hmac::{Hmac, Mac};
     let key = app.keyring.subkey(crate::crypto::Purpose::RateLimit);
     match Hmac::<sha2::Sha256>::new_from_slice(key.as_ref()) {
         Ok(mut mac) => {
-            mac.update(address.as_bytes());
-            format!("ip:{}", hex::encode(&mac.finalize().into_bytes()[..16]))
+            mac.update(value.as_bytes());
+            hex::encode(&mac.finalize().into_bytes()[..16])
         }
-        Err(_) => format!("ip:{address}"),
+        Err(_) => hex::encode(value.as_bytes()),
     }
 }
 

@@ -87,7 +87,9 @@ pub async fn setup_token_valid(app: &App, token: &str) -> Result<bool> {
     Ok(matches && live && app.store.count_users().await? == 0)
 }
 
-/// Creates the bootstrap administrator through the setup link and signs them in.
+/// Creates the bootstrap administrator through the setup link and signs them in. The token is
+/// consumed atomically before the account is created, so of two concurrent submissions exactly
+/// one wins; if creating the account then fails, the token is put back.
 pub async fn complete(
     app: &App,
     token: &str,
@@ -97,13 +99,28 @@ pub async fn complete(
     if !setup_token_valid(app, token).await? {
         return Err(Error::Forbidden);
     }
+    crate::password::check_new(
+        "password",
+        &account.password,
+        &crate::users::context_words(&account),
+    )?;
+    let Some(record) = app.store.setting(SETUP_KEY).await? else {
+        return Err(Error::Forbidden);
+    };
+    if !app.store.take_setting(SETUP_KEY, &record).await? {
+        return Err(Error::Forbidden);
+    }
     let account = NewAccount {
         role: Role::Admin,
         ..account
     };
-    let user = create_account(app, &Actor::System, account, true, meta).await?;
-    app.store.delete_setting(SETUP_KEY).await?;
-    session::open(app, &user, meta).await
+    match create_account(app, &Actor::System, account, true, meta).await {
+        Ok(user) => session::open(app, &user, meta).await,
+        Err(err) => {
+            app.store.put_setting(SETUP_KEY, &record, app.now()).await?;
+            Err(err)
+        }
+    }
 }
 
 /// Whether the instance still waits for its first account.

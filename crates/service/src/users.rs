@@ -82,6 +82,22 @@ pub async fn get(app: &App, admin: &Principal, id: UserId) -> Result<UserView> {
     Ok(UserView::from(&app.store.user(id).await?))
 }
 
+/// Words a new account's password must not be built from: its names, its email and the
+/// email's local part (the same list as for a password change).
+pub fn context_words(account: &NewAccount) -> Vec<String> {
+    let mut words = vec![
+        account.username.as_str().to_owned(),
+        account.display_name.as_str().to_owned(),
+    ];
+    if let Some(email) = &account.email {
+        words.push(email.as_str().to_owned());
+        if let Some((local, _)) = email.as_str().split_once('@') {
+            words.push(local.to_owned());
+        }
+    }
+    words
+}
+
 /// Creates an account (admin API, setup page and CLI share this).
 pub async fn create_account(
     app: &App,
@@ -90,14 +106,7 @@ pub async fn create_account(
     is_bootstrap: bool,
     meta: &RequestMeta,
 ) -> Result<UserRow> {
-    let mut context = vec![
-        account.username.as_str().to_owned(),
-        account.display_name.as_str().to_owned(),
-        "billtracker".to_owned(),
-    ];
-    if let Some(email) = &account.email {
-        context.push(email.as_str().to_owned());
-    }
+    let context = context_words(&account);
     password::check_new("password", &account.password, &context)?;
     let hash = password::hash_async(account.password).await?;
     let user = app
@@ -216,6 +225,9 @@ pub async fn set_password(app: &App, user: &UserRow, new_password: &str) -> Resu
         .set_password_hash(user.id, &hash, app.now())
         .await?;
     app.store.clear_login_failures(user.id).await?;
+    let name_key = crate::rate_limit::Limit::AccountFailures
+        .key(&crate::rate_limit::name_subject(app, &user.username));
+    app.store.clear_rate_limit(&name_key).await?;
     app.store.delete_sessions_of(user.id, None).await?;
     Ok(())
 }

@@ -88,3 +88,49 @@ impl Store {
         Ok(done)
     }
 }
+
+impl Store {
+    /// Counts one failure for `key` and remembers when it happened (kept in `window_start`);
+    /// a key untouched since before `forget_before` starts again at 1. Returns the count.
+    pub async fn record_failure(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+        forget_before: DateTime<Utc>,
+    ) -> Result<i64> {
+        let hits: i64 = on_pool!(self, |pool| {
+            sqlx::query_scalar(
+                "INSERT INTO rate_limits (key, window_start, hits) VALUES ($1, $2, 1) \
+                 ON CONFLICT (key) DO UPDATE SET \
+                   hits = CASE WHEN rate_limits.window_start <= $3 THEN 1 ELSE rate_limits.hits + 1 END, \
+                   window_start = $2 \
+                 RETURNING hits",
+            )
+            .bind(key)
+            .bind(to_millis(now))
+            .bind(to_millis(forget_before))
+            .fetch_one(pool)
+            .await?
+        });
+        Ok(hits)
+    }
+
+    /// The failures recorded for `key` since `forget_before`, and when the last one happened.
+    pub async fn failures(
+        &self,
+        key: &str,
+        forget_before: DateTime<Utc>,
+    ) -> Result<Option<(i64, DateTime<Utc>)>> {
+        let row: Option<(i64, i64)> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT hits, window_start FROM rate_limits WHERE key = $1 AND window_start > $2",
+            )
+            .bind(key)
+            .bind(to_millis(forget_before))
+            .fetch_optional(pool)
+            .await?
+        });
+        row.map(|(hits, at)| Ok((hits, from_millis(at)?)))
+            .transpose()
+    }
+}

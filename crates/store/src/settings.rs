@@ -42,3 +42,19 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// Deletes `key` only if it still holds `value`; true when this call deleted it. Lets
+    /// exactly one of several concurrent callers consume a one-time value.
+    pub async fn take_setting(&self, key: &str, value: &str) -> Result<bool> {
+        let done = on_pool!(self, |pool| {
+            sqlx::query("DELETE FROM settings WHERE key = $1 AND value = $2")
+                .bind(key)
+                .bind(value)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(done == 1)
+    }
+}

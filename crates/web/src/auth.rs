@@ -66,12 +66,15 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
 }
 
 async fn resolve(app: &App, token: Option<&str>) -> service::Result<Option<Principal>> {
-    if let Some(token) = token
-        && let Some(principal) = session::authenticate(app, token).await?
-    {
-        return Ok(Some(principal));
+    // In single-user mode every request is the configured user; sessions play no part, so no
+    // sign-in can turn a request into an administrator's.
+    if app.config.single_user_mode {
+        return service::setup::single_user(app).await;
     }
-    service::setup::single_user(app).await
+    match token {
+        Some(token) => session::authenticate(app, token).await,
+        None => Ok(None),
+    }
 }
 
 /// The methods our routes use to change state; any other method reaches the router and gets
@@ -228,6 +231,21 @@ impl<S: Send + Sync> FromRequestParts<S> for AdminUser {
         let CurrentUser(principal) = CurrentUser::from_request_parts(parts, state).await?;
         principal.require_admin()?;
         Ok(AdminUser(principal))
+    }
+}
+
+/// Password sign-in is possible: refused (403) in single-user mode, before the body is read.
+pub struct LocalLogin;
+
+impl FromRequestParts<AppState> for LocalLogin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(_: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if state.app.config.single_user_mode {
+            Err(ApiError(Error::Forbidden))
+        } else {
+            Ok(LocalLogin)
+        }
     }
 }
 

@@ -88,8 +88,12 @@ pub async fn observe(State(state): State<AppState>, mut req: Request, next: Next
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let presented = kind.starts_with(crate::problem::PROBLEM_JSON) || kind.starts_with("text/html");
-    if status == StatusCode::INTERNAL_SERVER_ERROR || (status.as_u16() >= 400 && !presented) {
+    let is_problem = kind.starts_with(crate::problem::PROBLEM_JSON);
+    let presented = is_problem || kind.starts_with("text/html");
+    if is_problem && status != StatusCode::INTERNAL_SERVER_ERROR {
+        response = with_request_id(response, &request_id.0).await;
+    } else if status == StatusCode::INTERNAL_SERVER_ERROR || (status.as_u16() >= 400 && !presented)
+    {
         let mut problem = Problem::new(status);
         problem.request_id = Some(request_id.0.clone());
         let mut replaced = problem.into_response();
@@ -121,6 +125,25 @@ pub async fn observe(State(state): State<AppState>, mut req: Request, next: Next
         );
     });
     response
+}
+
+/// Adds `request_id` to a problem body that lacks it (handlers do not know the id).
+async fn with_request_id(response: Response, request_id: &str) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return Problem::new(parts.status).into_response();
+    };
+    let bytes = match serde_json::from_slice::<serde_json::Value>(&bytes) {
+        Ok(serde_json::Value::Object(mut map)) if !map.contains_key("request_id") => {
+            map.insert("request_id".into(), request_id.into());
+            serde_json::to_vec(&map)
+                .map(axum::body::Bytes::from)
+                .unwrap_or(bytes)
+        }
+        _ => bytes,
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 /// The panic catcher's answer: a bare 500 that `observe` dresses with the request id.

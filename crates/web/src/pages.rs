@@ -10,7 +10,7 @@ use serde::Deserialize;
 use service::auth::{Principal, SignedIn, csrf, login, session};
 use service::{App, Error};
 
-use crate::auth::{Caller, Meta};
+use crate::auth::{Caller, LocalLogin, Meta};
 use crate::observe::{CspNonce, RequestId};
 use crate::views::{
     self, Chrome, ErrorPage, HomePage, LoginRow, NavUser, SecurityPage, SessionRow, SetupPage,
@@ -219,6 +219,7 @@ pub struct SignInForm {
 /// `POST /login`.
 pub async fn sign_in(
     State(state): State<AppState>,
+    _local: LocalLogin,
     caller: Caller,
     ctx: PageContext,
     Meta(meta): Meta,

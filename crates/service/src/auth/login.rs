@@ -3,9 +3,12 @@
 //! Order of work in `login`: the per-IP limit first (no hashing for floods), then the account's
 //! soft lockout, then one password verification — a dummy one for unknown users, so both
 //! answers take the same time and say the same thing (AUTH-06). Repeated failures for one
-//! account set a growing delay (30 s doubling, at most 15 min) that a correct password after
-//! the delay, or an admin reset, always clears: an attacker can slow an account down but never
-//! lock it for good (AUTH-10).
+//! account name set a growing delay (from the 5th failure: 30 s, doubling, at most 15 min) that
+//! a correct password after the delay, or an admin reset, always clears: an attacker can slow
+//! an account down but never lock it for good (AUTH-10). The counter is kept per attempted
+//! name (a keyed hash), for names that exist and names that do not alike, so the delay itself
+//! does not tell an attacker which accounts exist; it is forgotten two hours after the last
+//! failure.
 
 use std::time::Duration;
 
@@ -23,6 +26,21 @@ use crate::{App, Error, Result};
 /// Failures before the account's delay starts.
 const FREE_FAILURES: i64 = 5;
 const MAX_DELAY: Duration = Duration::from_secs(15 * 60);
+/// Failures older than this (since the last one) are forgotten.
+const FORGET_AFTER: chrono::Duration = chrono::Duration::hours(2);
+
+/// The delay after the `failures`-th failure; zero before [`FREE_FAILURES`].
+fn delay_after(failures: i64) -> Duration {
+    if failures < FREE_FAILURES {
+        return Duration::ZERO;
+    }
+    let doublings = u32::try_from(failures - FREE_FAILURES)
+        .unwrap_or(u32::MAX)
+        .min(10);
+    Duration::from_secs(30)
+        .saturating_mul(2u32.saturating_pow(doublings))
+        .min(MAX_DELAY)
+}
 
 /// Signs in; `previous_token` is a session cookie the browser already had, which is ended so a
 /// planted session cannot survive sign-in (SES-03).
@@ -33,6 +51,10 @@ pub async fn login(
     meta: &RequestMeta,
     previous_token: Option<&str>,
 ) -> Result<SignedIn> {
+    if app.config.single_user_mode {
+        // Single-user mode has no sign-in: a password must not lift a request to admin.
+        return Err(Error::Forbidden);
+    }
     rate_limit::hit(app, Limit::Login, &rate_limit::ip_subject(app, meta.ip)).await?;
     if password.len() > 1024 || username.len() > 256 {
         return Err(Error::invalid(
@@ -49,16 +71,17 @@ pub async fn login(
         Err(_) => None,
     };
     let now = app.now();
-    if let Some(user) = &user
-        && let Some(until) = user.throttled_until
-        && until > now
-    {
-        tracing::warn!(target: "security", user = %user.id, "sign-in refused: account throttled");
-        let retry_after = (until - now)
-            .to_std()
-            .unwrap_or_default()
-            .max(Duration::from_secs(1));
-        return Err(Error::RateLimited { retry_after });
+    let name_key = Limit::AccountFailures.key(&rate_limit::name_subject(app, username));
+    if let Some((failures, last)) = app.store.failures(&name_key, now - FORGET_AFTER).await? {
+        let until = last + chrono::Duration::from_std(delay_after(failures)).unwrap_or_default();
+        if until > now {
+            tracing::warn!(target: "security", failures, "sign-in refused: account name throttled");
+            let retry_after = (until - now)
+                .to_std()
+                .unwrap_or_default()
+                .max(Duration::from_secs(1));
+            return Err(Error::RateLimited { retry_after });
+        }
     }
     let stored = user
         .as_ref()
@@ -94,6 +117,11 @@ async fn succeed(
     if user.failed_logins > 0 || user.throttled_until.is_some() {
         app.store.clear_login_failures(user.id).await?;
     }
+    app.store
+        .clear_rate_limit(
+            &Limit::AccountFailures.key(&rate_limit::name_subject(app, &user.username)),
+        )
+        .await?;
     if let Some(token) = previous_token {
         session::end_by_token(app, token).await?;
     }
@@ -118,20 +146,29 @@ async fn fail(
     attempted: &str,
     meta: &RequestMeta,
 ) -> Result<()> {
+    let now = app.now();
+    let name_key = Limit::AccountFailures.key(&rate_limit::name_subject(app, attempted));
+    let failures = app
+        .store
+        .record_failure(&name_key, now, now - FORGET_AFTER)
+        .await?;
     let Some(user) = user else {
-        tracing::warn!(target: "security", "sign-in failed: unknown account");
-        return audit::record(app, &Actor::Anonymous, "login.failure", None, meta.ip, serde_json::json!({"reason": "unknown account", "attempted_length": attempted.chars().count()})).await;
+        tracing::warn!(target: "security", failures, "sign-in failed: unknown account");
+        let detail = serde_json::json!({"reason": "unknown account", "failures": failures});
+        return audit::record(
+            app,
+            &Actor::Anonymous,
+            "login.failure",
+            None,
+            meta.ip,
+            detail,
+        )
+        .await;
     };
-    let failures = user.failed_logins + 1;
-    let throttled_until = (failures >= FREE_FAILURES).then(|| {
-        let doublings = u32::try_from(failures - FREE_FAILURES)
-            .unwrap_or(u32::MAX)
-            .min(10);
-        let delay = Duration::from_secs(30)
-            .saturating_mul(2u32.saturating_pow(doublings))
-            .min(MAX_DELAY);
-        app.now() + chrono::Duration::from_std(delay).unwrap_or_default()
-    });
+    // Kept on the account too, for administrators; the throttle itself uses the name counter.
+    let delay = delay_after(failures);
+    let throttled_until =
+        (!delay.is_zero()).then(|| now + chrono::Duration::from_std(delay).unwrap_or_default());
     app.store
         .record_login_failure(user.id, throttled_until)
         .await?;
@@ -141,15 +178,8 @@ async fn fail(
         id: user.id,
         username: user.username.clone(),
     };
-    audit::record(
-        app,
-        &actor,
-        "login.failure",
-        None,
-        meta.ip,
-        serde_json::json!({"reason": "wrong password", "failures": failures}),
-    )
-    .await
+    let detail = serde_json::json!({"reason": "wrong password", "failures": failures});
+    audit::record(app, &actor, "login.failure", None, meta.ip, detail).await
 }
 
 async fn record_login(

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use service::auth::{SignedIn, csrf, login};
 
 use super::MeResponse;
-use crate::auth::{Caller, CurrentUser, Meta};
+use crate::auth::{Caller, CurrentUser, LocalLogin, Meta};
 use crate::json::ApiJson;
 use crate::problem::ApiResult;
 use crate::{AppState, cookies};
@@ -63,6 +63,7 @@ pub struct LoginResponse {
 /// `POST /api/auth/login`.
 pub async fn login(
     State(state): State<AppState>,
+    _local: LocalLogin,
     caller: Caller,
     Meta(meta): Meta,
     ApiJson(body): ApiJson<LoginRequest>,
