@@ -20,20 +20,44 @@
 //! - [`leases`] — job leases, so a scheduled job runs on one instance at a time.
 //! - [`users`] — accounts.
 //! - [`sessions`] — signed-in sessions, stored by token hash only.
+//! - [`user_settings`] — per-user preferences (currency, locale, time zone, paydays, …).
+//! - [`categories`] — a user's categories, with bill counts; names unique among live ones.
+//! - [`bills`] — recurring bill templates: create, read, edit, soft and permanent delete.
+//! - [`bill_activity`] — when bills were active (history ranges) and their debt balances.
+//! - [`month_states`] — per-occurrence overrides: actual amount, note, skipped, snoozed.
+//! - [`payments`] — payments per occurrence, keeping debt balances in step; pay-all and undo.
+//! - [`payment_queries`] — the payment list (filtered, newest first) and per-occurrence sums.
+//! - [`month_cash`] — starting cash and income per pay-period bucket of a month.
+//! - [`expenses`] — one-off expenses: edit, soft delete, bulk delete with undo.
+//! - [`expense_queries`] — expense filter, literal search, sort, pagination, category sums.
+//! - [`budgets`] — spending limits per category and period.
+//! - `columns` (private) — shared conversions for dates, ids, integer lists and `LIKE` patterns.
 //! - [`time`] — conversions between `DateTime<Utc>` and stored milliseconds.
 
 #[macro_use]
 mod macros;
 pub mod audit;
+pub mod bill_activity;
+pub mod bills;
+pub mod budgets;
+pub mod categories;
+mod columns;
 pub mod db;
 pub mod encrypted;
 pub mod error;
+pub mod expense_queries;
+pub mod expenses;
 pub mod leases;
 pub mod login_history;
+pub mod month_cash;
+pub mod month_states;
+pub mod payment_queries;
+pub mod payments;
 pub mod rate_limits;
 pub mod sessions;
 pub mod settings;
 pub mod time;
+pub mod user_settings;
 pub mod users;
 
 pub use db::{Engine, Store, StoreOptions, Synchronous};
