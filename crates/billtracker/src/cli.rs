@@ -31,6 +31,8 @@ pub enum Command {
     Check,
     /// Print the configuration reference (Markdown) generated from the code.
     ConfigReference,
+    /// Print the OpenAPI 3.1 document of the JSON API.
+    Openapi,
     /// Create an account. The password is read from standard input (one line).
     CreateUser {
         /// Login name (letters, digits, . _ - @).

@@ -18,6 +18,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         print!("{}", service::config::reference_markdown());
         return Ok(ExitCode::SUCCESS);
     }
+    if let Command::Openapi = command {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&web::api::openapi::document())?
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     let config = Config::load(cli.config.as_deref())?;
     logging::init(config.log_format, &config.log_level);
     match command {
@@ -33,7 +40,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Check => check(config).await,
-        Command::ConfigReference => Ok(ExitCode::SUCCESS),
+        Command::ConfigReference | Command::Openapi => Ok(ExitCode::SUCCESS),
         Command::CreateUser {
             username,
             display_name,

@@ -7,7 +7,7 @@ use crate::crypto::Aad;
 use crate::{App, Result};
 
 /// One sign-in attempt as its owner sees it.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct LoginView {
     pub at: DateTime<Utc>,
     pub success: bool,

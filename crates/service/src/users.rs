@@ -14,12 +14,14 @@ use crate::rate_limit::{self, Limit};
 use crate::{App, Error, Result};
 
 /// An account as admins see it (never the password hash).
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct UserView {
+    #[schema(value_type = String, format = Uuid)]
     pub id: UserId,
     pub username: String,
     pub email: Option<String>,
     pub display_name: String,
+    #[schema(value_type = String, example = "user")]
     pub role: Role,
     pub is_active: bool,
     pub is_bootstrap: bool,

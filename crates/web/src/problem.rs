@@ -12,7 +12,7 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 const PROBLEM_JSON_UTF8: &str = "application/problem+json; charset=utf-8";
 
 /// The body of every error answer of the API.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Problem {
     /// Always `about:blank`: the status says what kind of problem it is.
     #[serde(rename = "type")]

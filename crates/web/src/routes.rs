@@ -21,13 +21,19 @@ pub struct RouteSpec {
     pub path: &'static str,
 }
 
-struct Table {
+/// The route table under construction; API modules add their own routes to it.
+pub(crate) struct Table {
     router: Router<AppState>,
     specs: Vec<RouteSpec>,
 }
 
 impl Table {
-    fn add(
+    /// Hands the table to `add_routes` (one API module's routes).
+    fn then(self, add_routes: fn(Table) -> Table) -> Self {
+        add_routes(self)
+    }
+
+    pub(crate) fn add(
         mut self,
         method: &'static str,
         path: &'static str,
@@ -126,6 +132,10 @@ fn table() -> Table {
         post(api::admin::end_all_sessions),
     )
     .add("GET", "/api/admin/audit-log", get(api::admin::audit_log))
+    .add("GET", "/api/openapi.json", get(api::openapi::serve))
+    .then(api::bills::routes)
+    .then(api::money::routes)
+    .then(api::tracker::routes)
 }
 
 /// Every route of the application.

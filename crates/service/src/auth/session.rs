@@ -102,8 +102,9 @@ pub async fn end_by_token(app: &App, token: &str) -> Result<()> {
 }
 
 /// One of the caller's sessions, described for people.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct SessionInfo {
+    #[schema(value_type = String, format = Uuid)]
     pub id: SessionId,
     pub device: String,
     pub ip: Option<String>,

@@ -20,6 +20,7 @@ fn user_id(raw: &str) -> Result<UserId, ApiError> {
 }
 
 /// `GET /api/admin/users`.
+#[utoipa::path(get, path = "/api/admin/users", tag = "admin", responses((status = 200, description = "OK", body = [service::users::UserView]), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem)))]
 pub async fn list_users(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
@@ -27,7 +28,7 @@ pub async fn list_users(
     Ok(Json(users::list(&state.app, &admin).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUserRequest {
     pub username: String,
@@ -38,6 +39,7 @@ pub struct CreateUserRequest {
 }
 
 /// `POST /api/admin/users`.
+#[utoipa::path(post, path = "/api/admin/users", tag = "admin", request_body = CreateUserRequest, responses((status = 201, description = "Created", body = service::users::UserView), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 409, description = "Username or email taken", body = crate::problem::Problem), (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem), (status = 429, description = "Too many requests; see Retry-After", body = crate::problem::Problem)))]
 pub async fn create_user(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
@@ -61,6 +63,7 @@ pub async fn create_user(
 }
 
 /// `GET /api/admin/users/{id}`.
+#[utoipa::path(get, path = "/api/admin/users/{id}", tag = "admin", params(("id" = String, Path)), responses((status = 200, description = "OK", body = service::users::UserView), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 404, description = "No such item (or not yours)", body = crate::problem::Problem)))]
 pub async fn get_user(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
@@ -69,7 +72,7 @@ pub async fn get_user(
     Ok(Json(users::get(&state.app, &admin, user_id(&id)?).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateUserRequest {
     pub username: Option<String>,
@@ -86,6 +89,7 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Strin
 }
 
 /// `PATCH /api/admin/users/{id}`: rename, change email, role, active.
+#[utoipa::path(patch, path = "/api/admin/users/{id}", tag = "admin", params(("id" = String, Path)), request_body = UpdateUserRequest, responses((status = 200, description = "OK", body = service::users::UserView), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 404, description = "No such item (or not yours)", body = crate::problem::Problem), (status = 409, description = "Conflict (taken name, last admin)", body = crate::problem::Problem), (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem), (status = 429, description = "Too many requests; see Retry-After", body = crate::problem::Problem)))]
 pub async fn update_user(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
@@ -112,13 +116,14 @@ pub async fn update_user(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResetPasswordRequest {
     pub password: String,
 }
 
 /// `POST /api/admin/users/{id}/password`: sets a new password, ends the user's sessions.
+#[utoipa::path(post, path = "/api/admin/users/{id}/password", tag = "admin", params(("id" = String, Path)), request_body = ResetPasswordRequest, responses((status = 204, description = "Password set; sessions ended"), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 404, description = "No such item (or not yours)", body = crate::problem::Problem), (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem), (status = 429, description = "Too many requests; see Retry-After", body = crate::problem::Problem)))]
 pub async fn reset_password(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
@@ -131,6 +136,7 @@ pub async fn reset_password(
 }
 
 /// `DELETE /api/admin/users/{id}`.
+#[utoipa::path(delete, path = "/api/admin/users/{id}", tag = "admin", params(("id" = String, Path)), responses((status = 204, description = "Deleted"), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 404, description = "No such item (or not yours)", body = crate::problem::Problem), (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem), (status = 429, description = "Too many requests; see Retry-After", body = crate::problem::Problem)))]
 pub async fn delete_user(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
@@ -141,12 +147,13 @@ pub async fn delete_user(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Ended {
     pub ended: u64,
 }
 
 /// `DELETE /api/admin/users/{id}/sessions`.
+#[utoipa::path(delete, path = "/api/admin/users/{id}/sessions", tag = "admin", params(("id" = String, Path)), responses((status = 200, description = "OK", body = Ended), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 404, description = "No such item (or not yours)", body = crate::problem::Problem), (status = 429, description = "Too many requests; see Retry-After", body = crate::problem::Problem)))]
 pub async fn end_user_sessions(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
@@ -159,6 +166,7 @@ pub async fn end_user_sessions(
 }
 
 /// `POST /api/admin/sessions/end-all`: everyone but the caller is signed out.
+#[utoipa::path(post, path = "/api/admin/sessions/end-all", tag = "admin", responses((status = 200, description = "OK", body = Ended), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 429, description = "Too many requests; see Retry-After", body = crate::problem::Problem)))]
 pub async fn end_all_sessions(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
@@ -178,7 +186,7 @@ pub struct AuditQuery {
     pub limit: Option<i64>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct AuditPage {
     pub entries: Vec<AuditEntryView>,
     /// Pass as `before` for the next page; absent on the last page.
@@ -186,7 +194,7 @@ pub struct AuditPage {
     pub chain_intact: bool,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct AuditEntryView {
     pub seq: i64,
     pub at: chrono::DateTime<chrono::Utc>,
@@ -212,6 +220,7 @@ impl From<AuditEntry> for AuditEntryView {
 }
 
 /// `GET /api/admin/audit-log?action=&actor=&before=&limit=`.
+#[utoipa::path(get, path = "/api/admin/audit-log", tag = "admin", params(("action" = Option<String>, Query), ("actor" = Option<String>, Query), ("before" = Option<i64>, Query, description = "Cursor: entries with a lower sequence number"), ("limit" = Option<i64>, Query)), responses((status = 200, description = "OK", body = AuditPage), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem)))]
 pub async fn audit_log(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
@@ -235,3 +244,18 @@ pub async fn audit_log(
         chain_intact,
     }))
 }
+
+/// The OpenAPI description of these routes.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    list_users,
+    create_user,
+    get_user,
+    update_user,
+    reset_password,
+    delete_user,
+    end_user_sessions,
+    end_all_sessions,
+    audit_log
+))]
+pub struct Doc;

@@ -13,12 +13,13 @@ use crate::json::ApiJson;
 use crate::problem::ApiResult;
 use crate::{AppState, cookies};
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct CsrfResponse {
     pub csrf_token: String,
 }
 
 /// `GET /api/auth/csrf-token`: the caller's CSRF token (reused while valid), also set as cookie.
+#[utoipa::path(get, path = "/api/auth/csrf-token", tag = "auth", responses((status = 200, description = "OK", body = CsrfResponse)))]
 pub async fn csrf_token(State(state): State<AppState>, caller: Caller) -> Response {
     let (token, cookie) = crate::pages::csrf_for(&state.app, &caller);
     let mut response = Json(CsrfResponse { csrf_token: token }).into_response();
@@ -26,7 +27,7 @@ pub async fn csrf_token(State(state): State<AppState>, caller: Caller) -> Respon
     response
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ModeResponse {
     pub mode: &'static str,
     pub local_login: bool,
@@ -34,6 +35,7 @@ pub struct ModeResponse {
 }
 
 /// `GET /api/auth/mode`: how people sign in here.
+#[utoipa::path(get, path = "/api/auth/mode", tag = "auth", responses((status = 200, description = "OK", body = ModeResponse)))]
 pub async fn mode(State(state): State<AppState>) -> ApiResult<Json<ModeResponse>> {
     let app = &state.app;
     Ok(Json(ModeResponse {
@@ -47,20 +49,21 @@ pub async fn mode(State(state): State<AppState>) -> ApiResult<Json<ModeResponse>
     }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     pub username: String,
     pub password: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct LoginResponse {
     pub user: MeResponse,
     pub csrf_token: String,
 }
 
 /// `POST /api/auth/login`.
+#[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest, responses((status = 200, description = "OK", body = LoginResponse), (status = 401, description = "Wrong username or password", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem), (status = 429, description = "Too many requests; see Retry-After", body = crate::problem::Problem)))]
 pub async fn login(
     State(state): State<AppState>,
     _local: LocalLogin,
@@ -101,6 +104,7 @@ pub fn signed_in_response(state: &AppState, signed_in: SignedIn, status: StatusC
 }
 
 /// `POST /api/auth/logout`: ends the session, expires the cookie, clears site data.
+#[utoipa::path(post, path = "/api/auth/logout", tag = "auth", responses((status = 204, description = "Signed out"), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem)))]
 pub async fn logout(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -129,11 +133,12 @@ pub fn logged_out_response(state: &AppState) -> Response {
 }
 
 /// `GET /api/auth/me`.
+#[utoipa::path(get, path = "/api/auth/me", tag = "auth", responses((status = 200, description = "OK", body = super::MeResponse), (status = 401, description = "Not signed in", body = crate::problem::Problem)))]
 pub async fn me(CurrentUser(user): CurrentUser) -> Json<MeResponse> {
     Json(MeResponse::from(&user))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordRequest {
     pub current_password: String,
@@ -141,6 +146,7 @@ pub struct PasswordRequest {
 }
 
 /// `POST /api/auth/password`: needs the current password; other sessions end, this one rotates.
+#[utoipa::path(post, path = "/api/auth/password", tag = "auth", request_body = PasswordRequest, responses((status = 200, description = "OK", body = LoginResponse), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem), (status = 429, description = "Too many requests; see Retry-After", body = crate::problem::Problem)))]
 pub async fn change_password(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -157,3 +163,8 @@ pub async fn change_password(
     .await?;
     Ok(signed_in_response(&state, signed_in, StatusCode::OK))
 }
+
+/// The OpenAPI description of these routes.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(csrf_token, mode, login, logout, me, change_password))]
+pub struct Doc;

@@ -3,13 +3,17 @@
 
 pub mod admin;
 pub mod auth;
+pub mod bills;
+pub mod money;
+pub mod openapi;
 pub mod profile;
+pub mod tracker;
 
 use serde::Serialize;
 use service::auth::Principal;
 
 /// The caller's own account as the API shows it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct MeResponse {
     pub id: String,
     pub username: String,

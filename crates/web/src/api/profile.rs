@@ -12,6 +12,7 @@ use crate::auth::{CurrentUser, Meta};
 use crate::problem::{ApiError, ApiResult};
 
 /// `GET /api/profile/sessions`.
+#[utoipa::path(get, path = "/api/profile/sessions", tag = "profile", responses((status = 200, description = "OK", body = [service::auth::session::SessionInfo]), (status = 401, description = "Not signed in", body = crate::problem::Problem)))]
 pub async fn sessions(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -20,6 +21,7 @@ pub async fn sessions(
 }
 
 /// `DELETE /api/profile/sessions/{id}`: another user's session id is 404.
+#[utoipa::path(delete, path = "/api/profile/sessions/{id}", tag = "profile", params(("id" = String, Path, description = "Session id")), responses((status = 204, description = "Ended"), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 404, description = "No such item (or not yours)", body = crate::problem::Problem)))]
 pub async fn end_session(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -31,12 +33,13 @@ pub async fn end_session(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Ended {
     pub ended: u64,
 }
 
 /// `POST /api/profile/sessions/end-others`.
+#[utoipa::path(post, path = "/api/profile/sessions/end-others", tag = "profile", responses((status = 200, description = "OK", body = Ended), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem)))]
 pub async fn end_other_sessions(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -52,6 +55,7 @@ pub struct HistoryQuery {
 }
 
 /// `GET /api/profile/login-history`.
+#[utoipa::path(get, path = "/api/profile/login-history", tag = "profile", params(("limit" = Option<i64>, Query, description = "At most this many (1–500, default 50)")), responses((status = 200, description = "OK", body = [service::profile::LoginView]), (status = 401, description = "Not signed in", body = crate::problem::Problem)))]
 pub async fn login_history(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -61,3 +65,8 @@ pub async fn login_history(
         profile::login_history(&state.app, &user, query.limit.unwrap_or(50)).await?,
     ))
 }
+
+/// The OpenAPI description of these routes.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(sessions, end_session, end_other_sessions, login_history))]
+pub struct Doc;

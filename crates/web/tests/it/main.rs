@@ -10,4 +10,5 @@ mod crypto_keys;
 mod csrf;
 mod foundation;
 mod headers;
+mod openapi;
 mod sessions;
