@@ -65,6 +65,12 @@ impl Currency {
             .ok_or_else(|| Invalid::new(field, format!("{code} is not a supported currency")))
     }
 
+    /// US dollars, the default currency of a new account.
+    pub const USD: Currency = Currency {
+        code: "USD",
+        exponent: 2,
+    };
+
     /// Every supported currency, in code order.
     pub fn all() -> impl Iterator<Item = Currency> {
         CURRENCIES

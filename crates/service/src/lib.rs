@@ -17,6 +17,7 @@
 //! - [`audit`] — writing and reading the hash-chained audit log.
 //! - [`users`] — account administration (admin API and command line).
 //! - [`setup`] — first start (bootstrap admin or setup link) and single-user mode.
+//! - [`preferences`] — a user's tracking preferences and "today" in their time zone.
 //! - [`profile`] — the signed-in user's own account and sign-in history.
 //! - [`keys`] — the master key at start-up (canary check) and key rotation.
 //! - [`jobs`] — background jobs (session cleanup) under database leases.
@@ -33,6 +34,7 @@ pub mod health;
 pub mod jobs;
 pub mod keys;
 pub mod password;
+pub mod preferences;
 pub mod profile;
 pub mod random;
 pub mod rate_limit;

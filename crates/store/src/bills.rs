@@ -87,6 +87,8 @@ pub struct BillTemplate {
 /// A new bill: its template, its opening debt balance, and the day it becomes active.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewBill {
+    /// Chosen by the caller, so encrypted fields can name their row in the associated data.
+    pub id: BillId,
     pub template: BillTemplate,
     pub debt_balance_minor: Option<i64>,
     pub active_from: NaiveDate,
@@ -172,7 +174,7 @@ impl Store {
         new: &NewBill,
         now: DateTime<Utc>,
     ) -> Result<BillRow> {
-        let id = BillId::new().to_string();
+        let id = new.id.to_string();
         let t = &new.template;
         let row: Option<StoredBill> = on_pool!(self, |pool| {
             let mut tx = crate::db::BeginWrite::begin_write(pool).await?;

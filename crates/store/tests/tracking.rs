@@ -105,6 +105,7 @@ async fn bill_with(
         .create_bill(
             owner,
             &NewBill {
+                id: domain::id::BillId::new(),
                 template,
                 debt_balance_minor,
                 active_from,
@@ -353,7 +354,7 @@ engine_tests! {
             debt_payoff_order: Some(2),
         };
         let created = store
-            .create_bill(alice, &NewBill { template: t.clone(), debt_balance_minor: Some(100_000), active_from: day(2025, 2, 1) }, at(1))
+            .create_bill(alice, &NewBill { id: domain::id::BillId::new(), template: t.clone(), debt_balance_minor: Some(100_000), active_from: day(2025, 2, 1) }, at(1))
             .await
             .unwrap();
         let read = store.bill(alice, created.id).await.unwrap();
@@ -433,7 +434,7 @@ engine_tests! {
         let bobs = category(&store, bob, "Bob's").await;
         let mut t = template("Rent");
         t.category_id = Some(bobs);
-        assert_not_found(store.create_bill(alice, &NewBill { template: t.clone(), debt_balance_minor: None, active_from: day(2025, 1, 1) }, at(1)).await);
+        assert_not_found(store.create_bill(alice, &NewBill { id: domain::id::BillId::new(), template: t.clone(), debt_balance_minor: None, active_from: day(2025, 1, 1) }, at(1)).await);
         assert!(store.bills(alice, true, true).await.unwrap().is_empty(), "nothing half-created");
         let id = bill(&store, alice, "Rent").await;
         assert_not_found(store.update_bill(alice, id, &t, 1, at(2)).await);

@@ -6,9 +6,12 @@ mod support;
 
 mod accounts;
 mod authz;
+mod bills;
 mod crypto_keys;
 mod csrf;
 mod foundation;
 mod headers;
+mod money;
 mod openapi;
 mod sessions;
+mod tracker;
