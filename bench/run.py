@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""BillTracker benchmark harness (performance.md): starts the release binary on a fresh data
+directory and prints figures. No test asserts on these numbers; they are for people.
+
+    cargo build --release && python3 bench/run.py [--binary target/release/billtracker]
+
+Figures: P4 start-up to ready, P3 idle and peak resident memory, P9 sign-in latency
+(sequential and 6 concurrent), P10 binary size, and the machine's core count.
+"""
+import argparse, http.cookiejar, json, os, shutil, socket, statistics, subprocess, sys, tempfile, threading, time, urllib.request
+
+PASSWORD = "benchmark passphrase of the operator"
+
+
+def free_port():
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close(); return port
+
+
+def rss_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def start(binary, data_dir, port, env_extra=None):
+    env = dict(os.environ, DATA_DIR=data_dir, LISTEN=f"127.0.0.1:{port}", LOG_FORMAT="json",
+               TRUSTED_PROXIES="127.0.0.1", BOOTSTRAP_ADMIN_USERNAME="admin", BOOTSTRAP_ADMIN_PASSWORD=PASSWORD)
+    env.update(env_extra or {})
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([binary], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1).read()
+            return proc, (time.perf_counter() - t0) * 1000
+        except Exception:
+            if proc.poll() is not None:
+                sys.exit("server exited during start-up")
+            time.sleep(0.001)
+
+
+def login(port, i):
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    fwd = {"X-Forwarded-For": f"10.{i // 250}.{i % 250}.1"}
+    token = json.loads(opener.open(urllib.request.Request(f"http://127.0.0.1:{port}/api/auth/csrf-token", headers=fwd)).read())["csrf_token"]
+    body = json.dumps({"username": "admin", "password": PASSWORD}).encode()
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/api/auth/login", data=body, method="POST",
+                                 headers={**fwd, "content-type": "application/json", "x-csrf-token": token})
+    t0 = time.perf_counter()
+    status = opener.open(req).status
+    return status, (time.perf_counter() - t0) * 1000
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--binary", default="target/release/billtracker")
+    ap.add_argument("--logins", type=int, default=30)
+    args = ap.parse_args()
+    data = tempfile.mkdtemp(prefix="bt-bench-")
+    os.chmod(data, 0o700)
+    rows = [("cores", os.cpu_count(), ""), ("P10 release binary size", f"{os.path.getsize(args.binary) / 1e6:.1f} MB", "≤ 40 MB")]
+    try:
+        proc, first = start(args.binary, os.path.join(data, "d"), free_port())
+        proc.terminate(); proc.wait()
+        starts = []
+        for _ in range(5):
+            port = free_port()
+            proc, ms = start(args.binary, os.path.join(data, "d"), port)
+            starts.append(ms)
+            if _ < 4:
+                proc.terminate(); proc.wait()
+        rows.append(("P4 start-up to ready (existing db, median of 5)", f"{statistics.median(starts):.0f} ms", "≤ 150 ms"))
+        time.sleep(0.5)
+        rows.append(("P3 idle resident memory", f"{rss_kb(proc.pid) / 1024:.1f} MB", "≤ 25 MB"))
+        seq = [login(port, i)[1] for i in range(args.logins)]
+        rows.append(("P9 sign-in latency, sequential (median / p90)", f"{statistics.median(seq):.0f} / {sorted(seq)[int(len(seq) * 0.9) - 1]:.0f} ms", "≤ 100 ms"))
+        conc, lock = [], threading.Lock()
+        def worker(k):
+            for j in range(5):
+                _, ms = login(port, 1000 + k * 10 + j)
+                with lock: conc.append(ms)
+        threads = [threading.Thread(target=worker, args=(k,)) for k in range(6)]
+        [t.start() for t in threads]; [t.join() for t in threads]
+        rows.append(("P9 sign-in latency, 6 concurrent (median / max)", f"{statistics.median(conc):.0f} / {max(conc):.0f} ms", ""))
+        rows.append(("P3 resident memory after the sign-ins", f"{rss_kb(proc.pid) / 1024:.1f} MB", "peak ≤ 60 MB"))
+        proc.terminate(); code = proc.wait()
+        rows.append(("exit code after SIGTERM", code, "0"))
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+    width = max(len(r[0]) for r in rows)
+    print(f"{'figure'.ljust(width)}  {'measured':>16}  target")
+    for name, value, target in rows:
+        print(f"{name.ljust(width)}  {str(value):>16}  {target}")
+
+
+if __name__ == "__main__":
+    main()
