@@ -55,4 +55,17 @@ pub enum Command {
     },
     /// Re-encrypt every encrypted field with a new key (see docs/operations.md).
     RotateKeys,
+    /// Load generated demo data into an account (`--scale reference` builds the benchmark data
+    /// set of docs/performance.md), or remove it with `--clear`.
+    Demo {
+        #[arg(long)]
+        username: String,
+        /// `small` (what the demo button loads) or `reference` (150 bills, 10 years, 20 000
+        /// expenses).
+        #[arg(long, default_value = "small")]
+        scale: String,
+        /// Remove the generated data instead.
+        #[arg(long)]
+        clear: bool,
+    },
 }

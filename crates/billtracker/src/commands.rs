@@ -106,6 +106,41 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             app.store.close().await;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Demo {
+            username,
+            scale,
+            clear,
+        } => {
+            let app = open_app(config).await?;
+            let name = domain::user::Username::parse(&username)?;
+            let Some(user) = app.store.user_by_username(name.as_str()).await? else {
+                bail!("no account named {username}");
+            };
+            if clear {
+                let (bills, expenses) = app.store.clear_demo(user.id).await?;
+                println!("removed {bills} demo bills and {expenses} demo expenses");
+            } else {
+                let scale = match scale.as_str() {
+                    "small" => service::demo::DemoScale::SMALL,
+                    "reference" => service::demo::DemoScale::REFERENCE,
+                    other => bail!("--scale must be small or reference, not {other}"),
+                };
+                let started = Instant::now();
+                let counts = service::demo::load_for(&app, user.id, scale)
+                    .await
+                    .map_err(describe)?;
+                println!(
+                    "loaded {} categories, {} bills, {} payments, {} expenses in {:.1} s",
+                    counts.categories,
+                    counts.bills,
+                    counts.payments,
+                    counts.expenses,
+                    started.elapsed().as_secs_f64()
+                );
+            }
+            app.store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::RotateKeys => {
             let store = open_store(&config).await?;
             store.migrate().await?;

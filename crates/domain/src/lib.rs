@@ -14,6 +14,7 @@
 //! - [`buckets`] — pay-period buckets from the user's paydays; safe-to-spend.
 //! - [`budget`] — budget periods and the under / warning (80 %) / exceeded (100 %) state.
 //! - [`category`] — category input types: name, `#rrggbb` colour, icon name.
+//! - [`date`] — calendar dates typed as `YYYY-MM-DD`.
 //! - [`id`] — typed UUIDv7 identifiers (`UserId`, `BillId`, …), one type per table.
 //! - [`invalid`] — the validation error, naming the field and the reason.
 //! - [`money`] — ISO 4217 currencies, integer minor units, checked sums, amount parsing and
@@ -31,6 +32,7 @@ pub mod bill;
 pub mod buckets;
 pub mod budget;
 pub mod category;
+pub mod date;
 pub mod id;
 pub mod invalid;
 pub mod money;

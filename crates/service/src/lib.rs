@@ -8,6 +8,7 @@
 //! - [`clock`] — "now", injectable so tests move time instead of sleeping.
 //! - [`random`] — secret randomness from the OS, injectable for tests.
 //! - [`crypto`] — master key, per-purpose keys, field encryption.
+//! - [`demo`] — the demo data set (and the benchmark reference data set).
 //! - [`data_dir`] — creating and checking the data directory's permissions.
 //! - [`app`] — the [`App`] handle: store, configuration, clock and randomness together.
 //! - [`health`] — readiness and self-test (`/readyz`, `billtracker check`).
@@ -19,26 +20,42 @@
 //! - [`setup`] — first start (bootstrap admin or setup link) and single-user mode.
 //! - [`preferences`] — a user's tracking preferences and "today" in their time zone.
 //! - [`profile`] — the signed-in user's own account and sign-in history.
+//! - [`payments`] — recording, editing, deleting and restoring payments; cycle attribution.
+//! - [`expenses`] — one-off expenses: search, sort, pagination, bulk delete with undo.
+//! - [`budgets`] — spending limits per category and period, with spent / remaining / state.
+//! - [`tracker`] — the month view (occurrences, buckets, safe-to-spend), quick pay, pay all
+//!   with undo, toggle paid, month cash and the user's tracking settings.
+//! - [`month_state`] — per-occurrence overrides: actual amount, note, skipped, snoozed.
+//! - [`categories`] — a user's categories: bill counts, edits, soft delete and restore.
+//! - [`bills`] — recurring bills: parsing, edits, active ranges, deletion, encrypted details.
 //! - [`keys`] — the master key at start-up (canary check) and key rotation.
 //! - [`jobs`] — background jobs (session cleanup) under database leases.
 
 pub mod app;
 pub mod audit;
 pub mod auth;
+pub mod bills;
+pub mod budgets;
+pub mod categories;
 pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod data_dir;
+pub mod demo;
 pub mod error;
+pub mod expenses;
 pub mod health;
 pub mod jobs;
 pub mod keys;
+pub mod month_state;
 pub mod password;
+pub mod payments;
 pub mod preferences;
 pub mod profile;
 pub mod random;
 pub mod rate_limit;
 pub mod setup;
+pub mod tracker;
 pub mod users;
 
 pub use app::App;

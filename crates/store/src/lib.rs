@@ -10,6 +10,7 @@
 //! change several rows are one transaction. Every method touching user data takes the owner.
 //!
 //! Module map:
+//! - [`demo`] — generated demo and benchmark data, written and cleared in one transaction each.
 //! - [`db`] — connecting, pragmas, migrations, health, the engine switch.
 //! - [`encrypted`] — every encrypted column, for key rotation.
 //! - [`error`] — the store's error, with unique violations turned into `Conflict { field }`.
@@ -28,9 +29,11 @@
 //! - [`payments`] — payments per occurrence, keeping debt balances in step; pay-all and undo.
 //! - [`payment_queries`] — the payment list (filtered, newest first) and per-occurrence sums.
 //! - [`month_cash`] — starting cash and income per pay-period bucket of a month.
+//! - [`tracker`] — the tracker's month reads through the owner's live bills; mark unpaid.
 //! - [`expenses`] — one-off expenses: edit, soft delete, bulk delete with undo.
 //! - [`expense_queries`] — expense filter, literal search, sort, pagination, category sums.
 //! - [`budgets`] — spending limits per category and period.
+//! - [`budget_spending`] — spending per category and currency for budgets, summed in `i128`.
 //! - `columns` (private) — shared conversions for dates, ids, integer lists and `LIKE` patterns.
 //! - [`time`] — conversions between `DateTime<Utc>` and stored milliseconds.
 
@@ -39,10 +42,12 @@ mod macros;
 pub mod audit;
 pub mod bill_activity;
 pub mod bills;
+pub mod budget_spending;
 pub mod budgets;
 pub mod categories;
 mod columns;
 pub mod db;
+pub mod demo;
 pub mod encrypted;
 pub mod error;
 pub mod expense_queries;
@@ -57,6 +62,7 @@ pub mod rate_limits;
 pub mod sessions;
 pub mod settings;
 pub mod time;
+pub mod tracker;
 pub mod user_settings;
 pub mod users;
 

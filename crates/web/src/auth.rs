@@ -234,6 +234,20 @@ impl<S: Send + Sync> FromRequestParts<S> for AdminUser {
     }
 }
 
+/// A signed-in user who may hold tracking data: the bootstrap administrator is refused (403)
+/// before any body is read, like an anonymous caller is (401).
+pub struct DataUser(pub Principal);
+
+impl<S: Send + Sync> FromRequestParts<S> for DataUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let CurrentUser(principal) = CurrentUser::from_request_parts(parts, state).await?;
+        principal.require_data_access()?;
+        Ok(DataUser(principal))
+    }
+}
+
 /// Password sign-in is possible: refused (403) in single-user mode, before the body is read.
 pub struct LocalLogin;
 

@@ -136,6 +136,7 @@ fn table() -> Table {
     .then(api::bills::routes)
     .then(api::money::routes)
     .then(api::tracker::routes)
+    .then(api::demo::routes)
 }
 
 /// Every route of the application.

@@ -75,7 +75,10 @@ pub async fn login(
     if let Some((failures, last)) = app.store.failures(&name_key, now - FORGET_AFTER).await? {
         let until = last + chrono::Duration::from_std(delay_after(failures)).unwrap_or_default();
         if until > now {
-            tracing::warn!(target: "security", failures, "sign-in refused: account name throttled");
+            let account = user
+                .as_ref()
+                .map_or_else(|| "unknown".to_owned(), |u| u.id.to_string());
+            tracing::warn!(target: "security", user = %account, failures, "sign-in refused: account name throttled");
             let retry_after = (until - now)
                 .to_std()
                 .unwrap_or_default()

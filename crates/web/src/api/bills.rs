@@ -1,13 +1,320 @@
-//! Bills and categories: `/api/bills…`, `/api/categories…`.
+//! Bills and categories: `/api/bills…`, `/api/categories…` (categories in [`categories`]).
+//!
+//! Every handler takes a [`DataUser`], so the bootstrap administrator gets 403 before any body
+//! is read, then makes one service call. Path ids that do not parse are 404, like missing ones;
+//! query flags are `true` or `false` (422 naming the parameter otherwise).
 
+pub mod categories;
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::routing::{delete, get, patch, post};
+use domain::id::BillId;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use service::bills::{self, ActiveRangeView, BillView, CreateBillRequest, UpdateBillRequest};
+
+use crate::AppState;
+pub use crate::auth::DataUser;
+use crate::json::ApiJson;
+use crate::problem::{ApiError, ApiResult, Problem};
 use crate::routes::Table;
 
 /// Adds this module's routes to the table.
 pub(crate) fn routes(table: Table) -> Table {
+    use categories as c;
     table
+        .add("GET", "/api/bills", get(list))
+        .add("POST", "/api/bills", post(create))
+        .add("GET", "/api/bills/{id}", get(show))
+        .add("PATCH", "/api/bills/{id}", patch(update))
+        .add("DELETE", "/api/bills/{id}", delete(remove))
+        .add("POST", "/api/bills/{id}/restore", post(restore))
+        .add(
+            "DELETE",
+            "/api/bills/{id}/permanent",
+            delete(remove_permanently),
+        )
+        .add("POST", "/api/bills/{id}/deactivate", post(deactivate))
+        .add("POST", "/api/bills/{id}/reactivate", post(reactivate))
+        .add("GET", "/api/bills/{id}/history", get(history))
+        .add("GET", "/api/categories", get(c::list))
+        .add("POST", "/api/categories", post(c::create))
+        .add("GET", "/api/categories/{id}", get(c::show))
+        .add("PATCH", "/api/categories/{id}", patch(c::update))
+        .add("DELETE", "/api/categories/{id}", delete(c::remove))
+        .add("POST", "/api/categories/{id}/restore", post(c::restore))
+}
+
+/// A JSON body that may be left out: no body at all is `T::default()`; a body is read like
+/// [`ApiJson`] (415, 400, 422 naming the field).
+pub struct OptionalJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptionalJson<T> {
+    type Rejection = Problem;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (parts, body) = req.into_parts();
+        // The body-limit layer has bounded the body already.
+        let bytes = axum::body::to_bytes(body, usize::MAX)
+            .await
+            .map_err(|_| Problem::new(StatusCode::PAYLOAD_TOO_LARGE))?;
+        if bytes.is_empty() {
+            return Ok(Self(T::default()));
+        }
+        let req = Request::from_parts(parts, Body::from(bytes));
+        let ApiJson(value) = ApiJson::<T>::from_request(req, state).await?;
+        Ok(Self(value))
+    }
+}
+
+/// Query parameters, refused like JSON fields: 422 naming the parameter (an unknown or
+/// repeated one), instead of the framework's bare 400.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(value)) => Ok(Self(value)),
+            Err(rejection) => {
+                let text = rejection.body_text();
+                let field = text
+                    .split("field `")
+                    .nth(1)
+                    .and_then(|r| r.split('`').next());
+                let problem = Problem::new(StatusCode::UNPROCESSABLE_ENTITY).detail(text.clone());
+                Err(match field {
+                    Some(field) => problem.field(field),
+                    None => problem,
+                })
+            }
+        }
+    }
+}
+
+/// A path id; one that does not parse is 404, like a missing one.
+pub(crate) fn path_id<T: std::str::FromStr>(raw: &str) -> Result<T, ApiError> {
+    raw.parse().map_err(|_| ApiError(service::Error::NotFound))
+}
+
+/// A query flag: absent or `false` is false, `true` is true, anything else is 422 naming it.
+pub(crate) fn flag(field: &str, raw: Option<&str>) -> Result<bool, ApiError> {
+    match raw.map(str::trim) {
+        None | Some("false") => Ok(false),
+        Some("true") => Ok(true),
+        Some(_) => Err(domain::Invalid::new(field, "must be true or false").into()),
+    }
+}
+
+/// Errors of every route here: not signed in, or not allowed.
+#[derive(utoipa::IntoResponses)]
+pub enum Denied {
+    #[response(status = 401, description = "Not signed in")]
+    Unauthenticated(Problem),
+    #[response(
+        status = 403,
+        description = "The bootstrap administrator (who has no data), or a missing CSRF token"
+    )]
+    Forbidden(Problem),
+}
+
+/// The error of a route whose path names one item.
+#[derive(utoipa::IntoResponses)]
+pub enum Missing {
+    #[response(status = 404, description = "No such item (or not yours)")]
+    NotFound(Problem),
+}
+
+/// Errors of a route that reads a JSON body or query parameters.
+#[derive(utoipa::IntoResponses)]
+pub enum Refused {
+    #[response(status = 400, description = "The body is not valid JSON")]
+    BadJson(Problem),
+    #[response(status = 415, description = "The body is not application/json")]
+    NotJson(Problem),
+    #[response(status = 422, description = "A field is invalid; `field` names it")]
+    Invalid(Problem),
+}
+
+/// `?include_inactive=&include_deleted=`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BillListQuery {
+    pub include_inactive: Option<String>,
+    pub include_deleted: Option<String>,
+}
+
+/// `GET /api/bills`: the caller's bills by name.
+#[utoipa::path(get, path = "/api/bills", operation_id = "list_bills", tag = "bills", params(("include_inactive" = Option<bool>, Query, description = "Also inactive bills"), ("include_deleted" = Option<bool>, Query, description = "Also soft-deleted bills")), responses((status = 200, description = "The bills", body = [BillView]), Denied, Refused))]
+pub async fn list(
+    State(state): State<AppState>,
+    DataUser(user): DataUser,
+    ApiQuery(query): ApiQuery<BillListQuery>,
+) -> ApiResult<Json<Vec<BillView>>> {
+    let inactive = flag("include_inactive", query.include_inactive.as_deref())?;
+    let deleted = flag("include_deleted", query.include_deleted.as_deref())?;
+    Ok(Json(
+        bills::list(&state.app, &user, inactive, deleted).await?,
+    ))
+}
+
+/// `POST /api/bills`.
+#[utoipa::path(post, path = "/api/bills", operation_id = "create_bill", tag = "bills", request_body = CreateBillRequest, responses((status = 201, description = "Created", body = BillView), Denied, Refused))]
+pub async fn create(
+    State(state): State<AppState>,
+    DataUser(user): DataUser,
+    ApiJson(body): ApiJson<CreateBillRequest>,
+) -> ApiResult<(StatusCode, Json<BillView>)> {
+    let bill = bills::create(&state.app, &user, body).await?;
+    Ok((StatusCode::CREATED, Json(bill)))
+}
+
+/// `GET /api/bills/{id}`: deleted bills too (with `deleted_at`).
+#[utoipa::path(get, path = "/api/bills/{id}", operation_id = "get_bill", tag = "bills", params(("id" = String, Path, description = "Bill id")), responses((status = 200, description = "The bill", body = BillView), Denied, Missing))]
+pub async fn show(
+    State(state): State<AppState>,
+    DataUser(user): DataUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<BillView>> {
+    Ok(Json(bills::get(&state.app, &user, path_id(&id)?).await?))
+}
+
+/// `PATCH /api/bills/{id}`: any subset of the fields, with the `version` last seen.
+#[utoipa::path(patch, path = "/api/bills/{id}", operation_id = "update_bill", tag = "bills", params(("id" = String, Path, description = "Bill id")), request_body = UpdateBillRequest, responses((status = 200, description = "The bill as saved", body = BillView), Denied, Missing, Refused, (status = 409, description = "Changed elsewhere since `version` (`field` is `version`)", body = Problem)))]
+pub async fn update(
+    State(state): State<AppState>,
+    DataUser(user): DataUser,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<UpdateBillRequest>,
+) -> ApiResult<Json<BillView>> {
+    let id: BillId = path_id(&id)?;
+    Ok(Json(bills::update(&state.app, &user, id, body).await?))
+}
+
+/// `DELETE /api/bills/{id}`: soft delete (restore with `POST …/restore`).
+#[utoipa::path(delete, path = "/api/bills/{id}", operation_id = "delete_bill", tag = "bills", params(("id" = String, Path, description = "Bill id")), responses((status = 204, description = "Deleted (restorable)"), Denied, Missing))]
+pub async fn remove(
+    State(state): State<AppState>,
+    DataUser(user): DataUser,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    bills::delete(&state.app, &user, path_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/bills/{id}/restore`.
+#[utoipa::path(post, path = "/api/bills/{id}/restore", operation_id = "restore_bill", tag = "bills", params(("id" = String, Path, description = "Bill id")), responses((status = 200, description = "The restored bill", body = BillView), Denied, Missing))]
+pub async fn restore(
+    State(state): State<AppState>,
+    DataUser(user): DataUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<BillView>> {
+    Ok(Json(
+        bills::restore(&state.app, &user, path_id(&id)?).await?,
+    ))
+}
+
+/// `?confirm=true`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmQuery {
+    pub confirm: Option<String>,
+}
+
+/// `DELETE /api/bills/{id}/permanent?confirm=true`: deletes the bill, its history, month
+/// states and payments for good.
+#[utoipa::path(delete, path = "/api/bills/{id}/permanent", operation_id = "delete_bill_permanently", tag = "bills", params(("id" = String, Path, description = "Bill id"), ("confirm" = bool, Query, description = "Must be true")), responses((status = 204, description = "Deleted for good"), Denied, Missing, Refused))]
+pub async fn remove_permanently(
+    State(state): State<AppState>,
+    DataUser(user): DataUser,
+    Path(id): Path<String>,
+    ApiQuery(query): ApiQuery<ConfirmQuery>,
+) -> ApiResult<StatusCode> {
+    let confirmed = flag("confirm", query.confirm.as_deref())?;
+    bills::delete_permanently(&state.app, &user, path_id(&id)?, confirmed).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The optional body of deactivate and reactivate.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActiveChangeRequest {
+    /// `YYYY-MM-DD`; default the caller's today.
+    pub on: Option<String>,
+}
+
+/// `POST /api/bills/{id}/deactivate`: closes the bill's active range on `on`.
+#[utoipa::path(post, path = "/api/bills/{id}/deactivate", operation_id = "deactivate_bill", tag = "bills", params(("id" = String, Path, description = "Bill id")), request_body = Option<ActiveChangeRequest>, responses((status = 200, description = "The bill, now inactive", body = BillView), Denied, Missing, Refused))]
+pub async fn deactivate(
+    State(state): State<AppState>,
+    DataUser(user): DataUser,
+    Path(id): Path<String>,
+    OptionalJson(body): OptionalJson<ActiveChangeRequest>,
+) -> ApiResult<Json<BillView>> {
+    let on = body
+        .on
+        .as_deref()
+        .map(|d| bills::parse_date("on", d))
+        .transpose()?;
+    let bill = bills::set_active(&state.app, &user, path_id(&id)?, false, on).await?;
+    Ok(Json(bill))
+}
+
+/// `POST /api/bills/{id}/reactivate`: opens a new active range on `on`.
+#[utoipa::path(post, path = "/api/bills/{id}/reactivate", operation_id = "reactivate_bill", tag = "bills", params(("id" = String, Path, description = "Bill id")), request_body = Option<ActiveChangeRequest>, responses((status = 200, description = "The bill, now active", body = BillView), Denied, Missing, Refused))]
+pub async fn reactivate(
+    State(state): State<AppState>,
+    DataUser(user): DataUser,
+    Path(id): Path<String>,
+    OptionalJson(body): OptionalJson<ActiveChangeRequest>,
+) -> ApiResult<Json<BillView>> {
+    let on = body
+        .on
+        .as_deref()
+        .map(|d| bills::parse_date("on", d))
+        .transpose()?;
+    let bill = bills::set_active(&state.app, &user, path_id(&id)?, true, on).await?;
+    Ok(Json(bill))
+}
+
+/// `GET /api/bills/{id}/history`: when the bill was active, oldest first.
+#[utoipa::path(get, path = "/api/bills/{id}/history", operation_id = "bill_history", tag = "bills", params(("id" = String, Path, description = "Bill id")), responses((status = 200, description = "Active ranges, oldest first", body = [ActiveRangeView]), Denied, Missing))]
+pub async fn history(
+    State(state): State<AppState>,
+    DataUser(user): DataUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<ActiveRangeView>>> {
+    Ok(Json(
+        bills::history(&state.app, &user, path_id(&id)?).await?,
+    ))
 }
 
 /// The OpenAPI description of these routes.
 #[derive(utoipa::OpenApi)]
-#[openapi()]
+#[openapi(
+    paths(
+        list,
+        create,
+        show,
+        update,
+        remove,
+        restore,
+        remove_permanently,
+        deactivate,
+        reactivate,
+        history,
+        categories::list,
+        categories::create,
+        categories::show,
+        categories::update,
+        categories::remove,
+        categories::restore
+    ),
+    components(schemas(Problem))
+)]
 pub struct Doc;

@@ -4,6 +4,9 @@
 pub mod admin;
 pub mod auth;
 pub mod bills;
+pub mod budgets;
+pub mod demo;
+pub mod expenses;
 pub mod money;
 pub mod openapi;
 pub mod profile;

@@ -1,13 +1,319 @@
-//! Payments, expenses and budgets: `/api/payments…`, `/api/expenses…`, `/api/budgets…`.
+//! Payments, expenses and budgets: `/api/payments…` here, `/api/expenses…` in
+//! [`super::expenses`] and `/api/budgets…` in [`super::budgets`], registered and documented
+//! together from this module. Also the pieces those three share: the [`DataUser`] extractor,
+//! strict query strings ([`QueryParams`]) and date and id parsing.
+//!
+//! Edge rules: every input is parsed here into domain types, and a refusal names the field
+//! (422); amounts are decimal strings (a JSON number is a wrong type); an id in the path that
+//! does not parse is 404 like a missing one, an id in a body or query that does not parse is
+//! 422; unknown or repeated query parameters are 422.
 
+use std::str::FromStr;
+
+use axum::Json;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::routing::{delete, get, patch, post};
+use chrono::NaiveDate;
+use domain::Invalid;
+use domain::bill::Notes;
+use domain::id::PaymentId;
+use domain::payment::{PaymentMethod, PaymentSource};
+use serde::{Deserialize, Deserializer};
+use service::payments::{
+    self, NewPaymentInput, PaymentPage, PaymentPatch, PaymentQuery, PaymentView,
+};
+
+use crate::AppState;
+use crate::auth::DataUser;
+use crate::json::ApiJson;
+use crate::problem::{ApiError, ApiResult};
 use crate::routes::Table;
 
-/// Adds this module's routes to the table.
+/// Adds the payment, expense and budget routes to the table.
 pub(crate) fn routes(table: Table) -> Table {
+    let table = super::expenses::routes(table);
+    let table = super::budgets::routes(table);
     table
+        .add("GET", "/api/payments", get(list_payments))
+        .add("POST", "/api/payments", post(create_payment))
+        .add("GET", "/api/payments/{id}", get(show_payment))
+        .add("PATCH", "/api/payments/{id}", patch(update_payment))
+        .add("DELETE", "/api/payments/{id}", delete(delete_payment))
+        .add("POST", "/api/payments/{id}/restore", post(restore_payment))
 }
 
-/// The OpenAPI description of these routes.
+/// A list route's query string: only `known` names, each at most once.
+pub struct QueryParams(Vec<(String, String)>);
+
+impl QueryParams {
+    pub fn parse(raw: Option<&str>, known: &[&str]) -> Result<Self, Invalid> {
+        let pairs = crate::auth::form_urlencoded_pairs(raw.unwrap_or_default().as_bytes());
+        for (i, (name, _)) in pairs.iter().enumerate() {
+            let shown: String = name.chars().take(64).collect();
+            if !known.contains(&name.as_str()) {
+                let reason = format!("is not a parameter here; use {}", known.join(", "));
+                return Err(Invalid::new(shown, reason));
+            }
+            if pairs[..i].iter().any(|(earlier, _)| earlier == name) {
+                return Err(Invalid::new(shown, "must be given at most once"));
+            }
+        }
+        Ok(Self(pairs))
+    }
+
+    /// The value of `name`; blank counts as absent.
+    pub fn text(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(key, value)| key == name && !value.trim().is_empty())
+            .map(|(_, value)| value.as_str())
+    }
+
+    pub fn date(&self, name: &str) -> Result<Option<NaiveDate>, Invalid> {
+        self.text(name).map(|raw| parse_date(name, raw)).transpose()
+    }
+
+    pub fn id<T: FromStr>(&self, name: &str) -> Result<Option<T>, Invalid> {
+        self.text(name).map(|raw| body_id(name, raw)).transpose()
+    }
+
+    /// `true` or `false`; absent is `false`.
+    pub fn flag(&self, name: &str) -> Result<bool, Invalid> {
+        match self.text(name).map(str::trim) {
+            None | Some("false") => Ok(false),
+            Some("true") => Ok(true),
+            Some(_) => Err(Invalid::new(name, "must be true or false")),
+        }
+    }
+
+    /// `limit` (1–500, default 50) and `offset` (0 or more, default 0).
+    pub fn page(&self) -> Result<(i64, i64), Invalid> {
+        let number = |name: &str, default: i64, min: i64, max: i64| match self.text(name) {
+            None => Ok(default),
+            Some(raw) => raw
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|n| (min..=max).contains(n))
+                .ok_or_else(|| Invalid::new(name, format!("must be a whole number {min}–{max}"))),
+        };
+        Ok((
+            number("limit", 50, 1, 500)?,
+            number("offset", 0, 0, 1_000_000_000)?,
+        ))
+    }
+}
+
+pub use domain::date::parse_date;
+
+/// An optional date field of a body.
+pub fn opt_date(field: &str, raw: Option<&str>) -> Result<Option<NaiveDate>, Invalid> {
+    raw.map(|raw| parse_date(field, raw)).transpose()
+}
+
+/// An id inside a body or query: one that does not parse is an invalid input.
+pub fn body_id<T: FromStr>(field: &str, raw: &str) -> Result<T, Invalid> {
+    raw.trim()
+        .parse()
+        .map_err(|_| Invalid::new(field, "must be an id (UUID)"))
+}
+
+/// An id in the path: one that does not parse is 404, like a missing one.
+pub fn path_id<T: FromStr>(raw: &str) -> Result<T, ApiError> {
+    raw.parse().map_err(|_| ApiError(service::Error::NotFound))
+}
+
+/// For PATCH fields where `null` clears a value and absence leaves it alone.
+pub fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreatePaymentRequest {
+    #[schema(format = Uuid)]
+    pub bill_id: String,
+    /// Greater than zero, in the bill's currency.
+    #[schema(example = "12.34")]
+    pub amount: String,
+    /// Default: the user's today.
+    #[schema(format = Date)]
+    pub paid_on: Option<String>,
+    /// The due date of the occurrence this pays; default: chosen by cycle attribution (a late
+    /// payment settles the earlier, unpaid cycle).
+    #[schema(format = Date)]
+    pub cycle_due: Option<String>,
+    pub method: Option<String>,
+    pub note: Option<String>,
+    /// `manual` (default), `import` or `bank`.
+    pub source: Option<String>,
+    pub autopay_failed: Option<bool>,
+}
+
+impl CreatePaymentRequest {
+    fn parse(self) -> Result<NewPaymentInput, Invalid> {
+        Ok(NewPaymentInput {
+            bill_id: body_id("bill_id", &self.bill_id)?,
+            paid_on: opt_date("paid_on", self.paid_on.as_deref())?,
+            cycle_due: opt_date("cycle_due", self.cycle_due.as_deref())?,
+            method: PaymentMethod::parse_optional(self.method.as_deref().unwrap_or(""))?,
+            note: Notes::parse("note", self.note.as_deref().unwrap_or(""))?,
+            source: match self.source.as_deref() {
+                Some(source) => source.parse()?,
+                None => PaymentSource::Manual,
+            },
+            autopay_failed: self.autopay_failed.unwrap_or(false),
+            amount: self.amount,
+        })
+    }
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdatePaymentRequest {
+    #[schema(example = "12.34")]
+    pub amount: Option<String>,
+    #[schema(format = Date)]
+    pub paid_on: Option<String>,
+    #[schema(format = Date)]
+    pub cycle_due: Option<String>,
+    /// `null` removes the method; absent leaves it.
+    #[serde(default, deserialize_with = "present")]
+    pub method: Option<Option<String>>,
+    pub note: Option<String>,
+    pub autopay_failed: Option<bool>,
+    /// The version this edit is based on.
+    pub version: i64,
+}
+
+impl UpdatePaymentRequest {
+    fn parse(self) -> Result<(PaymentPatch, i64), Invalid> {
+        let patch = PaymentPatch {
+            paid_on: opt_date("paid_on", self.paid_on.as_deref())?,
+            cycle_due: opt_date("cycle_due", self.cycle_due.as_deref())?,
+            method: self
+                .method
+                .map(|m| PaymentMethod::parse_optional(m.as_deref().unwrap_or("")))
+                .transpose()?,
+            note: self.note.map(|n| Notes::parse("note", &n)).transpose()?,
+            autopay_failed: self.autopay_failed,
+            amount: self.amount,
+        };
+        Ok((patch, self.version))
+    }
+}
+
+/// `GET /api/payments`: the caller's payments, newest first.
+#[utoipa::path(get, path = "/api/payments", tag = "money", params(("bill_id" = Option<String>, Query, description = "Only this bill's payments"), ("from" = Option<String>, Query, description = "Paid on or after (YYYY-MM-DD)"), ("to" = Option<String>, Query, description = "Paid on or before (YYYY-MM-DD)"), ("include_deleted" = Option<bool>, Query, description = "Also soft-deleted payments"), ("limit" = Option<i64>, Query, description = "1–500, default 50"), ("offset" = Option<i64>, Query, description = "Default 0")), responses((status = 200, description = "OK", body = service::payments::PaymentPage), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed (the bootstrap administrator holds no data)", body = crate::problem::Problem), (status = 422, description = "A parameter is invalid; `field` names it", body = crate::problem::Problem)))]
+pub async fn list_payments(
+    State(state): State<AppState>,
+    DataUser(user): DataUser,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<PaymentPage>> {
+    let known = [
+        "bill_id",
+        "from",
+        "to",
+        "include_deleted",
+        "limit",
+        "offset",
+    ];
+    let params = QueryParams::parse(raw.as_deref(), &known)?;
+    let (limit, offset) = params.page()?;
+    let query = PaymentQuery {
+        bill_id: params.id("bill_id")?,
+        from: params.date("from")?,
+        to: params.date("to")?,
+        include_deleted: params.flag("include_deleted")?,
+        limit,
+        offset,
+    };
+    Ok(Json(payments::list(&state.app, &user, query).await?))
+}
+
+/// `POST /api/payments`: records a payment towards one of the caller's bills.
+#[utoipa::path(post, path = "/api/payments", tag = "money", request_body = CreatePaymentRequest, responses((status = 201, description = "Recorded; debt bills show their new balance", body = service::payments::PaymentView), (status = 400, description = "The body is not valid JSON", body = crate::problem::Problem), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 404, description = "No such bill (or not yours)", body = crate::problem::Problem), (status = 415, description = "The body is not application/json", body = crate::problem::Problem), (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem)))]
+pub async fn create_payment(
+    State(state): State<AppState>,
+    DataUser(user): DataUser,
+    ApiJson(body): ApiJson<CreatePaymentRequest>,
+) -> ApiResult<(StatusCode, Json<PaymentView>)> {
+    let input = body.parse()?;
+    let payment = payments::record(&state.app, &user, input).await?;
+    Ok((StatusCode::CREATED, Json(payment)))
+}
+
+/// `GET /api/payments/{id}`: one payment, deleted or not.
+#[utoipa::path(get, path = "/api/payments/{id}", tag = "money", params(("id" = String, Path, description = "Payment id")), responses((status = 200, description = "OK", body = service::payments::PaymentView), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed (the bootstrap administrator holds no data)", body = crate::problem::Problem), (status = 404, description = "No such item (or not yours)", body = crate::problem::Problem)))]
+pub async fn show_payment(
+    State(state): State<AppState>,
+    DataUser(user): DataUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<PaymentView>> {
+    let id: PaymentId = path_id(&id)?;
+    Ok(Json(payments::get(&state.app, &user, id).await?))
+}
+
+/// `PATCH /api/payments/{id}`: edits a live payment (fields left out stay).
+#[utoipa::path(patch, path = "/api/payments/{id}", tag = "money", params(("id" = String, Path, description = "Payment id")), request_body = UpdatePaymentRequest, responses((status = 200, description = "OK", body = service::payments::PaymentView), (status = 400, description = "The body is not valid JSON", body = crate::problem::Problem), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 404, description = "No such item (or not yours, or deleted)", body = crate::problem::Problem), (status = 409, description = "Changed since `version`", body = crate::problem::Problem), (status = 415, description = "The body is not application/json", body = crate::problem::Problem), (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem)))]
+pub async fn update_payment(
+    State(state): State<AppState>,
+    DataUser(user): DataUser,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<UpdatePaymentRequest>,
+) -> ApiResult<Json<PaymentView>> {
+    let id: PaymentId = path_id(&id)?;
+    let (patch, version) = body.parse()?;
+    Ok(Json(
+        payments::update(&state.app, &user, id, patch, version).await?,
+    ))
+}
+
+/// `DELETE /api/payments/{id}`: soft delete; a debt bill's balance goes back up.
+#[utoipa::path(delete, path = "/api/payments/{id}", tag = "money", params(("id" = String, Path, description = "Payment id")), responses((status = 204, description = "Deleted (restore with POST …/restore)"), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 404, description = "No such item (or not yours)", body = crate::problem::Problem), (status = 422, description = "The debt balance would leave the amount range", body = crate::problem::Problem)))]
+pub async fn delete_payment(
+    State(state): State<AppState>,
+    DataUser(user): DataUser,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let id: PaymentId = path_id(&id)?;
+    payments::delete(&state.app, &user, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/payments/{id}/restore`: brings a soft-deleted payment back.
+#[utoipa::path(post, path = "/api/payments/{id}/restore", tag = "money", params(("id" = String, Path, description = "Payment id")), responses((status = 200, description = "Restored", body = service::payments::PaymentView), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 404, description = "No such item (or not yours)", body = crate::problem::Problem), (status = 422, description = "A total would leave the amount range", body = crate::problem::Problem)))]
+pub async fn restore_payment(
+    State(state): State<AppState>,
+    DataUser(user): DataUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<PaymentView>> {
+    let id: PaymentId = path_id(&id)?;
+    Ok(Json(payments::restore(&state.app, &user, id).await?))
+}
+
 #[derive(utoipa::OpenApi)]
-#[openapi()]
+#[openapi(paths(
+    list_payments,
+    create_payment,
+    show_payment,
+    update_payment,
+    delete_payment,
+    restore_payment
+))]
+struct PaymentsDoc;
+
+/// The OpenAPI description of the payment, expense and budget routes.
 pub struct Doc;
+
+impl utoipa::OpenApi for Doc {
+    fn openapi() -> utoipa::openapi::OpenApi {
+        let mut doc = PaymentsDoc::openapi();
+        doc.merge(super::expenses::Doc::openapi());
+        doc.merge(super::budgets::Doc::openapi());
+        doc
+    }
+}

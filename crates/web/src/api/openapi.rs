@@ -16,6 +16,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         super::bills::Doc::openapi(),
         super::money::Doc::openapi(),
         super::tracker::Doc::openapi(),
+        super::demo::Doc::openapi(),
     ] {
         doc.merge(part);
     }
@@ -46,7 +47,8 @@ pub fn document() -> utoipa::openapi::OpenApi {
         (name = "admin", description = "User administration and the audit log (administrators)"),
         (name = "bills", description = "Recurring bills and categories"),
         (name = "money", description = "Payments, expenses and budgets"),
-        (name = "tracker", description = "The month view, per-month state and tracking settings")
+        (name = "tracker", description = "The month view, per-month state and tracking settings"),
+        (name = "demo", description = "Demo data in the caller's own account")
     )
 )]
 struct Base;

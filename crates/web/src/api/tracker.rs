@@ -1,13 +1,314 @@
-//! The tracker, month state and settings: `/api/tracker`, month state, pay-all, `/api/profile/settings`.
+//! The tracker, month state and settings: `/api/tracker`, month state, month cash, quick pay,
+//! toggle paid, pay all with undo, `/api/profile/settings`.
+//!
+//! Every handler takes [`DataUser`], so the bootstrap administrator (who owns no data) gets
+//! 403 before the body is read, like an anonymous caller gets 401. Dates are parsed with
+//! [`domain::date::parse_date`] (strict `YYYY-MM-DD`, real days only).
 
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use domain::bill::Notes;
+use domain::buckets::Paydays;
+use domain::date::parse_date;
+use domain::id::BillId;
+use domain::money::Currency;
+use serde::{Deserialize, Deserializer};
+use service::month_state::{self, MonthStateChanges};
+use service::tracker::month::OccurrenceView;
+use service::tracker::pay::{self, PayAllView, QuickPayView, UndoView};
+use service::tracker::settings::{self, SettingsPatch, SettingsView};
+use service::tracker::{self, CashInput, CashView, TrackerQuery, TrackerView, YearMonth};
+
+use crate::AppState;
+use crate::auth::DataUser;
+use crate::json::ApiJson;
+use crate::problem::{ApiError, ApiResult};
 use crate::routes::Table;
+
+/// A bill id from the path or body: one that does not parse is 404, like a missing one.
+fn bill_id(raw: &str) -> Result<BillId, ApiError> {
+    raw.parse().map_err(|_| ApiError(service::Error::NotFound))
+}
+
+/// Tells an absent field (`None`) from an explicit `null` (`Some(None)`).
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// `GET /api/tracker?year=&month=&sort=&dir=`.
+#[utoipa::path(get, path = "/api/tracker", tag = "tracker", params(("year" = Option<i32>, Query, description = "1–9999; default: the user's current year"), ("month" = Option<u32>, Query, description = "1–12; default: the user's current month"), ("sort" = Option<String>, Query, description = "due (default), name, amount, status or pin_due"), ("dir" = Option<String>, Query, description = "asc (default) or desc")), responses((status = 200, description = "The month: buckets with their occurrences, and the summary", body = service::tracker::TrackerView), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed (the bootstrap administrator holds no data)", body = crate::problem::Problem), (status = 422, description = "A parameter is invalid or a total overflows; `field` names it", body = crate::problem::Problem)))]
+pub async fn show(
+    State(state): State<AppState>,
+    DataUser(user): DataUser,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> ApiResult<Json<TrackerView>> {
+    let query = TrackerQuery::parse(&pairs)?;
+    Ok(Json(tracker::show(&state.app, &user, query).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MonthStateRequest {
+    /// Decimal text in the bill's currency; `null` clears it; absent keeps it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub actual_amount: Option<Option<String>>,
+    pub note: Option<String>,
+    pub skipped: Option<bool>,
+    /// `YYYY-MM-DD` after the due date; `null` clears it; absent keeps it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub snoozed_until: Option<Option<String>>,
+}
+
+/// `PUT /api/tracker/occurrences/{bill_id}/{due_date}`: the month state of one occurrence.
+#[utoipa::path(put, path = "/api/tracker/occurrences/{bill_id}/{due_date}", tag = "tracker", params(("bill_id" = String, Path, description = "Bill id"), ("due_date" = String, Path, description = "The occurrence's due date, YYYY-MM-DD")), request_body = MonthStateRequest, responses((status = 200, description = "The occurrence with its new state and status", body = service::tracker::month::OccurrenceView), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 404, description = "No such bill (or not yours)", body = crate::problem::Problem), (status = 422, description = "A field is invalid (or the date is not an occurrence); `field` names it", body = crate::problem::Problem)))]
+pub async fn set_month_state(
+    State(state): State<AppState>,
+    DataUser(user): DataUser,
+    Path((bill, due)): Path<(String, String)>,
+    ApiJson(body): ApiJson<MonthStateRequest>,
+) -> ApiResult<Json<OccurrenceView>> {
+    let bill = bill_id(&bill)?;
+    let due = parse_date("due_date", &due)?;
+    let changes = MonthStateChanges {
+        actual_amount: body.actual_amount,
+        note: body
+            .note
+            .as_deref()
+            .map(|n| Notes::parse("note", n))
+            .transpose()?,
+        skipped: body.skipped,
+        snoozed_until: body
+            .snoozed_until
+            .map(|d| {
+                d.as_deref()
+                    .map(|d| parse_date("snoozed_until", d))
+                    .transpose()
+            })
+            .transpose()?,
+    };
+    Ok(Json(
+        month_state::set(&state.app, &user, bill, due, changes).await?,
+    ))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuickPayRequest {
+    pub bill_id: String,
+    /// The occurrence to pay, `YYYY-MM-DD`; default: the earliest of this month still owing.
+    pub due_date: Option<String>,
+}
+
+/// `POST /api/payments/quick`: pays what one occurrence still owes, today.
+#[utoipa::path(post, path = "/api/payments/quick", tag = "tracker", request_body = QuickPayRequest, responses((status = 201, description = "Paid", body = service::tracker::pay::QuickPayView), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 404, description = "No such bill (or not yours)", body = crate::problem::Problem), (status = 409, description = "Already paid, or nothing left to pay this month", body = crate::problem::Problem), (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem)))]
+pub async fn quick_pay(
+    State(state): State<AppState>,
+    DataUser(user): DataUser,
+    ApiJson(body): ApiJson<QuickPayRequest>,
+) -> ApiResult<(StatusCode, Json<QuickPayView>)> {
+    let bill = bill_id(&body.bill_id)?;
+    let due = body
+        .due_date
+        .as_deref()
+        .map(|d| parse_date("due_date", d))
+        .transpose()?;
+    let paid = pay::quick_pay(&state.app, &user, bill, due).await?;
+    Ok((StatusCode::CREATED, Json(paid)))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TogglePaidRequest {
+    /// The occurrence, `YYYY-MM-DD`.
+    pub due_date: String,
+}
+
+/// `POST /api/bills/{id}/toggle-paid`: pays an unpaid occurrence, or marks a paid one unpaid.
+#[utoipa::path(post, path = "/api/bills/{id}/toggle-paid", tag = "tracker", params(("id" = String, Path, description = "Bill id")), request_body = TogglePaidRequest, responses((status = 200, description = "The occurrence as it now stands", body = service::tracker::month::OccurrenceView), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 404, description = "No such bill (or not yours)", body = crate::problem::Problem), (status = 409, description = "Nothing to pay (expected amount is zero)", body = crate::problem::Problem), (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem)))]
+pub async fn toggle_paid(
+    State(state): State<AppState>,
+    DataUser(user): DataUser,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<TogglePaidRequest>,
+) -> ApiResult<Json<OccurrenceView>> {
+    let bill = bill_id(&id)?;
+    let due = parse_date("due_date", &body.due_date)?;
+    Ok(Json(pay::toggle_paid(&state.app, &user, bill, due).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PayAllRequest {
+    pub year: i64,
+    pub month: i64,
+    /// The bucket's index in the month, from 0.
+    pub bucket: i64,
+}
+
+/// `POST /api/tracker/pay-all`: pays every owing occurrence of a bucket due up to today.
+#[utoipa::path(post, path = "/api/tracker/pay-all", tag = "tracker", request_body = PayAllRequest, responses((status = 200, description = "How many were paid, and the undo token", body = service::tracker::pay::PayAllView), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem)))]
+pub async fn pay_all(
+    State(state): State<AppState>,
+    DataUser(user): DataUser,
+    ApiJson(body): ApiJson<PayAllRequest>,
+) -> ApiResult<Json<PayAllView>> {
+    let month = YearMonth::new(body.year, body.month)?;
+    Ok(Json(
+        pay::pay_all(&state.app, &user, month, body.bucket).await?,
+    ))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UndoRequest {
+    pub undo_token: String,
+}
+
+/// `POST /api/tracker/undo`: undoes exactly the payments of one pay-all.
+#[utoipa::path(post, path = "/api/tracker/undo", tag = "tracker", request_body = UndoRequest, responses((status = 200, description = "How many payments were undone (0 when repeated)", body = service::tracker::pay::UndoView), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem)))]
+pub async fn undo(
+    State(state): State<AppState>,
+    DataUser(user): DataUser,
+    ApiJson(body): ApiJson<UndoRequest>,
+) -> ApiResult<Json<UndoView>> {
+    let token = pay::parse_undo_token(&body.undo_token)?;
+    Ok(Json(pay::undo(&state.app, &user, &token).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CashRequest {
+    pub year: i64,
+    pub month: i64,
+    pub bucket: i64,
+    /// Decimal text in the user's currency (may be negative).
+    pub starting_cash: String,
+    /// Decimal text in the user's currency.
+    pub income: String,
+}
+
+/// `PUT /api/tracker/cash`: a bucket's starting cash and income.
+#[utoipa::path(put, path = "/api/tracker/cash", tag = "tracker", request_body = CashRequest, responses((status = 200, description = "Saved", body = service::tracker::CashView), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem)))]
+pub async fn set_cash(
+    State(state): State<AppState>,
+    DataUser(user): DataUser,
+    ApiJson(body): ApiJson<CashRequest>,
+) -> ApiResult<Json<CashView>> {
+    let input = CashInput {
+        month: YearMonth::new(body.year, body.month)?,
+        bucket: body.bucket,
+        starting_cash: body.starting_cash,
+        income: body.income,
+    };
+    Ok(Json(tracker::set_cash(&state.app, &user, input).await?))
+}
+
+/// `GET /api/profile/settings`.
+#[utoipa::path(get, path = "/api/profile/settings", tag = "tracker", responses((status = 200, description = "The caller's tracking settings", body = service::tracker::settings::SettingsView), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed (the bootstrap administrator holds no data)", body = crate::problem::Problem)))]
+pub async fn get_settings(
+    State(state): State<AppState>,
+    DataUser(user): DataUser,
+) -> ApiResult<Json<SettingsView>> {
+    Ok(Json(settings::get(&state.app, &user).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsRequest {
+    /// ISO 4217 code.
+    pub currency: Option<String>,
+    /// BCP 47 language tag, at most 35 characters.
+    pub locale: Option<String>,
+    /// IANA time zone.
+    pub time_zone: Option<String>,
+    /// 1 = Monday … 7 = Sunday.
+    pub week_start: Option<i64>,
+    /// 1–4 distinct days of the month.
+    pub paydays: Option<Vec<i64>>,
+    /// 0–30.
+    pub due_soon_days: Option<i64>,
+    /// 0–60.
+    pub grace_days: Option<i64>,
+    /// `system`, `light` or `dark`.
+    pub theme: Option<String>,
+}
+
+/// `PATCH /api/profile/settings`: changes the settings given, keeps the others.
+#[utoipa::path(patch, path = "/api/profile/settings", tag = "tracker", request_body = SettingsRequest, responses((status = 200, description = "The settings as saved", body = service::tracker::settings::SettingsView), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem)))]
+pub async fn update_settings(
+    State(state): State<AppState>,
+    DataUser(user): DataUser,
+    ApiJson(b): ApiJson<SettingsRequest>,
+) -> ApiResult<Json<SettingsView>> {
+    let patch = SettingsPatch {
+        currency: b
+            .currency
+            .as_deref()
+            .map(|c| Currency::parse("currency", c))
+            .transpose()?,
+        locale: b
+            .locale
+            .as_deref()
+            .map(settings::parse_locale)
+            .transpose()?,
+        time_zone: b
+            .time_zone
+            .as_deref()
+            .map(service::preferences::parse_time_zone)
+            .transpose()?,
+        week_start: b
+            .week_start
+            .map(|d| settings::parse_small("week_start", d, 1, 7))
+            .transpose()?,
+        paydays: b.paydays.as_deref().map(Paydays::parse).transpose()?,
+        due_soon_days: b
+            .due_soon_days
+            .map(|d| settings::parse_small("due_soon_days", d, 0, 30))
+            .transpose()?,
+        grace_days: b
+            .grace_days
+            .map(|d| settings::parse_small("grace_days", d, 0, 60))
+            .transpose()?,
+        theme: b.theme.as_deref().map(settings::parse_theme).transpose()?,
+    };
+    Ok(Json(settings::update(&state.app, &user, patch).await?))
+}
 
 /// Adds this module's routes to the table.
 pub(crate) fn routes(table: Table) -> Table {
+    use axum::routing::{get, patch, post, put};
     table
+        .add("GET", "/api/tracker", get(show))
+        .add(
+            "PUT",
+            "/api/tracker/occurrences/{bill_id}/{due_date}",
+            put(set_month_state),
+        )
+        .add("PUT", "/api/tracker/cash", put(set_cash))
+        .add("POST", "/api/tracker/pay-all", post(pay_all))
+        .add("POST", "/api/tracker/undo", post(undo))
+        .add("POST", "/api/payments/quick", post(quick_pay))
+        .add("POST", "/api/bills/{id}/toggle-paid", post(toggle_paid))
+        .add("GET", "/api/profile/settings", get(get_settings))
+        .add("PATCH", "/api/profile/settings", patch(update_settings))
 }
 
 /// The OpenAPI description of these routes.
 #[derive(utoipa::OpenApi)]
-#[openapi()]
+#[openapi(paths(
+    show,
+    set_month_state,
+    set_cash,
+    pay_all,
+    undo,
+    quick_pay,
+    toggle_paid,
+    get_settings,
+    update_settings
+))]
 pub struct Doc;

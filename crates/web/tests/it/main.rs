@@ -9,6 +9,7 @@ mod authz;
 mod bills;
 mod crypto_keys;
 mod csrf;
+mod demo;
 mod foundation;
 mod headers;
 mod money;

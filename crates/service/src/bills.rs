@@ -1,0 +1,241 @@
+//! Bills, the recurring templates: create, read, edit (optimistic concurrency), deactivate and
+//! reactivate with history ranges, soft delete and restore, permanent delete.
+//!
+//! Invariants:
+//! - Every call is scoped to the caller's own data (`data_owner`: the bootstrap administrator
+//!   is refused with 403); another user's bill is `NotFound`, exactly like a missing one.
+//! - Input is parsed whole before anything is written (`input`); a bill's category must be
+//!   one of the caller's live categories (422 naming `category_id` otherwise).
+//! - Account details are encrypted at rest, bound to their cell (`bills.account_details_enc`
+//!   of the bill's id, which is chosen here before the row exists), and decrypted only in
+//!   [`BillView`], which only the owner ever gets.
+//! - A new bill is active from its anchor date, or from the first of the current month when
+//!   the anchor is earlier: adding an old bill starts tracking it now, without a history of
+//!   missed months. Deactivating closes the open active range, reactivating opens a new one,
+//!   so an inactive bill still shows in the months it was active; a reactivation may not
+//!   start inside an earlier range.
+//! - "Today" is the caller's, in their time zone.
+//!
+//! Files: `requests` (the JSON bodies), `input` (parsing them whole), `view` (the
+//! response shape).
+
+mod input;
+mod requests;
+mod view;
+
+use chrono::{Datelike, NaiveDate};
+use domain::id::{BillId, CategoryId, UserId};
+use store::bills::NewBill;
+
+pub use input::parse_date;
+pub use requests::{ACCOUNT_DETAILS_MAX_CHARS, CreateBillRequest, UpdateBillRequest};
+pub use view::{ActiveRangeView, BillView};
+
+use crate::auth::Principal;
+use crate::crypto::Aad;
+use crate::preferences::{self, data_owner};
+use crate::{App, Error, Result};
+use input::{Details, Draft};
+
+/// Where a bill's account details are stored: the cell the ciphertext is bound to.
+pub(crate) fn details_aad(row: &str) -> Aad<'_> {
+    Aad {
+        table: "bills",
+        column: "account_details_enc",
+        row,
+    }
+}
+
+/// The caller's data owner and their today.
+async fn caller(app: &App, principal: &Principal) -> Result<(UserId, NaiveDate)> {
+    let owner = data_owner(principal)?;
+    let prefs = preferences::load(app, owner).await?;
+    Ok((owner, prefs.today(app.now())))
+}
+
+/// The caller's bills by name: active ones, plus inactive and deleted ones when asked.
+pub async fn list(
+    app: &App,
+    principal: &Principal,
+    include_inactive: bool,
+    include_deleted: bool,
+) -> Result<Vec<BillView>> {
+    let (owner, today) = caller(app, principal).await?;
+    let rows = app
+        .store
+        .bills(owner, include_inactive, include_deleted)
+        .await?;
+    rows.into_iter()
+        .map(|row| view::present(app, row, today))
+        .collect()
+}
+
+/// One of the caller's bills, deleted or not.
+pub async fn get(app: &App, principal: &Principal, id: BillId) -> Result<BillView> {
+    let (owner, today) = caller(app, principal).await?;
+    view::present(app, app.store.bill(owner, id).await?, today)
+}
+
+/// Creates a bill from `request` (defaults: the caller's currency, today as the anchor).
+pub async fn create(
+    app: &App,
+    principal: &Principal,
+    request: CreateBillRequest,
+) -> Result<BillView> {
+    let owner = data_owner(principal)?;
+    let prefs = preferences::load(app, owner).await?;
+    let today = prefs.today(app.now());
+    let parsed = input::parse(Draft::new(request, prefs.currency, today), today)?;
+    require_live_category(app, owner, parsed.template.category_id).await?;
+    let id = BillId::new();
+    let mut template = parsed.template;
+    template.account_details_enc = seal(app, id, parsed.details)?;
+    let month_start = today.with_day(1).unwrap_or(today);
+    let new = NewBill {
+        id,
+        active_from: template.anchor_date.max(month_start),
+        template,
+        debt_balance_minor: parsed.debt_balance,
+    };
+    let row = match app.store.create_bill(owner, &new, app.now()).await {
+        // The category was deleted for good between the check and the insert.
+        Err(store::Error::NotFound) => return Err(unknown_category()),
+        other => other?,
+    };
+    view::present(app, row, today)
+}
+
+/// Changes the fields `request` names, if the bill is live and still at `request.version`.
+pub async fn update(
+    app: &App,
+    principal: &Principal,
+    id: BillId,
+    request: UpdateBillRequest,
+) -> Result<BillView> {
+    let (owner, today) = caller(app, principal).await?;
+    let current = app.store.bill(owner, id).await?;
+    if current.deleted_at.is_some() {
+        return Err(Error::NotFound);
+    }
+    let version = request.version;
+    if current.version != version {
+        return Err(store::Error::Stale.into());
+    }
+    let parsed = input::parse(Draft::from_row(&current)?.apply(request), today)?;
+    if parsed.template.category_id != current.category_id {
+        require_live_category(app, owner, parsed.template.category_id).await?;
+    }
+    let mut template = parsed.template;
+    template.account_details_enc = seal(app, id, parsed.details)?;
+    let now = app.now();
+    let mut row = app
+        .store
+        .update_bill(owner, id, &template, version, now)
+        .await?;
+    if parsed.debt_balance != row.debt_balance_minor {
+        row = app
+            .store
+            .set_bill_debt_balance(owner, id, parsed.debt_balance, row.version, now)
+            .await?;
+    }
+    view::present(app, row, today)
+}
+
+/// Soft-deletes a bill: it leaves lists and the tracker; its payments stay.
+pub async fn delete(app: &App, principal: &Principal, id: BillId) -> Result<()> {
+    let owner = data_owner(principal)?;
+    app.store.soft_delete_bill(owner, id, app.now()).await?;
+    Ok(())
+}
+
+/// Brings a soft-deleted bill back.
+pub async fn restore(app: &App, principal: &Principal, id: BillId) -> Result<BillView> {
+    let (owner, today) = caller(app, principal).await?;
+    app.store.restore_bill(owner, id, app.now()).await?;
+    view::present(app, app.store.bill(owner, id).await?, today)
+}
+
+/// Deletes a bill for good with its history, month states and payments; only when the caller
+/// confirmed it (422 naming `confirm` otherwise).
+pub async fn delete_permanently(
+    app: &App,
+    principal: &Principal,
+    id: BillId,
+    confirmed: bool,
+) -> Result<()> {
+    let owner = data_owner(principal)?;
+    if !confirmed {
+        return Err(Error::invalid(
+            "confirm",
+            "must be true to delete the bill and its payments for good",
+        ));
+    }
+    app.store.delete_bill_permanently(owner, id).await?;
+    Ok(())
+}
+
+/// Deactivates (`active` false) or reactivates a live bill on `on` (default: today). Asking
+/// for the state the bill is in changes nothing.
+pub async fn set_active(
+    app: &App,
+    principal: &Principal,
+    id: BillId,
+    active: bool,
+    on: Option<NaiveDate>,
+) -> Result<BillView> {
+    let (owner, today) = caller(app, principal).await?;
+    let on = on.unwrap_or(today);
+    if active {
+        let ranges = app.store.bill_active_ranges(owner, id).await?;
+        let last_end = ranges
+            .last()
+            .and_then(|r| r.end_date.filter(|end| *end > r.start_date));
+        if let Some(end) = last_end.filter(|end| on < *end) {
+            return Err(Error::invalid(
+                "on",
+                format!("must not be before {end}, when the bill was last deactivated"),
+            ));
+        }
+    }
+    let row = app
+        .store
+        .set_bill_active(owner, id, active, on, app.now())
+        .await?;
+    view::present(app, row, today)
+}
+
+/// When one of the caller's bills was active, oldest first.
+pub async fn history(app: &App, principal: &Principal, id: BillId) -> Result<Vec<ActiveRangeView>> {
+    let owner = data_owner(principal)?;
+    let ranges = app.store.bill_active_ranges(owner, id).await?;
+    Ok(ranges.into_iter().map(ActiveRangeView::from).collect())
+}
+
+/// Encrypts new account details for bill `id`, or keeps the stored ciphertext.
+fn seal(app: &App, id: BillId, details: Details) -> Result<Option<String>> {
+    match details {
+        Details::Keep(sealed) => Ok(sealed),
+        Details::Set(None) => Ok(None),
+        Details::Set(Some(text)) => app.encrypt(details_aad(&id.to_string()), &text).map(Some),
+    }
+}
+
+/// Refuses a category that is not one of the owner's live categories.
+async fn require_live_category(
+    app: &App,
+    owner: UserId,
+    category: Option<CategoryId>,
+) -> Result<()> {
+    let Some(id) = category else {
+        return Ok(());
+    };
+    match app.store.category(owner, id).await {
+        Ok(row) if row.deleted_at.is_none() => Ok(()),
+        Ok(_) | Err(store::Error::NotFound) => Err(unknown_category()),
+        Err(other) => Err(other.into()),
+    }
+}
+
+fn unknown_category() -> Error {
+    Error::invalid("category_id", "must be the id of one of your categories")
+}

@@ -1,0 +1,162 @@
+//! A user's categories: list (with bill counts), create, edit with optimistic concurrency,
+//! soft delete and restore.
+//!
+//! Inputs arrive parsed ([`CategoryInput`], [`CategoryPatch`] hold domain types), so this module
+//! only authorises, merges and stores. Every call is scoped to the caller's own data: another
+//! user's category is `NotFound`, exactly like a missing one, and the bootstrap administrator
+//! is refused (403). A live category's name is unique per user (409 naming `name`); a deleted
+//! one keeps its bills, and its name may be reused.
+
+use chrono::{DateTime, Utc};
+use domain::category::{CategoryName, Color, Icon};
+use domain::id::{CategoryId, UserId};
+use serde::Serialize;
+use store::categories::{CategoryFields, CategoryRow};
+
+use crate::auth::Principal;
+use crate::preferences::data_owner;
+use crate::{App, Error, Result};
+
+/// A new category, parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CategoryInput {
+    pub name: CategoryName,
+    pub color: Color,
+    pub icon: Icon,
+    pub is_spending: bool,
+}
+
+/// A change to a category: fields left `None` keep their value. `version` is the version the
+/// client last saw; a newer stored version is a conflict (409 naming `version`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CategoryPatch {
+    pub version: i64,
+    pub name: Option<CategoryName>,
+    pub color: Option<Color>,
+    pub icon: Option<Icon>,
+    pub is_spending: Option<bool>,
+}
+
+/// A category as its owner sees it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CategoryView {
+    pub id: uuid::Uuid,
+    pub name: String,
+    /// `#rrggbb`, lower case.
+    pub color: String,
+    /// Icon name (`a-z`, `0-9`, `-`).
+    pub icon: String,
+    /// Whether spending in this category counts towards budgets and analytics.
+    pub is_spending: bool,
+    /// How many of the owner's bills (not deleted) are in this category.
+    pub bill_count: i64,
+    /// When it was soft-deleted; `null` while live.
+    pub deleted_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Send it back with an edit; a newer stored version is a conflict.
+    pub version: i64,
+}
+
+impl CategoryView {
+    fn new(row: CategoryRow, bill_count: i64) -> Self {
+        Self {
+            id: row.id.as_uuid(),
+            name: row.name,
+            color: row.color,
+            icon: row.icon,
+            is_spending: row.is_spending,
+            bill_count,
+            deleted_at: row.deleted_at,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            version: row.version,
+        }
+    }
+}
+
+/// The caller's categories by name, each with its bill count; deleted ones only when asked.
+pub async fn list(
+    app: &App,
+    principal: &Principal,
+    include_deleted: bool,
+) -> Result<Vec<CategoryView>> {
+    let owner = data_owner(principal)?;
+    let rows = app.store.categories(owner, include_deleted).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| CategoryView::new(row.category, row.bill_count))
+        .collect())
+}
+
+/// One of the caller's categories, deleted or not.
+pub async fn get(app: &App, principal: &Principal, id: CategoryId) -> Result<CategoryView> {
+    let owner = data_owner(principal)?;
+    view_of(app, owner, id).await
+}
+
+/// Creates a category; a live one of the same name is a conflict naming `name`.
+pub async fn create(
+    app: &App,
+    principal: &Principal,
+    input: CategoryInput,
+) -> Result<CategoryView> {
+    let owner = data_owner(principal)?;
+    let fields = CategoryFields {
+        name: input.name.as_str().to_owned(),
+        color: input.color.to_string(),
+        icon: input.icon.as_str().to_owned(),
+        is_spending: input.is_spending,
+    };
+    let row = app.store.create_category(owner, &fields, app.now()).await?;
+    Ok(CategoryView::new(row, 0))
+}
+
+/// Changes the fields the patch names, if the category is still at `patch.version`.
+pub async fn update(
+    app: &App,
+    principal: &Principal,
+    id: CategoryId,
+    patch: CategoryPatch,
+) -> Result<CategoryView> {
+    let owner = data_owner(principal)?;
+    let current = app.store.category(owner, id).await?;
+    if current.deleted_at.is_some() {
+        return Err(Error::NotFound);
+    }
+    let fields = CategoryFields {
+        name: patch.name.map_or(current.name, |n| n.as_str().to_owned()),
+        color: patch.color.map_or(current.color, |c| c.to_string()),
+        icon: patch.icon.map_or(current.icon, |i| i.as_str().to_owned()),
+        is_spending: patch.is_spending.unwrap_or(current.is_spending),
+    };
+    app.store
+        .update_category(owner, id, &fields, patch.version, app.now())
+        .await?;
+    view_of(app, owner, id).await
+}
+
+/// Soft-deletes a category; its bills keep it until it is restored or they are edited.
+pub async fn delete(app: &App, principal: &Principal, id: CategoryId) -> Result<()> {
+    let owner = data_owner(principal)?;
+    app.store.soft_delete_category(owner, id, app.now()).await?;
+    Ok(())
+}
+
+/// Brings a deleted category back; its name taken meanwhile is a conflict naming `name`.
+pub async fn restore(app: &App, principal: &Principal, id: CategoryId) -> Result<CategoryView> {
+    let owner = data_owner(principal)?;
+    app.store.restore_category(owner, id, app.now()).await?;
+    view_of(app, owner, id).await
+}
+
+/// The caller's category `id` with its bill count (from the list, which counts in one query).
+async fn view_of(app: &App, owner: UserId, id: CategoryId) -> Result<CategoryView> {
+    app.store
+        .categories(owner, true)
+        .await?
+        .into_iter()
+        .find(|row| row.category.id == id)
+        .map(|row| CategoryView::new(row.category, row.bill_count))
+        .ok_or(Error::NotFound)
+}

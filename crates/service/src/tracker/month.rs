@@ -1,0 +1,296 @@
+//! Reading occurrences: which dates each bill falls due on inside its active ranges, and what
+//! is known about each (expected amount, paid total, month state, status, bucket).
+//!
+//! [`occurrences`] reads the payment sums, month states and category names of a date range
+//! with three queries, whatever the number of bills, then computes every occurrence in
+//! memory. [`live_bill`] and [`occurrence_on`] serve the operations on one occurrence (month
+//! state, quick pay, toggle): a date that is not an occurrence of the bill inside one of its
+//! active ranges is refused naming `due_date`.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use domain::bill::AmountKind;
+use domain::buckets::bucket_of;
+use domain::id::{BillId, CategoryId, UserId};
+use domain::money::Currency;
+use domain::recurrence::{Cycle, DueDay, Schedule};
+use domain::status::{OccurrenceFacts, OccurrenceStatus, occurrence_status};
+use serde::Serialize;
+use store::bill_activity::BillWithRanges;
+use store::bills::BillRow;
+
+use super::AmountView;
+use crate::preferences::Preferences;
+use crate::{App, Error, Result};
+
+/// One occurrence of a bill, with everything the tracker shows about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Occurrence {
+    pub bill_id: BillId,
+    pub bill_name: String,
+    /// Lower-case name, the sort key.
+    pub name_key: String,
+    pub category_id: Option<CategoryId>,
+    pub category_name: Option<String>,
+    pub cycle: Cycle,
+    pub amount_kind: AmountKind,
+    pub currency: Currency,
+    pub due: NaiveDate,
+    /// The month state's actual amount, else the bill's expected amount.
+    pub expected: i64,
+    pub paid: i64,
+    pub status: OccurrenceStatus,
+    pub actual: Option<i64>,
+    pub note: String,
+    pub skipped: bool,
+    pub snoozed_until: Option<NaiveDate>,
+    /// The pay-period bucket of its month that holds the due date.
+    pub bucket: usize,
+}
+
+impl Occurrence {
+    /// What is still owed: nothing when settled or skipped, else expected − paid.
+    pub fn remaining(&self) -> i64 {
+        match self.status {
+            OccurrenceStatus::Paid | OccurrenceStatus::Overpaid | OccurrenceStatus::Skipped => 0,
+            _ => self.expected.saturating_sub(self.paid.max(0)).max(0),
+        }
+    }
+
+    /// Whether payments settle it (paid or overpaid, or skipped with a payment).
+    pub fn is_settled(&self) -> bool {
+        match self.status {
+            OccurrenceStatus::Paid | OccurrenceStatus::Overpaid => true,
+            OccurrenceStatus::Skipped => self.paid > 0,
+            _ => false,
+        }
+    }
+}
+
+/// One occurrence as the API shows it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct OccurrenceView {
+    pub bill_id: String,
+    pub bill_name: String,
+    pub category_id: Option<String>,
+    pub category_name: Option<String>,
+    /// `weekly`, `biweekly`, `monthly`, `quarterly`, `semiannual` or `annual`.
+    pub cycle: &'static str,
+    /// `fixed` or `estimated`.
+    pub amount_kind: &'static str,
+    pub due_date: NaiveDate,
+    /// The index of the pay-period bucket holding the due date.
+    pub bucket: usize,
+    /// The month's actual amount when set, else the bill's expected amount.
+    pub expected: AmountView,
+    /// The sum of the live payments for this occurrence.
+    pub paid: AmountView,
+    /// Still owed (zero when paid, overpaid or skipped).
+    pub remaining: AmountView,
+    /// `paid`, `partial`, `overpaid`, `due_soon`, `late`, `missed`, `skipped` or `upcoming`.
+    pub status: &'static str,
+    /// The month state's actual amount, if one is set.
+    pub actual_amount: Option<AmountView>,
+    pub note: String,
+    pub skipped: bool,
+    pub snoozed_until: Option<NaiveDate>,
+}
+
+impl From<&Occurrence> for OccurrenceView {
+    fn from(o: &Occurrence) -> Self {
+        Self {
+            bill_id: o.bill_id.to_string(),
+            bill_name: o.bill_name.clone(),
+            category_id: o.category_id.map(|c| c.to_string()),
+            category_name: o.category_name.clone(),
+            cycle: o.cycle.as_str(),
+            amount_kind: o.amount_kind.as_str(),
+            due_date: o.due,
+            bucket: o.bucket,
+            expected: AmountView::new(o.expected, o.currency),
+            paid: AmountView::new(o.paid, o.currency),
+            remaining: AmountView::new(o.remaining(), o.currency),
+            status: o.status.as_str(),
+            actual_amount: o.actual.map(|a| AmountView::new(a, o.currency)),
+            note: o.note.clone(),
+            skipped: o.skipped,
+            snoozed_until: o.snoozed_until,
+        }
+    }
+}
+
+/// The parts of a bill row the tracker computes with, parsed.
+struct BillFacts {
+    schedule: Schedule,
+    currency: Currency,
+    kind: AmountKind,
+    estimate: Option<(i64, i64)>,
+}
+
+fn corrupt(what: &str) -> Error {
+    Error::Internal(format!("stored bill {what} is invalid"))
+}
+
+impl BillFacts {
+    fn of(bill: &BillRow) -> Result<Self> {
+        let cycle: Cycle = bill.cycle.parse().map_err(|_| corrupt("cycle"))?;
+        let due_day = bill
+            .due_day
+            .map(DueDay::new)
+            .transpose()
+            .map_err(|_| corrupt("due day"))?;
+        let kind: AmountKind = bill
+            .amount_kind
+            .parse()
+            .map_err(|_| corrupt("amount kind"))?;
+        let estimate = match (kind, bill.min_minor, bill.max_minor) {
+            (AmountKind::Estimated, Some(min), Some(max)) => Some((min, max)),
+            _ => None,
+        };
+        Ok(Self {
+            schedule: Schedule::new(cycle, bill.anchor_date, due_day),
+            currency: Currency::parse("currency", &bill.currency)
+                .map_err(|_| corrupt("currency"))?,
+            kind,
+            estimate,
+        })
+    }
+}
+
+/// The due dates of `bill` from `first` to `last` that fall inside one of its active ranges.
+pub fn due_dates(
+    bill: &BillWithRanges,
+    first: NaiveDate,
+    last: NaiveDate,
+) -> Result<Vec<NaiveDate>> {
+    let facts = BillFacts::of(&bill.bill)?;
+    Ok(facts
+        .schedule
+        .occurrences_between(first, last)
+        .into_iter()
+        .filter(|due| bill.ranges.iter().any(|range| range.contains(*due)))
+        .collect())
+}
+
+/// Every occurrence of `bills` due from `first` to `last`, bills in the given order and each
+/// bill's occurrences by date.
+pub async fn occurrences(
+    app: &App,
+    owner: UserId,
+    prefs: &Preferences,
+    today: NaiveDate,
+    bills: &[BillWithRanges],
+    first: NaiveDate,
+    last: NaiveDate,
+) -> Result<Vec<Occurrence>> {
+    if bills.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (totals, states, categories) = tokio::try_join!(
+        app.store.month_payment_totals(owner, first, last),
+        app.store.month_states_of_live_bills(owner, first, last),
+        app.store.categories(owner, true),
+    )?;
+    let paid: HashMap<(BillId, NaiveDate), i64> = totals
+        .into_iter()
+        .map(|t| ((t.bill_id, t.cycle_due), t.total_minor))
+        .collect();
+    let states: HashMap<_, _> = states
+        .into_iter()
+        .map(|s| ((s.bill_id, s.due_date), s))
+        .collect();
+    let names: HashMap<CategoryId, String> = categories
+        .into_iter()
+        .map(|c| (c.category.id, c.category.name))
+        .collect();
+    let mut out = Vec::new();
+    for bill in bills {
+        let facts = BillFacts::of(&bill.bill)?;
+        let row = &bill.bill;
+        for due in due_dates(bill, first, last)? {
+            let state = states.get(&(row.id, due));
+            let actual = state.and_then(|s| s.actual_minor);
+            let skipped = state.is_some_and(|s| s.skipped);
+            let snoozed_until = state.and_then(|s| s.snoozed_until);
+            let paid = paid.get(&(row.id, due)).copied().unwrap_or(0);
+            let expected = actual.unwrap_or(row.expected_minor);
+            let status = occurrence_status(
+                &OccurrenceFacts {
+                    due,
+                    expected,
+                    estimate: if actual.is_some() {
+                        None
+                    } else {
+                        facts.estimate
+                    },
+                    paid,
+                    skipped,
+                    snoozed_until,
+                },
+                today,
+                prefs.rules,
+            );
+            out.push(Occurrence {
+                bill_id: row.id,
+                bill_name: row.name.clone(),
+                name_key: row.name.to_lowercase(),
+                category_id: row.category_id,
+                category_name: row.category_id.and_then(|c| names.get(&c).cloned()),
+                cycle: facts.schedule.cycle(),
+                amount_kind: facts.kind,
+                currency: facts.currency,
+                due,
+                expected,
+                paid,
+                status,
+                actual,
+                note: state.map(|s| s.note.clone()).unwrap_or_default(),
+                skipped,
+                snoozed_until,
+                bucket: bucket_of(due, &prefs.paydays).index,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// One of the owner's live bills with its active ranges; deleted, missing or another user's
+/// is `NotFound`.
+pub async fn live_bill(app: &App, owner: UserId, id: BillId) -> Result<BillWithRanges> {
+    let bill = app.store.bill(owner, id).await?;
+    if bill.deleted_at.is_some() {
+        return Err(Error::NotFound);
+    }
+    let ranges = app.store.bill_active_ranges(owner, id).await?;
+    Ok(BillWithRanges { bill, ranges })
+}
+
+/// The occurrence of `bill` due on `due`; a date that is not one of its occurrences (inside
+/// an active range) is refused naming `due_date`.
+pub async fn occurrence_on(
+    app: &App,
+    owner: UserId,
+    prefs: &Preferences,
+    today: NaiveDate,
+    bill: &BillWithRanges,
+    due: NaiveDate,
+) -> Result<Occurrence> {
+    occurrences(
+        app,
+        owner,
+        prefs,
+        today,
+        std::slice::from_ref(bill),
+        due,
+        due,
+    )
+    .await?
+    .pop()
+    .ok_or_else(|| {
+        Error::invalid(
+            "due_date",
+            "is not a due date of this bill while it was active",
+        )
+    })
+}

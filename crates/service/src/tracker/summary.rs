@@ -1,0 +1,210 @@
+//! Presenting a month: occurrences grouped into the user's pay-period buckets and sorted, the
+//! totals per bucket and for the month, and safe-to-spend.
+//!
+//! - Expected adds the occurrences that are not skipped; paid adds every payment; remaining
+//!   adds what is still owed ([`Occurrence::remaining`]). Only occurrences in the user's
+//!   currency are added.
+//! - Safe-to-spend is the current bucket's starting cash + income − what is still owed on the
+//!   month's occurrences due before the next payday (the day after the bucket ends). The
+//!   current bucket is the one holding today; for a month in the future it is the first, for
+//!   one in the past the last.
+//! - Every sum is checked: an overflow is an [`Invalid`] naming the total.
+
+use std::cmp::Ordering;
+
+use chrono::NaiveDate;
+use domain::Invalid;
+use domain::buckets::{Bucket, buckets, safe_to_spend};
+use domain::money::{TOO_LARGE, add_minor};
+use domain::status::{OccurrenceStatus, pin_due_rank};
+use serde::Serialize;
+use store::month_cash::MonthCashRow;
+
+use super::month::{Occurrence, OccurrenceView};
+use super::{AmountView, SortDir, SortKey, YearMonth};
+use crate::Result;
+use crate::preferences::Preferences;
+
+/// The tracker's month.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TrackerView {
+    pub year: i32,
+    pub month: u32,
+    /// The user's today in their time zone.
+    pub today: NaiveDate,
+    /// The user's currency: the totals' currency.
+    pub currency: String,
+    pub sort: &'static str,
+    pub dir: &'static str,
+    pub buckets: Vec<BucketView>,
+    pub summary: SummaryView,
+}
+
+/// One pay period of the month and its occurrences.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct BucketView {
+    pub index: usize,
+    pub start: NaiveDate,
+    /// The last day, inclusive.
+    pub end: NaiveDate,
+    pub starting_cash: AmountView,
+    pub income: AmountView,
+    pub expected: AmountView,
+    pub paid: AmountView,
+    pub remaining: AmountView,
+    pub occurrences: Vec<OccurrenceView>,
+}
+
+/// The month's totals.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SummaryView {
+    pub expected: AmountView,
+    pub paid: AmountView,
+    pub remaining: AmountView,
+    /// Occurrences that are late or missed.
+    pub overdue_count: usize,
+    /// Starting cash + income of the current bucket − unpaid bills due before the next payday.
+    pub safe_to_spend: AmountView,
+    /// The bucket safe-to-spend is computed for.
+    pub safe_to_spend_bucket: usize,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Totals {
+    expected: i64,
+    paid: i64,
+    remaining: i64,
+}
+
+impl Totals {
+    fn add(&mut self, o: &Occurrence) -> Result<(), Invalid> {
+        if !o.skipped {
+            self.expected = add_minor("expected", self.expected, o.expected)?;
+        }
+        self.paid = add_minor("paid", self.paid, o.paid)?;
+        self.remaining = add_minor("remaining", self.remaining, o.remaining())?;
+        Ok(())
+    }
+}
+
+/// The bucket safe-to-spend is computed for: the one holding today, else the first (future
+/// month) or the last (past month).
+fn current_bucket(all: &[Bucket], today: NaiveDate) -> Option<&Bucket> {
+    all.iter().find(|b| b.contains(today)).or_else(|| {
+        if all.first().is_some_and(|b| today < b.start) {
+            all.first()
+        } else {
+            all.last()
+        }
+    })
+}
+
+/// The full status order of the `status` sort.
+fn status_rank(status: OccurrenceStatus) -> u8 {
+    match status {
+        OccurrenceStatus::Missed => 0,
+        OccurrenceStatus::Late => 1,
+        OccurrenceStatus::DueSoon => 2,
+        OccurrenceStatus::Upcoming => 3,
+        OccurrenceStatus::Partial => 4,
+        OccurrenceStatus::Paid => 5,
+        OccurrenceStatus::Overpaid => 6,
+        OccurrenceStatus::Skipped => 7,
+    }
+}
+
+/// The order of `sort`: its key, then due date, name and bill id, so it is total.
+pub fn compare(a: &Occurrence, b: &Occurrence, sort: SortKey) -> Ordering {
+    let first = match sort {
+        SortKey::Due => Ordering::Equal,
+        SortKey::Name => a.name_key.cmp(&b.name_key),
+        SortKey::Amount => a.expected.cmp(&b.expected),
+        SortKey::Status => status_rank(a.status).cmp(&status_rank(b.status)),
+        SortKey::PinDue => pin_due_rank(a.status).cmp(&pin_due_rank(b.status)),
+    };
+    first
+        .then(a.due.cmp(&b.due))
+        .then_with(|| a.name_key.cmp(&b.name_key))
+        .then(a.bill_id.cmp(&b.bill_id))
+}
+
+/// Groups, sorts and adds up a month's occurrences.
+pub fn present(
+    ym: YearMonth,
+    today: NaiveDate,
+    prefs: &Preferences,
+    mut occurrences: Vec<Occurrence>,
+    cash: &[MonthCashRow],
+    sort: SortKey,
+    dir: SortDir,
+) -> Result<TrackerView> {
+    let currency = prefs.currency;
+    occurrences.sort_by(|a, b| match dir {
+        SortDir::Asc => compare(a, b, sort),
+        SortDir::Desc => compare(b, a, sort),
+    });
+    let all = buckets(ym.year(), ym.month(), &prefs.paydays);
+    let counted = |o: &&Occurrence| o.currency == currency;
+    let cash_of = |index: usize| {
+        cash.iter()
+            .find(|row| usize::try_from(row.bucket).ok() == Some(index))
+            .map_or((0, 0), |row| (row.starting_minor, row.income_minor))
+    };
+    let money = |minor| AmountView::new(minor, currency);
+    let mut month = Totals::default();
+    let mut views = Vec::with_capacity(all.len());
+    for bucket in &all {
+        let mut totals = Totals::default();
+        let mut listed = Vec::new();
+        for o in occurrences.iter().filter(|o| o.bucket == bucket.index) {
+            if o.currency == currency {
+                totals.add(o)?;
+                month.add(o)?;
+            }
+            listed.push(OccurrenceView::from(o));
+        }
+        let (starting, income) = cash_of(bucket.index);
+        views.push(BucketView {
+            index: bucket.index,
+            start: bucket.start,
+            end: bucket.end,
+            starting_cash: money(starting),
+            income: money(income),
+            expected: money(totals.expected),
+            paid: money(totals.paid),
+            remaining: money(totals.remaining),
+            occurrences: listed,
+        });
+    }
+    let current = current_bucket(&all, today)
+        .copied()
+        .ok_or_else(|| Invalid::new("month", "has no days"))?;
+    let unpaid = domain::money::sum_minor(
+        "safe_to_spend",
+        occurrences
+            .iter()
+            .filter(counted)
+            .filter(|o| o.due <= current.end)
+            .map(Occurrence::remaining),
+    )
+    .map_err(|_| Invalid::new("safe_to_spend", TOO_LARGE))?;
+    let (starting, income) = cash_of(current.index);
+    let safe = safe_to_spend(starting, income, unpaid)?;
+    Ok(TrackerView {
+        year: ym.year(),
+        month: ym.month(),
+        today,
+        currency: currency.code().to_owned(),
+        sort: sort.as_str(),
+        dir: dir.as_str(),
+        buckets: views,
+        summary: SummaryView {
+            expected: money(month.expected),
+            paid: money(month.paid),
+            remaining: money(month.remaining),
+            overdue_count: occurrences.iter().filter(|o| o.status.is_overdue()).count(),
+            safe_to_spend: money(safe),
+            safe_to_spend_bucket: current.index,
+        },
+    })
+}

@@ -1,0 +1,66 @@
+//! Spending per category *and currency*, summed without overflow, for budgets.
+//!
+//! [`Store::spent_by_category`] adds amounts of every currency together and lets the database
+//! add them up, where a sum beyond `i64` is an SQL error (SQLite: "integer overflow";
+//! PostgreSQL: the `BIGINT` cast fails) rather than an answer. Budgets need neither: a USD
+//! budget counts only USD expenses, and two huge expenses must give "too large", not a 500.
+//! So this reads the period's live amounts and adds them in `i128`, which cannot overflow for
+//! any realistic number of rows (2^64 rows of `i64::MAX` each).
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use domain::id::{CategoryId, UserId};
+
+use crate::columns::{date_text, parse_opt_id};
+use crate::{Result, Store};
+
+/// Live spending in one category (`None`: uncategorised) and one currency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CategoryCurrencySpend {
+    pub category_id: Option<CategoryId>,
+    /// ISO 4217 code as stored.
+    pub currency: String,
+    /// The exact sum, which may exceed `i64`.
+    pub total_minor: i128,
+}
+
+impl Store {
+    /// The owner's live spending with `spent_on` in `[start, end]`, per category and currency,
+    /// sorted by category then currency.
+    pub async fn spending_by_category_and_currency(
+        &self,
+        owner: UserId,
+        start: NaiveDate,
+        end: NaiveDate,
+    ) -> Result<Vec<CategoryCurrencySpend>> {
+        let rows: Vec<(Option<String>, String, i64)> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT category_id, currency, amount_minor FROM expenses \
+                 WHERE user_id = $1 AND deleted_at IS NULL AND spent_on >= $2 \
+                 AND spent_on <= $3",
+            )
+            .bind(owner.to_string())
+            .bind(date_text(start))
+            .bind(date_text(end))
+            .fetch_all(pool)
+            .await?
+        });
+        let mut sums: BTreeMap<(Option<CategoryId>, String), i128> = BTreeMap::new();
+        for (category, currency, amount) in rows {
+            let category = parse_opt_id("category", category.as_deref())?;
+            *sums.entry((category, currency)).or_default() += i128::from(amount);
+        }
+        Ok(sums
+            .into_iter()
+            .map(
+                |((category_id, currency), total_minor)| CategoryCurrencySpend {
+                    category_id,
+                    currency,
+                    total_minor,
+                },
+            )
+            .collect())
+    }
+}

@@ -1,0 +1,67 @@
+//! `/api/demo/*`: load the demo data set into the caller's own account, and clear it again.
+//! Both are rate-limited (product.md §7, demo-data clear: 3 per 15 minutes per IP).
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::post;
+use serde::Serialize;
+use service::demo::DemoCounts;
+
+use crate::AppState;
+use crate::auth::{CurrentUser, Meta};
+use crate::problem::ApiResult;
+use crate::routes::Table;
+
+/// Adds this module's routes to the table.
+pub(crate) fn routes(table: Table) -> Table {
+    table
+        .add("POST", "/api/demo/load", post(load))
+        .add("POST", "/api/demo/clear", post(clear))
+}
+
+/// `POST /api/demo/load`.
+#[utoipa::path(post, path = "/api/demo/load", tag = "demo", responses(
+    (status = 201, description = "Loaded", body = DemoCounts),
+    (status = 401, description = "Not signed in", body = crate::problem::Problem),
+    (status = 403, description = "Not allowed (the bootstrap administrator has no data), or missing CSRF token", body = crate::problem::Problem),
+    (status = 409, description = "Demo data is already loaded", body = crate::problem::Problem),
+    (status = 429, description = "Too many requests; see Retry-After", body = crate::problem::Problem)
+))]
+pub async fn load(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Meta(meta): Meta,
+) -> ApiResult<(StatusCode, Json<DemoCounts>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(service::demo::load(&state.app, &user, &meta).await?),
+    ))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Cleared {
+    pub bills: u64,
+    pub expenses: u64,
+}
+
+/// `POST /api/demo/clear`.
+#[utoipa::path(post, path = "/api/demo/clear", tag = "demo", responses(
+    (status = 200, description = "Cleared", body = Cleared),
+    (status = 401, description = "Not signed in", body = crate::problem::Problem),
+    (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem),
+    (status = 429, description = "Too many requests; see Retry-After", body = crate::problem::Problem)
+))]
+pub async fn clear(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Meta(meta): Meta,
+) -> ApiResult<Json<Cleared>> {
+    let (bills, expenses) = service::demo::clear(&state.app, &user, &meta).await?;
+    Ok(Json(Cleared { bills, expenses }))
+}
+
+/// The OpenAPI description of these routes.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(load, clear))]
+pub struct Doc;
