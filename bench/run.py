@@ -5,7 +5,9 @@ directory and prints figures. No test asserts on these numbers; they are for peo
     cargo build --release && python3 bench/run.py [--binary target/release/billtracker]
 
 Figures: P4 start-up to ready, P3 idle and peak resident memory, P9 sign-in latency
-(sequential and 6 concurrent), P10 binary size, and the machine's core count.
+(sequential and 6 concurrent), P10 binary size, the JSON tracker month for the reference data
+set (150 bills, 10 years of payments, 20 000 expenses; P1/P2-style latency and throughput with
+a Python client, so client overhead is included), and the machine's core count.
 """
 import argparse, http.cookiejar, json, os, shutil, socket, statistics, subprocess, sys, tempfile, threading, time, urllib.request
 
@@ -53,6 +55,48 @@ def login(port, i):
     return status, (time.perf_counter() - t0) * 1000
 
 
+def signed_in_opener(port, username, password):
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    fwd = {"X-Forwarded-For": "10.99.0.1"}
+    token = json.loads(opener.open(urllib.request.Request(f"http://127.0.0.1:{port}/api/auth/csrf-token", headers=fwd)).read())["csrf_token"]
+    body = json.dumps({"username": username, "password": password}).encode()
+    opener.open(urllib.request.Request(f"http://127.0.0.1:{port}/api/auth/login", data=body, method="POST",
+                                       headers={**fwd, "content-type": "application/json", "x-csrf-token": token}))
+    return opener
+
+
+def tracker_figures(binary, data_dir, port, pid):
+    env = dict(os.environ, DATA_DIR=data_dir)
+    password = "reference data set passphrase"
+    subprocess.run([binary, "create-user", "--username", "bench"], input=password + "\n", text=True, env=env, check=True, capture_output=True)
+    t0 = time.perf_counter()
+    subprocess.run([binary, "demo", "--username", "bench", "--scale", "reference"], env=env, check=True, capture_output=True)
+    load_s = time.perf_counter() - t0
+    opener = signed_in_opener(port, "bench", password)
+    url = f"http://127.0.0.1:{port}/api/tracker"
+    for _ in range(5):
+        opener.open(url).read()
+    seq = []
+    for _ in range(100):
+        t = time.perf_counter(); opener.open(url).read(); seq.append((time.perf_counter() - t) * 1000)
+    seq.sort()
+    lat, lock, stop = [], threading.Lock(), time.perf_counter() + 5
+    def worker():
+        while time.perf_counter() < stop:
+            t = time.perf_counter(); opener.open(url).read(); ms = (time.perf_counter() - t) * 1000
+            with lock: lat.append(ms)
+    threads = [threading.Thread(target=worker) for _ in range(16)]
+    [t.start() for t in threads]; [t.join() for t in threads]
+    lat.sort()
+    return [
+        ("reference data set load (demo --scale reference)", f"{load_s:.1f} s", ""),
+        ("GET /api/tracker, reference data, sequential (p50 / p99)", f"{statistics.median(seq):.1f} / {seq[98]:.1f} ms", "p99 ≤ 10 ms"),
+        ("GET /api/tracker, 16 concurrent for 5 s (req/s, p50 / p99)", f"{len(lat) / 5:.0f}, {statistics.median(lat):.1f} / {lat[int(len(lat) * 0.99)]:.1f} ms", ""),
+        ("P3 resident memory after the tracker load", f"{rss_kb(pid) / 1024:.1f} MB", "peak ≤ 60 MB"),
+    ]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", default="target/release/billtracker")
@@ -85,6 +129,7 @@ def main():
         [t.start() for t in threads]; [t.join() for t in threads]
         rows.append(("P9 sign-in latency, 6 concurrent (median / max)", f"{statistics.median(conc):.0f} / {max(conc):.0f} ms", ""))
         rows.append(("P3 resident memory after the sign-ins", f"{rss_kb(proc.pid) / 1024:.1f} MB", "peak ≤ 60 MB"))
+        rows.extend(tracker_figures(args.binary, os.path.join(data, "d"), port, proc.pid))
         proc.terminate(); code = proc.wait()
         rows.append(("exit code after SIGTERM", code, "0"))
     finally:

@@ -267,3 +267,21 @@ app_tests! {
         assert!(app.app.store.session_by_token_hash(&hex_sha256(&token)).await.expect("lookup").is_none());
     }
 }
+
+app_tests! {
+    async fn the_password_form_changes_the_password_and_keeps_this_browser_signed_in(app) {
+        let browser = app.signed_in("alice", Role::User).await;
+        let csrf = browser.cookie("bt_csrf_token").expect("csrf cookie");
+        let wrong = [("current_password", "not my password"), ("new_password", "a new long passphrase"), ("csrf_token", csrf.as_str())];
+        let refused = browser.client.post(browser.url("/profile/password")).form(&wrong).send().await.expect("post");
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+        assert!(refused.text().await.expect("html").contains("current password"), "the form says what was wrong");
+        let form = [("current_password", PASSWORD), ("new_password", "a new long passphrase"), ("csrf_token", csrf.as_str())];
+        let changed = browser.client.post(browser.url("/profile/password")).form(&form).send().await.expect("post");
+        assert_eq!(changed.status(), StatusCode::SEE_OTHER);
+        assert_eq!(me(&browser).await, StatusCode::OK, "this browser got the rotated session");
+        let mut other = app.browser().await;
+        assert_eq!(other.login("alice", PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(other.login("alice", "a new long passphrase").await.status(), StatusCode::OK);
+    }
+}
