@@ -50,8 +50,8 @@ pub const KNOBS: &[Knob] = &[
     ),
     knob(
         "DATABASE_MAX_CONNECTIONS",
-        "10",
-        "Connection pool size (1–500).",
+        "4",
+        "Connection pool size (1–500). Each SQLite connection has its own thread and page cache; on 2 cores 4 gave more throughput and less memory than 10 (bench/run.py). Raise it for PostgreSQL behind many concurrent clients.",
     ),
     knob(
         "DATABASE_BUSY_TIMEOUT_MS",
