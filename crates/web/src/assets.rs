@@ -39,6 +39,11 @@ const ASSETS: &[Asset] = &[
         bytes: include_bytes!("../static/app.css"),
     },
     Asset {
+        path: "tracker.css",
+        content_type: "text/css; charset=utf-8",
+        bytes: include_bytes!("../static/tracker.css"),
+    },
+    Asset {
         path: "app.js",
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("../static/app.js"),

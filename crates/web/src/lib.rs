@@ -23,6 +23,7 @@
 //! - [`json`] — the API's JSON body extractor (problem+json naming the field).
 //! - [`api`] — the JSON API handlers under `/api`.
 //! - [`pages`] — the HTML handlers for sign-in, setup, home and security pages.
+//! - [`pages_tracker`] — the tracker page (`GET /`) and its no-JavaScript forms.
 
 pub mod api;
 pub mod assets;
@@ -35,6 +36,7 @@ pub mod json;
 pub mod metrics;
 pub mod observe;
 pub mod pages;
+pub mod pages_tracker;
 pub mod problem;
 pub mod routes;
 pub mod server;

@@ -13,8 +13,7 @@ use service::{App, Error};
 use crate::auth::{Caller, LocalLogin, Meta};
 use crate::observe::{CspNonce, RequestId};
 use crate::views::{
-    self, Chrome, ErrorPage, HomePage, LoginRow, NavUser, SecurityPage, SessionRow, SetupPage,
-    SignInPage,
+    self, Chrome, ErrorPage, LoginRow, NavUser, SecurityPage, SessionRow, SetupPage, SignInPage,
 };
 use crate::{AppState, cookies};
 
@@ -76,7 +75,8 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PageUser {
     }
 }
 
-fn chrome(
+/// The layout context of a page for this caller (and the CSRF cookie to set, if new).
+pub(crate) fn chrome(
     app: &App,
     caller: &Caller,
     ctx: &PageContext,
@@ -99,7 +99,8 @@ fn chrome(
     )
 }
 
-fn with_cookies(
+/// Appends `Set-Cookie` headers to a response.
+pub(crate) fn with_cookies(
     mut response: Response,
     cookies_: impl IntoIterator<Item = Option<HeaderValue>>,
 ) -> Response {
@@ -142,7 +143,8 @@ fn to_login(uri: &Uri) -> Response {
     Redirect::to(&format!("/login?next={encoded}")).into_response()
 }
 
-fn see_other(to: &str) -> Response {
+/// A 303 redirect (after a form post).
+pub(crate) fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
 }
 
@@ -374,7 +376,7 @@ pub async fn setup(
             password: form.password.clone(),
         };
         match service::setup::complete(app, &form.token, account, &meta).await {
-            Ok(signed_in) => return signed_in_redirect(app, &signed_in, "/"),
+            Ok(signed_in) => return signed_in_redirect(app, &signed_in, "/profile/security"),
             Err(Error::Invalid(i)) => errors.push((i.field, i.reason)),
             Err(Error::Forbidden) => {
                 return error_page(
@@ -399,17 +401,6 @@ pub async fn setup(
     let mut response = with_cookies(views::render(&page), [cookie]);
     *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     response
-}
-
-/// `GET /`: the home page (the tracker arrives with the tracking domain).
-pub async fn home(
-    State(state): State<AppState>,
-    _user: PageUser,
-    caller: Caller,
-    ctx: PageContext,
-) -> Response {
-    let (chrome, cookie) = chrome(&state.app, &caller, &ctx, "Tracker");
-    with_cookies(views::render(&HomePage { chrome }), [cookie])
 }
 
 async fn security_page(

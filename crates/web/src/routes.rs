@@ -12,7 +12,9 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
-use crate::{AppState, api, assets, auth, cors, headers, health, metrics, observe, pages};
+use crate::{
+    AppState, api, assets, auth, cors, headers, health, metrics, observe, pages, pages_tracker,
+};
 
 /// One route: its method and path template.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,7 +58,13 @@ fn table() -> Table {
     .add("GET", "/metrics", get(metrics::serve))
     .add("GET", "/static/{*path}", get(assets::serve))
     // Pages.
-    .add("GET", "/", get(pages::home))
+    .add("GET", "/", get(pages_tracker::show))
+    .add("POST", "/tracker/pay", post(pages_tracker::pay_one))
+    .add("POST", "/tracker/unpay", post(pages_tracker::unpay))
+    .add("POST", "/tracker/skip", post(pages_tracker::skip))
+    .add("POST", "/tracker/pay-all", post(pages_tracker::pay_all))
+    .add("POST", "/tracker/undo", post(pages_tracker::undo))
+    .add("POST", "/tracker/demo", post(pages_tracker::demo))
     .add("GET", "/login", get(pages::sign_in_form))
     .add("POST", "/login", post(pages::sign_in))
     .add("POST", "/logout", post(pages::sign_out))

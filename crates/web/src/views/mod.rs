@@ -15,16 +15,16 @@
 //!
 //! Pages:
 //! - [`SignInPage`], [`SetupPage`] (in `auth`) — signing in and first-run administrator setup.
-//! - [`HomePage`] (in `home`) — the signed-in landing page.
+//! - [`TrackerPage`] (in `tracker`) — the month's bills by pay period, with pay/undo forms.
 //! - [`SecurityPage`] (in `security`) — sessions, sign-in history and password change.
 //! - [`ErrorPage`] (in `error`) — an HTML error with its status.
 
 mod auth;
 mod error;
-mod home;
 mod security;
 #[cfg(test)]
 mod tests;
+pub mod tracker;
 
 use askama::Template;
 use axum::http::StatusCode;
@@ -32,8 +32,8 @@ use axum::response::{Html, IntoResponse, Response};
 
 pub use auth::{SetupPage, SignInPage};
 pub use error::ErrorPage;
-pub use home::HomePage;
 pub use security::{LoginRow, SecurityPage, SessionRow};
+pub use tracker::TrackerPage;
 
 /// What every page needs from the request.
 #[derive(Debug, Clone, Default)]

@@ -66,9 +66,14 @@ fn setup(user: Option<NavUser>) -> SetupPage {
     }
 }
 
-fn home(user: Option<NavUser>) -> HomePage {
-    HomePage {
+/// A plain signed-in page (no rows): the security page with empty lists.
+fn home(user: Option<NavUser>) -> SecurityPage {
+    SecurityPage {
         chrome: chrome(user),
+        sessions: Vec::new(),
+        logins: Vec::new(),
+        password_errors: Vec::new(),
+        password_changed: false,
     }
 }
 
@@ -604,7 +609,7 @@ async fn pages_render_as_html_responses_with_their_status() {
     assert!(
         String::from_utf8(body.to_vec())
             .unwrap()
-            .contains("Your tracker arrives soon")
+            .contains("<h1>Security</h1>")
     );
 }
 

@@ -14,5 +14,6 @@ mod foundation;
 mod headers;
 mod money;
 mod openapi;
+mod pages_tracker;
 mod sessions;
 mod tracker;

@@ -1,0 +1,676 @@
+//! The tracker page (`GET /`) and its forms. Every form POSTs, calls one service function and
+//! redirects back (303) to the month it came from; an error becomes a banner on that page
+//! (a fixed message chosen by code, never reflected input), and the bootstrap administrator,
+//! who holds no data, gets a 403 page. Nothing here answers 500 for a refused input.
+
+use axum::Form;
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use domain::date::parse_date;
+use domain::id::BillId;
+use serde::Deserialize;
+use service::auth::Principal;
+use service::month_state::{self, MonthStateChanges};
+use service::preferences::data_owner;
+use service::tracker::month::OccurrenceView;
+use service::tracker::pay;
+use service::tracker::{self, AmountView, SortKey, TrackerQuery, TrackerView, YearMonth};
+use service::{App, Error};
+
+use crate::AppState;
+use crate::auth::{Caller, Meta};
+use crate::pages::{PageContext, PageUser, chrome, safe_next, see_other, with_cookies};
+use crate::views::tracker::{BucketSection, OccurrenceRow, SortOption, SummaryCard};
+use crate::views::{self, Chrome, ErrorPage, TrackerPage};
+
+/// The banner messages a redirect can ask for, by code.
+const NOTICES: [(&str, &str); 7] = [
+    ("paid", "Marked as paid."),
+    ("unpaid", "Payment undone: the bill is unpaid again."),
+    ("paid_all", "Paid every bill due in this period."),
+    ("nothing", "Nothing was due to pay in this period."),
+    ("undone", "Undone: those payments were removed."),
+    ("skipped", "Saved."),
+    ("demo", "Demo data loaded."),
+];
+
+/// The error banners a redirect can ask for, by code.
+const ERRORS: [(&str, &str); 6] = [
+    ("not_found", "That bill no longer exists."),
+    (
+        "conflict",
+        "That bill was already paid, or there is nothing left to pay.",
+    ),
+    (
+        "invalid",
+        "That request was not valid; reload the page and try again.",
+    ),
+    (
+        "rate",
+        "Too many attempts; wait a few minutes and try again.",
+    ),
+    ("failed", "Something went wrong; try again."),
+    (
+        "query",
+        "That month or sort order is not valid; showing the current month.",
+    ),
+];
+
+fn message(table: &[(&str, &'static str)], code: Option<&str>) -> Option<String> {
+    let code = code?;
+    table
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, m)| (*m).to_owned())
+}
+
+fn with_cookie(response: Response, cookie: Option<HeaderValue>) -> Response {
+    with_cookies(response, [cookie])
+}
+
+fn forbidden(app: &App, caller: &Caller, ctx: &PageContext) -> Response {
+    let (chrome, cookie) = chrome(app, caller, ctx, "Forbidden");
+    let page = ErrorPage {
+        chrome,
+        status: StatusCode::FORBIDDEN.as_u16(),
+        heading: "Forbidden".to_owned(),
+        message: "This account administers the server and holds no bills. Sign in with your own account to track bills.".to_owned(),
+        request_id: ctx.request_id.clone(),
+    };
+    with_cookie(views::render(&page), cookie)
+}
+
+/// A signed-in caller who may hold data. Anyone else is sent to sign in; the bootstrap
+/// administrator gets the 403 page before any form body is read.
+pub struct DataPageUser(pub Principal);
+
+impl FromRequestParts<AppState> for DataPageUser {
+    type Rejection = Response;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let PageUser(user) = PageUser::from_request_parts(parts, state).await?;
+        if data_owner(&user).is_ok() {
+            return Ok(DataPageUser(user));
+        }
+        let caller = Caller::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let Ok(ctx) = PageContext::from_request_parts(parts, state).await;
+        Err(forbidden(&state.app, &caller, &ctx))
+    }
+}
+
+/// The tracker URL for a month and sort order.
+pub fn month_href(year: i32, month: u32, sort: &str, dir: &str) -> String {
+    format!("/?year={year}&month={month}&sort={sort}&dir={dir}")
+}
+
+/// The months before and after `year`-`month` (`None` past year 1 or 9999).
+pub fn neighbours(year: i32, month: u32) -> ((i32, u32), (i32, u32)) {
+    let prev = if month <= 1 {
+        (year - 1, 12)
+    } else {
+        (year, month - 1)
+    };
+    let next = if month >= 12 {
+        (year + 1, 1)
+    } else {
+        (year, month + 1)
+    };
+    (prev, next)
+}
+
+/// Where a form returns to: a tracker URL from the form, else `/`.
+fn back(raw: Option<&str>) -> String {
+    let to = safe_next(raw);
+    if to == "/" || to.starts_with("/?") {
+        to
+    } else {
+        "/".to_owned()
+    }
+}
+
+/// `to` with `name=value` added to its query.
+fn with_param(to: &str, name: &str, value: &str) -> String {
+    let sep = if to.contains('?') { '&' } else { '?' };
+    let encoded: String = value
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    format!("{to}{sep}{name}={encoded}")
+}
+
+/// The answer to a failed form: 403 page for the bootstrap administrator, else back with a
+/// banner.
+fn failed(app: &App, caller: &Caller, ctx: &PageContext, to: &str, err: Error) -> Response {
+    let code = match err {
+        Error::Forbidden => return forbidden(app, caller, ctx),
+        Error::Unauthenticated => return see_other("/login"),
+        Error::NotFound => "not_found",
+        Error::Conflict { .. } => "conflict",
+        Error::Invalid(_) => "invalid",
+        Error::RateLimited { .. } => "rate",
+        Error::Unavailable { .. } | Error::Internal(_) => {
+            tracing::error!(error = %err, "tracker form failed");
+            "failed"
+        }
+    };
+    see_other(&with_param(to, "error", code))
+}
+
+/// An amount with its currency and thousands separators: `$1,234.50`, `€5.00`, `12.000 KWD`.
+pub fn money(amount: &AmountView) -> String {
+    let (sign, digits) = match amount.amount.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", amount.amount.as_str()),
+    };
+    let (whole, fraction) = match digits.split_once('.') {
+        Some((w, f)) => (w, format!(".{f}")),
+        None => (digits, String::new()),
+    };
+    let mut grouped = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let digits = format!("{grouped}{fraction}");
+    match amount.currency.as_str() {
+        "USD" | "CAD" | "AUD" | "NZD" => format!("{sign}${digits}"),
+        "EUR" => format!("{sign}€{digits}"),
+        "GBP" => format!("{sign}£{digits}"),
+        "JPY" => format!("{sign}¥{digits}"),
+        other => format!("{sign}{digits} {other}"),
+    }
+}
+
+/// The badge text and class of a status.
+pub fn badge(status: &str) -> (&'static str, &'static str) {
+    match status {
+        "paid" => ("Paid", "badge-paid"),
+        "overpaid" => ("Overpaid", "badge-paid"),
+        "partial" => ("Partial", "badge-accent"),
+        "due_soon" => ("Due soon", "badge-due"),
+        "late" => ("Late", "badge-late"),
+        "missed" => ("Missed", "badge-failed"),
+        "skipped" => ("Skipped", "badge-skipped"),
+        _ => ("Upcoming", "badge-neutral"),
+    }
+}
+
+/// How far `due` is from `today`, in words.
+pub fn relative(due: NaiveDate, today: NaiveDate) -> String {
+    match (due - today).num_days() {
+        0 => "today".to_owned(),
+        1 => "tomorrow".to_owned(),
+        -1 => "yesterday".to_owned(),
+        days if days > 1 => format!("in {days} days"),
+        days => format!("{} days ago", -days),
+    }
+}
+
+fn row(o: &OccurrenceView, today: NaiveDate) -> OccurrenceRow {
+    let (status_label, badge_class) = badge(o.status);
+    let paid = matches!(o.status, "paid" | "overpaid");
+    OccurrenceRow {
+        bill_id: o.bill_id.clone(),
+        bill_name: o.bill_name.clone(),
+        category: o.category_name.clone(),
+        due_label: o.due_date.format("%a %-d").to_string(),
+        relative: if o.remaining.amount_minor > 0 && !o.skipped {
+            relative(o.due_date, today)
+        } else {
+            String::new()
+        },
+        due_date: o.due_date.to_string(),
+        amount: money(&o.expected),
+        status_label,
+        badge_class,
+        paid,
+        can_pay: !paid && !o.skipped && o.remaining.amount_minor > 0,
+        skipped: o.skipped,
+    }
+}
+
+fn sort_label(key: SortKey) -> &'static str {
+    match key {
+        SortKey::Due => "Due date",
+        SortKey::Name => "Name",
+        SortKey::Amount => "Amount",
+        SortKey::Status => "Status",
+        SortKey::PinDue => "Overdue and due first",
+    }
+}
+
+fn range(start: NaiveDate, end: NaiveDate) -> String {
+    format!("{} – {}", start.format("%b %-d"), end.format("%b %-d"))
+}
+
+/// Builds the page from the month view.
+fn present(chrome: Chrome, view: &TrackerView) -> TrackerPage {
+    let sort = view.sort.to_owned();
+    let dir = view.dir.to_owned();
+    let ((py, pm), (ny, nm)) = neighbours(view.year, view.month);
+    let month_label = NaiveDate::from_ymd_opt(view.year, view.month, 1)
+        .map(|d| d.format("%B %Y").to_string())
+        .unwrap_or_default();
+    let s = &view.summary;
+    let cards = vec![
+        SummaryCard {
+            label: "Expected",
+            value: money(&s.expected),
+        },
+        SummaryCard {
+            label: "Paid",
+            value: money(&s.paid),
+        },
+        SummaryCard {
+            label: "Remaining",
+            value: money(&s.remaining),
+        },
+        SummaryCard {
+            label: "Overdue",
+            value: s.overdue_count.to_string(),
+        },
+        SummaryCard {
+            label: "Safe to spend",
+            value: money(&s.safe_to_spend),
+        },
+    ];
+    let buckets: Vec<BucketSection> = view
+        .buckets
+        .iter()
+        .map(|b| {
+            let rows: Vec<OccurrenceRow> =
+                b.occurrences.iter().map(|o| row(o, view.today)).collect();
+            BucketSection {
+                index: b.index,
+                range: range(b.start, b.end),
+                expected: money(&b.expected),
+                paid: money(&b.paid),
+                remaining: money(&b.remaining),
+                can_pay_all: rows.iter().any(|r| r.can_pay),
+                rows,
+            }
+        })
+        .collect();
+    let empty = buckets.iter().all(|b| b.rows.is_empty());
+    TrackerPage {
+        chrome,
+        month_label,
+        year: view.year,
+        month: view.month,
+        prev_href: month_href(py, pm, &sort, &dir),
+        next_href: month_href(ny, nm, &sort, &dir),
+        return_to: month_href(view.year, view.month, &sort, &dir),
+        sort_options: SortKey::ALL
+            .iter()
+            .map(|k| SortOption {
+                value: k.as_str(),
+                label: sort_label(*k),
+                selected: k.as_str() == sort,
+            })
+            .collect(),
+        sort,
+        dir,
+        cards,
+        buckets,
+        empty,
+        undo_token: None,
+        notice: None,
+        error: None,
+    }
+}
+
+/// `GET /?year=&month=&sort=&dir=` (plus `undo`, `notice`, `error` after a form): the tracker.
+pub async fn show(
+    State(state): State<AppState>,
+    DataPageUser(user): DataPageUser,
+    caller: Caller,
+    ctx: PageContext,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Response {
+    let app = &state.app;
+    let mut undo = None;
+    let mut notice = None;
+    let mut error = None;
+    let mut rest = Vec::new();
+    for (name, value) in pairs {
+        match name.as_str() {
+            "undo" => undo = pay::parse_undo_token(&value).ok(),
+            "notice" => notice = message(&NOTICES, Some(&value)),
+            "error" => error = message(&ERRORS, Some(&value)),
+            _ => rest.push((name, value)),
+        }
+    }
+    let query = match TrackerQuery::parse(&rest) {
+        Ok(q) => q,
+        Err(_) => {
+            error = message(&ERRORS, Some("query"));
+            TrackerQuery::default()
+        }
+    };
+    let view = match tracker::show(app, &user, query).await {
+        Ok(v) => v,
+        Err(Error::Invalid(_)) if query != TrackerQuery::default() => {
+            error = message(&ERRORS, Some("query"));
+            match tracker::show(app, &user, TrackerQuery::default()).await {
+                Ok(v) => v,
+                Err(err) => return show_failed(app, &caller, &ctx, err),
+            }
+        }
+        Err(err) => return show_failed(app, &caller, &ctx, err),
+    };
+    let (chrome, cookie) = chrome(app, &caller, &ctx, "Tracker");
+    let mut page = present(chrome, &view);
+    page.undo_token = undo;
+    page.notice = notice;
+    page.error = error;
+    with_cookie(views::render(&page), cookie)
+}
+
+fn show_failed(app: &App, caller: &Caller, ctx: &PageContext, err: Error) -> Response {
+    match err {
+        Error::Forbidden => forbidden(app, caller, ctx),
+        err => {
+            let status = if matches!(err, Error::Invalid(_)) {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                tracing::error!(error = %err, "tracker page failed");
+                StatusCode::SERVICE_UNAVAILABLE
+            };
+            let (chrome, cookie) = chrome(app, caller, ctx, "Tracker");
+            let page = ErrorPage {
+                chrome,
+                status: status.as_u16(),
+                heading: "The tracker could not be shown".to_owned(),
+                message: "Try again in a moment.".to_owned(),
+                request_id: ctx.request_id.clone(),
+            };
+            with_cookie(views::render(&page), cookie)
+        }
+    }
+}
+
+fn parse_occurrence(bill_id: &str, due_date: &str) -> Result<(BillId, NaiveDate), Error> {
+    let bill = bill_id.parse().map_err(|_| Error::NotFound)?;
+    let due = parse_date("due_date", due_date)?;
+    Ok((bill, due))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct OccurrenceForm {
+    pub bill_id: String,
+    pub due_date: String,
+    pub return_to: Option<String>,
+    #[serde(rename = "csrf_token")]
+    pub _csrf_token: Option<String>,
+}
+
+/// `POST /tracker/pay`: quick pay of one occurrence.
+pub async fn pay_one(
+    State(state): State<AppState>,
+    DataPageUser(user): DataPageUser,
+    caller: Caller,
+    ctx: PageContext,
+    Form(form): Form<OccurrenceForm>,
+) -> Response {
+    let to = back(form.return_to.as_deref());
+    let result = match parse_occurrence(&form.bill_id, &form.due_date) {
+        Ok((bill, due)) => pay::quick_pay(&state.app, &user, bill, Some(due))
+            .await
+            .map(|_| ()),
+        Err(err) => Err(err),
+    };
+    match result {
+        Ok(()) => see_other(&with_param(&to, "notice", "paid")),
+        Err(err) => failed(&state.app, &caller, &ctx, &to, err),
+    }
+}
+
+/// `POST /tracker/unpay`: marks a paid occurrence unpaid (toggle paid on a paid one).
+pub async fn unpay(
+    State(state): State<AppState>,
+    DataPageUser(user): DataPageUser,
+    caller: Caller,
+    ctx: PageContext,
+    Form(form): Form<OccurrenceForm>,
+) -> Response {
+    let to = back(form.return_to.as_deref());
+    let app = &state.app;
+    let result = match parse_occurrence(&form.bill_id, &form.due_date) {
+        Ok((bill, due)) => unpay_one(app, &user, bill, due).await,
+        Err(err) => Err(err),
+    };
+    match result {
+        Ok(()) => see_other(&with_param(&to, "notice", "unpaid")),
+        Err(err) => failed(app, &caller, &ctx, &to, err),
+    }
+}
+
+/// Toggles only an occurrence that payments settle, so a stale "Undo" never pays.
+async fn unpay_one(app: &App, user: &Principal, bill: BillId, due: NaiveDate) -> Result<(), Error> {
+    let month = YearMonth::of(due);
+    let query = TrackerQuery {
+        year: Some(month.year()),
+        month: Some(month.month()),
+        ..TrackerQuery::default()
+    };
+    let view = tracker::show(app, user, query).await?;
+    let id = bill.to_string();
+    let settled = view
+        .buckets
+        .iter()
+        .flat_map(|b| &b.occurrences)
+        .find(|o| o.bill_id == id && o.due_date == due)
+        .ok_or(Error::NotFound)?
+        .status;
+    if !matches!(settled, "paid" | "overpaid") {
+        return Err(Error::Conflict {
+            field: "due_date".into(),
+            message: "not paid".into(),
+        });
+    }
+    pay::toggle_paid(app, user, bill, due).await.map(|_| ())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SkipForm {
+    pub bill_id: String,
+    pub due_date: String,
+    pub skipped: String,
+    pub return_to: Option<String>,
+    #[serde(rename = "csrf_token")]
+    pub _csrf_token: Option<String>,
+}
+
+/// `POST /tracker/skip`: skips or unskips one occurrence (its month state).
+pub async fn skip(
+    State(state): State<AppState>,
+    DataPageUser(user): DataPageUser,
+    caller: Caller,
+    ctx: PageContext,
+    Form(form): Form<SkipForm>,
+) -> Response {
+    let to = back(form.return_to.as_deref());
+    let app = &state.app;
+    let skipped = match form.skipped.as_str() {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(Error::invalid("skipped", "must be true or false")),
+    };
+    let result = match (parse_occurrence(&form.bill_id, &form.due_date), skipped) {
+        (Ok((bill, due)), Ok(skipped)) => {
+            let changes = MonthStateChanges {
+                actual_amount: None,
+                note: None,
+                skipped: Some(skipped),
+                snoozed_until: None,
+            };
+            month_state::set(app, &user, bill, due, changes)
+                .await
+                .map(|_| ())
+        }
+        (Err(err), _) | (_, Err(err)) => Err(err),
+    };
+    match result {
+        Ok(()) => see_other(&with_param(&to, "notice", "skipped")),
+        Err(err) => failed(app, &caller, &ctx, &to, err),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PayAllForm {
+    pub year: String,
+    pub month: String,
+    pub bucket: String,
+    pub return_to: Option<String>,
+    #[serde(rename = "csrf_token")]
+    pub _csrf_token: Option<String>,
+}
+
+/// `POST /tracker/pay-all`: pays the bucket's owing occurrences due up to today, then back
+/// with the undo token in the URL.
+pub async fn pay_all(
+    State(state): State<AppState>,
+    DataPageUser(user): DataPageUser,
+    caller: Caller,
+    ctx: PageContext,
+    Form(form): Form<PayAllForm>,
+) -> Response {
+    let to = back(form.return_to.as_deref());
+    let app = &state.app;
+    let number = |field: &str, raw: &str| {
+        raw.trim()
+            .parse::<i64>()
+            .map_err(|_| Error::invalid(field, "must be a whole number"))
+    };
+    let result = async {
+        let month = YearMonth::new(number("year", &form.year)?, number("month", &form.month)?)?;
+        pay::pay_all(app, &user, month, number("bucket", &form.bucket)?).await
+    }
+    .await;
+    match result {
+        Ok(done) => match done.undo_token {
+            Some(token) if done.paid_count > 0 => see_other(&with_param(
+                &with_param(&to, "notice", "paid_all"),
+                "undo",
+                &token,
+            )),
+            _ => see_other(&with_param(&to, "notice", "nothing")),
+        },
+        Err(err) => failed(app, &caller, &ctx, &to, err),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct UndoForm {
+    pub undo_token: String,
+    pub return_to: Option<String>,
+    #[serde(rename = "csrf_token")]
+    pub _csrf_token: Option<String>,
+}
+
+/// `POST /tracker/undo`: undoes one pay-all.
+pub async fn undo(
+    State(state): State<AppState>,
+    DataPageUser(user): DataPageUser,
+    caller: Caller,
+    ctx: PageContext,
+    Form(form): Form<UndoForm>,
+) -> Response {
+    let to = back(form.return_to.as_deref());
+    let app = &state.app;
+    let result = match pay::parse_undo_token(&form.undo_token) {
+        Ok(token) => pay::undo(app, &user, &token).await.map(|_| ()),
+        Err(err) => Err(err.into()),
+    };
+    match result {
+        Ok(()) => see_other(&with_param(&to, "notice", "undone")),
+        Err(err) => failed(app, &caller, &ctx, &to, err),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct DemoForm {
+    #[serde(rename = "csrf_token")]
+    pub _csrf_token: Option<String>,
+}
+
+/// `POST /tracker/demo`: loads the demo data into the caller's account.
+pub async fn demo(
+    State(state): State<AppState>,
+    DataPageUser(user): DataPageUser,
+    caller: Caller,
+    ctx: PageContext,
+    Meta(meta): Meta,
+    Form(_form): Form<DemoForm>,
+) -> Response {
+    match service::demo::load(&state.app, &user, &meta).await {
+        Ok(_) => see_other("/?notice=demo"),
+        Err(err) => failed(&state.app, &caller, &ctx, "/", err),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_wrap_at_the_year_ends() {
+        assert_eq!(neighbours(2026, 1), ((2025, 12), (2026, 2)));
+        assert_eq!(neighbours(2026, 12), ((2026, 11), (2027, 1)));
+    }
+
+    #[test]
+    fn forms_return_only_to_the_tracker() {
+        assert_eq!(back(Some("/?year=2026&month=3")), "/?year=2026&month=3");
+        assert_eq!(back(Some("/profile")), "/");
+        assert_eq!(back(Some("//evil.test")), "/");
+        assert_eq!(back(None), "/");
+    }
+
+    #[test]
+    fn money_has_its_symbol_and_groups() {
+        let shown = |minor, code: &str| {
+            domain::money::Currency::parse("currency", code)
+                .map(|c| money(&AmountView::new(minor, c)))
+                .unwrap_or_default()
+        };
+        assert_eq!(shown(12_345_678, "USD"), "$123,456.78");
+        assert_eq!(shown(-5_00, "EUR"), "-€5.00");
+        assert_eq!(shown(1_000, "JPY"), "¥1,000");
+        assert_eq!(shown(12_000, "CHF"), "120.00 CHF");
+    }
+
+    #[test]
+    fn due_dates_are_told_relative_to_today() {
+        let day = |d| NaiveDate::from_ymd_opt(2026, 3, d).unwrap_or_default();
+        assert_eq!(relative(day(17), day(14)), "in 3 days");
+        assert_eq!(relative(day(15), day(14)), "tomorrow");
+        assert_eq!(relative(day(14), day(14)), "today");
+        assert_eq!(relative(day(13), day(14)), "yesterday");
+        assert_eq!(relative(day(10), day(14)), "4 days ago");
+    }
+
+    #[test]
+    fn params_are_encoded() {
+        assert_eq!(with_param("/", "undo", "a b&"), "/?undo=a%20b%26");
+        assert_eq!(with_param("/?x=1", "notice", "paid"), "/?x=1&notice=paid");
+    }
+}

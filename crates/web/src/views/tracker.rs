@@ -1,0 +1,113 @@
+//! The tracker page (`GET /`): one month of the user's bills, grouped into pay-period buckets,
+//! with the month's totals and one primary action per occurrence. Every action is a plain
+//! POST form that redirects back (303), so the page works without JavaScript. All strings
+//! arrive formatted by the handler; this module only draws them.
+
+use askama::Template;
+use axum::response::{IntoResponse, Response};
+
+use super::{Chrome, Page, Section};
+
+/// `GET /` for a signed-in user with data.
+#[derive(Debug, Clone, Template)]
+#[template(path = "tracker_page.html")]
+pub struct TrackerPage {
+    pub chrome: Chrome,
+    /// "March 2026".
+    pub month_label: String,
+    pub year: i32,
+    pub month: u32,
+    /// The current sort key and direction (`due`, `asc`, …).
+    pub sort: String,
+    pub dir: String,
+    /// The previous and next months, keeping the sort.
+    pub prev_href: String,
+    pub next_href: String,
+    /// Where every form returns to: this month with this sort.
+    pub return_to: String,
+    pub sort_options: Vec<SortOption>,
+    pub cards: Vec<SummaryCard>,
+    pub buckets: Vec<BucketSection>,
+    /// The user has no bills in this month (and the empty state is shown).
+    pub empty: bool,
+    /// A pay-all just happened: offer to undo it.
+    pub undo_token: Option<String>,
+    /// A success message for the banner.
+    pub notice: Option<String>,
+    /// An error message for the banner.
+    pub error: Option<String>,
+}
+
+/// One choice of the sort select.
+#[derive(Debug, Clone, Default)]
+pub struct SortOption {
+    pub value: &'static str,
+    pub label: &'static str,
+    pub selected: bool,
+}
+
+/// One summary card.
+#[derive(Debug, Clone, Default)]
+pub struct SummaryCard {
+    pub label: &'static str,
+    pub value: String,
+}
+
+/// One pay period of the month.
+#[derive(Debug, Clone, Default)]
+pub struct BucketSection {
+    pub index: usize,
+    /// "Mar 1 – Mar 14".
+    pub range: String,
+    pub expected: String,
+    pub paid: String,
+    pub remaining: String,
+    /// Some occurrence still owes money: offer "Pay all due".
+    pub can_pay_all: bool,
+    pub rows: Vec<OccurrenceRow>,
+}
+
+/// One occurrence of a bill.
+#[derive(Debug, Clone, Default)]
+pub struct OccurrenceRow {
+    pub bill_id: String,
+    pub bill_name: String,
+    /// The category's name, shown as a chip.
+    pub category: Option<String>,
+    /// "Tue 14".
+    pub due_label: String,
+    /// "in 3 days", "today", "2 days ago" for what is still owed; empty otherwise.
+    pub relative: String,
+    /// `YYYY-MM-DD`, for the forms.
+    pub due_date: String,
+    /// The expected amount in its currency.
+    pub amount: String,
+    /// The status badge's text ("Paid", "Due soon", …).
+    pub status_label: &'static str,
+    /// The badge's modifier class (`badge-paid`, …).
+    pub badge_class: &'static str,
+    /// Settled by payments: the primary action is "Undo".
+    pub paid: bool,
+    /// Still owes money and is not skipped: the primary action is "Pay".
+    pub can_pay: bool,
+    pub skipped: bool,
+}
+
+impl Page for TrackerPage {
+    fn section(&self) -> Section {
+        Section::Tracker
+    }
+}
+
+impl TrackerPage {
+    /// The page as an HTML response.
+    pub fn render(&self) -> Response {
+        super::render(self)
+    }
+}
+
+impl IntoResponse for TrackerPage {
+    fn into_response(self) -> Response {
+        self.render()
+    }
+}

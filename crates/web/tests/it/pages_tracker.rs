@@ -1,0 +1,230 @@
+//! The tracker page (`GET /`) and its no-JavaScript forms, on both engines: listing, pay and
+//! undo, pay all with its undo banner, skip, the month switcher, CSP hygiene, escaping, and
+//! who may see it. The manual clock starts on Saturday 2026-03-14 (see `tracker.rs`).
+
+use domain::user::Role;
+use reqwest::StatusCode;
+
+use crate::app_tests;
+use crate::support::{Browser, PASSWORD, TestApp};
+use crate::tracker::{bill, owner, status_of, tracker};
+
+const MARCH: &str = "/?year=2026&month=3&sort=due&dir=asc";
+
+/// The page's HTML, which must answer 200.
+async fn page(browser: &Browser, path: &str) -> String {
+    let response = browser.get(path).await;
+    let status = response.status();
+    let body = response.text().await.expect("body");
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body
+}
+
+/// POSTs a form with the CSRF token; returns the status and the `Location`.
+async fn submit(browser: &Browser, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String) {
+    let mut form: Vec<(&str, &str)> = fields.to_vec();
+    form.push(("csrf_token", browser.csrf.as_str()));
+    let response = browser
+        .client
+        .post(browser.url(path))
+        .form(&form)
+        .send()
+        .await
+        .expect("post");
+    let location = response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    (response.status(), location)
+}
+
+/// `&` as the browser reads it in an attribute.
+fn unescape_amp(html: &str) -> String {
+    html.replace("&#38;", "&").replace("&amp;", "&")
+}
+
+async fn alice(app: &TestApp) -> (Browser, domain::id::UserId) {
+    let browser = app.signed_in("alice", Role::User).await;
+    let id = owner(app, "alice").await;
+    (browser, id)
+}
+
+app_tests! {
+    async fn the_page_lists_a_bill_with_its_status_text_and_amount(app) {
+        let (browser, me) = alice(&app).await;
+        bill(&app, me, "Rent", 20, 123_456).await;
+        let html = page(&browser, MARCH).await;
+        assert!(html.contains("Rent"), "{html}");
+        assert!(html.contains("$1,234.56"), "{html}");
+        assert!(html.contains("Fri 20"), "{html}");
+        assert!(html.contains("in 6 days"), "{html}");
+        let status = status_of(&tracker(&browser, "year=2026&month=3").await, "Rent", "2026-03-20");
+        let label = web::pages_tracker::badge(&status).0;
+        assert!(html.contains(&format!(">{label}</span>")), "{status}: {html}");
+        for card in ["Expected", "Paid", "Remaining", "Overdue", "Safe to spend"] {
+            assert!(html.contains(card), "{card}");
+        }
+        assert!(html.contains("action=\"/tracker/pay\""));
+        assert!(html.contains("March 2026"));
+    }
+
+    async fn pay_and_undo_through_the_forms(app) {
+        let (browser, me) = alice(&app).await;
+        let rent = bill(&app, me, "Rent", 20, 90_000).await.to_string();
+        let (status, location) = submit(&browser, "/tracker/pay", &[("bill_id", &rent), ("due_date", "2026-03-20"), ("return_to", MARCH)]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert!(location.starts_with(MARCH), "{location}");
+        let html = page(&browser, &location).await;
+        assert!(html.contains(">Paid</span>"), "{html}");
+        assert!(html.contains("action=\"/tracker/unpay\""));
+        let view = tracker(&browser, "year=2026&month=3").await;
+        assert_eq!(status_of(&view, "Rent", "2026-03-20"), "paid");
+        let paid = &crate::tracker::find(&view, "Rent", "2026-03-20")["paid"]["amount_minor"];
+        assert_eq!(paid.as_i64(), Some(90_000), "the payment exists");
+
+        let (status, location) = submit(&browser, "/tracker/unpay", &[("bill_id", &rent), ("due_date", "2026-03-20"), ("return_to", MARCH)]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let html = page(&browser, &location).await;
+        assert!(!html.contains(">Paid</span>"), "{html}");
+        assert_ne!(status_of(&tracker(&browser, "year=2026&month=3").await, "Rent", "2026-03-20"), "paid");
+
+        // A second "Undo" (a stale tab) does not pay it again.
+        let (status, location) = submit(&browser, "/tracker/unpay", &[("bill_id", &rent), ("due_date", "2026-03-20"), ("return_to", MARCH)]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert!(location.contains("error=conflict"), "{location}");
+        assert_ne!(status_of(&tracker(&browser, "year=2026&month=3").await, "Rent", "2026-03-20"), "paid");
+    }
+
+    async fn pay_all_then_undo_restores(app) {
+        let (browser, me) = alice(&app).await;
+        bill(&app, me, "Water", 10, 5_000).await;
+        bill(&app, me, "Power", 12, 7_000).await;
+        let view = tracker(&browser, "year=2026&month=3").await;
+        let before = status_of(&view, "Water", "2026-03-10");
+        let bucket = crate::tracker::find(&view, "Water", "2026-03-10")["bucket"].as_u64().expect("bucket").to_string();
+        let (status, location) = submit(&browser, "/tracker/pay-all", &[("year", "2026"), ("month", "3"), ("bucket", &bucket), ("return_to", MARCH)]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let token = location.split("undo=").nth(1).expect("undo token in the redirect").to_owned();
+        let html = page(&browser, &location).await;
+        assert!(html.contains("action=\"/tracker/undo\""), "{html}");
+        assert!(html.contains(&token));
+        let view = tracker(&browser, "year=2026&month=3").await;
+        assert_eq!(status_of(&view, "Water", "2026-03-10"), "paid");
+        assert_eq!(status_of(&view, "Power", "2026-03-12"), "paid");
+
+        let (status, location) = submit(&browser, "/tracker/undo", &[("undo_token", &token), ("return_to", MARCH)]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert!(location.contains("notice=undone"), "{location}");
+        page(&browser, &location).await;
+        assert_eq!(status_of(&tracker(&browser, "year=2026&month=3").await, "Water", "2026-03-10"), before);
+    }
+
+    async fn skip_and_unskip_through_the_form(app) {
+        let (browser, me) = alice(&app).await;
+        let rent = bill(&app, me, "Rent", 20, 90_000).await.to_string();
+        let (status, _) = submit(&browser, "/tracker/skip", &[("bill_id", &rent), ("due_date", "2026-03-20"), ("skipped", "true"), ("return_to", MARCH)]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert!(page(&browser, MARCH).await.contains(">Skipped</span>"));
+        submit(&browser, "/tracker/skip", &[("bill_id", &rent), ("due_date", "2026-03-20"), ("skipped", "false"), ("return_to", MARCH)]).await;
+        assert_ne!(status_of(&tracker(&browser, "year=2026&month=3").await, "Rent", "2026-03-20"), "skipped");
+    }
+
+    async fn bad_input_comes_back_as_a_banner_never_a_500(app) {
+        let (browser, me) = alice(&app).await;
+        bill(&app, me, "Rent", 20, 90_000).await;
+        let cases = [
+            ("/tracker/pay", vec![("bill_id", "nope"), ("due_date", "2026-03-20")], "error=not_found"),
+            ("/tracker/pay", vec![("bill_id", "01J00000000000000000000000"), ("due_date", "2026-02-30")], "error="),
+            ("/tracker/pay-all", vec![("year", "2026"), ("month", "13"), ("bucket", "0")], "error=invalid"),
+            ("/tracker/undo", vec![("undo_token", "<script>")], "error=invalid"),
+            ("/tracker/skip", vec![("bill_id", "x"), ("due_date", "2026-03-20"), ("skipped", "maybe")], "error="),
+        ];
+        for (path, fields, expected) in cases {
+            let (status, location) = submit(&browser, path, &fields).await;
+            assert_eq!(status, StatusCode::SEE_OTHER, "{path}");
+            assert!(location.contains(expected), "{path}: {location}");
+            page(&browser, &location).await;
+        }
+        let (status, location) = submit(&browser, "/tracker/pay", &[("return_to", "https://evil.test/")]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert!(location.starts_with("/?"), "{location}");
+        let html = page(&browser, "/?month=13&sort=drop").await;
+        assert!(html.contains("not valid"), "{html}");
+    }
+
+    async fn the_month_switcher_wraps_the_year_and_keeps_the_sort(app) {
+        let (browser, _) = alice(&app).await;
+        let html = unescape_amp(&page(&browser, "/?year=2026&month=1&sort=name&dir=desc").await);
+        assert!(html.contains("href=\"/?year=2025&month=12&sort=name&dir=desc\""), "{html}");
+        assert!(html.contains("href=\"/?year=2026&month=2&sort=name&dir=desc\""), "{html}");
+        assert!(html.contains("January 2026"));
+        let html = unescape_amp(&page(&browser, "/?year=2026&month=12&sort=pin_due").await);
+        assert!(html.contains("href=\"/?year=2026&month=11&sort=pin_due&dir=asc\""), "{html}");
+        assert!(html.contains("href=\"/?year=2027&month=1&sort=pin_due&dir=asc\""), "{html}");
+    }
+
+    async fn the_page_keeps_to_the_csp_and_escapes_bill_names(app) {
+        let (browser, me) = alice(&app).await;
+        bill(&app, me, "<script>alert(1)</script>", 20, 1_000).await;
+        let response = browser.get(MARCH).await;
+        let csp = response.headers().get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        let html = response.text().await.expect("body");
+        let nonce = csp.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).expect("nonce in CSP").to_owned();
+        assert!(!html.contains("style="), "no inline styles");
+        assert!(html.contains("href=\"/static/tracker.css\""), "{html}");
+        let css = browser.get("/static/tracker.css").await;
+        assert_eq!(css.status(), StatusCode::OK);
+        assert!(!html.contains("<script>alert"), "{html}");
+        assert!(
+            html.contains("&#60;script&#62;alert(1)&#60;/script&#62;") || html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "the name renders as text: {html}"
+        );
+        for tag in html.split('<').skip(1) {
+            if tag.starts_with("script") || tag.starts_with("link rel=\"stylesheet\"") {
+                assert!(tag.contains(&format!("nonce=\"{nonce}\"")), "{tag}");
+            }
+            let lower = tag.to_ascii_lowercase();
+            assert!(!lower.split_whitespace().any(|a| a.starts_with("on") && a.contains('=')), "{tag}");
+        }
+        for form in html.split("<form method=\"post\"").skip(1) {
+            let form = form.split("</form>").next().unwrap_or_default();
+            assert!(form.contains("name=\"csrf_token\""), "{form}");
+        }
+    }
+
+    async fn an_empty_account_offers_demo_data(app) {
+        let (browser, _) = alice(&app).await;
+        let html = page(&browser, "/").await;
+        assert!(html.contains("No bills yet"), "{html}");
+        let (status, location) = submit(&browser, "/tracker/demo", &[]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let html = page(&browser, &location).await;
+        assert!(!html.contains("No bills yet"), "{html}");
+        assert!(html.contains("Demo data loaded"));
+    }
+
+    async fn the_bootstrap_administrator_gets_403_and_strangers_sign_in(app) {
+        app.account("first", PASSWORD, Role::Admin).await;
+        let first = owner(&app, "first").await;
+        app.app.store.tamper_for_tests(&format!("UPDATE users SET is_bootstrap = TRUE WHERE id = '{first}'")).await;
+        let water = bill(&app, first, "Water", 10, 5_000).await.to_string();
+        let mut admin = app.browser().await;
+        assert_eq!(admin.login("first", PASSWORD).await.status(), StatusCode::OK);
+        assert_eq!(admin.get("/").await.status(), StatusCode::FORBIDDEN);
+        let (status, _) = submit(&admin, "/tracker/pay", &[("bill_id", &water), ("due_date", "2026-03-10")]).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+
+        let anonymous = app.browser().await;
+        let response = anonymous.get(MARCH).await;
+        assert!(response.status().is_redirection(), "{}", response.status());
+        let location = response.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        assert!(location.starts_with("/login?next="), "{location}");
+        let (status, location) = submit(&anonymous, "/tracker/pay", &[("bill_id", &water), ("due_date", "2026-03-10")]).await;
+        assert!(status.is_redirection() || status == StatusCode::FORBIDDEN, "{status}");
+        if status.is_redirection() {
+            assert!(location.starts_with("/login"), "{location}");
+        }
+    }
+}
