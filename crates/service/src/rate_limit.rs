@@ -26,7 +26,8 @@ pub enum Limit {
     Oidc,
     Backup,
     DemoClear,
-    /// Wrong passwords for one account, from anywhere (soft lockout starts after this many).
+    /// Wrong passwords for one account name, from anywhere: the soft lockout starts after this
+    /// many, and they are forgotten this long after the last one.
     AccountFailures,
 }
 
@@ -57,7 +58,7 @@ impl Limit {
             Limit::Oidc => (20, Duration::from_secs(15 * MIN), Scope::Ip),
             Limit::Backup => (5, Duration::from_secs(60 * MIN), Scope::Ip),
             Limit::DemoClear => (3, Duration::from_secs(15 * MIN), Scope::Ip),
-            Limit::AccountFailures => (5, Duration::from_secs(60 * MIN), Scope::User),
+            Limit::AccountFailures => (5, Duration::from_secs(120 * MIN), Scope::User),
         }
     }
 

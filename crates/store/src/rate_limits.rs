@@ -47,24 +47,6 @@ impl Store {
         })
     }
 
-    /// Hits recorded for `key` in its current window, without counting a new one.
-    pub async fn rate_limit_hits(
-        &self,
-        key: &str,
-        window: Duration,
-        now: DateTime<Utc>,
-    ) -> Result<i64> {
-        let expired_before = to_millis(now) - i64::try_from(window.as_millis()).unwrap_or(i64::MAX);
-        let hits: Option<i64> = on_pool!(self, |pool| {
-            sqlx::query_scalar("SELECT hits FROM rate_limits WHERE key = $1 AND window_start > $2")
-                .bind(key)
-                .bind(expired_before)
-                .fetch_optional(pool)
-                .await?
-        });
-        Ok(hits.unwrap_or(0))
-    }
-
     /// Forgets a key (for example the per-account failure counter after a good login).
     pub async fn clear_rate_limit(&self, key: &str) -> Result<()> {
         on_pool!(self, |pool| {

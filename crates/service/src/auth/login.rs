@@ -23,18 +23,25 @@ use crate::password::{self, Verification};
 use crate::rate_limit::{self, Limit};
 use crate::{App, Error, Result};
 
-/// Failures before the account's delay starts.
-const FREE_FAILURES: i64 = 5;
 const MAX_DELAY: Duration = Duration::from_secs(15 * 60);
-/// Failures older than this (since the last one) are forgotten.
-const FORGET_AFTER: chrono::Duration = chrono::Duration::hours(2);
 
-/// The delay after the `failures`-th failure; zero before [`FREE_FAILURES`].
+/// Failures before the account's delay starts, and how long after the last failure they are
+/// forgotten: both from the rate-limit table (`Limit::AccountFailures`).
+fn account_failure_rules() -> (i64, chrono::Duration) {
+    let (free, forget_after, _) = Limit::AccountFailures.spec();
+    (
+        free,
+        chrono::Duration::from_std(forget_after).unwrap_or(chrono::Duration::hours(2)),
+    )
+}
+
+/// The delay after the `failures`-th failure; zero before the free failures are used up.
 fn delay_after(failures: i64) -> Duration {
-    if failures < FREE_FAILURES {
+    let (free_failures, _) = account_failure_rules();
+    if failures < free_failures {
         return Duration::ZERO;
     }
-    let doublings = u32::try_from(failures - FREE_FAILURES)
+    let doublings = u32::try_from(failures - free_failures)
         .unwrap_or(u32::MAX)
         .min(10);
     Duration::from_secs(30)
@@ -72,7 +79,11 @@ pub async fn login(
     };
     let now = app.now();
     let name_key = Limit::AccountFailures.key(&rate_limit::name_subject(app, username));
-    if let Some((failures, last)) = app.store.failures(&name_key, now - FORGET_AFTER).await? {
+    if let Some((failures, last)) = app
+        .store
+        .failures(&name_key, now - account_failure_rules().1)
+        .await?
+    {
         let until = last + chrono::Duration::from_std(delay_after(failures)).unwrap_or_default();
         if until > now {
             let account = user
@@ -153,7 +164,7 @@ async fn fail(
     let name_key = Limit::AccountFailures.key(&rate_limit::name_subject(app, attempted));
     let failures = app
         .store
-        .record_failure(&name_key, now, now - FORGET_AFTER)
+        .record_failure(&name_key, now, now - account_failure_rules().1)
         .await?;
     let Some(user) = user else {
         tracing::warn!(target: "security", failures, "sign-in failed: unknown account");

@@ -1,8 +1,6 @@
 //! HDR-01, 02, 04, 05, 06: security headers on every kind of response, the nonce CSP, content
 //! types, CORS, and files that must never be served.
 
-use std::collections::HashSet;
-
 use domain::user::Role;
 use reqwest::{Method, StatusCode};
 use testkit::TestEngine;
@@ -127,15 +125,12 @@ app_tests! {
             "/static/%2e%2e/%2e%2e/master.key", "/static/%2e%2e%2fbilltracker.db", "/static/billtracker.db",
             "/static//etc/passwd", "/static/app.css/../../master.key",
         ];
-        let mut seen = HashSet::new();
         for probe in probes {
             let response = app.get(probe).await;
             assert_eq!(response.status(), StatusCode::NOT_FOUND, "{probe}");
             let body = response.bytes().await.expect("body");
             assert!(!body.starts_with(b"SQLite format") && !body.windows(3).any(|w| w == b"v1:"), "{probe} leaked file contents");
-            seen.insert(probe);
         }
-        assert_eq!(seen.len(), probes.len());
         assert!(app.db.dir.path().join("master.key").exists(), "the key file exists, it is just not reachable");
     }
 }
