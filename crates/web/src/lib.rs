@@ -22,8 +22,8 @@
 //! - [`cors`] — CORS, closed unless `CORS_ORIGIN` names an origin.
 //! - [`json`] — the API's JSON body extractor (problem+json naming the field).
 //! - [`api`] — the JSON API handlers under `/api`.
-//! - [`pages`] — the HTML handlers for sign-in, setup, home and security pages.
-//! - [`pages_tracker`] — the tracker page (`GET /`) and its no-JavaScript forms.
+//! - [`pages`] — the HTML pages, one module per area (sign-in and setup, the tracker home
+//!   page, security, …), each adding its own routes.
 
 pub mod api;
 pub mod assets;
@@ -36,7 +36,6 @@ pub mod json;
 pub mod metrics;
 pub mod observe;
 pub mod pages;
-pub mod pages_tracker;
 pub mod problem;
 pub mod routes;
 pub mod server;

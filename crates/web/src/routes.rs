@@ -12,9 +12,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
-use crate::{
-    AppState, api, assets, auth, cors, headers, health, metrics, observe, pages, pages_tracker,
-};
+use crate::{AppState, api, assets, auth, cors, headers, health, metrics, observe, pages};
 
 /// One route: its method and path template.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,30 +56,9 @@ fn table() -> Table {
     .add("GET", "/metrics", get(metrics::serve))
     .add("GET", "/static/{*path}", get(assets::serve))
     // Pages.
-    .add("GET", "/", get(pages_tracker::show))
-    .add("POST", "/tracker/pay", post(pages_tracker::pay_one))
-    .add("POST", "/tracker/unpay", post(pages_tracker::unpay))
-    .add("POST", "/tracker/skip", post(pages_tracker::skip))
-    .add("POST", "/tracker/pay-all", post(pages_tracker::pay_all))
-    .add("POST", "/tracker/undo", post(pages_tracker::undo))
-    .add("POST", "/tracker/demo", post(pages_tracker::demo))
-    .add("GET", "/login", get(pages::sign_in_form))
-    .add("POST", "/login", post(pages::sign_in))
-    .add("POST", "/logout", post(pages::sign_out))
-    .add("GET", "/setup", get(pages::setup_form))
-    .add("POST", "/setup", post(pages::setup))
-    .add("GET", "/profile/security", get(pages::security))
-    .add(
-        "POST",
-        "/profile/sessions/{id}/end",
-        post(pages::end_session),
-    )
-    .add(
-        "POST",
-        "/profile/sessions/end-others",
-        post(pages::end_other_sessions),
-    )
-    .add("POST", "/profile/password", post(pages::change_password))
+    .then(pages::tracker::routes)
+    .then(pages::account::routes)
+    .then(pages::security::routes)
     // JSON API: auth.
     .add("GET", "/api/auth/csrf-token", get(api::auth::csrf_token))
     .add("GET", "/api/auth/mode", get(api::auth::mode))

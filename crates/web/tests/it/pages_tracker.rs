@@ -61,7 +61,7 @@ app_tests! {
         assert!(html.contains("Fri 20"), "{html}");
         assert!(html.contains("in 6 days"), "{html}");
         let status = status_of(&tracker(&browser, "year=2026&month=3").await, "Rent", "2026-03-20");
-        let label = web::pages_tracker::badge(&status).0;
+        let label = web::pages::common::badge(&status).0;
         assert!(html.contains(&format!(">{label}</span>")), "{status}: {html}");
         for card in ["Expected", "Paid", "Remaining", "Overdue", "Safe to spend"] {
             assert!(html.contains(card), "{card}");

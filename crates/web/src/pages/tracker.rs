@@ -4,24 +4,28 @@
 //! who holds no data, gets a 403 page. Nothing here answers 500 for a refused input.
 
 use axum::Form;
-use axum::extract::{FromRequestParts, Query, State};
-use axum::http::{HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
 use chrono::NaiveDate;
 use domain::date::parse_date;
 use domain::id::BillId;
 use serde::Deserialize;
 use service::auth::Principal;
 use service::month_state::{self, MonthStateChanges};
-use service::preferences::data_owner;
 use service::tracker::month::OccurrenceView;
 use service::tracker::pay;
-use service::tracker::{self, AmountView, SortKey, TrackerQuery, TrackerView, YearMonth};
+use service::tracker::{self, SortKey, TrackerQuery, TrackerView, YearMonth};
 use service::{App, Error};
 
+use super::common::{
+    DataPageUser, badge, failed, forbidden, message, money, relative, with_cookie, with_param,
+};
+use super::{PageContext, chrome, safe_next, see_other};
 use crate::AppState;
 use crate::auth::{Caller, Meta};
-use crate::pages::{PageContext, PageUser, chrome, safe_next, see_other, with_cookies};
+use crate::routes::Table;
 use crate::views::tracker::{BucketSection, OccurrenceRow, SortOption, SummaryCard};
 use crate::views::{self, Chrome, ErrorPage, TrackerPage};
 
@@ -58,50 +62,16 @@ const ERRORS: [(&str, &str); 6] = [
     ),
 ];
 
-fn message(table: &[(&str, &'static str)], code: Option<&str>) -> Option<String> {
-    let code = code?;
+/// The tracker's routes.
+pub(crate) fn routes(table: Table) -> Table {
     table
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map(|(_, m)| (*m).to_owned())
-}
-
-fn with_cookie(response: Response, cookie: Option<HeaderValue>) -> Response {
-    with_cookies(response, [cookie])
-}
-
-fn forbidden(app: &App, caller: &Caller, ctx: &PageContext) -> Response {
-    let (chrome, cookie) = chrome(app, caller, ctx, "Forbidden");
-    let page = ErrorPage {
-        chrome,
-        status: StatusCode::FORBIDDEN.as_u16(),
-        heading: "Forbidden".to_owned(),
-        message: "This account administers the server and holds no bills. Sign in with your own account to track bills.".to_owned(),
-        request_id: ctx.request_id.clone(),
-    };
-    with_cookie(views::render(&page), cookie)
-}
-
-/// A signed-in caller who may hold data. Anyone else is sent to sign in; the bootstrap
-/// administrator gets the 403 page before any form body is read.
-pub struct DataPageUser(pub Principal);
-
-impl FromRequestParts<AppState> for DataPageUser {
-    type Rejection = Response;
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let PageUser(user) = PageUser::from_request_parts(parts, state).await?;
-        if data_owner(&user).is_ok() {
-            return Ok(DataPageUser(user));
-        }
-        let caller = Caller::from_request_parts(parts, state)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        let Ok(ctx) = PageContext::from_request_parts(parts, state).await;
-        Err(forbidden(&state.app, &caller, &ctx))
-    }
+        .add("GET", "/", get(show))
+        .add("POST", "/tracker/pay", post(pay_one))
+        .add("POST", "/tracker/unpay", post(unpay))
+        .add("POST", "/tracker/skip", post(skip))
+        .add("POST", "/tracker/pay-all", post(pay_all))
+        .add("POST", "/tracker/undo", post(undo))
+        .add("POST", "/tracker/demo", post(demo))
 }
 
 /// The tracker URL for a month and sort order.
@@ -131,92 +101,6 @@ fn back(raw: Option<&str>) -> String {
         to
     } else {
         "/".to_owned()
-    }
-}
-
-/// `to` with `name=value` added to its query.
-fn with_param(to: &str, name: &str, value: &str) -> String {
-    let sep = if to.contains('?') { '&' } else { '?' };
-    let encoded: String = value
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    format!("{to}{sep}{name}={encoded}")
-}
-
-/// The answer to a failed form: 403 page for the bootstrap administrator, else back with a
-/// banner.
-fn failed(app: &App, caller: &Caller, ctx: &PageContext, to: &str, err: Error) -> Response {
-    let code = match err {
-        Error::Forbidden => return forbidden(app, caller, ctx),
-        Error::Unauthenticated => return see_other("/login"),
-        Error::NotFound => "not_found",
-        Error::Conflict { .. } => "conflict",
-        Error::Invalid(_) => "invalid",
-        Error::RateLimited { .. } => "rate",
-        Error::Unavailable { .. } | Error::Internal(_) => {
-            tracing::error!(error = %err, "tracker form failed");
-            "failed"
-        }
-    };
-    see_other(&with_param(to, "error", code))
-}
-
-/// An amount with its currency and thousands separators: `$1,234.50`, `€5.00`, `12.000 KWD`.
-pub fn money(amount: &AmountView) -> String {
-    let (sign, digits) = match amount.amount.strip_prefix('-') {
-        Some(rest) => ("-", rest),
-        None => ("", amount.amount.as_str()),
-    };
-    let (whole, fraction) = match digits.split_once('.') {
-        Some((w, f)) => (w, format!(".{f}")),
-        None => (digits, String::new()),
-    };
-    let mut grouped = String::new();
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    let digits = format!("{grouped}{fraction}");
-    match amount.currency.as_str() {
-        "USD" | "CAD" | "AUD" | "NZD" => format!("{sign}${digits}"),
-        "EUR" => format!("{sign}€{digits}"),
-        "GBP" => format!("{sign}£{digits}"),
-        "JPY" => format!("{sign}¥{digits}"),
-        other => format!("{sign}{digits} {other}"),
-    }
-}
-
-/// The badge text and class of a status.
-pub fn badge(status: &str) -> (&'static str, &'static str) {
-    match status {
-        "paid" => ("Paid", "badge-paid"),
-        "overpaid" => ("Overpaid", "badge-paid"),
-        "partial" => ("Partial", "badge-accent"),
-        "due_soon" => ("Due soon", "badge-due"),
-        "late" => ("Late", "badge-late"),
-        "missed" => ("Missed", "badge-failed"),
-        "skipped" => ("Skipped", "badge-skipped"),
-        _ => ("Upcoming", "badge-neutral"),
-    }
-}
-
-/// How far `due` is from `today`, in words.
-pub fn relative(due: NaiveDate, today: NaiveDate) -> String {
-    match (due - today).num_days() {
-        0 => "today".to_owned(),
-        1 => "tomorrow".to_owned(),
-        -1 => "yesterday".to_owned(),
-        days if days > 1 => format!("in {days} days"),
-        days => format!("{} days ago", -days),
     }
 }
 
@@ -643,34 +527,5 @@ mod tests {
         assert_eq!(back(Some("/profile")), "/");
         assert_eq!(back(Some("//evil.test")), "/");
         assert_eq!(back(None), "/");
-    }
-
-    #[test]
-    fn money_has_its_symbol_and_groups() {
-        let shown = |minor, code: &str| {
-            domain::money::Currency::parse("currency", code)
-                .map(|c| money(&AmountView::new(minor, c)))
-                .unwrap_or_default()
-        };
-        assert_eq!(shown(12_345_678, "USD"), "$123,456.78");
-        assert_eq!(shown(-5_00, "EUR"), "-€5.00");
-        assert_eq!(shown(1_000, "JPY"), "¥1,000");
-        assert_eq!(shown(12_000, "CHF"), "120.00 CHF");
-    }
-
-    #[test]
-    fn due_dates_are_told_relative_to_today() {
-        let day = |d| NaiveDate::from_ymd_opt(2026, 3, d).unwrap_or_default();
-        assert_eq!(relative(day(17), day(14)), "in 3 days");
-        assert_eq!(relative(day(15), day(14)), "tomorrow");
-        assert_eq!(relative(day(14), day(14)), "today");
-        assert_eq!(relative(day(13), day(14)), "yesterday");
-        assert_eq!(relative(day(10), day(14)), "4 days ago");
-    }
-
-    #[test]
-    fn params_are_encoded() {
-        assert_eq!(with_param("/", "undo", "a b&"), "/?undo=a%20b%26");
-        assert_eq!(with_param("/?x=1", "notice", "paid"), "/?x=1&notice=paid");
     }
 }

@@ -1,0 +1,214 @@
+//! The HTML pages: one module per area, each adding its routes to the table with `routes`.
+//! Handlers extract, make one service call, and render a `…Page` or redirect (303 after every
+//! successful POST). This module holds what every page handler shares: the page context, the
+//! signed-in extractor, the layout chrome, safe redirects and error pages.
+//!
+//! - [`account`] — sign-in, sign-out, first-run setup.
+//! - [`security`] — sessions, sign-in history, password change.
+//! - [`tracker`] — the home page: one month of bills, pay / undo / skip / pay all.
+//! - [`common`] — form plumbing shared by the data pages (data-owner extractor, banners,
+//!   money formatting, status badges).
+
+pub mod account;
+pub mod common;
+pub mod security;
+pub mod tracker;
+
+use axum::http::{HeaderValue, StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use service::App;
+use service::auth::{Principal, SignedIn, csrf};
+
+use crate::auth::Caller;
+use crate::cookies;
+use crate::observe::{CspNonce, RequestId};
+use crate::views::{self, Chrome, ErrorPage, NavUser};
+
+/// The caller's CSRF token: the cookie's when it is valid for this caller, else a new one with
+/// the `Set-Cookie` that delivers it.
+pub fn csrf_for(app: &App, caller: &Caller) -> (String, Option<HeaderValue>) {
+    let binding = caller.csrf_binding();
+    if let Some(cookie) = &caller.csrf_cookie
+        && csrf::verify(app, &binding, cookie, cookie)
+    {
+        return (cookie.clone(), None);
+    }
+    let token = csrf::issue(app, &binding);
+    let cookie = cookies::set_csrf(&app.config, &token);
+    (token, cookie)
+}
+
+/// Per-request page context.
+pub struct PageContext {
+    pub nonce: String,
+    pub request_id: Option<String>,
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PageContext {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(PageContext {
+            nonce: parts
+                .extensions
+                .get::<CspNonce>()
+                .map(|n| n.0.clone())
+                .unwrap_or_default(),
+            request_id: parts.extensions.get::<RequestId>().map(|r| r.0.clone()),
+        })
+    }
+}
+
+/// A signed-in caller for a page; anyone else is sent to the sign-in page (before any form
+/// body is read).
+pub struct PageUser(pub Principal);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PageUser {
+    type Rejection = Response;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        match parts
+            .extensions
+            .get::<Caller>()
+            .and_then(|c| c.principal.clone())
+        {
+            Some(principal) => Ok(PageUser(principal)),
+            None => Err(to_login(&parts.uri)),
+        }
+    }
+}
+
+/// The layout context of a page for this caller (and the CSRF cookie to set, if new).
+pub(crate) fn chrome(
+    app: &App,
+    caller: &Caller,
+    ctx: &PageContext,
+    title: &str,
+) -> (Chrome, Option<HeaderValue>) {
+    let (csrf_token, cookie) = csrf_for(app, caller);
+    let user = caller.principal.as_ref().map(|p| NavUser {
+        display_name: p.display_name.clone(),
+        is_admin: p.is_admin(),
+    });
+    (
+        Chrome {
+            title: title.to_owned(),
+            nonce: ctx.nonce.clone(),
+            csrf_token,
+            user,
+            flash: None,
+        },
+        cookie,
+    )
+}
+
+/// Appends `Set-Cookie` headers to a response.
+pub(crate) fn with_cookies(
+    mut response: Response,
+    cookies_: impl IntoIterator<Item = Option<HeaderValue>>,
+) -> Response {
+    cookies::append(response.headers_mut(), cookies_);
+    response
+}
+
+/// Only same-site paths: `//evil`, `/\evil`, `https://…` and encoded variants all become `/`
+/// (CSRF-06, open redirects).
+pub fn safe_next(raw: Option<&str>) -> String {
+    match raw {
+        Some(next)
+            if next.starts_with('/')
+                && !next.starts_with("//")
+                && !next.contains('\\')
+                && !next.contains("://")
+                && !next.to_ascii_lowercase().contains("%2f")
+                && !next.to_ascii_lowercase().contains("%5c")
+                && !next.chars().any(char::is_control)
+                && next.len() <= 512 =>
+        {
+            next.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+fn to_login(uri: &Uri) -> Response {
+    let next = uri.path_and_query().map_or("/", |p| p.as_str());
+    let encoded: String = next
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    Redirect::to(&format!("/login?next={encoded}")).into_response()
+}
+
+/// A 303 redirect (after a form post).
+pub(crate) fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
+
+pub(crate) fn signed_in_redirect(app: &App, signed_in: &SignedIn, to: &str) -> Response {
+    with_cookies(
+        see_other(to),
+        [
+            cookies::set_session(&app.config, &signed_in.token),
+            cookies::set_csrf(&app.config, &signed_in.csrf_token),
+        ],
+    )
+}
+
+pub(crate) fn error_page(
+    app: &App,
+    caller: &Caller,
+    ctx: &PageContext,
+    status: StatusCode,
+    message: &str,
+) -> Response {
+    let (chrome, cookie) = chrome(
+        app,
+        caller,
+        ctx,
+        status.canonical_reason().unwrap_or("Error"),
+    );
+    let page = ErrorPage {
+        chrome,
+        status: status.as_u16(),
+        heading: status.canonical_reason().unwrap_or("Error").to_owned(),
+        message: message.to_owned(),
+        request_id: ctx.request_id.clone(),
+    };
+    with_cookies(views::render(&page), [cookie])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn csrf_06_only_local_paths_are_followed_after_sign_in() {
+        for evil in [
+            "https://evil.test",
+            "//evil.test",
+            "/\\evil.test",
+            "%2F%2Fevil.test",
+            "/%2F%2Fevil.test",
+            "javascript:alert(1)",
+            "/ok\r\nx",
+        ] {
+            assert_eq!(safe_next(Some(evil)), "/", "{evil}");
+        }
+        assert_eq!(
+            safe_next(Some("/profile/security?tab=1")),
+            "/profile/security?tab=1"
+        );
+        assert_eq!(safe_next(None), "/");
+    }
+}

@@ -1,0 +1,197 @@
+//! The security page: the caller's sessions and sign-in history, and the password change form.
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use service::Error;
+use service::auth::{Principal, login, session};
+
+use super::{
+    PageContext, PageUser, chrome, error_page, see_other, signed_in_redirect, with_cookies,
+};
+use crate::AppState;
+use crate::auth::{Caller, Meta};
+use crate::routes::Table;
+use crate::views::{self, LoginRow, SecurityPage, SessionRow};
+
+/// The security page's routes.
+pub(crate) fn routes(table: Table) -> Table {
+    table
+        .add("GET", "/profile/security", get(security))
+        .add("POST", "/profile/sessions/{id}/end", post(end_session))
+        .add(
+            "POST",
+            "/profile/sessions/end-others",
+            post(end_other_sessions),
+        )
+        .add("POST", "/profile/password", post(change_password))
+}
+
+async fn security_page(
+    state: &AppState,
+    caller: &Caller,
+    ctx: &PageContext,
+    user: &Principal,
+    password_errors: Vec<(String, String)>,
+    password_changed: bool,
+) -> Response {
+    let app = &state.app;
+    let sessions = match session::list(app, user).await {
+        Ok(s) => s,
+        Err(err) => return crate::problem::ApiError(err).into_response(),
+    };
+    let logins = match service::profile::login_history(app, user, 20).await {
+        Ok(l) => l,
+        Err(err) => return crate::problem::ApiError(err).into_response(),
+    };
+    let when = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
+    let (chrome, cookie) = chrome(app, caller, ctx, "Security");
+    let page = SecurityPage {
+        chrome,
+        sessions: sessions
+            .into_iter()
+            .map(|s| SessionRow {
+                id: s.id.to_string(),
+                device: s.device,
+                ip: s.ip.unwrap_or_else(|| "—".into()),
+                created: when(s.created_at),
+                last_seen: when(s.last_seen_at),
+                current: s.current,
+            })
+            .collect(),
+        logins: logins
+            .into_iter()
+            .map(|l| LoginRow {
+                at: when(l.at),
+                ip: l.ip.unwrap_or_else(|| "—".into()),
+                device: l.device,
+                success: l.success,
+                this_session: l.this_session,
+            })
+            .collect(),
+        password_errors,
+        password_changed,
+    };
+    with_cookies(views::render(&page), [cookie])
+}
+
+#[derive(Deserialize)]
+pub struct ChangedQuery {
+    pub changed: Option<String>,
+}
+
+/// `GET /profile/security`.
+pub async fn security(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    caller: Caller,
+    ctx: PageContext,
+    Query(q): Query<ChangedQuery>,
+) -> Response {
+    security_page(
+        &state,
+        &caller,
+        &ctx,
+        &user,
+        Vec::new(),
+        q.changed.is_some(),
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnlyForm {
+    #[serde(rename = "csrf_token")]
+    pub _csrf_token: Option<String>,
+}
+
+/// `POST /profile/sessions/{id}/end`.
+pub async fn end_session(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    caller: Caller,
+    ctx: PageContext,
+    Meta(meta): Meta,
+    Path(id): Path<String>,
+) -> Response {
+    let result = match id.parse() {
+        Ok(id) => session::end_own(&state.app, &user, id, &meta).await,
+        Err(_) => Err(Error::NotFound),
+    };
+    match result {
+        Ok(()) => see_other("/profile/security"),
+        Err(Error::NotFound) => error_page(
+            &state.app,
+            &caller,
+            &ctx,
+            StatusCode::NOT_FOUND,
+            "That session does not exist or has already ended.",
+        ),
+        Err(err) => crate::problem::ApiError(err).into_response(),
+    }
+}
+
+/// `POST /profile/sessions/end-others`.
+pub async fn end_other_sessions(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+) -> Response {
+    match session::end_all_of(&state.app, user.user_id, user.session).await {
+        Ok(_) => see_other("/profile/security"),
+        Err(err) => crate::problem::ApiError(err).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    pub current_password: String,
+    pub new_password: String,
+    #[serde(rename = "csrf_token")]
+    pub _csrf_token: Option<String>,
+}
+
+/// `POST /profile/password`.
+pub async fn change_password(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    caller: Caller,
+    ctx: PageContext,
+    Meta(meta): Meta,
+    Form(form): Form<PasswordForm>,
+) -> Response {
+    let app = &state.app;
+    match login::change_password(
+        app,
+        &user,
+        &form.current_password,
+        &form.new_password,
+        &meta,
+    )
+    .await
+    {
+        Ok(signed_in) => signed_in_redirect(app, &signed_in, "/profile/security?changed=1"),
+        Err(err) => {
+            let (status, field, message) = match err {
+                Error::Forbidden => (
+                    StatusCode::FORBIDDEN,
+                    "current_password".to_owned(),
+                    "Your current password is not right.".to_owned(),
+                ),
+                Error::Invalid(i) => (StatusCode::UNPROCESSABLE_ENTITY, i.field, i.reason),
+                Error::RateLimited { .. } => (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "new_password".to_owned(),
+                    "Too many attempts; try again later.".to_owned(),
+                ),
+                other => return crate::problem::ApiError(other).into_response(),
+            };
+            let mut response =
+                security_page(&state, &caller, &ctx, &user, vec![(field, message)], false).await;
+            *response.status_mut() = status;
+            response
+        }
+    }
+}
