@@ -17,12 +17,14 @@
 //! - [`rate_limit`] — the rate-limit table, enforced with database counters.
 //! - [`audit`] — writing and reading the hash-chained audit log.
 //! - [`users`] — account administration (admin API and command line).
+//! - [`account`] — renaming oneself, sign-in facts for admins, time zones, dated audit search.
 //! - [`setup`] — first start (bootstrap admin or setup link) and single-user mode.
 //! - [`preferences`] — a user's tracking preferences and "today" in their time zone.
 //! - [`profile`] — the signed-in user's own account and sign-in history.
 //! - [`payments`] — recording, editing, deleting and restoring payments; cycle attribution.
 //! - [`expenses`] — one-off expenses: search, sort, pagination, bulk delete with undo.
 //! - [`budgets`] — spending limits per category and period, with spent / remaining / state.
+//! - [`analytics`] — one year of spending per month, day and category; expected vs paid.
 //! - [`tracker`] — the month view (occurrences, buckets, safe-to-spend), quick pay, pay all
 //!   with undo, toggle paid, month cash and the user's tracking settings.
 //! - [`month_state`] — per-occurrence overrides: actual amount, note, skipped, snoozed.
@@ -31,6 +33,8 @@
 //! - [`keys`] — the master key at start-up (canary check) and key rotation.
 //! - [`jobs`] — background jobs (session cleanup) under database leases.
 
+pub mod account;
+pub mod analytics;
 pub mod app;
 pub mod audit;
 pub mod auth;

@@ -94,6 +94,18 @@ pub async fn load(app: &App, owner: UserId) -> Result<Preferences> {
     }
 }
 
+/// The theme the caller saved (`system`, `light` or `dark`); `system` when they hold no data
+/// (the bootstrap administrator) or the settings cannot be read — a page never fails for it.
+pub async fn theme_of(app: &App, principal: &Principal) -> String {
+    let Ok(owner) = data_owner(principal) else {
+        return "system".to_owned();
+    };
+    match app.store.user_settings(owner).await {
+        Ok(Some(row)) if matches!(row.theme.as_str(), "light" | "dark") => row.theme,
+        _ => "system".to_owned(),
+    }
+}
+
 /// Stores `preferences` for the caller.
 pub async fn save(
     app: &App,

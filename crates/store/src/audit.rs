@@ -46,6 +46,10 @@ pub struct AuditFilter {
     pub actor_name: Option<String>,
     /// Only entries with `seq` below this (the cursor of the previous page).
     pub before_seq: Option<i64>,
+    /// Only entries at or after this instant.
+    pub from: Option<DateTime<Utc>>,
+    /// Only entries before this instant.
+    pub until: Option<DateTime<Utc>>,
     pub limit: i64,
 }
 
@@ -123,12 +127,15 @@ impl Store {
                 "SELECT {COLUMNS} FROM audit_log \
                  WHERE ($1 IS NULL OR action = $1) AND ($2 IS NULL OR actor_name = $2) \
                    AND ($3 IS NULL OR seq < $3) \
+                   AND ($5 IS NULL OR at >= $5) AND ($6 IS NULL OR at < $6) \
                  ORDER BY seq DESC LIMIT $4"
             )))
             .bind(&filter.action)
             .bind(&filter.actor_name)
             .bind(filter.before_seq)
             .bind(filter.limit.clamp(1, 500))
+            .bind(filter.from.map(to_millis))
+            .bind(filter.until.map(to_millis))
             .fetch_all(pool)
             .await?
         });

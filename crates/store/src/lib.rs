@@ -34,11 +34,13 @@
 //! - [`expense_queries`] — expense filter, literal search, sort, pagination, category sums.
 //! - [`budgets`] — spending limits per category and period.
 //! - [`budget_spending`] — spending per category and currency for budgets, summed in `i128`.
+//! - [`analytics`] — a year's spending summed per day and per category, source and currency.
 //! - `columns` (private) — shared conversions for dates, ids, integer lists and `LIKE` patterns.
 //! - [`time`] — conversions between `DateTime<Utc>` and stored milliseconds.
 
 #[macro_use]
 mod macros;
+pub mod analytics;
 pub mod audit;
 pub mod bill_activity;
 pub mod bills;

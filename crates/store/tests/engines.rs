@@ -180,6 +180,11 @@ engine_tests! {
         assert_eq!(only_roles.len(), 1);
         let page2 = store.audit_entries(&AuditFilter { before_seq: Some(2), limit: 10, ..Default::default() }).await.expect("page");
         assert_eq!(page2.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![1]);
+        let ranged = store
+            .audit_entries(&AuditFilter { from: Some(at(1)), until: Some(at(2)), limit: 10, ..Default::default() })
+            .await
+            .expect("time range");
+        assert_eq!(ranged.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![2], "from inclusive, until exclusive");
 
         store.tamper_for_tests("UPDATE audit_log SET action = 'nothing' WHERE seq = 2").await;
         assert_eq!(store.verify_audit_chain().await.expect("verify"), Some(2));

@@ -1,5 +1,11 @@
-//! Static files (stylesheet, script, icon sprite, favicon) embedded in the binary and served at
-//! `/static/{*path}`.
+//! Static files (stylesheet, scripts, icons, web-app manifest, offline page) embedded in the
+//! binary and served at `/static/{*path}`, plus the service worker at `/sw.js` (a worker's scope
+//! is its own directory, so it must live at the root to cover the app).
+//!
+//! `app.css` is one stylesheet made of the design system and every area's rules, concatenated
+//! at compile time: pages swapped in by htmx keep the `<head>` of the first page, so no page
+//! may depend on a stylesheet of its own. htmx is vendored (`htmx-<version>.min.js`, 0BSD
+//! licence) and served from the binary, never from a CDN.
 //!
 //! Invariants:
 //! - Only the files in [`ASSETS`] can be served. The lookup is an exact match on the request
@@ -36,12 +42,37 @@ const ASSETS: &[Asset] = &[
     Asset {
         path: "app.css",
         content_type: "text/css; charset=utf-8",
-        bytes: include_bytes!("../static/app.css"),
+        bytes: STYLESHEET.as_bytes(),
     },
     Asset {
-        path: "tracker.css",
-        content_type: "text/css; charset=utf-8",
-        bytes: include_bytes!("../static/tracker.css"),
+        path: "htmx-2.0.11.min.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../static/htmx-2.0.11.min.js"),
+    },
+    Asset {
+        path: "manifest.webmanifest",
+        content_type: "application/manifest+json",
+        bytes: include_bytes!("../static/manifest.webmanifest"),
+    },
+    Asset {
+        path: "offline.html",
+        content_type: "text/html; charset=utf-8",
+        bytes: include_bytes!("../static/offline.html"),
+    },
+    Asset {
+        path: "icon-192.png",
+        content_type: "image/png",
+        bytes: include_bytes!("../static/icon-192.png"),
+    },
+    Asset {
+        path: "icon-512.png",
+        content_type: "image/png",
+        bytes: include_bytes!("../static/icon-512.png"),
+    },
+    Asset {
+        path: "icon-maskable-512.png",
+        content_type: "image/png",
+        bytes: include_bytes!("../static/icon-maskable-512.png"),
     },
     Asset {
         path: "app.js",
@@ -59,6 +90,19 @@ const ASSETS: &[Asset] = &[
         bytes: include_bytes!("../static/favicon.svg"),
     },
 ];
+
+/// The one stylesheet: the design system, then each area's rules.
+const STYLESHEET: &str = concat!(
+    include_str!("../static/app.css"),
+    include_str!("../static/bills.css"),
+    include_str!("../static/money.css"),
+    include_str!("../static/analytics.css"),
+    include_str!("../static/admin.css"),
+    include_str!("../static/tracker.css"),
+);
+
+/// The service worker's source (served at `/sw.js`).
+const SERVICE_WORKER: &[u8] = include_bytes!("../static/sw.js");
 
 /// Cache lifetime for assets; short because their URLs do not carry a version yet.
 const CACHE_CONTROL: &str = "public, max-age=3600";
@@ -106,6 +150,19 @@ pub async fn serve(Path(path): Path<String>, headers: HeaderMap) -> Response {
     );
     h.insert(header::ETAG, etag_value);
     h.insert(header::CACHE_CONTROL, cache);
+    response
+}
+
+/// `GET /sw.js`: the service worker, revalidated on every check so an update takes effect at
+/// once (browsers also bypass the HTTP cache for worker scripts after 24 hours).
+pub async fn service_worker() -> Response {
+    let mut response = Response::new(Body::from(SERVICE_WORKER));
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/javascript; charset=utf-8"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     response
 }
 
@@ -178,10 +235,9 @@ mod tests {
             header_of(&response, header::CACHE_CONTROL),
             "public, max-age=3600"
         );
-        assert_eq!(
-            body_of(response).await,
-            include_bytes!("../static/app.css").to_vec()
-        );
+        let body = body_of(response).await;
+        assert!(body.starts_with(include_bytes!("../static/app.css")));
+        assert!(body.ends_with(include_bytes!("../static/tracker.css")));
     }
 
     #[tokio::test]

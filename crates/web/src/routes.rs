@@ -55,10 +55,18 @@ fn table() -> Table {
     .add("GET", "/readyz", get(health::readyz))
     .add("GET", "/metrics", get(metrics::serve))
     .add("GET", "/static/{*path}", get(assets::serve))
+    .add("GET", "/sw.js", get(assets::service_worker))
     // Pages.
     .then(pages::tracker::routes)
     .then(pages::account::routes)
     .then(pages::security::routes)
+    .then(pages::expenses::routes)
+    .then(pages::budgets::routes)
+    .then(pages::analytics::routes)
+    .then(pages::profile::routes)
+    .then(pages::admin::routes)
+    .then(pages::bills::routes)
+    .then(pages::categories::routes)
     // JSON API: auth.
     .add("GET", "/api/auth/csrf-token", get(api::auth::csrf_token))
     .add("GET", "/api/auth/mode", get(api::auth::mode))

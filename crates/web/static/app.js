@@ -1,11 +1,14 @@
 // BillTracker progressive enhancement. Every page works without this file; it only adds:
 // - a theme toggle (system / dark / light) remembered in localStorage,
 // - a native <dialog> confirmation for forms carrying `data-confirm="question"`,
-// - dismiss buttons on toasts and floating toasts,
+// - dismiss buttons on toasts, and a toast when an htmx request fails,
 // - focus on an error summary so screen readers and keyboards land on it,
-// - Escape / outside click closing the phone "More" menu.
+// - Escape / outside click closing the phone "More" menu,
+// - the bill finder: "/" or Ctrl+K focuses it, typing lists matching bills (from /api/bills),
+// - the service worker registration (it caches static files only, never financial data).
 // It runs under a strict CSP: loaded as an external file with the page's nonce, no eval, no
-// inline handlers, no innerHTML (all text goes through textContent).
+// inline handlers, no innerHTML (all text goes through textContent). htmx swaps page bodies
+// (hx-boost), so everything binds by event delegation or re-runs `enhance` on `htmx:load`.
 (function () {
   "use strict";
 
@@ -17,12 +20,16 @@
   var THEMES = ["system", "dark", "light"];
   var LABELS = { system: "System", dark: "Dark", light: "Light" };
 
+  // A choice made with the toggle on this device wins; otherwise the theme saved in the
+  // profile (the server puts it on <html data-theme-saved>), otherwise the system's.
   function storedTheme() {
+    var saved = root.getAttribute("data-theme-saved");
+    var fallback = THEMES.indexOf(saved) >= 0 ? saved : "system";
     try {
       var value = window.localStorage.getItem(THEME_KEY);
-      return THEMES.indexOf(value) >= 0 ? value : "system";
+      return THEMES.indexOf(value) >= 0 ? value : fallback;
     } catch (e) {
-      return "system";
+      return fallback;
     }
   }
 
@@ -40,19 +47,19 @@
 
   applyTheme(storedTheme());
 
-  var toggles = document.querySelectorAll("[data-theme-toggle]");
-  for (var t = 0; t < toggles.length; t++) {
-    toggles[t].hidden = false;
-    toggles[t].addEventListener("click", function () {
-      var next = THEMES[(THEMES.indexOf(storedTheme()) + 1) % THEMES.length];
-      try {
-        window.localStorage.setItem(THEME_KEY, next);
-      } catch (e) {
-        // Storage may be disabled; the choice then lasts for this page only.
-      }
-      applyTheme(next);
-    });
-  }
+  document.addEventListener("click", function (event) {
+    var toggle = event.target instanceof Element ? event.target.closest("[data-theme-toggle]") : null;
+    if (!toggle) {
+      return;
+    }
+    var next = THEMES[(THEMES.indexOf(storedTheme()) + 1) % THEMES.length];
+    try {
+      window.localStorage.setItem(THEME_KEY, next);
+    } catch (e) {
+      // Storage may be disabled; the choice then lasts for this page only.
+    }
+    applyTheme(next);
+  });
 
   // ---- Confirm dialogs ---------------------------------------------------------------------
   var dialog = null;
@@ -72,7 +79,7 @@
   }
 
   function ensureDialog() {
-    if (dialog) {
+    if (dialog && document.body.contains(dialog)) {
       return dialog;
     }
     dialog = document.createElement("dialog");
@@ -110,33 +117,40 @@
     dialog.querySelector(".btn-secondary").focus();
   }
 
-  document.addEventListener("submit", function (event) {
-    var form = event.target;
-    if (!(form instanceof HTMLFormElement)) {
-      return;
-    }
-    var message = form.getAttribute("data-confirm");
-    if (!message || form.getAttribute("data-confirmed") === "yes") {
-      return;
-    }
-    if (typeof HTMLDialogElement !== "function") {
-      if (!window.confirm(message)) {
-        event.preventDefault();
+  // Capture phase: runs before htmx's own submit handler on the (boosted) form.
+  document.addEventListener(
+    "submit",
+    function (event) {
+      var form = event.target;
+      if (!(form instanceof HTMLFormElement)) {
+        return;
       }
-      return;
-    }
-    event.preventDefault();
-    var submitter = event.submitter || null;
-    ask(message, form.getAttribute("data-confirm-label") || "Confirm", function () {
-      form.setAttribute("data-confirmed", "yes");
-      if (typeof form.requestSubmit === "function") {
-        form.requestSubmit(submitter);
-      } else {
-        form.submit();
+      var message = form.getAttribute("data-confirm");
+      if (!message || form.getAttribute("data-confirmed") === "yes") {
+        return;
       }
-      form.removeAttribute("data-confirmed");
-    });
-  });
+      if (typeof HTMLDialogElement !== "function") {
+        if (!window.confirm(message)) {
+          event.preventDefault();
+          event.stopImmediatePropagation();
+        }
+        return;
+      }
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      var submitter = event.submitter || null;
+      ask(message, form.getAttribute("data-confirm-label") || "Confirm", function () {
+        form.setAttribute("data-confirmed", "yes");
+        if (typeof form.requestSubmit === "function") {
+          form.requestSubmit(submitter);
+        } else {
+          form.submit();
+        }
+        form.removeAttribute("data-confirmed");
+      });
+    },
+    true
+  );
 
   // ---- Toasts ------------------------------------------------------------------------------
   function enhanceToast(toast) {
@@ -155,33 +169,292 @@
     toast.appendChild(close);
   }
 
-  var toasts = document.querySelectorAll(".toast");
-  for (var k = 0; k < toasts.length; k++) {
-    enhanceToast(toasts[k]);
+  function showToast(text) {
+    var region = document.querySelector(".toasts");
+    if (!region) {
+      return;
+    }
+    var toast = document.createElement("p");
+    toast.className = "toast toast-error";
+    toast.textContent = text;
+    enhanceToast(toast);
+    region.appendChild(toast);
   }
 
-  // ---- Error summary focus -----------------------------------------------------------------
-  var summary = document.querySelector(".error-summary[tabindex]");
-  if (summary) {
-    summary.focus();
+  // While a form's request runs, its submit buttons are disabled (no double submission).
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.target instanceof HTMLFormElement ? event.target : null;
+    if (!form) {
+      return;
+    }
+    var buttons = form.querySelectorAll("button[type=submit], button:not([type])");
+    for (var i = 0; i < buttons.length; i++) {
+      buttons[i].disabled = true;
+    }
+    form.setAttribute("aria-busy", "true");
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.target instanceof HTMLFormElement ? event.target : null;
+    if (!form) {
+      return;
+    }
+    var buttons = form.querySelectorAll("button[type=submit], button:not([type])");
+    for (var i = 0; i < buttons.length; i++) {
+      buttons[i].disabled = false;
+    }
+    form.removeAttribute("aria-busy");
+  });
+
+  document.addEventListener("htmx:responseError", function () {
+    showToast("Something went wrong on the server; nothing was changed. Try again.");
+  });
+  document.addEventListener("htmx:sendError", function () {
+    showToast("The server could not be reached. Check your connection and try again.");
+  });
+
+  // ---- Per-content enhancements (first load and every htmx swap) ----------------------------
+  function enhance(scope) {
+    var toggles = scope.querySelectorAll("[data-theme-toggle]");
+    for (var t = 0; t < toggles.length; t++) {
+      toggles[t].hidden = false;
+    }
+    applyTheme(storedTheme());
+    var toasts = scope.querySelectorAll(".toast");
+    for (var k = 0; k < toasts.length; k++) {
+      enhanceToast(toasts[k]);
+    }
+    var summary = scope.querySelector(".error-summary[tabindex]");
+    if (summary) {
+      summary.focus();
+    }
+    var finders = scope.querySelectorAll("[data-bill-finder]");
+    for (var f = 0; f < finders.length; f++) {
+      setUpFinder(finders[f]);
+    }
   }
 
   // ---- Phone "More" menu -------------------------------------------------------------------
-  var menus = document.querySelectorAll("details.tab-more");
   function closeMenus(except) {
+    var menus = document.querySelectorAll("details.tab-more");
     for (var m = 0; m < menus.length; m++) {
       if (menus[m] !== except) {
         menus[m].open = false;
       }
     }
   }
-  document.addEventListener("keydown", function (event) {
-    if (event.key === "Escape") {
-      closeMenus(null);
-    }
-  });
   document.addEventListener("click", function (event) {
     var inside = event.target instanceof Element ? event.target.closest("details.tab-more") : null;
     closeMenus(inside);
   });
+
+  // ---- Bill finder -------------------------------------------------------------------------
+  // A search form (GET /bills?q=) that works without JavaScript; with it, the input becomes a
+  // combobox listing the caller's active bills as you type. Bills are fetched once per page
+  // from the JSON API and kept only in this page's memory.
+  var bills = null;
+  var billsRequest = null;
+
+  function loadBills() {
+    if (bills) {
+      return Promise.resolve(bills);
+    }
+    if (!billsRequest) {
+      billsRequest = fetch("/api/bills", { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) {
+          return response.ok ? response.json() : [];
+        })
+        .then(function (list) {
+          bills = Array.isArray(list) ? list : [];
+          return bills;
+        })
+        .catch(function () {
+          billsRequest = null;
+          return [];
+        });
+    }
+    return billsRequest;
+  }
+
+  function setUpFinder(form) {
+    if (form.getAttribute("data-ready") === "yes") {
+      return;
+    }
+    form.setAttribute("data-ready", "yes");
+    var input = form.querySelector("input[type=search]");
+    var list = form.querySelector("[role=listbox]");
+    if (!input || !list) {
+      return;
+    }
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("aria-controls", list.id);
+    var active = -1;
+    var shown = [];
+
+    function close() {
+      list.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+      active = -1;
+    }
+
+    function mark(index) {
+      var options = list.querySelectorAll("[role=option]");
+      for (var i = 0; i < options.length; i++) {
+        options[i].setAttribute("aria-selected", i === index ? "true" : "false");
+      }
+      active = index;
+      if (index >= 0 && options[index]) {
+        input.setAttribute("aria-activedescendant", options[index].id);
+        options[index].scrollIntoView({ block: "nearest" });
+      } else {
+        input.removeAttribute("aria-activedescendant");
+      }
+    }
+
+    function render(query) {
+      var q = query.trim().toLowerCase();
+      while (list.firstChild) {
+        list.removeChild(list.firstChild);
+      }
+      if (!q) {
+        close();
+        return;
+      }
+      shown = bills.filter(function (bill) {
+        return bill.is_active && String(bill.name).toLowerCase().indexOf(q) >= 0;
+      }).slice(0, 8);
+      if (shown.length === 0) {
+        var none = document.createElement("li");
+        none.className = "finder-empty";
+        none.textContent = "No bill matches \u201c" + query.trim() + "\u201d";
+        list.appendChild(none);
+      }
+      shown.forEach(function (bill, i) {
+        var option = document.createElement("li");
+        option.id = list.id + "-" + i;
+        option.setAttribute("role", "option");
+        option.setAttribute("aria-selected", "false");
+        option.setAttribute("data-href", "/bills/" + encodeURIComponent(bill.id));
+        var name = document.createElement("span");
+        name.textContent = bill.name;
+        var detail = document.createElement("span");
+        detail.className = "finder-detail";
+        detail.textContent = bill.expected_amount + " " + bill.currency + (bill.next_due ? " \u00b7 due " + bill.next_due : "");
+        option.appendChild(name);
+        option.appendChild(detail);
+        list.appendChild(option);
+      });
+      list.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+      mark(shown.length > 0 ? 0 : -1);
+    }
+
+    function go(index) {
+      var option = list.querySelectorAll("[role=option]")[index];
+      if (option) {
+        window.location.assign(option.getAttribute("data-href"));
+      }
+    }
+
+    input.addEventListener("input", function () {
+      loadBills().then(function () {
+        render(input.value);
+      });
+    });
+    input.addEventListener("focus", function () {
+      loadBills();
+    });
+    input.addEventListener("keydown", function (event) {
+      var count = list.querySelectorAll("[role=option]").length;
+      if (event.key === "ArrowDown" && count > 0) {
+        event.preventDefault();
+        mark((active + 1) % count);
+      } else if (event.key === "ArrowUp" && count > 0) {
+        event.preventDefault();
+        mark((active - 1 + count) % count);
+      } else if (event.key === "Enter" && active >= 0 && !list.hidden) {
+        event.preventDefault();
+        go(active);
+      } else if (event.key === "Escape") {
+        close();
+      }
+    });
+    input.addEventListener("blur", function () {
+      window.setTimeout(close, 150);
+    });
+    list.addEventListener("mousedown", function (event) {
+      var option = event.target instanceof Element ? event.target.closest("[role=option]") : null;
+      if (option) {
+        event.preventDefault();
+        window.location.assign(option.getAttribute("data-href"));
+      }
+    });
+  }
+
+  function visibleFinder() {
+    var inputs = document.querySelectorAll("[data-bill-finder] input[type=search]");
+    for (var i = 0; i < inputs.length; i++) {
+      if (inputs[i].offsetParent !== null) {
+        return inputs[i];
+      }
+    }
+    var more = document.querySelector("details.tab-more");
+    if (more && inputs.length > 0) {
+      more.open = true;
+      return inputs[inputs.length - 1];
+    }
+    return null;
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") {
+      closeMenus(null);
+      return;
+    }
+    var target = event.target;
+    var typing =
+      target instanceof HTMLElement &&
+      (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+    var slash = event.key === "/" && !typing && !event.ctrlKey && !event.metaKey && !event.altKey;
+    var ctrlK = (event.key === "k" || event.key === "K") && (event.ctrlKey || event.metaKey);
+    if (slash || ctrlK) {
+      var input = visibleFinder();
+      if (input) {
+        event.preventDefault();
+        input.focus();
+        input.select();
+      }
+    }
+  });
+
+  // ---- Start -------------------------------------------------------------------------------
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () {
+      enhance(document);
+    });
+  } else {
+    enhance(document);
+  }
+  document.addEventListener("htmx:afterSettle", function () {
+    // A swap may follow a change (a bill added or renamed): fetch the finder's list again.
+    bills = null;
+    billsRequest = null;
+    enhance(document);
+    var main = document.getElementById("main");
+    var summary = document.querySelector(".error-summary[tabindex]");
+    if (main && !summary && !main.contains(document.activeElement)) {
+      main.focus({ preventScroll: true });
+    }
+  });
+
+  // ---- Service worker (installable app; caches static files only) --------------------------
+  if ("serviceWorker" in navigator && window.isSecureContext) {
+    window.addEventListener("load", function () {
+      navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {
+        // No offline shell; the app works the same online.
+      });
+    });
+  }
 })();

@@ -232,6 +232,7 @@ pub async fn audit_log(
         actor_name: query.actor,
         before_seq: query.before,
         limit,
+        ..AuditFilter::default()
     };
     let entries = service::audit::list(&state.app, &admin, &filter).await?;
     let next_before = (entries.len() as i64 == limit)

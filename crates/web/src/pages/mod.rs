@@ -4,13 +4,31 @@
 //! signed-in extractor, the layout chrome, safe redirects and error pages.
 //!
 //! - [`account`] — sign-in, sign-out, first-run setup.
-//! - [`security`] — sessions, sign-in history, password change.
+//! - [`security`] — sessions, sign-in history, password change, two-step verification.
 //! - [`tracker`] — the home page: one month of bills, pay / undo / skip / pay all.
+//! - [`expenses`] — one-off expenses: list, filters, add / edit, delete, bulk delete + undo.
+//! - [`analytics`] — one year as charts and tables: per month, expected vs paid, categories, days.
+//! - [`budgets`] — budgets per category: spent, remaining, state; create, change, delete.
+//! - [`bills`] — the bills list, add / edit, one bill with its payments and occurrences.
+//! - [`categories`] — categories with bill counts: create, edit, delete, restore.
+//! - [`profile`] — display name and tracking preferences.
+//! - [`admin`] — administration: accounts list, create, sign everyone out; the admin extractor.
+//! - [`admin_users`] — one account: names, role, access, password reset, sessions, delete.
+//! - [`admin_audit`] — the hash-chained audit log with filters and the chain check.
 //! - [`common`] — form plumbing shared by the data pages (data-owner extractor, banners,
 //!   money formatting, status badges).
 
 pub mod account;
+pub mod admin;
+pub mod admin_audit;
+pub mod admin_users;
+pub mod analytics;
+pub mod bills;
+pub mod budgets;
+pub mod categories;
 pub mod common;
+pub mod expenses;
+pub mod profile;
 pub mod security;
 pub mod tracker;
 
@@ -20,9 +38,9 @@ use service::App;
 use service::auth::{Principal, SignedIn, csrf};
 
 use crate::auth::Caller;
-use crate::cookies;
 use crate::observe::{CspNonce, RequestId};
 use crate::views::{self, Chrome, ErrorPage, NavUser};
+use crate::{AppState, cookies};
 
 /// The caller's CSRF token: the cookie's when it is valid for this caller, else a new one with
 /// the `Set-Cookie` that delivers it.
@@ -42,14 +60,20 @@ pub fn csrf_for(app: &App, caller: &Caller) -> (String, Option<HeaderValue>) {
 pub struct PageContext {
     pub nonce: String,
     pub request_id: Option<String>,
+    /// The signed-in user's saved theme (`system`, `light`, `dark`); `system` otherwise.
+    pub theme: String,
 }
 
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PageContext {
+impl axum::extract::FromRequestParts<AppState> for PageContext {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(
         parts: &mut axum::http::request::Parts,
-        _: &S,
+        state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        let principal = parts
+            .extensions
+            .get::<Caller>()
+            .and_then(|c| c.principal.as_ref());
         Ok(PageContext {
             nonce: parts
                 .extensions
@@ -57,6 +81,10 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PageContext {
                 .map(|n| n.0.clone())
                 .unwrap_or_default(),
             request_id: parts.extensions.get::<RequestId>().map(|r| r.0.clone()),
+            theme: match principal {
+                Some(p) => service::preferences::theme_of(&state.app, p).await,
+                None => "system".to_owned(),
+            },
         })
     }
 }
@@ -101,6 +129,7 @@ pub(crate) fn chrome(
             csrf_token,
             user,
             flash: None,
+            theme: ctx.theme.clone(),
         },
         cookie,
     )

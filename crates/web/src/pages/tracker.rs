@@ -41,7 +41,19 @@ const NOTICES: [(&str, &str); 7] = [
 ];
 
 /// The error banners a redirect can ask for, by code.
-const ERRORS: [(&str, &str); 6] = [
+const ERRORS: [(&str, &str); 9] = [
+    (
+        "amount",
+        "Actual amount: enter an amount like 12.34 (no more decimals than the currency has).",
+    ),
+    (
+        "note",
+        "Note: at most 2000 characters, without control characters.",
+    ),
+    (
+        "snooze",
+        "Snooze until: enter a real date after the due date (YYYY-MM-DD).",
+    ),
     ("not_found", "That bill no longer exists."),
     (
         "conflict",
@@ -69,6 +81,7 @@ pub(crate) fn routes(table: Table) -> Table {
         .add("POST", "/tracker/pay", post(pay_one))
         .add("POST", "/tracker/unpay", post(unpay))
         .add("POST", "/tracker/skip", post(skip))
+        .add("POST", "/tracker/occurrence", post(edit_occurrence))
         .add("POST", "/tracker/pay-all", post(pay_all))
         .add("POST", "/tracker/undo", post(undo))
         .add("POST", "/tracker/demo", post(demo))
@@ -124,6 +137,13 @@ fn row(o: &OccurrenceView, today: NaiveDate) -> OccurrenceRow {
         paid,
         can_pay: !paid && !o.skipped && o.remaining.amount_minor > 0,
         skipped: o.skipped,
+        actual_amount: o
+            .actual_amount
+            .as_ref()
+            .map(|a| a.amount.clone())
+            .unwrap_or_default(),
+        note: o.note.clone(),
+        snoozed_until: o.snoozed_until.map(|d| d.to_string()).unwrap_or_default(),
     }
 }
 
@@ -412,6 +432,72 @@ pub async fn skip(
     };
     match result {
         Ok(()) => see_other(&with_param(&to, "notice", "skipped")),
+        Err(err) => failed(app, &caller, &ctx, &to, err),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct OccurrenceEditForm {
+    pub bill_id: String,
+    pub due_date: String,
+    pub actual_amount: String,
+    pub note: String,
+    pub snoozed_until: String,
+    pub return_to: Option<String>,
+    #[serde(rename = "csrf_token")]
+    pub _csrf_token: Option<String>,
+}
+
+impl OccurrenceEditForm {
+    /// The month-state changes the form asks for: blank amount or snooze date clear them.
+    fn changes(&self) -> Result<MonthStateChanges, Error> {
+        let blank = |raw: &str| raw.trim().is_empty();
+        Ok(MonthStateChanges {
+            actual_amount: Some(
+                (!blank(&self.actual_amount)).then(|| self.actual_amount.trim().to_owned()),
+            ),
+            note: Some(domain::bill::Notes::parse("note", &self.note)?),
+            skipped: None,
+            snoozed_until: Some(if blank(&self.snoozed_until) {
+                None
+            } else {
+                Some(parse_date("snoozed_until", self.snoozed_until.trim())?)
+            }),
+        })
+    }
+}
+
+/// `POST /tracker/occurrence`: this month's actual amount, note and snooze for one bill.
+pub async fn edit_occurrence(
+    State(state): State<AppState>,
+    DataPageUser(user): DataPageUser,
+    caller: Caller,
+    ctx: PageContext,
+    Form(form): Form<OccurrenceEditForm>,
+) -> Response {
+    let to = back(form.return_to.as_deref());
+    let app = &state.app;
+    let result = match (
+        parse_occurrence(&form.bill_id, &form.due_date),
+        form.changes(),
+    ) {
+        (Ok((bill, due)), Ok(changes)) => month_state::set(app, &user, bill, due, changes)
+            .await
+            .map(|_| ()),
+        (Err(err), _) | (_, Err(err)) => Err(err),
+    };
+    match result {
+        Ok(()) => see_other(&with_param(&to, "notice", "skipped")),
+        Err(Error::Invalid(i)) => {
+            let code = match i.field.as_str() {
+                "actual_amount" => "amount",
+                "note" => "note",
+                "snoozed_until" => "snooze",
+                _ => "invalid",
+            };
+            see_other(&with_param(&to, "error", code))
+        }
         Err(err) => failed(app, &caller, &ctx, &to, err),
     }
 }

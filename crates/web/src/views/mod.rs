@@ -17,10 +17,27 @@
 //! - [`SignInPage`], [`SetupPage`] (in `auth`) — signing in and first-run administrator setup.
 //! - [`TrackerPage`] (in `tracker`) — the month's bills by pay period, with pay/undo forms.
 //! - [`SecurityPage`] (in `security`) — sessions, sign-in history and password change.
+//! - `profile::ProfilePage` — display name and tracking preferences.
+//! - `admin::AdminUsersPage`, `admin::AdminUserPage`, `admin::AuditLogPage` — administration.
 //! - [`ErrorPage`] (in `error`) — an HTML error with its status.
+//! - `expenses::ExpensesPage`, `expenses::ExpenseFormPage` — the expense list and its form.
+//! - `analytics::AnalyticsPage` — one year as SVG charts and tables; its charts (from `charts`,
+//!   built only from numbers and escaped text) are the one place a template uses `|safe`.
+//! - `budgets::BudgetsPage` — budgets with spent, remaining and state.
+//! - `bills::BillsPage`, `bills::BillFormPage`, `bills::BillPage`, `bills::BillPaymentPage` — the
+//!   bills list, the bill form, one bill with its payments, a payment's form.
+//! - `categories::CategoriesPage` — categories with bill counts; create, edit, delete, restore.
 
+pub mod admin;
+pub mod analytics;
 mod auth;
+pub mod bills;
+pub mod budgets;
+pub mod categories;
+pub mod charts;
 mod error;
+pub mod expenses;
+pub mod profile;
 mod security;
 #[cfg(test)]
 mod tests;
@@ -48,6 +65,9 @@ pub struct Chrome {
     pub user: Option<NavUser>,
     /// A one-time message shown in the flash region (e.g. "Password changed").
     pub flash: Option<String>,
+    /// The saved theme: `light` or `dark` set `data-theme` on `<html>`; anything else follows
+    /// the system (a choice made with the theme toggle on this device wins in `app.js`).
+    pub theme: String,
 }
 
 /// The signed-in user, as far as the navigation cares.

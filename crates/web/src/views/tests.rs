@@ -22,6 +22,7 @@ fn chrome(user: Option<NavUser>) -> Chrome {
         csrf_token: CSRF.to_owned(),
         user,
         flash: Some(hostile()),
+        theme: "light".to_owned(),
     }
 }
 
@@ -264,8 +265,8 @@ fn hostile_values_are_escaped_on_every_page() {
         assert!(!tag_names.iter().any(|t| t == "img"), "{name}");
         assert_eq!(
             tag_names.iter().filter(|t| *t == "script").count(),
-            2,
-            "{name}: exactly one <script>…</script> (open and close)"
+            4,
+            "{name}: exactly htmx and app.js, each <script>…</script> (open and close)"
         );
     }
 }
@@ -301,13 +302,18 @@ fn every_script_and_stylesheet_carries_the_nonce() {
             .filter(|t| t.name == "link" && t.attr("rel") == Some("stylesheet"))
             .collect();
 
-        assert_eq!(scripts.len(), 1, "{name}");
+        assert_eq!(scripts.len(), 2, "{name}");
         assert_eq!(sheets.len(), 1, "{name}");
         for tag in scripts.iter().chain(&sheets) {
             assert_eq!(tag.attr("nonce"), Some(NONCE), "{name}: {tag:?}");
         }
-        assert_eq!(scripts[0].attr("src"), Some("/static/app.js"), "{name}");
-        assert!(scripts[0].attr("defer").is_some(), "{name}");
+        let sources: Vec<Option<&str>> = scripts.iter().map(|s| s.attr("src")).collect();
+        assert_eq!(
+            sources,
+            [Some("/static/htmx-2.0.11.min.js"), Some("/static/app.js")],
+            "{name}: htmx first, then the app's script"
+        );
+        assert!(scripts.iter().all(|s| s.attr("defer").is_some()), "{name}");
         assert!(
             !found.iter().any(|t| t.name == "style"),
             "{name}: no <style>"
@@ -342,6 +348,9 @@ fn every_post_form_carries_the_csrf_token() {
         let mut forms = 0;
         for tag in tags(&html) {
             match (tag.name.as_str(), tag.closing) {
+                ("form", false) if tag.attr("method") == Some("get") => {
+                    assert!(!in_post_form, "{name}: nested form");
+                }
                 ("form", false) => {
                     assert!(!in_post_form, "{name}: nested form");
                     assert_eq!(tag.attr("method"), Some("post"), "{name}: {tag:?}");
@@ -349,7 +358,7 @@ fn every_post_form_carries_the_csrf_token() {
                     has_token = false;
                     forms += 1;
                 }
-                ("form", true) => {
+                ("form", true) if in_post_form => {
                     assert!(has_token, "{name}: a POST form without csrf_token");
                     in_post_form = false;
                 }
@@ -366,11 +375,11 @@ fn every_post_form_carries_the_csrf_token() {
     }
 }
 
-/// The forms (action attribute) on a page.
+/// The POST forms (action attribute) on a page.
 fn form_actions(html: &str) -> Vec<String> {
     tags(html)
         .into_iter()
-        .filter(|t| t.name == "form" && !t.closing)
+        .filter(|t| t.name == "form" && !t.closing && t.attr("method") == Some("post"))
         .filter_map(|t| t.attr("action").map(str::to_owned))
         .collect()
 }
@@ -459,13 +468,34 @@ fn the_layout_has_a_skip_link_a_live_region_and_the_htmx_config() {
     let html = html_of(&home(member()));
 
     assert!(html.starts_with("<!doctype html>"));
-    assert!(html.contains("<html lang=\"en\">"));
+    assert!(html.contains("<html lang=\"en\" data-theme=\"light\" data-theme-saved=\"light\">"));
     assert!(html.contains("name=\"viewport\""));
     assert!(html.contains("<a class=\"skip-link\" href=\"#main\">"));
     assert!(html.contains("aria-live=\"polite\""));
-    assert!(html.contains(
-        r#"<meta name="htmx-config" content='{"selfRequestsOnly":true,"allowEval":false,"historyCacheSize":0,"includeIndicatorStyles":false}'>"#
-    ));
+    let config = tags(&html)
+        .into_iter()
+        .find(|t| t.name == "meta" && t.attr("name") == Some("htmx-config"))
+        .and_then(|t| t.attr("content").map(str::to_owned))
+        .expect("htmx-config meta");
+    let config: serde_json::Value = serde_json::from_str(&config).expect("htmx-config is JSON");
+    assert_eq!(
+        config["selfRequestsOnly"], true,
+        "htmx talks only to this origin"
+    );
+    assert_eq!(config["allowEval"], false, "no eval under the CSP");
+    assert_eq!(
+        config["allowScriptTags"], false,
+        "swapped content runs no scripts"
+    );
+    assert_eq!(
+        config["historyCacheSize"], 0,
+        "no financial page in localStorage"
+    );
+    assert_eq!(config["includeIndicatorStyles"], false, "no inline <style>");
+    assert!(
+        html.contains("hx-history=\"false\""),
+        "history snapshots off"
+    );
     assert_eq!(html.matches("<main").count(), 1);
 }
 

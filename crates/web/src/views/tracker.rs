@@ -91,6 +91,12 @@ pub struct OccurrenceRow {
     /// Still owes money and is not skipped: the primary action is "Pay".
     pub can_pay: bool,
     pub skipped: bool,
+    /// This month's actual amount as typed (`12.50`), empty when the expected amount applies.
+    pub actual_amount: String,
+    /// This month's note.
+    pub note: String,
+    /// `YYYY-MM-DD` the reminder is snoozed until, or empty.
+    pub snoozed_until: String,
 }
 
 impl Page for TrackerPage {

@@ -131,6 +131,36 @@ app_tests! {
         assert_ne!(status_of(&tracker(&browser, "year=2026&month=3").await, "Rent", "2026-03-20"), "skipped");
     }
 
+    async fn this_months_amount_note_and_snooze_are_saved_inline(app) {
+        let (browser, me) = alice(&app).await;
+        let rent = bill(&app, me, "Rent", 20, 90_000).await.to_string();
+        let edit = |amount: &'static str, note: &'static str, snooze: &'static str| {
+            let rent = rent.clone();
+            let browser = &browser;
+            async move {
+                submit(browser, "/tracker/occurrence", &[("bill_id", &rent), ("due_date", "2026-03-20"), ("actual_amount", amount), ("note", note), ("snoozed_until", snooze), ("return_to", MARCH)]).await
+            }
+        };
+        let (status, location) = edit("912.30", "Rate went up <b>", "2026-03-25").await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let html = page(&browser, &location).await;
+        assert!(html.contains("Rate went up &#60;b&#62;"), "the note shows, escaped: {html}");
+        assert!(html.contains("value=\"912.30\""), "the actual amount is kept: {html}");
+        assert!(html.contains("Snoozed until"), "{html}");
+
+        for (amount, note, snooze, code) in [("12.345", "", "", "error=amount"), ("abc", "", "", "error=amount"), ("", "", "2026-02-30", "error=snooze"), ("", "", "2026-03-19", "error=snooze"), ("", "bell\u{7}", "", "error=note")] {
+            let (status, location) = edit(amount, note, snooze).await;
+            assert_eq!(status, StatusCode::SEE_OTHER);
+            assert!(location.contains(code), "{amount:?} {note:?} {snooze:?}: {location}");
+            let html = page(&browser, &location).await;
+            assert!(html.contains("value=\"912.30\"") && html.contains("Rate went up"), "nothing changed: {html}");
+        }
+
+        let (_, location) = edit("", "", "").await;
+        let html = page(&browser, &location).await;
+        assert!(!html.contains("Rate went up") && !html.contains("Snoozed until"), "blank clears: {html}");
+    }
+
     async fn bad_input_comes_back_as_a_banner_never_a_500(app) {
         let (browser, me) = alice(&app).await;
         bill(&app, me, "Rent", 20, 90_000).await;
@@ -173,9 +203,10 @@ app_tests! {
         let html = response.text().await.expect("body");
         let nonce = csp.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).expect("nonce in CSP").to_owned();
         assert!(!html.contains("style="), "no inline styles");
-        assert!(html.contains("href=\"/static/tracker.css\""), "{html}");
-        let css = browser.get("/static/tracker.css").await;
+        assert!(html.contains("href=\"/static/app.css\""), "{html}");
+        let css = browser.get("/static/app.css").await;
         assert_eq!(css.status(), StatusCode::OK);
+        assert!(css.text().await.expect("css").contains(".summary-cards"), "the tracker's rules are in the one stylesheet");
         assert!(!html.contains("<script>alert"), "{html}");
         assert!(
             html.contains("&#60;script&#62;alert(1)&#60;/script&#62;") || html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),

@@ -1,0 +1,371 @@
+//! The analytics page (`GET /analytics?year=`): one year of the user's money as charts and
+//! tables. The handler parses the year, makes one service call ([`service::analytics::year`])
+//! and formats the figures; the SVG comes from `views::charts`. A year that is not valid
+//! (`abc`, `0`, `99999`, an unknown parameter) shows the current year with a banner (a fixed
+//! message, never reflected input); nothing here answers 500 for a refused input.
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use chrono::{Datelike, NaiveDate};
+use domain::money::Currency;
+use service::analytics::{self, AnalyticsQuery, MonthFigures, YearAnalytics};
+use service::tracker::AmountView;
+use service::{App, Error};
+
+use super::PageContext;
+use super::chrome;
+use super::common::{DataPageUser, forbidden, money, with_cookie};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::routes::Table;
+use crate::views::analytics::{
+    AnalyticsPage, Card, CategoryRow, Charts, CurrencyRow, DayRow, MonthRow,
+};
+use crate::views::charts::{self, BarRow, Frame, Layout, Series};
+use crate::views::{self, ErrorPage};
+
+/// The banner for a year that is not valid.
+const BAD_YEAR: &str = "That year is not valid (use a year from 1 to 9999); showing this year.";
+
+/// The analytics routes.
+pub(crate) fn routes(table: Table) -> Table {
+    table.add("GET", "/analytics", get(show))
+}
+
+/// The analytics URL of a year.
+pub fn year_href(year: i32) -> String {
+    format!("/analytics?year={year}")
+}
+
+/// `GET /analytics?year=`: the year's charts, or this year with a banner when `year` is bad.
+pub async fn show(
+    State(state): State<AppState>,
+    DataPageUser(user): DataPageUser,
+    caller: Caller,
+    ctx: PageContext,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Response {
+    let app = &state.app;
+    let (query, error) = match AnalyticsQuery::parse(&pairs) {
+        Ok(query) => (query, None),
+        Err(_) => (AnalyticsQuery::default(), Some(BAD_YEAR.to_owned())),
+    };
+    let view = match analytics::year(app, &user, query).await {
+        Ok(view) => view,
+        Err(err) => return show_failed(app, &caller, &ctx, err),
+    };
+    let (chrome, cookie) = chrome(app, &caller, &ctx, "Analytics");
+    let mut page = present(chrome, &view);
+    page.error = error;
+    with_cookie(views::render(&page), cookie)
+}
+
+fn show_failed(app: &App, caller: &Caller, ctx: &PageContext, err: Error) -> Response {
+    let (status, message) = match err {
+        Error::Forbidden => return forbidden(app, caller, ctx),
+        Error::Invalid(_) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "This year's totals are too large to add up.",
+        ),
+        err => {
+            tracing::error!(error = %err, "analytics page failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "Try again in a moment.")
+        }
+    };
+    let (chrome, cookie) = chrome(app, caller, ctx, "Analytics");
+    let page = ErrorPage {
+        chrome,
+        status: status.as_u16(),
+        heading: "Analytics could not be shown".to_owned(),
+        message: message.to_owned(),
+        request_id: ctx.request_id.clone(),
+    };
+    with_cookie(views::render(&page), cookie)
+}
+
+/// An amount in `currency`, with its symbol and groups.
+fn amount(minor: i64, currency: Currency) -> String {
+    money(&AmountView::new(minor, currency))
+}
+
+/// An axis label: the amount without a fraction of zeros (`$2,500` rather than `$2,500.00`).
+fn tick(minor: i64, currency: Currency) -> String {
+    let full = amount(minor, currency);
+    let Some(dot) = full.find('.') else {
+        return full;
+    };
+    let digits: String = full[dot + 1..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    if digits.chars().all(|c| c == '0') {
+        format!("{}{}", &full[..dot], &full[dot + 1 + digits.len()..])
+    } else {
+        full
+    }
+}
+
+fn month_name(year: i32, month: u32, pattern: &str) -> String {
+    NaiveDate::from_ymd_opt(year, month, 1)
+        .map(|d| d.format(pattern).to_string())
+        .unwrap_or_default()
+}
+
+fn month_row(label: String, m: &MonthFigures, currency: Currency) -> MonthRow {
+    MonthRow {
+        label,
+        bills: amount(m.bills, currency),
+        expenses: amount(m.expenses, currency),
+        total: amount(m.total, currency),
+        expected: amount(m.expected, currency),
+        paid_for_due: amount(m.paid_for_due, currency),
+        // Shown only; an overpayment beyond `i64` (never a real one) would read as the limit.
+        difference: amount(m.expected.saturating_sub(m.paid_for_due), currency),
+    }
+}
+
+/// The year's totals row (every sum checked by the service).
+fn totals_row(view: &YearAnalytics) -> MonthRow {
+    let figures = MonthFigures {
+        month: 0,
+        bills: view.totals.bills,
+        expenses: view.totals.expenses,
+        total: view.totals.total,
+        expected: view.expected_total,
+        paid_for_due: view.paid_for_due_total,
+    };
+    month_row("Total".to_owned(), &figures, view.totals.currency)
+}
+
+/// The page for one year's figures.
+fn present(chrome: views::Chrome, view: &YearAnalytics) -> AnalyticsPage {
+    let currency = view.totals.currency;
+    let year = view.year;
+    let months: Vec<MonthRow> = view
+        .months
+        .iter()
+        .map(|m| month_row(month_name(year, m.month, "%B"), m, currency))
+        .collect();
+    let totals = totals_row(view);
+    let categories: Vec<CategoryRow> = view
+        .categories
+        .iter()
+        .map(|c| CategoryRow {
+            name: c.name.clone().unwrap_or_else(|| "Uncategorised".to_owned()),
+            bills: amount(c.bills, currency),
+            expenses: amount(c.expenses, currency),
+            total: amount(c.total, currency),
+        })
+        .collect();
+    let cards = vec![
+        Card {
+            label: "Paid in total",
+            value: totals.total.clone(),
+        },
+        Card {
+            label: "Bills",
+            value: totals.bills.clone(),
+        },
+        Card {
+            label: "Expenses",
+            value: totals.expenses.clone(),
+        },
+        Card {
+            label: "Bills expected",
+            value: totals.expected.clone(),
+        },
+    ];
+    AnalyticsPage {
+        charts: draw(view, &categories),
+        chrome,
+        year,
+        prev_href: (year > 1).then(|| year_href(year - 1)),
+        next_href: (year < 9999).then(|| year_href(year + 1)),
+        this_year_href: (year != view.today.year()).then(|| "/analytics".to_owned()),
+        currency: currency.code().to_owned(),
+        error: None,
+        empty: view.is_empty(),
+        cards,
+        months,
+        totals,
+        categories,
+        days: view
+            .days
+            .iter()
+            .map(|(day, minor)| DayRow {
+                date: day.to_string(),
+                label: day.format("%a %-d %b").to_string(),
+                amount: amount(*minor, currency),
+            })
+            .collect(),
+        others: view
+            .other_currencies
+            .iter()
+            .map(|o| CurrencyRow {
+                currency: o.currency.code().to_owned(),
+                bills: amount(o.bills, o.currency),
+                expenses: amount(o.expenses, o.currency),
+                total: amount(o.total, o.currency),
+            })
+            .collect(),
+    }
+}
+
+/// The four charts, with titles and descriptions that say what they show in words.
+fn draw(view: &YearAnalytics, categories: &[CategoryRow]) -> Charts {
+    let currency = view.totals.currency;
+    let year = view.year;
+    let code = currency.code();
+    let tick = |minor| tick(minor, currency);
+    let full = |minor| amount(minor, currency);
+    let labels: Vec<String> = (1..=12).map(|m| month_name(year, m, "%b")).collect();
+    let column = |f: fn(&MonthFigures) -> i64| view.months.iter().map(f).collect::<Vec<i64>>();
+    let (bills, expenses) = (column(|m| m.bills), column(|m| m.expenses));
+    let (expected, paid) = (column(|m| m.expected), column(|m| m.paid_for_due));
+    let busiest = view
+        .months
+        .iter()
+        .max_by_key(|m| (m.total, std::cmp::Reverse(m.month)))
+        .filter(|m| m.total > 0)
+        .map(|m| {
+            format!(
+                " The most was paid in {} ({}).",
+                month_name(year, m.month, "%B"),
+                full(m.total)
+            )
+        })
+        .unwrap_or_default();
+    let monthly_desc = format!(
+        "Bill payments and expenses per month of {year} in {code}, stacked. Total {}.{busiest}",
+        full(view.totals.total)
+    );
+    let expected_desc = format!(
+        "For the bills due each month of {year}: expected amount next to the amount paid, in {code}. Expected {}, paid {} over the year.",
+        full(view.expected_total),
+        full(view.paid_for_due_total),
+    );
+    let top: Vec<String> = categories
+        .iter()
+        .take(3)
+        .map(|c| format!("{} {}", c.name, c.total))
+        .collect();
+    let categories_desc = format!(
+        "Bill payments and expenses of {year} by category in {code}, largest first: {}.",
+        top.join(", ")
+    );
+    let largest = view
+        .days
+        .iter()
+        .max_by_key(|(day, minor)| (*minor, std::cmp::Reverse(*day)));
+    let heatmap_desc = format!(
+        "The amount paid on each day of {year} in {code}: {} days with spending{}.",
+        view.days.len(),
+        largest
+            .map(|(day, minor)| format!(
+                ", the largest on {} ({})",
+                day.format("%-d %B"),
+                full(*minor)
+            ))
+            .unwrap_or_default()
+    );
+    let bars: Vec<BarRow> = view
+        .categories
+        .iter()
+        .zip(categories)
+        .map(|(c, row)| BarRow {
+            label: row.name.clone(),
+            value: c.total,
+        })
+        .collect();
+    Charts {
+        monthly: charts::columns(
+            &Frame {
+                id: "monthly-chart",
+                title: &format!("Paid per month, {year}"),
+                desc: &monthly_desc,
+            },
+            &labels,
+            &[
+                Series {
+                    name: "Bills",
+                    class: "bar-bills",
+                    values: &bills,
+                },
+                Series {
+                    name: "Expenses",
+                    class: "bar-expenses",
+                    values: &expenses,
+                },
+            ],
+            Layout::Stacked,
+            &tick,
+            &full,
+        ),
+        expected: charts::columns(
+            &Frame {
+                id: "expected-chart",
+                title: &format!("Bills expected vs paid, {year}"),
+                desc: &expected_desc,
+            },
+            &labels,
+            &[
+                Series {
+                    name: "Expected",
+                    class: "bar-expected",
+                    values: &expected,
+                },
+                Series {
+                    name: "Paid",
+                    class: "bar-paid",
+                    values: &paid,
+                },
+            ],
+            Layout::Grouped,
+            &tick,
+            &full,
+        ),
+        categories: charts::bars(
+            &Frame {
+                id: "categories-chart",
+                title: &format!("By category, {year}"),
+                desc: &categories_desc,
+            },
+            &bars,
+            "bar-category",
+            &full,
+        ),
+        heatmap: charts::heatmap(
+            &Frame {
+                id: "heatmap-chart",
+                title: &format!("Paid per day, {year}"),
+                desc: &heatmap_desc,
+            },
+            year,
+            view.week_start,
+            &view.days,
+            &full,
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn axis_labels_drop_a_fraction_of_zeros_only() {
+        let eur = Currency::parse("currency", "EUR").unwrap_or(Currency::USD);
+        let kwd = Currency::parse("currency", "KWD").unwrap_or(Currency::USD);
+        assert_eq!(tick(250_000, Currency::USD), "$2,500");
+        assert_eq!(tick(250_050, Currency::USD), "$2,500.50");
+        assert_eq!(tick(0, eur), "€0");
+        assert_eq!(tick(12_000, kwd), "12 KWD");
+    }
+
+    #[test]
+    fn year_links_stay_on_the_page() {
+        assert_eq!(year_href(2025), "/analytics?year=2025");
+    }
+}

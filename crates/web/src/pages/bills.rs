@@ -1,0 +1,98 @@
+//! The bill pages, one file per part: the list (`list`), the add and edit form (`form`, with
+//! `input` turning the form's text into the service's request), the detail page (`detail`),
+//! the forms that act on a bill from it (`actions`: delete, restore, deactivate, occurrence
+//! overrides) and the payment forms (`payments`); `present` formats the service's views for
+//! the templates. This file holds the routes and what the parts share.
+//!
+//! Every page is for the signed-in owner of the data ([`DataPageUser`]): the bootstrap
+//! administrator gets a 403 page, and a bill or payment id that does not parse, does not exist
+//! or belongs to someone else is the same 404 page. Successful POSTs redirect (303) with a
+//! banner code (`?notice=` / `?error=`, fixed messages, never reflected input); a refused
+//! form comes back with 422 (409 for a stale version) and the message under the field.
+
+mod actions;
+mod detail;
+mod form;
+mod input;
+mod list;
+mod payments;
+pub mod present;
+
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use domain::id::BillId;
+use service::auth::Principal;
+use service::preferences::{self, Preferences, data_owner};
+use service::{App, Error};
+
+use super::common::forbidden;
+use super::{PageContext, error_page};
+use crate::auth::Caller;
+use crate::routes::Table;
+
+/// The bill pages' routes (payments included: they are edited from their bill's page).
+pub(crate) fn routes(table: Table) -> Table {
+    table
+        .add("GET", "/bills", get(list::list))
+        .add("POST", "/bills", post(form::create))
+        .add("GET", "/bills/new", get(form::new))
+        .add("GET", "/bills/{id}", get(detail::show))
+        .add("POST", "/bills/{id}", post(form::update))
+        .add("GET", "/bills/{id}/edit", get(form::edit))
+        .add("POST", "/bills/{id}/delete", post(actions::delete))
+        .add("POST", "/bills/{id}/restore", post(actions::restore))
+        .add("POST", "/bills/{id}/deactivate", post(actions::deactivate))
+        .add("POST", "/bills/{id}/reactivate", post(actions::reactivate))
+        .add(
+            "POST",
+            "/bills/{id}/delete-permanently",
+            post(actions::delete_permanently),
+        )
+        .add("POST", "/bills/{id}/occurrence", post(actions::occurrence))
+        .add("POST", "/bills/{id}/payments", post(payments::record))
+        .add("GET", "/payments/{id}/edit", get(payments::edit))
+        .add("POST", "/payments/{id}", post(payments::update))
+        .add("POST", "/payments/{id}/delete", post(payments::delete))
+        .add("POST", "/payments/{id}/restore", post(payments::restore))
+}
+
+/// `/bills/{id}`.
+pub fn bill_href(id: &str) -> String {
+    format!("/bills/{id}")
+}
+
+/// A bill id from the path; one that does not parse is not found, like a missing one.
+fn parse_bill_id(raw: &str) -> Result<BillId, Error> {
+    raw.parse().map_err(|_| Error::NotFound)
+}
+
+/// The caller's preferences (currency, time zone: their today).
+async fn prefs(app: &App, user: &Principal) -> Result<Preferences, Error> {
+    preferences::load(app, data_owner(user)?).await
+}
+
+/// The page for a failed read: 404 for a missing (or foreign) bill, 403 for the bootstrap
+/// administrator, else a 503 page (the cause is logged, never shown).
+fn load_failed(app: &App, caller: &Caller, ctx: &PageContext, err: Error) -> Response {
+    match err {
+        Error::NotFound => error_page(
+            app,
+            caller,
+            ctx,
+            StatusCode::NOT_FOUND,
+            "That bill or payment does not exist, or it was deleted for good.",
+        ),
+        Error::Forbidden => forbidden(app, caller, ctx),
+        err => {
+            tracing::error!(error = %err, "bill page failed");
+            error_page(
+                app,
+                caller,
+                ctx,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The page could not be shown; try again in a moment.",
+            )
+        }
+    }
+}

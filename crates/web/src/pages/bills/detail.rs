@@ -1,0 +1,313 @@
+//! The bill detail page (`GET /bills/{id}`): every field of the bill, its next due date, its
+//! payments (live and deleted), the "Record payment" form, its recent and upcoming occurrences
+//! with their override forms, and its active periods. The forms on it post to `actions` and
+//! `payments`; a refused one comes back as this page with 422 and the message under the field
+//! ([`Extras`] carries what was typed).
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::{Datelike, Days, Months, NaiveDate};
+use domain::id::{BillId, PaymentId};
+use service::auth::Principal;
+use service::bills::{self, ActiveRangeView, BillView};
+use service::categories::{self, CategoryView};
+use service::payments::{self, PaymentQuery, PaymentView};
+use service::preferences::{self, data_owner};
+use service::tracker::month::{self, OccurrenceView};
+use service::{App, Error};
+
+use super::present;
+use super::{load_failed, parse_bill_id};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::pages::common::{DataPageUser, badge, message, with_cookie};
+use crate::pages::{PageContext, chrome};
+use crate::views::bills::{BillPage, OccurrenceFields, PaymentFields, SelectOption};
+use crate::views::{Chrome, render};
+
+/// The detail page's banners, by code.
+const NOTICES: [(&str, &str); 10] = [
+    (
+        "created",
+        "Bill added. It is on the tracker from its first due date.",
+    ),
+    ("saved", "Changes saved."),
+    ("restored", "Bill restored. It is back on the tracker."),
+    (
+        "deactivated",
+        "Bill deactivated. It still shows in the months it was active.",
+    ),
+    ("reactivated", "Bill reactivated."),
+    ("payment_recorded", "Payment recorded."),
+    ("payment_saved", "Payment saved."),
+    ("payment_deleted", "Payment deleted."),
+    ("payment_restored", "Payment restored."),
+    ("occurrence_saved", "Saved for that due date."),
+];
+
+/// The detail page's error banners, by code (those of [`crate::pages::common::failed`]).
+const ERRORS: [(&str, &str); 5] = [
+    ("not_found", "That no longer exists; reload the page."),
+    (
+        "conflict",
+        "That was changed elsewhere, or would conflict with what is saved; reload the page.",
+    ),
+    (
+        "invalid",
+        "That was not possible: the amount would be too large or the request was not valid.",
+    ),
+    (
+        "rate",
+        "Too many attempts; wait a few minutes and try again.",
+    ),
+    ("failed", "Something went wrong; try again."),
+];
+
+/// How many payments the page lists (newest first).
+const PAYMENTS_SHOWN: usize = 100;
+
+/// What the page shows besides the bill: a refused form as typed, banners, the status.
+#[derive(Debug, Default)]
+pub(super) struct Extras {
+    pub status: Option<StatusCode>,
+    pub payment: Option<(PaymentFields, Vec<(String, String)>)>,
+    pub occurrence: Option<(OccurrenceFields, Vec<(String, String)>)>,
+    /// The deactivate / reactivate date as typed, and its error.
+    pub active: Option<(String, String)>,
+    pub confirm_error: Option<String>,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+    pub undo_payment: Option<String>,
+}
+
+/// Everything the page reads.
+struct Loaded {
+    bill: BillView,
+    categories: Vec<CategoryView>,
+    history: Vec<ActiveRangeView>,
+    payments: Vec<PaymentView>,
+    occurrences: Vec<OccurrenceView>,
+    today: NaiveDate,
+}
+
+/// The occurrences of a live bill from two months back to the end of next month: read with the
+/// tracker's month reader (three queries for the whole window), so statuses match the tracker.
+async fn occurrences_of(
+    app: &App,
+    user: &Principal,
+    id: BillId,
+) -> Result<(Vec<OccurrenceView>, NaiveDate), Error> {
+    let owner = data_owner(user)?;
+    let prefs = preferences::load(app, owner).await?;
+    let today = prefs.today(app.now());
+    let bill = month::live_bill(app, owner, id).await?;
+    let month_start = today.with_day(1).unwrap_or(today);
+    let first = month_start
+        .checked_sub_months(Months::new(2))
+        .unwrap_or(month_start);
+    let last = month_start
+        .checked_add_months(Months::new(2))
+        .and_then(|d| d.checked_sub_days(Days::new(1)))
+        .unwrap_or(today);
+    let found = month::occurrences(
+        app,
+        owner,
+        &prefs,
+        today,
+        std::slice::from_ref(&bill),
+        first,
+        last,
+    )
+    .await?;
+    Ok((found.iter().map(OccurrenceView::from).collect(), today))
+}
+
+async fn load(app: &App, user: &Principal, id: BillId) -> Result<Loaded, Error> {
+    let bill = bills::get(app, user, id).await?;
+    let query = PaymentQuery {
+        bill_id: Some(id),
+        from: None,
+        to: None,
+        include_deleted: true,
+        limit: i64::try_from(PAYMENTS_SHOWN + 1).unwrap_or(i64::MAX),
+        offset: 0,
+    };
+    let (categories, history, page) = tokio::try_join!(
+        categories::list(app, user, true),
+        bills::history(app, user, id),
+        payments::list(app, user, query),
+    )?;
+    let (occurrences, today) = if bill.deleted_at.is_none() {
+        occurrences_of(app, user, id).await?
+    } else {
+        let today = preferences::load(app, data_owner(user)?)
+            .await?
+            .today(app.now());
+        (Vec::new(), today)
+    };
+    Ok(Loaded {
+        bill,
+        categories,
+        history,
+        payments: page.items,
+        occurrences,
+        today,
+    })
+}
+
+/// Builds the page from what was read and the extras.
+fn present_page(chrome: Chrome, data: Loaded, extras: Extras) -> BillPage {
+    let bill = &data.bill;
+    let id = bill.id.to_string();
+    let (amount, range) = present::amount_text(bill);
+    let mut summary = Vec::new();
+    let (payment, payment_errors) = extras.payment.unwrap_or_else(|| {
+        let fields = PaymentFields {
+            amount: bill.expected_amount.clone(),
+            paid_on: data.today.to_string(),
+            ..PaymentFields::default()
+        };
+        (fields, Vec::new())
+    });
+    for (field, message) in &payment_errors {
+        summary.push((format!("payment-{field}"), message.clone()));
+    }
+    let mut cycle_options = vec![SelectOption::new("", "Automatic", &payment.cycle_due)];
+    cycle_options.extend(data.occurrences.iter().map(|o| {
+        let label = format!("{} — {}", present::day_label(o.due_date), badge(o.status).0);
+        SelectOption::new(o.due_date.to_string(), label, &payment.cycle_due)
+    }));
+    let mut occurrences: Vec<_> = data
+        .occurrences
+        .iter()
+        .map(present::occurrence_row)
+        .collect();
+    if let Some((typed, errors)) = extras.occurrence {
+        match occurrences.iter_mut().find(|o| o.due_iso == typed.due_date) {
+            Some(row) => {
+                for (field, message) in &errors {
+                    summary.push((row.id(field), message.clone()));
+                }
+                row.form = typed;
+                row.errors = errors;
+                row.open = true;
+            }
+            // An occurrence outside the listed months has no form here: say it at the top.
+            None => summary.extend(
+                errors
+                    .into_iter()
+                    .map(|(_, message)| ("occurrences-title".to_owned(), message)),
+            ),
+        }
+    }
+    let (active_on, active_error) = match extras.active {
+        Some((typed, message)) => {
+            summary.push(("active-on".to_owned(), message.clone()));
+            (typed, Some(message))
+        }
+        None => (data.today.to_string(), None),
+    };
+    if let Some(message) = &extras.confirm_error {
+        summary.push(("confirm".to_owned(), message.clone()));
+    }
+    let (deleted_payments, live_payments): (Vec<_>, Vec<_>) = data
+        .payments
+        .iter()
+        .take(PAYMENTS_SHOWN)
+        .partition(|p| p.deleted_at.is_some());
+    BillPage {
+        chrome,
+        status: extras.status.unwrap_or(StatusCode::OK),
+        name: bill.name.clone(),
+        is_active: bill.is_active,
+        deleted: bill.deleted_at.is_some(),
+        deleted_on: bill
+            .deleted_at
+            .map(|at| format!("Deleted on {}", at.format("%-d %b %Y")))
+            .unwrap_or_default(),
+        category: present::chip(bill, &data.categories),
+        amount,
+        range,
+        cycle: present::cycle_words(bill),
+        next_due: bill.next_due.map(|d| present::due_text(d, data.today)),
+        markers: present::markers(bill),
+        facts: present::facts(bill),
+        debt: present::debt_facts(bill),
+        website: bill.website.clone(),
+        notes: bill.notes.clone(),
+        account_details: bill.account_details.clone(),
+        history: data.history.iter().map(present::range_text).collect(),
+        payments: live_payments
+            .into_iter()
+            .map(present::payment_row)
+            .collect(),
+        deleted_payments: deleted_payments
+            .into_iter()
+            .map(present::payment_row)
+            .collect(),
+        payments_truncated: data.payments.len() > PAYMENTS_SHOWN,
+        payment,
+        payment_errors,
+        cycle_options,
+        occurrences,
+        active_on,
+        active_error,
+        confirm_error: extras.confirm_error,
+        summary,
+        notice: extras.notice,
+        error: extras.error,
+        undo_payment: extras.undo_payment,
+        id,
+    }
+}
+
+/// Renders the detail page of bill `id` (or the 404 / 403 / 503 page).
+pub(super) async fn render_detail(
+    app: &App,
+    caller: &Caller,
+    ctx: &PageContext,
+    user: &Principal,
+    id: BillId,
+    extras: Extras,
+) -> Response {
+    match load(app, user, id).await {
+        Ok(data) => {
+            let (chrome, cookie) = chrome(app, caller, ctx, &data.bill.name);
+            with_cookie(render(&present_page(chrome, data, extras)), cookie)
+        }
+        Err(err) => load_failed(app, caller, ctx, err),
+    }
+}
+
+/// `GET /bills/{id}` (plus `notice`, `error` and `payment` — a just-deleted payment — after a
+/// form).
+pub async fn show(
+    State(state): State<AppState>,
+    DataPageUser(user): DataPageUser,
+    caller: Caller,
+    ctx: PageContext,
+    Path(id): Path<String>,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Response {
+    let app = &state.app;
+    let id = match parse_bill_id(&id) {
+        Ok(id) => id,
+        Err(err) => return load_failed(app, &caller, &ctx, err),
+    };
+    let code = |name: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let extras = Extras {
+        notice: message(&NOTICES, code("notice")),
+        error: message(&ERRORS, code("error")),
+        undo_payment: code("payment")
+            .and_then(|raw| raw.parse::<PaymentId>().ok())
+            .map(|p| p.to_string()),
+        ..Extras::default()
+    };
+    render_detail(app, &caller, &ctx, &user, id, extras).await
+}

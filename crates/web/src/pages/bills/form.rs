@@ -1,0 +1,323 @@
+//! The add and edit bill form: `GET /bills/new`, `POST /bills`, `GET /bills/{id}/edit`,
+//! `POST /bills/{id}`.
+//!
+//! The form's text becomes the service's request in `input`; the service parses it and names
+//! the refused field: the form comes back with 422, the message under the field and every
+//! typed value kept. A stale version comes back with 409, the typed values and nothing saved.
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::NaiveDate;
+use domain::money::Currency;
+use serde::Deserialize;
+use service::auth::Principal;
+use service::bills::{self, BillView};
+use service::categories::{self, CategoryView};
+use service::{App, Error};
+
+use super::input::{create_request, update_request};
+use super::present::field_error;
+use super::{bill_href, load_failed, parse_bill_id, prefs};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::pages::common::{DataPageUser, failed, with_cookie};
+use crate::pages::{PageContext, chrome, see_other};
+use crate::views::bills::{BillFields, BillFormPage, SelectOption};
+use crate::views::render;
+
+/// The form body: the fields and the CSRF token (checked by the CSRF layer).
+#[derive(Deserialize)]
+pub struct BillForm {
+    #[serde(flatten)]
+    pub fields: BillFields,
+    #[serde(rename = "csrf_token")]
+    pub _csrf_token: Option<String>,
+}
+
+/// A new bill's defaults: the user's currency, monthly, first due today.
+fn new_fields(currency: Currency, today: NaiveDate) -> BillFields {
+    BillFields {
+        currency: currency.code().to_owned(),
+        cycle: "monthly".to_owned(),
+        amount_kind: "fixed".to_owned(),
+        autopay: "off".to_owned(),
+        anchor_date: today.to_string(),
+        ..BillFields::default()
+    }
+}
+
+/// A stored bill as the edit form's values.
+fn fields_of(bill: &BillView) -> BillFields {
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let number = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
+    let flag = |v: bool| if v { "true" } else { "" }.to_owned();
+    BillFields {
+        name: bill.name.clone(),
+        category_id: bill.category_id.map(|c| c.to_string()).unwrap_or_default(),
+        notes: bill.notes.clone(),
+        amount_kind: bill.amount_kind.clone(),
+        expected_amount: bill.expected_amount.clone(),
+        expected_min: text(&bill.expected_min),
+        expected_max: text(&bill.expected_max),
+        currency: bill.currency.clone(),
+        cycle: bill.cycle.clone(),
+        anchor_date: bill.anchor_date.to_string(),
+        due_day: number(bill.due_day),
+        autopay: bill.autopay.clone(),
+        autopay_verified_on: bill
+            .autopay_verified_on
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        auto_mark_paid: flag(bill.auto_mark_paid),
+        is_subscription: flag(bill.is_subscription),
+        reminder_days: bill
+            .reminder_days
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+        website: text(&bill.website),
+        account_details: text(&bill.account_details),
+        debt_balance: text(&bill.debt_balance),
+        apr: text(&bill.apr),
+        min_payment: text(&bill.min_payment),
+        payoff_order: number(bill.payoff_order),
+        version: bill.version.to_string(),
+    }
+}
+
+const CYCLES: [(&str, &str); 6] = [
+    ("monthly", "Monthly"),
+    ("weekly", "Weekly"),
+    ("biweekly", "Every 2 weeks"),
+    ("quarterly", "Every 3 months"),
+    ("semiannual", "Every 6 months"),
+    ("annual", "Yearly"),
+];
+
+const AUTOPAY: [(&str, &str); 3] = [
+    ("off", "Off"),
+    ("assumed", "On — assume it is paid on the due date"),
+    ("verified", "On — verified"),
+];
+
+/// The form page for `fields`, with the select options built around the typed values.
+fn form_page(
+    chrome: crate::views::Chrome,
+    bill_id: Option<String>,
+    fields: BillFields,
+    categories: &[CategoryView],
+) -> BillFormPage {
+    let mut category_options = vec![SelectOption::new("", "No category", &fields.category_id)];
+    category_options.extend(
+        categories
+            .iter()
+            .filter(|c| c.deleted_at.is_none() || c.id.to_string() == fields.category_id)
+            .map(|c| {
+                let label = if c.deleted_at.is_some() {
+                    format!("{} (deleted)", c.name)
+                } else {
+                    c.name.clone()
+                };
+                SelectOption::new(c.id.to_string(), label, &fields.category_id)
+            }),
+    );
+    let mut currencies: Vec<SelectOption> = Currency::all()
+        .map(|c| SelectOption::new(c.code(), c.code(), fields.currency.trim()))
+        .collect();
+    if !currencies.iter().any(|o| o.selected) {
+        // An unknown code typed by hand (or posted by a script) is kept, so the error under
+        // the field shows what was sent.
+        currencies.insert(
+            0,
+            SelectOption::new(
+                fields.currency.clone(),
+                fields.currency.clone(),
+                &fields.currency,
+            ),
+        );
+    }
+    let (heading, action, cancel_href, submit_label) = match &bill_id {
+        Some(id) => (
+            format!("Edit {}", fields.name),
+            bill_href(id),
+            bill_href(id),
+            "Save changes",
+        ),
+        None => (
+            "Add a bill".to_owned(),
+            "/bills".to_owned(),
+            "/bills".to_owned(),
+            "Add bill",
+        ),
+    };
+    BillFormPage {
+        chrome,
+        status: StatusCode::OK,
+        heading,
+        action,
+        cancel_href,
+        submit_label,
+        bill_id,
+        categories: category_options,
+        currencies,
+        cycles: CYCLES
+            .iter()
+            .map(|(v, l)| SelectOption::new(*v, *l, fields.cycle.trim()))
+            .collect(),
+        kinds: [("fixed", "Fixed"), ("estimated", "Estimated (varies)")]
+            .iter()
+            .map(|(v, l)| SelectOption::new(*v, *l, fields.amount_kind.trim()))
+            .collect(),
+        autopays: AUTOPAY
+            .iter()
+            .map(|(v, l)| SelectOption::new(*v, *l, fields.autopay.trim()))
+            .collect(),
+        fields,
+        errors: Vec::new(),
+        conflict: false,
+    }
+}
+
+/// Renders the form; `refusal` is the status and errors of a refused post.
+async fn show_form(
+    app: &App,
+    caller: &Caller,
+    ctx: &PageContext,
+    user: &Principal,
+    bill_id: Option<String>,
+    fields: BillFields,
+    refusal: Option<(StatusCode, Vec<(String, String)>)>,
+) -> Response {
+    let categories = match categories::list(app, user, true).await {
+        Ok(c) => c,
+        Err(err) => return load_failed(app, caller, ctx, err),
+    };
+    let title = if bill_id.is_some() {
+        "Edit bill"
+    } else {
+        "Add a bill"
+    };
+    let (chrome, cookie) = chrome(app, caller, ctx, title);
+    let mut page = form_page(chrome, bill_id, fields, &categories);
+    if let Some((status, errors)) = refusal {
+        page.conflict = status == StatusCode::CONFLICT;
+        page.status = status;
+        page.errors = errors;
+    }
+    with_cookie(render(&page), cookie)
+}
+
+/// `GET /bills/new`.
+pub async fn new(
+    State(state): State<AppState>,
+    DataPageUser(user): DataPageUser,
+    caller: Caller,
+    ctx: PageContext,
+) -> Response {
+    let app = &state.app;
+    let fields = match prefs(app, &user).await {
+        Ok(p) => new_fields(p.currency, p.today(app.now())),
+        Err(err) => return load_failed(app, &caller, &ctx, err),
+    };
+    show_form(app, &caller, &ctx, &user, None, fields, None).await
+}
+
+/// How a refused save comes back: the form with 422 (or 409), or a banner/404 page.
+async fn refused(
+    app: &App,
+    caller: &Caller,
+    ctx: &PageContext,
+    user: &Principal,
+    bill_id: Option<String>,
+    fields: BillFields,
+    err: Error,
+) -> Response {
+    let refusal = match err {
+        Error::Invalid(invalid) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec![field_error(&invalid)],
+        ),
+        Error::Conflict { field, message } => (StatusCode::CONFLICT, vec![(field, message)]),
+        Error::NotFound => return load_failed(app, caller, ctx, Error::NotFound),
+        other => {
+            let back = bill_id.as_deref().map_or("/bills".to_owned(), bill_href);
+            return failed(app, caller, ctx, &back, other);
+        }
+    };
+    show_form(app, caller, ctx, user, bill_id, fields, Some(refusal)).await
+}
+
+/// `POST /bills`: creates the bill and opens it.
+pub async fn create(
+    State(state): State<AppState>,
+    DataPageUser(user): DataPageUser,
+    caller: Caller,
+    ctx: PageContext,
+    Form(form): Form<BillForm>,
+) -> Response {
+    let app = &state.app;
+    let result = match create_request(&form.fields) {
+        Ok(request) => bills::create(app, &user, request).await,
+        Err(invalid) => Err(invalid.into()),
+    };
+    match result {
+        Ok(bill) => see_other(&format!(
+            "{}?notice=created",
+            bill_href(&bill.id.to_string())
+        )),
+        Err(err) => refused(app, &caller, &ctx, &user, None, form.fields, err).await,
+    }
+}
+
+/// `GET /bills/{id}/edit`: the form with the bill's values (a deleted bill cannot be edited).
+pub async fn edit(
+    State(state): State<AppState>,
+    DataPageUser(user): DataPageUser,
+    caller: Caller,
+    ctx: PageContext,
+    Path(id): Path<String>,
+) -> Response {
+    let app = &state.app;
+    let bill = match parse_bill_id(&id) {
+        Ok(id) => bills::get(app, &user, id).await,
+        Err(err) => Err(err),
+    };
+    match bill {
+        Ok(bill) if bill.deleted_at.is_none() => {
+            let id = bill.id.to_string();
+            show_form(app, &caller, &ctx, &user, Some(id), fields_of(&bill), None).await
+        }
+        Ok(_) => load_failed(app, &caller, &ctx, Error::NotFound),
+        Err(err) => load_failed(app, &caller, &ctx, err),
+    }
+}
+
+/// `POST /bills/{id}`: saves the edit if the bill is still at the form's version.
+pub async fn update(
+    State(state): State<AppState>,
+    DataPageUser(user): DataPageUser,
+    caller: Caller,
+    ctx: PageContext,
+    Path(id): Path<String>,
+    Form(form): Form<BillForm>,
+) -> Response {
+    let app = &state.app;
+    let id = match parse_bill_id(&id) {
+        Ok(id) => id,
+        Err(err) => return load_failed(app, &caller, &ctx, err),
+    };
+    let result = match update_request(&form.fields) {
+        Ok(request) => bills::update(app, &user, id, request).await,
+        Err(invalid) => Err(invalid.into()),
+    };
+    match result {
+        Ok(bill) => see_other(&format!("{}?notice=saved", bill_href(&bill.id.to_string()))),
+        Err(err) => {
+            let bill_id = Some(id.to_string());
+            refused(app, &caller, &ctx, &user, bill_id, form.fields, err).await
+        }
+    }
+}

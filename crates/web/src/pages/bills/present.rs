@@ -1,0 +1,405 @@
+//! Formatting for the bill pages: the service's views (bills, categories, payments, occurrences)
+//! become the strings the templates draw — amounts with their currency, cycles and dates in
+//! words, field errors that name the field. No I/O here.
+
+use chrono::{Datelike, NaiveDate};
+use domain::Invalid;
+use domain::money::TOO_LARGE;
+use service::bills::{ActiveRangeView, BillView};
+use service::categories::CategoryView;
+use service::payments::PaymentView;
+use service::tracker::AmountView;
+use service::tracker::month::OccurrenceView;
+
+use crate::pages::common::{badge, money, relative};
+use crate::views::bills::{
+    BillListRow, CategoryChip, DueText, Fact, OccurrenceFields, OccurrenceRow, PaymentRow,
+};
+
+/// The label of each bill form field, so a message names the field as the form shows it.
+const LABELS: [(&str, &str); 24] = [
+    ("name", "Name"),
+    ("category_id", "Category"),
+    ("notes", "Notes"),
+    ("amount_kind", "Amount type"),
+    ("expected_amount", "Amount"),
+    ("expected_min", "Lowest expected"),
+    ("expected_max", "Highest expected"),
+    ("currency", "Currency"),
+    ("cycle", "Repeats"),
+    ("anchor_date", "First due date"),
+    ("due_day", "Due day of the month"),
+    ("autopay", "Autopay"),
+    ("autopay_verified_on", "Autopay verified on"),
+    ("reminder_days", "Reminders"),
+    ("website", "Website"),
+    ("account_details", "Account details"),
+    ("debt_balance", "Current balance"),
+    ("apr", "APR"),
+    ("min_payment", "Minimum payment"),
+    ("payoff_order", "Payoff order"),
+    ("amount", "Amount"),
+    ("paid_on", "Paid on"),
+    ("cycle_due", "Pays the bill due"),
+    ("method", "Method"),
+];
+
+/// More labels of the occurrence, payment and category forms.
+const MORE_LABELS: [(&str, &str); 6] = [
+    ("note", "Note"),
+    ("actual_amount", "Actual amount"),
+    ("snoozed_until", "Snooze until"),
+    ("color", "Colour"),
+    ("on", "Date"),
+    ("due_date", "Due date"),
+];
+
+/// A refusal as the form shows it: `(field, "Label reason")`, e.g. `("name", "Name must not be
+/// empty")`.
+pub fn field_error(invalid: &Invalid) -> (String, String) {
+    let label = LABELS
+        .iter()
+        .chain(MORE_LABELS.iter())
+        .find(|(field, _)| *field == invalid.field)
+        .map_or("This field", |(_, label)| label);
+    // The overflow message names the amount itself ("amount is too large").
+    let reason = if invalid.reason == TOO_LARGE {
+        "is too large"
+    } else {
+        invalid.reason.as_str()
+    };
+    (invalid.field.clone(), format!("{label} {reason}"))
+}
+
+/// "Fri 20 Mar 2026".
+pub fn day_label(day: NaiveDate) -> String {
+    day.format("%a %-d %b %Y").to_string()
+}
+
+/// A due date with how far it is from `today`.
+pub fn due_text(due: NaiveDate, today: NaiveDate) -> DueText {
+    DueText {
+        label: day_label(due),
+        iso: due.to_string(),
+        relative: relative(due, today),
+    }
+}
+
+/// 1st, 2nd, 3rd, 4th … 11th, 12th, 13th … 21st.
+pub fn ordinal(n: u32) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
+/// How often a bill repeats, in words: "Monthly on the 15th", "Every 2 weeks on Fridays".
+pub fn cycle_words(bill: &BillView) -> String {
+    let anchor = bill.anchor_date;
+    let day = bill
+        .due_day
+        .and_then(|d| u32::try_from(d).ok())
+        .unwrap_or_else(|| anchor.day());
+    let weekdays = format!("{}s", anchor.format("%A"));
+    match bill.cycle.as_str() {
+        "weekly" => format!("Weekly on {weekdays}"),
+        "biweekly" => format!("Every 2 weeks on {weekdays}"),
+        "monthly" => format!("Monthly on the {}", ordinal(day)),
+        "quarterly" => format!("Every 3 months on the {}", ordinal(day)),
+        "semiannual" => format!("Every 6 months on the {}", ordinal(day)),
+        "annual" => format!("Yearly in {}, on the {}", anchor.format("%B"), ordinal(day)),
+        other => other.to_owned(),
+    }
+}
+
+fn amount_view(text: &str, minor: i64, currency: &str) -> AmountView {
+    AmountView {
+        amount: text.to_owned(),
+        amount_minor: minor,
+        currency: currency.to_owned(),
+    }
+}
+
+/// The bill's amount ("$89.99", "≈ $80.00" when estimated) and its range ("$60.00 – $100.00",
+/// or empty).
+pub fn amount_text(bill: &BillView) -> (String, String) {
+    let expected = money(&amount_view(
+        &bill.expected_amount,
+        bill.expected_amount_minor,
+        &bill.currency,
+    ));
+    let range = match (
+        &bill.expected_min,
+        bill.expected_min_minor,
+        &bill.expected_max,
+        bill.expected_max_minor,
+    ) {
+        (Some(min), Some(min_minor), Some(max), Some(max_minor)) => format!(
+            "{} – {}",
+            money(&amount_view(min, min_minor, &bill.currency)),
+            money(&amount_view(max, max_minor, &bill.currency))
+        ),
+        _ => String::new(),
+    };
+    if bill.amount_kind == "estimated" {
+        (format!("≈ {expected}"), range)
+    } else {
+        (expected, range)
+    }
+}
+
+/// An optional amount of the bill, formatted.
+fn bill_money(bill: &BillView, text: &Option<String>, minor: Option<i64>) -> Option<String> {
+    match (text, minor) {
+        (Some(text), Some(minor)) => Some(money(&amount_view(text, minor, &bill.currency))),
+        _ => None,
+    }
+}
+
+/// "Autopay" or "Autopay verified" when autopay is on.
+pub fn autopay_label(bill: &BillView) -> Option<&'static str> {
+    match bill.autopay.as_str() {
+        "assumed" => Some("Autopay"),
+        "verified" => Some("Autopay verified"),
+        _ => None,
+    }
+}
+
+/// Whether the bill is a debt (any debt field set).
+pub fn is_debt(bill: &BillView) -> bool {
+    bill.debt_balance.is_some() || bill.apr.is_some() || bill.min_payment.is_some()
+}
+
+/// The badges beside a bill's name.
+pub fn markers(bill: &BillView) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = autopay_label(bill).into_iter().collect();
+    if is_debt(bill) {
+        out.push("Debt");
+    }
+    if bill.is_subscription {
+        out.push("Subscription");
+    }
+    out
+}
+
+/// The chip of the bill's category, if it has one the user can see.
+pub fn chip(bill: &BillView, categories: &[CategoryView]) -> Option<CategoryChip> {
+    let id = bill.category_id?;
+    categories
+        .iter()
+        .find(|c| c.id == id)
+        .map(|c| CategoryChip {
+            name: c.name.clone(),
+            color: c.color.clone(),
+        })
+}
+
+/// One row of the bills list.
+pub fn list_row(bill: &BillView, categories: &[CategoryView], today: NaiveDate) -> BillListRow {
+    let (amount, range) = amount_text(bill);
+    BillListRow {
+        id: bill.id.to_string(),
+        name: bill.name.clone(),
+        category: chip(bill, categories),
+        amount,
+        range,
+        cycle: cycle_words(bill),
+        next_due: bill.next_due.map(|due| due_text(due, today)),
+        autopay: autopay_label(bill),
+        debt: is_debt(bill),
+        subscription: bill.is_subscription,
+    }
+}
+
+fn yes_no(value: bool) -> String {
+    if value { "Yes" } else { "No" }.to_owned()
+}
+
+/// The bill's settings in words, for the detail page.
+pub fn facts(bill: &BillView) -> Vec<Fact> {
+    let autopay = match (bill.autopay.as_str(), bill.autopay_verified_on) {
+        ("assumed", _) => "On (assumed paid on the due date)".to_owned(),
+        ("verified", Some(on)) => format!("On, verified {}", day_label(on)),
+        ("verified", None) => "On, verified".to_owned(),
+        _ => "Off".to_owned(),
+    };
+    let reminders = match bill.reminder_days.as_slice() {
+        [] => "None".to_owned(),
+        days => days
+            .iter()
+            .map(|d| match d {
+                0 => "on the due date".to_owned(),
+                1 => "1 day before".to_owned(),
+                n => format!("{n} days before"),
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
+    vec![
+        Fact {
+            label: "Amount type",
+            value: if bill.amount_kind == "estimated" {
+                "Estimated (varies)".to_owned()
+            } else {
+                "Fixed".to_owned()
+            },
+        },
+        Fact {
+            label: "Currency",
+            value: bill.currency.clone(),
+        },
+        Fact {
+            label: "First due date",
+            value: day_label(bill.anchor_date),
+        },
+        Fact {
+            label: "Autopay",
+            value: autopay,
+        },
+        Fact {
+            label: "Marked paid automatically",
+            value: yes_no(bill.auto_mark_paid),
+        },
+        Fact {
+            label: "Subscription",
+            value: yes_no(bill.is_subscription),
+        },
+        Fact {
+            label: "Reminders",
+            value: reminders,
+        },
+    ]
+}
+
+/// The debt fields that are set.
+pub fn debt_facts(bill: &BillView) -> Vec<Fact> {
+    let mut out = Vec::new();
+    if let Some(balance) = bill_money(bill, &bill.debt_balance, bill.debt_balance_minor) {
+        out.push(Fact {
+            label: "Current balance",
+            value: balance,
+        });
+    }
+    if let Some(apr) = &bill.apr {
+        out.push(Fact {
+            label: "APR",
+            value: format!("{apr}%"),
+        });
+    }
+    if let Some(min) = bill_money(bill, &bill.min_payment, bill.min_payment_minor) {
+        out.push(Fact {
+            label: "Minimum payment",
+            value: min,
+        });
+    }
+    if let Some(order) = bill.payoff_order {
+        out.push(Fact {
+            label: "Payoff order",
+            value: order.to_string(),
+        });
+    }
+    out
+}
+
+/// "1 Mar 2026 – now", "1 Jan 2025 – 10 Feb 2025" (the end is the day it was deactivated).
+pub fn range_text(range: &ActiveRangeView) -> String {
+    let day = |d: NaiveDate| d.format("%-d %b %Y").to_string();
+    match range.end_date {
+        Some(end) => format!("{} – {} (deactivated)", day(range.start_date), day(end)),
+        None => format!("{} – now", day(range.start_date)),
+    }
+}
+
+/// One payment.
+pub fn payment_row(p: &PaymentView) -> PaymentRow {
+    PaymentRow {
+        id: p.id.to_string(),
+        paid_on: day_label(p.paid_on),
+        paid_on_iso: p.paid_on.to_string(),
+        amount: money(&amount_view(&p.amount, p.amount_minor, &p.currency)),
+        cycle_due: day_label(p.cycle_due),
+        method: p.method.clone().unwrap_or_default(),
+        note: p.note.clone(),
+        source: match p.source.as_str() {
+            "import" => "Import",
+            "bank" => "Bank",
+            _ => "Manual",
+        },
+        autopay_failed: p.autopay_failed,
+    }
+}
+
+/// One occurrence with its override form filled with the saved values.
+pub fn occurrence_row(o: &OccurrenceView) -> OccurrenceRow {
+    let (status_label, badge_class) = badge(o.status);
+    let mut overrides = Vec::new();
+    if let Some(actual) = &o.actual_amount {
+        overrides.push(format!("Amount this time: {}", money(actual)));
+    }
+    if let Some(until) = o.snoozed_until {
+        overrides.push(format!("Snoozed until {}", until.format("%-d %b")));
+    }
+    if !o.note.is_empty() {
+        overrides.push(format!("Note: {}", o.note));
+    }
+    OccurrenceRow {
+        due_label: day_label(o.due_date),
+        due_iso: o.due_date.to_string(),
+        expected: money(&o.expected),
+        paid: money(&o.paid),
+        status_label,
+        badge_class,
+        form: OccurrenceFields {
+            due_date: o.due_date.to_string(),
+            actual_amount: o
+                .actual_amount
+                .as_ref()
+                .map(|a| a.amount.clone())
+                .unwrap_or_default(),
+            note: o.note.clone(),
+            skipped: if o.skipped { "true" } else { "" }.to_owned(),
+            snoozed_until: o.snoozed_until.map(|d| d.to_string()).unwrap_or_default(),
+        },
+        errors: Vec::new(),
+        open: false,
+        overrides,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ordinals_have_their_suffix() {
+        let shown: Vec<String> = [1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 31]
+            .into_iter()
+            .map(ordinal)
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "23rd", "31st"
+            ]
+        );
+    }
+
+    #[test]
+    fn errors_name_the_field_as_the_form_labels_it() {
+        let (field, message) = field_error(&Invalid::new("expected_amount", "must be a number"));
+        assert_eq!(field, "expected_amount");
+        assert_eq!(message, "Amount must be a number");
+        assert_eq!(
+            field_error(&Invalid::new("unknown", "is wrong")).1,
+            "This field is wrong"
+        );
+        assert_eq!(
+            field_error(&Invalid::new("amount", TOO_LARGE)).1,
+            "Amount is too large"
+        );
+    }
+}

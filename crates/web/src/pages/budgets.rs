@@ -1,0 +1,413 @@
+//! The budgets page (`GET /budgets`) and its forms: create a budget for a category and period,
+//! change a budget's limit, delete a budget (confirmed; deleting is for good, as in the
+//! service). A success redirects back (303) with a banner chosen by a fixed code; a refused
+//! form draws the page again — 422 for bad input, 409 for a duplicate budget or a stale edit —
+//! with the message next to the field and the typed value kept. A budget that is missing or
+//! someone else's is a 404 page; the bootstrap administrator gets a 403 page.
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use chrono::{Datelike, NaiveDate};
+use domain::Invalid;
+use domain::budget::{BudgetPeriod, BudgetState};
+use domain::id::{BudgetId, CategoryId};
+use serde::Deserialize;
+use service::auth::Principal;
+use service::budgets::{self, BudgetView, NewBudgetInput};
+use service::categories;
+use service::preferences::{self, data_owner};
+use service::tracker::AmountView;
+use service::{App, Error};
+
+use super::common::{DataPageUser, failed, message, money, with_cookie, with_param};
+use super::expenses::fields::{category_options, field_error};
+use super::expenses::show_failed;
+use super::{PageContext, chrome, error_page, see_other};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::routes::Table;
+use crate::views::budgets::{BudgetRow, BudgetsPage};
+use crate::views::expenses::Choice;
+use crate::views::{self};
+
+/// The banner messages a redirect can ask for, by code.
+const NOTICES: [(&str, &str); 3] = [
+    ("created", "Budget created."),
+    ("saved", "Limit saved."),
+    ("deleted", "Budget deleted."),
+];
+
+/// The error banners a redirect can ask for, by code.
+const ERRORS: [(&str, &str); 5] = [
+    ("not_found", "That budget no longer exists."),
+    (
+        "conflict",
+        "That budget was changed elsewhere; reload the page and try again.",
+    ),
+    (
+        "invalid",
+        "That request was not valid; reload the page and try again.",
+    ),
+    (
+        "rate",
+        "Too many attempts; wait a few minutes and try again.",
+    ),
+    ("failed", "Something went wrong; try again."),
+];
+
+/// The budgets routes.
+pub(crate) fn routes(table: Table) -> Table {
+    table
+        .add("GET", "/budgets", get(show))
+        .add("POST", "/budgets", post(create))
+        .add("POST", "/budgets/{id}", post(update))
+        .add("POST", "/budgets/{id}/delete", post(delete))
+}
+
+/// What the page is drawn with besides the stored budgets.
+#[derive(Default)]
+struct Draw {
+    /// The create form as typed: category, period, limit.
+    new: (String, String, String),
+    new_errors: Vec<(String, String)>,
+    /// A refused limit change: budget id, typed limit, message.
+    row_error: Option<(String, String, String)>,
+    notice: Option<String>,
+    error: Option<String>,
+    status: Option<StatusCode>,
+}
+
+fn period_label(period: BudgetPeriod) -> &'static str {
+    match period {
+        BudgetPeriod::Monthly => "Monthly",
+        BudgetPeriod::Yearly => "Yearly",
+    }
+}
+
+/// The state in words and its badge class.
+fn state_badge(state: BudgetState) -> (&'static str, &'static str) {
+    match state {
+        BudgetState::Under => ("Under budget", "badge-paid"),
+        BudgetState::Warning => ("Warning: 80 % used", "badge-due"),
+        BudgetState::Exceeded => ("Over budget", "badge-late"),
+    }
+}
+
+/// "Mar 1 – Mar 31, 2026".
+fn range(start: NaiveDate, end: NaiveDate) -> String {
+    if start.year() == end.year() {
+        format!("{} – {}", start.format("%b %-d"), end.format("%b %-d, %Y"))
+    } else {
+        format!(
+            "{} – {}",
+            start.format("%b %-d, %Y"),
+            end.format("%b %-d, %Y")
+        )
+    }
+}
+
+fn amount(minor: i64, text: &str, currency: &str) -> String {
+    money(&AmountView {
+        amount: text.to_owned(),
+        amount_minor: minor,
+        currency: currency.to_owned(),
+    })
+}
+
+fn row(b: &BudgetView, refused: Option<&(String, String, String)>) -> BudgetRow {
+    let id = b.id.to_string();
+    let (state_label, badge_class) = state_badge(b.state);
+    let refused = refused.filter(|(rid, _, _)| *rid == id);
+    let over = b.remaining_minor < 0;
+    BudgetRow {
+        category: b
+            .category_name
+            .clone()
+            .unwrap_or_else(|| "Deleted category".to_owned()),
+        period: period_label(b.period).to_owned(),
+        range: range(b.period_start, b.period_end),
+        limit: amount(b.limit_minor, &b.limit, &b.currency),
+        spent: amount(b.spent_minor, &b.spent, &b.currency),
+        remaining_label: if over { "Over by" } else { "Remaining" },
+        remaining: if over {
+            amount(
+                b.remaining_minor.saturating_neg(),
+                b.remaining.trim_start_matches('-'),
+                &b.currency,
+            )
+        } else {
+            amount(b.remaining_minor, &b.remaining, &b.currency)
+        },
+        percent: b.percent,
+        meter: b.percent.clamp(0, 100),
+        state_label,
+        badge_class,
+        limit_input: refused.map_or_else(|| b.limit.clone(), |(_, typed, _)| typed.clone()),
+        version: b.version,
+        error: refused.map(|(_, _, message)| message.clone()),
+        id,
+    }
+}
+
+/// Draws the page with the stored budgets and `draw`.
+async fn render(
+    app: &App,
+    user: &Principal,
+    caller: &Caller,
+    ctx: &PageContext,
+    draw: Draw,
+) -> Response {
+    let loaded = async {
+        let prefs = preferences::load(app, data_owner(user)?).await?;
+        let budgets = budgets::list(app, user).await?;
+        let categories = categories::list(app, user, false).await?;
+        Ok::<_, Error>((prefs, budgets, categories))
+    }
+    .await;
+    let (prefs, budgets, categories) = match loaded {
+        Ok(loaded) => loaded,
+        Err(err) => return show_failed(app, caller, ctx, err),
+    };
+    let (category, period, limit) = draw.new;
+    let (chrome, cookie) = chrome(app, caller, ctx, "Budgets");
+    let page = BudgetsPage {
+        chrome,
+        rows: budgets
+            .iter()
+            .map(|b| row(b, draw.row_error.as_ref()))
+            .collect(),
+        categories: category_options(&categories, &category),
+        periods: BudgetPeriod::ALL
+            .iter()
+            .map(|p| Choice {
+                value: p.as_str().to_owned(),
+                label: period_label(*p).to_owned(),
+                selected: p.as_str() == period,
+            })
+            .collect(),
+        new_limit: limit,
+        new_errors: draw.new_errors,
+        currency: prefs.currency.code().to_owned(),
+        notice: draw.notice,
+        error: draw.error,
+        status: draw.status.unwrap_or(StatusCode::OK),
+    };
+    with_cookie(views::render(&page), cookie)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct BannerQuery {
+    pub notice: Option<String>,
+    pub error: Option<String>,
+}
+
+/// `GET /budgets`.
+pub async fn show(
+    State(state): State<AppState>,
+    DataPageUser(user): DataPageUser,
+    caller: Caller,
+    ctx: PageContext,
+    Query(query): Query<BannerQuery>,
+) -> Response {
+    let draw = Draw {
+        notice: message(&NOTICES, query.notice.as_deref()),
+        error: message(&ERRORS, query.error.as_deref()),
+        ..Draw::default()
+    };
+    render(&state.app, &user, &caller, &ctx, draw).await
+}
+
+/// The 404 page for a budget that is missing or someone else's.
+fn not_found(app: &App, caller: &Caller, ctx: &PageContext) -> Response {
+    error_page(
+        app,
+        caller,
+        ctx,
+        StatusCode::NOT_FOUND,
+        "There is no such budget. It may have been deleted, or the link is wrong.",
+    )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NewBudgetForm {
+    pub category_id: String,
+    pub period: String,
+    pub limit: String,
+    #[serde(rename = "csrf_token")]
+    pub _csrf_token: Option<String>,
+}
+
+impl NewBudgetForm {
+    fn parse(&self) -> Result<NewBudgetInput, Vec<(String, String)>> {
+        let category = self
+            .category_id
+            .trim()
+            .parse::<CategoryId>()
+            .map_err(|_| Invalid::new("category_id", "must be one of your categories"));
+        let period = self.period.parse::<BudgetPeriod>();
+        match (category, period) {
+            (Ok(category_id), Ok(period)) => Ok(NewBudgetInput {
+                category_id,
+                period,
+                limit: self.limit.clone(),
+            }),
+            (category, period) => Err([category.err(), period.err()]
+                .into_iter()
+                .flatten()
+                .map(field_error)
+                .collect()),
+        }
+    }
+}
+
+/// `POST /budgets`: a new budget for one of the caller's categories.
+pub async fn create(
+    State(state): State<AppState>,
+    DataPageUser(user): DataPageUser,
+    caller: Caller,
+    ctx: PageContext,
+    Form(form): Form<NewBudgetForm>,
+) -> Response {
+    let app = &state.app;
+    let mut draw = Draw {
+        new: (
+            form.category_id.trim().to_owned(),
+            form.period.trim().to_owned(),
+            form.limit.clone(),
+        ),
+        status: Some(StatusCode::UNPROCESSABLE_ENTITY),
+        ..Draw::default()
+    };
+    let input = match form.parse() {
+        Ok(input) => input,
+        Err(errors) => {
+            draw.new_errors = errors;
+            return render(app, &user, &caller, &ctx, draw).await;
+        }
+    };
+    let period = input.period;
+    match budgets::create(app, &user, input).await {
+        Ok(_) => see_other("/budgets?notice=created"),
+        Err(Error::Invalid(invalid)) => {
+            draw.new_errors = vec![field_error(invalid)];
+            render(app, &user, &caller, &ctx, draw).await
+        }
+        Err(Error::Conflict { .. }) => {
+            draw.new_errors = vec![(
+                "category_id".to_owned(),
+                format!(
+                    "This category already has a {} budget; change its limit in the list instead.",
+                    period.as_str()
+                ),
+            )];
+            draw.status = Some(StatusCode::CONFLICT);
+            render(app, &user, &caller, &ctx, draw).await
+        }
+        Err(err) => failed(app, &caller, &ctx, "/budgets", err),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LimitForm {
+    pub limit: String,
+    /// The version the page showed; a newer stored one is a conflict.
+    pub version: String,
+    #[serde(rename = "csrf_token")]
+    pub _csrf_token: Option<String>,
+}
+
+/// `POST /budgets/{id}`: changes a budget's limit.
+pub async fn update(
+    State(state): State<AppState>,
+    DataPageUser(user): DataPageUser,
+    caller: Caller,
+    ctx: PageContext,
+    Path(id): Path<String>,
+    Form(form): Form<LimitForm>,
+) -> Response {
+    let app = &state.app;
+    let Ok(id) = id.parse::<BudgetId>() else {
+        return not_found(app, &caller, &ctx);
+    };
+    // A version that is not a number cannot be current: the same answer as a stale one.
+    let version = form.version.trim().parse::<i64>().unwrap_or(-1);
+    let (status, message) = match budgets::update_limit(app, &user, id, &form.limit, version).await {
+        Ok(_) => return see_other("/budgets?notice=saved"),
+        Err(Error::NotFound) => return not_found(app, &caller, &ctx),
+        Err(Error::Invalid(invalid)) => (StatusCode::UNPROCESSABLE_ENTITY, field_error(invalid).1),
+        Err(Error::Conflict { .. }) => (
+            StatusCode::CONFLICT,
+            "This budget was changed elsewhere since the page was loaded. Check its figures and save again.".to_owned(),
+        ),
+        Err(err) => return failed(app, &caller, &ctx, "/budgets", err),
+    };
+    let draw = Draw {
+        row_error: Some((id.to_string(), form.limit.clone(), message)),
+        status: Some(status),
+        ..Draw::default()
+    };
+    render(app, &user, &caller, &ctx, draw).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DeleteForm {
+    #[serde(rename = "csrf_token")]
+    pub _csrf_token: Option<String>,
+}
+
+/// `POST /budgets/{id}/delete`: deletes a budget for good (the form asks first).
+pub async fn delete(
+    State(state): State<AppState>,
+    DataPageUser(user): DataPageUser,
+    caller: Caller,
+    ctx: PageContext,
+    Path(id): Path<String>,
+    Form(_form): Form<DeleteForm>,
+) -> Response {
+    let app = &state.app;
+    let Ok(id) = id.parse::<BudgetId>() else {
+        return not_found(app, &caller, &ctx);
+    };
+    match budgets::delete(app, &user, id).await {
+        Ok(()) => see_other(&with_param("/budgets", "notice", "deleted")),
+        Err(Error::NotFound) => not_found(app, &caller, &ctx),
+        Err(err) => failed(app, &caller, &ctx, "/budgets", err),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn period_ranges_read_naturally() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+        assert_eq!(
+            range(day(2026, 3, 1), day(2026, 3, 31)),
+            "Mar 1 – Mar 31, 2026"
+        );
+        assert_eq!(
+            range(day(2026, 1, 1), day(2026, 12, 31)),
+            "Jan 1 – Dec 31, 2026"
+        );
+    }
+
+    #[test]
+    fn every_state_has_words() {
+        for state in [
+            BudgetState::Under,
+            BudgetState::Warning,
+            BudgetState::Exceeded,
+        ] {
+            assert!(!state_badge(state).0.is_empty());
+        }
+        assert_eq!(state_badge(BudgetState::Exceeded).0, "Over budget");
+    }
+}

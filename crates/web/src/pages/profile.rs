@@ -1,0 +1,371 @@
+//! The profile page (`GET /profile`) and its two forms: the display name (any signed-in
+//! account) and the tracking preferences (accounts that hold data; the bootstrap administrator
+//! gets a sentence on the page and a 403 page if it posts). A form with bad input comes back
+//! with status 422, every error next to its field and named in the summary, and what was typed
+//! kept; nothing is saved then. A saved form redirects (303) to `/profile` with a notice.
+
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::Response;
+use axum::routing::{get, post};
+use domain::Invalid;
+use domain::buckets::Paydays;
+use domain::money::Currency;
+use domain::user::DisplayName;
+use serde::Deserialize;
+use service::auth::Principal;
+use service::preferences::{data_owner, parse_time_zone};
+use service::tracker::settings::{self, SettingsPatch, SettingsView};
+use service::{App, Error};
+
+use super::common::{DataPageUser, failed, forbidden, message, with_cookie, with_param};
+use super::{PageContext, PageUser, chrome, error_page, see_other};
+use crate::AppState;
+use crate::auth::{Caller, Meta};
+use crate::routes::Table;
+use crate::views;
+use crate::views::profile::{PreferencesForm, ProfilePage};
+
+/// The profile's routes.
+pub(crate) fn routes(table: Table) -> Table {
+    table
+        .add("GET", "/profile", get(show))
+        .add("POST", "/profile/name", post(rename))
+        .add("POST", "/profile/preferences", post(save_preferences))
+}
+
+/// The banner messages a redirect can ask for, by code.
+const NOTICES: [(&str, &str); 2] = [
+    ("name", "Your display name was changed."),
+    ("preferences", "Your preferences were saved."),
+];
+
+/// The error banners a redirect can ask for, by code.
+const ERRORS: [(&str, &str); 5] = [
+    (
+        "rate",
+        "Too many attempts; wait a few minutes and try again.",
+    ),
+    ("failed", "Something went wrong; try again."),
+    (
+        "not_found",
+        "Your account could not be found; sign in again.",
+    ),
+    (
+        "conflict",
+        "Your account was changed elsewhere; reload the page and try again.",
+    ),
+    (
+        "invalid",
+        "That request was not valid; reload the page and try again.",
+    ),
+];
+
+/// The label a user sees for each form field, to name it in messages.
+const LABELS: [(&str, &str); 9] = [
+    ("display_name", "Display name"),
+    ("currency", "Default currency"),
+    ("locale", "Locale"),
+    ("time_zone", "Time zone"),
+    ("week_start", "Week start"),
+    ("paydays", "Paydays"),
+    ("due_soon_days", "Due soon days"),
+    ("grace_days", "Grace period"),
+    ("theme", "Theme"),
+];
+
+/// A message that names the field: "Time zone must be …", "Default currency: XYZ is not …".
+pub(crate) fn labelled(labels: &[(&str, &str)], invalid: &Invalid) -> (String, String) {
+    let label = labels
+        .iter()
+        .find(|(field, _)| *field == invalid.field)
+        .map_or(invalid.field.as_str(), |(_, label)| label);
+    let reads_on = ["must ", "is ", "may "]
+        .iter()
+        .any(|verb| invalid.reason.starts_with(verb));
+    let message = if reads_on {
+        format!("{label} {}.", invalid.reason)
+    } else {
+        format!("{label}: {}.", invalid.reason)
+    };
+    (invalid.field.clone(), message)
+}
+
+/// The errors of a form parsed field by field, so all of them are shown at once (shared with
+/// the admin pages).
+#[derive(Debug, Default)]
+pub(crate) struct FieldErrors(pub Vec<Invalid>);
+
+impl FieldErrors {
+    /// The parsed value, or `None` with its error kept.
+    pub fn keep<T>(&mut self, result: Result<T, Invalid>) -> Option<T> {
+        result.map_err(|e| self.0.push(e)).ok()
+    }
+
+    /// `value` when no field failed, else every error.
+    pub fn or<T>(self, value: Option<T>) -> Result<T, Vec<Invalid>> {
+        match value {
+            Some(value) if self.0.is_empty() => Ok(value),
+            _ => Err(self.0),
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct BannerQuery {
+    pub notice: Option<String>,
+    pub error: Option<String>,
+}
+
+/// The stored settings as the form shows them.
+fn form_of(view: &SettingsView) -> PreferencesForm {
+    PreferencesForm {
+        currency: view.currency.clone(),
+        locale: view.locale.clone(),
+        time_zone: view.time_zone.clone(),
+        week_start: view.week_start.to_string(),
+        paydays: view
+            .paydays
+            .iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+        due_soon_days: view.due_soon_days.to_string(),
+        grace_days: view.grace_days.to_string(),
+        theme: view.theme.clone(),
+    }
+}
+
+/// The page for `user` (and the CSRF cookie to set, if new), with the stored values unless
+/// `typed_name` / `typed_preferences` say otherwise.
+async fn page(
+    app: &App,
+    caller: &Caller,
+    ctx: &PageContext,
+    user: &Principal,
+    typed_name: Option<(String, Vec<(String, String)>)>,
+    typed_preferences: Option<(PreferencesForm, Vec<(String, String)>)>,
+) -> Result<(ProfilePage, Option<HeaderValue>), Error> {
+    let (preferences, preference_errors) = match typed_preferences {
+        Some((form, errors)) => (Some(form), errors),
+        None if data_owner(user).is_ok() => {
+            (Some(form_of(&settings::get(app, user).await?)), Vec::new())
+        }
+        None => (None, Vec::new()),
+    };
+    let (display_name, name_errors) =
+        typed_name.unwrap_or_else(|| (user.display_name.clone(), Vec::new()));
+    let (chrome, cookie) = chrome(app, caller, ctx, "Profile");
+    let page = ProfilePage {
+        chrome,
+        username: user.username.clone(),
+        email: user.email.clone(),
+        display_name,
+        name_errors,
+        preferences,
+        preference_errors,
+        notice: None,
+        error: None,
+        currencies: Currency::all().map(Currency::code).collect(),
+        time_zones: service::account::time_zone_names().collect(),
+    };
+    Ok((page, cookie))
+}
+
+/// Renders a built page with `status`, or the error page for the failure that stopped it.
+fn respond(
+    app: &App,
+    caller: &Caller,
+    ctx: &PageContext,
+    status: StatusCode,
+    built: Result<(ProfilePage, Option<HeaderValue>), Error>,
+) -> Response {
+    match built {
+        Ok((page, cookie)) => {
+            let mut response = with_cookie(views::render(&page), cookie);
+            *response.status_mut() = status;
+            response
+        }
+        Err(Error::Forbidden) => forbidden(app, caller, ctx),
+        Err(err) => {
+            tracing::error!(error = %err, "profile page failed");
+            error_page(
+                app,
+                caller,
+                ctx,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Your profile could not be shown. Try again in a moment.",
+            )
+        }
+    }
+}
+
+/// `GET /profile` (plus `notice` / `error` after a form).
+pub async fn show(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    caller: Caller,
+    ctx: PageContext,
+    Query(banner): Query<BannerQuery>,
+) -> Response {
+    let app = &state.app;
+    let built = page(app, &caller, &ctx, &user, None, None)
+        .await
+        .map(|(mut page, cookie)| {
+            page.notice = message(&NOTICES, banner.notice.as_deref());
+            page.error = message(&ERRORS, banner.error.as_deref());
+            (page, cookie)
+        });
+    respond(app, &caller, &ctx, StatusCode::OK, built)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NameForm {
+    pub display_name: String,
+    #[serde(rename = "csrf_token")]
+    pub _csrf_token: Option<String>,
+}
+
+/// `POST /profile/name`: changes the caller's display name.
+pub async fn rename(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    caller: Caller,
+    ctx: PageContext,
+    Meta(meta): Meta,
+    Form(form): Form<NameForm>,
+) -> Response {
+    let app = &state.app;
+    let result = match DisplayName::parse(&form.display_name) {
+        Ok(name) => service::account::rename_self(app, &user, name, &meta).await,
+        Err(invalid) => Err(Error::Invalid(invalid)),
+    };
+    match result {
+        Ok(()) => see_other(&with_param("/profile", "notice", "name")),
+        Err(Error::Invalid(invalid)) => {
+            let errors = vec![labelled(&LABELS, &invalid)];
+            let built = page(
+                app,
+                &caller,
+                &ctx,
+                &user,
+                Some((form.display_name, errors)),
+                None,
+            )
+            .await;
+            respond(app, &caller, &ctx, StatusCode::UNPROCESSABLE_ENTITY, built)
+        }
+        Err(err) => failed(app, &caller, &ctx, "/profile", err),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PreferencesFields {
+    pub currency: String,
+    pub locale: String,
+    pub time_zone: String,
+    pub week_start: String,
+    pub paydays: String,
+    pub due_soon_days: String,
+    pub grace_days: String,
+    pub theme: String,
+    #[serde(rename = "csrf_token")]
+    pub _csrf_token: Option<String>,
+}
+
+/// A whole number from `min` to `max` typed into `field`.
+fn small_number(field: &str, raw: &str, min: u8, max: u8) -> Result<u8, Invalid> {
+    let value = raw
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| Invalid::new(field, format!("must be a whole number from {min} to {max}")))?;
+    settings::parse_small(field, value, min, max)
+}
+
+/// Paydays typed as `1, 15` (commas or spaces between the days).
+fn paydays(raw: &str) -> Result<Paydays, Invalid> {
+    let days = raw
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|day| !day.is_empty())
+        .map(|day| {
+            day.parse::<i64>().map_err(|_| {
+                Invalid::new(
+                    "paydays",
+                    "must be days of the month from 1 to 31, separated by commas",
+                )
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Paydays::parse(&days)
+}
+
+impl PreferencesFields {
+    /// Every setting parsed, or every field's error at once.
+    fn parse(&self) -> Result<SettingsPatch, Vec<Invalid>> {
+        let mut errors = FieldErrors::default();
+        let patch = SettingsPatch {
+            currency: errors.keep(Currency::parse("currency", &self.currency)),
+            locale: errors.keep(settings::parse_locale(&self.locale)),
+            time_zone: errors.keep(parse_time_zone(&self.time_zone).map_err(|_| {
+                Invalid::new(
+                    "time_zone",
+                    "must be an IANA time zone such as Europe/Berlin",
+                )
+            })),
+            week_start: errors.keep(small_number("week_start", &self.week_start, 1, 7)),
+            paydays: errors.keep(paydays(&self.paydays)),
+            due_soon_days: errors.keep(small_number("due_soon_days", &self.due_soon_days, 0, 30)),
+            grace_days: errors.keep(small_number("grace_days", &self.grace_days, 0, 60)),
+            theme: errors.keep(settings::parse_theme(&self.theme)),
+        };
+        errors.or(Some(patch))
+    }
+
+    /// What was typed, to show again.
+    fn typed(self) -> PreferencesForm {
+        PreferencesForm {
+            currency: self.currency,
+            locale: self.locale,
+            time_zone: self.time_zone,
+            week_start: self.week_start,
+            paydays: self.paydays,
+            due_soon_days: self.due_soon_days,
+            grace_days: self.grace_days,
+            theme: self.theme,
+        }
+    }
+}
+
+/// `POST /profile/preferences`: saves every preference, or none.
+pub async fn save_preferences(
+    State(state): State<AppState>,
+    DataPageUser(user): DataPageUser,
+    caller: Caller,
+    ctx: PageContext,
+    Form(form): Form<PreferencesFields>,
+) -> Response {
+    let app = &state.app;
+    let errors = match form.parse() {
+        Ok(patch) => match settings::update(app, &user, patch).await {
+            Ok(_) => return see_other(&with_param("/profile", "notice", "preferences")),
+            Err(Error::Invalid(invalid)) => vec![invalid],
+            Err(err) => return failed(app, &caller, &ctx, "/profile", err),
+        },
+        Err(errors) => errors,
+    };
+    let errors = errors.iter().map(|e| labelled(&LABELS, e)).collect();
+    let built = page(
+        app,
+        &caller,
+        &ctx,
+        &user,
+        None,
+        Some((form.typed(), errors)),
+    )
+    .await;
+    respond(app, &caller, &ctx, StatusCode::UNPROCESSABLE_ENTITY, built)
+}
