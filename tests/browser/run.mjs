@@ -4,7 +4,13 @@
 // find a bill from the keyboard, sign out; the same basics with JavaScript off; every main page
 // checked with axe-core (no serious or critical violations, light and dark) and for zero CSP
 // violations; full-page screenshots at phone and desktop width; the PWA's manifest and service
-// worker (which must never cache financial data); page weights written to the artefacts.
+// worker (which must never cache financial data); page weights written to the artefacts; and
+// two-step verification: set up an app from the QR page, sign out, sign in with its code (the
+// codes made by oathtool, an independent TOTP implementation); and passkeys: register one on the
+// security page with Chromium's virtual authenticator (DevTools WebAuthn domain), sign out,
+// sign in with it and no password.
+import { spawnSync } from "node:child_process";
+
 import {
   ARTIFACTS,
   PASSWORD,
@@ -51,6 +57,14 @@ async function mark(page) {
 }
 async function marked(page) {
   return page.evaluate(() => window.__btMarker === "still here");
+}
+
+/** The TOTP code of `secret` (base32) `offset` seconds from now, from oathtool. */
+function totp(secret, offset = 0) {
+  const at = Math.floor(Date.now() / 1000) + offset;
+  const run = spawnSync("oathtool", ["--totp", "-b", secret, "--now", `@${at}`], { encoding: "utf8" });
+  if (run.status !== 0) throw new Error(`oathtool (apt-get install oathtool): ${run.stderr || run.error}`);
+  return run.stdout.trim();
 }
 
 function row(page, name) {
@@ -124,21 +138,24 @@ suite.test("change the month with the switcher and skip next month", async ({ t 
   await page.waitForFunction((before) => document.querySelector("#month-title")?.textContent === before, title);
 });
 
-suite.test("edit this month's amount and note inline", async ({ t }) => {
+suite.test("edit this month's amount and note from the tracker", async ({ t }) => {
   const page = t.page;
   const { year, month } = today();
   await gotoMonth(page, t.server.base, year, month);
-  const line = row(page, BILL);
-  await line.locator("summary", { hasText: "This month" }).click();
-  await line.getByLabel("Actual amount").fill("44.10");
-  await line.getByLabel("Note").fill("Rate went up");
-  await line.getByRole("button", { name: `Save ${BILL} for this month` }).click();
+  await row(page, BILL).getByRole("link", { name: /^This month/ }).click();
+  await page.getByRole("heading", { level: 1, name: BILL }).waitFor();
+  t.occurrencePath = new URL(page.url()).pathname + new URL(page.url()).search;
+  // A bad amount is refused on the page, under its field, keeping what was typed.
+  await page.getByLabel("Actual amount").fill("12.345");
+  await page.getByRole("button", { name: "Save this month" }).click();
+  await page.locator("#actual_amount-error").waitFor();
+  assert((await page.getByLabel("Actual amount").inputValue()) === "12.345", "the typed amount is kept");
+  await page.getByLabel("Actual amount").fill("44.10");
+  await page.getByLabel("Note").fill("Rate went up");
+  await page.getByRole("button", { name: "Save this month" }).click();
+  await page.getByRole("heading", { level: 1, name: "Tracker" }).waitFor();
   await row(page, BILL).getByText("Rate went up").waitFor();
-  // A bad amount is refused with a message naming the field, and nothing changes.
-  await row(page, BILL).locator("summary", { hasText: "This month" }).click();
-  await row(page, BILL).getByLabel("Actual amount").fill("12.345");
-  await row(page, BILL).getByRole("button", { name: `Save ${BILL} for this month` }).click();
-  await page.getByText(/Actual amount: enter an amount/).waitFor();
+  assert((await row(page, BILL).textContent()).includes("$44.10"), "the actual amount shows");
 });
 
 suite.test("pay all due shows an undo that removes those payments", async ({ t }) => {
@@ -196,7 +213,8 @@ const MAIN_PAGES = [
 suite.test("every main page passes axe (light and dark) with zero CSP violations", async ({ t }) => {
   const page = t.page;
   const failures = [];
-  for (const [name, path] of [...MAIN_PAGES, ["bill-detail", new URL(t.billUrl).pathname]]) {
+  const extra = [["bill-detail", new URL(t.billUrl).pathname], ["this-month", t.occurrencePath]];
+  for (const [name, path] of [...MAIN_PAGES, ...extra]) {
     for (const scheme of ["light", "dark"]) {
       await page.emulateMedia({ colorScheme: scheme });
       const response = await page.goto(`${t.server.base}${path}`);
@@ -301,6 +319,95 @@ suite.test("without JavaScript: sign in, pay and undo with plain forms", async (
   assert(problems.length === 0, problems.join("\n"));
 });
 
+suite.test("two-step verification: set up an app from its QR code, then sign in with a code", async ({ t }) => {
+  const { context, problems } = await newContext(t.browser);
+  const page = await context.newPage();
+  const base = t.server.base;
+  // axe and the screenshots touch the page; each is followed by a fresh load before the flow
+  // goes on, so only the application's own behaviour is checked for CSP problems.
+  const failures = [];
+  const inspect = async (name) => {
+    failures.push(...(await axe(page)));
+    await screenshots(page, name);
+  };
+  await signIn(page, base, "dave");
+  await page.goto(`${base}/profile/security`);
+  await page.getByRole("button", { name: "Set up an authenticator app" }).click();
+  await page.waitForURL(`${base}/profile/mfa/totp`);
+  await page.getByRole("img", { name: /QR code/ }).waitFor();
+  await inspect("totp-setup");
+  await page.goto(`${base}/profile/mfa/totp`);
+  const secret = (await page.locator("code.totp-secret").textContent()).replace(/\s+/g, "");
+  await page.getByLabel("Code from the app").fill(totp(secret));
+  await page.getByRole("button", { name: "Turn on two-step verification" }).click();
+  await page.getByRole("heading", { name: "Two-step verification is on" }).waitFor();
+  const codes = await page.locator("ol.recovery-codes code").allTextContents();
+  assert(codes.length === 10, `ten recovery codes, got ${codes.length}`);
+  await inspect("recovery-codes");
+  await page.goto(`${base}/profile/security`);
+  await page.getByText("10 of 10").waitFor();
+
+  await page.getByRole("button", { name: "Sign out" }).first().click();
+  await page.waitForURL(/\/login/);
+  await page.getByLabel("Username").fill("dave");
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(/\/login\/mfa/);
+  await inspect("second-factor");
+  await page.goto(page.url());
+  // The next step's code: the current one was just used to turn the app on.
+  await page.getByLabel("Code from your authenticator app").fill(totp(secret, 30));
+  await page.getByRole("button", { name: "Verify" }).click();
+  await page.waitForURL(`${base}/`);
+  await page.getByRole("heading", { level: 1, name: "Tracker" }).waitFor();
+  await context.close();
+  assert(failures.length === 0, failures.join("\n"));
+  assert(problems.length === 0, problems.join("\n"));
+});
+
+suite.test("passkeys: register one on the security page, sign out, sign in with it", async ({ t }) => {
+  const { context, problems } = await newContext(t.browser);
+  const page = await context.newPage();
+  // Browsers accept no IP address as a WebAuthn relying party: the server's PUBLIC_URL, derived
+  // from its loopback LISTEN, is http://localhost:<port>, so this test goes there.
+  const base = t.server.base.replace("//127.0.0.1:", "//localhost:");
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("WebAuthn.enable");
+  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: { protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
+  });
+  const failures = [];
+  // Here the sign-in page also offers "Sign in with a passkey", hence the exact button name.
+  await page.goto(`${base}/login`);
+  await page.getByLabel("Username").fill("erin");
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await page.waitForURL(`${base}/`);
+  await page.goto(`${base}/profile/security`);
+  await page.getByLabel("Name for the new key").fill("Laptop <passkey>");
+  await page.getByRole("button", { name: "Add a security key or passkey" }).click();
+  // The account's first factor: its recovery codes, shown once.
+  await page.getByRole("heading", { name: "Two-step verification is on" }).waitFor();
+  await page.goto(`${base}/profile/security`);
+  await page.getByRole("cell", { name: "Laptop <passkey>", exact: true }).waitFor();
+  const { credentials } = await cdp.send("WebAuthn.getCredentials", { authenticatorId });
+  assert(credentials.length === 1 && credentials[0].isResidentCredential, "one discoverable credential on the authenticator");
+  failures.push(...(await axe(page)));
+  await screenshots(page, "security-keys");
+  await page.goto(`${base}/profile/security`);
+
+  await page.getByRole("button", { name: "Sign out" }).first().click();
+  await page.waitForURL(/\/login/);
+  await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+  await page.waitForURL(`${base}/`);
+  await page.getByRole("heading", { level: 1, name: "Tracker" }).waitFor();
+  const me = await (await page.request.get(`${base}/api/auth/me`)).json();
+  assert(me.username === "erin", `signed in as erin without a password: ${JSON.stringify(me)}`);
+  await context.close();
+  assert(failures.length === 0, failures.join("\n"));
+  assert(problems.length === 0, problems.join("\n"));
+});
+
 suite.test("page weights (HTML + CSS + JS bytes) are recorded", async ({ t }) => {
   const { context } = await newContext(t.browser, { serviceWorkers: "block" });
   const page = await context.newPage();
@@ -334,6 +441,8 @@ try {
   server.createUser("alice", "Alice");
   server.createUser("bob", "Bob");
   server.createUser("carol", "Carol");
+  server.createUser("dave", "Dave");
+  server.createUser("erin", "Erin");
   server.createUser("root", "Root", true);
   browser = await launchBrowser();
   const { context, problems } = await newContext(browser);

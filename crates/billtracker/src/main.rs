@@ -16,6 +16,8 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
+    // One rustls crypto provider for the process: ring (docs/architecture.md, Outbound).
+    outbound::install_crypto_provider();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -81,6 +81,14 @@ typed_id!(
     /// A budget for one category and period.
     BudgetId
 );
+typed_id!(
+    /// A second factor of a user (an authenticator app, later a security key).
+    FactorId
+);
+typed_id!(
+    /// A sign-in waiting for its second factor (the row, not the secret handle).
+    PendingSignInId
+);
 
 #[cfg(test)]
 mod tests {

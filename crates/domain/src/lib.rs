@@ -15,6 +15,7 @@
 //! - [`budget`] — budget periods and the under / warning (80 %) / exceeded (100 %) state.
 //! - [`category`] — category input types: name, `#rrggbb` colour, icon name.
 //! - [`date`] — calendar dates typed as `YYYY-MM-DD`.
+//! - [`factor`] — second factors: kinds, one-time and recovery codes, the "require 2FA" policy.
 //! - [`id`] — typed UUIDv7 identifiers (`UserId`, `BillId`, …), one type per table.
 //! - [`invalid`] — the validation error, naming the field and the reason.
 //! - [`money`] — ISO 4217 currencies, integer minor units, checked sums, amount parsing and
@@ -33,6 +34,7 @@ pub mod buckets;
 pub mod budget;
 pub mod category;
 pub mod date;
+pub mod factor;
 pub mod id;
 pub mod invalid;
 pub mod money;

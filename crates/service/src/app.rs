@@ -1,10 +1,11 @@
 //! The application handle passed to every handler: the store, the configuration, the clock,
-//! the random source and the keyring. Cheap to clone.
+//! the random source, the keyring and the outbound HTTP client. Cheap to clone.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use outbound::{OutboundClient, OutboundError};
 use store::{Store, StoreOptions, Synchronous};
 
 use crate::clock::{Clock, SystemClock};
@@ -20,6 +21,9 @@ pub struct App {
     pub random: Arc<dyn Random>,
     pub keyring: Arc<Keyring>,
     pub started_at: DateTime<Utc>,
+    /// The one client for requests leaving the machine, built on first use from
+    /// `config.outbound` (see [`App::outbound`]).
+    outbound: Arc<OnceLock<Result<OutboundClient, OutboundError>>>,
 }
 
 impl App {
@@ -50,7 +54,25 @@ impl App {
             random,
             keyring: Arc::new(keyring),
             started_at,
+            outbound: Arc::new(OnceLock::new()),
         }
+    }
+
+    /// Uses `client` for outbound requests instead of one built from the configuration
+    /// (tests: a client with a fixed name table).
+    pub fn with_outbound(mut self, client: OutboundClient) -> Self {
+        self.outbound = Arc::new(OnceLock::from(Ok(client)));
+        self
+    }
+
+    /// The outbound HTTP client (OIDC, later bank sync, webhooks, push): every request that
+    /// leaves the machine goes through it. Built once; the configuration was checked at
+    /// start-up, so an error here is a TLS set-up failure.
+    pub fn outbound(&self) -> Result<&OutboundClient, OutboundError> {
+        self.outbound
+            .get_or_init(|| OutboundClient::new(self.config.outbound.clone()))
+            .as_ref()
+            .map_err(Clone::clone)
     }
 
     pub fn now(&self) -> DateTime<Utc> {

@@ -6,7 +6,9 @@
 //! | `NotFound` | 404 (another user's row looks the same) |
 //! | `Unauthenticated` | 401 |
 //! | `Forbidden` | 403 |
+//! | `ReauthRequired` | 403 with `code: reauth_required`: confirm the password (and second factor) again |
 //! | `Invalid` | 422, naming the field |
+//! | `BadRequest` | 400, naming the field: a proof that does not verify (a WebAuthn answer for another origin or relying party, a used or expired challenge, a bad signature) |
 //! | `Conflict` | 409, naming the field |
 //! | `RateLimited` | 429 with `Retry-After` |
 //! | `Unavailable` | 503 with `Retry-After` (database busy) |
@@ -26,8 +28,17 @@ pub enum Error {
     Unauthenticated,
     #[error("forbidden")]
     Forbidden,
+    /// A security-sensitive action needs a recent step-up re-authentication
+    /// ([`crate::auth::reauth`]): the session's last proof of the password is too old.
+    #[error("re-authentication required")]
+    ReauthRequired,
     #[error("{0}")]
     Invalid(#[from] Invalid),
+    /// The request is well-formed but what it proves does not hold: a WebAuthn ceremony's
+    /// answer that fails verification (wrong origin or relying party, a challenge that was
+    /// never issued, already used or expired, a bad signature). The message is for people.
+    #[error("{field}: {message}")]
+    BadRequest { field: String, message: String },
     #[error("{field}: {message}")]
     Conflict { field: String, message: String },
     #[error("too many requests")]

@@ -31,6 +31,21 @@ pub struct MonthStateChanges {
     pub snoozed_until: Option<Option<NaiveDate>>,
 }
 
+/// The occurrence of `bill` due on `due`, with its overrides and status.
+pub async fn get(
+    app: &App,
+    principal: &Principal,
+    bill: BillId,
+    due: NaiveDate,
+) -> Result<OccurrenceView> {
+    let owner = data_owner(principal)?;
+    let prefs = preferences::load(app, owner).await?;
+    let today = prefs.today(app.now());
+    let bill = month::live_bill(app, owner, bill).await?;
+    let current = month::occurrence_on(app, owner, &prefs, today, &bill, due).await?;
+    Ok(OccurrenceView::from(&current))
+}
+
 /// Saves the overrides of the occurrence of `bill` due on `due` and returns the occurrence
 /// with its new status.
 pub async fn set(

@@ -29,10 +29,15 @@ pub enum Limit {
     /// Wrong passwords for one account name, from anywhere: the soft lockout starts after this
     /// many, and they are forgotten this long after the last one.
     AccountFailures,
+    /// Wrong second factors (TOTP or recovery codes) for one account, from anywhere, after a
+    /// right password: the same growing delay starts after this many (MFA-02).
+    MfaFailures,
+    /// Step-up re-authentication attempts (password checks of signed-in users).
+    Reauth,
 }
 
 impl Limit {
-    pub const ALL: [Limit; 10] = [
+    pub const ALL: [Limit; 12] = [
         Limit::Login,
         Limit::PasswordChange,
         Limit::BankSync,
@@ -43,6 +48,8 @@ impl Limit {
         Limit::Backup,
         Limit::DemoClear,
         Limit::AccountFailures,
+        Limit::MfaFailures,
+        Limit::Reauth,
     ];
 
     /// (requests allowed, window, what is counted)
@@ -59,6 +66,8 @@ impl Limit {
             Limit::Backup => (5, Duration::from_secs(60 * MIN), Scope::Ip),
             Limit::DemoClear => (3, Duration::from_secs(15 * MIN), Scope::Ip),
             Limit::AccountFailures => (5, Duration::from_secs(120 * MIN), Scope::User),
+            Limit::MfaFailures => (5, Duration::from_secs(120 * MIN), Scope::User),
+            Limit::Reauth => (10, Duration::from_secs(15 * MIN), Scope::Ip),
         }
     }
 
@@ -74,6 +83,8 @@ impl Limit {
             Limit::Backup => "backup",
             Limit::DemoClear => "demo-clear",
             Limit::AccountFailures => "account-failures",
+            Limit::MfaFailures => "mfa-failures",
+            Limit::Reauth => "reauth",
         }
     }
 
@@ -106,6 +117,67 @@ fn keyed(app: &App, value: &str) -> String {
         }
         Err(_) => hex::encode(value.as_bytes()),
     }
+}
+
+/// The longest delay a failure counter can impose.
+pub const MAX_FAILURE_DELAY: Duration = Duration::from_secs(15 * 60);
+
+/// The delay after the `failures`-th failure counted under `limit` (`AccountFailures`,
+/// `MfaFailures`): zero while the free failures of the table last, then 30 s doubling up to
+/// [`MAX_FAILURE_DELAY`]. A delay slows an attacker down and always ends: never a lock.
+pub fn failure_delay(limit: Limit, failures: i64) -> Duration {
+    let (free, _, _) = limit.spec();
+    if failures < free {
+        return Duration::ZERO;
+    }
+    let doublings = u32::try_from(failures - free).unwrap_or(u32::MAX).min(10);
+    Duration::from_secs(30)
+        .saturating_mul(2u32.saturating_pow(doublings))
+        .min(MAX_FAILURE_DELAY)
+}
+
+/// How long after its last failure a failure counter under `limit` is forgotten.
+fn forget_after(limit: Limit) -> chrono::Duration {
+    let (_, window, _) = limit.spec();
+    chrono::Duration::from_std(window).unwrap_or(chrono::Duration::hours(2))
+}
+
+/// Refuses (`RateLimited` with the time left) while `subject`'s failures under `limit` still
+/// impose a delay.
+pub async fn check_failures(app: &App, limit: Limit, subject: &str) -> Result<()> {
+    let now = app.now();
+    let Some((failures, last)) = app
+        .store
+        .failures(&limit.key(subject), now - forget_after(limit))
+        .await?
+    else {
+        return Ok(());
+    };
+    let until =
+        last + chrono::Duration::from_std(failure_delay(limit, failures)).unwrap_or_default();
+    if until > now {
+        tracing::warn!(target: "security", limit = limit.name(), failures, "refused: failure delay");
+        let retry_after = (until - now)
+            .to_std()
+            .unwrap_or_default()
+            .max(Duration::from_secs(1));
+        return Err(Error::RateLimited { retry_after });
+    }
+    Ok(())
+}
+
+/// Counts one failure for `subject` under `limit`; returns the failures so far.
+pub async fn record_failure(app: &App, limit: Limit, subject: &str) -> Result<i64> {
+    let now = app.now();
+    Ok(app
+        .store
+        .record_failure(&limit.key(subject), now, now - forget_after(limit))
+        .await?)
+}
+
+/// Forgets `subject`'s failures under `limit` (after a success).
+pub async fn clear_failures(app: &App, limit: Limit, subject: &str) -> Result<()> {
+    Ok(app.store.clear_rate_limit(&limit.key(subject)).await?)
 }
 
 /// Counts one request against `limit` for `subject`; refuses it when over the limit.
@@ -145,6 +217,8 @@ mod tests {
             (Limit::Oidc, 20, min(15), Scope::Ip),
             (Limit::Backup, 5, min(60), Scope::Ip),
             (Limit::DemoClear, 3, min(15), Scope::Ip),
+            (Limit::MfaFailures, 5, min(120), Scope::User),
+            (Limit::Reauth, 10, min(15), Scope::Ip),
         ];
         for (limit, max, window, scope) in expected {
             assert_eq!(limit.spec(), (max, window, scope), "{}", limit.name());
@@ -154,6 +228,24 @@ mod tests {
             names.len(),
             Limit::ALL.len(),
             "keys of different limits never collide"
+        );
+    }
+
+    #[test]
+    fn mfa_02_failure_delays_start_after_the_free_failures_and_stay_bounded() {
+        assert_eq!(failure_delay(Limit::MfaFailures, 4), Duration::ZERO);
+        assert_eq!(
+            failure_delay(Limit::MfaFailures, 5),
+            Duration::from_secs(30)
+        );
+        assert_eq!(
+            failure_delay(Limit::MfaFailures, 6),
+            Duration::from_secs(60)
+        );
+        assert_eq!(failure_delay(Limit::MfaFailures, 1_000), MAX_FAILURE_DELAY);
+        assert_eq!(
+            failure_delay(Limit::AccountFailures, 7),
+            Duration::from_secs(120)
         );
     }
 }

@@ -231,6 +231,9 @@ pub async fn set_password(app: &App, user: &UserRow, new_password: &str) -> Resu
         .key(&crate::rate_limit::name_subject(app, &user.username));
     app.store.clear_rate_limit(&name_key).await?;
     app.store.delete_sessions_of(user.id, None).await?;
+    // A sign-in half-way through with the old password ends too; the second factors stay, so
+    // the next sign-in still asks for one (MFA-07).
+    app.store.delete_pending_sign_ins_of(user.id).await?;
     Ok(())
 }
 

@@ -11,6 +11,7 @@ pub const ENCRYPTED_COLUMNS: &[(&str, &str, &str)] = &[
     ("login_history", "id", "user_agent_enc"),
     ("settings", "key", "value"),
     ("bills", "id", "account_details_enc"),
+    ("mfa_factors", "id", "secret_enc"),
 ];
 
 /// One encrypted value and where it lives.

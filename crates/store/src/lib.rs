@@ -21,6 +21,9 @@
 //! - [`leases`] — job leases, so a scheduled job runs on one instance at a time.
 //! - [`users`] — accounts.
 //! - [`sessions`] — signed-in sessions, stored by token hash only.
+//! - [`mfa`] — second factors, recovery codes (hashed), sign-ins waiting for their second
+//!   factor, and when a session last re-authenticated.
+//! - [`webauthn`] — WebAuthn ceremonies under way (challenge state), each answered once.
 //! - [`user_settings`] — per-user preferences (currency, locale, time zone, paydays, …).
 //! - [`categories`] — a user's categories, with bill counts; names unique among live ones.
 //! - [`bills`] — recurring bill templates: create, read, edit, soft and permanent delete.
@@ -56,6 +59,7 @@ pub mod expense_queries;
 pub mod expenses;
 pub mod leases;
 pub mod login_history;
+pub mod mfa;
 pub mod month_cash;
 pub mod month_states;
 pub mod payment_queries;
@@ -67,6 +71,7 @@ pub mod time;
 pub mod tracker;
 pub mod user_settings;
 pub mod users;
+pub mod webauthn;
 
 pub use db::{Engine, Store, StoreOptions, Synchronous};
 pub use error::{Error, Result};

@@ -61,11 +61,14 @@ fn from_row(row: Row) -> Result<SessionRow> {
 }
 
 impl Store {
+    /// Stores a new session. Opening one needs the password (sign-in, password change), so a
+    /// new session counts as freshly re-authenticated (`reauthenticated_at` = `created_at`).
     pub async fn create_session(&self, new: &NewSession) -> Result<()> {
         on_pool!(self, |pool| {
             sqlx::query(
                 "INSERT INTO sessions (id, token_hash, user_id, created_at, last_seen_at, \
-                 expires_at, ip_enc, user_agent_enc) VALUES ($1, $2, $3, $4, $4, $5, $6, $7)",
+                 expires_at, ip_enc, user_agent_enc, reauthenticated_at) \
+                 VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $4)",
             )
             .bind(new.id.to_string())
             .bind(&new.token_hash)

@@ -14,6 +14,10 @@
 //!   reached: anything else is a bare 404, which `observe` dresses as problem+json.
 //! - Every file has a strong ETag computed once from its bytes; a matching `If-None-Match`
 //!   gets `304 Not Modified`.
+//! - Text files (stylesheet, scripts, SVG, manifest, offline page) are gzipped once, at first
+//!   use, and sent gzipped to clients that accept it (`Vary: Accept-Encoding`; the gzipped
+//!   variant has its own ETag). Only these fixed public files are compressed, never pages,
+//!   which carry secrets next to reflected input (BREACH).
 //! - Assets are not versioned in their URLs yet, so they are cached for an hour
 //!   (`public, max-age=3600`) rather than marked immutable.
 //!
@@ -80,6 +84,11 @@ const ASSETS: &[Asset] = &[
         bytes: include_bytes!("../static/app.js"),
     },
     Asset {
+        path: "webauthn.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../static/webauthn.js"),
+    },
+    Asset {
         path: "icons.svg",
         content_type: "image/svg+xml; charset=utf-8",
         bytes: include_bytes!("../static/icons.svg"),
@@ -115,6 +124,44 @@ static ETAGS: LazyLock<Vec<String>> = LazyLock::new(|| {
         .collect()
 });
 
+/// The gzipped bytes of each entry of [`ASSETS`] (same order), for text files that shrink.
+static GZIPPED: LazyLock<Vec<Option<Vec<u8>>>> = LazyLock::new(|| {
+    ASSETS
+        .iter()
+        .map(|asset| {
+            let text = asset.content_type.starts_with("text/")
+                || asset.content_type.contains("svg")
+                || asset.content_type.contains("manifest");
+            text.then(|| gzip(asset.bytes))
+                .flatten()
+                .filter(|gz| gz.len() < asset.bytes.len())
+        })
+        .collect()
+});
+
+fn gzip(bytes: &[u8]) -> Option<Vec<u8>> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes).ok()?;
+    encoder.finish().ok()
+}
+
+/// Whether the client accepts gzip (`Accept-Encoding: gzip`, not with `q=0`).
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .any(|coding| {
+            let mut parts = coding.split(';').map(str::trim);
+            let name = parts.next().unwrap_or_default();
+            let refused =
+                parts.any(|p| p.replace(' ', "") == "q=0" || p.replace(' ', "") == "q=0.0");
+            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
+        })
+}
+
 /// The paths under `/static/` that are served (for tests and link checks).
 pub fn asset_paths() -> impl Iterator<Item = &'static str> {
     ASSETS.iter().map(|asset| asset.path)
@@ -122,34 +169,45 @@ pub fn asset_paths() -> impl Iterator<Item = &'static str> {
 
 /// `GET /static/{*path}`: the embedded file, `304` when the client's copy is current, or `404`.
 pub async fn serve(Path(path): Path<String>, headers: HeaderMap) -> Response {
-    let Some((asset, etag)) = ASSETS
-        .iter()
-        .zip(ETAGS.iter())
-        .find(|(asset, _)| asset.path == path)
-    else {
+    let Some(index) = ASSETS.iter().position(|asset| asset.path == path) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let Ok(etag_value) = HeaderValue::from_str(etag) else {
+    let asset = &ASSETS[index];
+    let gzipped = GZIPPED[index].as_deref().filter(|_| accepts_gzip(&headers));
+    let etag = match gzipped {
+        Some(_) => format!("{}-gz\"", ETAGS[index].trim_end_matches('"')),
+        None => ETAGS[index].clone(),
+    };
+    let Ok(etag_value) = HeaderValue::from_str(&etag) else {
         return StatusCode::NOT_FOUND.into_response();
     };
     let cache = HeaderValue::from_static(CACHE_CONTROL);
+    let vary = HeaderValue::from_static("accept-encoding");
 
-    if none_match(&headers, etag) {
+    if none_match(&headers, &etag) {
         let mut response = StatusCode::NOT_MODIFIED.into_response();
         let h = response.headers_mut();
         h.insert(header::ETAG, etag_value);
         h.insert(header::CACHE_CONTROL, cache);
+        h.insert(header::VARY, vary);
         return response;
     }
 
-    let mut response = Response::new(Body::from(asset.bytes));
+    let mut response = match gzipped {
+        Some(bytes) => Response::new(Body::from(bytes.to_vec())),
+        None => Response::new(Body::from(asset.bytes)),
+    };
     let h = response.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static(asset.content_type),
     );
+    if gzipped.is_some() {
+        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
     h.insert(header::ETAG, etag_value);
     h.insert(header::CACHE_CONTROL, cache);
+    h.insert(header::VARY, vary);
     response
 }
 
@@ -264,6 +322,64 @@ mod tests {
     fn different_files_have_different_etags() {
         let tags: std::collections::HashSet<String> = ETAGS.iter().cloned().collect();
         assert_eq!(tags.len(), ASSETS.len());
+    }
+
+    async fn get_gzip(path: &str, if_none_match: Option<&str>) -> Response {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_static("br;q=1.0, gzip;q=0.8, deflate"),
+        );
+        if let Some(tag) = if_none_match {
+            headers.insert(header::IF_NONE_MATCH, HeaderValue::from_str(tag).unwrap());
+        }
+        serve(Path(path.to_owned()), headers).await
+    }
+
+    #[tokio::test]
+    async fn text_files_go_gzipped_to_clients_that_accept_it() {
+        use std::io::Read;
+        let plain = get("htmx-2.0.11.min.js", None).await;
+        let zipped = get_gzip("htmx-2.0.11.min.js", None).await;
+
+        assert_eq!(header_of(&zipped, header::CONTENT_ENCODING), "gzip");
+        assert_eq!(header_of(&zipped, header::VARY), "accept-encoding");
+        assert_eq!(header_of(&plain, header::CONTENT_ENCODING), "");
+        assert_ne!(
+            header_of(&plain, header::ETAG),
+            header_of(&zipped, header::ETAG)
+        );
+        let etag = header_of(&zipped, header::ETAG);
+        let original = body_of(plain).await;
+        let compressed = body_of(zipped).await;
+        assert!(
+            compressed.len() * 2 < original.len(),
+            "{} of {}",
+            compressed.len(),
+            original.len()
+        );
+        let mut unzipped = Vec::new();
+        flate2::read::GzDecoder::new(&compressed[..])
+            .read_to_end(&mut unzipped)
+            .unwrap();
+        assert_eq!(unzipped, original);
+        assert_eq!(
+            get_gzip("htmx-2.0.11.min.js", Some(&etag)).await.status(),
+            StatusCode::NOT_MODIFIED
+        );
+        let png = get_gzip("icon-192.png", None).await;
+        assert_eq!(
+            header_of(&png, header::CONTENT_ENCODING),
+            "",
+            "images are not recompressed"
+        );
+        let mut refused = HeaderMap::new();
+        refused.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_static("gzip;q=0, identity"),
+        );
+        let identity = serve(Path("app.css".to_owned()), refused).await;
+        assert_eq!(header_of(&identity, header::CONTENT_ENCODING), "");
     }
 
     #[tokio::test]

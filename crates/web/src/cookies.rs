@@ -1,6 +1,7 @@
 //! The one cookie builder. Session cookie: HttpOnly, SameSite=Strict, Path=/, no Domain,
 //! Secure per `COOKIE_SECURE`/`HTTPS`, `__Host-` prefix when HTTPS (OWASP Session Management,
-//! RFC 6265bis cookie prefixes). CSRF cookie: attributes from the `CSRF_*` settings.
+//! RFC 6265bis cookie prefixes). Pending sign-in cookie (between password and second factor):
+//! the same attributes, 5 minutes. CSRF cookie: attributes from the `CSRF_*` settings.
 
 use axum::http::{HeaderMap, HeaderValue, header};
 use service::Config;
@@ -13,6 +14,40 @@ pub fn session_name(config: &Config) -> &'static str {
     } else {
         SESSION
     }
+}
+
+/// The pending sign-in cookie: the handle between a right password and the second factor.
+/// Same attributes as the session cookie, but it lives only as long as the handle (5 minutes)
+/// and nothing but the second-factor step reads it.
+pub fn mfa_pending_name(config: &Config) -> &'static str {
+    if config.https && config.cookie_secure {
+        "__Host-bt_mfa_pending"
+    } else {
+        "bt_mfa_pending"
+    }
+}
+
+pub fn set_mfa_pending(config: &Config, token: &str) -> Option<HeaderValue> {
+    let age = i64::try_from(service::auth::mfa::pending::LIFETIME.as_secs()).unwrap_or(300);
+    build(
+        mfa_pending_name(config),
+        token,
+        Some(age),
+        true,
+        "Strict",
+        config.cookie_secure,
+    )
+}
+
+pub fn clear_mfa_pending(config: &Config) -> Option<HeaderValue> {
+    build(
+        mfa_pending_name(config),
+        "",
+        Some(0),
+        true,
+        "Strict",
+        config.cookie_secure,
+    )
 }
 
 pub fn csrf_name(config: &Config) -> String {

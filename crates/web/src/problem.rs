@@ -27,6 +27,10 @@ pub struct Problem {
     /// Filled in by the `observe` layer, so support can find the log line.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+    /// A machine-readable reason where the status alone is ambiguous: `reauth_required` (403:
+    /// confirm the password again with `POST /api/auth/reauth`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<&'static str>,
 }
 
 impl Problem {
@@ -38,6 +42,7 @@ impl Problem {
             detail: None,
             field: None,
             request_id: None,
+            code: None,
         }
     }
 
@@ -48,6 +53,11 @@ impl Problem {
 
     pub fn field(mut self, field: impl Into<String>) -> Self {
         self.field = Some(field.into());
+        self
+    }
+
+    pub fn code(mut self, code: &'static str) -> Self {
+        self.code = Some(code);
         self
     }
 }
@@ -89,10 +99,25 @@ impl IntoResponse for ApiError {
                 None,
             ),
             Error::Forbidden => (Problem::new(StatusCode::FORBIDDEN), None),
+            Error::ReauthRequired => (
+                Problem::new(StatusCode::FORBIDDEN)
+                    .detail(
+                        "Confirm your password (and second factor) again to do this: \
+                         POST /api/auth/reauth, then retry within 5 minutes.",
+                    )
+                    .code("reauth_required"),
+                None,
+            ),
             Error::Invalid(invalid) => (
                 Problem::new(StatusCode::UNPROCESSABLE_ENTITY)
                     .detail(format!("{}: {}", invalid.field, invalid.reason))
                     .field(invalid.field),
+                None,
+            ),
+            Error::BadRequest { field, message } => (
+                Problem::new(StatusCode::BAD_REQUEST)
+                    .detail(message)
+                    .field(field),
                 None,
             ),
             Error::Conflict { field, message } => (

@@ -6,7 +6,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::middleware;
-use axum::routing::{MethodRouter, delete, get, patch, post};
+use axum::routing::{MethodRouter, delete, get, patch, post, put};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -58,8 +58,13 @@ fn table() -> Table {
     .add("GET", "/sw.js", get(assets::service_worker))
     // Pages.
     .then(pages::tracker::routes)
+    .then(pages::occurrence::routes)
     .then(pages::account::routes)
     .then(pages::security::routes)
+    .then(pages::second_factor::routes)
+    .then(pages::reauth::routes)
+    .then(pages::two_step::routes)
+    .then(pages::webauthn::routes)
     .then(pages::expenses::routes)
     .then(pages::budgets::routes)
     .then(pages::analytics::routes)
@@ -77,6 +82,81 @@ fn table() -> Table {
         "POST",
         "/api/auth/password",
         post(api::auth::change_password),
+    )
+    // JSON API: second factors and step-up.
+    .add("POST", "/api/auth/mfa/verify", post(api::mfa::verify))
+    .add("GET", "/api/auth/mfa/enrolment", get(api::mfa::enrolment))
+    .add("POST", "/api/auth/reauth", post(api::mfa::reauthenticate))
+    .add("GET", "/api/profile/mfa", get(api::mfa::status))
+    .add("POST", "/api/profile/mfa/totp", post(api::mfa::start_totp))
+    .add(
+        "POST",
+        "/api/profile/mfa/totp/confirm",
+        post(api::mfa::confirm_totp),
+    )
+    .add(
+        "DELETE",
+        "/api/profile/mfa/totp",
+        delete(api::mfa::disable_totp),
+    )
+    .add(
+        "POST",
+        "/api/profile/mfa/recovery-codes",
+        post(api::mfa::regenerate_codes),
+    )
+    // JSON API: security keys and passkeys.
+    .add(
+        "POST",
+        "/api/profile/webauthn/register/start",
+        post(api::webauthn::register_start),
+    )
+    .add(
+        "POST",
+        "/api/profile/webauthn/register/finish",
+        post(api::webauthn::register_finish),
+    )
+    .add("GET", "/api/profile/webauthn", get(api::webauthn::list))
+    .add(
+        "PATCH",
+        "/api/profile/webauthn/{id}",
+        patch(api::webauthn::rename),
+    )
+    .add(
+        "DELETE",
+        "/api/profile/webauthn/{id}",
+        delete(api::webauthn::remove),
+    )
+    .add(
+        "POST",
+        "/api/auth/mfa/webauthn/start",
+        post(api::webauthn::second_factor_start),
+    )
+    .add(
+        "POST",
+        "/api/auth/mfa/webauthn/finish",
+        post(api::webauthn::second_factor_finish),
+    )
+    .add(
+        "POST",
+        "/api/auth/reauth/webauthn/start",
+        post(api::webauthn::reauth_start),
+    )
+    .add(
+        "POST",
+        "/api/auth/passkey/start",
+        post(api::webauthn::passkey_start),
+    )
+    .add(
+        "POST",
+        "/api/auth/passkey/finish",
+        post(api::webauthn::passkey_finish),
+    )
+    .add("GET", "/api/admin/mfa-policy", get(api::mfa::get_policy))
+    .add("PUT", "/api/admin/mfa-policy", put(api::mfa::set_policy))
+    .add(
+        "DELETE",
+        "/api/admin/users/{id}/mfa",
+        delete(api::mfa::reset_user),
     )
     // JSON API: profile.
     .add("GET", "/api/profile/sessions", get(api::profile::sessions))

@@ -5,7 +5,8 @@
 // - focus on an error summary so screen readers and keyboards land on it,
 // - Escape / outside click closing the phone "More" menu,
 // - the bill finder: "/" or Ctrl+K focuses it, typing lists matching bills (from /api/bills),
-// - the service worker registration (it caches static files only, never financial data).
+// - the service worker registration (it caches static files only, never financial data),
+// - loading webauthn.js when an htmx swap brings a page with security keys or passkeys.
 // It runs under a strict CSP: loaded as an external file with the page's nonce, no eval, no
 // inline handlers, no innerHTML (all text goes through textContent). htmx swaps page bodies
 // (hx-boost), so everything binds by event delegation or re-runs `enhance` on `htmx:load`.
@@ -14,6 +15,8 @@
 
   var root = document.documentElement;
   root.classList.add("js");
+  // This page's CSP nonce, for scripts added later.
+  var NONCE = document.currentScript ? document.currentScript.nonce : "";
 
   // ---- Theme -------------------------------------------------------------------------------
   var THEME_KEY = "bt-theme";
@@ -231,6 +234,23 @@
     for (var f = 0; f < finders.length; f++) {
       setUpFinder(finders[f]);
     }
+    loadWebAuthn(scope);
+  }
+
+  // Pages offering security keys or passkeys name webauthn.js in their <head>; an htmx swap
+  // keeps the first page's <head>, so when such a page arrives that way the script is added
+  // here, once, with this page's nonce.
+  function loadWebAuthn(scope) {
+    if (window.btWebAuthn || !scope.querySelector("[data-webauthn-form]")) {
+      return;
+    }
+    if (document.querySelector('script[src="/static/webauthn.js"]')) {
+      return;
+    }
+    var script = document.createElement("script");
+    script.src = "/static/webauthn.js";
+    script.nonce = NONCE;
+    document.head.appendChild(script);
   }
 
   // ---- Phone "More" menu -------------------------------------------------------------------

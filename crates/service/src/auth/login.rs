@@ -16,14 +16,13 @@ use domain::user::Username;
 use store::login_history::NewLogin;
 use store::users::UserRow;
 
+use super::mfa::pending::{self, LoginOutcome};
 use super::{Principal, RequestMeta, SignedIn, session};
 use crate::audit::{self, Actor};
 use crate::crypto::Aad;
 use crate::password::{self, Verification};
 use crate::rate_limit::{self, Limit};
 use crate::{App, Error, Result};
-
-const MAX_DELAY: Duration = Duration::from_secs(15 * 60);
 
 /// Failures before the account's delay starts, and how long after the last failure they are
 /// forgotten: both from the rate-limit table (`Limit::AccountFailures`).
@@ -37,27 +36,21 @@ fn account_failure_rules() -> (i64, chrono::Duration) {
 
 /// The delay after the `failures`-th failure; zero before the free failures are used up.
 fn delay_after(failures: i64) -> Duration {
-    let (free_failures, _) = account_failure_rules();
-    if failures < free_failures {
-        return Duration::ZERO;
-    }
-    let doublings = u32::try_from(failures - free_failures)
-        .unwrap_or(u32::MAX)
-        .min(10);
-    Duration::from_secs(30)
-        .saturating_mul(2u32.saturating_pow(doublings))
-        .min(MAX_DELAY)
+    rate_limit::failure_delay(Limit::AccountFailures, failures)
 }
 
-/// Signs in; `previous_token` is a session cookie the browser already had, which is ended so a
-/// planted session cannot survive sign-in (SES-03).
+/// Signs in with the password; `previous_token` is a session cookie the browser already had,
+/// which is ended so a planted session cannot survive sign-in (SES-03). A right password gives
+/// a session, or, when the account has a second factor (or the policy makes it enrol one), a
+/// pending sign-in that only [`pending::complete`] turns into a session (MFA-07: every path
+/// through the password asks for the factor).
 pub async fn login(
     app: &App,
     username: &str,
     password: &str,
     meta: &RequestMeta,
     previous_token: Option<&str>,
-) -> Result<SignedIn> {
+) -> Result<LoginOutcome> {
     if app.config.single_user_mode {
         // Single-user mode has no sign-in: a password must not lift a request to admin.
         return Err(Error::Forbidden);
@@ -121,7 +114,7 @@ async fn succeed(
     needs_rehash: bool,
     meta: &RequestMeta,
     previous_token: Option<&str>,
-) -> Result<SignedIn> {
+) -> Result<LoginOutcome> {
     if needs_rehash {
         let upgraded = password::hash_async(password.to_owned()).await?;
         app.store
@@ -139,8 +132,19 @@ async fn succeed(
     if let Some(token) = previous_token {
         session::end_by_token(app, token).await?;
     }
+    if let Some(pending) = pending::after_password(app, &user).await? {
+        return Ok(LoginOutcome::SecondFactor(pending));
+    }
     let signed_in = session::open(app, &user, meta).await?;
-    record_login(app, &user, true, signed_in.principal.session, meta).await?;
+    record_login(
+        app,
+        &user,
+        true,
+        signed_in.principal.session,
+        "password",
+        meta,
+    )
+    .await?;
     tracing::info!(target: "security", user = %user.id, "sign-in succeeded");
     audit::record(
         app,
@@ -151,7 +155,7 @@ async fn succeed(
         serde_json::json!({"method": "password"}),
     )
     .await?;
-    Ok(signed_in)
+    Ok(LoginOutcome::SignedIn(signed_in))
 }
 
 async fn fail(
@@ -186,7 +190,7 @@ async fn fail(
     app.store
         .record_login_failure(user.id, throttled_until)
         .await?;
-    record_login(app, user, false, None, meta).await?;
+    record_login(app, user, false, None, "password", meta).await?;
     tracing::warn!(target: "security", user = %user.id, failures, "sign-in failed: wrong password");
     let actor = Actor::User {
         id: user.id,
@@ -196,11 +200,14 @@ async fn fail(
     audit::record(app, &actor, "login.failure", None, meta.ip, detail).await
 }
 
-async fn record_login(
+/// Adds a sign-in attempt to `user`'s history; `method` says how (`password`,
+/// `password+totp`, `password+recovery_code`, or the second factor alone when only it failed).
+pub(crate) async fn record_login(
     app: &App,
     user: &UserRow,
     success: bool,
     session: Option<domain::id::SessionId>,
+    method: &str,
     meta: &RequestMeta,
 ) -> Result<()> {
     let id = uuid::Uuid::now_v7().to_string();
@@ -211,7 +218,7 @@ async fn record_login(
         user_id: user.id,
         at: app.now(),
         success,
-        method: "password".into(),
+        method: method.to_owned(),
         session_id: session,
         ip_enc: app.encrypt_opt(
             Aad {

@@ -8,11 +8,16 @@
 //! - CSRF tokens are signed double-submit tokens bound to the session (or to "anonymous" before
 //!   sign-in); they change at sign-in.
 //! - Unknown users and wrong passwords get the same answer after the same work.
+//! - A right password opens a session only for accounts without a second factor; otherwise it
+//!   opens a pending sign-in that only the second factor completes ([`mfa`]).
+//! - Security-sensitive actions need a step-up within the last minutes ([`reauth`]).
 
 pub mod csrf;
 pub mod device;
 pub mod login;
+pub mod mfa;
 pub mod principal;
+pub mod reauth;
 pub mod session;
 
 use std::net::IpAddr;

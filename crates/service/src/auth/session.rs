@@ -178,12 +178,15 @@ pub async fn end_all_of(app: &App, user: UserId, keep: Option<SessionId>) -> Res
     Ok(app.store.delete_sessions_of(user, keep).await?)
 }
 
-/// Deletes expired and idle sessions and finished rate-limit windows; returns sessions removed.
+/// Deletes expired and idle sessions, expired pending sign-ins and WebAuthn ceremonies, and
+/// finished rate-limit windows; returns sessions removed.
 pub async fn cleanup(app: &App) -> Result<u64> {
     let now = app.now();
     let idle =
         chrono::Duration::from_std(app.config.session_idle_timeout).map_err(Error::internal)?;
     let removed = app.store.purge_sessions(now, now - idle).await?;
+    app.store.purge_pending_sign_ins(now).await?;
+    app.store.purge_ceremonies(now).await?;
     app.store
         .purge_rate_limits(now - chrono::Duration::hours(2))
         .await?;

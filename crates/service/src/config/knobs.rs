@@ -66,7 +66,7 @@ pub const KNOBS: &[Knob] = &[
     knob(
         "PUBLIC_URL",
         "",
-        "The URL people use to reach BillTracker (e.g. `https://bills.example.org`). Used for links in emails, WebAuthn and OIDC. Unset: derived from `LISTEN`.",
+        "The URL people use to reach BillTracker (e.g. `https://bills.example.org`). Used for links in emails, OIDC and WebAuthn: its host is the relying-party id of security keys and passkeys, and its origin the only one their answers are accepted from (changing the host later makes registered keys stop working). WebAuthn needs a domain name, not an IP address. Unset: derived from `LISTEN`, with `localhost` for a loopback or unspecified address (`http://localhost:3030`).",
     ),
     knob(
         "HTTPS",
@@ -107,6 +107,36 @@ pub const KNOBS: &[Knob] = &[
         "TRUSTED_PROXIES",
         "",
         "Comma-separated IPs or CIDR ranges of reverse proxies whose `X-Forwarded-For` / `X-Forwarded-Proto` are believed. Unset: the peer address is the client.",
+    ),
+    knob(
+        "OUTBOUND_ALLOW_HOSTS",
+        "",
+        "Comma-separated host names, IPs or CIDR ranges that outbound requests (OIDC provider, later bank sync, webhooks, push) may reach although they are loopback, private, link-local, CGNAT or otherwise not public, e.g. an internal identity provider `idp.lan` or `10.0.0.0/8`. A name is matched exactly and may then resolve to any such address. Unset: only public addresses are reached; unspecified, multicast and broadcast addresses never are.",
+    ),
+    knob(
+        "OUTBOUND_ALLOW_HTTP_HOSTS",
+        "",
+        "Comma-separated host names (or IPs / CIDR ranges, matching IP-literal URLs) that outbound requests may reach over plain `http://`. Unset: HTTPS only. A private host also needs `OUTBOUND_ALLOW_HOSTS`.",
+    ),
+    knob(
+        "OUTBOUND_CA_FILE",
+        "",
+        "PEM file of CA certificates trusted for outbound HTTPS in addition to the bundled Mozilla roots, for a self-hosted provider with its own CA. Read at start-up. Unset: a server whose certificate does not chain to a public root is refused.",
+    ),
+    knob(
+        "OUTBOUND_CONNECT_TIMEOUT_SECONDS",
+        "5",
+        "Time an outbound request may take to connect (1–300).",
+    ),
+    knob(
+        "OUTBOUND_TIMEOUT_SECONDS",
+        "15",
+        "Time an outbound request may take in all, from name resolution to the last byte of the answer (1–600).",
+    ),
+    knob(
+        "OUTBOUND_MAX_RESPONSE_BYTES",
+        "1048576",
+        "Largest answer body an outbound request reads (1024–1073741824); a larger one is an error.",
     ),
     secret(
         "TOKEN_ENCRYPTION_KEY",

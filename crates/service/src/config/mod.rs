@@ -72,6 +72,8 @@ pub struct Config {
     pub csrf_cookie_name: String,
     pub cors_origin: Option<String>,
     pub trusted_proxies: Vec<IpRange>,
+    /// Where outbound HTTP requests may go, with their limits (`OUTBOUND_*`).
+    pub outbound: outbound::OutboundPolicy,
     pub token_encryption_key: Option<Secret>,
     pub token_encryption_key_previous: Option<Secret>,
     pub session_cleanup_interval: Duration,
@@ -194,7 +196,7 @@ impl Config {
         }
         let public_url = match get("PUBLIC_URL") {
             Some(url) => public_url_of(url)?,
-            None => format!("http://{listen}"),
+            None => derived_public_url(listen, https),
         };
         Ok(Config {
             listen,
@@ -226,6 +228,7 @@ impl Config {
             csrf_cookie_name: cookie_name(raw, "CSRF_COOKIE_NAME")?,
             cors_origin: get("CORS_ORIGIN").map(origin_of).transpose()?,
             trusted_proxies: ip_ranges(raw, "TRUSTED_PROXIES")?,
+            outbound: outbound_policy(raw)?,
             token_encryption_key,
             token_encryption_key_previous: get("TOKEN_ENCRYPTION_KEY_PREVIOUS").map(Secret::new),
             session_cleanup_interval: Duration::from_millis(ranged(

@@ -180,6 +180,19 @@ pub(super) fn origin_of(value: &str) -> Result<String, ConfigError> {
 }
 
 /// An absolute http(s) URL without a trailing slash.
+/// `PUBLIC_URL` when unset: the `LISTEN` address, with `localhost` for a loopback or
+/// unspecified address (a browser on this machine reaches it so, and WebAuthn needs a domain
+/// name: browsers refuse IP addresses as relying-party ids).
+pub(super) fn derived_public_url(listen: std::net::SocketAddr, https: bool) -> String {
+    let scheme = if https { "https" } else { "http" };
+    let ip = listen.ip();
+    if ip.is_loopback() || ip.is_unspecified() {
+        format!("{scheme}://localhost:{}", listen.port())
+    } else {
+        format!("{scheme}://{listen}")
+    }
+}
+
 pub(super) fn public_url_of(value: &str) -> Result<String, ConfigError> {
     let key = "PUBLIC_URL";
     let value = value.trim().trim_end_matches('/');
@@ -194,4 +207,41 @@ pub(super) fn public_url_of(value: &str) -> Result<String, ConfigError> {
         ));
     }
     Ok(value.to_owned())
+}
+
+/// The outbound request policy from the `OUTBOUND_*` knobs; the CA file is read and checked now.
+pub(super) fn outbound_policy(raw: &Raw) -> Result<outbound::OutboundPolicy, ConfigError> {
+    use std::time::Duration;
+    let reason = |err: outbound::OutboundError| match err {
+        outbound::OutboundError::Config { reason } => reason,
+        other => other.to_string(),
+    };
+    let list = |key: &str| raw.get(key).map(String::as_str).unwrap_or("");
+    let mut policy = outbound::OutboundPolicy::default()
+        .allow_private_list(list("OUTBOUND_ALLOW_HOSTS"))
+        .map_err(|e| ConfigError::new("OUTBOUND_ALLOW_HOSTS", reason(e)))?
+        .allow_http_list(list("OUTBOUND_ALLOW_HTTP_HOSTS"))
+        .map_err(|e| ConfigError::new("OUTBOUND_ALLOW_HTTP_HOSTS", reason(e)))?
+        .with_connect_timeout(Duration::from_secs(ranged(
+            raw,
+            "OUTBOUND_CONNECT_TIMEOUT_SECONDS",
+            1,
+            300,
+        )?))
+        .with_timeout(Duration::from_secs(ranged(
+            raw,
+            "OUTBOUND_TIMEOUT_SECONDS",
+            1,
+            600,
+        )?))
+        .with_max_response_bytes(ranged(raw, "OUTBOUND_MAX_RESPONSE_BYTES", 1024, 1 << 30)?);
+    let key = "OUTBOUND_CA_FILE";
+    if let Some(path) = raw.get(key).map(|p| p.trim()).filter(|p| !p.is_empty()) {
+        let pem = std::fs::read(path)
+            .map_err(|e| ConfigError::new(key, format!("cannot read {path}: {e}")))?;
+        policy = policy
+            .with_ca_pem(&pem)
+            .map_err(|e| ConfigError::new(key, format!("{path}: {}", reason(e))))?;
+    }
+    Ok(policy)
 }

@@ -24,6 +24,27 @@ fn defaults_give_a_local_sqlite_instance_on_port_3030() {
     assert_eq!(config.session_lifetime, Duration::from_secs(7 * 86_400));
     assert_eq!(config.metrics, Metrics::Off);
     assert_eq!(config.sqlite_path(), PathBuf::from("./data/billtracker.db"));
+    assert_eq!(config.public_url, "http://localhost:3030");
+}
+
+#[test]
+fn public_url_is_derived_from_listen_with_localhost_for_loopback_and_any() {
+    let url = |pairs: &[(&str, &str)]| {
+        Config::from_sources(None, &env(pairs))
+            .expect("valid")
+            .public_url
+    };
+    assert_eq!(url(&[("LISTEN", "0.0.0.0:8080")]), "http://localhost:8080");
+    assert_eq!(url(&[("LISTEN", "[::1]:8080")]), "http://localhost:8080");
+    assert_eq!(url(&[("LISTEN", "192.0.2.7:80")]), "http://192.0.2.7:80");
+    assert_eq!(
+        url(&[("LISTEN", "127.0.0.1:443"), ("HTTPS", "true")]),
+        "https://localhost:443"
+    );
+    assert_eq!(
+        url(&[("PUBLIC_URL", "https://bills.example.org/")]),
+        "https://bills.example.org"
+    );
 }
 
 #[test]
@@ -147,4 +168,58 @@ fn the_committed_reference_matches_the_code() {
         reference_markdown(),
         "docs/configuration.md is stale: run `cargo run -- config-reference > docs/configuration.md`"
     );
+}
+
+#[test]
+fn outbound_knobs_build_the_outbound_policy() {
+    let defaults = Config::from_sources(None, &env(&[])).expect("defaults");
+    assert_eq!(defaults.outbound.connect_timeout, Duration::from_secs(5));
+    assert_eq!(defaults.outbound.timeout, Duration::from_secs(15));
+    assert_eq!(defaults.outbound.max_response_bytes, 1 << 20);
+    assert_eq!(defaults.outbound.max_redirects, 0);
+    let loopback = "127.0.0.1".parse().expect("ip");
+    assert!(defaults.outbound.check_ip("idp.lan", loopback).is_err());
+
+    let config = Config::from_sources(
+        None,
+        &env(&[
+            ("OUTBOUND_ALLOW_HOSTS", "idp.lan, 10.0.0.0/8"),
+            ("OUTBOUND_ALLOW_HTTP_HOSTS", "idp.lan"),
+            ("OUTBOUND_TIMEOUT_SECONDS", "30"),
+            ("OUTBOUND_MAX_RESPONSE_BYTES", "4096"),
+        ]),
+    )
+    .expect("valid");
+    let policy = &config.outbound;
+    assert!(policy.check_ip("idp.lan", loopback).is_ok());
+    assert!(
+        policy
+            .check_ip("x.example", "10.1.2.3".parse().expect("ip"))
+            .is_ok()
+    );
+    assert!(policy.check_ip("x.example", loopback).is_err());
+    let url = "http://idp.lan/.well-known/openid-configuration"
+        .parse()
+        .expect("url");
+    assert!(policy.check_url(&url).is_ok());
+    assert_eq!(policy.timeout, Duration::from_secs(30));
+    assert_eq!(policy.max_response_bytes, 4096);
+
+    let cases = [
+        ("OUTBOUND_ALLOW_HOSTS", "10.0.0.0/99"),
+        ("OUTBOUND_ALLOW_HTTP_HOSTS", "bad host"),
+        ("OUTBOUND_CA_FILE", "/nonexistent/ca.pem"),
+        ("OUTBOUND_CONNECT_TIMEOUT_SECONDS", "0"),
+        ("OUTBOUND_TIMEOUT_SECONDS", "forever"),
+        ("OUTBOUND_MAX_RESPONSE_BYTES", "10"),
+    ];
+    for (key, value) in cases {
+        let err = Config::from_sources(None, &env(&[(key, value)])).expect_err(key);
+        assert_eq!(err.key, key, "{key}={value} → {err}");
+    }
+    let mut not_pem = tempfile::NamedTempFile::new().expect("temp");
+    writeln!(not_pem, "not a certificate").expect("write");
+    let path = not_pem.path().to_string_lossy().into_owned();
+    let err = Config::from_sources(None, &env(&[("OUTBOUND_CA_FILE", &path)])).expect_err("pem");
+    assert_eq!(err.key, "OUTBOUND_CA_FILE");
 }

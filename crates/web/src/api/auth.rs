@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
+use service::auth::mfa::pending::LoginOutcome;
 use service::auth::{SignedIn, csrf, login};
 
 use super::MeResponse;
@@ -62,8 +63,20 @@ pub struct LoginResponse {
     pub csrf_token: String,
 }
 
-/// `POST /api/auth/login`.
-#[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest, responses((status = 200, description = "OK", body = LoginResponse), (status = 401, description = "Wrong username or password", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem), (status = 429, description = "Too many requests; see Retry-After", body = crate::problem::Problem)))]
+/// The two answers to a right password.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum LoginAnswer {
+    /// Signed in: session and CSRF cookies set.
+    SignedIn(LoginResponse),
+    /// A second factor comes next: no session cookie, only the pending sign-in cookie.
+    MfaRequired(super::mfa::MfaRequiredResponse),
+}
+
+/// `POST /api/auth/login`. For an account with a second factor the answer is
+/// `{"mfa_required": true, "methods": [...]}` with no session: complete it with
+/// `POST /api/auth/mfa/verify`.
+#[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest, responses((status = 200, description = "Signed in, or `mfa_required`", body = LoginAnswer), (status = 401, description = "Wrong username or password", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem), (status = 429, description = "Too many requests; see Retry-After", body = crate::problem::Problem)))]
 pub async fn login(
     State(state): State<AppState>,
     _local: LocalLogin,
@@ -71,7 +84,7 @@ pub async fn login(
     Meta(meta): Meta,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> ApiResult<Response> {
-    let signed_in = login::login(
+    let outcome = login::login(
         &state.app,
         &body.username,
         &body.password,
@@ -79,7 +92,12 @@ pub async fn login(
         caller.session_token.as_deref(),
     )
     .await?;
-    Ok(signed_in_response(&state, signed_in, StatusCode::OK))
+    Ok(match outcome {
+        LoginOutcome::SignedIn(signed_in) => signed_in_response(&state, signed_in, StatusCode::OK),
+        LoginOutcome::SecondFactor(pending) => {
+            super::mfa::mfa_required_response(&state.app, &pending)
+        }
+    })
 }
 
 /// The answer to any sign-in: the user, the new CSRF token, and both cookies.

@@ -7,10 +7,12 @@ pub mod bills;
 pub mod budgets;
 pub mod demo;
 pub mod expenses;
+pub mod mfa;
 pub mod money;
 pub mod openapi;
 pub mod profile;
 pub mod tracker;
+pub mod webauthn;
 
 use serde::Serialize;
 use service::auth::Principal;

@@ -11,6 +11,8 @@ pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = Base::openapi();
     for part in [
         super::auth::Doc::openapi(),
+        super::mfa::Doc::openapi(),
+        super::webauthn::Doc::openapi(),
         super::profile::Doc::openapi(),
         super::admin::Doc::openapi(),
         super::bills::Doc::openapi(),

@@ -8,6 +8,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use service::Error;
 use service::auth::login;
+use service::auth::mfa::pending::LoginOutcome;
 
 use super::{
     PageContext, chrome, error_page, safe_next, see_other, signed_in_redirect, with_cookies,
@@ -44,15 +45,49 @@ pub async fn sign_in_form(
         return see_other(&safe_next(q.next.as_deref()));
     }
     let setup_hint = service::setup::setup_required(app).await.unwrap_or(false);
-    let (chrome, cookie) = chrome(app, &caller, &ctx, "Sign in");
+    let form = SignInForm {
+        username: String::new(),
+        password: String::new(),
+        next: Some(safe_next(q.next.as_deref())),
+        _csrf_token: None,
+    };
+    sign_in_page(app, &caller, &ctx, &form, setup_hint, None)
+}
+
+/// A refused sign-in: its status, the message shown, and a `Retry-After` in seconds.
+pub(crate) type Refusal = (StatusCode, String, Option<u64>);
+
+/// The sign-in page for `form` (the username kept, never the password), with `refusal` when an
+/// attempt failed.
+pub(crate) fn sign_in_page(
+    app: &service::App,
+    caller: &Caller,
+    ctx: &PageContext,
+    form: &SignInForm,
+    setup_hint: bool,
+    refusal: Option<Refusal>,
+) -> Response {
+    let (chrome, cookie) = chrome(app, caller, ctx, "Sign in");
     let page = SignInPage {
         chrome,
-        username: String::new(),
-        error: None,
-        next: safe_next(q.next.as_deref()),
+        username: form.username.chars().take(64).collect(),
+        error: refusal.as_ref().map(|(_, message, _)| message.clone()),
+        next: safe_next(form.next.as_deref()),
         setup_hint,
+        passkey: !app.config.single_user_mode
+            && service::auth::mfa::webauthn::available(&app.config),
+        webauthn_origin: service::auth::mfa::webauthn::origin(&app.config).unwrap_or_default(),
     };
-    with_cookies(views::render(&page), [cookie])
+    let mut response = with_cookies(views::render(&page), [cookie]);
+    if let Some((status, _, retry)) = refusal {
+        *response.status_mut() = status;
+        if let Some(secs) = retry
+            && let Ok(value) = HeaderValue::from_str(&secs.to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+    }
+    response
 }
 
 #[derive(Deserialize)]
@@ -84,7 +119,13 @@ pub async fn sign_in(
     )
     .await
     {
-        Ok(signed_in) => signed_in_redirect(app, &signed_in, &next),
+        Ok(LoginOutcome::SignedIn(signed_in)) => signed_in_redirect(app, &signed_in, &next),
+        // The password was right; the second factor (or its enrolment) comes next, on its own
+        // page, with only the pending cookie (no session yet).
+        Ok(LoginOutcome::SecondFactor(pending)) => with_cookies(
+            see_other(&super::second_factor::href(&next)),
+            [crate::cookies::set_mfa_pending(&app.config, &pending.token)],
+        ),
         Err(err) => {
             let (status, message, retry) = match &err {
                 Error::RateLimited { retry_after } => (
@@ -104,22 +145,14 @@ pub async fn sign_in(
                 ),
                 _ => return crate::problem::ApiError(err).into_response(),
             };
-            let (chrome, cookie) = chrome(app, &caller, &ctx, "Sign in");
-            let page = SignInPage {
-                chrome,
-                username: form.username.chars().take(64).collect(),
-                error: Some(message),
-                next,
-                setup_hint: false,
-            };
-            let mut response = with_cookies(views::render(&page), [cookie]);
-            *response.status_mut() = status;
-            if let Some(secs) = retry
-                && let Ok(value) = HeaderValue::from_str(&secs.to_string())
-            {
-                response.headers_mut().insert(header::RETRY_AFTER, value);
-            }
-            response
+            sign_in_page(
+                app,
+                &caller,
+                &ctx,
+                &form,
+                false,
+                Some((status, message, retry)),
+            )
         }
     }
 }

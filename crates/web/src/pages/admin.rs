@@ -1,5 +1,5 @@
-//! The administration area's entry page (`GET /admin`): every account, the create form, and
-//! "sign everyone out". Also what the admin pages share: the [`AdminPageUser`] extractor (anyone
+//! The administration area's entry page (`GET /admin`): every account, the create form,
+//! "sign everyone out" and the "require two-step verification" policy. Also what the admin pages share: the [`AdminPageUser`] extractor (anyone
 //! not signed in goes to sign in; a signed-in non-admin gets the 403 page before any form body
 //! is read), the fixed banner messages and the mapping of a failed admin action to one of them,
 //! and UTC time formatting. One account's page lives in [`super::admin_users`], the audit log in
@@ -28,19 +28,20 @@ use crate::AppState;
 use crate::auth::{Caller, Meta};
 use crate::routes::Table;
 use crate::views;
-use crate::views::admin::{AdminUsersPage, NewUserForm, UserRow};
+use crate::views::admin::{AdminUsersPage, MfaPolicyForm, NewUserForm, UserRow};
 
 /// The administration routes (this page's, one account's, and the audit log's).
 pub(crate) fn routes(table: Table) -> Table {
     let table = table
         .add("GET", "/admin", get(show))
         .add("POST", "/admin/users", post(create))
-        .add("POST", "/admin/sessions/end-all", post(end_all_sessions));
+        .add("POST", "/admin/sessions/end-all", post(end_all_sessions))
+        .add("POST", "/admin/mfa-policy", post(set_mfa_policy));
     super::admin_audit::routes(super::admin_users::routes(table))
 }
 
 /// The success banners of every admin page, by code.
-pub(crate) const NOTICES: [(&str, &str); 11] = [
+pub(crate) const NOTICES: [(&str, &str); 13] = [
     (
         "created",
         "Account created. The person can sign in with the password you chose.",
@@ -70,6 +71,11 @@ pub(crate) const NOTICES: [(&str, &str); 11] = [
     ),
     ("sessions", "The account was signed out on every device."),
     ("none", "Nothing was changed."),
+    ("mfa_policy", "Two-step verification policy saved."),
+    (
+        "mfa_reset",
+        "Two-step verification was reset: every second factor and recovery code is gone, and the account was signed out everywhere.",
+    ),
 ];
 
 /// The error banners of every admin page, by code.
@@ -179,9 +185,10 @@ pub(crate) fn failed(
         }
         Error::Forbidden => return not_admin(app, caller, ctx),
         Error::Unauthenticated => return see_other("/login"),
+        Error::ReauthRequired => return see_other(&super::reauth::reauth_href(to)),
         Error::Invalid(i) if i.field == "role" || i.field == "is_active" => "self_admin",
         Error::Invalid(i) if i.field == "id" => "self_delete",
-        Error::Invalid(_) => "invalid",
+        Error::Invalid(_) | Error::BadRequest { .. } => "invalid",
         Error::Conflict { field, .. } if field == "role" => "last_admin",
         Error::Conflict { .. } => "conflict",
         Error::RateLimited { .. } => "rate",
@@ -238,6 +245,7 @@ async fn page(
         let last = service::account::last_sign_in(app, admin, account.id).await?;
         rows.push(row(account, admin, last));
     }
+    let policy = service::auth::mfa::policy::get(app, admin).await?;
     let (chrome, cookie) = chrome(app, caller, ctx, "Administration");
     let page = AdminUsersPage {
         chrome,
@@ -246,6 +254,10 @@ async fn page(
         create_errors,
         notice: None,
         error: None,
+        mfa_policy: MfaPolicyForm {
+            require: policy.require.as_str().to_owned(),
+            grace_days: policy.grace_days,
+        },
     };
     Ok((page, cookie))
 }
@@ -378,6 +390,41 @@ pub async fn end_all_sessions(
     let app = &state.app;
     match users::end_all_sessions(app, &admin, &meta).await {
         Ok(_) => see_other(&with_param("/admin", "notice", "ended_all")),
+        Err(err) => failed(app, &caller, &ctx, "/admin", err),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MfaPolicyFormInput {
+    pub require: String,
+    pub grace_days: String,
+    #[serde(rename = "csrf_token")]
+    pub _csrf_token: Option<String>,
+}
+
+/// `POST /admin/mfa-policy`: whom two-step verification is required of, and the grace period.
+pub async fn set_mfa_policy(
+    State(state): State<AppState>,
+    AdminPageUser(admin): AdminPageUser,
+    caller: Caller,
+    ctx: PageContext,
+    Meta(meta): Meta,
+    Form(form): Form<MfaPolicyFormInput>,
+) -> Response {
+    let app = &state.app;
+    let result = async {
+        let require = form.require.parse()?;
+        let grace_days = form
+            .grace_days
+            .trim()
+            .parse()
+            .map_err(|_| Error::invalid("grace_days", "must be a whole number of days"))?;
+        service::auth::mfa::policy::set(app, &admin, require, grace_days, &meta).await
+    }
+    .await;
+    match result {
+        Ok(_) => see_other(&with_param("/admin", "notice", "mfa_policy")),
         Err(err) => failed(app, &caller, &ctx, "/admin", err),
     }
 }

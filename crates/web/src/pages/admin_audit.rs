@@ -27,9 +27,19 @@ use crate::views::admin::{AuditFilters, AuditLogPage, AuditRow};
 const PAGE_SIZE: i64 = 50;
 
 /// Actions offered as suggestions in the filter (any text may be typed).
-const ACTIONS: [&str; 14] = [
+const ACTIONS: [&str; 24] = [
     "login.success",
     "login.failure",
+    "mfa.failure",
+    "mfa.recovery_code_used",
+    "mfa.totp_enrolment_started",
+    "mfa.totp_enabled",
+    "mfa.totp_disabled",
+    "mfa.recovery_codes_regenerated",
+    "mfa.policy",
+    "reauth.success",
+    "reauth.failure",
+    "user.mfa_reset",
     "password.change",
     "password.change_refused",
     "profile.rename",

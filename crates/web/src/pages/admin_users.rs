@@ -1,5 +1,6 @@
 //! One account's administration page (`GET /admin/users/{id}`) and its forms: names and
-//! email, role, activate / deactivate, password reset, ending its sessions, and deletion
+//! email, role, activate / deactivate, password reset, ending its sessions, resetting its
+//! two-step verification (after the administrator's own step-up), and deletion
 //! (which also asks for the username to be typed). Each form redirects back (303) with a
 //! notice; typed input that is refused comes back inline with status 422 and nothing changed.
 //! An unknown id is a 404 page.
@@ -19,7 +20,8 @@ use service::{App, Error};
 
 use super::admin::{AdminPageUser, ERRORS, LABELS, NOTICES, failed, row, unavailable};
 use super::common::{message, with_cookie, with_param};
-use super::profile::{BannerQuery, FieldErrors, labelled};
+use super::forms::{BannerQuery, parse_id};
+use super::profile::{FieldErrors, labelled};
 use super::{PageContext, chrome, see_other};
 use crate::AppState;
 use crate::auth::{Caller, Meta};
@@ -37,6 +39,7 @@ pub(crate) fn routes(table: Table) -> Table {
         .add("POST", "/admin/users/{id}/password", post(reset_password))
         .add("POST", "/admin/users/{id}/sessions/end", post(end_sessions))
         .add("POST", "/admin/users/{id}/delete", post(delete))
+        .add("POST", "/admin/users/{id}/mfa/reset", post(reset_mfa))
 }
 
 /// The page of account `id`.
@@ -44,40 +47,34 @@ fn href(id: UserId) -> String {
     format!("/admin/users/{id}")
 }
 
-/// A path id; anything unparsable is as missing as an unknown account.
-fn parse_id(raw: &str) -> Result<UserId, Error> {
-    raw.parse().map_err(|_| Error::NotFound)
-}
-
-/// What a re-rendered page shows besides the stored account.
+/// What a re-rendered page shows besides the stored account, and its status (200 unless said).
 #[derive(Default)]
 struct Shown {
+    status: StatusCode,
     edit: Option<EditUserForm>,
     errors: Vec<(String, String)>,
     notice: Option<String>,
     error: Option<String>,
 }
 
-/// Renders account `id`'s page with `status`, or the page for the failure that stopped it.
+/// Renders account `id`'s page, or the page for the failure that stopped it.
 async fn render(
     app: &App,
     caller: &Caller,
     ctx: &PageContext,
     admin: &Principal,
     id: Result<UserId, Error>,
-    status: StatusCode,
     shown: Shown,
 ) -> Response {
-    let loaded = match id {
-        Ok(id) => match users::get(app, admin, id).await {
-            Ok(user) => service::account::activity(app, admin, id)
-                .await
-                .map(|activity| (user, activity)),
-            Err(err) => Err(err),
-        },
-        Err(err) => Err(err),
-    };
-    let (user, activity) = match loaded {
+    let loaded = async {
+        let id = id?;
+        let user = users::get(app, admin, id).await?;
+        let activity = service::account::activity(app, admin, id).await?;
+        let mfa = service::auth::mfa::admin_status(app, admin, id).await?;
+        Ok((user, activity, mfa))
+    }
+    .await;
+    let (user, activity, mfa) = match loaded {
         Ok(loaded) => loaded,
         Err(err @ (Error::NotFound | Error::Forbidden)) => {
             return failed(app, caller, ctx, "/admin", err);
@@ -100,9 +97,11 @@ async fn render(
         errors: shown.errors,
         notice: shown.notice,
         error: shown.error,
+        mfa_enabled: mfa.enabled,
+        mfa_recovery_codes_left: mfa.recovery_codes_left,
     };
     let mut response = with_cookie(views::render(&page), cookie);
-    *response.status_mut() = status;
+    *response.status_mut() = shown.status;
     response
 }
 
@@ -120,16 +119,7 @@ pub async fn show(
         error: message(&ERRORS, banner.error.as_deref()),
         ..Shown::default()
     };
-    render(
-        &state.app,
-        &caller,
-        &ctx,
-        &admin,
-        parse_id(&id),
-        StatusCode::OK,
-        shown,
-    )
-    .await
+    render(&state.app, &caller, &ctx, &admin, parse_id(&id), shown).await
 }
 
 /// Re-renders the page of `id` with `errors` (422) after refused input.
@@ -143,20 +133,12 @@ async fn refused(
     errors: &[Invalid],
 ) -> Response {
     let shown = Shown {
+        status: StatusCode::UNPROCESSABLE_ENTITY,
         edit,
         errors: errors.iter().map(|e| labelled(&LABELS, e)).collect(),
         ..Shown::default()
     };
-    render(
-        app,
-        caller,
-        ctx,
-        admin,
-        Ok(id),
-        StatusCode::UNPROCESSABLE_ENTITY,
-        shown,
-    )
-    .await
+    render(app, caller, ctx, admin, Ok(id), shown).await
 }
 
 #[derive(Deserialize, Default)]
@@ -240,8 +222,7 @@ pub async fn change_role(
     Form(form): Form<RoleForm>,
 ) -> Response {
     let app = &state.app;
-    let result = async {
-        let id = parse_id(&id)?;
+    act(app, &caller, &ctx, &id, async |id| {
         // Named apart from `role`, whose refusals are the service's self-protection ones.
         let role: Role = form
             .role
@@ -250,27 +231,32 @@ pub async fn change_role(
             .map_err(|e: Invalid| Error::invalid("new_role", e.reason))?;
         let before = users::get(app, &admin, id).await?;
         if before.role == role {
-            return Ok((id, "unchanged"));
+            return Ok("unchanged");
         }
         let patch = AccountPatch {
             role: Some(role),
             ..AccountPatch::default()
         };
         users::update(app, &admin, id, patch, &meta).await?;
-        Ok((id, "role"))
-    }
-    .await;
-    done(app, &caller, &ctx, &id, result)
+        Ok("role")
+    })
+    .await
 }
 
-/// The redirect after a one-button action on account `raw_id`.
-fn done(
+/// Runs a one-button action on account `raw_id`, then redirects back to its page with the
+/// notice the action names; a failure is [`failed`]'s answer (on the account's page when the
+/// id parses, else on the list).
+async fn act(
     app: &App,
     caller: &Caller,
     ctx: &PageContext,
     raw_id: &str,
-    result: Result<(UserId, &str), Error>,
+    action: impl AsyncFnOnce(UserId) -> Result<&'static str, Error>,
 ) -> Response {
+    let result = match parse_id(raw_id) {
+        Ok(id) => action(id).await.map(|notice| (id, notice)),
+        Err(err) => Err(err),
+    };
     match result {
         Ok((id, notice)) => see_other(&with_param(&href(id), "notice", notice)),
         Err(err) => {
@@ -299,8 +285,7 @@ pub async fn set_active(
     Form(form): Form<ActiveForm>,
 ) -> Response {
     let app = &state.app;
-    let result = async {
-        let id = parse_id(&id)?;
+    act(app, &caller, &ctx, &id, async |id| {
         let active = match form.is_active.as_str() {
             "true" => true,
             "false" => false,
@@ -311,10 +296,9 @@ pub async fn set_active(
             ..AccountPatch::default()
         };
         users::update(app, &admin, id, patch, &meta).await?;
-        Ok((id, if active { "activated" } else { "deactivated" }))
-    }
-    .await;
-    done(app, &caller, &ctx, &id, result)
+        Ok(if active { "activated" } else { "deactivated" })
+    })
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -359,13 +343,11 @@ pub async fn end_sessions(
     Path(id): Path<String>,
 ) -> Response {
     let app = &state.app;
-    let result = async {
-        let id = parse_id(&id)?;
+    act(app, &caller, &ctx, &id, async |id| {
         users::end_sessions(app, &admin, id, &meta).await?;
-        Ok((id, "sessions"))
-    }
-    .await;
-    done(app, &caller, &ctx, &id, result)
+        Ok("sessions")
+    })
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -413,4 +395,22 @@ pub async fn delete(
         Ok(()) => see_other(&with_param("/admin", "notice", "deleted")),
         Err(err) => failed(app, &caller, &ctx, &href(account.id), err),
     }
+}
+
+/// `POST /admin/users/{id}/mfa/reset`: removes the account's second factors and recovery codes
+/// and signs it out everywhere (needs the administrator's own fresh step-up).
+pub async fn reset_mfa(
+    State(state): State<AppState>,
+    AdminPageUser(admin): AdminPageUser,
+    caller: Caller,
+    ctx: PageContext,
+    Meta(meta): Meta,
+    Path(id): Path<String>,
+) -> Response {
+    let app = &state.app;
+    act(app, &caller, &ctx, &id, async |id| {
+        service::auth::mfa::admin_reset(app, &admin, id, &meta).await?;
+        Ok("mfa_reset")
+    })
+    .await
 }

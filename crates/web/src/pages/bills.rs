@@ -26,10 +26,11 @@ use service::auth::Principal;
 use service::preferences::{self, Preferences, data_owner};
 use service::{App, Error};
 
-use super::common::forbidden;
+use super::common::{failed, forbidden};
 use super::{PageContext, error_page};
 use crate::auth::Caller;
 use crate::routes::Table;
+use present::field_error;
 
 /// The bill pages' routes (payments included: they are edited from their bill's page).
 pub(crate) fn routes(table: Table) -> Table {
@@ -62,11 +63,6 @@ pub fn bill_href(id: &str) -> String {
     format!("/bills/{id}")
 }
 
-/// A bill id from the path; one that does not parse is not found, like a missing one.
-fn parse_bill_id(raw: &str) -> Result<BillId, Error> {
-    raw.parse().map_err(|_| Error::NotFound)
-}
-
 /// The caller's preferences (currency, time zone: their today).
 async fn prefs(app: &App, user: &Principal) -> Result<Preferences, Error> {
     preferences::load(app, data_owner(user)?).await
@@ -94,5 +90,33 @@ fn load_failed(app: &App, caller: &Caller, ctx: &PageContext, err: Error) -> Res
                 "The page could not be shown; try again in a moment.",
             )
         }
+    }
+}
+
+/// The answer to a failed form on bill `id`'s page: the 404 page when the bill is missing
+/// (or someone else's), else back to its page with a banner.
+fn failed_on_bill(
+    app: &App,
+    caller: &Caller,
+    ctx: &PageContext,
+    id: BillId,
+    err: Error,
+) -> Response {
+    match err {
+        Error::NotFound => load_failed(app, caller, ctx, err),
+        err => failed(app, caller, ctx, &bill_href(&id.to_string()), err),
+    }
+}
+
+/// A refused save as the form's status and errors: 422 with the refused field's message, 409
+/// for a stale version. Any other failure is given back.
+fn refusal_of(err: Error) -> Result<(StatusCode, Vec<(String, String)>), Error> {
+    match err {
+        Error::Invalid(invalid) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec![field_error(&invalid)],
+        )),
+        Error::Conflict { field, message } => Ok((StatusCode::CONFLICT, vec![(field, message)])),
+        other => Err(other),
     }
 }

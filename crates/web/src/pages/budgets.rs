@@ -25,6 +25,7 @@ use service::{App, Error};
 use super::common::{DataPageUser, failed, message, money, with_cookie, with_param};
 use super::expenses::fields::{category_options, field_error};
 use super::expenses::show_failed;
+use super::forms::{BannerQuery, CsrfForm, error_message, failed_or_404, version};
 use super::{PageContext, chrome, error_page, see_other};
 use crate::AppState;
 use crate::auth::Caller;
@@ -40,22 +41,14 @@ const NOTICES: [(&str, &str); 3] = [
     ("deleted", "Budget deleted."),
 ];
 
-/// The error banners a redirect can ask for, by code.
-const ERRORS: [(&str, &str); 5] = [
+/// The error banners a redirect can ask for, by code (besides the shared ones of
+/// [`error_message`]).
+const ERRORS: [(&str, &str); 2] = [
     ("not_found", "That budget no longer exists."),
     (
         "conflict",
         "That budget was changed elsewhere; reload the page and try again.",
     ),
-    (
-        "invalid",
-        "That request was not valid; reload the page and try again.",
-    ),
-    (
-        "rate",
-        "Too many attempts; wait a few minutes and try again.",
-    ),
-    ("failed", "Something went wrong; try again."),
 ];
 
 /// The budgets routes.
@@ -198,13 +191,6 @@ async fn render(
     with_cookie(views::render(&page), cookie)
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct BannerQuery {
-    pub notice: Option<String>,
-    pub error: Option<String>,
-}
-
 /// `GET /budgets`.
 pub async fn show(
     State(state): State<AppState>,
@@ -215,7 +201,7 @@ pub async fn show(
 ) -> Response {
     let draw = Draw {
         notice: message(&NOTICES, query.notice.as_deref()),
-        error: message(&ERRORS, query.error.as_deref()),
+        error: error_message(&ERRORS, query.error.as_deref()),
         ..Draw::default()
     };
     render(&state.app, &user, &caller, &ctx, draw).await
@@ -335,8 +321,7 @@ pub async fn update(
     let Ok(id) = id.parse::<BudgetId>() else {
         return not_found(app, &caller, &ctx);
     };
-    // A version that is not a number cannot be current: the same answer as a stale one.
-    let version = form.version.trim().parse::<i64>().unwrap_or(-1);
+    let version = version(&form.version);
     let (status, message) = match budgets::update_limit(app, &user, id, &form.limit, version).await {
         Ok(_) => return see_other("/budgets?notice=saved"),
         Err(Error::NotFound) => return not_found(app, &caller, &ctx),
@@ -355,13 +340,6 @@ pub async fn update(
     render(app, &user, &caller, &ctx, draw).await
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct DeleteForm {
-    #[serde(rename = "csrf_token")]
-    pub _csrf_token: Option<String>,
-}
-
 /// `POST /budgets/{id}/delete`: deletes a budget for good (the form asks first).
 pub async fn delete(
     State(state): State<AppState>,
@@ -369,7 +347,7 @@ pub async fn delete(
     caller: Caller,
     ctx: PageContext,
     Path(id): Path<String>,
-    Form(_form): Form<DeleteForm>,
+    Form(_form): Form<CsrfForm>,
 ) -> Response {
     let app = &state.app;
     let Ok(id) = id.parse::<BudgetId>() else {
@@ -377,8 +355,7 @@ pub async fn delete(
     };
     match budgets::delete(app, &user, id).await {
         Ok(()) => see_other(&with_param("/budgets", "notice", "deleted")),
-        Err(Error::NotFound) => not_found(app, &caller, &ctx),
-        Err(err) => failed(app, &caller, &ctx, "/budgets", err),
+        Err(err) => failed_or_404(app, &caller, &ctx, "/budgets", err, not_found),
     }
 }
 

@@ -21,6 +21,7 @@ use service::{App, Error};
 
 use super::bills::present::field_error;
 use super::common::{DataPageUser, failed, forbidden, message, with_cookie};
+use super::forms::{CsrfForm, checked, error_message, failed_or_404, param, parse_id, version};
 use super::{PageContext, chrome, error_page, see_other};
 use crate::AppState;
 use crate::auth::Caller;
@@ -44,22 +45,14 @@ const NOTICES: [(&str, &str); 4] = [
     ("restored", "Category restored."),
 ];
 
-/// The page's error banners, by code (those of [`super::common::failed`]).
-const ERRORS: [(&str, &str); 5] = [
+/// The page's error banners, by code (those of [`super::common::failed`] whose words are
+/// this page's; the rest are [`error_message`]'s).
+const ERRORS: [(&str, &str); 2] = [
     ("not_found", "That category no longer exists."),
     (
         "conflict",
         "A category with that name already exists; rename one of them first.",
     ),
-    (
-        "invalid",
-        "That request was not valid; reload the page and try again.",
-    ),
-    (
-        "rate",
-        "Too many attempts; wait a few minutes and try again.",
-    ),
-    ("failed", "Something went wrong; try again."),
 ];
 
 /// The categories page's routes.
@@ -189,15 +182,10 @@ pub async fn list(
     ctx: PageContext,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Response {
-    let code = |name: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    };
+    let code = |name: &str| param(&pairs, name);
     let banners = (
         message(&NOTICES, code("notice")),
-        message(&ERRORS, code("error")),
+        error_message(&ERRORS, code("error")),
         code("undo")
             .and_then(|raw| raw.parse::<CategoryId>().ok())
             .map(|id| id.to_string()),
@@ -219,10 +207,6 @@ pub struct CategoryForm {
     pub fields: CategoryFields,
     #[serde(rename = "csrf_token")]
     pub _csrf_token: Option<String>,
-}
-
-fn checked(raw: &str) -> bool {
-    matches!(raw.trim(), "true" | "on")
 }
 
 /// A refusal as `(status, errors)`; `None` for failures that are not about the form.
@@ -288,10 +272,6 @@ pub async fn create(
     }
 }
 
-fn parse_id(raw: &str) -> Result<CategoryId, Error> {
-    raw.parse().map_err(|_| Error::NotFound)
-}
-
 fn not_found(app: &App, caller: &Caller, ctx: &PageContext) -> Response {
     error_page(
         app,
@@ -304,8 +284,7 @@ fn not_found(app: &App, caller: &Caller, ctx: &PageContext) -> Response {
 
 fn patch(f: &CategoryFields) -> Result<CategoryPatch, Invalid> {
     Ok(CategoryPatch {
-        // A version that is not a number can never match: it answers as changed elsewhere.
-        version: f.version.trim().parse().unwrap_or(-1),
+        version: version(&f.version),
         name: Some(CategoryName::parse(&f.name)?),
         color: Some(Color::parse(&f.color)?),
         icon: None,
@@ -323,7 +302,7 @@ pub async fn update(
     Form(form): Form<CategoryForm>,
 ) -> Response {
     let app = &state.app;
-    let Ok(id) = parse_id(&id) else {
+    let Ok(id) = parse_id::<CategoryId>(&id) else {
         return not_found(app, &caller, &ctx);
     };
     let result = match patch(&form.fields) {
@@ -332,7 +311,6 @@ pub async fn update(
     };
     match result {
         Ok(()) => see_other("/categories?notice=saved"),
-        Err(Error::NotFound) => not_found(app, &caller, &ctx),
         Err(err) => match form_errors(&err) {
             Some((status, errors)) => {
                 let refusal = Refusal {
@@ -342,15 +320,9 @@ pub async fn update(
                 };
                 show_page(app, &caller, &ctx, &user, (None, None, None), refusal).await
             }
-            None => failed(app, &caller, &ctx, "/categories", err),
+            None => failed_or_404(app, &caller, &ctx, "/categories", err, not_found),
         },
     }
-}
-
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    #[serde(rename = "csrf_token")]
-    pub _csrf_token: Option<String>,
 }
 
 /// `POST /categories/{id}/delete`: soft delete; the banner offers Restore.
@@ -363,13 +335,12 @@ pub async fn delete(
     Form(_form): Form<CsrfForm>,
 ) -> Response {
     let app = &state.app;
-    let Ok(id) = parse_id(&id) else {
+    let Ok(id) = parse_id::<CategoryId>(&id) else {
         return not_found(app, &caller, &ctx);
     };
     match categories::delete(app, &user, id).await {
         Ok(()) => see_other(&format!("/categories?notice=deleted&undo={id}")),
-        Err(Error::NotFound) => not_found(app, &caller, &ctx),
-        Err(err) => failed(app, &caller, &ctx, "/categories", err),
+        Err(err) => failed_or_404(app, &caller, &ctx, "/categories", err, not_found),
     }
 }
 
@@ -383,12 +354,11 @@ pub async fn restore(
     Form(_form): Form<CsrfForm>,
 ) -> Response {
     let app = &state.app;
-    let Ok(id) = parse_id(&id) else {
+    let Ok(id) = parse_id::<CategoryId>(&id) else {
         return not_found(app, &caller, &ctx);
     };
     match categories::restore(app, &user, id).await {
         Ok(_) => see_other("/categories?notice=restored"),
-        Err(Error::NotFound) => not_found(app, &caller, &ctx),
-        Err(err) => failed(app, &caller, &ctx, "/categories", err),
+        Err(err) => failed_or_404(app, &caller, &ctx, "/categories", err, not_found),
     }
 }

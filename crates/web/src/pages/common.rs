@@ -66,10 +66,9 @@ impl FromRequestParts<AppState> for DataPageUser {
     }
 }
 
-/// `to` with `name=value` added to its query.
-pub fn with_param(to: &str, name: &str, value: &str) -> String {
-    let sep = if to.contains('?') { '&' } else { '?' };
-    let encoded: String = value
+/// `value` percent-encoded for a query string (everything but unreserved characters).
+pub fn encode_component(value: &str) -> String {
+    value
         .bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
@@ -78,8 +77,13 @@ pub fn with_param(to: &str, name: &str, value: &str) -> String {
                 format!("%{b:02X}")
             }
         })
-        .collect();
-    format!("{to}{sep}{name}={encoded}")
+        .collect()
+}
+
+/// `to` with `name=value` added to its query.
+pub fn with_param(to: &str, name: &str, value: &str) -> String {
+    let sep = if to.contains('?') { '&' } else { '?' };
+    format!("{to}{sep}{name}={}", encode_component(value))
 }
 
 /// The answer to a failed form: 403 page for the bootstrap administrator, else back with a
@@ -88,9 +92,10 @@ pub fn failed(app: &App, caller: &Caller, ctx: &PageContext, to: &str, err: Erro
     let code = match err {
         Error::Forbidden => return forbidden(app, caller, ctx),
         Error::Unauthenticated => return see_other("/login"),
+        Error::ReauthRequired => return see_other(&super::reauth::reauth_href(to)),
         Error::NotFound => "not_found",
         Error::Conflict { .. } => "conflict",
-        Error::Invalid(_) => "invalid",
+        Error::Invalid(_) | Error::BadRequest { .. } => "invalid",
         Error::RateLimited { .. } => "rate",
         Error::Unavailable { .. } | Error::Internal(_) => {
             tracing::error!(error = %err, "page form failed");

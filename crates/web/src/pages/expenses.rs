@@ -33,13 +33,14 @@ use service::categories::{self, CategoryView};
 use service::expenses::{self, ExpensePage, ExpenseQuery};
 use service::{App, Error};
 
-use super::common::{DataPageUser, failed, forbidden, with_cookie, with_param};
-use super::{PageContext, chrome, error_page, safe_next, see_other};
+use super::common::{DataPageUser, failed, with_cookie, with_param};
+use super::forms::{NotShown, UndoForm, back_to, failed_or_404, not_shown, param};
+use super::{PageContext, chrome, error_page, see_other};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::routes::Table;
+use crate::views;
 use crate::views::expenses::ExpensesPage;
-use crate::views::{self, ErrorPage};
 
 /// The most expenses one bulk delete takes (as the API).
 const BULK_LIMIT: usize = 500;
@@ -60,12 +61,7 @@ pub(crate) fn routes(table: Table) -> Table {
 
 /// Where a form returns to: an expenses list URL from the form, else `/expenses`.
 pub fn back(raw: Option<&str>) -> String {
-    let to = safe_next(raw);
-    if to == "/expenses" || to.starts_with("/expenses?") {
-        to
-    } else {
-        "/expenses".to_owned()
-    }
+    back_to("/expenses", raw)
 }
 
 /// The caller's categories (deleted ones too, so old expenses keep their names).
@@ -86,19 +82,12 @@ pub fn not_found(app: &App, caller: &Caller, ctx: &PageContext) -> Response {
 
 /// A failed page load: 403 for the bootstrap administrator, else a 503 page.
 pub fn show_failed(app: &App, caller: &Caller, ctx: &PageContext, err: Error) -> Response {
-    if matches!(err, Error::Forbidden) {
-        return forbidden(app, caller, ctx);
-    }
-    tracing::error!(error = %err, "expenses page failed");
-    let (chrome, cookie) = chrome(app, caller, ctx, "Expenses");
-    let page = ErrorPage {
-        chrome,
-        status: StatusCode::SERVICE_UNAVAILABLE.as_u16(),
-        heading: "The expenses could not be shown".to_owned(),
-        message: "Try again in a moment.".to_owned(),
-        request_id: ctx.request_id.clone(),
+    let page = NotShown {
+        title: "Expenses",
+        heading: "The expenses could not be shown",
+        invalid: None,
     };
-    with_cookie(views::render(&page), cookie)
+    not_shown(app, caller, ctx, err, &page)
 }
 
 /// The page of expenses `query` asks for, and its number; past the last page (its rows were
@@ -220,8 +209,7 @@ pub async fn delete(
             "deleted",
             &id.to_string(),
         )),
-        Err(Error::NotFound) => not_found(app, &caller, &ctx),
-        Err(err) => failed(app, &caller, &ctx, &to, err),
+        Err(err) => failed_or_404(app, &caller, &ctx, &to, err, not_found),
     }
 }
 
@@ -241,8 +229,7 @@ pub async fn restore(
     };
     match expenses::restore(app, &user, id).await {
         Ok(_) => see_other(&with_param(&to, "notice", "restored")),
-        Err(Error::NotFound) => not_found(app, &caller, &ctx),
-        Err(err) => failed(app, &caller, &ctx, &to, err),
+        Err(err) => failed_or_404(app, &caller, &ctx, &to, err, not_found),
     }
 }
 
@@ -256,12 +243,7 @@ pub async fn bulk_delete(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
     let app = &state.app;
-    let to = back(
-        fields
-            .iter()
-            .find(|(k, _)| k == "return_to")
-            .map(|(_, v)| v.as_str()),
-    );
+    let to = back(param(&fields, "return_to"));
     let ids: Vec<ExpenseId> = fields
         .iter()
         .filter(|(k, _)| k == "ids")
@@ -284,15 +266,6 @@ pub async fn bulk_delete(
         },
         Err(err) => failed(app, &caller, &ctx, &to, err),
     }
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct UndoForm {
-    pub undo_token: String,
-    pub return_to: Option<String>,
-    #[serde(rename = "csrf_token")]
-    pub _csrf_token: Option<String>,
 }
 
 /// `POST /expenses/undo`: brings back exactly what one bulk delete deleted.

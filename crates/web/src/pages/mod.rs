@@ -5,6 +5,12 @@
 //!
 //! - [`account`] — sign-in, sign-out, first-run setup.
 //! - [`security`] — sessions, sign-in history, password change, two-step verification.
+//! - [`reauth`] — step-up re-authentication before security-sensitive actions.
+//! - [`second_factor`] — the second step of signing in (code, recovery code, forced enrolment).
+//! - [`two_step`] — two-step verification actions of the security page (set up, codes, off).
+//! - [`webauthn`] — security keys and passkeys: add, rename, remove; passwordless sign-in.
+//! - [`occurrence`] — one occurrence's month state (actual amount, note, snooze) from the
+//!   tracker.
 //! - [`tracker`] — the home page: one month of bills, pay / undo / skip / pay all.
 //! - [`expenses`] — one-off expenses: list, filters, add / edit, delete, bulk delete + undo.
 //! - [`analytics`] — one year as charts and tables: per month, expected vs paid, categories, days.
@@ -28,9 +34,15 @@ pub mod budgets;
 pub mod categories;
 pub mod common;
 pub mod expenses;
+pub mod forms;
+pub mod occurrence;
 pub mod profile;
+pub mod reauth;
+pub mod second_factor;
 pub mod security;
 pub mod tracker;
+pub mod two_step;
+pub mod webauthn;
 
 use axum::http::{HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};

@@ -20,6 +20,7 @@ use service::tracker::settings::{self, SettingsPatch, SettingsView};
 use service::{App, Error};
 
 use super::common::{DataPageUser, failed, forbidden, message, with_cookie, with_param};
+use super::forms::error_message;
 use super::{PageContext, PageUser, chrome, error_page, see_other};
 use crate::AppState;
 use crate::auth::{Caller, Meta};
@@ -41,13 +42,9 @@ const NOTICES: [(&str, &str); 2] = [
     ("preferences", "Your preferences were saved."),
 ];
 
-/// The error banners a redirect can ask for, by code.
-const ERRORS: [(&str, &str); 5] = [
-    (
-        "rate",
-        "Too many attempts; wait a few minutes and try again.",
-    ),
-    ("failed", "Something went wrong; try again."),
+/// The error banners a redirect can ask for, by code (besides the shared ones of
+/// [`error_message`]).
+const ERRORS: [(&str, &str); 2] = [
     (
         "not_found",
         "Your account could not be found; sign in again.",
@@ -55,10 +52,6 @@ const ERRORS: [(&str, &str); 5] = [
     (
         "conflict",
         "Your account was changed elsewhere; reload the page and try again.",
-    ),
-    (
-        "invalid",
-        "That request was not valid; reload the page and try again.",
     ),
 ];
 
@@ -112,12 +105,8 @@ impl FieldErrors {
     }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct BannerQuery {
-    pub notice: Option<String>,
-    pub error: Option<String>,
-}
+/// The banner codes of a page's URL (the admin pages import it from here).
+pub use super::forms::BannerQuery;
 
 /// The stored settings as the form shows them.
 fn form_of(view: &SettingsView) -> PreferencesForm {
@@ -215,7 +204,7 @@ pub async fn show(
         .await
         .map(|(mut page, cookie)| {
             page.notice = message(&NOTICES, banner.notice.as_deref());
-            page.error = message(&ERRORS, banner.error.as_deref());
+            page.error = error_message(&ERRORS, banner.error.as_deref());
             (page, cookie)
         });
     respond(app, &caller, &ctx, StatusCode::OK, built)

@@ -1,4 +1,6 @@
-//! The security page: the caller's sessions and sign-in history, and the password change form.
+//! The security page: the caller's sessions and sign-in history, the password change form, the
+//! two-step verification section (its actions live in [`super::two_step`]) and the security
+//! keys and passkeys (their actions in [`super::webauthn`]).
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -15,6 +17,7 @@ use super::{
 use crate::AppState;
 use crate::auth::{Caller, Meta};
 use crate::routes::Table;
+use crate::views::mfa::{KeyRow, MfaSection};
 use crate::views::{self, LoginRow, SecurityPage, SessionRow};
 
 /// The security page's routes.
@@ -30,15 +33,63 @@ pub(crate) fn routes(table: Table) -> Table {
         .add("POST", "/profile/password", post(change_password))
 }
 
+/// The two-step verification section for `user`, with the banners of `query`.
+async fn mfa_section(
+    app: &service::App,
+    user: &Principal,
+    query: &ChangedQuery,
+) -> service::Result<MfaSection> {
+    use super::common::message;
+    use super::two_step::{ERRORS, NOTICES};
+    if app.config.single_user_mode {
+        return Ok(MfaSection::default());
+    }
+    use super::webauthn::{KEY_ERRORS, KEY_NOTICES};
+    let status = service::auth::mfa::status(app, user).await?;
+    let when = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
+    let keys = service::auth::mfa::webauthn::list(app, user)
+        .await?
+        .into_iter()
+        .map(|key| KeyRow {
+            id: key.id,
+            name: key.name,
+            added: when(key.created_at),
+            last_used: key.last_used_at.map_or_else(|| "Never".to_owned(), when),
+        })
+        .collect();
+    Ok(MfaSection {
+        available: true,
+        enabled: status.enabled,
+        totp: status.totp,
+        totp_pending: status.totp_pending,
+        recovery_codes_left: status.recovery_codes_left,
+        required: status.required,
+        enrol_by: status.enrol_by.map(|t| t.format("%Y-%m-%d").to_string()),
+        notice: message(&NOTICES, query.mfa.as_deref()),
+        error: message(&ERRORS, query.mfa_error.as_deref()),
+        webauthn: service::auth::mfa::webauthn::available(&app.config),
+        webauthn_origin: service::auth::mfa::webauthn::origin(&app.config).unwrap_or_default(),
+        key_notice: message(&KEY_NOTICES, query.key.as_deref()),
+        key_error: message(&KEY_ERRORS, query.key_error.as_deref()),
+        keys,
+        reauth_href: super::reauth::reauth_href("/profile/security"),
+    })
+}
+
 async fn security_page(
     state: &AppState,
     caller: &Caller,
     ctx: &PageContext,
     user: &Principal,
     password_errors: Vec<(String, String)>,
-    password_changed: bool,
+    query: &ChangedQuery,
 ) -> Response {
     let app = &state.app;
+    let password_changed = query.changed.is_some();
+    let mfa = match mfa_section(app, user, query).await {
+        Ok(section) => section,
+        Err(err) => return crate::problem::ApiError(err).into_response(),
+    };
     let sessions = match session::list(app, user).await {
         Ok(s) => s,
         Err(err) => return crate::problem::ApiError(err).into_response(),
@@ -74,13 +125,20 @@ async fn security_page(
             .collect(),
         password_errors,
         password_changed,
+        mfa,
     };
     with_cookies(views::render(&page), [cookie])
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub struct ChangedQuery {
     pub changed: Option<String>,
+    /// A two-step verification banner code.
+    pub mfa: Option<String>,
+    pub mfa_error: Option<String>,
+    /// A security keys banner code.
+    pub key: Option<String>,
+    pub key_error: Option<String>,
 }
 
 /// `GET /profile/security`.
@@ -91,15 +149,7 @@ pub async fn security(
     ctx: PageContext,
     Query(q): Query<ChangedQuery>,
 ) -> Response {
-    security_page(
-        &state,
-        &caller,
-        &ctx,
-        &user,
-        Vec::new(),
-        q.changed.is_some(),
-    )
-    .await
+    security_page(&state, &caller, &ctx, &user, Vec::new(), &q).await
 }
 
 #[derive(Deserialize)]
@@ -188,8 +238,15 @@ pub async fn change_password(
                 ),
                 other => return crate::problem::ApiError(other).into_response(),
             };
-            let mut response =
-                security_page(&state, &caller, &ctx, &user, vec![(field, message)], false).await;
+            let mut response = security_page(
+                &state,
+                &caller,
+                &ctx,
+                &user,
+                vec![(field, message)],
+                &ChangedQuery::default(),
+            )
+            .await;
             *response.status_mut() = status;
             response
         }

@@ -5,7 +5,6 @@
 
 use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use chrono::NaiveDate;
@@ -20,14 +19,18 @@ use service::tracker::{self, SortKey, TrackerQuery, TrackerView, YearMonth};
 use service::{App, Error};
 
 use super::common::{
-    DataPageUser, badge, failed, forbidden, message, money, relative, with_cookie, with_param,
+    DataPageUser, badge, encode_component, failed, message, money, relative, with_cookie,
+    with_param,
 };
-use super::{PageContext, chrome, safe_next, see_other};
+use super::forms::{
+    CsrfForm, NotShown, UndoForm, back_to, done, error_message, not_shown, parse_id,
+};
+use super::{PageContext, chrome, see_other};
 use crate::AppState;
 use crate::auth::{Caller, Meta};
 use crate::routes::Table;
 use crate::views::tracker::{BucketSection, OccurrenceRow, SortOption, SummaryCard};
-use crate::views::{self, Chrome, ErrorPage, TrackerPage};
+use crate::views::{self, Chrome, TrackerPage};
 
 /// The banner messages a redirect can ask for, by code.
 const NOTICES: [(&str, &str); 7] = [
@@ -40,34 +43,14 @@ const NOTICES: [(&str, &str); 7] = [
     ("demo", "Demo data loaded."),
 ];
 
-/// The error banners a redirect can ask for, by code.
-const ERRORS: [(&str, &str); 9] = [
-    (
-        "amount",
-        "Actual amount: enter an amount like 12.34 (no more decimals than the currency has).",
-    ),
-    (
-        "note",
-        "Note: at most 2000 characters, without control characters.",
-    ),
-    (
-        "snooze",
-        "Snooze until: enter a real date after the due date (YYYY-MM-DD).",
-    ),
+/// The error banners a redirect can ask for, by code (besides the shared ones of
+/// [`error_message`]).
+const ERRORS: [(&str, &str); 3] = [
     ("not_found", "That bill no longer exists."),
     (
         "conflict",
         "That bill was already paid, or there is nothing left to pay.",
     ),
-    (
-        "invalid",
-        "That request was not valid; reload the page and try again.",
-    ),
-    (
-        "rate",
-        "Too many attempts; wait a few minutes and try again.",
-    ),
-    ("failed", "Something went wrong; try again."),
     (
         "query",
         "That month or sort order is not valid; showing the current month.",
@@ -81,7 +64,6 @@ pub(crate) fn routes(table: Table) -> Table {
         .add("POST", "/tracker/pay", post(pay_one))
         .add("POST", "/tracker/unpay", post(unpay))
         .add("POST", "/tracker/skip", post(skip))
-        .add("POST", "/tracker/occurrence", post(edit_occurrence))
         .add("POST", "/tracker/pay-all", post(pay_all))
         .add("POST", "/tracker/undo", post(undo))
         .add("POST", "/tracker/demo", post(demo))
@@ -108,13 +90,8 @@ pub fn neighbours(year: i32, month: u32) -> ((i32, u32), (i32, u32)) {
 }
 
 /// Where a form returns to: a tracker URL from the form, else `/`.
-fn back(raw: Option<&str>) -> String {
-    let to = safe_next(raw);
-    if to == "/" || to.starts_with("/?") {
-        to
-    } else {
-        "/".to_owned()
-    }
+pub(crate) fn back(raw: Option<&str>) -> String {
+    back_to("/", raw)
 }
 
 fn row(o: &OccurrenceView, today: NaiveDate) -> OccurrenceRow {
@@ -218,6 +195,7 @@ fn present(chrome: Chrome, view: &TrackerView) -> TrackerPage {
         prev_href: month_href(py, pm, &sort, &dir),
         next_href: month_href(ny, nm, &sort, &dir),
         return_to: month_href(view.year, view.month, &sort, &dir),
+        return_query: encode_component(&month_href(view.year, view.month, &sort, &dir)),
         sort_options: SortKey::ALL
             .iter()
             .map(|k| SortOption {
@@ -254,27 +232,27 @@ pub async fn show(
         match name.as_str() {
             "undo" => undo = pay::parse_undo_token(&value).ok(),
             "notice" => notice = message(&NOTICES, Some(&value)),
-            "error" => error = message(&ERRORS, Some(&value)),
+            "error" => error = error_message(&ERRORS, Some(&value)),
             _ => rest.push((name, value)),
         }
     }
     let query = match TrackerQuery::parse(&rest) {
         Ok(q) => q,
         Err(_) => {
-            error = message(&ERRORS, Some("query"));
+            error = error_message(&ERRORS, Some("query"));
             TrackerQuery::default()
         }
     };
     let view = match tracker::show(app, &user, query).await {
         Ok(v) => v,
         Err(Error::Invalid(_)) if query != TrackerQuery::default() => {
-            error = message(&ERRORS, Some("query"));
+            error = error_message(&ERRORS, Some("query"));
             match tracker::show(app, &user, TrackerQuery::default()).await {
                 Ok(v) => v,
-                Err(err) => return show_failed(app, &caller, &ctx, err),
+                Err(err) => return not_shown(app, &caller, &ctx, err, &NOT_SHOWN),
             }
         }
-        Err(err) => return show_failed(app, &caller, &ctx, err),
+        Err(err) => return not_shown(app, &caller, &ctx, err, &NOT_SHOWN),
     };
     let (chrome, cookie) = chrome(app, &caller, &ctx, "Tracker");
     let mut page = present(chrome, &view);
@@ -284,31 +262,15 @@ pub async fn show(
     with_cookie(views::render(&page), cookie)
 }
 
-fn show_failed(app: &App, caller: &Caller, ctx: &PageContext, err: Error) -> Response {
-    match err {
-        Error::Forbidden => forbidden(app, caller, ctx),
-        err => {
-            let status = if matches!(err, Error::Invalid(_)) {
-                StatusCode::UNPROCESSABLE_ENTITY
-            } else {
-                tracing::error!(error = %err, "tracker page failed");
-                StatusCode::SERVICE_UNAVAILABLE
-            };
-            let (chrome, cookie) = chrome(app, caller, ctx, "Tracker");
-            let page = ErrorPage {
-                chrome,
-                status: status.as_u16(),
-                heading: "The tracker could not be shown".to_owned(),
-                message: "Try again in a moment.".to_owned(),
-                request_id: ctx.request_id.clone(),
-            };
-            with_cookie(views::render(&page), cookie)
-        }
-    }
-}
+/// What the page says when the month cannot be shown.
+const NOT_SHOWN: NotShown<'static> = NotShown {
+    title: "Tracker",
+    heading: "The tracker could not be shown",
+    invalid: Some("Try again in a moment."),
+};
 
 fn parse_occurrence(bill_id: &str, due_date: &str) -> Result<(BillId, NaiveDate), Error> {
-    let bill = bill_id.parse().map_err(|_| Error::NotFound)?;
+    let bill = parse_id(bill_id)?;
     let due = parse_date("due_date", due_date)?;
     Ok((bill, due))
 }
@@ -332,16 +294,12 @@ pub async fn pay_one(
     Form(form): Form<OccurrenceForm>,
 ) -> Response {
     let to = back(form.return_to.as_deref());
+    let app = &state.app;
     let result = match parse_occurrence(&form.bill_id, &form.due_date) {
-        Ok((bill, due)) => pay::quick_pay(&state.app, &user, bill, Some(due))
-            .await
-            .map(|_| ()),
+        Ok((bill, due)) => pay::quick_pay(app, &user, bill, Some(due)).await,
         Err(err) => Err(err),
     };
-    match result {
-        Ok(()) => see_other(&with_param(&to, "notice", "paid")),
-        Err(err) => failed(&state.app, &caller, &ctx, &to, err),
-    }
+    done(app, &caller, &ctx, result, &to, "paid")
 }
 
 /// `POST /tracker/unpay`: marks a paid occurrence unpaid (toggle paid on a paid one).
@@ -358,10 +316,7 @@ pub async fn unpay(
         Ok((bill, due)) => unpay_one(app, &user, bill, due).await,
         Err(err) => Err(err),
     };
-    match result {
-        Ok(()) => see_other(&with_param(&to, "notice", "unpaid")),
-        Err(err) => failed(app, &caller, &ctx, &to, err),
-    }
+    done(app, &caller, &ctx, result, &to, "unpaid")
 }
 
 /// Toggles only an occurrence that payments settle, so a stale "Undo" never pays.
@@ -424,82 +379,11 @@ pub async fn skip(
                 skipped: Some(skipped),
                 snoozed_until: None,
             };
-            month_state::set(app, &user, bill, due, changes)
-                .await
-                .map(|_| ())
+            month_state::set(app, &user, bill, due, changes).await
         }
         (Err(err), _) | (_, Err(err)) => Err(err),
     };
-    match result {
-        Ok(()) => see_other(&with_param(&to, "notice", "skipped")),
-        Err(err) => failed(app, &caller, &ctx, &to, err),
-    }
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct OccurrenceEditForm {
-    pub bill_id: String,
-    pub due_date: String,
-    pub actual_amount: String,
-    pub note: String,
-    pub snoozed_until: String,
-    pub return_to: Option<String>,
-    #[serde(rename = "csrf_token")]
-    pub _csrf_token: Option<String>,
-}
-
-impl OccurrenceEditForm {
-    /// The month-state changes the form asks for: blank amount or snooze date clear them.
-    fn changes(&self) -> Result<MonthStateChanges, Error> {
-        let blank = |raw: &str| raw.trim().is_empty();
-        Ok(MonthStateChanges {
-            actual_amount: Some(
-                (!blank(&self.actual_amount)).then(|| self.actual_amount.trim().to_owned()),
-            ),
-            note: Some(domain::bill::Notes::parse("note", &self.note)?),
-            skipped: None,
-            snoozed_until: Some(if blank(&self.snoozed_until) {
-                None
-            } else {
-                Some(parse_date("snoozed_until", self.snoozed_until.trim())?)
-            }),
-        })
-    }
-}
-
-/// `POST /tracker/occurrence`: this month's actual amount, note and snooze for one bill.
-pub async fn edit_occurrence(
-    State(state): State<AppState>,
-    DataPageUser(user): DataPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Form(form): Form<OccurrenceEditForm>,
-) -> Response {
-    let to = back(form.return_to.as_deref());
-    let app = &state.app;
-    let result = match (
-        parse_occurrence(&form.bill_id, &form.due_date),
-        form.changes(),
-    ) {
-        (Ok((bill, due)), Ok(changes)) => month_state::set(app, &user, bill, due, changes)
-            .await
-            .map(|_| ()),
-        (Err(err), _) | (_, Err(err)) => Err(err),
-    };
-    match result {
-        Ok(()) => see_other(&with_param(&to, "notice", "skipped")),
-        Err(Error::Invalid(i)) => {
-            let code = match i.field.as_str() {
-                "actual_amount" => "amount",
-                "note" => "note",
-                "snoozed_until" => "snooze",
-                _ => "invalid",
-            };
-            see_other(&with_param(&to, "error", code))
-        }
-        Err(err) => failed(app, &caller, &ctx, &to, err),
-    }
+    done(app, &caller, &ctx, result, &to, "skipped")
 }
 
 #[derive(Deserialize, Default)]
@@ -547,15 +431,6 @@ pub async fn pay_all(
     }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct UndoForm {
-    pub undo_token: String,
-    pub return_to: Option<String>,
-    #[serde(rename = "csrf_token")]
-    pub _csrf_token: Option<String>,
-}
-
 /// `POST /tracker/undo`: undoes one pay-all.
 pub async fn undo(
     State(state): State<AppState>,
@@ -567,19 +442,10 @@ pub async fn undo(
     let to = back(form.return_to.as_deref());
     let app = &state.app;
     let result = match pay::parse_undo_token(&form.undo_token) {
-        Ok(token) => pay::undo(app, &user, &token).await.map(|_| ()),
+        Ok(token) => pay::undo(app, &user, &token).await,
         Err(err) => Err(err.into()),
     };
-    match result {
-        Ok(()) => see_other(&with_param(&to, "notice", "undone")),
-        Err(err) => failed(app, &caller, &ctx, &to, err),
-    }
-}
-
-#[derive(Deserialize)]
-pub struct DemoForm {
-    #[serde(rename = "csrf_token")]
-    pub _csrf_token: Option<String>,
+    done(app, &caller, &ctx, result, &to, "undone")
 }
 
 /// `POST /tracker/demo`: loads the demo data into the caller's account.
@@ -589,12 +455,10 @@ pub async fn demo(
     caller: Caller,
     ctx: PageContext,
     Meta(meta): Meta,
-    Form(_form): Form<DemoForm>,
+    Form(_form): Form<CsrfForm>,
 ) -> Response {
-    match service::demo::load(&state.app, &user, &meta).await {
-        Ok(_) => see_other("/?notice=demo"),
-        Err(err) => failed(&state.app, &caller, &ctx, "/", err),
-    }
+    let result = service::demo::load(&state.app, &user, &meta).await;
+    done(&state.app, &caller, &ctx, result, "/", "demo")
 }
 
 #[cfg(test)]

@@ -24,7 +24,24 @@ pub struct AdminUsersPage {
     pub create_errors: Vec<(String, String)>,
     pub notice: Option<String>,
     pub error: Option<String>,
+    /// The "require two-step verification" policy form.
+    pub mfa_policy: MfaPolicyForm,
 }
+
+/// The "require two-step verification" policy as its form shows it.
+#[derive(Debug, Clone, Default)]
+pub struct MfaPolicyForm {
+    /// `off`, `admins` or `everyone`.
+    pub require: String,
+    pub grace_days: u32,
+}
+
+/// The policy choices, with their labels.
+pub const MFA_REQUIREMENTS: [(&str, &str); 3] = [
+    ("off", "Off: offered to everyone, required of no one"),
+    ("admins", "Required of administrators"),
+    ("everyone", "Required of everyone"),
+];
 
 /// One account in the list.
 #[derive(Debug, Clone, Default)]
@@ -88,6 +105,11 @@ impl AdminUsersPage {
     pub fn roles(&self) -> &'static [(&'static str, &'static str)] {
         &ROLES
     }
+
+    /// The policy choices.
+    pub fn mfa_requirements(&self) -> &'static [(&'static str, &'static str)] {
+        &MFA_REQUIREMENTS
+    }
 }
 
 impl IntoResponse for AdminUsersPage {
@@ -112,6 +134,10 @@ pub struct AdminUserPage {
     pub errors: Vec<(String, String)>,
     pub notice: Option<String>,
     pub error: Option<String>,
+    /// The account has a second factor (sign-in asks for it).
+    pub mfa_enabled: bool,
+    /// Its unused recovery codes.
+    pub mfa_recovery_codes_left: i64,
 }
 
 /// The name-and-email form's values.
@@ -307,6 +333,10 @@ mod tests {
             create_errors: errors(&["username", "password", "unknown"]),
             notice: Some(hostile()),
             error: Some(hostile()),
+            mfa_policy: MfaPolicyForm {
+                require: hostile(),
+                grace_days: 7,
+            },
         };
         let one = AdminUserPage {
             chrome: chrome(),
@@ -321,6 +351,8 @@ mod tests {
             errors: errors(&["email", "password", "confirm_username"]),
             notice: Some(hostile()),
             error: Some(hostile()),
+            mfa_enabled: true,
+            mfa_recovery_codes_left: 3,
         };
         let audit = AuditLogPage {
             chrome: chrome(),

@@ -20,6 +20,10 @@ pub struct SignInPage {
     pub next: String,
     /// No administrator exists yet: explain where the setup link is.
     pub setup_hint: bool,
+    /// Offer "Sign in with a passkey" (WebAuthn works here; shown with JavaScript only).
+    pub passkey: bool,
+    /// The origin WebAuthn ceremonies are accepted from (the script offers passkeys only there).
+    pub webauthn_origin: String,
 }
 
 impl Page for SignInPage {}

@@ -16,7 +16,11 @@
 //! Pages:
 //! - [`SignInPage`], [`SetupPage`] (in `auth`) — signing in and first-run administrator setup.
 //! - [`TrackerPage`] (in `tracker`) — the month's bills by pay period, with pay/undo forms.
-//! - [`SecurityPage`] (in `security`) — sessions, sign-in history and password change.
+//! - [`SecurityPage`] (in `security`) — sessions, sign-in history, password change and the
+//!   two-step verification section.
+//! - `mfa::SecondFactorPage`, `mfa::TotpSetupPage`, `mfa::RecoveryCodesPage`, `mfa::ReauthPage` —
+//!   the second step of signing in, setting up an authenticator app (QR code from `qr`, drawn as
+//!   one SVG path of numbers, no `|safe`), recovery codes shown once, and step-up.
 //! - `profile::ProfilePage` — display name and tracking preferences.
 //! - `admin::AdminUsersPage`, `admin::AdminUserPage`, `admin::AuditLogPage` — administration.
 //! - [`ErrorPage`] (in `error`) — an HTML error with its status.
@@ -37,7 +41,10 @@ pub mod categories;
 pub mod charts;
 mod error;
 pub mod expenses;
+pub mod mfa;
+pub mod occurrence;
 pub mod profile;
+pub mod qr;
 mod security;
 #[cfg(test)]
 mod tests;
@@ -49,6 +56,7 @@ use axum::response::{Html, IntoResponse, Response};
 
 pub use auth::{SetupPage, SignInPage};
 pub use error::ErrorPage;
+pub use occurrence::OccurrencePage;
 pub use security::{LoginRow, SecurityPage, SessionRow};
 pub use tracker::TrackerPage;
 

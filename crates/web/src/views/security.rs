@@ -1,10 +1,11 @@
 //! The account-security page: the user's signed-in sessions (ending them), the recent sign-in
-//! history, and the password change form. All strings arrive formatted by the handler (times in
+//! history, the password change form and two-step verification. All strings arrive formatted by the handler (times in
 //! the user's zone, devices summarised from the user agent); this module only draws them.
 
 use askama::Template;
 use axum::response::{IntoResponse, Response};
 
+use super::mfa::MfaSection;
 use super::{Chrome, Page, Section, error_for};
 
 /// `GET /profile/security`.
@@ -20,6 +21,8 @@ pub struct SecurityPage {
     pub password_errors: Vec<(String, String)>,
     /// The password was just changed: say so above the form.
     pub password_changed: bool,
+    /// Two-step verification: status, set up, recovery codes, turn off.
+    pub mfa: MfaSection,
 }
 
 /// One signed-in session.

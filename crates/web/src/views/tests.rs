@@ -54,6 +54,8 @@ fn sign_in(user: Option<NavUser>) -> SignInPage {
         error: Some(hostile()),
         next: hostile(),
         setup_hint: true,
+        passkey: true,
+        webauthn_origin: hostile(),
     }
 }
 
@@ -75,6 +77,7 @@ fn home(user: Option<NavUser>) -> SecurityPage {
         logins: Vec::new(),
         password_errors: Vec::new(),
         password_changed: false,
+        mfa: Default::default(),
     }
 }
 
@@ -117,6 +120,26 @@ fn security(user: Option<NavUser>) -> SecurityPage {
         ],
         password_errors: field_errors(&["current_password", "new_password", "other"]),
         password_changed: true,
+        mfa: mfa::MfaSection {
+            available: true,
+            enabled: true,
+            totp: true,
+            recovery_codes_left: 2,
+            notice: Some(hostile()),
+            error: Some(hostile()),
+            webauthn: true,
+            webauthn_origin: hostile(),
+            key_notice: Some(hostile()),
+            key_error: Some(hostile()),
+            keys: vec![mfa::KeyRow {
+                id: hostile(),
+                name: hostile(),
+                added: hostile(),
+                last_used: hostile(),
+            }],
+            reauth_href: hostile(),
+            ..Default::default()
+        },
     }
 }
 
@@ -250,6 +273,11 @@ fn the_tokenizer_sees_quoted_attributes_as_values() {
     assert!(found[2].closing);
 }
 
+/// The fixture pages that offer security keys or passkeys, and so load webauthn.js.
+fn offers_security_keys(name: &str) -> bool {
+    name.starts_with("sign-in") || name.starts_with("security")
+}
+
 #[test]
 fn hostile_values_are_escaped_on_every_page() {
     for (name, html) in every_page() {
@@ -265,8 +293,9 @@ fn hostile_values_are_escaped_on_every_page() {
         assert!(!tag_names.iter().any(|t| t == "img"), "{name}");
         assert_eq!(
             tag_names.iter().filter(|t| *t == "script").count(),
-            4,
-            "{name}: exactly htmx and app.js, each <script>…</script> (open and close)"
+            if offers_security_keys(&name) { 6 } else { 4 },
+            "{name}: exactly htmx and app.js (and webauthn.js where keys are offered), each \
+             <script>…</script> (open and close)"
         );
     }
 }
@@ -302,16 +331,18 @@ fn every_script_and_stylesheet_carries_the_nonce() {
             .filter(|t| t.name == "link" && t.attr("rel") == Some("stylesheet"))
             .collect();
 
-        assert_eq!(scripts.len(), 2, "{name}");
         assert_eq!(sheets.len(), 1, "{name}");
         for tag in scripts.iter().chain(&sheets) {
             assert_eq!(tag.attr("nonce"), Some(NONCE), "{name}: {tag:?}");
         }
         let sources: Vec<Option<&str>> = scripts.iter().map(|s| s.attr("src")).collect();
+        let mut expected = vec![Some("/static/htmx-2.0.11.min.js"), Some("/static/app.js")];
+        if offers_security_keys(&name) {
+            expected.push(Some("/static/webauthn.js"));
+        }
         assert_eq!(
-            sources,
-            [Some("/static/htmx-2.0.11.min.js"), Some("/static/app.js")],
-            "{name}: htmx first, then the app's script"
+            sources, expected,
+            "{name}: htmx first, then the app's script (then the security keys' script)"
         );
         assert!(scripts.iter().all(|s| s.attr("defer").is_some()), "{name}");
         assert!(
@@ -579,10 +610,30 @@ fn the_security_page_marks_this_device_and_offers_ending_the_others() {
     assert!(!actions.iter().any(|a| a.contains("0190-current")));
     assert!(actions.iter().any(|a| a == "/profile/sessions/end-others"));
     assert!(actions.iter().any(|a| a == "/profile/password"));
+    for two_step in [
+        "/profile/mfa/recovery-codes",
+        "/profile/mfa/totp/start",
+        "/profile/mfa/totp/disable",
+    ] {
+        assert!(actions.iter().any(|a| a == two_step), "{two_step}");
+    }
+    assert!(actions.iter().any(|a| a == "/profile/webauthn/register"));
+    assert_eq!(
+        actions
+            .iter()
+            .filter(
+                |a| a.starts_with("/profile/webauthn/") && a.ends_with("/rename")
+                    || a.ends_with("/remove")
+            )
+            .count(),
+        2,
+        "rename and remove the one key: {actions:?}"
+    );
     assert_eq!(
         form_actions(&html).len(),
-        5,
-        "2 sign-out, end one, end others, password"
+        11,
+        "2 sign-out, end one, end others, password, new codes, new phone, turn off, and the \
+         key's rename and remove, add a key"
     );
 }
 

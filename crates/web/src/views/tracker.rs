@@ -25,6 +25,8 @@ pub struct TrackerPage {
     pub next_href: String,
     /// Where every form returns to: this month with this sort.
     pub return_to: String,
+    /// `return_to` percent-encoded, for links that carry it in their query.
+    pub return_query: String,
     pub sort_options: Vec<SortOption>,
     pub cards: Vec<SummaryCard>,
     pub buckets: Vec<BucketSection>,

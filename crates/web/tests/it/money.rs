@@ -97,6 +97,16 @@ pub async fn category(app: &TestApp, owner: UserId, name: &str) -> CategoryId {
         .id
 }
 
+/// Records an expense through the API; returns it as created.
+pub async fn spend(browser: &Browser, amount: &str, spent_on: &str, payee: &str) -> Value {
+    created(
+        browser,
+        "/api/expenses",
+        serde_json::json!({"amount": amount, "spent_on": spent_on, "payee": payee}),
+    )
+    .await
+}
+
 /// The status and JSON body of an answer (`Null` when there is none).
 pub async fn answer(response: reqwest::Response) -> (StatusCode, Value) {
     let status = response.status();

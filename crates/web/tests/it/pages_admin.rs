@@ -9,7 +9,7 @@ use domain::user::Role;
 use reqwest::StatusCode;
 
 use crate::app_tests;
-use crate::pages_profile::{page, page_with_status, submit};
+use crate::pages_support::{fetch, page, submit};
 use crate::support::{Browser, PASSWORD, TestApp};
 use crate::tracker::owner;
 
@@ -107,7 +107,7 @@ app_tests! {
         let (_root, bob, _) = root_and_bob(&app).await;
         let root_id = owner(&app, "root").await.to_string();
         for path in ["/admin".to_owned(), "/admin/audit-log".to_owned(), format!("/admin/users/{root_id}")] {
-            let (status, html) = page_with_status(&bob, &path).await;
+            let (status, html) = fetch(&bob, &path).await;
             assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
             assert!(html.contains("Only administrators"), "{html}");
         }
@@ -248,7 +248,7 @@ app_tests! {
         assert!(!html.contains("<strong>bob</strong>"), "{html}");
         assert!(user(&app, "bob").await.is_none());
         assert!(!signed_in(&bob).await);
-        let (status, _) = page_with_status(&root, &format!("/admin/users/{bob_id}")).await;
+        let (status, _) = fetch(&root, &format!("/admin/users/{bob_id}")).await;
         assert_eq!(status, StatusCode::NOT_FOUND);
     }
 
@@ -272,7 +272,7 @@ app_tests! {
     async fn unknown_account_ids_are_404_pages(app) {
         let root = app.signed_in("root", Role::Admin).await;
         for path in ["/admin/users/nope", "/admin/users/0190a5b2-0000-7000-8000-000000000000"] {
-            let (status, html) = page_with_status(&root, path).await;
+            let (status, html) = fetch(&root, path).await;
             assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
             assert!(html.contains("does not exist"), "{html}");
         }
@@ -314,15 +314,15 @@ app_tests! {
         let html = page(&root, "/admin/audit-log?to=2026-03-13").await;
         assert!(html.contains("No entries match"), "{html}");
 
-        let (status, html) = page_with_status(&root, "/admin/audit-log?from=2026-13-01").await;
+        let (status, html) = fetch(&root, "/admin/audit-log?from=2026-13-01").await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(html.contains("id=\"from-error\""), "{html}");
         assert!(html.contains("From is not a day of the calendar"), "{html}");
         assert!(html.contains("value=\"2026-13-01\""), "the typed date is kept");
-        let (status, html) = page_with_status(&root, "/admin/audit-log?to=14%2F03%2F2026").await;
+        let (status, html) = fetch(&root, "/admin/audit-log?to=14%2F03%2F2026").await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(html.contains("To must be a date written like"), "{html}");
-        let (status, html) = page_with_status(&root, "/admin/audit-log?from=2026-03-15&to=2026-03-14").await;
+        let (status, html) = fetch(&root, "/admin/audit-log?from=2026-03-15&to=2026-03-14").await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(html.contains("To must not be before the From date"), "{html}");
     }

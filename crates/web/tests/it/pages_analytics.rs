@@ -12,17 +12,10 @@ use store::categories::CategoryFields;
 use store::expenses::ExpenseFields;
 
 use crate::app_tests;
-use crate::support::{Browser, TestApp};
+use crate::money::user;
+use crate::pages_support::page;
+use crate::support::TestApp;
 use crate::tracker::{bill, call, create, day, monthly, owner, pay};
-
-/// The page's HTML, which must answer 200.
-async fn page(browser: &Browser, path: &str) -> String {
-    let response = browser.get(path).await;
-    let status = response.status();
-    let body = response.text().await.expect("body");
-    assert_eq!(status, StatusCode::OK, "{path}: {body}");
-    body
-}
 
 async fn category(app: &TestApp, owner: UserId, name: &str) -> CategoryId {
     let fields = CategoryFields {
@@ -63,12 +56,6 @@ async fn expense(
         .expect("expense");
 }
 
-async fn alice(app: &TestApp) -> (Browser, UserId) {
-    let browser = app.signed_in("alice", Role::User).await;
-    let id = owner(app, "alice").await;
-    (browser, id)
-}
-
 /// A table row: its header cell and the cells after it, as the template writes them.
 fn row(header: &str, cells: &[(&str, &str)]) -> String {
     let mut out = format!("<th scope=\"row\">{header}</th>");
@@ -82,7 +69,7 @@ fn row(header: &str, cells: &[(&str, &str)]) -> String {
 
 app_tests! {
     async fn the_tables_show_the_years_totals_per_month_category_and_day(app) {
-        let (browser, me) = alice(&app).await;
+        let (browser, me) = user(&app, "alice").await;
         let home = category(&app, me, "Home").await;
         let food = category(&app, me, "Food").await;
         let mut rent = monthly("Rent", 20, 100_000);
@@ -130,7 +117,7 @@ app_tests! {
     }
 
     async fn a_skipped_bill_is_not_expected_and_other_currencies_are_listed_apart(app) {
-        let (browser, me) = alice(&app).await;
+        let (browser, me) = user(&app, "alice").await;
         let water = bill(&app, me, "Water", 10, 5_000).await;
         let skipped = call(&browser, Method::PUT, &format!("/api/tracker/occurrences/{water}/2026-02-10"), json!({"skipped": true})).await;
         assert_eq!(skipped.0, StatusCode::OK, "{}", skipped.1);
@@ -147,7 +134,7 @@ app_tests! {
     }
 
     async fn another_users_data_never_appears(app) {
-        let (browser, me) = alice(&app).await;
+        let (browser, me) = user(&app, "alice").await;
         let bob = app.signed_in("bob", Role::User).await;
         let bob_id = owner(&app, "bob").await;
         let secret = category(&app, bob_id, "Bobs secret hobby").await;
@@ -170,7 +157,7 @@ app_tests! {
     }
 
     async fn an_empty_year_says_what_to_do(app) {
-        let (browser, me) = alice(&app).await;
+        let (browser, me) = user(&app, "alice").await;
         expense(&app, me, None, "USD", 1_000, day(2026, 2, 6)).await;
 
         let html = page(&browser, "/analytics?year=2020").await;
@@ -183,7 +170,7 @@ app_tests! {
     }
 
     async fn a_bad_year_shows_this_year_with_a_message_never_a_500(app) {
-        let (browser, me) = alice(&app).await;
+        let (browser, me) = user(&app, "alice").await;
         expense(&app, me, None, "USD", 4_200, day(2026, 3, 1)).await;
         for query in ["year=abc", "year=0", "year=99999", "year=-1", "year=", "year=2025&year=2026", "month=3", "year=%FF"] {
             let response = browser.get(&format!("/analytics?{query}")).await;
@@ -205,7 +192,7 @@ app_tests! {
     }
 
     async fn category_names_are_escaped_in_the_svg_and_the_tables(app) {
-        let (browser, me) = alice(&app).await;
+        let (browser, me) = user(&app, "alice").await;
         let bold = category(&app, me, "<b>&").await;
         let script = category(&app, me, "<script>alert(1)</script>").await;
         expense(&app, me, Some(bold), "USD", 2_000, day(2026, 1, 2)).await;
@@ -222,7 +209,7 @@ app_tests! {
     }
 
     async fn the_page_is_csp_clean_and_marks_its_section(app) {
-        let (browser, me) = alice(&app).await;
+        let (browser, me) = user(&app, "alice").await;
         expense(&app, me, None, "USD", 100, day(2026, 1, 2)).await;
 
         let html = page(&browser, "/analytics").await;

@@ -13,60 +13,8 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::app_tests;
+use crate::pages_support::{escaped, fetch, page, submit, unescape_amp};
 use crate::support::{Browser, TestApp};
-
-/// A page's status and HTML.
-pub async fn fetch(browser: &Browser, path: &str) -> (StatusCode, String) {
-    let response = browser.get(path).await;
-    let status = response.status();
-    (status, response.text().await.expect("body"))
-}
-
-/// The page's HTML, which must answer 200.
-pub async fn page(browser: &Browser, path: &str) -> String {
-    let (status, body) = fetch(browser, path).await;
-    assert_eq!(status, StatusCode::OK, "{path}: {body}");
-    body
-}
-
-/// POSTs a form with the CSRF token; returns the status, the `Location` and the body.
-pub async fn submit(
-    browser: &Browser,
-    path: &str,
-    fields: &[(&str, &str)],
-) -> (StatusCode, String, String) {
-    let mut form: Vec<(&str, &str)> = fields.to_vec();
-    form.push(("csrf_token", browser.csrf.as_str()));
-    let response = browser
-        .client
-        .post(browser.url(path))
-        .form(&form)
-        .send()
-        .await
-        .expect("post");
-    let status = response.status();
-    let location = response
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    (status, location, response.text().await.expect("body"))
-}
-
-/// Text as askama writes it into HTML.
-pub fn escaped(text: &str) -> String {
-    text.replace('&', "&#38;")
-        .replace('<', "&#60;")
-        .replace('>', "&#62;")
-        .replace('"', "&#34;")
-        .replace('\'', "&#39;")
-}
-
-/// `&` as the browser reads it in an attribute.
-pub fn unescape_amp(html: &str) -> String {
-    html.replace("&#38;", "&").replace("&amp;", "&")
-}
 
 /// The bill form's fields for a monthly USD bill due on the 20th from March 2026, with
 /// `changes` laid over them.

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::app_tests;
 use crate::money::{category, created, get, text, user};
-use crate::pages_expenses::{escaped, fetch, page, submit};
+use crate::pages_support::{escaped, fetch, page, submit};
 use crate::support::Browser;
 
 /// The caller's budgets through the API.

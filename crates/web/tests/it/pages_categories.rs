@@ -8,7 +8,8 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::app_tests;
-use crate::pages_bills::{add_bill, alice, escaped, fetch, page, submit};
+use crate::pages_bills::{add_bill, alice};
+use crate::pages_support::{escaped, fetch, page, submit};
 use crate::support::Browser;
 
 /// The caller's categories through the JSON API, deleted ones included.

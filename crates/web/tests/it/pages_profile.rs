@@ -8,47 +8,9 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::app_tests;
+use crate::pages_support::{page, submit};
 use crate::support::{Browser, PASSWORD, Spawn, TestApp, spawn_with};
 use crate::tracker::{create, monthly, owner};
-
-/// The page's HTML with its status.
-pub async fn page_with_status(browser: &Browser, path: &str) -> (StatusCode, String) {
-    let response = browser.get(path).await;
-    let status = response.status();
-    (status, response.text().await.expect("body"))
-}
-
-/// The page's HTML, which must answer 200.
-pub async fn page(browser: &Browser, path: &str) -> String {
-    let (status, body) = page_with_status(browser, path).await;
-    assert_eq!(status, StatusCode::OK, "{path}: {body}");
-    body
-}
-
-/// POSTs a form with the CSRF token; returns the status, the `Location` and the body.
-pub async fn submit(
-    browser: &Browser,
-    path: &str,
-    fields: &[(&str, &str)],
-) -> (StatusCode, String, String) {
-    let mut form: Vec<(&str, &str)> = fields.to_vec();
-    form.push(("csrf_token", browser.csrf.as_str()));
-    let response = browser
-        .client
-        .post(browser.url(path))
-        .form(&form)
-        .send()
-        .await
-        .expect("post");
-    let status = response.status();
-    let location = response
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    (status, location, response.text().await.expect("body"))
-}
 
 /// The caller's settings through the JSON API.
 async fn settings(browser: &Browser) -> Value {

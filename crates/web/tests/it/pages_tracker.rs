@@ -6,54 +6,16 @@ use domain::user::Role;
 use reqwest::StatusCode;
 
 use crate::app_tests;
-use crate::support::{Browser, PASSWORD, TestApp};
+use crate::money::user;
+use crate::pages_support::{page, submit, unescape_amp};
+use crate::support::PASSWORD;
 use crate::tracker::{bill, owner, status_of, tracker};
 
 const MARCH: &str = "/?year=2026&month=3&sort=due&dir=asc";
 
-/// The page's HTML, which must answer 200.
-async fn page(browser: &Browser, path: &str) -> String {
-    let response = browser.get(path).await;
-    let status = response.status();
-    let body = response.text().await.expect("body");
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body
-}
-
-/// POSTs a form with the CSRF token; returns the status and the `Location`.
-async fn submit(browser: &Browser, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String) {
-    let mut form: Vec<(&str, &str)> = fields.to_vec();
-    form.push(("csrf_token", browser.csrf.as_str()));
-    let response = browser
-        .client
-        .post(browser.url(path))
-        .form(&form)
-        .send()
-        .await
-        .expect("post");
-    let location = response
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    (response.status(), location)
-}
-
-/// `&` as the browser reads it in an attribute.
-fn unescape_amp(html: &str) -> String {
-    html.replace("&#38;", "&").replace("&amp;", "&")
-}
-
-async fn alice(app: &TestApp) -> (Browser, domain::id::UserId) {
-    let browser = app.signed_in("alice", Role::User).await;
-    let id = owner(app, "alice").await;
-    (browser, id)
-}
-
 app_tests! {
     async fn the_page_lists_a_bill_with_its_status_text_and_amount(app) {
-        let (browser, me) = alice(&app).await;
+        let (browser, me) = user(&app, "alice").await;
         bill(&app, me, "Rent", 20, 123_456).await;
         let html = page(&browser, MARCH).await;
         assert!(html.contains("Rent"), "{html}");
@@ -71,9 +33,9 @@ app_tests! {
     }
 
     async fn pay_and_undo_through_the_forms(app) {
-        let (browser, me) = alice(&app).await;
+        let (browser, me) = user(&app, "alice").await;
         let rent = bill(&app, me, "Rent", 20, 90_000).await.to_string();
-        let (status, location) = submit(&browser, "/tracker/pay", &[("bill_id", &rent), ("due_date", "2026-03-20"), ("return_to", MARCH)]).await;
+        let (status, location, _) = submit(&browser, "/tracker/pay", &[("bill_id", &rent), ("due_date", "2026-03-20"), ("return_to", MARCH)]).await;
         assert_eq!(status, StatusCode::SEE_OTHER);
         assert!(location.starts_with(MARCH), "{location}");
         let html = page(&browser, &location).await;
@@ -84,27 +46,27 @@ app_tests! {
         let paid = &crate::tracker::find(&view, "Rent", "2026-03-20")["paid"]["amount_minor"];
         assert_eq!(paid.as_i64(), Some(90_000), "the payment exists");
 
-        let (status, location) = submit(&browser, "/tracker/unpay", &[("bill_id", &rent), ("due_date", "2026-03-20"), ("return_to", MARCH)]).await;
+        let (status, location, _) = submit(&browser, "/tracker/unpay", &[("bill_id", &rent), ("due_date", "2026-03-20"), ("return_to", MARCH)]).await;
         assert_eq!(status, StatusCode::SEE_OTHER);
         let html = page(&browser, &location).await;
         assert!(!html.contains(">Paid</span>"), "{html}");
         assert_ne!(status_of(&tracker(&browser, "year=2026&month=3").await, "Rent", "2026-03-20"), "paid");
 
         // A second "Undo" (a stale tab) does not pay it again.
-        let (status, location) = submit(&browser, "/tracker/unpay", &[("bill_id", &rent), ("due_date", "2026-03-20"), ("return_to", MARCH)]).await;
+        let (status, location, _) = submit(&browser, "/tracker/unpay", &[("bill_id", &rent), ("due_date", "2026-03-20"), ("return_to", MARCH)]).await;
         assert_eq!(status, StatusCode::SEE_OTHER);
         assert!(location.contains("error=conflict"), "{location}");
         assert_ne!(status_of(&tracker(&browser, "year=2026&month=3").await, "Rent", "2026-03-20"), "paid");
     }
 
     async fn pay_all_then_undo_restores(app) {
-        let (browser, me) = alice(&app).await;
+        let (browser, me) = user(&app, "alice").await;
         bill(&app, me, "Water", 10, 5_000).await;
         bill(&app, me, "Power", 12, 7_000).await;
         let view = tracker(&browser, "year=2026&month=3").await;
         let before = status_of(&view, "Water", "2026-03-10");
         let bucket = crate::tracker::find(&view, "Water", "2026-03-10")["bucket"].as_u64().expect("bucket").to_string();
-        let (status, location) = submit(&browser, "/tracker/pay-all", &[("year", "2026"), ("month", "3"), ("bucket", &bucket), ("return_to", MARCH)]).await;
+        let (status, location, _) = submit(&browser, "/tracker/pay-all", &[("year", "2026"), ("month", "3"), ("bucket", &bucket), ("return_to", MARCH)]).await;
         assert_eq!(status, StatusCode::SEE_OTHER);
         let token = location.split("undo=").nth(1).expect("undo token in the redirect").to_owned();
         let html = page(&browser, &location).await;
@@ -114,7 +76,7 @@ app_tests! {
         assert_eq!(status_of(&view, "Water", "2026-03-10"), "paid");
         assert_eq!(status_of(&view, "Power", "2026-03-12"), "paid");
 
-        let (status, location) = submit(&browser, "/tracker/undo", &[("undo_token", &token), ("return_to", MARCH)]).await;
+        let (status, location, _) = submit(&browser, "/tracker/undo", &[("undo_token", &token), ("return_to", MARCH)]).await;
         assert_eq!(status, StatusCode::SEE_OTHER);
         assert!(location.contains("notice=undone"), "{location}");
         page(&browser, &location).await;
@@ -122,18 +84,24 @@ app_tests! {
     }
 
     async fn skip_and_unskip_through_the_form(app) {
-        let (browser, me) = alice(&app).await;
+        let (browser, me) = user(&app, "alice").await;
         let rent = bill(&app, me, "Rent", 20, 90_000).await.to_string();
-        let (status, _) = submit(&browser, "/tracker/skip", &[("bill_id", &rent), ("due_date", "2026-03-20"), ("skipped", "true"), ("return_to", MARCH)]).await;
+        let (status, _, _) = submit(&browser, "/tracker/skip", &[("bill_id", &rent), ("due_date", "2026-03-20"), ("skipped", "true"), ("return_to", MARCH)]).await;
         assert_eq!(status, StatusCode::SEE_OTHER);
         assert!(page(&browser, MARCH).await.contains(">Skipped</span>"));
         submit(&browser, "/tracker/skip", &[("bill_id", &rent), ("due_date", "2026-03-20"), ("skipped", "false"), ("return_to", MARCH)]).await;
         assert_ne!(status_of(&tracker(&browser, "year=2026&month=3").await, "Rent", "2026-03-20"), "skipped");
     }
 
-    async fn this_months_amount_note_and_snooze_are_saved_inline(app) {
-        let (browser, me) = alice(&app).await;
+    async fn this_months_amount_note_and_snooze_are_saved_on_their_page(app) {
+        let (browser, me) = user(&app, "alice").await;
         let rent = bill(&app, me, "Rent", 20, 90_000).await.to_string();
+        let tracker_html = unescape_amp(&page(&browser, MARCH).await);
+        let href = format!("/tracker/occurrence?bill_id={rent}&due_date=2026-03-20&return_to=%2F%3Fyear%3D2026%26month%3D3%26sort%3Ddue%26dir%3Dasc");
+        assert!(tracker_html.contains(&format!("href=\"{href}\"")), "the row links to its month: {tracker_html}");
+        let form = page(&browser, &href).await;
+        assert!(form.contains("<h1>Rent</h1>") && form.contains("$900.00"), "{form}");
+
         let edit = |amount: &'static str, note: &'static str, snooze: &'static str| {
             let rent = rent.clone();
             let browser = &browser;
@@ -141,28 +109,36 @@ app_tests! {
                 submit(browser, "/tracker/occurrence", &[("bill_id", &rent), ("due_date", "2026-03-20"), ("actual_amount", amount), ("note", note), ("snoozed_until", snooze), ("return_to", MARCH)]).await
             }
         };
-        let (status, location) = edit("912.30", "Rate went up <b>", "2026-03-25").await;
+        let (status, location, _) = edit("912.30", "Rate went up <b>", "2026-03-25").await;
         assert_eq!(status, StatusCode::SEE_OTHER);
+        assert!(location.starts_with(MARCH), "back to the month: {location}");
         let html = page(&browser, &location).await;
         assert!(html.contains("Rate went up &#60;b&#62;"), "the note shows, escaped: {html}");
-        assert!(html.contains("value=\"912.30\""), "the actual amount is kept: {html}");
         assert!(html.contains("Snoozed until"), "{html}");
+        assert!(page(&browser, &href).await.contains("value=\"912.30\""), "the actual amount is saved");
 
-        for (amount, note, snooze, code) in [("12.345", "", "", "error=amount"), ("abc", "", "", "error=amount"), ("", "", "2026-02-30", "error=snooze"), ("", "", "2026-03-19", "error=snooze"), ("", "bell\u{7}", "", "error=note")] {
-            let (status, location) = edit(amount, note, snooze).await;
-            assert_eq!(status, StatusCode::SEE_OTHER);
-            assert!(location.contains(code), "{amount:?} {note:?} {snooze:?}: {location}");
-            let html = page(&browser, &location).await;
-            assert!(html.contains("value=\"912.30\"") && html.contains("Rate went up"), "nothing changed: {html}");
+        for (amount, note, snooze, field) in [("12.345", "", "", "actual_amount"), ("abc", "", "", "actual_amount"), ("-5", "", "", "actual_amount"), ("", "", "2026-02-30", "snoozed_until"), ("", "", "2026-03-19", "snoozed_until"), ("", "bell\u{7}", "", "note")] {
+            let (status, _, body) = edit(amount, note, snooze).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{amount:?} {note:?} {snooze:?}");
+            assert!(body.contains(&format!("id=\"{field}-error\"")), "the message sits under {field}: {body}");
+            assert!(body.contains(&format!("id=\"{field}\"")) && body.contains("aria-invalid=\"true\""), "{body}");
+            if !amount.is_empty() {
+                assert!(body.contains(&format!("value=\"{amount}\"")), "what was typed is kept: {body}");
+            }
+            let saved = page(&browser, &href).await;
+            assert!(saved.contains("value=\"912.30\"") && saved.contains("Rate went up"), "nothing changed: {saved}");
         }
 
-        let (_, location) = edit("", "", "").await;
+        let (_, location, _) = edit("", "", "").await;
         let html = page(&browser, &location).await;
         assert!(!html.contains("Rate went up") && !html.contains("Snoozed until"), "blank clears: {html}");
+        for missing in [format!("/tracker/occurrence?bill_id={rent}&due_date=2026-03-21"), "/tracker/occurrence?bill_id=nope&due_date=2026-03-20".to_owned(), "/tracker/occurrence".to_owned()] {
+            assert_eq!(browser.get(&missing).await.status(), StatusCode::NOT_FOUND, "{missing}");
+        }
     }
 
     async fn bad_input_comes_back_as_a_banner_never_a_500(app) {
-        let (browser, me) = alice(&app).await;
+        let (browser, me) = user(&app, "alice").await;
         bill(&app, me, "Rent", 20, 90_000).await;
         let cases = [
             ("/tracker/pay", vec![("bill_id", "nope"), ("due_date", "2026-03-20")], "error=not_found"),
@@ -172,12 +148,12 @@ app_tests! {
             ("/tracker/skip", vec![("bill_id", "x"), ("due_date", "2026-03-20"), ("skipped", "maybe")], "error="),
         ];
         for (path, fields, expected) in cases {
-            let (status, location) = submit(&browser, path, &fields).await;
+            let (status, location, _) = submit(&browser, path, &fields).await;
             assert_eq!(status, StatusCode::SEE_OTHER, "{path}");
             assert!(location.contains(expected), "{path}: {location}");
             page(&browser, &location).await;
         }
-        let (status, location) = submit(&browser, "/tracker/pay", &[("return_to", "https://evil.test/")]).await;
+        let (status, location, _) = submit(&browser, "/tracker/pay", &[("return_to", "https://evil.test/")]).await;
         assert_eq!(status, StatusCode::SEE_OTHER);
         assert!(location.starts_with("/?"), "{location}");
         let html = page(&browser, "/?month=13&sort=drop").await;
@@ -185,7 +161,7 @@ app_tests! {
     }
 
     async fn the_month_switcher_wraps_the_year_and_keeps_the_sort(app) {
-        let (browser, _) = alice(&app).await;
+        let (browser, _) = user(&app, "alice").await;
         let html = unescape_amp(&page(&browser, "/?year=2026&month=1&sort=name&dir=desc").await);
         assert!(html.contains("href=\"/?year=2025&month=12&sort=name&dir=desc\""), "{html}");
         assert!(html.contains("href=\"/?year=2026&month=2&sort=name&dir=desc\""), "{html}");
@@ -196,7 +172,7 @@ app_tests! {
     }
 
     async fn the_page_keeps_to_the_csp_and_escapes_bill_names(app) {
-        let (browser, me) = alice(&app).await;
+        let (browser, me) = user(&app, "alice").await;
         bill(&app, me, "<script>alert(1)</script>", 20, 1_000).await;
         let response = browser.get(MARCH).await;
         let csp = response.headers().get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
@@ -226,10 +202,10 @@ app_tests! {
     }
 
     async fn an_empty_account_offers_demo_data(app) {
-        let (browser, _) = alice(&app).await;
+        let (browser, _) = user(&app, "alice").await;
         let html = page(&browser, "/").await;
         assert!(html.contains("No bills yet"), "{html}");
-        let (status, location) = submit(&browser, "/tracker/demo", &[]).await;
+        let (status, location, _) = submit(&browser, "/tracker/demo", &[]).await;
         assert_eq!(status, StatusCode::SEE_OTHER);
         let html = page(&browser, &location).await;
         assert!(!html.contains("No bills yet"), "{html}");
@@ -244,7 +220,7 @@ app_tests! {
         let mut admin = app.browser().await;
         assert_eq!(admin.login("first", PASSWORD).await.status(), StatusCode::OK);
         assert_eq!(admin.get("/").await.status(), StatusCode::FORBIDDEN);
-        let (status, _) = submit(&admin, "/tracker/pay", &[("bill_id", &water), ("due_date", "2026-03-10")]).await;
+        let (status, _, _) = submit(&admin, "/tracker/pay", &[("bill_id", &water), ("due_date", "2026-03-10")]).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
 
         let anonymous = app.browser().await;
@@ -252,7 +228,7 @@ app_tests! {
         assert!(response.status().is_redirection(), "{}", response.status());
         let location = response.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
         assert!(location.starts_with("/login?next="), "{location}");
-        let (status, location) = submit(&anonymous, "/tracker/pay", &[("bill_id", &water), ("due_date", "2026-03-10")]).await;
+        let (status, location, _) = submit(&anonymous, "/tracker/pay", &[("bill_id", &water), ("due_date", "2026-03-10")]).await;
         assert!(status.is_redirection() || status == StatusCode::FORBIDDEN, "{status}");
         if status.is_redirection() {
             assert!(location.starts_with("/login"), "{location}");

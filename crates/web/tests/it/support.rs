@@ -208,7 +208,8 @@ impl Browser {
         self.csrf = body["csrf_token"].as_str().expect("csrf_token").to_owned();
     }
 
-    /// Signs in through the JSON API; keeps the new CSRF token on success.
+    /// Signs in through the JSON API; keeps the new CSRF token on success (an `mfa_required`
+    /// answer has none: the pre-session token stays).
     pub async fn login(&mut self, username: &str, password: &str) -> reqwest::Response {
         let response = self
             .post(
@@ -220,7 +221,9 @@ impl Browser {
             let headers = response.headers().clone();
             let status = response.status();
             let body: serde_json::Value = response.json().await.expect("login json");
-            self.csrf = body["csrf_token"].as_str().expect("csrf_token").to_owned();
+            if let Some(csrf) = body["csrf_token"].as_str() {
+                self.csrf = csrf.to_owned();
+            }
             let mut rebuilt = http::Response::builder().status(status);
             for (k, v) in &headers {
                 rebuilt = rebuilt.header(k, v);

@@ -20,19 +20,13 @@ use service::month_state::{self, MonthStateChanges};
 
 use super::detail::{Extras, render_detail};
 use super::present::field_error;
-use super::{bill_href, load_failed, parse_bill_id};
+use super::{bill_href, failed_on_bill, load_failed};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::pages::common::{DataPageUser, failed};
+use crate::pages::forms::{CsrfForm, checked, parse_id};
 use crate::pages::{PageContext, see_other};
 use crate::views::bills::OccurrenceFields;
-
-/// A form with only the CSRF token.
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    #[serde(rename = "csrf_token")]
-    pub _csrf_token: Option<String>,
-}
 
 /// Runs a bill action and redirects to `done(id)`; a missing bill is the 404 page, other
 /// failures a banner on the bill's page.
@@ -49,14 +43,13 @@ where
     Fut: std::future::Future<Output = Result<T, Error>>,
 {
     let app = &state.app;
-    let id = match parse_bill_id(raw_id) {
+    let id = match parse_id(raw_id) {
         Ok(id) => id,
         Err(err) => return load_failed(app, caller, ctx, err),
     };
     match action(id).await {
         Ok(_) => see_other(&done(&id.to_string())),
-        Err(Error::NotFound) => load_failed(app, caller, ctx, Error::NotFound),
-        Err(err) => failed(app, caller, ctx, &bill_href(&id.to_string()), err),
+        Err(err) => failed_on_bill(app, caller, ctx, id, err),
     }
 }
 
@@ -114,7 +107,7 @@ async fn set_active(
     on: String,
 ) -> Response {
     let app = &state.app;
-    let id = match parse_bill_id(raw_id) {
+    let id = match parse_id(raw_id) {
         Ok(id) => id,
         Err(err) => return load_failed(app, caller, ctx, err),
     };
@@ -133,8 +126,7 @@ async fn set_active(
             };
             render_detail(app, caller, ctx, user, id, extras).await
         }
-        Err(Error::NotFound) => load_failed(app, caller, ctx, Error::NotFound),
-        Err(err) => failed(app, caller, ctx, &bill_href(&id.to_string()), err),
+        Err(err) => failed_on_bill(app, caller, ctx, id, err),
     }
 }
 
@@ -180,7 +172,7 @@ pub async fn delete_permanently(
     Form(form): Form<ConfirmForm>,
 ) -> Response {
     let app = &state.app;
-    let id = match parse_bill_id(&id) {
+    let id = match parse_id(&id) {
         Ok(id) => id,
         Err(err) => return load_failed(app, &caller, &ctx, err),
     };
@@ -198,8 +190,7 @@ pub async fn delete_permanently(
             };
             render_detail(app, &caller, &ctx, &user, id, extras).await
         }
-        Err(Error::NotFound) => load_failed(app, &caller, &ctx, Error::NotFound),
-        Err(err) => failed(app, &caller, &ctx, &bill_href(&id.to_string()), err),
+        Err(err) => failed_on_bill(app, &caller, &ctx, id, err),
     }
 }
 
@@ -221,7 +212,7 @@ fn changes(f: &OccurrenceFields) -> Result<(NaiveDate, MonthStateChanges), domai
         MonthStateChanges {
             actual_amount: Some(actual),
             note: Some(Notes::parse("note", &f.note)?),
-            skipped: Some(matches!(f.skipped.trim(), "true" | "on")),
+            skipped: Some(checked(&f.skipped)),
             snoozed_until: Some(snooze),
         },
     ))
@@ -237,7 +228,7 @@ pub async fn occurrence(
     Form(form): Form<OccurrenceForm>,
 ) -> Response {
     let app = &state.app;
-    let id = match parse_bill_id(&id) {
+    let id = match parse_id(&id) {
         Ok(id) => id,
         Err(err) => return load_failed(app, &caller, &ctx, err),
     };
@@ -268,7 +259,6 @@ pub async fn occurrence(
             };
             render_detail(app, &caller, &ctx, &user, id, extras).await
         }
-        Err(Error::NotFound) => load_failed(app, &caller, &ctx, Error::NotFound),
-        Err(err) => failed(app, &caller, &ctx, &bill_href(&id.to_string()), err),
+        Err(err) => failed_on_bill(app, &caller, &ctx, id, err),
     }
 }

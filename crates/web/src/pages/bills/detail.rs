@@ -17,11 +17,12 @@ use service::preferences::{self, data_owner};
 use service::tracker::month::{self, OccurrenceView};
 use service::{App, Error};
 
+use super::load_failed;
 use super::present;
-use super::{load_failed, parse_bill_id};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::pages::common::{DataPageUser, badge, message, with_cookie};
+use crate::pages::forms::{error_message, param, parse_id};
 use crate::pages::{PageContext, chrome};
 use crate::views::bills::{BillPage, OccurrenceFields, PaymentFields, SelectOption};
 use crate::views::{Chrome, render};
@@ -46,8 +47,9 @@ const NOTICES: [(&str, &str); 10] = [
     ("occurrence_saved", "Saved for that due date."),
 ];
 
-/// The detail page's error banners, by code (those of [`crate::pages::common::failed`]).
-const ERRORS: [(&str, &str); 5] = [
+/// The detail page's error banners, by code (those of [`crate::pages::common::failed`] whose
+/// words are this page's; the rest are [`error_message`]'s).
+const ERRORS: [(&str, &str); 3] = [
     ("not_found", "That no longer exists; reload the page."),
     (
         "conflict",
@@ -57,11 +59,6 @@ const ERRORS: [(&str, &str); 5] = [
         "invalid",
         "That was not possible: the amount would be too large or the request was not valid.",
     ),
-    (
-        "rate",
-        "Too many attempts; wait a few minutes and try again.",
-    ),
-    ("failed", "Something went wrong; try again."),
 ];
 
 /// How many payments the page lists (newest first).
@@ -291,19 +288,14 @@ pub async fn show(
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Response {
     let app = &state.app;
-    let id = match parse_bill_id(&id) {
+    let id = match parse_id(&id) {
         Ok(id) => id,
         Err(err) => return load_failed(app, &caller, &ctx, err),
     };
-    let code = |name: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    };
+    let code = |name: &str| param(&pairs, name);
     let extras = Extras {
         notice: message(&NOTICES, code("notice")),
-        error: message(&ERRORS, code("error")),
+        error: error_message(&ERRORS, code("error")),
         undo_payment: code("payment")
             .and_then(|raw| raw.parse::<PaymentId>().ok())
             .map(|p| p.to_string()),

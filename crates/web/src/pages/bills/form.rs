@@ -18,11 +18,11 @@ use service::categories::{self, CategoryView};
 use service::{App, Error};
 
 use super::input::{create_request, update_request};
-use super::present::field_error;
-use super::{bill_href, load_failed, parse_bill_id, prefs};
+use super::{bill_href, load_failed, prefs, refusal_of};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::pages::common::{DataPageUser, failed, with_cookie};
+use crate::pages::forms::parse_id;
 use crate::pages::{PageContext, chrome, see_other};
 use crate::views::bills::{BillFields, BillFormPage, SelectOption};
 use crate::views::render;
@@ -235,14 +235,10 @@ async fn refused(
     fields: BillFields,
     err: Error,
 ) -> Response {
-    let refusal = match err {
-        Error::Invalid(invalid) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            vec![field_error(&invalid)],
-        ),
-        Error::Conflict { field, message } => (StatusCode::CONFLICT, vec![(field, message)]),
-        Error::NotFound => return load_failed(app, caller, ctx, Error::NotFound),
-        other => {
+    let refusal = match refusal_of(err) {
+        Ok(refusal) => refusal,
+        Err(Error::NotFound) => return load_failed(app, caller, ctx, Error::NotFound),
+        Err(other) => {
             let back = bill_id.as_deref().map_or("/bills".to_owned(), bill_href);
             return failed(app, caller, ctx, &back, other);
         }
@@ -281,7 +277,7 @@ pub async fn edit(
     Path(id): Path<String>,
 ) -> Response {
     let app = &state.app;
-    let bill = match parse_bill_id(&id) {
+    let bill = match parse_id(&id) {
         Ok(id) => bills::get(app, &user, id).await,
         Err(err) => Err(err),
     };
@@ -305,7 +301,7 @@ pub async fn update(
     Form(form): Form<BillForm>,
 ) -> Response {
     let app = &state.app;
-    let id = match parse_bill_id(&id) {
+    let id = match parse_id(&id) {
         Ok(id) => id,
         Err(err) => return load_failed(app, &caller, &ctx, err),
     };

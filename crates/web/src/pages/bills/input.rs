@@ -9,6 +9,7 @@ use domain::Invalid;
 use domain::recurrence::Cycle;
 use service::bills::{CreateBillRequest, UpdateBillRequest};
 
+use crate::pages::forms::{checked, version};
 use crate::views::bills::BillFields;
 
 /// Blank is absent.
@@ -80,10 +81,6 @@ fn shape(f: &BillFields) -> Result<Shape, Invalid> {
     })
 }
 
-fn checked(raw: &str) -> bool {
-    matches!(raw.trim(), "true" | "on")
-}
-
 /// The request for a new bill.
 pub fn create_request(f: &BillFields) -> Result<CreateBillRequest, Invalid> {
     let s = shape(f)?;
@@ -118,7 +115,7 @@ pub fn create_request(f: &BillFields) -> Result<CreateBillRequest, Invalid> {
 pub fn update_request(f: &BillFields) -> Result<UpdateBillRequest, Invalid> {
     let s = shape(f)?;
     Ok(UpdateBillRequest {
-        version: f.version.trim().parse().unwrap_or(-1),
+        version: version(&f.version),
         name: Some(f.name.clone()),
         category_id: Some(opt(&f.category_id)),
         notes: Some(f.notes.clone()),

@@ -18,6 +18,7 @@ use super::{load_failed, prefs, present};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::pages::common::{DataPageUser, message, with_cookie, with_param};
+use crate::pages::forms::{error_message, param};
 use crate::pages::{PageContext, chrome};
 use crate::views::bills::{BillsPage, SelectOption, Tab};
 use crate::views::render;
@@ -28,20 +29,11 @@ const NOTICES: [(&str, &str); 2] = [
     ("purged", "The bill and its payments were deleted for good."),
 ];
 
-/// The list's error banners, by code (the codes of [`crate::pages::common::failed`] and
-/// `query`).
-const ERRORS: [(&str, &str); 6] = [
+/// The list's error banners, by code (the codes of [`crate::pages::common::failed`] whose
+/// words are this list's, and `query`; the rest are [`error_message`]'s).
+const ERRORS: [(&str, &str); 3] = [
     ("not_found", "That bill no longer exists."),
     ("conflict", "That bill was changed elsewhere; try again."),
-    (
-        "invalid",
-        "That request was not valid; reload the page and try again.",
-    ),
-    (
-        "rate",
-        "Too many attempts; wait a few minutes and try again.",
-    ),
-    ("failed", "Something went wrong; try again."),
     (
         "query",
         "That filter is not valid; showing your active bills.",
@@ -312,16 +304,11 @@ pub async fn list(
     let query = ListQuery::parse(&pairs, &categories);
     let (chrome, cookie) = chrome(app, &caller, &ctx, "Bills");
     let mut page = present_list(chrome, &all, &categories, &query, today);
-    let code = |name: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    };
+    let code = |name: &str| param(&pairs, name);
     page.notice = message(&NOTICES, code("notice"));
-    page.error = message(&ERRORS, code("error"));
+    page.error = error_message(&ERRORS, code("error"));
     if query.invalid {
-        page.error = message(&ERRORS, Some("query"));
+        page.error = error_message(&ERRORS, Some("query"));
     }
     // Only an id that parses and names one of the caller's deleted bills gets a Restore button.
     page.undo_bill = code("bill")

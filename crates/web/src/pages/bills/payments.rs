@@ -21,13 +21,13 @@ use service::auth::Principal;
 use service::payments::{self, NewPaymentInput, PaymentPatch, PaymentView};
 use service::{App, Error};
 
-use super::actions::CsrfForm;
 use super::detail::{Extras, render_detail};
 use super::present::field_error;
-use super::{bill_href, load_failed, parse_bill_id};
+use super::{bill_href, failed_on_bill, load_failed, refusal_of};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::pages::common::{DataPageUser, failed, with_cookie};
+use crate::pages::forms::{CsrfForm, checked, parse_id, version};
 use crate::pages::{PageContext, chrome, see_other};
 use crate::views::bills::{BillPaymentPage, PaymentFields};
 use crate::views::render;
@@ -38,10 +38,6 @@ pub struct PaymentForm {
     pub fields: PaymentFields,
     #[serde(rename = "csrf_token")]
     pub _csrf_token: Option<String>,
-}
-
-fn checked(raw: &str) -> bool {
-    matches!(raw.trim(), "true" | "on")
 }
 
 /// A new manual payment of bill `bill` from the form; blank dates let the server choose (today,
@@ -70,11 +66,7 @@ fn patch(f: &PaymentFields) -> Result<(PaymentPatch, i64), Invalid> {
         note: Some(Notes::parse("note", &f.note)?),
         autopay_failed: Some(checked(&f.autopay_failed)),
     };
-    Ok((patch, f.version.trim().parse().unwrap_or(-1)))
-}
-
-fn parse_payment_id(raw: &str) -> Result<PaymentId, Error> {
-    raw.parse().map_err(|_| Error::NotFound)
+    Ok((patch, version(&f.version)))
 }
 
 /// The page of payment `id`'s bill (deleted payments included), where banners are shown; the
@@ -83,6 +75,25 @@ async fn bill_page_of(app: &App, user: &Principal, id: PaymentId) -> String {
     match payments::get(app, user, id).await {
         Ok(p) => bill_href(&p.bill_id.to_string()),
         Err(_) => "/bills".to_owned(),
+    }
+}
+
+/// The answer to a failed form about payment `id`: the 404 page when it is missing (or
+/// someone else's), else back to its bill's page with a banner.
+async fn failed_on_payment(
+    app: &App,
+    caller: &Caller,
+    ctx: &PageContext,
+    user: &Principal,
+    id: PaymentId,
+    err: Error,
+) -> Response {
+    match err {
+        Error::NotFound => load_failed(app, caller, ctx, err),
+        err => {
+            let to = bill_page_of(app, user, id).await;
+            failed(app, caller, ctx, &to, err)
+        }
     }
 }
 
@@ -96,7 +107,7 @@ pub async fn record(
     Form(form): Form<PaymentForm>,
 ) -> Response {
     let app = &state.app;
-    let id = match parse_bill_id(&id) {
+    let id = match parse_id(&id) {
         Ok(id) => id,
         Err(err) => return load_failed(app, &caller, &ctx, err),
     };
@@ -117,8 +128,7 @@ pub async fn record(
             };
             render_detail(app, &caller, &ctx, &user, id, extras).await
         }
-        Err(Error::NotFound) => load_failed(app, &caller, &ctx, Error::NotFound),
-        Err(err) => failed(app, &caller, &ctx, &bill_href(&id.to_string()), err),
+        Err(err) => failed_on_bill(app, &caller, &ctx, id, err),
     }
 }
 
@@ -177,7 +187,7 @@ pub async fn edit(
     Path(id): Path<String>,
 ) -> Response {
     let app = &state.app;
-    match parse_payment_id(&id) {
+    match parse_id(&id) {
         Ok(id) => show_edit(app, &caller, &ctx, &user, id, None, None).await,
         Err(err) => load_failed(app, &caller, &ctx, err),
     }
@@ -193,7 +203,7 @@ pub async fn update(
     Form(form): Form<PaymentForm>,
 ) -> Response {
     let app = &state.app;
-    let id = match parse_payment_id(&id) {
+    let id = match parse_id(&id) {
         Ok(id) => id,
         Err(err) => return load_failed(app, &caller, &ctx, err),
     };
@@ -201,21 +211,13 @@ pub async fn update(
         Ok((patch, version)) => payments::update(app, &user, id, patch, version).await,
         Err(invalid) => Err(invalid.into()),
     };
-    let refusal = match result {
+    let refusal = match result.map_err(refusal_of) {
         Ok(p) => {
             let to = format!("{}?notice=payment_saved", bill_href(&p.bill_id.to_string()));
             return see_other(&to);
         }
-        Err(Error::Invalid(invalid)) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            vec![field_error(&invalid)],
-        ),
-        Err(Error::Conflict { field, message }) => (StatusCode::CONFLICT, vec![(field, message)]),
-        Err(Error::NotFound) => return load_failed(app, &caller, &ctx, Error::NotFound),
-        Err(err) => {
-            let to = bill_page_of(app, &user, id).await;
-            return failed(app, &caller, &ctx, &to, err);
-        }
+        Err(Ok(refusal)) => refusal,
+        Err(Err(err)) => return failed_on_payment(app, &caller, &ctx, &user, id, err).await,
     };
     show_edit(
         app,
@@ -239,7 +241,7 @@ pub async fn delete(
     Form(_form): Form<CsrfForm>,
 ) -> Response {
     let app = &state.app;
-    let id = match parse_payment_id(&id) {
+    let id = match parse_id(&id) {
         Ok(id) => id,
         Err(err) => return load_failed(app, &caller, &ctx, err),
     };
@@ -248,11 +250,7 @@ pub async fn delete(
             let to = bill_page_of(app, &user, id).await;
             see_other(&format!("{to}?notice=payment_deleted&payment={id}"))
         }
-        Err(Error::NotFound) => load_failed(app, &caller, &ctx, Error::NotFound),
-        Err(err) => {
-            let to = bill_page_of(app, &user, id).await;
-            failed(app, &caller, &ctx, &to, err)
-        }
+        Err(err) => failed_on_payment(app, &caller, &ctx, &user, id, err).await,
     }
 }
 
@@ -266,7 +264,7 @@ pub async fn restore(
     Form(_form): Form<CsrfForm>,
 ) -> Response {
     let app = &state.app;
-    let id = match parse_payment_id(&id) {
+    let id = match parse_id(&id) {
         Ok(id) => id,
         Err(err) => return load_failed(app, &caller, &ctx, err),
     };
@@ -275,10 +273,6 @@ pub async fn restore(
             "{}?notice=payment_restored",
             bill_href(&p.bill_id.to_string())
         )),
-        Err(Error::NotFound) => load_failed(app, &caller, &ctx, Error::NotFound),
-        Err(err) => {
-            let to = bill_page_of(app, &user, id).await;
-            failed(app, &caller, &ctx, &to, err)
-        }
+        Err(err) => failed_on_payment(app, &caller, &ctx, &user, id, err).await,
     }
 }

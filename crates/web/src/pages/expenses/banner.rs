@@ -6,6 +6,7 @@
 use domain::id::ExpenseId;
 
 use crate::pages::common::message;
+use crate::pages::forms::{error_message, param};
 
 /// The banner messages a redirect can ask for, by code (`{n}` is the `count` parameter).
 const NOTICES: [(&str, &str); 6] = [
@@ -17,8 +18,9 @@ const NOTICES: [(&str, &str); 6] = [
     ("undone", "Undone: {n} back."),
 ];
 
-/// The error banners a redirect can ask for, by code.
-const ERRORS: [(&str, &str); 7] = [
+/// The error banners a redirect can ask for, by code (besides the shared ones of
+/// [`error_message`]).
+const ERRORS: [(&str, &str); 4] = [
     ("not_found", "That expense no longer exists."),
     ("none_selected", "Select at least one expense to delete."),
     (
@@ -29,15 +31,6 @@ const ERRORS: [(&str, &str); 7] = [
         "conflict",
         "That expense was changed elsewhere; reload the page and try again.",
     ),
-    (
-        "invalid",
-        "That request was not valid; reload the page and try again.",
-    ),
-    (
-        "rate",
-        "Too many attempts; wait a few minutes and try again.",
-    ),
-    ("failed", "Something went wrong; try again."),
 ];
 
 /// "1 expense", "3 expenses".
@@ -58,12 +51,7 @@ pub struct Banner {
 }
 
 pub fn banner(pairs: &[(String, String)]) -> Banner {
-    let get = |name: &str| {
-        pairs
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, v)| v.as_str())
-    };
+    let get = |name: &str| param(pairs, name);
     let count = get("count").and_then(|n| n.parse::<u64>().ok());
     let notice = message(&NOTICES, get("notice")).and_then(|text| {
         if text.contains("{n}") {
@@ -74,7 +62,7 @@ pub fn banner(pairs: &[(String, String)]) -> Banner {
     });
     Banner {
         notice,
-        error: message(&ERRORS, get("error")),
+        error: error_message(&ERRORS, get("error")),
         // Only a token's shape is reflected (into a hidden input); the service checks it.
         undo_token: get("undo")
             .filter(|t| {

@@ -25,7 +25,8 @@ use super::fields::{category_options, field_error};
 use super::{all_categories, back, not_found, show_failed};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::pages::common::{DataPageUser, failed, with_cookie, with_param};
+use crate::pages::common::{DataPageUser, with_cookie, with_param};
+use crate::pages::forms::{failed_or_404, version};
 use crate::pages::{PageContext, chrome, see_other};
 use crate::views::expenses::{Choice, Editing, ExpenseFormPage, ExpenseValues};
 use crate::views::{self};
@@ -131,6 +132,29 @@ struct FormState {
     status: StatusCode,
 }
 
+impl FormState {
+    /// The form of `editing` (`None`: a new expense) with `values` and no errors, returning
+    /// to `return_to` (as [`back`] allows).
+    fn new(editing: Option<Editing>, values: ExpenseValues, return_to: Option<&str>) -> Self {
+        Self {
+            editing,
+            values,
+            errors: Vec::new(),
+            return_to: back(return_to),
+            status: StatusCode::OK,
+        }
+    }
+
+    /// The same form refused with `status` and `errors`.
+    fn refused(self, status: StatusCode, errors: Vec<(String, String)>) -> Self {
+        Self {
+            errors,
+            status,
+            ..self
+        }
+    }
+}
+
 /// Draws the form (loading the category options).
 async fn render(
     app: &App,
@@ -196,13 +220,7 @@ pub async fn new(
         spent_on: prefs.today(app.now()).to_string(),
         ..ExpenseValues::default()
     };
-    let form = FormState {
-        editing: None,
-        values,
-        errors: Vec::new(),
-        return_to: back(query.return_to.as_deref()),
-        status: StatusCode::OK,
-    };
+    let form = FormState::new(None, values, query.return_to.as_deref());
     render(app, &user, &caller, &ctx, form).await
 }
 
@@ -240,16 +258,11 @@ pub async fn edit(
         Ok(_) | Err(Error::NotFound) => return not_found(app, &caller, &ctx),
         Err(err) => return show_failed(app, &caller, &ctx, err),
     };
-    let form = FormState {
-        editing: Some(Editing {
-            id: expense.id.to_string(),
-            version: expense.version.to_string(),
-        }),
-        values: stored(&expense),
-        errors: Vec::new(),
-        return_to: back(query.return_to.as_deref()),
-        status: StatusCode::OK,
+    let editing = Editing {
+        id: expense.id.to_string(),
+        version: expense.version.to_string(),
     };
+    let form = FormState::new(Some(editing), stored(&expense), query.return_to.as_deref());
     render(app, &user, &caller, &ctx, form).await
 }
 
@@ -260,24 +273,22 @@ async fn refused(
     user: &Principal,
     caller: &Caller,
     ctx: &PageContext,
-    mut form: FormState,
+    form: FormState,
     err: Error,
 ) -> Response {
-    match err {
+    let form = match err {
         Error::Invalid(invalid) => {
-            form.errors = vec![field_error(invalid)];
-            form.status = StatusCode::UNPROCESSABLE_ENTITY;
+            form.refused(StatusCode::UNPROCESSABLE_ENTITY, vec![field_error(invalid)])
         }
-        Error::Conflict { .. } => {
-            form.errors = vec![(
+        Error::Conflict { .. } => form.refused(
+            StatusCode::CONFLICT,
+            vec![(
                 "version".to_owned(),
                 "This expense was changed elsewhere since you opened it. Open it again to see the changes; nothing was saved.".to_owned(),
-            )];
-            form.status = StatusCode::CONFLICT;
-        }
-        Error::NotFound => return not_found(app, caller, ctx),
-        other => return failed(app, caller, ctx, &form.return_to, other),
-    }
+            )],
+        ),
+        other => return failed_or_404(app, caller, ctx, &form.return_to, other, not_found),
+    };
     render(app, user, caller, ctx, form).await
 }
 
@@ -290,17 +301,11 @@ pub async fn create(
     Form(posted): Form<ExpenseForm>,
 ) -> Response {
     let app = &state.app;
-    let mut form = FormState {
-        editing: None,
-        values: posted.values(),
-        errors: Vec::new(),
-        return_to: back(posted.return_to.as_deref()),
-        status: StatusCode::UNPROCESSABLE_ENTITY,
-    };
+    let form = FormState::new(None, posted.values(), posted.return_to.as_deref());
     let parsed = match posted.parse() {
         Ok(parsed) => parsed,
         Err(errors) => {
-            form.errors = errors;
+            let form = form.refused(StatusCode::UNPROCESSABLE_ENTITY, errors);
             return render(app, &user, &caller, &ctx, form).await;
         }
     };
@@ -332,25 +337,19 @@ pub async fn update(
     let Ok(id) = id.parse::<ExpenseId>() else {
         return not_found(app, &caller, &ctx);
     };
-    let mut form = FormState {
-        editing: Some(Editing {
-            id: id.to_string(),
-            version: posted.version.trim().to_owned(),
-        }),
-        values: posted.values(),
-        errors: Vec::new(),
-        return_to: back(posted.return_to.as_deref()),
-        status: StatusCode::UNPROCESSABLE_ENTITY,
+    let editing = Editing {
+        id: id.to_string(),
+        version: posted.version.trim().to_owned(),
     };
+    let form = FormState::new(Some(editing), posted.values(), posted.return_to.as_deref());
     let parsed = match posted.parse() {
         Ok(parsed) => parsed,
         Err(errors) => {
-            form.errors = errors;
+            let form = form.refused(StatusCode::UNPROCESSABLE_ENTITY, errors);
             return render(app, &user, &caller, &ctx, form).await;
         }
     };
-    // A version that is not a number cannot be current: the same answer as a stale one.
-    let version = posted.version.trim().parse::<i64>().unwrap_or(-1);
+    let version = version(&posted.version);
     let patch = ExpensePatch {
         amount: Some(parsed.amount),
         currency: Some(parsed.currency),

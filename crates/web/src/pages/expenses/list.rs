@@ -19,6 +19,7 @@ use service::tracker::AmountView;
 
 use super::fields::field_error;
 use crate::pages::common::{money, with_param};
+use crate::pages::forms::param;
 use crate::views::expenses::{Choice, ExpenseRow, FilterValues, PageLink, Pagination};
 
 /// Expenses per page.
@@ -45,11 +46,10 @@ pub struct ListRequest {
 /// Reads the list's query parameters (banner parameters are the caller's business).
 pub fn parse(pairs: &[(String, String)]) -> ListRequest {
     let get = |name: &str| {
-        pairs
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.trim().to_owned())
+        param(pairs, name)
+            .map(str::trim)
             .unwrap_or_default()
+            .to_owned()
     };
     let mut values = FilterValues {
         from: get("from"),

@@ -4,18 +4,8 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use super::{assert_refused, category, created, delete, get, patch, post, text, user};
+use super::{assert_refused, category, created, delete, get, patch, post, spend, text, user};
 use crate::app_tests;
-use crate::support::Browser;
-
-async fn spend(browser: &Browser, amount: &str, spent_on: &str, payee: &str) -> Value {
-    created(
-        browser,
-        "/api/expenses",
-        json!({"amount": amount, "spent_on": spent_on, "payee": payee}),
-    )
-    .await
-}
 
 fn payees(page: &Value) -> Vec<&str> {
     page["items"]

@@ -6,8 +6,9 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use super::{add_bill, alice, escaped, fetch, page, submit};
+use super::{add_bill, alice};
 use crate::app_tests;
+use crate::pages_support::{escaped, fetch, page, submit};
 
 /// The bill's payments through the JSON API (deleted ones too).
 async fn api_payments(browser: &crate::support::Browser, bill: &str) -> Vec<Value> {

@@ -1,0 +1,111 @@
+//! Step-up re-authentication (MFA-05, ASVS 7.5.1): security-sensitive actions (adding or
+//! removing a second factor, new recovery codes, an administrator resetting someone's factors,
+//! later changing the email) need the session to have proved its password, and its second
+//! factor when the account has one, within the last [`WINDOW`].
+//!
+//! A session proves it at sign-in (a new session counts as freshly re-authenticated) and again
+//! with [`reauthenticate`]; the time is kept on the session row (`reauthenticated_at`), so it
+//! ends with the session and never carries over to another one. Too old is
+//! `Error::ReauthRequired` (403 `reauth_required`). Changing the password keeps asking for the
+//! current password instead, as before.
+
+use super::mfa::{Proof, Step, check_proof, methods_for};
+use super::{Principal, RequestMeta};
+use crate::audit;
+use crate::password::{self, Verification};
+use crate::rate_limit::{self, Limit};
+use crate::{App, Error, Result};
+
+/// How long a step-up lasts.
+pub const WINDOW: chrono::Duration = chrono::Duration::minutes(5);
+
+/// Refuses with `ReauthRequired` unless the caller's session proved its password within
+/// [`WINDOW`]. Without a session (single-user mode) there is nothing to prove: `Forbidden`.
+pub async fn require_fresh(app: &App, principal: &Principal) -> Result<()> {
+    let Some(session) = principal.session else {
+        return Err(Error::Forbidden);
+    };
+    match app.store.session_reauthenticated_at(session).await? {
+        Some(at) if app.now() - at <= WINDOW => Ok(()),
+        _ => Err(Error::ReauthRequired),
+    }
+}
+
+/// Whether the caller's step-up is still fresh (for pages deciding what to offer).
+pub async fn is_fresh(app: &App, principal: &Principal) -> Result<bool> {
+    match require_fresh(app, principal).await {
+        Ok(()) => Ok(true),
+        Err(Error::ReauthRequired | Error::Forbidden) => Ok(false),
+        Err(err) => Err(err),
+    }
+}
+
+/// Whether re-authenticating needs a second factor besides the password.
+pub async fn needs_second_factor(app: &App, principal: &Principal) -> Result<bool> {
+    Ok(!methods_for(app, principal.user_id).await?.is_empty())
+}
+
+/// `POST /api/auth/reauth`: the caller gives the password again (and a second factor when the
+/// account has one); the session is then fresh for [`WINDOW`]. A wrong password or factor is
+/// `Forbidden` and audited; wrong factors also count toward the account's failure delay.
+pub async fn reauthenticate(
+    app: &App,
+    principal: &Principal,
+    password: &str,
+    proof: Option<&Proof>,
+    meta: &RequestMeta,
+) -> Result<()> {
+    let Some(session) = principal.session else {
+        return Err(Error::Forbidden);
+    };
+    rate_limit::hit(app, Limit::Reauth, &rate_limit::ip_subject(app, meta.ip)).await?;
+    if password.len() > 1024 {
+        return Err(Error::invalid("password", "is too long"));
+    }
+    let user = app.store.user(principal.user_id).await?;
+    let factor_needed = !methods_for(app, user.id).await?.is_empty();
+    if factor_needed && proof.is_none() {
+        return Err(Error::invalid(
+            "code",
+            "enter the code from your authenticator app, use your security key, or give a recovery code",
+        ));
+    }
+    let password_ok =
+        match password::verify_async(password.to_owned(), user.password_hash.clone()).await {
+            Verification::Valid { .. } => user.password_hash.is_some(),
+            _ => false,
+        };
+    let refuse = |reason: &'static str, err: Error| async move {
+        tracing::warn!(target: "security", user = %principal.user_id, reason, "re-authentication refused");
+        audit::record(
+            app,
+            &principal.actor(),
+            "reauth.failure",
+            None,
+            meta.ip,
+            serde_json::json!({"reason": reason}),
+        )
+        .await?;
+        Err(err)
+    };
+    if !password_ok {
+        return refuse("wrong password", Error::Forbidden).await;
+    }
+    if let Some(proof) = proof.filter(|_| factor_needed)
+        && !check_proof(app, &user, proof, Step::Reauth(session), meta).await?
+    {
+        return refuse("wrong second factor", proof.refusal(Error::Forbidden)).await;
+    }
+    app.store
+        .mark_session_reauthenticated(session, app.now())
+        .await?;
+    audit::record(
+        app,
+        &principal.actor(),
+        "reauth.success",
+        None,
+        meta.ip,
+        serde_json::json!({"second_factor": proof.filter(|_| factor_needed).map(|p| p.method().as_str())}),
+    )
+    .await
+}

@@ -1,0 +1,628 @@
+//! Second factors, recovery codes, sign-ins waiting for their second factor, and the step-up
+//! time of sessions.
+//!
+//! Invariants kept here:
+//! - Every read and write of a factor or recovery code takes the owner; another user's id is
+//!   `NotFound`, like a missing one.
+//! - Single use is decided by the database, so two concurrent requests cannot both win: a
+//!   factor's replay counter only moves forward (`counter < $new`), a recovery code is spent by
+//!   an `UPDATE … WHERE used_at IS NULL`, a pending sign-in is taken by a `DELETE`; each
+//!   reports whether this call won.
+//! - Secrets arrive encrypted (`secret_enc`) and recovery codes and handles arrive hashed; the
+//!   store never sees a usable one.
+
+use chrono::{DateTime, Utc};
+use domain::factor::FactorKind;
+use domain::id::{FactorId, PendingSignInId, SessionId, UserId};
+
+use crate::time::{from_millis, to_millis};
+use crate::{Error, Result, Store};
+
+/// A stored second factor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FactorRow {
+    pub id: FactorId,
+    pub user_id: UserId,
+    pub kind: FactorKind,
+    /// A name for people ("Authenticator app", later a security key's name).
+    pub name: String,
+    /// The encrypted secret (TOTP seed, or a WebAuthn key's serialised credential); AAD
+    /// `mfa_factors` / `secret_enc` / id.
+    pub secret_enc: Option<String>,
+    /// A WebAuthn key's credential id (base64url), unique per user; `None` for other kinds.
+    pub credential_id: Option<String>,
+    /// Enrolment was completed by proving the factor works; only confirmed factors count.
+    pub confirmed: bool,
+    /// Replay guard: TOTP's last accepted time step (WebAuthn: the signature counter).
+    pub counter: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub confirmed_at: Option<DateTime<Utc>>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+/// A factor being enrolled (unconfirmed until [`Store::confirm_factor`]).
+#[derive(Debug, Clone)]
+pub struct NewFactor {
+    /// Made by the caller, so the encrypted secret can name its row.
+    pub id: FactorId,
+    pub user_id: UserId,
+    pub kind: FactorKind,
+    pub name: String,
+    pub secret_enc: Option<String>,
+    /// A WebAuthn key's credential id (base64url).
+    pub credential_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What a pending sign-in waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PendingPurpose {
+    /// The account has a factor: prove it.
+    Verify,
+    /// The policy requires a factor the account does not have yet: enrol one now.
+    Enrol,
+}
+
+impl PendingPurpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PendingPurpose::Verify => "verify",
+            PendingPurpose::Enrol => "enrol",
+        }
+    }
+}
+
+/// A sign-in whose password was right, waiting for its second factor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingSignInRow {
+    pub id: PendingSignInId,
+    pub user_id: UserId,
+    pub purpose: PendingPurpose,
+    /// Wrong second factors given with this handle so far.
+    pub attempts: i64,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewPendingSignIn {
+    pub id: PendingSignInId,
+    /// SHA-256 of the handle in the cookie.
+    pub token_hash: String,
+    pub user_id: UserId,
+    pub purpose: PendingPurpose,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+type FactorTuple = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    bool,
+    Option<i64>,
+    i64,
+    Option<i64>,
+    Option<i64>,
+);
+
+const FACTOR_COLUMNS: &str = "id, user_id, kind, name, secret_enc, credential_id, confirmed, \
+     counter, created_at, confirmed_at, last_used_at";
+
+fn factor_from(row: FactorTuple) -> Result<FactorRow> {
+    let (
+        id,
+        user_id,
+        kind,
+        name,
+        secret_enc,
+        credential_id,
+        confirmed,
+        counter,
+        created,
+        confirmed_at,
+        used,
+    ) = row;
+    Ok(FactorRow {
+        id: id
+            .parse()
+            .map_err(|_| Error::Corrupt(format!("factor id {id}")))?,
+        user_id: user_id
+            .parse()
+            .map_err(|_| Error::Corrupt(format!("user id {user_id}")))?,
+        kind: kind
+            .parse()
+            .map_err(|_| Error::Corrupt(format!("factor kind {kind}")))?,
+        name,
+        secret_enc,
+        credential_id,
+        confirmed,
+        counter,
+        created_at: from_millis(created)?,
+        confirmed_at: confirmed_at.map(from_millis).transpose()?,
+        last_used_at: used.map(from_millis).transpose()?,
+    })
+}
+
+type PendingTuple = (String, String, String, i64, i64, i64);
+
+fn pending_from(row: PendingTuple) -> Result<PendingSignInRow> {
+    let (id, user_id, purpose, attempts, created, expires) = row;
+    Ok(PendingSignInRow {
+        id: id
+            .parse()
+            .map_err(|_| Error::Corrupt(format!("pending sign-in id {id}")))?,
+        user_id: user_id
+            .parse()
+            .map_err(|_| Error::Corrupt(format!("user id {user_id}")))?,
+        purpose: match purpose.as_str() {
+            "verify" => PendingPurpose::Verify,
+            "enrol" => PendingPurpose::Enrol,
+            other => return Err(Error::Corrupt(format!("pending purpose {other}"))),
+        },
+        attempts,
+        created_at: from_millis(created)?,
+        expires_at: from_millis(expires)?,
+    })
+}
+
+/// Factors.
+impl Store {
+    /// Adds an unconfirmed factor.
+    pub async fn create_factor(&self, new: &NewFactor) -> Result<()> {
+        on_pool!(self, |pool| {
+            sqlx::query(
+                "INSERT INTO mfa_factors (id, user_id, kind, name, secret_enc, credential_id, \
+                 confirmed, created_at) VALUES ($1, $2, $3, $4, $5, $6, FALSE, $7)",
+            )
+            .bind(new.id.to_string())
+            .bind(new.user_id.to_string())
+            .bind(new.kind.as_str())
+            .bind(&new.name)
+            .bind(&new.secret_enc)
+            .bind(&new.credential_id)
+            .bind(to_millis(new.created_at))
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// The owner's factors (confirmed or not), oldest first.
+    pub async fn factors_of(&self, owner: UserId) -> Result<Vec<FactorRow>> {
+        let rows: Vec<FactorTuple> = on_pool!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {FACTOR_COLUMNS} FROM mfa_factors WHERE user_id = $1 \
+                 ORDER BY created_at, id"
+            )))
+            .bind(owner.to_string())
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter().map(factor_from).collect()
+    }
+
+    /// Removes the owner's unconfirmed factors of `kind` (an abandoned enrolment); returns how
+    /// many.
+    pub async fn delete_unconfirmed_factors(&self, owner: UserId, kind: FactorKind) -> Result<u64> {
+        let done = on_pool!(self, |pool| {
+            sqlx::query(
+                "DELETE FROM mfa_factors WHERE user_id = $1 AND kind = $2 AND confirmed = FALSE",
+            )
+            .bind(owner.to_string())
+            .bind(kind.as_str())
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(done)
+    }
+
+    /// Confirms the owner's unconfirmed factor `id` with its first accepted `counter`, in one
+    /// transaction that first removes the owner's other factors of the same kind when
+    /// `replace_same_kind` (one authenticator app per account: a new one replaces the old).
+    /// `NotFound` when `id` is not an unconfirmed factor of the owner (nothing changes then).
+    pub async fn confirm_factor(
+        &self,
+        owner: UserId,
+        id: FactorId,
+        counter: Option<i64>,
+        replace_same_kind: bool,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let confirmed = on_pool!(self, |pool| {
+            let mut tx = crate::db::BeginWrite::begin_write(pool).await?;
+            let done = sqlx::query(
+                "UPDATE mfa_factors SET confirmed = TRUE, confirmed_at = $3, counter = $4, \
+                 last_used_at = $3 WHERE id = $1 AND user_id = $2 AND confirmed = FALSE",
+            )
+            .bind(id.to_string())
+            .bind(owner.to_string())
+            .bind(to_millis(now))
+            .bind(counter)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if done == 1 && replace_same_kind {
+                sqlx::query(
+                    "DELETE FROM mfa_factors WHERE user_id = $1 AND id <> $2 AND kind = \
+                     (SELECT kind FROM mfa_factors WHERE id = $2)",
+                )
+                .bind(owner.to_string())
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await?;
+            }
+            if done == 1 {
+                tx.commit().await?;
+            }
+            done == 1
+        });
+        if confirmed {
+            Ok(())
+        } else {
+            Err(Error::NotFound)
+        }
+    }
+
+    /// Moves the owner's factor `id` forward to `counter` if it is past the stored one; false
+    /// when it is not (a replayed code), or the factor is not the owner's.
+    pub async fn advance_factor_counter(
+        &self,
+        owner: UserId,
+        id: FactorId,
+        counter: i64,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let done = on_pool!(self, |pool| {
+            sqlx::query(
+                "UPDATE mfa_factors SET counter = $3, last_used_at = $4 \
+                 WHERE id = $1 AND user_id = $2 AND confirmed = TRUE \
+                 AND (counter IS NULL OR counter < $3)",
+            )
+            .bind(id.to_string())
+            .bind(owner.to_string())
+            .bind(counter)
+            .bind(to_millis(now))
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(done == 1)
+    }
+
+    /// The owner's confirmed factor of `kind` with this credential id (a WebAuthn key named by
+    /// a passkey sign-in), if any.
+    pub async fn factor_by_credential(
+        &self,
+        owner: UserId,
+        kind: FactorKind,
+        credential_id: &str,
+    ) -> Result<Option<FactorRow>> {
+        let row: Option<FactorTuple> = on_pool!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {FACTOR_COLUMNS} FROM mfa_factors WHERE user_id = $1 AND kind = $2 \
+                 AND credential_id = $3 AND confirmed = TRUE"
+            )))
+            .bind(owner.to_string())
+            .bind(kind.as_str())
+            .bind(credential_id)
+            .fetch_optional(pool)
+            .await?
+        });
+        row.map(factor_from).transpose()
+    }
+
+    /// Renames the owner's factor `id` of `kind`; `NotFound` when there is no such factor.
+    pub async fn rename_factor(
+        &self,
+        owner: UserId,
+        id: FactorId,
+        kind: FactorKind,
+        name: &str,
+    ) -> Result<()> {
+        let done = on_pool!(self, |pool| {
+            sqlx::query(
+                "UPDATE mfa_factors SET name = $4 WHERE id = $1 AND user_id = $2 AND kind = $3",
+            )
+            .bind(id.to_string())
+            .bind(owner.to_string())
+            .bind(kind.as_str())
+            .bind(name)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        if done == 1 {
+            Ok(())
+        } else {
+            Err(Error::NotFound)
+        }
+    }
+
+    /// Removes the owner's factor `id` of `kind`; true when this call removed it.
+    pub async fn delete_factor(
+        &self,
+        owner: UserId,
+        id: FactorId,
+        kind: FactorKind,
+    ) -> Result<bool> {
+        let done = on_pool!(self, |pool| {
+            sqlx::query("DELETE FROM mfa_factors WHERE id = $1 AND user_id = $2 AND kind = $3")
+                .bind(id.to_string())
+                .bind(owner.to_string())
+                .bind(kind.as_str())
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(done == 1)
+    }
+
+    /// Records a use of the owner's confirmed factor `id` at `now`, replacing its encrypted
+    /// secret when `secret_enc` is given (a WebAuthn key whose stored counter or flags moved).
+    /// False when the factor is gone (removed meanwhile) or not the owner's.
+    pub async fn record_factor_use(
+        &self,
+        owner: UserId,
+        id: FactorId,
+        secret_enc: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let done = on_pool!(self, |pool| {
+            sqlx::query(
+                "UPDATE mfa_factors SET last_used_at = $3, secret_enc = COALESCE($4, secret_enc) \
+                 WHERE id = $1 AND user_id = $2 AND confirmed = TRUE",
+            )
+            .bind(id.to_string())
+            .bind(owner.to_string())
+            .bind(to_millis(now))
+            .bind(secret_enc)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(done == 1)
+    }
+
+    /// Removes the owner's factors of `kind`; returns how many.
+    pub async fn delete_factors_of_kind(&self, owner: UserId, kind: FactorKind) -> Result<u64> {
+        let done = on_pool!(self, |pool| {
+            sqlx::query("DELETE FROM mfa_factors WHERE user_id = $1 AND kind = $2")
+                .bind(owner.to_string())
+                .bind(kind.as_str())
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(done)
+    }
+
+    /// Removes every factor, recovery code and pending sign-in of the owner in one transaction
+    /// (an administrator's reset, or the last factor turned off); returns the factors removed.
+    pub async fn reset_second_factors(&self, owner: UserId) -> Result<u64> {
+        let removed = on_pool!(self, |pool| {
+            let mut tx = crate::db::BeginWrite::begin_write(pool).await?;
+            let removed = sqlx::query("DELETE FROM mfa_factors WHERE user_id = $1")
+                .bind(owner.to_string())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            for table in ["mfa_recovery_codes", "mfa_pending"] {
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "DELETE FROM {table} WHERE user_id = $1"
+                )))
+                .bind(owner.to_string())
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            removed
+        });
+        Ok(removed)
+    }
+}
+
+/// Recovery codes.
+impl Store {
+    /// Replaces the owner's recovery codes with `hashes` in one transaction: the old set stops
+    /// working as the new one starts.
+    pub async fn replace_recovery_codes(
+        &self,
+        owner: UserId,
+        hashes: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        on_pool!(self, |pool| {
+            let mut tx = crate::db::BeginWrite::begin_write(pool).await?;
+            sqlx::query("DELETE FROM mfa_recovery_codes WHERE user_id = $1")
+                .bind(owner.to_string())
+                .execute(&mut *tx)
+                .await?;
+            for hash in hashes {
+                sqlx::query(
+                    "INSERT INTO mfa_recovery_codes (id, user_id, code_hash, created_at) \
+                     VALUES ($1, $2, $3, $4)",
+                )
+                .bind(uuid::Uuid::now_v7().to_string())
+                .bind(owner.to_string())
+                .bind(hash)
+                .bind(to_millis(now))
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Spends the owner's unused code with this hash; true when this call spent it.
+    pub async fn use_recovery_code(
+        &self,
+        owner: UserId,
+        hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let done = on_pool!(self, |pool| {
+            sqlx::query(
+                "UPDATE mfa_recovery_codes SET used_at = $3 \
+                 WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL",
+            )
+            .bind(owner.to_string())
+            .bind(hash)
+            .bind(to_millis(now))
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(done == 1)
+    }
+
+    /// How many of the owner's recovery codes are still unused.
+    pub async fn unused_recovery_codes(&self, owner: UserId) -> Result<i64> {
+        let n = on_pool!(self, |pool| {
+            sqlx::query_scalar(
+                "SELECT COUNT(*) FROM mfa_recovery_codes WHERE user_id = $1 AND used_at IS NULL",
+            )
+            .bind(owner.to_string())
+            .fetch_one(pool)
+            .await?
+        });
+        Ok(n)
+    }
+
+    /// Removes the owner's recovery codes.
+    pub async fn delete_recovery_codes(&self, owner: UserId) -> Result<u64> {
+        let done = on_pool!(self, |pool| {
+            sqlx::query("DELETE FROM mfa_recovery_codes WHERE user_id = $1")
+                .bind(owner.to_string())
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(done)
+    }
+}
+
+/// Pending sign-ins.
+impl Store {
+    pub async fn create_pending_sign_in(&self, new: &NewPendingSignIn) -> Result<()> {
+        on_pool!(self, |pool| {
+            sqlx::query(
+                "INSERT INTO mfa_pending (id, token_hash, user_id, purpose, attempts, \
+                 created_at, expires_at) VALUES ($1, $2, $3, $4, 0, $5, $6)",
+            )
+            .bind(new.id.to_string())
+            .bind(&new.token_hash)
+            .bind(new.user_id.to_string())
+            .bind(new.purpose.as_str())
+            .bind(to_millis(new.created_at))
+            .bind(to_millis(new.expires_at))
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// The pending sign-in behind a handle's hash (expired or not: the caller decides).
+    pub async fn pending_sign_in(&self, token_hash: &str) -> Result<Option<PendingSignInRow>> {
+        let row: Option<PendingTuple> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, user_id, purpose, attempts, created_at, expires_at \
+                 FROM mfa_pending WHERE token_hash = $1",
+            )
+            .bind(token_hash)
+            .fetch_optional(pool)
+            .await?
+        });
+        row.map(pending_from).transpose()
+    }
+
+    /// Counts one wrong second factor against a pending sign-in; returns the new count (0 when
+    /// the row is gone).
+    pub async fn count_pending_attempt(&self, id: PendingSignInId) -> Result<i64> {
+        let n: Option<i64> = on_pool!(self, |pool| {
+            sqlx::query_scalar(
+                "UPDATE mfa_pending SET attempts = attempts + 1 WHERE id = $1 RETURNING attempts",
+            )
+            .bind(id.to_string())
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(n.unwrap_or(0))
+    }
+
+    /// Deletes a pending sign-in; true when this call deleted it (single use).
+    pub async fn take_pending_sign_in(&self, id: PendingSignInId) -> Result<bool> {
+        let done = on_pool!(self, |pool| {
+            sqlx::query("DELETE FROM mfa_pending WHERE id = $1")
+                .bind(id.to_string())
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(done == 1)
+    }
+
+    /// Deletes every pending sign-in of the owner (password reset, factor reset).
+    pub async fn delete_pending_sign_ins_of(&self, owner: UserId) -> Result<u64> {
+        let done = on_pool!(self, |pool| {
+            sqlx::query("DELETE FROM mfa_pending WHERE user_id = $1")
+                .bind(owner.to_string())
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(done)
+    }
+
+    /// Deletes pending sign-ins that expired at or before `now`; returns how many.
+    pub async fn purge_pending_sign_ins(&self, now: DateTime<Utc>) -> Result<u64> {
+        let done = on_pool!(self, |pool| {
+            sqlx::query("DELETE FROM mfa_pending WHERE expires_at <= $1")
+                .bind(to_millis(now))
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(done)
+    }
+}
+
+/// Step-up re-authentication of sessions.
+impl Store {
+    /// Records that session `id` proved its password (and factor) again at `at`.
+    pub async fn mark_session_reauthenticated(
+        &self,
+        id: SessionId,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        let done = on_pool!(self, |pool| {
+            sqlx::query("UPDATE sessions SET reauthenticated_at = $2 WHERE id = $1")
+                .bind(id.to_string())
+                .bind(to_millis(at))
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        if done == 0 {
+            Err(Error::NotFound)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// When session `id` last proved its password: at sign-in, or at its latest step-up.
+    pub async fn session_reauthenticated_at(&self, id: SessionId) -> Result<Option<DateTime<Utc>>> {
+        let at: Option<Option<i64>> = on_pool!(self, |pool| {
+            sqlx::query_scalar("SELECT reauthenticated_at FROM sessions WHERE id = $1")
+                .bind(id.to_string())
+                .fetch_optional(pool)
+                .await?
+        });
+        at.flatten().map(from_millis).transpose()
+    }
+}

@@ -1,0 +1,170 @@
+//! Step-up re-authentication pages (`GET`/`POST /profile/reauth`): "confirm it's you" with the
+//! password (and the second factor when the account has one) before a security-sensitive
+//! action. A form refused with `Error::ReauthRequired` lands here via [`reauth_href`] and comes
+//! back to the page it was sent from.
+
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use service::Error;
+use service::auth::Principal;
+use service::auth::mfa::{Method, Proof, methods_for};
+use service::auth::reauth;
+
+use super::{PageContext, PageUser, chrome, error_page, safe_next, see_other, with_cookies};
+use crate::AppState;
+use crate::auth::{Caller, Meta};
+use crate::routes::Table;
+use crate::views::mfa::ReauthPage;
+
+/// The step-up routes.
+pub(crate) fn routes(table: Table) -> Table {
+    table
+        .add("GET", "/profile/reauth", get(show))
+        .add("POST", "/profile/reauth", post(confirm))
+}
+
+/// The page that asks for the password again, returning to `next` (a same-site path).
+pub fn reauth_href(next: &str) -> String {
+    super::common::with_param("/profile/reauth", "next", &safe_next(Some(next)))
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    pub next: Option<String>,
+}
+
+async fn render(
+    state: &AppState,
+    caller: &Caller,
+    ctx: &PageContext,
+    user: &Principal,
+    next: String,
+    status: StatusCode,
+    error: Option<String>,
+) -> Response {
+    let app = &state.app;
+    if app.config.single_user_mode {
+        return error_page(
+            app,
+            caller,
+            ctx,
+            StatusCode::FORBIDDEN,
+            "Single-user mode has no password to confirm.",
+        );
+    }
+    let methods = match methods_for(app, user.user_id).await {
+        Ok(methods) => methods,
+        Err(err) => return crate::problem::ApiError(err).into_response(),
+    };
+    let (chrome, cookie) = chrome(app, caller, ctx, "Confirm it's you");
+    let page = ReauthPage {
+        chrome,
+        needs_factor: !methods.is_empty(),
+        totp: methods.contains(&Method::Totp),
+        recovery: methods.contains(&Method::RecoveryCode),
+        webauthn: methods.contains(&Method::WebAuthn)
+            && service::auth::mfa::webauthn::available(&app.config),
+        webauthn_origin: service::auth::mfa::webauthn::origin(&app.config).unwrap_or_default(),
+        error,
+        next,
+    };
+    let mut response = with_cookies(crate::views::render(&page), [cookie]);
+    *response.status_mut() = status;
+    response
+}
+
+/// `GET /profile/reauth?next=…`.
+pub async fn show(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    caller: Caller,
+    ctx: PageContext,
+    Query(q): Query<NextQuery>,
+) -> Response {
+    let next = safe_next(q.next.as_deref());
+    render(&state, &caller, &ctx, &user, next, StatusCode::OK, None).await
+}
+
+#[derive(Deserialize)]
+pub struct ReauthForm {
+    #[serde(default)]
+    pub password: String,
+    pub code: Option<String>,
+    pub recovery_code: Option<String>,
+    /// A security key's answer (`credential.toJSON()`), filled in by webauthn.js.
+    pub webauthn: Option<String>,
+    pub next: Option<String>,
+    #[serde(rename = "csrf_token")]
+    pub _csrf_token: Option<String>,
+}
+
+/// `POST /profile/reauth`: on success back to `next`.
+pub async fn confirm(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    caller: Caller,
+    ctx: PageContext,
+    Meta(meta): Meta,
+    Form(form): Form<ReauthForm>,
+) -> Response {
+    let app = &state.app;
+    let next = safe_next(form.next.as_deref());
+    let result = async {
+        if form.password.is_empty() {
+            return Err(Error::invalid("password", "enter your password"));
+        }
+        let proof = match form.webauthn.as_deref().filter(|w| !w.trim().is_empty()) {
+            Some(answer) => Some(Proof::webauthn(answer)?),
+            None => Proof::from_fields(form.code.as_deref(), form.recovery_code.as_deref())?,
+        };
+        reauth::reauthenticate(app, &user, &form.password, proof.as_ref(), &meta).await
+    }
+    .await;
+    let (status, message, retry) = match result {
+        Ok(()) => return see_other(&next),
+        Err(Error::Forbidden) if !app.config.single_user_mode => (
+            StatusCode::FORBIDDEN,
+            "That password or code is not right.".to_owned(),
+            None,
+        ),
+        Err(Error::BadRequest { .. }) => (
+            StatusCode::BAD_REQUEST,
+            "Your security key's answer was not accepted. Try again.".to_owned(),
+            None,
+        ),
+        Err(Error::Invalid(invalid)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            match invalid.field.as_str() {
+                "password" => "Enter your password.".to_owned(),
+                _ => format!("{}.", capitalised(&invalid.reason)),
+            },
+            None,
+        ),
+        Err(Error::RateLimited { retry_after }) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many attempts. Wait a few minutes and try again.".to_owned(),
+            Some(retry_after.as_secs().max(1)),
+        ),
+        Err(err) => return crate::problem::ApiError(err).into_response(),
+    };
+    let mut response = render(&state, &caller, &ctx, &user, next, status, Some(message)).await;
+    if let Some(secs) = retry
+        && let Ok(value) = HeaderValue::from_str(&secs.to_string())
+    {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
+}
+
+/// `reason` with its first letter in upper case, for a sentence.
+pub(crate) fn capitalised(reason: &str) -> String {
+    let mut chars = reason.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
