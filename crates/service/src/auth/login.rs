@@ -135,26 +135,15 @@ async fn succeed(
     if let Some(pending) = pending::after_password(app, &user).await? {
         return Ok(LoginOutcome::SecondFactor(pending));
     }
-    let signed_in = session::open(app, &user, meta).await?;
-    record_login(
+    let signed_in = open_signed_in(
         app,
         &user,
-        true,
-        signed_in.principal.session,
         "password",
+        serde_json::json!({"method": "password"}),
         meta,
     )
     .await?;
     tracing::info!(target: "security", user = %user.id, "sign-in succeeded");
-    audit::record(
-        app,
-        &signed_in.principal.actor(),
-        "login.success",
-        None,
-        meta.ip,
-        serde_json::json!({"method": "password"}),
-    )
-    .await?;
     Ok(LoginOutcome::SignedIn(signed_in))
 }
 
@@ -198,6 +187,30 @@ async fn fail(
     };
     let detail = serde_json::json!({"reason": "wrong password", "failures": failures});
     audit::record(app, &actor, "login.failure", None, meta.ip, detail).await
+}
+
+/// The end of every successful sign-in (password alone, password and second factor, passkey):
+/// opens `user`'s session and records it in the sign-in history (as `method`) and the audit
+/// log (`login.success` with `detail`). Callers log their own security event afterwards.
+pub(crate) async fn open_signed_in(
+    app: &App,
+    user: &UserRow,
+    method: &str,
+    detail: serde_json::Value,
+    meta: &RequestMeta,
+) -> Result<SignedIn> {
+    let signed_in = session::open(app, user, meta).await?;
+    record_login(app, user, true, signed_in.principal.session, method, meta).await?;
+    audit::record(
+        app,
+        &signed_in.principal.actor(),
+        "login.success",
+        None,
+        meta.ip,
+        detail,
+    )
+    .await?;
+    Ok(signed_in)
 }
 
 /// Adds a sign-in attempt to `user`'s history; `method` says how (`password`,

@@ -7,7 +7,8 @@
 //! anonymous one the client already has).
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use domain::factor::{MfaRequirement, RecoveryCode, TotpCode};
@@ -55,9 +56,22 @@ pub fn mfa_required_response(app: &App, pending: &PendingSignIn) -> Response {
     response
 }
 
+/// The pending sign-in's handle from its cookie; `Unauthenticated` without one.
 fn pending_token(app: &App, headers: &HeaderMap) -> Result<String, ApiError> {
     cookies::read(headers, cookies::mfa_pending_name(&app.config))
         .ok_or(ApiError(Error::Unauthenticated))
+}
+
+/// The pending sign-in cookie as an extractor; `Unauthenticated` without one (checked before
+/// the body is read, so a request without a pending sign-in is 401 whatever it sends).
+pub struct PendingCookie(pub String);
+
+impl FromRequestParts<AppState> for PendingCookie {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        pending_token(&state.app, &parts.headers).map(PendingCookie)
+    }
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -158,10 +172,9 @@ impl From<TotpSetup> for TotpSetupResponse {
 pub async fn enrolment(
     State(state): State<AppState>,
     _local: LocalLogin,
-    headers: HeaderMap,
+    PendingCookie(token): PendingCookie,
 ) -> ApiResult<Json<TotpSetupResponse>> {
     let app = &state.app;
-    let token = pending_token(app, &headers)?;
     let setup = pending::describe(app, &token)
         .await?
         .and_then(|view| view.enrolment)

@@ -10,10 +10,8 @@
 //! 400 with `field: "credential"`.
 
 use axum::Json;
-use axum::extract::FromRequestParts;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use domain::factor::{KeyName, RecoveryCode};
 use domain::id::FactorId;
@@ -24,11 +22,11 @@ use service::auth::mfa::pending;
 use service::auth::mfa::webauthn::{self, KeyView};
 
 use super::auth::signed_in_response;
-use super::mfa::VerifyResponse;
+use super::mfa::{PendingCookie, VerifyResponse};
+use crate::AppState;
 use crate::auth::{Caller, CurrentUser, LocalLogin, Meta};
 use crate::json::ApiJson;
 use crate::problem::{ApiError, ApiResult};
-use crate::{AppState, cookies};
 
 /// The options of a ceremony, for the browser.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -164,20 +162,6 @@ pub async fn remove(
     let id = key_id(&id)?;
     webauthn::remove(&state.app, &user, id, &meta).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// The pending sign-in cookie; `Unauthenticated` without one (checked before the body is
-/// read, so a request without a pending sign-in is 401 whatever it sends).
-pub struct PendingCookie(String);
-
-impl FromRequestParts<AppState> for PendingCookie {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        cookies::read(&parts.headers, cookies::mfa_pending_name(&state.app.config))
-            .map(PendingCookie)
-            .ok_or(ApiError(Error::Unauthenticated))
-    }
 }
 
 /// `POST /api/auth/mfa/webauthn/start`: the challenge for a security key as the second factor

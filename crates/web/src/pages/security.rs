@@ -11,6 +11,7 @@ use serde::Deserialize;
 use service::Error;
 use service::auth::{Principal, login, session};
 
+use super::common::with_param;
 use super::{
     PageContext, PageUser, chrome, error_page, see_other, signed_in_redirect, with_cookies,
 };
@@ -20,10 +21,19 @@ use crate::routes::Table;
 use crate::views::mfa::{KeyRow, MfaSection};
 use crate::views::{self, LoginRow, SecurityPage, SessionRow};
 
+/// Where the page lives; the actions of its sections come back here.
+pub(crate) const SECURITY: &str = "/profile/security";
+
+/// Back to the security page's `section` (its anchor) with the fixed banner `code` under
+/// `?{param}=`: how the actions of the two-step and security-key sections report.
+pub(crate) fn back_to_section(section: &str, param: &str, code: &str) -> Response {
+    see_other(&format!("{}#{section}", with_param(SECURITY, param, code)))
+}
+
 /// The security page's routes.
 pub(crate) fn routes(table: Table) -> Table {
     table
-        .add("GET", "/profile/security", get(security))
+        .add("GET", SECURITY, get(security))
         .add("POST", "/profile/sessions/{id}/end", post(end_session))
         .add(
             "POST",
@@ -72,7 +82,7 @@ async fn mfa_section(
         key_notice: message(&KEY_NOTICES, query.key.as_deref()),
         key_error: message(&KEY_ERRORS, query.key_error.as_deref()),
         keys,
-        reauth_href: super::reauth::reauth_href("/profile/security"),
+        reauth_href: super::reauth::reauth_href(SECURITY),
     })
 }
 
@@ -152,12 +162,6 @@ pub async fn security(
     security_page(&state, &caller, &ctx, &user, Vec::new(), &q).await
 }
 
-#[derive(Deserialize)]
-pub struct CsrfOnlyForm {
-    #[serde(rename = "csrf_token")]
-    pub _csrf_token: Option<String>,
-}
-
 /// `POST /profile/sessions/{id}/end`.
 pub async fn end_session(
     State(state): State<AppState>,
@@ -172,7 +176,7 @@ pub async fn end_session(
         Err(_) => Err(Error::NotFound),
     };
     match result {
-        Ok(()) => see_other("/profile/security"),
+        Ok(()) => see_other(SECURITY),
         Err(Error::NotFound) => error_page(
             &state.app,
             &caller,
@@ -190,7 +194,7 @@ pub async fn end_other_sessions(
     PageUser(user): PageUser,
 ) -> Response {
     match session::end_all_of(&state.app, user.user_id, user.session).await {
-        Ok(_) => see_other("/profile/security"),
+        Ok(_) => see_other(SECURITY),
         Err(err) => crate::problem::ApiError(err).into_response(),
     }
 }

@@ -13,8 +13,8 @@ use serde::Deserialize;
 use service::auth::mfa::{recovery, totp};
 use service::{App, Error};
 
-use super::common::with_param;
 use super::reauth::{capitalised, reauth_href};
+use super::security::{SECURITY, back_to_section};
 use super::{PageContext, PageUser, chrome, error_page, see_other, with_cookies};
 use crate::AppState;
 use crate::auth::{Caller, Meta};
@@ -22,8 +22,6 @@ use crate::routes::Table;
 use crate::views::mfa::{RecoveryCodesPage, TotpSetupPage, grouped_secret};
 use crate::views::qr::QrSvg;
 
-/// Where the section lives.
-const SECURITY: &str = "/profile/security";
 /// The setup page.
 const SETUP: &str = "/profile/mfa/totp";
 
@@ -105,16 +103,12 @@ fn failed(app: &App, caller: &Caller, ctx: &PageContext, back: &str, err: Error)
             "failed"
         }
     };
-    see_other(&format!(
-        "{}#two-step",
-        with_param(SECURITY, "mfa_error", code)
-    ))
+    back_with("mfa_error", code)
 }
 
-#[derive(Deserialize)]
-pub struct CsrfOnlyForm {
-    #[serde(rename = "csrf_token")]
-    pub _csrf_token: Option<String>,
+/// Back to the section on the security page with the banner `code` under `?{name}=`.
+fn back_with(name: &str, code: &str) -> Response {
+    back_to_section("two-step", name, code)
 }
 
 /// `POST /profile/mfa/totp/start`: a new secret, then the setup page.
@@ -204,10 +198,7 @@ pub async fn confirm(
             "From now on, signing in asks for a code from your app after the password. Your other devices were signed out.",
             &codes,
         ),
-        Ok(None) => see_other(&format!(
-            "{}#two-step",
-            with_param(SECURITY, "mfa", "totp_on")
-        )),
+        Ok(None) => back_with("mfa", "totp_on"),
         Err(Error::Invalid(invalid)) => {
             let message = format!("{}.", capitalised(&invalid.reason));
             setup_page(
@@ -234,10 +225,7 @@ pub async fn disable(
 ) -> Response {
     let app = &state.app;
     match totp::disable(app, &user, &meta).await {
-        Ok(()) => see_other(&format!(
-            "{}#two-step",
-            with_param(SECURITY, "mfa", "totp_off")
-        )),
+        Ok(()) => back_with("mfa", "totp_off"),
         Err(err) => failed(app, &caller, &ctx, SECURITY, err),
     }
 }

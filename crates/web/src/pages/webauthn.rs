@@ -17,15 +17,13 @@ use service::auth::mfa::webauthn;
 use service::{App, Error};
 
 use super::account::{SignInForm, sign_in_page};
-use super::common::with_param;
+use super::forms::CsrfForm;
 use super::reauth::reauth_href;
+use super::security::{SECURITY, back_to_section};
 use super::{PageContext, PageUser, error_page, safe_next, see_other, signed_in_redirect};
 use crate::AppState;
 use crate::auth::{Caller, LocalLogin, Meta};
 use crate::routes::Table;
-
-/// Where the keys are listed.
-const SECURITY: &str = "/profile/security";
 
 /// The routes.
 pub(crate) fn routes(table: Table) -> Table {
@@ -86,11 +84,9 @@ fn outside_sign_in_mode(app: &App, caller: &Caller, ctx: &PageContext) -> Option
         .then(|| failed(app, caller, ctx, Error::Forbidden))
 }
 
+/// Back to the keys section on the security page with the banner `code` under `?{name}=`.
 fn back_with(name: &str, code: &str) -> Response {
-    see_other(&format!(
-        "{}#security-keys",
-        with_param(SECURITY, name, code)
-    ))
+    back_to_section("security-keys", name, code)
 }
 
 /// The answer to a refused action: step-up first (then back to the security page), a 403 page
@@ -206,12 +202,6 @@ pub async fn rename(
     }
 }
 
-#[derive(Deserialize)]
-pub struct CsrfOnlyForm {
-    #[serde(rename = "csrf_token")]
-    pub _csrf_token: Option<String>,
-}
-
 /// `POST /profile/webauthn/{id}/remove` (fresh step-up needed).
 pub async fn remove(
     State(state): State<AppState>,
@@ -220,7 +210,7 @@ pub async fn remove(
     ctx: PageContext,
     Meta(meta): Meta,
     Path(id): Path<String>,
-    Form(_form): Form<CsrfOnlyForm>,
+    Form(_form): Form<CsrfForm>,
 ) -> Response {
     let app = &state.app;
     if let Some(refused) = outside_sign_in_mode(app, &caller, &ctx) {

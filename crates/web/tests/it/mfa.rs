@@ -19,10 +19,10 @@ use crate::app_tests;
 use crate::support::{Browser, PASSWORD, TestApp};
 
 const PENDING_COOKIE: &str = "bt_mfa_pending";
-const SESSION_COOKIE: &str = "bt_session";
+pub(crate) const SESSION_COOKIE: &str = "bt_session";
 
 // ---------------------------------------------------------------------------------------------
-// Helpers
+// Helpers (the HTTP ones are `pub(crate)`: the security-key tests in `webauthn.rs` use them too)
 // ---------------------------------------------------------------------------------------------
 
 /// The TOTP code for `secret` (base32) at `at`, from `oathtool`: RFC 6238, SHA-1, 6 digits,
@@ -64,16 +64,16 @@ fn wrong_code(secret: &str, at: DateTime<Utc>) -> String {
 }
 
 /// A response read once.
-struct Reply {
-    status: StatusCode,
-    json: Value,
-    text: String,
-    location: Option<String>,
-    set_cookies: Vec<String>,
-    retry_after: Option<String>,
+pub(crate) struct Reply {
+    pub(crate) status: StatusCode,
+    pub(crate) json: Value,
+    pub(crate) text: String,
+    pub(crate) location: Option<String>,
+    pub(crate) set_cookies: Vec<String>,
+    pub(crate) retry_after: Option<String>,
 }
 
-async fn reply(response: reqwest::Response) -> Reply {
+pub(crate) async fn reply(response: reqwest::Response) -> Reply {
     let status = response.status();
     let headers = response.headers().clone();
     let text = response.text().await.expect("body");
@@ -99,7 +99,7 @@ async fn reply(response: reqwest::Response) -> Reply {
 }
 
 impl Reply {
-    fn sets_cookie(&self, name: &str) -> bool {
+    pub(crate) fn sets_cookie(&self, name: &str) -> bool {
         self.set_cookies
             .iter()
             .any(|c| c.starts_with(&format!("{name}=")) && !c.contains("Max-Age=0"))
@@ -110,16 +110,16 @@ async fn send(browser: &Browser, method: Method, path: &str, body: Option<Value>
     reply(browser.send(method, path, body).await).await
 }
 
-async fn post(browser: &Browser, path: &str, body: Value) -> Reply {
+pub(crate) async fn post(browser: &Browser, path: &str, body: Value) -> Reply {
     send(browser, Method::POST, path, Some(body)).await
 }
 
-async fn get(browser: &Browser, path: &str) -> Reply {
+pub(crate) async fn get(browser: &Browser, path: &str) -> Reply {
     reply(browser.get(path).await).await
 }
 
 /// A form POST as a browser without JavaScript sends it (CSRF token in the body).
-async fn form(browser: &Browser, path: &str, fields: &[(&str, &str)]) -> Reply {
+pub(crate) async fn form(browser: &Browser, path: &str, fields: &[(&str, &str)]) -> Reply {
     let mut fields: Vec<(&str, &str)> = fields.to_vec();
     fields.push(("csrf_token", browser.csrf.as_str()));
     reply(
@@ -135,7 +135,11 @@ async fn form(browser: &Browser, path: &str, fields: &[(&str, &str)]) -> Reply {
 }
 
 /// A fresh browser giving `username`'s password to the JSON API.
-async fn password_step(app: &TestApp, username: &str, password: &str) -> (Browser, Reply) {
+pub(crate) async fn password_step(
+    app: &TestApp,
+    username: &str,
+    password: &str,
+) -> (Browser, Reply) {
     let browser = app.browser().await;
     let answer = post(
         &browser,
@@ -146,13 +150,19 @@ async fn password_step(app: &TestApp, username: &str, password: &str) -> (Browse
     (browser, answer)
 }
 
-/// Completes a pending sign-in with `body`; on success keeps the session's CSRF token.
-async fn second_step(browser: &mut Browser, body: Value) -> Reply {
-    let answer = post(browser, "/api/auth/mfa/verify", body).await;
+/// A JSON POST that signs in (`path` answers with the new session's CSRF token); on success
+/// the browser keeps the token.
+pub(crate) async fn post_sign_in(browser: &mut Browser, path: &str, body: Value) -> Reply {
+    let answer = post(browser, path, body).await;
     if answer.status == StatusCode::OK {
         browser.csrf = answer.json["csrf_token"].as_str().expect("csrf").to_owned();
     }
     answer
+}
+
+/// Completes a pending sign-in with `body`; on success keeps the session's CSRF token.
+async fn second_step(browser: &mut Browser, body: Value) -> Reply {
+    post_sign_in(browser, "/api/auth/mfa/verify", body).await
 }
 
 /// Signs `username` in with password and the app's current code.
@@ -200,7 +210,7 @@ async fn enrol(app: &TestApp, browser: &Browser) -> (String, Vec<String>) {
     (secret, codes)
 }
 
-async fn audit_actions(app: &TestApp, action: &str) -> Vec<Value> {
+pub(crate) async fn audit_actions(app: &TestApp, action: &str) -> Vec<Value> {
     app.app
         .store
         .audit_entries(&service::audit::AuditFilter {

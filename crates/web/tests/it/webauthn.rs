@@ -26,10 +26,12 @@ use webauthn_authenticator_rs::prelude::{
 use webauthn_authenticator_rs::softpasskey::SoftPasskey;
 
 use crate::app_tests;
+use crate::mfa::{
+    Reply, SESSION_COOKIE, audit_actions, form, get, password_step, post, post_sign_in, reply,
+};
 use crate::support::{Browser, PASSWORD, Spawn, TestApp, spawn_with};
 
 const ORIGIN: &str = "https://bills.example.test";
-const SESSION_COOKIE: &str = "bt_session";
 
 async fn spawn_webauthn(engine: testkit::TestEngine) -> Option<TestApp> {
     spawn_with(
@@ -56,54 +58,6 @@ async fn spawn_ip_address(engine: testkit::TestEngine) -> Option<TestApp> {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
-
-/// A response read once.
-struct Reply {
-    status: StatusCode,
-    json: Value,
-    text: String,
-    location: Option<String>,
-}
-
-async fn reply(response: reqwest::Response) -> Reply {
-    let status = response.status();
-    let location = response
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let text = response.text().await.expect("body");
-    Reply {
-        status,
-        json: serde_json::from_str(&text).unwrap_or(Value::Null),
-        text,
-        location,
-    }
-}
-
-async fn post(browser: &Browser, path: &str, body: Value) -> Reply {
-    reply(browser.post(path, body).await).await
-}
-
-async fn get(browser: &Browser, path: &str) -> Reply {
-    reply(browser.get(path).await).await
-}
-
-/// A form POST as the pages send it (CSRF token in the body).
-async fn form(browser: &Browser, path: &str, fields: &[(&str, &str)]) -> Reply {
-    let mut fields: Vec<(&str, &str)> = fields.to_vec();
-    fields.push(("csrf_token", browser.csrf.as_str()));
-    reply(
-        browser
-            .client
-            .post(browser.url(path))
-            .form(&fields)
-            .send()
-            .await
-            .expect("form"),
-    )
-    .await
-}
 
 fn url(origin: &str) -> Url {
     Url::parse(origin).expect("origin")
@@ -180,18 +134,6 @@ async fn register(browser: &Browser, key: &mut SoftPasskey, name: &str) -> Reply
     .await
 }
 
-/// A fresh browser past the password step of `username` (pending second factor).
-async fn password_step(app: &TestApp, username: &str) -> (Browser, Reply) {
-    let browser = app.browser().await;
-    let answer = post(
-        &browser,
-        "/api/auth/login",
-        json!({"username": username, "password": PASSWORD}),
-    )
-    .await;
-    (browser, answer)
-}
-
 /// The second factor with `key` at `origin`; on success the browser keeps the new CSRF token.
 async fn key_step(browser: &mut Browser, key: &mut SoftPasskey, origin: &str) -> Reply {
     let options = post(browser, "/api/auth/mfa/webauthn/start", json!({})).await;
@@ -201,16 +143,12 @@ async fn key_step(browser: &mut Browser, key: &mut SoftPasskey, origin: &str) ->
 }
 
 async fn finish_key_step(browser: &mut Browser, answer: Value) -> Reply {
-    let done = post(
+    post_sign_in(
         browser,
         "/api/auth/mfa/webauthn/finish",
         json!({"credential": answer}),
     )
-    .await;
-    if done.status == StatusCode::OK {
-        browser.csrf = done.json["csrf_token"].as_str().expect("csrf").to_owned();
-    }
-    done
+    .await
 }
 
 /// Passwordless sign-in of `browser` with `key`'s credential `credential_id` of `user`.
@@ -223,16 +161,12 @@ async fn passkey_sign_in(
     let started = post(browser, "/api/auth/passkey/start", json!({})).await;
     assert_eq!(started.status, StatusCode::OK, "{}", started.text);
     let answer = sign_discoverable(key, ORIGIN, &started.json, credential_id, user);
-    let done = post(
+    post_sign_in(
         browser,
         "/api/auth/passkey/finish",
         json!({"handle": started.json["handle"], "credential": answer}),
     )
-    .await;
-    if done.status == StatusCode::OK {
-        browser.csrf = done.json["csrf_token"].as_str().expect("csrf").to_owned();
-    }
-    done
+    .await
 }
 
 async fn user_id(app: &TestApp, username: &str) -> domain::id::UserId {
@@ -243,21 +177,6 @@ async fn user_id(app: &TestApp, username: &str) -> domain::id::UserId {
         .expect("read")
         .expect("user")
         .id
-}
-
-async fn audit_actions(app: &TestApp, action: &str) -> Vec<Value> {
-    app.app
-        .store
-        .audit_entries(&service::audit::AuditFilter {
-            action: Some(action.to_owned()),
-            limit: 100,
-            ..Default::default()
-        })
-        .await
-        .expect("audit")
-        .into_iter()
-        .map(|e| serde_json::from_str(&e.detail).expect("detail"))
-        .collect()
 }
 
 /// A new sign-in rate-limit window (10 sign-ins per 15 minutes from one address).
@@ -319,7 +238,7 @@ app_tests! {
         assert!(!stored.secret_enc.as_deref().unwrap_or_default().contains("cred_id"), "encrypted at rest");
 
         // Sign-in: the password, then the key.
-        let (mut pending, answer) = password_step(&app, "alice").await;
+        let (mut pending, answer) = password_step(&app, "alice", PASSWORD).await;
         assert_eq!(answer.json["mfa_required"], true, "{}", answer.text);
         assert_eq!(answer.json["methods"], json!(["webauthn", "recovery_code"]));
         assert_eq!(pending.cookie(SESSION_COOKIE), None);
@@ -346,7 +265,7 @@ app_tests! {
         assert_eq!(added.status, StatusCode::OK, "{}", added.text);
         assert_eq!(added.json["recovery_codes"], Value::Null, "the unused codes are kept");
         assert_eq!(get(&pending, "/api/profile/webauthn").await.json.as_array().map(Vec::len), Some(2));
-        let (mut again, _) = password_step(&app, "alice").await;
+        let (mut again, _) = password_step(&app, "alice", PASSWORD).await;
         let done = key_step(&mut again, &mut spare, ORIGIN).await;
         assert_eq!(done.status, StatusCode::OK, "{}", done.text);
     }
@@ -413,7 +332,7 @@ app_tests! {
         assert_eq!(added.status, StatusCode::OK, "{}", added.text);
 
         // Authentication: the same two mistakes, each counted as a wrong second factor.
-        let (mut pending, _) = password_step(&app, "alice").await;
+        let (mut pending, _) = password_step(&app, "alice", PASSWORD).await;
         let refused = key_step(&mut pending, &mut key, "https://evil.bills.example.test").await;
         assert_refused(&refused, "second factor, wrong origin");
         let mut options = post(&pending, "/api/auth/mfa/webauthn/start", json!({})).await;
@@ -452,19 +371,19 @@ app_tests! {
 
         // A replayed assertion: accepted at one sign-in, refused at the next (its challenge
         // was the old one) and counted.
-        let (mut one, _) = password_step(&app, "alice").await;
+        let (mut one, _) = password_step(&app, "alice", PASSWORD).await;
         let options = post(&one, "/api/auth/mfa/webauthn/start", json!({})).await;
         let answer = sign(&mut key, ORIGIN, &options.json);
         assert_eq!(finish_key_step(&mut one, answer.clone()).await.status, StatusCode::OK);
-        let (mut two, _) = password_step(&app, "alice").await;
+        let (mut two, _) = password_step(&app, "alice", PASSWORD).await;
         post(&two, "/api/auth/mfa/webauthn/start", json!({})).await;
         assert_refused(&finish_key_step(&mut two, answer.clone()).await, "a replayed assertion");
         // …and without any challenge begun for this sign-in.
-        let (mut three, _) = password_step(&app, "alice").await;
+        let (mut three, _) = password_step(&app, "alice", PASSWORD).await;
         assert_refused(&finish_key_step(&mut three, answer).await, "no challenge begun");
 
         // Short-lived: an answer after 5 minutes is refused.
-        let (mut late, _) = password_step(&app, "alice").await;
+        let (mut late, _) = password_step(&app, "alice", PASSWORD).await;
         let options = post(&late, "/api/auth/mfa/webauthn/start", json!({})).await;
         let answer = sign(&mut key, ORIGIN, &options.json);
         app.clock.advance(Duration::seconds(5 * 60 + 1));
@@ -494,7 +413,7 @@ app_tests! {
         let browser = app.signed_in("alice", Role::User).await;
         let mut key = new_key();
         assert_eq!(register(&browser, &mut key, "Key").await.status, StatusCode::OK);
-        let (mut pending, _) = password_step(&app, "alice").await;
+        let (mut pending, _) = password_step(&app, "alice", PASSWORD).await;
         assert_eq!(key_step(&mut pending, &mut key, ORIGIN).await.status, StatusCode::OK);
 
         // A clone of the key would show a counter the server has already seen.
@@ -503,7 +422,7 @@ app_tests! {
             .find(|f| f.kind == domain::factor::FactorKind::WebAuthn).expect("key");
         assert!(factor.counter.is_some_and(|c| c > 0), "the soft key counts: {:?}", factor.counter);
         assert!(app.app.store.advance_factor_counter(alice, factor.id, 1_000, app.clock.now()).await.expect("advance"));
-        let (mut next, _) = password_step(&app, "alice").await;
+        let (mut next, _) = password_step(&app, "alice", PASSWORD).await;
         assert_refused(&key_step(&mut next, &mut key, ORIGIN).await, "a counter behind the stored one");
     }
 
@@ -515,7 +434,7 @@ app_tests! {
         let factor = app.app.store.factors_of(alice).await.expect("factors").into_iter()
             .find(|f| f.kind == domain::factor::FactorKind::WebAuthn).expect("key");
         let credential_id = factor.credential_id.clone().expect("credential id");
-        let (mut there, _) = password_step(&app, "alice").await;
+        let (mut there, _) = password_step(&app, "alice", PASSWORD).await;
         assert_eq!(key_step(&mut there, &mut key, ORIGIN).await.status, StatusCode::OK);
 
         // Renaming needs only the session, and only the owner's key.
@@ -559,7 +478,7 @@ app_tests! {
         let mut visitor = app.browser().await;
         let refused = passkey_sign_in(&mut visitor, &mut key, &credential_id, alice.as_uuid().as_bytes()).await;
         assert_refused(&refused, "a removed passkey");
-        let (_, answer) = password_step(&app, "alice").await;
+        let (_, answer) = password_step(&app, "alice", PASSWORD).await;
         assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
         assert_eq!(answer.json["mfa_required"], Value::Null, "{}", answer.text);
         let nobody = app.browser().await;
@@ -609,7 +528,7 @@ app_tests! {
 
         // The second step of signing in offers the key, and takes its answer as a form post.
         new_window(&app);
-        let (pending, _) = password_step(&app, "alice").await;
+        let (pending, _) = password_step(&app, "alice", PASSWORD).await;
         let page = get(&pending, "/login/mfa").await;
         assert!(page.text.contains("Use your security key"), "{}", page.text);
         assert!(page.text.contains("<script src=\"/static/webauthn.js\""));

@@ -21,9 +21,8 @@ use store::users::UserRow;
 
 use super::totp::{self, TotpSetup};
 use super::{Method, Proof, Step, check_proof, methods_for, policy};
-use crate::audit;
-use crate::auth::login::record_login;
-use crate::auth::session::{self, token_hash};
+use crate::auth::login::{open_signed_in, record_login};
+use crate::auth::session::token_hash;
 use crate::auth::{RequestMeta, SignedIn};
 use crate::{App, Error, Result};
 
@@ -200,32 +199,20 @@ pub async fn complete(
         Some((factor, step)) => totp::activate(app, &user, factor, step).await?,
         None => None,
     };
-    let signed_in = session::open(app, &user, meta).await?;
     let method = proof.method();
-    let method_name = format!("password+{}", method.as_str());
-    record_login(
+    let signed_in = open_signed_in(
         app,
         &user,
-        true,
-        signed_in.principal.session,
-        &method_name,
-        meta,
-    )
-    .await?;
-    tracing::info!(target: "security", user = %user.id, method = method.as_str(), "sign-in succeeded with a second factor");
-    audit::record(
-        app,
-        &signed_in.principal.actor(),
-        "login.success",
-        None,
-        meta.ip,
+        &format!("password+{}", method.as_str()),
         serde_json::json!({
             "method": "password",
             "second_factor": method.as_str(),
             "enrolled": recovery_codes.is_some() || pending.purpose == PendingPurpose::Enrol,
         }),
+        meta,
     )
     .await?;
+    tracing::info!(target: "security", user = %user.id, method = method.as_str(), "sign-in succeeded with a second factor");
     let recovery_codes_left = match method {
         Method::RecoveryCode => Some(app.store.unused_recovery_codes(user.id).await?),
         Method::Totp | Method::WebAuthn => None,

@@ -1,19 +1,13 @@
-//! Second factors, recovery codes, sign-ins waiting for their second factor, and the step-up
-//! time of sessions.
+//! Second factors (`mfa_factors`): enrolment, confirmation, the replay counter, use, rename
+//! and removal, and the administrator's reset of all of a user's second factors.
 //!
-//! Invariants kept here:
-//! - Every read and write of a factor or recovery code takes the owner; another user's id is
-//!   `NotFound`, like a missing one.
-//! - Single use is decided by the database, so two concurrent requests cannot both win: a
-//!   factor's replay counter only moves forward (`counter < $new`), a recovery code is spent by
-//!   an `UPDATE … WHERE used_at IS NULL`, a pending sign-in is taken by a `DELETE`; each
-//!   reports whether this call won.
-//! - Secrets arrive encrypted (`secret_enc`) and recovery codes and handles arrive hashed; the
-//!   store never sees a usable one.
+//! Invariants: every statement takes the owner; a factor's counter only moves forward
+//! (`counter < $new` in the `UPDATE`, so of two concurrent uses one wins); only confirmed
+//! factors count; secrets arrive encrypted.
 
 use chrono::{DateTime, Utc};
 use domain::factor::FactorKind;
-use domain::id::{FactorId, PendingSignInId, SessionId, UserId};
+use domain::id::{FactorId, UserId};
 
 use crate::time::{from_millis, to_millis};
 use crate::{Error, Result, Store};
@@ -52,47 +46,6 @@ pub struct NewFactor {
     /// A WebAuthn key's credential id (base64url).
     pub credential_id: Option<String>,
     pub created_at: DateTime<Utc>,
-}
-
-/// What a pending sign-in waits for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PendingPurpose {
-    /// The account has a factor: prove it.
-    Verify,
-    /// The policy requires a factor the account does not have yet: enrol one now.
-    Enrol,
-}
-
-impl PendingPurpose {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PendingPurpose::Verify => "verify",
-            PendingPurpose::Enrol => "enrol",
-        }
-    }
-}
-
-/// A sign-in whose password was right, waiting for its second factor.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PendingSignInRow {
-    pub id: PendingSignInId,
-    pub user_id: UserId,
-    pub purpose: PendingPurpose,
-    /// Wrong second factors given with this handle so far.
-    pub attempts: i64,
-    pub created_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone)]
-pub struct NewPendingSignIn {
-    pub id: PendingSignInId,
-    /// SHA-256 of the handle in the cookie.
-    pub token_hash: String,
-    pub user_id: UserId,
-    pub purpose: PendingPurpose,
-    pub created_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
 }
 
 type FactorTuple = (
@@ -144,28 +97,6 @@ fn factor_from(row: FactorTuple) -> Result<FactorRow> {
         created_at: from_millis(created)?,
         confirmed_at: confirmed_at.map(from_millis).transpose()?,
         last_used_at: used.map(from_millis).transpose()?,
-    })
-}
-
-type PendingTuple = (String, String, String, i64, i64, i64);
-
-fn pending_from(row: PendingTuple) -> Result<PendingSignInRow> {
-    let (id, user_id, purpose, attempts, created, expires) = row;
-    Ok(PendingSignInRow {
-        id: id
-            .parse()
-            .map_err(|_| Error::Corrupt(format!("pending sign-in id {id}")))?,
-        user_id: user_id
-            .parse()
-            .map_err(|_| Error::Corrupt(format!("user id {user_id}")))?,
-        purpose: match purpose.as_str() {
-            "verify" => PendingPurpose::Verify,
-            "enrol" => PendingPurpose::Enrol,
-            other => return Err(Error::Corrupt(format!("pending purpose {other}"))),
-        },
-        attempts,
-        created_at: from_millis(created)?,
-        expires_at: from_millis(expires)?,
     })
 }
 
@@ -423,206 +354,5 @@ impl Store {
             removed
         });
         Ok(removed)
-    }
-}
-
-/// Recovery codes.
-impl Store {
-    /// Replaces the owner's recovery codes with `hashes` in one transaction: the old set stops
-    /// working as the new one starts.
-    pub async fn replace_recovery_codes(
-        &self,
-        owner: UserId,
-        hashes: &[String],
-        now: DateTime<Utc>,
-    ) -> Result<()> {
-        on_pool!(self, |pool| {
-            let mut tx = crate::db::BeginWrite::begin_write(pool).await?;
-            sqlx::query("DELETE FROM mfa_recovery_codes WHERE user_id = $1")
-                .bind(owner.to_string())
-                .execute(&mut *tx)
-                .await?;
-            for hash in hashes {
-                sqlx::query(
-                    "INSERT INTO mfa_recovery_codes (id, user_id, code_hash, created_at) \
-                     VALUES ($1, $2, $3, $4)",
-                )
-                .bind(uuid::Uuid::now_v7().to_string())
-                .bind(owner.to_string())
-                .bind(hash)
-                .bind(to_millis(now))
-                .execute(&mut *tx)
-                .await?;
-            }
-            tx.commit().await?;
-        });
-        Ok(())
-    }
-
-    /// Spends the owner's unused code with this hash; true when this call spent it.
-    pub async fn use_recovery_code(
-        &self,
-        owner: UserId,
-        hash: &str,
-        now: DateTime<Utc>,
-    ) -> Result<bool> {
-        let done = on_pool!(self, |pool| {
-            sqlx::query(
-                "UPDATE mfa_recovery_codes SET used_at = $3 \
-                 WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL",
-            )
-            .bind(owner.to_string())
-            .bind(hash)
-            .bind(to_millis(now))
-            .execute(pool)
-            .await?
-            .rows_affected()
-        });
-        Ok(done == 1)
-    }
-
-    /// How many of the owner's recovery codes are still unused.
-    pub async fn unused_recovery_codes(&self, owner: UserId) -> Result<i64> {
-        let n = on_pool!(self, |pool| {
-            sqlx::query_scalar(
-                "SELECT COUNT(*) FROM mfa_recovery_codes WHERE user_id = $1 AND used_at IS NULL",
-            )
-            .bind(owner.to_string())
-            .fetch_one(pool)
-            .await?
-        });
-        Ok(n)
-    }
-
-    /// Removes the owner's recovery codes.
-    pub async fn delete_recovery_codes(&self, owner: UserId) -> Result<u64> {
-        let done = on_pool!(self, |pool| {
-            sqlx::query("DELETE FROM mfa_recovery_codes WHERE user_id = $1")
-                .bind(owner.to_string())
-                .execute(pool)
-                .await?
-                .rows_affected()
-        });
-        Ok(done)
-    }
-}
-
-/// Pending sign-ins.
-impl Store {
-    pub async fn create_pending_sign_in(&self, new: &NewPendingSignIn) -> Result<()> {
-        on_pool!(self, |pool| {
-            sqlx::query(
-                "INSERT INTO mfa_pending (id, token_hash, user_id, purpose, attempts, \
-                 created_at, expires_at) VALUES ($1, $2, $3, $4, 0, $5, $6)",
-            )
-            .bind(new.id.to_string())
-            .bind(&new.token_hash)
-            .bind(new.user_id.to_string())
-            .bind(new.purpose.as_str())
-            .bind(to_millis(new.created_at))
-            .bind(to_millis(new.expires_at))
-            .execute(pool)
-            .await?;
-        });
-        Ok(())
-    }
-
-    /// The pending sign-in behind a handle's hash (expired or not: the caller decides).
-    pub async fn pending_sign_in(&self, token_hash: &str) -> Result<Option<PendingSignInRow>> {
-        let row: Option<PendingTuple> = on_pool!(self, |pool| {
-            sqlx::query_as(
-                "SELECT id, user_id, purpose, attempts, created_at, expires_at \
-                 FROM mfa_pending WHERE token_hash = $1",
-            )
-            .bind(token_hash)
-            .fetch_optional(pool)
-            .await?
-        });
-        row.map(pending_from).transpose()
-    }
-
-    /// Counts one wrong second factor against a pending sign-in; returns the new count (0 when
-    /// the row is gone).
-    pub async fn count_pending_attempt(&self, id: PendingSignInId) -> Result<i64> {
-        let n: Option<i64> = on_pool!(self, |pool| {
-            sqlx::query_scalar(
-                "UPDATE mfa_pending SET attempts = attempts + 1 WHERE id = $1 RETURNING attempts",
-            )
-            .bind(id.to_string())
-            .fetch_optional(pool)
-            .await?
-        });
-        Ok(n.unwrap_or(0))
-    }
-
-    /// Deletes a pending sign-in; true when this call deleted it (single use).
-    pub async fn take_pending_sign_in(&self, id: PendingSignInId) -> Result<bool> {
-        let done = on_pool!(self, |pool| {
-            sqlx::query("DELETE FROM mfa_pending WHERE id = $1")
-                .bind(id.to_string())
-                .execute(pool)
-                .await?
-                .rows_affected()
-        });
-        Ok(done == 1)
-    }
-
-    /// Deletes every pending sign-in of the owner (password reset, factor reset).
-    pub async fn delete_pending_sign_ins_of(&self, owner: UserId) -> Result<u64> {
-        let done = on_pool!(self, |pool| {
-            sqlx::query("DELETE FROM mfa_pending WHERE user_id = $1")
-                .bind(owner.to_string())
-                .execute(pool)
-                .await?
-                .rows_affected()
-        });
-        Ok(done)
-    }
-
-    /// Deletes pending sign-ins that expired at or before `now`; returns how many.
-    pub async fn purge_pending_sign_ins(&self, now: DateTime<Utc>) -> Result<u64> {
-        let done = on_pool!(self, |pool| {
-            sqlx::query("DELETE FROM mfa_pending WHERE expires_at <= $1")
-                .bind(to_millis(now))
-                .execute(pool)
-                .await?
-                .rows_affected()
-        });
-        Ok(done)
-    }
-}
-
-/// Step-up re-authentication of sessions.
-impl Store {
-    /// Records that session `id` proved its password (and factor) again at `at`.
-    pub async fn mark_session_reauthenticated(
-        &self,
-        id: SessionId,
-        at: DateTime<Utc>,
-    ) -> Result<()> {
-        let done = on_pool!(self, |pool| {
-            sqlx::query("UPDATE sessions SET reauthenticated_at = $2 WHERE id = $1")
-                .bind(id.to_string())
-                .bind(to_millis(at))
-                .execute(pool)
-                .await?
-                .rows_affected()
-        });
-        if done == 0 {
-            Err(Error::NotFound)
-        } else {
-            Ok(())
-        }
-    }
-
-    /// When session `id` last proved its password: at sign-in, or at its latest step-up.
-    pub async fn session_reauthenticated_at(&self, id: SessionId) -> Result<Option<DateTime<Utc>>> {
-        let at: Option<Option<i64>> = on_pool!(self, |pool| {
-            sqlx::query_scalar("SELECT reauthenticated_at FROM sessions WHERE id = $1")
-                .bind(id.to_string())
-                .fetch_optional(pool)
-                .await?
-        });
-        at.flatten().map(from_millis).transpose()
     }
 }
