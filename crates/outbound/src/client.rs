@@ -236,12 +236,12 @@ impl OutboundClient {
                 return Err(err);
             }
         };
-        // Method, host and path: never the query string or headers.
+        // Method and host only: paths can be capabilities (push subscriptions, webhook
+        // tokens), and the query string and headers can carry credentials.
         let span = tracing::info_span!(
             "outbound",
             method = %request.method(),
             host = %host,
-            path = %request.url().path(),
         );
         async move {
             let started = Instant::now();

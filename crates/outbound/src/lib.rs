@@ -19,7 +19,7 @@
 //! - **Limits**: connect timeout, total timeout (resolution to last body byte, redirects
 //!   included), response size cap enforced while streaming. No proxy, no retries, no
 //!   decompression, HTTP/1.1.
-//! - **Logs and errors**: a `tracing` span `outbound` with method, host and path; errors
+//! - **Logs and errors**: a `tracing` span `outbound` with method and host only (a path can be a capability); errors
 //!   ([`OutboundError`]) name the host at most, never a query string, header or body.
 //!
 //! Module map:

@@ -17,9 +17,6 @@ use crate::audit::{self, AuditEntry, AuditFilter};
 use crate::auth::{Principal, RequestMeta};
 use crate::{App, Result};
 
-/// How many recent sign-in attempts are searched for the last successful one.
-const SIGN_IN_WINDOW: i64 = 50;
-
 /// Changes the caller's own display name; the navigation shows it from the next request on.
 pub async fn rename_self(
     app: &App,
@@ -54,15 +51,23 @@ pub struct AccountActivity {
     pub live_sessions: usize,
 }
 
-/// The newest successful sign-in of `id` among its recent attempts (admins only).
+/// The newest successful sign-in of `id`, however many failures followed (admins only).
 pub async fn last_sign_in(
     app: &App,
     admin: &Principal,
     id: UserId,
 ) -> Result<Option<DateTime<Utc>>> {
     admin.require_admin()?;
-    let logins = app.store.logins_of(id, SIGN_IN_WINDOW).await?;
-    Ok(logins.iter().find(|l| l.success).map(|l| l.at))
+    Ok(app.store.last_successful_sign_in(id).await?)
+}
+
+/// The newest successful sign-in of every account that has one, in one query (admins only).
+pub async fn last_sign_ins(
+    app: &App,
+    admin: &Principal,
+) -> Result<std::collections::HashMap<String, DateTime<Utc>>> {
+    admin.require_admin()?;
+    Ok(app.store.last_successful_sign_ins().await?)
 }
 
 /// The sign-in facts of one account (admins only).

@@ -63,6 +63,33 @@ impl Store {
     }
 
     /// The owner's most recent `limit` sign-in attempts, newest first.
+    /// The newest successful sign-in of every account that has one, by user id.
+    pub async fn last_successful_sign_ins(
+        &self,
+    ) -> Result<std::collections::HashMap<String, DateTime<Utc>>> {
+        let rows: Vec<(String, i64)> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT user_id, MAX(at) FROM login_history WHERE success GROUP BY user_id",
+            )
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter()
+            .map(|(user, at)| Ok((user, from_millis(at)?)))
+            .collect()
+    }
+
+    /// The newest successful sign-in of `owner`, however many failures came after it.
+    pub async fn last_successful_sign_in(&self, owner: UserId) -> Result<Option<DateTime<Utc>>> {
+        let at: Option<i64> = on_pool!(self, |pool| {
+            sqlx::query_scalar("SELECT MAX(at) FROM login_history WHERE user_id = $1 AND success")
+                .bind(owner.to_string())
+                .fetch_one(pool)
+                .await?
+        });
+        at.map(from_millis).transpose()
+    }
+
     pub async fn logins_of(&self, owner: UserId, limit: i64) -> Result<Vec<LoginRow>> {
         let rows: Vec<Row> = on_pool!(self, |pool| {
             sqlx::query_as(

@@ -193,8 +193,20 @@ engine_tests! {
         assert_eq!((found.id, found.user_id, found.purpose, found.attempts), (new.id, alice, PendingPurpose::Verify, 0));
         assert_eq!(found.expires_at, at(300));
         assert_eq!(store.pending_sign_in("other").await.expect("lookup"), None);
-        assert_eq!(store.count_pending_attempt(new.id).await.expect("count"), 1);
-        assert_eq!(store.count_pending_attempt(new.id).await.expect("count"), 2);
+        assert!(store.claim_pending_attempt(new.id, 3).await.expect("claim"));
+        assert!(store.claim_pending_attempt(new.id, 3).await.expect("claim"));
+        assert_eq!(store.pending_sign_in("handle-hash").await.expect("lookup").expect("exists").attempts, 2);
+        // Eight racing attempts with one left: exactly one gets it.
+        let racers = (0..8).map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move { store.claim_pending_attempt(new.id, 3).await.expect("claim") })
+        });
+        let mut claimed = 0;
+        for r in racers {
+            claimed += usize::from(r.await.expect("task"));
+        }
+        assert_eq!(claimed, 1, "the limit holds under parallel attempts");
+        assert!(!store.claim_pending_attempt(new.id, 3).await.expect("claim"), "no attempt left");
 
         let tries = (0..8).map(|_| {
             let store = store.clone();
@@ -206,7 +218,7 @@ engine_tests! {
         }
         assert_eq!(wins, 1, "a pending sign-in completes once");
         assert_eq!(store.pending_sign_in("handle-hash").await.expect("lookup"), None);
-        assert_eq!(store.count_pending_attempt(new.id).await.expect("count"), 0);
+        assert!(!store.claim_pending_attempt(new.id, 100).await.expect("claim"), "a taken handle has no attempts");
 
         store.create_pending_sign_in(&pending(alice, "h2", PendingPurpose::Enrol)).await.expect("create");
         store.create_pending_sign_in(&NewPendingSignIn { expires_at: at(900), ..pending(alice, "h3", PendingPurpose::Verify) }).await.expect("create");

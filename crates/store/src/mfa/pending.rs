@@ -106,18 +106,21 @@ impl Store {
         row.map(pending_from).transpose()
     }
 
-    /// Counts one wrong second factor against a pending sign-in; returns the new count (0 when
-    /// the row is gone).
-    pub async fn count_pending_attempt(&self, id: PendingSignInId) -> Result<i64> {
+    /// Takes one attempt of a pending sign-in before its factor is checked: true when the
+    /// attempt was still free (fewer than `max` taken). One statement, so requests racing with
+    /// the same handle cannot all pass the limit together.
+    pub async fn claim_pending_attempt(&self, id: PendingSignInId, max: i64) -> Result<bool> {
         let n: Option<i64> = on_pool!(self, |pool| {
             sqlx::query_scalar(
-                "UPDATE mfa_pending SET attempts = attempts + 1 WHERE id = $1 RETURNING attempts",
+                "UPDATE mfa_pending SET attempts = attempts + 1 \
+                 WHERE id = $1 AND attempts < $2 RETURNING attempts",
             )
             .bind(id.to_string())
+            .bind(max)
             .fetch_optional(pool)
             .await?
         });
-        Ok(n.unwrap_or(0))
+        Ok(n.is_some())
     }
 
     /// Deletes a pending sign-in; true when this call deleted it (single use).

@@ -239,12 +239,11 @@ async fn page(
     create_errors: Vec<(String, String)>,
 ) -> Result<(AdminUsersPage, Option<HeaderValue>), Error> {
     let accounts = users::list(app, admin).await?;
-    // One small indexed query per account: a self-hosted server has a handful of accounts.
-    let mut rows = Vec::with_capacity(accounts.len());
-    for account in &accounts {
-        let last = service::account::last_sign_in(app, admin, account.id).await?;
-        rows.push(row(account, admin, last));
-    }
+    let last = service::account::last_sign_ins(app, admin).await?;
+    let rows = accounts
+        .iter()
+        .map(|account| row(account, admin, last.get(&account.id.to_string()).copied()))
+        .collect();
     let policy = service::auth::mfa::policy::get(app, admin).await?;
     let (chrome, cookie) = chrome(app, caller, ctx, "Administration");
     let page = AdminUsersPage {

@@ -196,7 +196,8 @@ impl IntoResponse for AdminUserPage {
 pub struct AuditLogPage {
     pub chrome: Chrome,
     /// Every entry's hash still links to the one before it.
-    pub chain_intact: bool,
+    /// The chain verdict; `None` on later or filtered pages (verifying reads the whole log).
+    pub chain_intact: Option<bool>,
     pub entries: Vec<AuditRow>,
     /// The filters as typed.
     pub filters: AuditFilters,
@@ -211,7 +212,7 @@ pub struct AuditLogPage {
 }
 
 /// The audit filters as typed.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AuditFilters {
     pub action: String,
     pub actor: String,
@@ -356,7 +357,7 @@ mod tests {
         };
         let audit = AuditLogPage {
             chrome: chrome(),
-            chain_intact: false,
+            chain_intact: Some(false),
             entries: vec![AuditRow {
                 seq: 1,
                 at: hostile(),

@@ -473,6 +473,19 @@ app_tests! {
         assert!(!answer.sets_cookie(SESSION_COOKIE));
     }
 
+    async fn a_damaged_policy_setting_requires_a_factor_of_everyone_instead_of_none(app) {
+        let admin = app.signed_in("root", Role::Admin).await;
+        let alice = app.signed_in("alice", Role::User).await;
+        for damaged in ["not json", r#"{"require":"nobody","grace_days":0}"#] {
+            app.app.store.put_setting("mfa.policy", damaged, app.clock.now()).await.expect("damage the setting");
+            let policy = get(&admin, "/api/admin/mfa-policy").await;
+            assert_eq!(policy.json["require"], "everyone", "{damaged}: {}", policy.text);
+            assert_eq!(get(&alice, "/api/profile/mfa").await.json["required"], true, "{damaged}");
+            let (_, answer) = password_step(&app, "alice", PASSWORD).await;
+            assert!(!answer.sets_cookie(SESSION_COOKIE), "{damaged}: no session without a factor");
+        }
+    }
+
     async fn the_policy_makes_people_enrol_after_the_grace_period_and_admins_can_reset(app) {
         let admin = app.signed_in("root", Role::Admin).await;
         let alice = app.signed_in("alice", Role::User).await;

@@ -179,6 +179,15 @@ pub async fn complete(
     let Some((pending, user)) = live(app, token).await? else {
         return Err(Error::Unauthenticated);
     };
+    // The attempt is taken before the factor is checked, atomically: parallel guesses with one
+    // handle cannot exceed the limit.
+    if !app
+        .store
+        .claim_pending_attempt(pending.id, MAX_ATTEMPTS)
+        .await?
+    {
+        return Err(Error::Unauthenticated);
+    }
     // `Some(None)`: a right factor; `Some(Some(..))`: a right first code of a new app.
     let enrolled = match pending.purpose {
         PendingPurpose::Verify => check_proof(app, &user, proof, Step::SignIn(pending.id), meta)
@@ -187,7 +196,6 @@ pub async fn complete(
         PendingPurpose::Enrol => check_enrolment(app, &user, proof, meta).await?.map(Some),
     };
     let Some(enrolled) = enrolled else {
-        app.store.count_pending_attempt(pending.id).await?;
         record_login(app, &user, false, None, proof.method().as_str(), meta).await?;
         return Err(proof.refusal(Error::Unauthenticated));
     };

@@ -75,17 +75,33 @@ impl MfaPolicy {
     }
 }
 
-/// The policy in force (the default when none was saved, or the saved one is unreadable).
+/// The policy in force: the default (off) when none was saved; the strictest policy (everyone,
+/// no grace) when the saved one is unreadable, so a damaged setting never turns a requirement
+/// off (accounts without a factor then enrol at sign-in, and an administrator can save the
+/// policy again).
 pub async fn load(app: &App) -> Result<MfaPolicy> {
     let Some(text) = app.store.setting(KEY).await? else {
         return Ok(MfaPolicy::default());
     };
+    let strictest = MfaPolicy {
+        require: MfaRequirement::Everyone,
+        grace_days: 0,
+        since: None,
+    };
     let Ok(stored) = serde_json::from_str::<Stored>(&text) else {
-        tracing::error!("the stored MFA policy is unreadable; treating it as off");
-        return Ok(MfaPolicy::default());
+        tracing::error!(
+            "the stored MFA policy is unreadable; requiring a second factor of everyone"
+        );
+        return Ok(strictest);
+    };
+    let Ok(require) = stored.require.parse() else {
+        tracing::error!(
+            "the stored MFA policy names no known requirement; requiring a second factor of everyone"
+        );
+        return Ok(strictest);
     };
     Ok(MfaPolicy {
-        require: stored.require.parse().unwrap_or_default(),
+        require,
         grace_days: stored.grace_days.min(MAX_GRACE_DAYS),
         since: stored.since_ms.and_then(DateTime::from_timestamp_millis),
     })

@@ -110,20 +110,21 @@ pub async fn sign_in_with_passkey(
         .store
         .factor_by_credential(user.id, FactorKind::WebAuthn, &credential_id(raw_id))
         .await?;
-    let accepted = match factor {
-        None => false,
-        Some(factor) => {
-            let passkey = passkey_of(app, &factor)?;
-            match rp.finish_discoverable_authentication_v2(answer, state, &passkey) {
-                Ok(result) if result.user_verified() => {
-                    accept_use(app, user.id, &factor, passkey, &result).await?
-                }
-                Ok(_) => false,
-                Err(err) => {
-                    tracing::warn!(target: "security", user = %user.id, reason = %err, "passkey sign-in refused");
-                    false
-                }
-            }
+    // The user handle in the answer is chosen by whoever sends it: a credential that is not
+    // one of that account's keys is refused without counting a failure against the account,
+    // so strangers cannot hold someone's sign-in in the failure delay.
+    let Some(factor) = factor else {
+        return Err(rejected("not a passkey of that account"));
+    };
+    let passkey = passkey_of(app, &factor)?;
+    let accepted = match rp.finish_discoverable_authentication_v2(answer, state, &passkey) {
+        Ok(result) if result.user_verified() => {
+            accept_use(app, user.id, &factor, passkey, &result).await?
+        }
+        Ok(_) => false,
+        Err(err) => {
+            tracing::warn!(target: "security", user = %user.id, reason = %err, "passkey sign-in refused");
+            false
         }
     };
     settle(
