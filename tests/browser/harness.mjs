@@ -32,8 +32,8 @@ function freePort() {
   });
 }
 
-/** A running server on its own data directory. */
-export async function startServer() {
+/** A running server on its own data directory, with `extraEnv` added to its environment. */
+export async function startServer(extraEnv = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), "bt-browser-"));
   const port = await freePort();
   const env = {
@@ -41,6 +41,7 @@ export async function startServer() {
     DATA_DIR: dataDir,
     LISTEN: `127.0.0.1:${port}`,
     LOG_LEVEL: process.env.BT_LOG_LEVEL || "warn",
+    ...extraEnv,
   };
   delete env.DATABASE_URL;
   const child = spawn(BIN, ["serve"], { env, stdio: ["ignore", "inherit", "inherit"] });
@@ -59,6 +60,7 @@ export async function startServer() {
   }
   return {
     base,
+    port,
     dataDir,
     env,
     /** Creates an account with the CLI (the password goes through standard input). */

@@ -8,8 +8,13 @@
 // two-step verification: set up an app from the QR page, sign out, sign in with its code (the
 // codes made by oathtool, an independent TOTP implementation); and passkeys: register one on the
 // security page with Chromium's virtual authenticator (DevTools WebAuthn domain), sign out,
-// sign in with it and no password.
-import { spawnSync } from "node:child_process";
+// sign in with it and no password; and OIDC sign-in: an administrator sets up a real OpenID
+// provider (oidc-op.mjs) on the Sign-in methods page, and a new person signs in through it
+// without any provider token reaching the browser.
+import { spawn, spawnSync } from "node:child_process";
+import { dirname, join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
 
 import {
   ARTIFACTS,
@@ -406,6 +411,181 @@ suite.test("passkeys: register one on the security page, sign out, sign in with 
   await context.close();
   assert(failures.length === 0, failures.join("\n"));
   assert(problems.length === 0, problems.join("\n"));
+});
+
+/**
+ * Starts the real OpenID provider (oidc-op.mjs) and resolves once it printed its issuer. Its
+ * stdin stays piped open (it exits when that closes); its log is kept and shown on failure.
+ */
+async function startOp() {
+  const script = join(dirname(fileURLToPath(import.meta.url)), "oidc-op.mjs");
+  const child = spawn(process.execPath, [script], { stdio: ["pipe", "pipe", "pipe"] });
+  const log = [];
+  child.stderr.setEncoding("utf8").on("data", (chunk) => log.push(chunk));
+  const issuer = await new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`the OP did not start in 20 s:\n${log.join("")}`)), 20_000);
+    child.on("exit", (code) => fail(new Error(`the OP exited with ${code}:\n${log.join("")}`)));
+    createInterface({ input: child.stdout }).once("line", (line) => {
+      clearTimeout(timer);
+      try {
+        ok(JSON.parse(line).issuer);
+      } catch (error) {
+        fail(error);
+      }
+    });
+  });
+  return {
+    issuer,
+    log,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.on("exit", r));
+      child.stdin.end();
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+async function postJson(url, body, expected) {
+  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const text = await response.text();
+  if (response.status !== expected) throw new Error(`${url}: ${response.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+/** Two base64url segments that both open a JSON object: a JWT's header and payload. */
+const JWT = /eyJ[A-Za-z0-9_-]*\.eyJ/;
+
+suite.test("OIDC sign-in: set up a provider on the admin page, then sign in through it", async ({ t }) => {
+  // Its own server: the password sign-in limit of the main one is nearly used up, and this one
+  // may reach the loopback OP over plain HTTP.
+  const server = await startServer({ OUTBOUND_ALLOW_HOSTS: "127.0.0.1", OUTBOUND_ALLOW_HTTP_HOSTS: "127.0.0.1" });
+  const op = await startOp().catch(async (error) => {
+    await server.stop();
+    throw error;
+  });
+  const { context, problems } = await newContext(t.browser);
+  try {
+    // PUBLIC_URL is derived from the loopback LISTEN: http://localhost:<port>. The browser uses
+    // that address, so the callback URL matches the registered redirect URI exactly.
+    const base = `http://localhost:${server.port}`;
+    const callback = `${base}/api/auth/oidc/callback`;
+    server.createUser("root", "Root", true);
+    const client = await postJson(`${op.issuer}/reg`, { redirect_uris: [callback], token_endpoint_auth_method: "client_secret_basic" }, 201);
+    assert(client.client_id && client.client_secret, `registered: ${JSON.stringify(client)}`);
+    await postJson(`${op.issuer}/test/accounts`, {
+      sub: "olivia-1",
+      email: "olivia@example.test",
+      email_verified: true,
+      name: "Olivia OP",
+      preferred_username: "olivia",
+      groups: ["billtracker-users"],
+    }, 204);
+
+    // Everything the app's origin sends the browser, and every address the browser visits.
+    const bodies = [];
+    const setCookies = [];
+    const urls = [];
+    let callbackRead;
+    const callbackRecorded = new Promise((resolve) => (callbackRead = resolve));
+    context.on("request", (request) => urls.push(request.url()));
+    context.on("response", async (response) => {
+      if (!response.url().startsWith(base)) return;
+      const status = response.status();
+      const wanted = /html|json/.test(response.headers()["content-type"] || "") && (status < 300 || status >= 400);
+      const [headers, text] = await Promise.all([
+        response.allHeaders().catch(() => ({})),
+        wanted ? response.text().catch(() => null) : null,
+      ]);
+      if (headers["set-cookie"]) setCookies.push(headers["set-cookie"]);
+      if (text === null) return;
+      bodies.push({ url: response.url(), text });
+      if (response.url().startsWith(`${callback}?`)) callbackRead();
+    });
+
+    const page = await context.newPage();
+    const failures = [];
+    // On localhost the sign-in page also offers a passkey, hence the exact button name.
+    await page.goto(`${base}/login`);
+    await page.getByLabel("Username").fill("root");
+    await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await page.waitForURL(`${base}/`);
+    await page.getByRole("navigation", { name: "Main" }).first().getByRole("link", { name: "Admin" }).click();
+    await page.waitForURL(`${base}/admin`);
+    await page.getByRole("link", { name: "Sign-in methods" }).click();
+    await page.waitForURL(`${base}/admin/sign-in-methods`);
+    await page.getByRole("heading", { level: 1, name: "Sign-in methods" }).waitFor();
+    const oidc = page.getByRole("region", { name: "OpenID Connect" });
+    assert((await oidc.locator("code").first().textContent()) === callback, "the page shows the callback URL registered at the OP");
+    const fill = async () => {
+      await oidc.getByLabel("Allow signing in with this provider").check();
+      await oidc.getByLabel("Provider name").fill("Test OP");
+      await oidc.getByLabel("Issuer URL").fill(op.issuer);
+      await oidc.getByLabel("Client ID").fill(client.client_id);
+      await oidc.getByLabel("Client secret").fill(client.client_secret);
+      await oidc.getByLabel("Create an account at the first sign-in").check();
+    };
+    await fill();
+    await oidc.getByRole("button", { name: "Test OpenID Connect" }).click();
+    await page.getByRole("heading", { name: "OpenID Connect: the test passed" }).waitFor();
+    const checks = await page.locator("[role=status] li").allTextContents();
+    assert(checks.some((c) => c.includes(`issuer ${op.issuer}`) && c.includes("matches")), `the issuer matches: ${checks.join(" | ")}`);
+    // The test keeps what was typed but never a secret: it is typed again to be saved.
+    assert((await oidc.getByLabel("Client secret").inputValue()) === "", "the secret is not sent back");
+    assert((await oidc.getByLabel("Client ID").inputValue()) === client.client_id, "the client id is kept");
+    await fill();
+    await page.getByRole("button", { name: "Save sign-in methods" }).click();
+    await page.getByText("Sign-in methods saved.").waitFor();
+    assert((await oidc.getByLabel("Allow signing in with this provider").isChecked()), "OIDC is on");
+    failures.push(...(await axe(page)));
+    await screenshots(page, "admin-sign-in-methods");
+    await page.goto(`${base}/admin/sign-in-methods`);
+    await page.getByRole("button", { name: "Sign out" }).first().click();
+    await page.waitForURL(/\/login/);
+
+    // A new person: the OP signs Olivia in by itself, and the app makes her account. The
+    // callback page moves on at once; the next page waits until its body was read.
+    await context.route(`${base}/`, async (route) => {
+      await Promise.race([callbackRecorded, new Promise((r) => setTimeout(r, 5_000))]);
+      await route.continue();
+    });
+    await page.getByRole("link", { name: "Sign in with Test OP" }).click();
+    await page.waitForURL(`${base}/`, { timeout: 15_000 }).catch((error) => {
+      throw new Error(`did not land on the tracker (at ${page.url()}): ${error.message}\n${problems.join("\n")}`);
+    });
+    await page.getByRole("heading", { level: 1, name: "Tracker" }).waitFor();
+    const shown = await page.locator("nav.sidebar .nav-user strong").textContent();
+    assert(shown === "Olivia OP", `signed in as Olivia OP, shown: ${shown}`);
+    const me = await (await page.request.get(`${base}/api/auth/me`)).json();
+    assert(me.display_name === "Olivia OP" && me.email === "olivia@example.test" && me.role === "user", `a new account from the OP's profile: ${JSON.stringify(me)}`);
+
+    // OIDC-06: no provider token and no client secret in any page, answer, cookie or address.
+    await page.waitForLoadState("networkidle");
+    const cookies = (await context.cookies(base)).map((c) => `${c.name}=${c.value}`);
+    const seen = [
+      ...bodies.map((b) => [`body of ${b.url}`, b.text]),
+      ...setCookies.map((c) => ["Set-Cookie", c]),
+      ...cookies.map((c) => ["cookie", c]),
+      ...urls.map((u) => ["address", u]),
+    ];
+    assert(bodies.some((b) => b.url.startsWith(`${callback}?`)), "the callback page was recorded");
+    for (const [where, text] of seen) {
+      assert(!JWT.test(text), `a JWT in the ${where}`);
+      assert(!text.includes(client.client_secret), `the client secret in the ${where}`);
+    }
+    assert(failures.length === 0, failures.join("\n"));
+    assert(problems.length === 0, problems.join("\n"));
+  } catch (error) {
+    const log = op.log.join("").split("\n").filter((line) => line.trim() && !line.startsWith("oidc-provider WARNING"));
+    if (log.length > 0) console.log(`     OP log:\n${log.map((line) => `       ${line}`).join("\n")}`);
+    throw error;
+  } finally {
+    await context.close();
+    await op.stop();
+    await server.stop();
+  }
 });
 
 suite.test("page weights (HTML + CSS + JS bytes) are recorded", async ({ t }) => {

@@ -55,6 +55,9 @@ pub enum Command {
     },
     /// Re-encrypt every encrypted field with a new key (see docs/operations.md).
     RotateKeys,
+    /// Turn password sign-in back on (after it was turned off for OIDC and the provider is
+    /// gone); the other sign-in settings stay as saved.
+    EnableLocalLogin,
     /// Load generated demo data into an account (`--scale reference` builds the benchmark data
     /// set of docs/performance.md), or remove it with `--clear`.
     Demo {

@@ -141,6 +141,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             app.store.close().await;
             Ok(ExitCode::SUCCESS)
         }
+        Command::EnableLocalLogin => {
+            let app = open_app(config).await?;
+            let changed = service::auth::external::admin::enable_local_login(&app)
+                .await
+                .map_err(describe)?;
+            println!(
+                "{}",
+                if changed {
+                    "password sign-in is on again"
+                } else {
+                    "password sign-in was already on"
+                }
+            );
+            app.store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::RotateKeys => {
             let store = open_store(&config).await?;
             store.migrate().await?;

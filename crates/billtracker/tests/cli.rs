@@ -151,6 +151,19 @@ fn migrate_then_check_pass_on_a_fresh_directory() {
 }
 
 #[test]
+fn enable_local_login_runs_on_a_fresh_directory() {
+    let dir = tempfile::tempdir().expect("temp");
+    let data = dir.path().join("data");
+    let output = billtracker(&data)
+        .arg("enable-local-login")
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    assert!(stdout.contains("already on"), "{stdout}");
+}
+
+#[test]
 fn check_fails_when_the_database_file_is_not_a_database() {
     let dir = tempfile::tempdir().expect("temp");
     let data = dir.path().join("data");

@@ -63,7 +63,7 @@ pub struct AccountPatch {
     pub is_active: Option<bool>,
 }
 
-async fn admin_gate(app: &App, admin: &Principal, meta: &RequestMeta) -> Result<()> {
+pub(crate) async fn admin_gate(app: &App, admin: &Principal, meta: &RequestMeta) -> Result<()> {
     admin.require_admin()?;
     rate_limit::hit(app, Limit::Admin, &rate_limit::ip_subject(app, meta.ip)).await
 }

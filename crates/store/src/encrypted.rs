@@ -12,6 +12,7 @@ pub const ENCRYPTED_COLUMNS: &[(&str, &str, &str)] = &[
     ("settings", "key", "value"),
     ("bills", "id", "account_details_enc"),
     ("mfa_factors", "id", "secret_enc"),
+    ("external_sign_in_flows", "state_hash", "verifier_enc"),
 ];
 
 /// One encrypted value and where it lives.

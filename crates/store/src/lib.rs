@@ -57,6 +57,7 @@ pub mod encrypted;
 pub mod error;
 pub mod expense_queries;
 pub mod expenses;
+pub mod identities;
 pub mod leases;
 pub mod login_history;
 pub mod mfa;

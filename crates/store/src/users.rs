@@ -48,7 +48,7 @@ pub struct UserChanges {
     pub is_active: Option<bool>,
 }
 
-type Row = (
+pub(crate) type Row = (
     String,
     String,
     Option<String>,
@@ -64,10 +64,10 @@ type Row = (
     i64,
 );
 
-const COLUMNS: &str = "id, username, email, display_name, password_hash, role, is_active, \
+pub(crate) const COLUMNS: &str = "id, username, email, display_name, password_hash, role, is_active, \
      is_bootstrap, failed_logins, throttled_until, created_at, updated_at, version";
 
-fn from_row(row: Row) -> Result<UserRow> {
+pub(crate) fn from_row(row: Row) -> Result<UserRow> {
     let (id, username, email, display_name, password_hash, role, is_active, is_bootstrap) =
         (row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7);
     Ok(UserRow {
@@ -91,26 +91,34 @@ fn from_row(row: Row) -> Result<UserRow> {
     })
 }
 
+/// The `INSERT … RETURNING` of one account, as a query expression (used on a pool and inside
+/// a transaction, for either engine).
+macro_rules! insert_user {
+    ($id:expr, $new:expr, $now:expr) => {
+        sqlx::query_as::<_, $crate::users::Row>(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO users (id, username, email, display_name, password_hash, role, \
+             is_bootstrap, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) \
+             RETURNING {}",
+            $crate::users::COLUMNS
+        )))
+        .bind($id.to_string())
+        .bind(&$new.username)
+        .bind(&$new.email)
+        .bind(&$new.display_name)
+        .bind(&$new.password_hash)
+        .bind($new.role.as_str())
+        .bind($new.is_bootstrap)
+        .bind($crate::time::to_millis($now))
+    };
+}
+pub(crate) use insert_user;
+
 impl Store {
     pub async fn create_user(&self, new: &NewUser, now: DateTime<Utc>) -> Result<UserRow> {
-        let id = UserId::new();
-        let at = to_millis(now);
         let row: Row = on_pool!(self, |pool| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "INSERT INTO users (id, username, email, display_name, password_hash, role, \
-                 is_bootstrap, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) \
-                 RETURNING {COLUMNS}"
-            )))
-            .bind(id.to_string())
-            .bind(&new.username)
-            .bind(&new.email)
-            .bind(&new.display_name)
-            .bind(&new.password_hash)
-            .bind(new.role.as_str())
-            .bind(new.is_bootstrap)
-            .bind(at)
-            .fetch_one(pool)
-            .await?
+            insert_user!(UserId::new(), new, now)
+                .fetch_one(pool)
+                .await?
         });
         from_row(row)
     }

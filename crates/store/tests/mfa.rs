@@ -326,3 +326,36 @@ engine_tests! {
         assert_eq!(wins, 1);
     }
 }
+
+engine_tests! {
+    async fn mfa_04_a_first_factor_and_its_recovery_codes_commit_together(store) {
+        let alice = user(&store, "alice").await;
+        let id = totp(&store, alice, "v1.sealed").await;
+        let hashes: Vec<String> = (0..10).map(|n| format!("{n:064x}")).collect();
+        assert!(store.confirm_factor_issuing_codes(alice, id, Some(1), true, &hashes, at(1)).await.expect("confirm"));
+        assert_eq!(store.unused_recovery_codes(alice).await.expect("count"), 10);
+        // A second factor while codes are unused: the set stays.
+        let key_id = FactorId::new();
+        let other: Vec<String> = (0..10).map(|n| format!("{:064x}", n + 100)).collect();
+        let new = NewFactor {
+            id: key_id,
+            user_id: alice,
+            kind: FactorKind::WebAuthn,
+            name: "Key".into(),
+            secret_enc: Some("v1.key".into()),
+            credential_id: Some("cred-1".into()),
+            created_at: at(2),
+        };
+        assert!(!store.add_confirmed_factor(&new, &other).await.expect("add"));
+        assert!(store.use_recovery_code(alice, &hashes[0], at(3)).await.expect("old set works"));
+        assert!(store.factors_of(alice).await.expect("list").iter().all(|f| f.confirmed));
+        // The same credential again: refused, and no codes were written for it.
+        let bob = user(&store, "bob").await;
+        let dup = NewFactor { user_id: bob, id: FactorId::new(), ..new.clone() };
+        assert!(store.add_confirmed_factor(&dup, &other).await.expect("bob's own key"));
+        let again = NewFactor { id: FactorId::new(), ..dup };
+        assert!(matches!(store.add_confirmed_factor(&again, &hashes).await, Err(Error::Conflict { .. })));
+        assert_eq!(store.unused_recovery_codes(bob).await.expect("count"), 10);
+        assert!(!store.use_recovery_code(bob, &hashes[1], at(4)).await.expect("not bob's"));
+    }
+}

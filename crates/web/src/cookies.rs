@@ -1,7 +1,8 @@
 //! The one cookie builder. Session cookie: HttpOnly, SameSite=Strict, Path=/, no Domain,
 //! Secure per `COOKIE_SECURE`/`HTTPS`, `__Host-` prefix when HTTPS (OWASP Session Management,
 //! RFC 6265bis cookie prefixes). Pending sign-in cookie (between password and second factor):
-//! the same attributes, 5 minutes. CSRF cookie: attributes from the `CSRF_*` settings.
+//! the same attributes, 5 minutes. External sign-in flow cookie: the same, but `SameSite=Lax`
+//! (see [`sign_in_flow_name`]), 10 minutes. CSRF cookie: attributes from the `CSRF_*` settings.
 
 use axum::http::{HeaderMap, HeaderValue, header};
 use service::Config;
@@ -46,6 +47,40 @@ pub fn clear_mfa_pending(config: &Config) -> Option<HeaderValue> {
         Some(0),
         true,
         "Strict",
+        config.cookie_secure,
+    )
+}
+
+/// The external sign-in flow cookie: binds a provider's callback to the browser that started
+/// the sign-in. `SameSite=Lax`, because the callback is a cross-site navigation from the
+/// provider (a `Strict` cookie would not come with it); 10 minutes, like the flow.
+pub fn sign_in_flow_name(config: &Config) -> &'static str {
+    if config.https && config.cookie_secure {
+        "__Host-bt_sign_in_flow"
+    } else {
+        "bt_sign_in_flow"
+    }
+}
+
+pub fn set_sign_in_flow(config: &Config, value: &str) -> Option<HeaderValue> {
+    let age = i64::try_from(service::auth::external::FLOW_LIFETIME.as_secs()).unwrap_or(600);
+    build(
+        sign_in_flow_name(config),
+        value,
+        Some(age),
+        true,
+        "Lax",
+        config.cookie_secure,
+    )
+}
+
+pub fn clear_sign_in_flow(config: &Config) -> Option<HeaderValue> {
+    build(
+        sign_in_flow_name(config),
+        "",
+        Some(0),
+        true,
+        "Lax",
         config.cookie_secure,
     )
 }

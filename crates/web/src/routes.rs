@@ -210,6 +210,7 @@ fn table() -> Table {
     .then(api::money::routes)
     .then(api::tracker::routes)
     .then(api::demo::routes)
+    .then(api::external::routes)
 }
 
 /// Every route of the application.

@@ -14,6 +14,7 @@
 
 pub mod csrf;
 pub mod device;
+pub mod external;
 pub mod login;
 pub mod mfa;
 pub mod principal;

@@ -124,6 +124,69 @@ pub const KNOBS: &[Knob] = &[
         "PEM file of CA certificates trusted for outbound HTTPS in addition to the bundled Mozilla roots, for a self-hosted provider with its own CA. Read at start-up. Unset: a server whose certificate does not chain to a public root is refused.",
     ),
     knob(
+        "OIDC_PROVIDER_NAME",
+        "",
+        "Name on the \"Sign in with …\" button. Unset: `Single sign-on`. Like every `OIDC_*` and `GITHUB_*` knob, used only until an administrator saves the sign-in methods on the admin page (Admin → Sign-in methods); from then on the saved settings win, except that a client secret left empty there falls back to the environment's.",
+    ),
+    knob(
+        "OIDC_ISSUER_URL",
+        "",
+        "Issuer URL of an OpenID Connect provider (e.g. `https://auth.example.org/application/o/billtracker/`). Discovery must report exactly this issuer. With `OIDC_CLIENT_ID` set it turns OIDC sign-in on. Reached through the outbound client: HTTPS and a public address unless allowed by `OUTBOUND_ALLOW_*`.",
+    ),
+    knob(
+        "OIDC_CLIENT_ID",
+        "",
+        "Client id BillTracker is registered under at the provider.",
+    ),
+    secret(
+        "OIDC_CLIENT_SECRET",
+        "Client secret for the provider's token endpoint (also `OIDC_CLIENT_SECRET_FILE`). Secrets saved on the admin page are stored encrypted instead.",
+    ),
+    knob(
+        "OIDC_TOKEN_AUTH_METHOD",
+        "client_secret_basic",
+        "How the client secret is sent to the token endpoint: `client_secret_basic` (HTTP Basic) or `client_secret_post` (form fields).",
+    ),
+    knob(
+        "OIDC_REDIRECT_URI",
+        "",
+        "Callback URL registered at the provider. Unset: `PUBLIC_URL` + `/api/auth/oidc/callback`.",
+    ),
+    knob(
+        "OIDC_SCOPES",
+        "openid email profile",
+        "Space-separated scopes to ask for; `openid` is always included. Add `groups` (or your provider's scope) for `OIDC_ADMIN_GROUP`.",
+    ),
+    knob(
+        "OIDC_ADMIN_GROUP",
+        "",
+        "Group (from the `groups` claim) whose members are administrators; others signing in through OIDC are regular users. Unset: sign-in never changes roles.",
+    ),
+    knob(
+        "OIDC_AUTO_PROVISION",
+        "false",
+        "`true`: someone the provider vouches for gets a new account at their first sign-in. `false`: only people whose identity is already linked to an account (or who may be linked by email) can sign in.",
+    ),
+    knob(
+        "OIDC_LINK_VERIFIED_EMAIL",
+        "false",
+        "`true`: a first OIDC sign-in whose email the provider marks verified is linked to the existing account with that email (never to an account that already has another identity from the same provider). `false`: no linking by email.",
+    ),
+    knob(
+        "GITHUB_CLIENT_ID",
+        "",
+        "Client id of a GitHub OAuth app; with `GITHUB_CLIENT_SECRET` it turns \"Sign in with GitHub\" on. The app's callback URL is `PUBLIC_URL` + `/api/auth/github/callback`.",
+    ),
+    secret(
+        "GITHUB_CLIENT_SECRET",
+        "Client secret of the GitHub OAuth app (also `GITHUB_CLIENT_SECRET_FILE`).",
+    ),
+    knob(
+        "GITHUB_AUTO_PROVISION",
+        "false",
+        "`true`: a GitHub user with a verified primary email gets a new account at their first sign-in.",
+    ),
+    knob(
         "OUTBOUND_CONNECT_TIMEOUT_SECONDS",
         "5",
         "Time an outbound request may take to connect (1–300).",

@@ -5,6 +5,7 @@
 mod knobs;
 mod parse;
 mod secret;
+mod sign_in;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -14,6 +15,7 @@ use std::time::Duration;
 pub use knobs::{KNOBS, Knob, reference_markdown};
 pub use parse::{IpRange, SameSite};
 pub use secret::Secret;
+pub use sign_in::{GithubEnv, OidcEnv, SignInEnv, TokenAuthMethod};
 
 /// A configuration problem, naming the key.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -74,6 +76,9 @@ pub struct Config {
     pub trusted_proxies: Vec<IpRange>,
     /// Where outbound HTTP requests may go, with their limits (`OUTBOUND_*`).
     pub outbound: outbound::OutboundPolicy,
+    /// External sign-in settings from the environment (`OIDC_*`, `GITHUB_*`): the fallback
+    /// until an administrator saves them on the admin page.
+    pub sign_in: SignInEnv,
     pub token_encryption_key: Option<Secret>,
     pub token_encryption_key_previous: Option<Secret>,
     pub session_cleanup_interval: Duration,
@@ -229,6 +234,7 @@ impl Config {
             cors_origin: get("CORS_ORIGIN").map(origin_of).transpose()?,
             trusted_proxies: ip_ranges(raw, "TRUSTED_PROXIES")?,
             outbound: outbound_policy(raw)?,
+            sign_in: sign_in::from_raw(raw)?,
             token_encryption_key,
             token_encryption_key_previous: get("TOKEN_ENCRYPTION_KEY_PREVIOUS").map(Secret::new),
             session_cleanup_interval: Duration::from_millis(ranged(

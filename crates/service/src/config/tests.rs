@@ -112,6 +112,16 @@ fn dependent_settings_are_checked_together() {
     let err = Config::from_sources(None, &env(&[("BOOTSTRAP_ADMIN_USERNAME", "root")]))
         .expect_err("half");
     assert_eq!(err.key, "BOOTSTRAP_ADMIN_PASSWORD");
+    for (key, value) in [
+        ("OIDC_ISSUER_URL", "not a url"),
+        ("OIDC_ISSUER_URL", "ftp://idp.example.org"),
+        ("OIDC_TOKEN_AUTH_METHOD", "private_key_jwt"),
+        ("OIDC_AUTO_PROVISION", "maybe"),
+        ("OIDC_REDIRECT_URI", "::"),
+    ] {
+        let err = Config::from_sources(None, &env(&[(key, value)])).expect_err(value);
+        assert_eq!(err.key, key, "{value}");
+    }
 }
 
 #[test]
@@ -119,8 +129,15 @@ fn secrets_come_from_files_and_never_print() {
     let mut file = tempfile::NamedTempFile::new().expect("temp");
     writeln!(file, "0123456789abcdef0123456789abcdef-secret").expect("write");
     let path = file.path().to_string_lossy().into_owned();
-    let config =
-        Config::from_sources(None, &env(&[("TOKEN_ENCRYPTION_KEY_FILE", &path)])).expect("valid");
+    let config = Config::from_sources(
+        None,
+        &env(&[
+            ("TOKEN_ENCRYPTION_KEY_FILE", &path),
+            ("OIDC_CLIENT_SECRET", "oidc-client-credential-xyz"),
+            ("GITHUB_CLIENT_SECRET", "github-client-credential-xyz"),
+        ]),
+    )
+    .expect("valid");
     let key = config.token_encryption_key.clone().expect("set");
     assert_eq!(
         key.expose(),
@@ -128,10 +145,16 @@ fn secrets_come_from_files_and_never_print() {
         "trailing newline trimmed"
     );
     let printed = format!("{config:?}");
-    assert!(
-        !printed.contains("secret"),
-        "Debug never shows secrets: {printed}"
-    );
+    for value in [
+        "0123456789abcdef",
+        "oidc-client-credential-xyz",
+        "github-client-credential-xyz",
+    ] {
+        assert!(
+            !printed.contains(value),
+            "Debug never shows secrets: {printed}"
+        );
+    }
     assert!(printed.contains("[redacted]"));
     let both = env(&[
         ("TOKEN_ENCRYPTION_KEY_FILE", &path),

@@ -164,7 +164,24 @@ impl Store {
         replace_same_kind: bool,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let confirmed = on_pool!(self, |pool| {
+        self.confirm_factor_issuing_codes(owner, id, counter, replace_same_kind, &[], now)
+            .await
+            .map(|_| ())
+    }
+
+    /// [`Store::confirm_factor`], and in the same transaction, when the owner has no unused
+    /// recovery code, the set `code_hashes`; true when those codes were stored. A failure
+    /// leaves neither the factor confirmed nor the codes.
+    pub async fn confirm_factor_issuing_codes(
+        &self,
+        owner: UserId,
+        id: FactorId,
+        counter: Option<i64>,
+        replace_same_kind: bool,
+        code_hashes: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let outcome = on_pool!(self, |pool| {
             let mut tx = crate::db::BeginWrite::begin_write(pool).await?;
             let done = sqlx::query(
                 "UPDATE mfa_factors SET confirmed = TRUE, confirmed_at = $3, counter = $4, \
@@ -177,26 +194,56 @@ impl Store {
             .execute(&mut *tx)
             .await?
             .rows_affected();
-            if done == 1 && replace_same_kind {
-                sqlx::query(
-                    "DELETE FROM mfa_factors WHERE user_id = $1 AND id <> $2 AND kind = \
-                     (SELECT kind FROM mfa_factors WHERE id = $2)",
-                )
-                .bind(owner.to_string())
-                .bind(id.to_string())
-                .execute(&mut *tx)
-                .await?;
-            }
             if done == 1 {
+                if replace_same_kind {
+                    sqlx::query(
+                        "DELETE FROM mfa_factors WHERE user_id = $1 AND id <> $2 AND kind = \
+                         (SELECT kind FROM mfa_factors WHERE id = $2)",
+                    )
+                    .bind(owner.to_string())
+                    .bind(id.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                let issued = super::recovery::issue_codes_if_none!(tx, owner, code_hashes, now);
                 tx.commit().await?;
+                Some(issued)
+            } else {
+                None
             }
-            done == 1
         });
-        if confirmed {
-            Ok(())
-        } else {
-            Err(Error::NotFound)
-        }
+        outcome.ok_or(Error::NotFound)
+    }
+
+    /// Stores a factor that is confirmed from the start (a security key, whose registration
+    /// ceremony is its proof) and, in the same transaction, the recovery codes `code_hashes`
+    /// when the owner has no unused one; true when those codes were stored.
+    pub async fn add_confirmed_factor(
+        &self,
+        new: &NewFactor,
+        code_hashes: &[String],
+    ) -> Result<bool> {
+        let issued = on_pool!(self, |pool| {
+            let mut tx = crate::db::BeginWrite::begin_write(pool).await?;
+            sqlx::query(
+                "INSERT INTO mfa_factors (id, user_id, kind, name, secret_enc, credential_id, \
+                 confirmed, confirmed_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7, $7)",
+            )
+            .bind(new.id.to_string())
+            .bind(new.user_id.to_string())
+            .bind(new.kind.as_str())
+            .bind(&new.name)
+            .bind(&new.secret_enc)
+            .bind(&new.credential_id)
+            .bind(to_millis(new.created_at))
+            .execute(&mut *tx)
+            .await?;
+            let issued =
+                super::recovery::issue_codes_if_none!(tx, new.user_id, code_hashes, new.created_at);
+            tx.commit().await?;
+            issued
+        });
+        Ok(issued)
     }
 
     /// Moves the owner's factor `id` forward to `counter` if it is past the stored one; false

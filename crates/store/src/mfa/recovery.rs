@@ -10,6 +10,50 @@ use domain::id::UserId;
 use crate::time::to_millis;
 use crate::{Result, Store};
 
+/// Inside a write transaction `$tx`: when the owner has no unused recovery code, replaces the
+/// set with `$hashes` (a slice of hex hashes); evaluates to whether it did. Lets a new first
+/// factor and its recovery codes commit together.
+macro_rules! issue_codes_if_none {
+    ($tx:expr, $owner:expr, $hashes:expr, $now:expr) => {{
+        let unused: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM mfa_recovery_codes WHERE user_id = $1 AND used_at IS NULL",
+        )
+        .bind($owner.to_string())
+        .fetch_one(&mut *$tx)
+        .await?;
+        if unused == 0 && !$hashes.is_empty() {
+            sqlx::query("DELETE FROM mfa_recovery_codes WHERE user_id = $1")
+                .bind($owner.to_string())
+                .execute(&mut *$tx)
+                .await?;
+            $crate::mfa::recovery::insert_codes!($tx, $owner, $hashes, $now);
+            true
+        } else {
+            false
+        }
+    }};
+}
+pub(crate) use issue_codes_if_none;
+
+/// Inside a transaction `$tx`: inserts one unused code per hash of `$hashes`.
+macro_rules! insert_codes {
+    ($tx:expr, $owner:expr, $hashes:expr, $now:expr) => {
+        for hash in $hashes {
+            sqlx::query(
+                "INSERT INTO mfa_recovery_codes (id, user_id, code_hash, created_at) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(uuid::Uuid::now_v7().to_string())
+            .bind($owner.to_string())
+            .bind(hash)
+            .bind($crate::time::to_millis($now))
+            .execute(&mut *$tx)
+            .await?;
+        }
+    };
+}
+pub(crate) use insert_codes;
+
 /// Recovery codes.
 impl Store {
     /// Replaces the owner's recovery codes with `hashes` in one transaction: the old set stops
@@ -26,18 +70,7 @@ impl Store {
                 .bind(owner.to_string())
                 .execute(&mut *tx)
                 .await?;
-            for hash in hashes {
-                sqlx::query(
-                    "INSERT INTO mfa_recovery_codes (id, user_id, code_hash, created_at) \
-                     VALUES ($1, $2, $3, $4)",
-                )
-                .bind(uuid::Uuid::now_v7().to_string())
-                .bind(owner.to_string())
-                .bind(hash)
-                .bind(to_millis(now))
-                .execute(&mut *tx)
-                .await?;
-            }
+            insert_codes!(tx, owner, hashes, now);
             tx.commit().await?;
         });
         Ok(())

@@ -31,22 +31,27 @@ pub async fn csrf_token(State(state): State<AppState>, caller: Caller) -> Respon
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ModeResponse {
     pub mode: &'static str,
+    /// Whether username and password sign-in is on.
     pub local_login: bool,
     pub setup_required: bool,
+    /// The OIDC provider's name, when "Sign in with …" is on (`GET /api/auth/oidc/login`).
+    pub oidc: Option<String>,
+    /// Whether "Sign in with GitHub" is on (`GET /api/auth/github/login`).
+    pub github: bool,
 }
 
 /// `GET /api/auth/mode`: how people sign in here.
 #[utoipa::path(get, path = "/api/auth/mode", tag = "auth", responses((status = 200, description = "OK", body = ModeResponse)))]
 pub async fn mode(State(state): State<AppState>) -> ApiResult<Json<ModeResponse>> {
     let app = &state.app;
+    let single = app.config.single_user_mode;
+    let methods = service::auth::external::settings::public(app).await?;
     Ok(Json(ModeResponse {
-        mode: if app.config.single_user_mode {
-            "single-user"
-        } else {
-            "local"
-        },
-        local_login: !app.config.single_user_mode,
+        mode: if single { "single-user" } else { "local" },
+        local_login: !single && methods.local,
         setup_required: service::setup::setup_required(app).await?,
+        oidc: methods.oidc.filter(|_| !single),
+        github: !single && methods.github,
     }))
 }
 

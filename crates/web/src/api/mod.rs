@@ -7,6 +7,7 @@ pub mod bills;
 pub mod budgets;
 pub mod demo;
 pub mod expenses;
+pub mod external;
 pub mod mfa;
 pub mod money;
 pub mod openapi;

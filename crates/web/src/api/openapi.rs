@@ -19,6 +19,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         super::money::Doc::openapi(),
         super::tracker::Doc::openapi(),
         super::demo::Doc::openapi(),
+        super::external::Doc::openapi(),
     ] {
         doc.merge(part);
     }

@@ -51,7 +51,7 @@ pub async fn sign_in_form(
         next: Some(safe_next(q.next.as_deref())),
         _csrf_token: None,
     };
-    sign_in_page(app, &caller, &ctx, &form, setup_hint, None)
+    sign_in_page(app, &caller, &ctx, &form, setup_hint, None).await
 }
 
 /// A refused sign-in: its status, the message shown, and a `Retry-After` in seconds.
@@ -59,7 +59,7 @@ pub(crate) type Refusal = (StatusCode, String, Option<u64>);
 
 /// The sign-in page for `form` (the username kept, never the password), with `refusal` when an
 /// attempt failed.
-pub(crate) fn sign_in_page(
+pub(crate) async fn sign_in_page(
     app: &service::App,
     caller: &Caller,
     ctx: &PageContext,
@@ -67,8 +67,13 @@ pub(crate) fn sign_in_page(
     setup_hint: bool,
     refusal: Option<Refusal>,
 ) -> Response {
+    let methods = match service::auth::external::settings::public(app).await {
+        Ok(methods) => methods,
+        Err(err) => return crate::problem::ApiError(err).into_response(),
+    };
     let (chrome, cookie) = chrome(app, caller, ctx, "Sign in");
     let page = SignInPage {
+        methods,
         chrome,
         username: form.username.chars().take(64).collect(),
         error: refusal.as_ref().map(|(_, message, _)| message.clone()),
@@ -143,6 +148,12 @@ pub async fn sign_in(
                     format!("{}: {}", i.field, i.reason),
                     None,
                 ),
+                Error::Forbidden => (
+                    StatusCode::FORBIDDEN,
+                    "Signing in with a password is turned off here. Use the other sign-in options."
+                        .to_owned(),
+                    None,
+                ),
                 _ => return crate::problem::ApiError(err).into_response(),
             };
             sign_in_page(
@@ -153,6 +164,7 @@ pub async fn sign_in(
                 false,
                 Some((status, message, retry)),
             )
+            .await
         }
     }
 }

@@ -30,14 +30,16 @@ use crate::routes::Table;
 use crate::views;
 use crate::views::admin::{AdminUsersPage, MfaPolicyForm, NewUserForm, UserRow};
 
-/// The administration routes (this page's, one account's, and the audit log's).
+/// The administration routes (this page's, one account's, the audit log's and the sign-in
+/// methods').
 pub(crate) fn routes(table: Table) -> Table {
     let table = table
         .add("GET", "/admin", get(show))
         .add("POST", "/admin/users", post(create))
         .add("POST", "/admin/sessions/end-all", post(end_all_sessions))
         .add("POST", "/admin/mfa-policy", post(set_mfa_policy));
-    super::admin_audit::routes(super::admin_users::routes(table))
+    let table = super::admin_audit::routes(super::admin_users::routes(table));
+    super::admin_sign_in::routes(table)
 }
 
 /// The success banners of every admin page, by code.

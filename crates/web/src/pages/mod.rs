@@ -27,6 +27,7 @@
 pub mod account;
 pub mod admin;
 pub mod admin_audit;
+pub mod admin_sign_in;
 pub mod admin_users;
 pub mod analytics;
 pub mod bills;

@@ -288,5 +288,5 @@ pub async fn sign_in(
         next: Some(next),
         _csrf_token: None,
     };
-    sign_in_page(app, &caller, &ctx, &form, false, Some(refusal))
+    sign_in_page(app, &caller, &ctx, &form, false, Some(refusal)).await
 }

@@ -24,9 +24,25 @@ pub struct SignInPage {
     pub passkey: bool,
     /// The origin WebAuthn ceremonies are accepted from (the script offers passkeys only there).
     pub webauthn_origin: String,
+    /// The sign-in methods on offer (password form, OIDC and GitHub buttons).
+    pub methods: service::auth::external::PublicMethods,
 }
 
 impl Page for SignInPage {}
+
+/// The page between a provider's callback and the app: it sets the new cookies and moves on
+/// with a same-site navigation (`<meta http-equiv="refresh">`), because a redirect chain that
+/// began at the provider is cross-site, and browsers keep `SameSite=Strict` cookies (the
+/// session's) out of it.
+#[derive(Debug, Clone, Template)]
+#[template(path = "continue_page.html")]
+pub struct ContinuePage {
+    pub chrome: Chrome,
+    /// Where to go next (a same-origin path).
+    pub to: String,
+}
+
+impl Page for ContinuePage {}
 
 impl SignInPage {
     /// The page as an HTML response.

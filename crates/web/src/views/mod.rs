@@ -33,6 +33,7 @@
 //! - `categories::CategoriesPage` — categories with bill counts; create, edit, delete, restore.
 
 pub mod admin;
+pub mod admin_sign_in;
 pub mod analytics;
 mod auth;
 pub mod bills;
@@ -54,7 +55,7 @@ use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
-pub use auth::{SetupPage, SignInPage};
+pub use auth::{ContinuePage, SetupPage, SignInPage};
 pub use error::ErrorPage;
 pub use occurrence::OccurrencePage;
 pub use security::{LoginRow, SecurityPage, SessionRow};

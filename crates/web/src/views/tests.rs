@@ -56,6 +56,11 @@ fn sign_in(user: Option<NavUser>) -> SignInPage {
         setup_hint: true,
         passkey: true,
         webauthn_origin: hostile(),
+        methods: service::auth::external::PublicMethods {
+            local: true,
+            oidc: Some(hostile()),
+            github: true,
+        },
     }
 }
 

@@ -41,6 +41,7 @@ fn matrix() -> BTreeMap<String, Vec<String>> {
 fn concrete(path: &str) -> String {
     path.replace("{id}", "0190a5b2-0000-7000-8000-000000000000")
         .replace("{*path}", "app.css")
+        .replace("{provider}", "oidc")
 }
 
 /// The outcome class of one answer.

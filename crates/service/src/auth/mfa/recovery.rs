@@ -46,15 +46,21 @@ pub fn hash(code: &RecoveryCode) -> String {
     hex::encode(Sha256::digest(code.as_str().as_bytes()))
 }
 
-/// Issues a new set for `user`, replacing the old one; returns the codes to show once.
-pub(crate) async fn issue(app: &App, user: UserId) -> Result<Vec<RecoveryCode>> {
+/// A new set of codes and their stored forms (nothing stored yet).
+pub(crate) fn fresh(app: &App) -> Result<(Vec<RecoveryCode>, Vec<String>)> {
     let codes = generate(&*app.random);
     if codes.len() != CODES {
         return Err(Error::internal(
             "recovery code generation produced too few codes",
         ));
     }
-    let hashes: Vec<String> = codes.iter().map(hash).collect();
+    let hashes = codes.iter().map(hash).collect();
+    Ok((codes, hashes))
+}
+
+/// Issues a new set for `user`, replacing the old one; returns the codes to show once.
+pub(crate) async fn issue(app: &App, user: UserId) -> Result<Vec<RecoveryCode>> {
+    let (codes, hashes) = fresh(app)?;
     app.store
         .replace_recovery_codes(user, &hashes, app.now())
         .await?;

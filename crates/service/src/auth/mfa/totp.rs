@@ -181,20 +181,20 @@ pub(crate) async fn check_enrolment_code(
 }
 
 /// Activates the enrolment `factor` with its first accepted `step`, replacing an older app;
-/// issues recovery codes when the account has no unused ones (returned, to show once).
+/// issues recovery codes when the account has no unused ones (returned, to show once). One
+/// transaction: the app is never active without codes, nor codes stored for an app that is not.
 pub(crate) async fn activate(
     app: &App,
     user: &UserRow,
     factor: FactorId,
     step: i64,
 ) -> Result<Option<Vec<RecoveryCode>>> {
-    app.store
-        .confirm_factor(user.id, factor, Some(step), true, app.now())
+    let (codes, hashes) = recovery::fresh(app)?;
+    let issued = app
+        .store
+        .confirm_factor_issuing_codes(user.id, factor, Some(step), true, &hashes, app.now())
         .await?;
-    if app.store.unused_recovery_codes(user.id).await? > 0 {
-        return Ok(None);
-    }
-    Ok(Some(recovery::issue(app, user.id).await?))
+    Ok(issued.then_some(codes))
 }
 
 /// Checks a sign-in or step-up code against `user`'s confirmed authenticator app and, when it

@@ -104,16 +104,22 @@ pub async fn finish_registration(
     let row = id.to_string();
     let name = ceremony.name.unwrap_or_else(|| "Security key".to_owned());
     let now = app.now();
-    app.store
-        .create_factor(&NewFactor {
-            id,
-            user_id: principal.user_id,
-            kind: FactorKind::WebAuthn,
-            name: name.clone(),
-            secret_enc: Some(app.encrypt(aad(&row), &state_json(&passkey)?)?),
-            credential_id: Some(credential_id(passkey.cred_id())),
-            created_at: now,
-        })
+    // The key and, for a first factor, its recovery codes in one transaction.
+    let (codes, hashes) = recovery::fresh(app)?;
+    let issued = app
+        .store
+        .add_confirmed_factor(
+            &NewFactor {
+                id,
+                user_id: principal.user_id,
+                kind: FactorKind::WebAuthn,
+                name: name.clone(),
+                secret_enc: Some(app.encrypt(aad(&row), &state_json(&passkey)?)?),
+                credential_id: Some(credential_id(passkey.cred_id())),
+                created_at: now,
+            },
+            &hashes,
+        )
         .await
         .map_err(|err| match err {
             store::Error::Conflict { .. } => Error::Conflict {
@@ -122,14 +128,7 @@ pub async fn finish_registration(
             },
             other => other.into(),
         })?;
-    app.store
-        .confirm_factor(principal.user_id, id, None, false, now)
-        .await?;
-    let recovery_codes = if app.store.unused_recovery_codes(principal.user_id).await? > 0 {
-        None
-    } else {
-        Some(recovery::issue(app, principal.user_id).await?)
-    };
+    let recovery_codes = issued.then_some(codes);
     factors_changed(
         app,
         principal,

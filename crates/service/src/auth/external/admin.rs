@@ -1,0 +1,490 @@
+//! Administrators' view and change of the sign-in methods, with the lock-out guards: at least
+//! one method stays on; OIDC is turned on only when configured and its discovery works now;
+//! local sign-in is turned off only while OIDC is on, works, and has an admin group (so
+//! administrators can still get in). Secrets go in, never out: the view says only whether one
+//! is saved or comes from the environment.
+
+use domain::invalid::Invalid;
+
+use super::settings::{
+    DEFAULT_PROVIDER_NAME, GITHUB_API, GITHUB_SECRET, GITHUB_WEB, GithubSettings, KEY, OIDC_SECRET,
+    OidcSettings, SignInMethods, Stored, StoredGithub, StoredOidc, load, scopes_of, secret_aad,
+};
+use super::{github, oidc};
+use crate::auth::{Principal, RequestMeta};
+use crate::config::{Secret, TokenAuthMethod};
+use crate::{App, Error, Result, audit};
+
+/// Where a secret in force comes from.
+#[derive(Debug, Clone, Copy, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SecretSource {
+    Saved,
+    Environment,
+    None,
+}
+
+/// The OIDC settings as administrators see them (the secret never leaves the server).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct OidcView {
+    pub enabled: bool,
+    pub provider_name: String,
+    pub issuer_url: String,
+    pub client_id: String,
+    pub client_secret: SecretSource,
+    /// `client_secret_basic` or `client_secret_post`.
+    pub token_auth_method: String,
+    /// The explicit callback URL, if one was set.
+    pub redirect_uri: Option<String>,
+    /// The callback URL in force (register this one at the provider).
+    pub effective_redirect_uri: String,
+    pub scopes: String,
+    pub admin_group: Option<String>,
+    pub auto_provision: bool,
+    pub link_verified_email: bool,
+}
+
+/// The GitHub settings as administrators see them.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct GithubView {
+    pub enabled: bool,
+    pub client_id: String,
+    pub client_secret: SecretSource,
+    pub auto_provision: bool,
+    pub link_verified_email: bool,
+    /// The callback URL to register in the GitHub OAuth app.
+    pub callback_url: String,
+    pub web_url: String,
+    pub api_url: String,
+}
+
+/// Every sign-in method as administrators see it.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct MethodsView {
+    pub local_enabled: bool,
+    pub oidc: OidcView,
+    pub github: GithubView,
+    /// `saved` (admin page) or `environment`.
+    pub source: String,
+}
+
+async fn source_of(app: &App, key: &str, env: Option<&Secret>) -> Result<SecretSource> {
+    Ok(if app.store.setting(key).await?.is_some() {
+        SecretSource::Saved
+    } else if env.is_some() {
+        SecretSource::Environment
+    } else {
+        SecretSource::None
+    })
+}
+
+/// The settings in force, for administrators.
+pub async fn view(app: &App, admin: &Principal) -> Result<MethodsView> {
+    admin.require_admin()?;
+    let m = load(app).await?;
+    let env = &app.config.sign_in;
+    Ok(MethodsView {
+        local_enabled: m.local_enabled,
+        oidc: OidcView {
+            enabled: m.oidc.enabled,
+            effective_redirect_uri: m.oidc.redirect_uri(app),
+            provider_name: m.oidc.provider_name,
+            issuer_url: m.oidc.issuer_url,
+            client_id: m.oidc.client_id,
+            client_secret: source_of(app, OIDC_SECRET, env.oidc.client_secret.as_ref()).await?,
+            token_auth_method: m.oidc.token_auth_method.as_str().to_owned(),
+            redirect_uri: m.oidc.redirect_uri,
+            scopes: m.oidc.scopes.join(" "),
+            admin_group: m.oidc.admin_group,
+            auto_provision: m.oidc.auto_provision,
+            link_verified_email: m.oidc.link_verified_email,
+        },
+        github: GithubView {
+            enabled: m.github.enabled,
+            callback_url: m.github.redirect_uri(app),
+            client_id: m.github.client_id,
+            client_secret: source_of(app, GITHUB_SECRET, env.github.client_secret.as_ref()).await?,
+            auto_provision: m.github.auto_provision,
+            link_verified_email: m.github.link_verified_email,
+            web_url: m.github.web_url,
+            api_url: m.github.api_url,
+        },
+        source: if m.saved { "saved" } else { "environment" }.to_owned(),
+    })
+}
+
+/// A change an administrator submits: every field, as on the form. An empty or absent secret
+/// keeps the one in force.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MethodsUpdate {
+    pub local_enabled: bool,
+    pub oidc: OidcUpdate,
+    pub github: GithubUpdate,
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct OidcUpdate {
+    pub enabled: bool,
+    pub provider_name: String,
+    pub issuer_url: String,
+    pub client_id: String,
+    pub client_secret: Option<String>,
+    /// `client_secret_basic` (default) or `client_secret_post`.
+    pub token_auth_method: String,
+    /// Empty: `PUBLIC_URL` + `/api/auth/oidc/callback`.
+    pub redirect_uri: String,
+    /// Space-separated; `openid` is added when missing. Empty: `openid email profile`.
+    pub scopes: String,
+    pub admin_group: String,
+    pub auto_provision: bool,
+    pub link_verified_email: bool,
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct GithubUpdate {
+    pub enabled: bool,
+    pub client_id: String,
+    pub client_secret: Option<String>,
+    pub auto_provision: bool,
+    pub link_verified_email: bool,
+    /// Empty: `https://github.com`.
+    pub web_url: String,
+    /// Empty: `https://api.github.com`.
+    pub api_url: String,
+}
+
+/// A single-line text field: trimmed, at most `max` characters, no control characters.
+fn line(field: &str, value: &str, max: usize) -> Result<String> {
+    let value = value.trim();
+    if value.chars().count() > max {
+        return Err(Error::invalid(
+            field,
+            format!("must be at most {max} characters"),
+        ));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(Error::invalid(field, "must not contain control characters"));
+    }
+    Ok(value.to_owned())
+}
+
+/// An absolute http(s) URL (whether it may be reached is the outbound policy's business).
+fn web_url(field: &str, value: &str) -> Result<String> {
+    let value = line(field, value, 2000)?;
+    let url = url::Url::parse(&value)
+        .map_err(|_| Error::Invalid(Invalid::new(field, "must be an absolute URL")))?;
+    if !matches!(url.scheme(), "https" | "http") || url.host_str().is_none() {
+        return Err(Error::invalid(field, "must be an https:// URL"));
+    }
+    if !url.username().is_empty() || url.password().is_some() || url.fragment().is_some() {
+        return Err(Error::invalid(
+            field,
+            "must not contain credentials or a fragment",
+        ));
+    }
+    Ok(value)
+}
+
+fn optional(value: String) -> Option<String> {
+    (!value.is_empty()).then_some(value)
+}
+
+/// Parses and checks the form into settings, keeping secrets in force when none is given.
+fn parse(update: MethodsUpdate, current: &SignInMethods) -> Result<(SignInMethods, Secrets)> {
+    let o = update.oidc;
+    let g = update.github;
+    let oidc_secret = o
+        .client_secret
+        .map(|s| line("oidc.client_secret", &s, 1000))
+        .transpose()?
+        .and_then(optional);
+    let github_secret = g
+        .client_secret
+        .map(|s| line("github.client_secret", &s, 1000))
+        .transpose()?
+        .and_then(optional);
+    let issuer_url = line("oidc.issuer_url", &o.issuer_url, 2000)?;
+    let issuer_url = if issuer_url.is_empty() {
+        issuer_url
+    } else {
+        web_url("oidc.issuer_url", &issuer_url)?
+    };
+    let redirect_uri = line("oidc.redirect_uri", &o.redirect_uri, 2000)?;
+    let redirect_uri = optional(redirect_uri)
+        .map(|u| web_url("oidc.redirect_uri", &u))
+        .transpose()?;
+    let scopes = line("oidc.scopes", &o.scopes, 500)?;
+    let scopes = if scopes.is_empty() {
+        "openid email profile".to_owned()
+    } else {
+        scopes
+    };
+    if scopes.split_whitespace().any(|s| {
+        !s.chars()
+            .all(|c| c.is_ascii_graphic() && c != '"' && c != '\\')
+    }) {
+        return Err(Error::invalid(
+            "oidc.scopes",
+            "contains a character a scope cannot have",
+        ));
+    }
+    let method = o.token_auth_method.trim();
+    let token_auth_method = if method.is_empty() {
+        TokenAuthMethod::Basic
+    } else {
+        TokenAuthMethod::parse(method).ok_or_else(|| {
+            Error::invalid(
+                "oidc.token_auth_method",
+                "must be client_secret_basic or client_secret_post",
+            )
+        })?
+    };
+    let provider_name = line("oidc.provider_name", &o.provider_name, 60)?;
+    let github_web = optional(line("github.web_url", &g.web_url, 2000)?)
+        .map(|u| web_url("github.web_url", &u))
+        .transpose()?;
+    let github_api = optional(line("github.api_url", &g.api_url, 2000)?)
+        .map(|u| web_url("github.api_url", &u))
+        .transpose()?;
+    let methods = SignInMethods {
+        local_enabled: update.local_enabled,
+        oidc: OidcSettings {
+            enabled: o.enabled,
+            provider_name: optional(provider_name)
+                .unwrap_or_else(|| DEFAULT_PROVIDER_NAME.to_owned()),
+            issuer_url,
+            client_id: line("oidc.client_id", &o.client_id, 500)?,
+            client_secret: oidc_secret
+                .clone()
+                .map(Secret::new)
+                .or_else(|| current.oidc.client_secret.clone()),
+            token_auth_method,
+            redirect_uri,
+            scopes: scopes_of(&scopes),
+            admin_group: optional(line("oidc.admin_group", &o.admin_group, 200)?),
+            auto_provision: o.auto_provision,
+            link_verified_email: o.link_verified_email,
+        },
+        github: GithubSettings {
+            enabled: g.enabled,
+            client_id: line("github.client_id", &g.client_id, 200)?,
+            client_secret: github_secret
+                .clone()
+                .map(Secret::new)
+                .or_else(|| current.github.client_secret.clone()),
+            auto_provision: g.auto_provision,
+            link_verified_email: g.link_verified_email,
+            web_url: github_web.unwrap_or_else(|| GITHUB_WEB.to_owned()),
+            api_url: github_api.unwrap_or_else(|| GITHUB_API.to_owned()),
+        },
+        saved: true,
+    };
+    Ok((
+        methods,
+        Secrets {
+            oidc: oidc_secret,
+            github: github_secret,
+        },
+    ))
+}
+
+/// Secrets newly typed into the form.
+struct Secrets {
+    oidc: Option<String>,
+    github: Option<String>,
+}
+
+/// The lock-out guards; OIDC's discovery is tried when OIDC is to be on.
+async fn guard(app: &App, m: &SignInMethods) -> Result<()> {
+    if !m.local_enabled && !m.oidc.enabled && !m.github.enabled {
+        return Err(Error::invalid(
+            "local_enabled",
+            "at least one sign-in method must stay on",
+        ));
+    }
+    if m.oidc.enabled {
+        for (field, missing) in [
+            ("oidc.issuer_url", m.oidc.issuer_url.is_empty()),
+            ("oidc.client_id", m.oidc.client_id.is_empty()),
+            ("oidc.client_secret", m.oidc.client_secret.is_none()),
+        ] {
+            if missing {
+                return Err(Error::invalid(field, "is needed to turn OIDC sign-in on"));
+            }
+        }
+        oidc::discover(app, &m.oidc.issuer_url)
+            .await
+            .map_err(|err| {
+                Error::invalid(
+                    "oidc.issuer_url",
+                    format!("OIDC cannot be turned on: {}", oidc::problem_text(&err)),
+                )
+            })?;
+    }
+    if m.github.enabled {
+        for (field, missing) in [
+            ("github.client_id", m.github.client_id.is_empty()),
+            ("github.client_secret", m.github.client_secret.is_none()),
+        ] {
+            if missing {
+                return Err(Error::invalid(field, "is needed to turn GitHub sign-in on"));
+            }
+        }
+    }
+    let admins_can_get_in = m.oidc.enabled && m.oidc.admin_group.is_some();
+    if !m.local_enabled && !admins_can_get_in {
+        return Err(Error::invalid(
+            "local_enabled",
+            "local sign-in can be turned off only while OIDC sign-in is on, works, and has an admin group (else no administrator could sign in)",
+        ));
+    }
+    Ok(())
+}
+
+/// Saves the sign-in methods after the lock-out guards; audited. Returns the new view.
+pub async fn update(
+    app: &App,
+    admin: &Principal,
+    update: MethodsUpdate,
+    meta: &RequestMeta,
+) -> Result<MethodsView> {
+    crate::users::admin_gate(app, admin, meta).await?;
+    let current = load(app).await?;
+    let (methods, secrets) = parse(update, &current)?;
+    guard(app, &methods).await?;
+    let now = app.now();
+    for (key, secret) in [
+        (OIDC_SECRET, &secrets.oidc),
+        (GITHUB_SECRET, &secrets.github),
+    ] {
+        if let Some(secret) = secret {
+            let text = app.encrypt(secret_aad(key), secret)?;
+            app.store.put_setting(key, &text, now).await?;
+        }
+    }
+    let stored = Stored {
+        local_enabled: methods.local_enabled,
+        oidc: StoredOidc {
+            enabled: methods.oidc.enabled,
+            provider_name: methods.oidc.provider_name.clone(),
+            issuer_url: methods.oidc.issuer_url.clone(),
+            client_id: methods.oidc.client_id.clone(),
+            token_auth_method: methods.oidc.token_auth_method.as_str().to_owned(),
+            redirect_uri: methods.oidc.redirect_uri.clone(),
+            scopes: methods.oidc.scopes.clone(),
+            admin_group: methods.oidc.admin_group.clone(),
+            auto_provision: methods.oidc.auto_provision,
+            link_verified_email: methods.oidc.link_verified_email,
+        },
+        github: StoredGithub {
+            enabled: methods.github.enabled,
+            client_id: methods.github.client_id.clone(),
+            auto_provision: methods.github.auto_provision,
+            link_verified_email: methods.github.link_verified_email,
+            web_url: methods.github.web_url.clone(),
+            api_url: methods.github.api_url.clone(),
+        },
+    };
+    let text = serde_json::to_string(&stored).map_err(Error::internal)?;
+    app.store.put_setting(KEY, &text, now).await?;
+    let detail = serde_json::json!({
+        "local_enabled": methods.local_enabled,
+        "oidc_enabled": methods.oidc.enabled,
+        "oidc_issuer": methods.oidc.issuer_url,
+        "github_enabled": methods.github.enabled,
+        "secrets_changed": [secrets.oidc.is_some().then_some("oidc"), secrets.github.is_some().then_some("github")],
+    });
+    audit::record(
+        app,
+        &admin.actor(),
+        "auth_methods.update",
+        None,
+        meta.ip,
+        detail,
+    )
+    .await?;
+    tracing::info!(target: "security", local = methods.local_enabled, oidc = methods.oidc.enabled, github = methods.github.enabled, "sign-in methods changed");
+    view(app, admin).await
+}
+
+/// What testing a provider found.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ProviderTest {
+    /// Whether a sign-in can work with these settings.
+    pub ok: bool,
+    /// One line per check, for people.
+    pub checks: Vec<String>,
+    /// The problem, when `ok` is false.
+    pub problem: Option<String>,
+}
+
+impl ProviderTest {
+    pub(crate) fn failed(checks: Vec<String>, problem: &str) -> Self {
+        Self {
+            ok: false,
+            checks,
+            problem: Some(problem.to_owned()),
+        }
+    }
+}
+
+/// Tests the provider settings on the form without saving them: OIDC discovery (issuer,
+/// endpoints, keys, PKCE) or the GitHub app's client credentials.
+pub async fn test_provider(
+    app: &App,
+    admin: &Principal,
+    provider: super::Provider,
+    update: MethodsUpdate,
+    meta: &RequestMeta,
+) -> Result<ProviderTest> {
+    crate::users::admin_gate(app, admin, meta).await?;
+    let current = load(app).await?;
+    let (methods, _) = parse(update, &current)?;
+    let result = match provider {
+        super::Provider::Oidc => oidc::test(app, &methods.oidc).await,
+        super::Provider::Github => github::test(app, &methods.github).await,
+    };
+    audit::record(
+        app,
+        &admin.actor(),
+        "auth_methods.test",
+        None,
+        meta.ip,
+        serde_json::json!({"provider": provider.as_str(), "ok": result.ok}),
+    )
+    .await?;
+    Ok(result)
+}
+
+/// `billtracker enable-local-login`: the operator's way back in when the provider is gone.
+/// Turns password sign-in on, leaves everything else as saved, audited as the command line.
+/// Returns whether it was off.
+pub async fn enable_local_login(app: &App) -> Result<bool> {
+    let Some(text) = app.store.setting(KEY).await? else {
+        return Ok(false);
+    };
+    let Ok(mut stored) = serde_json::from_str::<Stored>(&text) else {
+        // Unreadable settings already mean "local on, external off" (see `settings::load`).
+        return Ok(false);
+    };
+    if stored.local_enabled {
+        return Ok(false);
+    }
+    stored.local_enabled = true;
+    let text = serde_json::to_string(&stored).map_err(Error::internal)?;
+    app.store.put_setting(KEY, &text, app.now()).await?;
+    audit::record(
+        app,
+        &crate::audit::Actor::System,
+        "auth_methods.local_enabled",
+        None,
+        None,
+        serde_json::json!({"via": "cli"}),
+    )
+    .await?;
+    tracing::warn!(target: "security", "password sign-in turned back on from the command line");
+    Ok(true)
+}

@@ -1,0 +1,276 @@
+//! Sign-in through external providers: the identities linked to accounts, and sign-ins under
+//! way between the redirect to a provider and its callback.
+//!
+//! Invariants kept here:
+//! - An identity is found only by (issuer, subject), never by email.
+//! - An account has at most one identity per issuer, and an identity one account (unique
+//!   indexes; a clash is [`Error::Conflict`]).
+//! - A new account and its identity are written in one transaction.
+//! - A sign-in flow is taken by a `DELETE … RETURNING`: of two callbacks with the same state
+//!   exactly one gets it, and an expired one is never returned.
+
+use chrono::{DateTime, Utc};
+use domain::id::UserId;
+
+use crate::time::{from_millis, to_millis};
+use crate::users::{NewUser, UserRow};
+use crate::{Error, Result, Store};
+
+/// An identity to link to an account.
+#[derive(Debug, Clone)]
+pub struct NewIdentity {
+    /// `oidc` or `github`.
+    pub provider: &'static str,
+    pub issuer: String,
+    pub subject: String,
+    pub email: Option<String>,
+}
+
+/// A linked identity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentityRow {
+    pub id: String,
+    pub user_id: UserId,
+    pub provider: String,
+    pub issuer: String,
+    pub subject: String,
+    pub email: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+type IdentityTuple = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    i64,
+    Option<i64>,
+);
+
+const IDENTITY_COLUMNS: &str =
+    "id, user_id, provider, issuer, subject, email, created_at, last_used_at";
+
+fn identity(row: IdentityTuple) -> Result<IdentityRow> {
+    let (id, user_id, provider, issuer, subject, email, created, used) = row;
+    Ok(IdentityRow {
+        id,
+        user_id: user_id
+            .parse()
+            .map_err(|_| Error::Corrupt(format!("user id {user_id}")))?,
+        provider,
+        issuer,
+        subject,
+        email,
+        created_at: from_millis(created)?,
+        last_used_at: used.map(from_millis).transpose()?,
+    })
+}
+
+/// A sign-in under way.
+#[derive(Debug, Clone)]
+pub struct NewFlow {
+    pub state_hash: String,
+    pub browser_hash: String,
+    pub provider: &'static str,
+    pub nonce: String,
+    pub verifier_enc: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A sign-in flow taken for its callback.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlowRow {
+    pub state_hash: String,
+    pub browser_hash: String,
+    pub provider: String,
+    pub nonce: String,
+    pub verifier_enc: String,
+}
+
+/// The `INSERT … RETURNING` of one identity, as a query expression (used on a pool and inside
+/// a transaction, for either engine).
+macro_rules! insert_identity {
+    ($user:expr, $new:expr, $now:expr) => {
+        sqlx::query_as::<_, IdentityTuple>(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO external_identities (id, user_id, provider, issuer, subject, email, \
+             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {IDENTITY_COLUMNS}"
+        )))
+        .bind(uuid::Uuid::now_v7().to_string())
+        .bind($user.to_string())
+        .bind($new.provider)
+        .bind(&$new.issuer)
+        .bind(&$new.subject)
+        .bind(&$new.email)
+        .bind(to_millis($now))
+    };
+}
+
+impl Store {
+    /// The identity `(issuer, subject)`, if some account has it.
+    pub async fn identity(&self, issuer: &str, subject: &str) -> Result<Option<IdentityRow>> {
+        let row: Option<IdentityTuple> = on_pool!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {IDENTITY_COLUMNS} FROM external_identities \
+                 WHERE issuer = $1 AND subject = $2"
+            )))
+            .bind(issuer)
+            .bind(subject)
+            .fetch_optional(pool)
+            .await?
+        });
+        row.map(identity).transpose()
+    }
+
+    /// The identities linked to `user`, oldest first.
+    pub async fn identities_of(&self, user: UserId) -> Result<Vec<IdentityRow>> {
+        let rows: Vec<IdentityTuple> = on_pool!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {IDENTITY_COLUMNS} FROM external_identities WHERE user_id = $1 \
+                 ORDER BY created_at, id"
+            )))
+            .bind(user.to_string())
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter().map(identity).collect()
+    }
+
+    /// Links `new` to the existing account `user`.
+    pub async fn link_identity(
+        &self,
+        user: UserId,
+        new: &NewIdentity,
+        now: DateTime<Utc>,
+    ) -> Result<IdentityRow> {
+        let row: IdentityTuple = on_pool!(self, |pool| {
+            insert_identity!(user, new, now).fetch_one(pool).await?
+        });
+        identity(row)
+    }
+
+    /// Creates an account and links `new` to it, in one transaction.
+    pub async fn create_user_with_identity(
+        &self,
+        user: &NewUser,
+        new: &NewIdentity,
+        now: DateTime<Utc>,
+    ) -> Result<UserRow> {
+        on_pool!(self, |pool| {
+            let mut tx = crate::db::BeginWrite::begin_write(pool).await?;
+            let created = crate::users::insert_user!(UserId::new(), user, now)
+                .fetch_one(&mut *tx)
+                .await?;
+            let created = crate::users::from_row(created)?;
+            insert_identity!(created.id, new, now)
+                .fetch_one(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(created)
+        })
+    }
+
+    /// Notes a sign-in with the identity, and the email the provider gave this time.
+    pub async fn touch_identity(
+        &self,
+        id: &str,
+        email: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        on_pool!(self, |pool| {
+            sqlx::query(
+                "UPDATE external_identities SET last_used_at = $1, email = $2 WHERE id = $3",
+            )
+            .bind(to_millis(now))
+            .bind(email)
+            .bind(id)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Removes the identity `id` of `user`; false when there was none.
+    pub async fn unlink_identity(&self, user: UserId, id: &str) -> Result<bool> {
+        let done = on_pool!(self, |pool| {
+            sqlx::query("DELETE FROM external_identities WHERE id = $1 AND user_id = $2")
+                .bind(id)
+                .bind(user.to_string())
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(done == 1)
+    }
+
+    /// The account whose email is `email` (stored lower-case), if any.
+    pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRow>> {
+        let row: Option<crate::users::Row> = on_pool!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {} FROM users WHERE email = $1",
+                crate::users::COLUMNS
+            )))
+            .bind(email)
+            .fetch_optional(pool)
+            .await?
+        });
+        row.map(crate::users::from_row).transpose()
+    }
+
+    /// Stores a sign-in under way, and drops those that expired by its start.
+    pub async fn put_sign_in_flow(&self, new: &NewFlow) -> Result<()> {
+        on_pool!(self, |pool| {
+            sqlx::query("DELETE FROM external_sign_in_flows WHERE expires_at <= $1")
+                .bind(to_millis(new.created_at))
+                .execute(pool)
+                .await?;
+            sqlx::query(
+                "INSERT INTO external_sign_in_flows (state_hash, browser_hash, provider, nonce, \
+                 verifier_enc, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(&new.state_hash)
+            .bind(&new.browser_hash)
+            .bind(new.provider)
+            .bind(&new.nonce)
+            .bind(&new.verifier_enc)
+            .bind(to_millis(new.created_at))
+            .bind(to_millis(new.expires_at))
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Takes (deletes and returns) the flow of `state_hash` if it is still live at `now`.
+    pub async fn take_sign_in_flow(
+        &self,
+        state_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<FlowRow>> {
+        let row: Option<(String, String, String, String, String, i64)> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "DELETE FROM external_sign_in_flows WHERE state_hash = $1 RETURNING \
+                     state_hash, browser_hash, provider, nonce, verifier_enc, expires_at",
+            )
+            .bind(state_hash)
+            .fetch_optional(pool)
+            .await?
+        });
+        let Some((state_hash, browser_hash, provider, nonce, verifier_enc, expires)) = row else {
+            return Ok(None);
+        };
+        if from_millis(expires)? <= now {
+            return Ok(None);
+        }
+        Ok(Some(FlowRow {
+            state_hash,
+            browser_hash,
+            provider,
+            nonce,
+            verifier_enc,
+        }))
+    }
+}
