@@ -206,6 +206,42 @@ impl Store {
         Ok(done == 1)
     }
 
+    /// How many active administrators (the bootstrap account aside) can sign in with an
+    /// identity from `issuer`.
+    pub async fn count_admins_linked_to(&self, issuer: &str) -> Result<i64> {
+        let n = on_pool!(self, |pool| {
+            sqlx::query_scalar(
+                "SELECT COUNT(DISTINCT u.id) FROM users u JOIN external_identities i \
+                 ON i.user_id = u.id WHERE i.issuer = $1 AND u.role = 'admin' \
+                 AND u.is_active = TRUE AND u.is_bootstrap = FALSE",
+            )
+            .bind(issuer)
+            .fetch_one(pool)
+            .await?
+        });
+        Ok(n)
+    }
+
+    /// Makes administrator `id` a regular user, unless no other active administrator (the
+    /// bootstrap account aside) would be left; one statement, so two demotions at once cannot
+    /// both pass the check on SQLite (PostgreSQL: see docs/security.md). True when demoted.
+    pub async fn demote_admin_unless_last(&self, id: UserId, now: DateTime<Utc>) -> Result<bool> {
+        let done = on_pool!(self, |pool| {
+            sqlx::query(
+                "UPDATE users SET role = 'user', updated_at = $2, version = version + 1 \
+                 WHERE id = $1 AND role = 'admin' AND (SELECT COUNT(*) FROM users o \
+                 WHERE o.role = 'admin' AND o.is_active = TRUE AND o.is_bootstrap = FALSE \
+                 AND o.id <> $1) > 0",
+            )
+            .bind(id.to_string())
+            .bind(to_millis(now))
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(done == 1)
+    }
+
     /// The account whose email is `email` (stored lower-case), if any.
     pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRow>> {
         let row: Option<crate::users::Row> = on_pool!(self, |pool| {

@@ -74,17 +74,6 @@ pub fn set_sign_in_flow(config: &Config, value: &str) -> Option<HeaderValue> {
     )
 }
 
-pub fn clear_sign_in_flow(config: &Config) -> Option<HeaderValue> {
-    build(
-        sign_in_flow_name(config),
-        "",
-        Some(0),
-        true,
-        "Lax",
-        config.cookie_secure,
-    )
-}
-
 pub fn csrf_name(config: &Config) -> String {
     if config.https && config.csrf_secure {
         format!("__Host-{}", config.csrf_cookie_name)

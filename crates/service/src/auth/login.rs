@@ -56,9 +56,9 @@ pub async fn login(
         return Err(Error::Forbidden);
     }
     rate_limit::hit(app, Limit::Login, &rate_limit::ip_subject(app, meta.ip)).await?;
-    if !super::external::settings::load(app).await?.local_enabled {
-        // An administrator turned password sign-in off (only possible while OIDC works and
-        // maps an admin group); `billtracker enable-local-login` turns it back on.
+    if !super::external::settings::local_enabled(app).await? {
+        // An administrator turned sign-in on this server off (only possible while OIDC works
+        // and maps an admin group); `billtracker enable-local-login` turns it back on.
         return Err(Error::Forbidden);
     }
     if password.len() > 1024 || username.len() > 256 {

@@ -9,7 +9,7 @@
 //! reach the browser.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -31,18 +31,22 @@ use crate::views::{self, ContinuePage};
 /// Adds this module's routes to the table.
 pub(crate) fn routes(table: Table) -> Table {
     table
-        .add("GET", "/api/auth/{provider}/login", get(login))
-        .add("GET", "/api/auth/{provider}/callback", get(callback))
-        .add("GET", "/api/admin/sign-in-methods", get(view))
+        .add("GET", "/api/auth/{provider}/login", get(external_login))
+        .add(
+            "GET",
+            "/api/auth/{provider}/callback",
+            get(external_callback),
+        )
+        .add("GET", "/api/admin/sign-in-methods", get(sign_in_methods))
         .add(
             "PUT",
             "/api/admin/sign-in-methods",
-            axum::routing::put(update),
+            axum::routing::put(save_sign_in_methods),
         )
         .add(
             "POST",
             "/api/admin/sign-in-methods/test/{provider}",
-            post(test),
+            post(test_sign_in_method),
         )
 }
 
@@ -54,15 +58,16 @@ pub(crate) fn routes(table: Table) -> Table {
     (status = 429, description = "Too many requests; see Retry-After"),
     (status = 503, description = "The provider cannot be reached")
 ))]
-pub async fn login(
+pub async fn external_login(
     state: State<AppState>,
     caller: Caller,
     ctx: PageContext,
     meta: Meta,
+    headers: HeaderMap,
     Path(provider): Path<String>,
 ) -> Response {
     match provider_of(&provider) {
-        Ok(provider) => begin(state, caller, ctx, meta, provider).await,
+        Ok(provider) => begin(state, caller, ctx, meta, headers, provider).await,
         Err(err) => err.into_response(),
     }
 }
@@ -76,9 +81,11 @@ async fn begin(
     caller: Caller,
     ctx: PageContext,
     Meta(meta): Meta,
+    headers: HeaderMap,
     provider: Provider,
 ) -> Response {
-    match external::start(&state.app, provider, &meta).await {
+    let browser = cookies::read(&headers, cookies::sign_in_flow_name(&state.app.config));
+    match external::start(&state.app, provider, browser.as_deref(), &meta).await {
         Ok(started) => with_cookies(
             see_other(&started.location),
             [cookies::set_sign_in_flow(
@@ -115,7 +122,12 @@ async fn refusal_page(
             "This sign-in is not available here.".to_owned(),
             None,
         ),
-        other => return ApiError(other).into_response(),
+        Error::Internal(_) => return ApiError(err).into_response(),
+        _ => (
+            StatusCode::BAD_REQUEST,
+            "This sign-in could not be completed. Start again.".to_owned(),
+            None,
+        ),
     };
     let form = SignInForm {
         username: String::new(),
@@ -142,15 +154,16 @@ async fn refusal_page(
     (status = 429, description = "Too many requests; see Retry-After"),
     (status = 503, description = "The provider cannot be reached")
 ))]
-pub async fn callback(
+pub async fn external_callback(
     state: State<AppState>,
     caller: Caller,
     ctx: PageContext,
     meta: Meta,
     headers: HeaderMap,
     Path(provider): Path<String>,
-    query: Query<Callback>,
+    RawQuery(query): RawQuery,
 ) -> Response {
+    let query = Callback::from_query(query.as_deref().unwrap_or_default());
     match provider_of(&provider) {
         Ok(provider) => complete(state, caller, ctx, meta, headers, query, provider).await,
         Err(err) => err.into_response(),
@@ -163,7 +176,7 @@ async fn complete(
     ctx: PageContext,
     Meta(meta): Meta,
     headers: HeaderMap,
-    Query(callback): Query<Callback>,
+    callback: Callback,
     provider: Provider,
 ) -> Response {
     let app = &state.app;
@@ -178,24 +191,21 @@ async fn complete(
         caller.session_token.as_deref(),
     )
     .await;
-    let clear_flow = cookies::clear_sign_in_flow(config);
+    // The flow cookie stays until it expires: a sign-in begun in another tab of this browser
+    // still needs it (its flows are single use; the value alone opens nothing).
     let (to, cookie_list) = match outcome {
         Ok(LoginOutcome::SignedIn(signed_in)) => (
             "/".to_owned(),
             vec![
                 cookies::set_session(config, &signed_in.token),
                 cookies::set_csrf(config, &signed_in.csrf_token),
-                clear_flow,
             ],
         ),
         Ok(LoginOutcome::SecondFactor(pending)) => (
             crate::pages::second_factor::href("/"),
-            vec![cookies::set_mfa_pending(config, &pending.token), clear_flow],
+            vec![cookies::set_mfa_pending(config, &pending.token)],
         ),
-        Err(err) => {
-            let page = refusal_page(app, &caller, &ctx, err).await;
-            return with_cookies(page, [clear_flow]);
-        }
+        Err(err) => return refusal_page(app, &caller, &ctx, err).await,
     };
     let (chrome, _) = chrome(app, &caller, &ctx, "Signing in");
     with_cookies(views::render(&ContinuePage { chrome, to }), cookie_list)
@@ -207,7 +217,7 @@ async fn complete(
     (status = 401, description = "Not signed in", body = crate::problem::Problem),
     (status = 403, description = "Not an administrator", body = crate::problem::Problem)
 ))]
-pub async fn view(
+pub async fn sign_in_methods(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
 ) -> ApiResult<Json<MethodsView>> {
@@ -223,7 +233,7 @@ pub async fn view(
     (status = 422, description = "A field is invalid or a lock-out guard refused; `field` names it", body = crate::problem::Problem),
     (status = 429, description = "Too many requests; see Retry-After", body = crate::problem::Problem)
 ))]
-pub async fn update(
+pub async fn save_sign_in_methods(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
     Meta(meta): Meta,
@@ -242,7 +252,7 @@ pub async fn update(
     (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem),
     (status = 429, description = "Too many requests; see Retry-After", body = crate::problem::Problem)
 ))]
-pub async fn test(
+pub async fn test_sign_in_method(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
     Meta(meta): Meta,
@@ -256,5 +266,11 @@ pub async fn test(
 }
 
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(login, callback, view, update, test))]
+#[openapi(paths(
+    external_login,
+    external_callback,
+    sign_in_methods,
+    save_sign_in_methods,
+    test_sign_in_method
+))]
 pub struct Doc;

@@ -73,15 +73,16 @@ pub(crate) async fn sign_in_page(
     };
     let (chrome, cookie) = chrome(app, caller, ctx, "Sign in");
     let page = SignInPage {
-        methods,
         chrome,
         username: form.username.chars().take(64).collect(),
         error: refusal.as_ref().map(|(_, message, _)| message.clone()),
         next: safe_next(form.next.as_deref()),
         setup_hint,
         passkey: !app.config.single_user_mode
+            && methods.local
             && service::auth::mfa::webauthn::available(&app.config),
         webauthn_origin: service::auth::mfa::webauthn::origin(&app.config).unwrap_or_default(),
+        methods,
     };
     let mut response = with_cookies(views::render(&page), [cookie]);
     if let Some((status, _, retry)) = refusal {

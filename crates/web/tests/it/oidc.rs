@@ -266,6 +266,8 @@ app_tests! {
         let params = begin(&a, "/api/auth/oidc/login").await;
         op.set_id_token(op.sign(Signing::KeyA, &op.valid_claims(CLIENT_ID, &params["nonce"], "s-1", now(&app))));
         let b = app.browser().await;
+        let _own = begin(&b, "/api/auth/oidc/login").await;
+        assert!(b.cookie("bt_sign_in_flow").is_some(), "B has its own flow cookie");
         let foreign = callback(&b, "oidc", "code-1", &params["state"]).await;
         assert_eq!(foreign.status(), StatusCode::BAD_REQUEST);
         assert!(!sets_session(&foreign));
@@ -317,8 +319,20 @@ app_tests! {
             assert!(me(&browser).await.is_none(), "{name}");
             assert_eq!(user_count(&app).await, before, "{name}: no user row");
         }
+        // Even when the provider lists HS256, an HMAC token (keyed with the client secret, as
+        // such a provider would) is refused: only asymmetric signatures count.
+        op.set_metadata_algs(&["RS256", "HS256"]);
+        app.clock.advance(chrono::Duration::minutes(16)); // a new rate-limit window
+        let (_, response) = sign_in_with(&app, &op, |nonce| {
+            (Signing::Hs256With(CLIENT_SECRET), json!({}), op.valid_claims(CLIENT_ID, nonce, "x", now(&app)))
+        })
+        .await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        assert!(response.text().await.expect("page").contains("ID token was refused"));
+        assert_eq!(user_count(&app).await, before);
         let refusals = crate::mfa::audit_actions(&app, "login.failure").await;
-        assert!(refusals.len() >= 10, "every refusal is audited: {refusals:?}");
+        assert!(refusals.len() >= 11, "every refusal is audited: {refusals:?}");
+        assert!(refusals.iter().all(|r| r["reason"].as_str().is_some_and(|t| t.contains("ID token was refused"))), "{refusals:?}");
     }
 
     async fn oidc_04_discovery_issuer_must_match_and_jku_x5u_are_ignored(app) {
@@ -468,7 +482,21 @@ app_tests! {
         };
         let err = admin::update(&app.app, &root, off(""), &RequestMeta::default()).await.expect_err("no admin group");
         assert!(matches!(err, service::Error::Invalid(ref i) if i.field == "local_enabled"), "{err:?}");
+        // An admin group, but no administrator has signed in with the provider yet: refused.
+        let err = admin::update(&app.app, &root, off("bt-admins"), &RequestMeta::default()).await.expect_err("no admin linked");
+        assert!(matches!(err, service::Error::Invalid(ref i) if i.field == "local_enabled"), "{err:?}");
+        configure(&app, OidcUpdate { auto_provision: true, admin_group: "bt-admins".into(), ..oidc_settings(&op.issuer()) }).await;
+        let (_, response) = sign_in_with(&app, &op, |nonce| {
+            let mut c = op.valid_claims(CLIENT_ID, nonce, "boss", now(&app));
+            c["groups"] = json!(["bt-admins"]);
+            (Signing::KeyA, json!({}), c)
+        })
+        .await;
+        assert_eq!(response.status(), StatusCode::OK);
         admin::update(&app.app, &root, off("bt-admins"), &RequestMeta::default()).await.expect("saved");
+        // Passkeys are sign-in on this server too: off with passwords.
+        let passkey = app.browser().await.post("/api/auth/passkey/start", json!({})).await;
+        assert_eq!(passkey.status(), StatusCode::FORBIDDEN);
         let mut browser = app.browser().await;
         let response = browser.login("root", crate::support::PASSWORD).await;
         assert_eq!(response.status(), StatusCode::FORBIDDEN);
@@ -479,6 +507,15 @@ app_tests! {
         let page = browser.get("/login").await.text().await.expect("page");
         assert!(!page.contains("name=\"password\""));
         assert!(page.contains("Sign in with Acme SSO"));
+        // The saved secret becomes unreadable (a lost key): OIDC cannot work, so passwords come
+        // back by themselves rather than leaving no way in.
+        let saved = app.app.store.setting("auth.oidc.client_secret").await.expect("db").expect("saved");
+        app.app.store.put_setting("auth.oidc.client_secret", "v1.damaged", now(&app)).await.expect("damage");
+        let mode: Value = browser.get("/api/auth/mode").await.json().await.expect("json");
+        assert_eq!(mode["local_login"], true);
+        app.app.store.put_setting("auth.oidc.client_secret", &saved, now(&app)).await.expect("restore");
+        let mode: Value = browser.get("/api/auth/mode").await.json().await.expect("json");
+        assert_eq!(mode["local_login"], false);
         // The operator's way back (`billtracker enable-local-login`).
         assert!(admin::enable_local_login(&app.app).await.expect("enable"));
         assert!(!admin::enable_local_login(&app.app).await.expect("again"));
@@ -672,4 +709,129 @@ async fn oidc_environment_settings_work_until_saved_sqlite() {
 #[tokio::test]
 async fn oidc_environment_settings_work_until_saved_postgres() {
     environment_fallback(testkit::TestEngine::Postgres).await;
+}
+
+app_tests! {
+    @with crate::oidc::spawn_outbound;
+
+    async fn oidc_admin_group_fails_closed_and_keeps_the_last_admin(app) {
+        let app = app;
+        let op = FakeOp::start().await;
+        configure(&app, OidcUpdate {
+            auto_provision: true,
+            admin_group: "bt-admins".into(),
+            ..oidc_settings(&op.issuer())
+        }).await;
+        let (app, op) = (&app, &op);
+        let with_groups = |sub: &'static str, groups: Option<Value>| {
+            move |nonce: &str| {
+                let mut c = op.valid_claims(CLIENT_ID, nonce, sub, now(app));
+                match groups {
+                    Some(g) => c["groups"] = g,
+                    None => {
+                        c.as_object_mut().expect("object").remove("groups");
+                    }
+                }
+                (Signing::KeyA, json!({}), c)
+            }
+        };
+        let (b, _) = sign_in_with(app, op, with_groups("g-2", Some(json!(["bt-admins"])))).await;
+        assert_eq!(me(&b).await.expect("in")["role"], "admin");
+        // No groups claim at all: not in the group (fail closed).
+        let (b, response) = sign_in_with(app, op, with_groups("g-2", None)).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(me(&b).await.expect("in")["role"], "user");
+        // The last administrator (root made a regular user; the bootstrap account does not
+        // count) keeps the role even when the group no longer lists them.
+        let root = app.app.store.user_by_username("root").await.expect("db").expect("root");
+        app.app.store.update_user(root.id, &store::users::UserChanges { role: Some(Role::User), ..Default::default() }, now(app)).await.expect("demote root");
+        let (b, _) = sign_in_with(app, op, with_groups("g-2", Some(json!(["bt-admins"])))).await;
+        assert_eq!(me(&b).await.expect("in")["role"], "admin");
+        let (b, _) = sign_in_with(app, op, with_groups("g-2", Some(json!([])))).await;
+        assert_eq!(me(&b).await.expect("in")["role"], "admin", "the last administrator stays one");
+    }
+
+    async fn oidc_05_no_email_link_into_admin_or_deactivated_accounts(app) {
+        let app = app;
+        let op = FakeOp::start().await;
+        configure(&app, OidcUpdate { link_verified_email: true, ..oidc_settings(&op.issuer()) }).await;
+        let root = app.app.store.user_by_username("root").await.expect("db").expect("root");
+        let dora = app.account("dora", crate::support::PASSWORD, Role::User).await;
+        app.app.store.update_user(dora.id, &store::users::UserChanges { is_active: Some(false), ..Default::default() }, now(&app)).await.expect("deactivate");
+        for (email, who) in [("root@example.org", root.id), ("dora@example.org", dora.id)] {
+            let (b, response) = sign_in_with(&app, &op, |nonce| {
+                let mut c = op.valid_claims(CLIENT_ID, nonce, &format!("sub-{email}"), now(&app));
+                c["email"] = json!(email);
+                (Signing::KeyA, json!({}), c)
+            })
+            .await;
+            assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{email}");
+            assert!(me(&b).await.is_none());
+            assert!(app.app.store.identities_of(who).await.expect("identities").is_empty(), "{email} not linked");
+        }
+    }
+
+    async fn oidc_02_two_tabs_in_one_browser_both_complete(app) {
+        let app = app;
+        let op = FakeOp::start().await;
+        configure(&app, OidcUpdate { auto_provision: true, ..oidc_settings(&op.issuer()) }).await;
+        let browser = app.browser().await;
+        let first = begin(&browser, "/api/auth/oidc/login").await;
+        let second = begin(&browser, "/api/auth/oidc/login").await;
+        op.set_id_token(op.sign(Signing::KeyA, &op.valid_claims(CLIENT_ID, &second["nonce"], "tabs", now(&app))));
+        assert_eq!(callback(&browser, "oidc", "c", &second["state"]).await.status(), StatusCode::OK);
+        op.set_id_token(op.sign(Signing::KeyA, &op.valid_claims(CLIENT_ID, &first["nonce"], "tabs", now(&app))));
+        assert_eq!(callback(&browser, "oidc", "c", &first["state"]).await.status(), StatusCode::OK);
+        // A repeated parameter is refused (which one would be the provider's?).
+        let third = begin(&browser, "/api/auth/oidc/login").await;
+        let state = &third["state"];
+        let twice = browser.get(&format!("/api/auth/oidc/callback?code=a&state={state}&state={state}")).await;
+        assert_eq!(twice.status(), StatusCode::BAD_REQUEST);
+    }
+
+    async fn a_kept_client_secret_never_goes_to_a_new_destination(app) {
+        let app = app;
+        let op = FakeOp::start().await;
+        let other = FakeOp::start().await;
+        configure(&app, oidc_settings(&op.issuer())).await;
+        let root = admin(&app).await;
+        // A new issuer with the secret left empty: the old secret is not reused.
+        let moved = MethodsUpdate {
+            local_enabled: true,
+            oidc: OidcUpdate { client_secret: None, ..oidc_settings(&other.issuer()) },
+            github: Default::default(),
+        };
+        let err = admin::update(&app.app, &root, moved, &RequestMeta::default()).await.expect_err("secret needed");
+        assert!(matches!(err, service::Error::Invalid(ref i) if i.field == "oidc.client_secret"), "{err:?}");
+        // The same issuer with the secret left empty keeps it.
+        let kept = MethodsUpdate {
+            local_enabled: true,
+            oidc: OidcUpdate { client_secret: None, provider_name: "Renamed".into(), ..oidc_settings(&op.issuer()) },
+            github: Default::default(),
+        };
+        let view = admin::update(&app.app, &root, kept, &RequestMeta::default()).await.expect("kept");
+        assert_eq!(view.oidc.provider_name, "Renamed");
+        assert_eq!(other.token_requests().len(), 0);
+    }
+
+    async fn provider_names_and_usernames_are_made_safe(app) {
+        let app = app;
+        let op = FakeOp::start().await;
+        configure(&app, OidcUpdate { auto_provision: true, ..oidc_settings(&op.issuer()) }).await;
+        let (browser, response) = sign_in_with(&app, &op, |nonce| {
+            let mut c = op.valid_claims(CLIENT_ID, nonce, "u-9", now(&app));
+            c["preferred_username"] = json!("rооt"); // Cyrillic o's: a look-alike of root
+            c["name"] = json!("Eve\u{202E}gnp.exe\u{200B}<script>");
+            c["email"] = json!("eve@example.test");
+            (Signing::KeyA, json!({}), c)
+        })
+        .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let user = me(&browser).await.expect("in");
+        let username = user["username"].as_str().expect("username");
+        assert!(username.is_ascii() && username != "root", "{username}");
+        assert_eq!(user["display_name"], "Evegnp.exe<script>");
+        let page = browser.get("/").await.text().await.expect("page");
+        assert!(!page.contains("<script>gnp"), "escaped in pages");
+    }
 }

@@ -177,10 +177,14 @@ pub enum Signing {
     /// HS256 with key A's public key PEM ([`FakeOp::public_key_pem`]) as the HMAC secret,
     /// header `kid: "key-a"`: the RS256/HS256 key-confusion forgery.
     Hs256WithPublicKey,
+    /// HS256 keyed with the given text (e.g. the client secret: what a provider that lists
+    /// HS256 would do), header `kid: "key-a"`.
+    Hs256With(&'static str),
 }
 
 struct OpState {
     metadata_issuer: Option<String>,
+    metadata_algs: Option<Vec<String>>,
     id_token: Option<String>,
     token_error: Option<(StatusCode, Value)>,
     userinfo: Option<Value>,
@@ -250,6 +254,7 @@ impl FakeOp {
             keys,
             state: Mutex::new(OpState {
                 metadata_issuer: None,
+                metadata_algs: None,
                 id_token: None,
                 token_error: None,
                 userinfo: None,
@@ -281,6 +286,10 @@ impl FakeOp {
     }
 
     /// The `issuer` the discovery document claims from now on (default [`FakeOp::issuer`]).
+    pub fn set_metadata_algs(&self, algs: &[&str]) {
+        self.shared.lock().metadata_algs = Some(algs.iter().map(|a| (*a).to_owned()).collect());
+    }
+
     pub fn set_metadata_issuer(&self, issuer: &str) {
         self.shared.lock().metadata_issuer = Some(issuer.to_owned());
     }
@@ -334,7 +343,9 @@ impl FakeOp {
             Signing::KeyA => json!({"alg": "RS256", "typ": "JWT", "kid": KID_A}),
             Signing::OtherKey => json!({"alg": "RS256", "typ": "JWT", "kid": KID_OTHER}),
             Signing::AlgNone => json!({"alg": "none", "typ": "JWT"}),
-            Signing::Hs256WithPublicKey => json!({"alg": "HS256", "typ": "JWT", "kid": KID_A}),
+            Signing::Hs256WithPublicKey | Signing::Hs256With(_) => {
+                json!({"alg": "HS256", "typ": "JWT", "kid": KID_A})
+            }
         };
         if let (Some(header), Value::Object(extra)) = (header.as_object_mut(), extra_header) {
             for (name, value) in extra {
@@ -358,6 +369,7 @@ impl FakeOp {
                 self.shared.keys.a_public_pem.as_bytes(),
                 signing_input.as_bytes(),
             ),
+            Signing::Hs256With(secret) => hs256(secret.as_bytes(), signing_input.as_bytes()),
         };
         format!("{signing_input}.{}", b64(&signature))
     }
@@ -420,11 +432,19 @@ fn hs256(secret: &[u8], message: &[u8]) -> Vec<u8> {
 
 async fn op_discovery(State(op): State<Arc<OpShared>>) -> Response {
     let base = &op.issuer;
-    let issuer = op
-        .lock()
-        .metadata_issuer
-        .clone()
-        .unwrap_or_else(|| base.clone());
+    let (issuer, algs) = {
+        let state = op.lock();
+        (
+            state
+                .metadata_issuer
+                .clone()
+                .unwrap_or_else(|| base.clone()),
+            state
+                .metadata_algs
+                .clone()
+                .unwrap_or_else(|| vec!["RS256".to_owned()]),
+        )
+    };
     axum::Json(json!({
         "issuer": issuer,
         "authorization_endpoint": format!("{base}/authorize"),
@@ -435,7 +455,7 @@ async fn op_discovery(State(op): State<Arc<OpShared>>) -> Response {
         "response_modes_supported": ["query"],
         "grant_types_supported": ["authorization_code"],
         "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["RS256"],
+        "id_token_signing_alg_values_supported": algs,
         "code_challenge_methods_supported": ["S256"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "scopes_supported": ["openid", "email", "profile", "groups"],

@@ -64,3 +64,19 @@ async fn the_document_is_served_as_json() {
     let body: Value = response.json().await.expect("json");
     assert_eq!(body["info"]["title"], "BillTracker API");
 }
+
+#[test]
+fn operation_ids_are_unique() {
+    let doc = serde_json::to_value(web::api::openapi::document()).expect("serialises");
+    let mut seen = std::collections::BTreeMap::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("path item") {
+            if let Some(id) = operation["operationId"].as_str()
+                && let Some(other) = seen.insert(id.to_owned(), format!("{method} {path}"))
+            {
+                panic!("operationId {id} of {method} {path} is also {other}'s");
+            }
+        }
+    }
+    assert!(!seen.is_empty());
+}

@@ -171,8 +171,11 @@ fn line(field: &str, value: &str, max: usize) -> Result<String> {
     Ok(value.to_owned())
 }
 
-/// An absolute http(s) URL (whether it may be reached is the outbound policy's business).
-fn web_url(field: &str, value: &str) -> Result<String> {
+/// An absolute URL without credentials or fragment that the outbound policy allows (https,
+/// or http for an allowed host; no loopback, private or metadata address unless allowed) —
+/// checked without any request (NET-01, NET-03). Names are resolved, and their addresses
+/// checked, when the provider is first contacted.
+fn web_url(policy: &outbound::OutboundPolicy, field: &str, value: &str) -> Result<String> {
     let value = line(field, value, 2000)?;
     let url = url::Url::parse(&value)
         .map_err(|_| Error::Invalid(Invalid::new(field, "must be an absolute URL")))?;
@@ -185,7 +188,29 @@ fn web_url(field: &str, value: &str) -> Result<String> {
             "must not contain credentials or a fragment",
         ));
     }
+    policy
+        .check_url(&url)
+        .map_err(|err| Error::invalid(field, format!("cannot be used: {err}")))?;
     Ok(value)
+}
+
+/// Our own callback URL as registered at the provider: absolute http(s), no credentials or
+/// fragment (it is not fetched by us, so the outbound policy does not apply).
+fn callback_url(field: &str, value: &str) -> Result<String> {
+    let url = url::Url::parse(value)
+        .map_err(|_| Error::Invalid(Invalid::new(field, "must be an absolute URL")))?;
+    if !matches!(url.scheme(), "https" | "http")
+        || url.host_str().is_none()
+        || !url.username().is_empty()
+        || url.password().is_some()
+        || url.fragment().is_some()
+    {
+        return Err(Error::invalid(
+            field,
+            "must be an http(s) URL without credentials or fragment",
+        ));
+    }
+    Ok(value.to_owned())
 }
 
 fn optional(value: String) -> Option<String> {
@@ -193,7 +218,12 @@ fn optional(value: String) -> Option<String> {
 }
 
 /// Parses and checks the form into settings, keeping secrets in force when none is given.
-fn parse(update: MethodsUpdate, current: &SignInMethods) -> Result<(SignInMethods, Secrets)> {
+fn parse(
+    app: &App,
+    update: MethodsUpdate,
+    current: &SignInMethods,
+) -> Result<(SignInMethods, Secrets)> {
+    let policy = &app.config.outbound;
     let o = update.oidc;
     let g = update.github;
     let oidc_secret = o
@@ -210,11 +240,11 @@ fn parse(update: MethodsUpdate, current: &SignInMethods) -> Result<(SignInMethod
     let issuer_url = if issuer_url.is_empty() {
         issuer_url
     } else {
-        web_url("oidc.issuer_url", &issuer_url)?
+        web_url(policy, "oidc.issuer_url", &issuer_url)?
     };
     let redirect_uri = line("oidc.redirect_uri", &o.redirect_uri, 2000)?;
     let redirect_uri = optional(redirect_uri)
-        .map(|u| web_url("oidc.redirect_uri", &u))
+        .map(|u| callback_url("oidc.redirect_uri", &u))
         .transpose()?;
     let scopes = line("oidc.scopes", &o.scopes, 500)?;
     let scopes = if scopes.is_empty() {
@@ -244,11 +274,12 @@ fn parse(update: MethodsUpdate, current: &SignInMethods) -> Result<(SignInMethod
     };
     let provider_name = line("oidc.provider_name", &o.provider_name, 60)?;
     let github_web = optional(line("github.web_url", &g.web_url, 2000)?)
-        .map(|u| web_url("github.web_url", &u))
+        .map(|u| web_url(policy, "github.web_url", &u))
         .transpose()?;
     let github_api = optional(line("github.api_url", &g.api_url, 2000)?)
-        .map(|u| web_url("github.api_url", &u))
+        .map(|u| web_url(policy, "github.api_url", &u))
         .transpose()?;
+    let same_issuer = issuer_url == current.oidc.issuer_url;
     let methods = SignInMethods {
         local_enabled: update.local_enabled,
         oidc: OidcSettings {
@@ -257,10 +288,12 @@ fn parse(update: MethodsUpdate, current: &SignInMethods) -> Result<(SignInMethod
                 .unwrap_or_else(|| DEFAULT_PROVIDER_NAME.to_owned()),
             issuer_url,
             client_id: line("oidc.client_id", &o.client_id, 500)?,
-            client_secret: oidc_secret
-                .clone()
-                .map(Secret::new)
-                .or_else(|| current.oidc.client_secret.clone()),
+            // A kept secret goes only where it went before: a new issuer needs it typed again.
+            client_secret: oidc_secret.clone().map(Secret::new).or_else(|| {
+                same_issuer
+                    .then(|| current.oidc.client_secret.clone())
+                    .flatten()
+            }),
             token_auth_method,
             redirect_uri,
             scopes: scopes_of(&scopes),
@@ -271,10 +304,11 @@ fn parse(update: MethodsUpdate, current: &SignInMethods) -> Result<(SignInMethod
         github: GithubSettings {
             enabled: g.enabled,
             client_id: line("github.client_id", &g.client_id, 200)?,
-            client_secret: github_secret
-                .clone()
-                .map(Secret::new)
-                .or_else(|| current.github.client_secret.clone()),
+            client_secret: github_secret.clone().map(Secret::new).or_else(|| {
+                (github_web.as_deref().unwrap_or(GITHUB_WEB) == current.github.web_url)
+                    .then(|| current.github.client_secret.clone())
+                    .flatten()
+            }),
             auto_provision: g.auto_provision,
             link_verified_email: g.link_verified_email,
             web_url: github_web.unwrap_or_else(|| GITHUB_WEB.to_owned()),
@@ -334,12 +368,16 @@ async fn guard(app: &App, m: &SignInMethods) -> Result<()> {
             }
         }
     }
-    let admins_can_get_in = m.oidc.enabled && m.oidc.admin_group.is_some();
-    if !m.local_enabled && !admins_can_get_in {
-        return Err(Error::invalid(
-            "local_enabled",
-            "local sign-in can be turned off only while OIDC sign-in is on, works, and has an admin group (else no administrator could sign in)",
-        ));
+    if !m.local_enabled {
+        let admins_can_get_in = m.oidc.enabled
+            && m.oidc.admin_group.is_some()
+            && app.store.count_admins_linked_to(&m.oidc.issuer_url).await? > 0;
+        if !admins_can_get_in {
+            return Err(Error::invalid(
+                "local_enabled",
+                "password sign-in can be turned off only while OIDC sign-in is on, works, has an admin group, and at least one administrator has signed in with it (else no administrator could get in)",
+            ));
+        }
     }
     Ok(())
 }
@@ -353,7 +391,7 @@ pub async fn update(
 ) -> Result<MethodsView> {
     crate::users::admin_gate(app, admin, meta).await?;
     let current = load(app).await?;
-    let (methods, secrets) = parse(update, &current)?;
+    let (methods, secrets) = parse(app, update, &current)?;
     guard(app, &methods).await?;
     let now = app.now();
     for (key, secret) in [
@@ -442,7 +480,7 @@ pub async fn test_provider(
 ) -> Result<ProviderTest> {
     crate::users::admin_gate(app, admin, meta).await?;
     let current = load(app).await?;
-    let (methods, _) = parse(update, &current)?;
+    let (methods, _) = parse(app, update, &current)?;
     let result = match provider {
         super::Provider::Oidc => oidc::test(app, &methods.oidc).await,
         super::Provider::Github => github::test(app, &methods.github).await,

@@ -9,9 +9,15 @@
 //!   in one transaction;
 //! - else the sign-in is refused.
 //!
-//! With an admin group configured and a `groups` claim present, the role follows the group at
-//! every sign-in (never demoting the last active administrator); a role change ends the
-//! account's other sessions, like an administrator's change would.
+//! Linking by email never targets an administrator, a deactivated or the bootstrap account
+//! (an address at the provider must not be a way into them); those link explicitly from their
+//! security page instead.
+//!
+//! With an admin group configured the role follows the group at every sign-in — a missing
+//! `groups` claim counts as no groups (fail closed: someone removed from every group at the
+//! provider must not stay an administrator) — but never demotes the last active administrator
+//! (the bootstrap account aside). A role change ends the account's other sessions, like an
+//! administrator's change would.
 
 use domain::user::{DisplayName, Email, Role, Username};
 use store::identities::NewIdentity;
@@ -126,6 +132,10 @@ async fn linkable(
     let Some(user) = app.store.user_by_email(email).await? else {
         return Ok(None);
     };
+    if !user.is_active || user.is_bootstrap || user.role == Role::Admin {
+        tracing::warn!(target: "security", user = %user.id, "external sign-in not linked by email: the account is an administrator, deactivated or the setup account");
+        return Ok(None);
+    }
     let taken = app
         .store
         .identities_of(user.id)
@@ -152,9 +162,10 @@ async fn free_username(app: &App, profile: &Profile) -> Result<String> {
                 .map(|(local, _)| local.to_owned())
         })
         .unwrap_or_default();
+    // ASCII only: a provider's name must not become a look-alike of another account's.
     let mut base: String = hint
         .chars()
-        .filter(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
         .take(56)
         .collect::<String>()
         .to_lowercase();
@@ -199,7 +210,7 @@ async fn provision(
         .as_deref()
         .map(|n| {
             n.chars()
-                .filter(|c| !c.is_control())
+                .filter(|c| !invisible(*c))
                 .take(100)
                 .collect::<String>()
         })
@@ -209,8 +220,8 @@ async fn provision(
         (Some(group), Some(groups)) if groups.contains(group) => Role::Admin,
         _ => Role::User,
     };
-    Ok(app
-        .store
+    // (A missing claim provisions a regular user, like a claim without the group.)
+    app.store
         .create_user_with_identity(
             &NewUser {
                 username,
@@ -223,7 +234,29 @@ async fn provision(
             &new_identity(rules, profile),
             app.now(),
         )
-        .await?)
+        .await
+        .map_err(|err| match err {
+            // The name was taken between the check and the insert, or the identity was linked
+            // by a concurrent callback: a retry finds the new state.
+            store::Error::Conflict { .. } => {
+                refused("this sign-in collided with another; try again")
+            }
+            other => other.into(),
+        })
+}
+
+/// Control characters and the invisible formatting ones (zero-width, bidirectional overrides
+/// and isolates, BOM) that could make a provider-supplied name look like another.
+fn invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{200B}'..='\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{FEFF}'
+        )
 }
 
 /// Applies the admin-group mapping to `user`.
@@ -233,26 +266,27 @@ async fn follow_admin_group(
     profile: &Profile,
     user: UserRow,
 ) -> Result<UserRow> {
-    let (Some(group), Some(groups)) = (&rules.admin_group, &profile.groups) else {
+    let Some(group) = &rules.admin_group else {
         return Ok(user);
     };
-    let role = if groups.contains(group) {
-        Role::Admin
-    } else {
-        Role::User
-    };
+    let in_group = profile.groups.as_ref().is_some_and(|g| g.contains(group));
+    let role = if in_group { Role::Admin } else { Role::User };
     if role == user.role {
         return Ok(user);
     }
-    if role == Role::User && app.store.count_active_admins().await? <= 1 {
+    let now = app.now();
+    let after = if role == Role::Admin {
+        let changes = UserChanges {
+            role: Some(role),
+            ..UserChanges::default()
+        };
+        app.store.update_user(user.id, &changes, now).await?
+    } else if app.store.demote_admin_unless_last(user.id, now).await? {
+        app.store.user(user.id).await?
+    } else {
         tracing::warn!(target: "security", user = %user.id, "admin group no longer lists the last administrator; role kept");
         return Ok(user);
-    }
-    let changes = UserChanges {
-        role: Some(role),
-        ..UserChanges::default()
     };
-    let after = app.store.update_user(user.id, &changes, app.now()).await?;
     app.store.delete_sessions_of(user.id, None).await?;
     audit::record(
         app,

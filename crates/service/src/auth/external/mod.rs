@@ -89,13 +89,35 @@ pub struct Started {
 }
 
 /// The provider's callback query.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct Callback {
     pub code: Option<String>,
     pub state: Option<String>,
     pub error: Option<String>,
-    pub error_description: Option<String>,
     pub iss: Option<String>,
+    /// A parameter came twice (refused: which one would be the provider's?).
+    pub malformed: bool,
+}
+
+impl Callback {
+    /// Reads the callback's query string; other parameters (`session_state`, …) are ignored.
+    pub fn from_query(query: &str) -> Self {
+        let mut callback = Callback::default();
+        for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
+            let slot = match key.as_ref() {
+                "code" => &mut callback.code,
+                "state" => &mut callback.state,
+                "error" => &mut callback.error,
+                "iss" => &mut callback.iss,
+                _ => continue,
+            };
+            if slot.is_some() {
+                callback.malformed = true;
+            }
+            *slot = Some(value.into_owned());
+        }
+        callback
+    }
 }
 
 /// The secrets of one flow, fresh for each sign-in.
@@ -137,8 +159,22 @@ impl Provider {
     }
 }
 
-/// Begins a sign-in with `provider`: see the module docs.
-pub async fn start(app: &App, provider: Provider, meta: &RequestMeta) -> Result<Started> {
+/// Whether `value` has the shape of a browser value we issued (43 base64url characters).
+fn browser_value(value: &str) -> bool {
+    value.len() == 43
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Begins a sign-in with `provider`: see the module docs. `browser` is the flow cookie the
+/// browser already has, reused so that sign-ins begun in two tabs both stay valid.
+pub async fn start(
+    app: &App,
+    provider: Provider,
+    browser: Option<&str>,
+    meta: &RequestMeta,
+) -> Result<Started> {
     rate_limit::hit(app, Limit::Oidc, &rate_limit::ip_subject(app, meta.ip)).await?;
     if app.config.single_user_mode {
         return Err(Error::Forbidden);
@@ -158,7 +194,9 @@ pub async fn start(app: &App, provider: Provider, meta: &RequestMeta) -> Result<
         }
         _ => return Err(not_enabled(provider)),
     };
-    let browser = random_token(app);
+    let browser = browser
+        .filter(|b| browser_value(b))
+        .map_or_else(|| random_token(app), str::to_owned);
     let now = app.now();
     let state_hash = hash(&secrets.state);
     let lifetime = chrono::Duration::from_std(FLOW_LIFETIME).map_err(Error::internal)?;
@@ -211,6 +249,8 @@ pub async fn finish(
         Err(err) => {
             let reason = match &err {
                 Error::BadRequest { message, .. } => message.clone(),
+                // Never internal error text in the audit log.
+                Error::Internal(_) => "internal error".to_owned(),
                 other => other.to_string(),
             };
             tracing::warn!(target: "security", provider = provider.as_str(), %reason, "external sign-in refused");
@@ -236,6 +276,9 @@ async fn verify_callback(
 ) -> Result<(store::users::UserRow, Profile)> {
     if app.config.single_user_mode {
         return Err(Error::Forbidden);
+    }
+    if callback.malformed {
+        return Err(refused("the sign-in answer repeats a parameter"));
     }
     let state = callback
         .state

@@ -209,7 +209,7 @@ pub async fn load(app: &App) -> Result<SignInMethods> {
     let github_secret = saved_secret(app, GITHUB_SECRET)
         .await?
         .or(env.github.client_secret);
-    Ok(SignInMethods {
+    let mut methods = SignInMethods {
         local_enabled: stored.local_enabled,
         oidc: OidcSettings {
             enabled: stored.oidc.enabled,
@@ -235,7 +235,21 @@ pub async fn load(app: &App) -> Result<SignInMethods> {
             api_url: stored.github.api_url,
         },
         saved: true,
-    })
+    };
+    // Never a state with no way in: when password sign-in is off but OIDC cannot work (its
+    // secret no longer decrypts or was removed from the environment), passwords come back.
+    let oidc_usable = methods.oidc.enabled && methods.oidc.is_configured();
+    if !methods.local_enabled && !oidc_usable {
+        tracing::error!(target: "security", "password sign-in is off but OIDC is not usable; password sign-in is on until an administrator fixes the OIDC settings");
+        methods.local_enabled = true;
+    }
+    Ok(methods)
+}
+
+/// Whether sign-in on this server itself (password, passkey) is on; off only while OIDC works
+/// (see [`load`]), so "OIDC only" also means removing someone at the provider locks them out.
+pub async fn local_enabled(app: &App) -> Result<bool> {
+    Ok(load(app).await?.local_enabled)
 }
 
 /// What the sign-in page offers.

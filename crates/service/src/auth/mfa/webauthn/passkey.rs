@@ -45,6 +45,9 @@ pub async fn start_passkey(app: &App, meta: &RequestMeta) -> Result<PasskeyStart
         return Err(Error::Forbidden);
     }
     rate_limit::hit(app, Limit::Login, &rate_limit::ip_subject(app, meta.ip)).await?;
+    if !crate::auth::external::settings::local_enabled(app).await? {
+        return Err(Error::Forbidden);
+    }
     let rp = relying_party(&app.config)?;
     let (options, state) = rp
         .start_discoverable_authentication()
@@ -74,7 +77,7 @@ pub async fn sign_in_with_passkey(
     meta: &RequestMeta,
     previous_token: Option<&str>,
 ) -> Result<SignedIn> {
-    if app.config.single_user_mode {
+    if app.config.single_user_mode || !crate::auth::external::settings::local_enabled(app).await? {
         return Err(Error::Forbidden);
     }
     let rp = relying_party(&app.config)?;
