@@ -10,7 +10,7 @@
 //!   exactly one gets it, and an expired one is never returned.
 
 use chrono::{DateTime, Utc};
-use domain::id::UserId;
+use domain::id::{SessionId, UserId};
 
 use crate::time::{from_millis, to_millis};
 use crate::users::{NewUser, UserRow};
@@ -77,9 +77,28 @@ pub struct NewFlow {
     pub provider: &'static str,
     pub nonce: String,
     pub verifier_enc: String,
+    /// `sign_in` or `reauth`.
+    pub purpose: &'static str,
+    /// The session a step-up is for.
+    pub session_id: Option<SessionId>,
+    /// Where to go afterwards (a same-site path).
+    pub next_path: Option<String>,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
 }
+
+type FlowTuple = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    String,
+    Option<String>,
+    Option<String>,
+    i64,
+);
 
 /// A sign-in flow taken for its callback.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,6 +108,10 @@ pub struct FlowRow {
     pub provider: String,
     pub nonce: String,
     pub verifier_enc: String,
+    pub purpose: String,
+    pub session_id: Option<String>,
+    pub next_path: Option<String>,
+    pub created_at: DateTime<Utc>,
 }
 
 /// The `INSERT … RETURNING` of one identity, as a query expression (used on a pool and inside
@@ -265,7 +288,8 @@ impl Store {
                 .await?;
             sqlx::query(
                 "INSERT INTO external_sign_in_flows (state_hash, browser_hash, provider, nonce, \
-                 verifier_enc, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                 verifier_enc, created_at, expires_at, purpose, session_id, next_path) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             )
             .bind(&new.state_hash)
             .bind(&new.browser_hash)
@@ -274,6 +298,9 @@ impl Store {
             .bind(&new.verifier_enc)
             .bind(to_millis(new.created_at))
             .bind(to_millis(new.expires_at))
+            .bind(new.purpose)
+            .bind(new.session_id.map(|id| id.to_string()))
+            .bind(&new.next_path)
             .execute(pool)
             .await?;
         });
@@ -286,27 +313,32 @@ impl Store {
         state_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<FlowRow>> {
-        let row: Option<(String, String, String, String, String, i64)> = on_pool!(self, |pool| {
+        let row: Option<FlowTuple> = on_pool!(self, |pool| {
             sqlx::query_as(
                 "DELETE FROM external_sign_in_flows WHERE state_hash = $1 RETURNING \
-                     state_hash, browser_hash, provider, nonce, verifier_enc, expires_at",
+                 state_hash, browser_hash, provider, nonce, verifier_enc, expires_at, \
+                 purpose, session_id, next_path, created_at",
             )
             .bind(state_hash)
             .fetch_optional(pool)
             .await?
         });
-        let Some((state_hash, browser_hash, provider, nonce, verifier_enc, expires)) = row else {
+        let Some(row) = row else {
             return Ok(None);
         };
-        if from_millis(expires)? <= now {
+        if from_millis(row.5)? <= now {
             return Ok(None);
         }
         Ok(Some(FlowRow {
-            state_hash,
-            browser_hash,
-            provider,
-            nonce,
-            verifier_enc,
+            state_hash: row.0,
+            browser_hash: row.1,
+            provider: row.2,
+            nonce: row.3,
+            verifier_enc: row.4,
+            purpose: row.6,
+            session_id: row.7,
+            next_path: row.8,
+            created_at: from_millis(row.9)?,
         }))
     }
 }

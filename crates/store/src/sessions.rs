@@ -95,6 +95,18 @@ impl Store {
         row.map(from_row).transpose()
     }
 
+    pub async fn session_by_id(&self, id: SessionId) -> Result<Option<SessionRow>> {
+        let row: Option<Row> = on_pool!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {COLUMNS} FROM sessions WHERE id = $1"
+            )))
+            .bind(id.to_string())
+            .fetch_optional(pool)
+            .await?
+        });
+        row.map(from_row).transpose()
+    }
+
     /// Records activity (the idle timeout counts from here).
     pub async fn touch_session(&self, id: SessionId, now: DateTime<Utc>) -> Result<()> {
         on_pool!(self, |pool| {

@@ -44,6 +44,9 @@ fn flow(state_hash: &str, expires: i64) -> NewFlow {
         provider: "oidc",
         nonce: "nonce".into(),
         verifier_enc: "v1.sealed".into(),
+        purpose: "sign_in",
+        session_id: None,
+        next_path: Some("/bills".into()),
         created_at: at(0),
         expires_at: at(expires),
     }
@@ -98,6 +101,7 @@ engine_tests! {
         store.put_sign_in_flow(&flow("state-a", 600)).await.expect("put");
         let taken = store.take_sign_in_flow("state-a", at(10)).await.expect("take").expect("live");
         assert_eq!(taken.browser_hash, "browser-of-state-a");
+        assert_eq!((taken.purpose.as_str(), taken.next_path.as_deref(), taken.created_at), ("sign_in", Some("/bills"), at(0)));
         assert_eq!(store.take_sign_in_flow("state-a", at(11)).await.expect("take"), None, "single use");
         store.put_sign_in_flow(&flow("state-b", 600)).await.expect("put");
         assert_eq!(store.take_sign_in_flow("state-b", at(600)).await.expect("take"), None, "expired");

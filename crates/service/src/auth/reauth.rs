@@ -5,7 +5,9 @@
 //!
 //! A session proves it at sign-in (a new session counts as freshly re-authenticated) and again
 //! with [`reauthenticate`]; the time is kept on the session row (`reauthenticated_at`), so it
-//! ends with the session and never carries over to another one. Too old is
+//! ends with the session and never carries over to another one. Accounts linked to a sign-in
+//! provider may prove themselves there instead of with the password
+//! (`external::start_step_up`). Too old is
 //! `Error::ReauthRequired` (403 `reauth_required`). Changing the password keeps asking for the
 //! current password instead, as before.
 
@@ -40,6 +42,19 @@ pub async fn is_fresh(app: &App, principal: &Principal) -> Result<bool> {
     }
 }
 
+/// Whether the caller's account proved itself to its sign-in provider within [`WINDOW`]
+/// (the step-up page then asks only for the second factor).
+pub async fn provider_proved(app: &App, principal: &Principal) -> Result<bool> {
+    let Some(session) = principal.session else {
+        return Ok(false);
+    };
+    Ok(app
+        .store
+        .session_provider_proved_at(session)
+        .await?
+        .is_some_and(|at| app.now() - at <= WINDOW))
+}
+
 /// Whether re-authenticating needs a second factor besides the password.
 pub async fn needs_second_factor(app: &App, principal: &Principal) -> Result<bool> {
     Ok(!methods_for(app, principal.user_id).await?.is_empty())
@@ -70,8 +85,16 @@ pub async fn reauthenticate(
             "enter the code from your authenticator app, use your security key, or give a recovery code",
         ));
     }
-    let password_ok =
-        match password::verify_async(password.to_owned(), user.password_hash.clone()).await {
+    // A step-up through the sign-in provider just now stands in for the password (the
+    // factor is still asked: `external::finish` marks accounts without one fresh directly).
+    let provider_proved = password.is_empty()
+        && app
+            .store
+            .session_provider_proved_at(session)
+            .await?
+            .is_some_and(|at| app.now() - at <= WINDOW);
+    let password_ok = provider_proved
+        || match password::verify_async(password.to_owned(), user.password_hash.clone()).await {
             Verification::Valid { .. } => user.password_hash.is_some(),
             _ => false,
         };

@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use service::Error;
 use service::auth::external::admin::{self, MethodsUpdate, MethodsView, ProviderTest};
-use service::auth::external::{self, Callback, Provider};
+use service::auth::external::{self, Callback, Finished, Provider};
 use service::auth::mfa::pending::LoginOutcome;
 
 use crate::AppState;
@@ -23,7 +23,7 @@ use crate::auth::{AdminUser, Caller, Meta};
 use crate::cookies;
 use crate::json::ApiJson;
 use crate::pages::account::{SignInForm, sign_in_page};
-use crate::pages::{PageContext, chrome, see_other, with_cookies};
+use crate::pages::{PageContext, chrome, safe_next, see_other, with_cookies};
 use crate::problem::{ApiError, ApiResult};
 use crate::routes::Table;
 use crate::views::{self, ContinuePage};
@@ -148,7 +148,7 @@ async fn refusal_page(
 
 /// `GET /api/auth/{provider}/callback`: where the provider sends the browser back.
 #[utoipa::path(get, path = "/api/auth/{provider}/callback", tag = "auth", params(("provider" = String, Path, description = "`oidc` or `github`")), responses(
-    (status = 200, description = "Signed in (or second factor next): a page that sets the cookies and continues"),
+    (status = 200, description = "Signed in (or second factor next), or a step-up confirmed: a page that sets the cookies and continues"),
     (status = 400, description = "Missing, foreign, used or expired state; a refused code or ID token; no linked account"),
     (status = 404, description = "Unknown provider"),
     (status = 429, description = "Too many requests; see Retry-After"),
@@ -187,24 +187,26 @@ async fn complete(
         provider,
         &callback,
         browser.as_deref(),
-        &meta,
         caller.session_token.as_deref(),
+        &meta,
     )
     .await;
     // The flow cookie stays until it expires: a sign-in begun in another tab of this browser
     // still needs it (its flows are single use; the value alone opens nothing).
     let (to, cookie_list) = match outcome {
-        Ok(LoginOutcome::SignedIn(signed_in)) => (
+        Ok(Finished::SignIn(LoginOutcome::SignedIn(signed_in))) => (
             "/".to_owned(),
             vec![
                 cookies::set_session(config, &signed_in.token),
                 cookies::set_csrf(config, &signed_in.csrf_token),
             ],
         ),
-        Ok(LoginOutcome::SecondFactor(pending)) => (
+        Ok(Finished::SignIn(LoginOutcome::SecondFactor(pending))) => (
             crate::pages::second_factor::href("/"),
             vec![cookies::set_mfa_pending(config, &pending.token)],
         ),
+        Ok(Finished::SteppedUp { next }) => (safe_next(Some(&next)), Vec::new()),
+        Ok(Finished::FactorNext { next }) => (crate::pages::reauth::reauth_href(&next), Vec::new()),
         Err(err) => return refusal_page(app, &caller, &ctx, err).await,
     };
     let (chrome, _) = chrome(app, &caller, &ctx, "Signing in");

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use service::Error;
 use service::auth::Principal;
 use service::auth::mfa::{Method, Proof, methods_for};
-use service::auth::reauth;
+use service::auth::{external, reauth};
 
 use super::{PageContext, PageUser, chrome, error_page, safe_next, see_other, with_cookies};
 use crate::AppState;
@@ -25,6 +25,7 @@ pub(crate) fn routes(table: Table) -> Table {
     table
         .add("GET", "/profile/reauth", get(show))
         .add("POST", "/profile/reauth", post(confirm))
+        .add("POST", "/profile/reauth/provider", post(with_provider))
 }
 
 /// The page that asks for the password again, returning to `next` (a same-site path).
@@ -56,8 +57,16 @@ async fn render(
             "Single-user mode has no password to confirm.",
         );
     }
-    let methods = match methods_for(app, user.user_id).await {
-        Ok(methods) => methods,
+    let facts = async {
+        Ok::<_, Error>((
+            methods_for(app, user.user_id).await?,
+            external::step_up_providers(app, user).await?,
+            reauth::provider_proved(app, user).await?,
+            app.store.user(user.user_id).await?.password_hash.is_some(),
+        ))
+    };
+    let (methods, providers, provider_proved, has_password) = match facts.await {
+        Ok(facts) => facts,
         Err(err) => return crate::problem::ApiError(err).into_response(),
     };
     let (chrome, cookie) = chrome(app, caller, ctx, "Confirm it's you");
@@ -71,6 +80,12 @@ async fn render(
         webauthn_origin: service::auth::mfa::webauthn::origin(&app.config).unwrap_or_default(),
         error,
         next,
+        providers: providers
+            .into_iter()
+            .map(|(p, name)| (p.as_str().to_owned(), name))
+            .collect(),
+        provider_proved: provider_proved && !methods.is_empty(),
+        has_password,
     };
     let mut response = with_cookies(crate::views::render(&page), [cookie]);
     *response.status_mut() = status;
@@ -114,7 +129,7 @@ pub async fn confirm(
     let app = &state.app;
     let next = safe_next(form.next.as_deref());
     let result = async {
-        if form.password.is_empty() {
+        if form.password.is_empty() && !reauth::provider_proved(app, &user).await? {
             return Err(Error::invalid("password", "enter your password"));
         }
         let proof = match form.webauthn.as_deref().filter(|w| !w.trim().is_empty()) {
@@ -158,6 +173,62 @@ pub async fn confirm(
         response.headers_mut().insert(header::RETRY_AFTER, value);
     }
     response
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ProviderForm {
+    pub provider: String,
+    pub next: Option<String>,
+    #[serde(rename = "csrf_token")]
+    pub _csrf_token: Option<String>,
+}
+
+/// `POST /profile/reauth/provider`: confirm it's you at the sign-in provider the account is
+/// linked to (303 there, with the flow cookie); the provider sends the browser back to the
+/// callback, which returns to `next`, or here for the second factor.
+pub async fn with_provider(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    caller: Caller,
+    ctx: PageContext,
+    Meta(meta): Meta,
+    headers: axum::http::HeaderMap,
+    Form(form): Form<ProviderForm>,
+) -> Response {
+    let app = &state.app;
+    let next = safe_next(form.next.as_deref());
+    let browser = crate::cookies::read(&headers, crate::cookies::sign_in_flow_name(&app.config));
+    let started = match external::Provider::parse(&form.provider) {
+        Some(provider) => {
+            external::start_step_up(app, &user, provider, &next, browser.as_deref(), &meta).await
+        }
+        None => Err(Error::invalid("provider", "choose a sign-in provider")),
+    };
+    let (status, message) = match started {
+        Ok(started) => {
+            return with_cookies(
+                see_other(&started.location),
+                [crate::cookies::set_sign_in_flow(
+                    &app.config,
+                    &started.browser,
+                )],
+            );
+        }
+        Err(Error::Invalid(invalid)) => (StatusCode::UNPROCESSABLE_ENTITY, invalid.reason),
+        Err(Error::BadRequest { message, .. }) => (StatusCode::BAD_REQUEST, message),
+        Err(Error::Unavailable { .. }) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the sign-in provider cannot be reached right now; try again later".to_owned(),
+        ),
+        Err(Error::RateLimited { .. }) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            "too many attempts; wait a few minutes and try again".to_owned(),
+        ),
+        Err(err) => return crate::problem::ApiError(err).into_response(),
+    };
+    let message = Some(format!("{}.", capitalised(&message)));
+    render(&state, &caller, &ctx, &user, next, status, message).await
 }
 
 /// `reason` with its first letter in upper case, for a sentence.

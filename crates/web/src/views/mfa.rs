@@ -121,6 +121,13 @@ pub struct ReauthPage {
     pub error: Option<String>,
     /// Where to return (a same-site path), posted back.
     pub next: String,
+    /// `(provider, name)` of the sign-in providers the account can confirm with instead of
+    /// the password.
+    pub providers: Vec<(String, String)>,
+    /// The provider just confirmed it's them: only the second factor is left.
+    pub provider_proved: bool,
+    /// The account has a password (accounts made by a provider have none).
+    pub has_password: bool,
 }
 
 impl Page for ReauthPage {
@@ -284,6 +291,9 @@ mod tests {
                     webauthn_origin: HOSTILE.to_owned(),
                     error: Some(HOSTILE.to_owned()),
                     next: HOSTILE.to_owned(),
+                    providers: vec![("oidc".to_owned(), HOSTILE.to_owned())],
+                    provider_proved: false,
+                    has_password: true,
                 }
                 .render()
                 .unwrap_or_default(),

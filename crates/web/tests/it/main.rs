@@ -18,6 +18,7 @@ mod money;
 mod oidc;
 mod oidc_fake;
 mod oidc_provider;
+mod oidc_step_up;
 mod openapi;
 mod pages_admin;
 mod pages_analytics;

@@ -27,7 +27,7 @@ pub(crate) const SESSION_COOKIE: &str = "bt_session";
 
 /// The TOTP code for `secret` (base32) at `at`, from `oathtool`: RFC 6238, SHA-1, 6 digits,
 /// 30-second steps.
-fn oathtool(secret: &str, at: DateTime<Utc>) -> String {
+pub(crate) fn oathtool(secret: &str, at: DateTime<Utc>) -> String {
     let now = at.format("%Y-%m-%d %H:%M:%S UTC").to_string();
     let output = std::process::Command::new("oathtool")
         .args(["--totp", "-b", secret, "--now", &now])
@@ -177,7 +177,7 @@ async fn sign_in_with_code(app: &TestApp, username: &str, secret: &str) -> Brows
 
 /// Sets up an authenticator app for the signed-in `browser` (fresh from sign-in); returns the
 /// secret and the recovery codes.
-async fn enrol(app: &TestApp, browser: &Browser) -> (String, Vec<String>) {
+pub(crate) async fn enrol(app: &TestApp, browser: &Browser) -> (String, Vec<String>) {
     let started = post(browser, "/api/profile/mfa/totp", json!({})).await;
     assert_eq!(started.status, StatusCode::OK, "{}", started.text);
     let secret = started.json["secret"].as_str().expect("secret").to_owned();

@@ -137,12 +137,12 @@ pub(crate) async fn me(browser: &Browser) -> Option<Value> {
     response.json().await.ok()
 }
 
-async fn user_count(app: &TestApp) -> usize {
+pub(crate) async fn user_count(app: &TestApp) -> usize {
     app.app.store.users().await.expect("users").len()
 }
 
 /// One sign-in with the fake provider answering `claims` signed with `signing`.
-async fn sign_in_with(
+pub(crate) async fn sign_in_with(
     app: &TestApp,
     op: &FakeOp,
     make: impl FnOnce(&str) -> (Signing, Value, Value),
@@ -155,7 +155,7 @@ async fn sign_in_with(
     (browser, response)
 }
 
-fn now(app: &TestApp) -> chrono::DateTime<chrono::Utc> {
+pub(crate) fn now(app: &TestApp) -> chrono::DateTime<chrono::Utc> {
     use service::clock::Clock;
     app.clock.now()
 }

@@ -25,6 +25,11 @@ fn refused(message: impl Into<String>) -> Error {
     }
 }
 
+/// The issuer of identities from this GitHub site.
+pub(super) fn issuer(settings: &GithubSettings) -> String {
+    format!("github:{}", settings.web_url.trim_end_matches('/'))
+}
+
 /// The GitHub authorization URL for a new flow.
 pub(super) fn authorization_url(
     app: &App,
@@ -166,13 +171,14 @@ pub(super) async fn redeem(
     let emails: Vec<GithubEmail> = api_get(app, settings, "/user/emails", &token).await?;
     let primary = emails.into_iter().find(|e| e.primary && e.verified);
     Ok(Profile {
-        issuer: format!("github:{}", settings.web_url.trim_end_matches('/')),
+        issuer: issuer(settings),
         subject: user.id.to_string(),
         email_verified: primary.is_some(),
         email: primary.map(|e| e.email),
         name: user.name,
         username: Some(user.login),
         groups: None,
+        auth_time: None,
     })
 }
 

@@ -15,26 +15,28 @@
 //! Tokens from the provider never leave the server and are not stored: the access token is
 //! used at most for the userinfo/GitHub API calls of this request, then dropped.
 //!
+//! A flow can also be a step-up ([`start_step_up`]): a signed-in person whose account is
+//! linked to the provider proves themselves there again (OIDC with `prompt=login` and
+//! `max_age=0`, and an `auth_time` no older than the flow) instead of typing a password. The
+//! flow is bound to the session that started it, and the provider's answer must be the
+//! identity already linked to that session's account; nothing is created or linked. Without
+//! a second factor the session is then fresh ([`super::reauth`]); with one, the provider
+//! proof stands in for the password and the step-up page asks for the factor.
+//!
 //! Both routes count against the OIDC rate limit (20 per 15 minutes per IP).
 
 pub mod admin;
+mod flow;
+mod form;
 mod github;
 mod identity;
 mod oidc;
 pub mod settings;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use sha2::{Digest, Sha256};
-use store::identities::NewFlow;
-use subtle::ConstantTimeEq;
-
-use super::RequestMeta;
 use super::login::open_signed_in;
 use super::mfa::pending::{self, LoginOutcome};
-use super::session;
+use super::{Principal, RequestMeta, session};
 use crate::audit::{self, Actor};
-use crate::crypto::Aad;
 use crate::rate_limit::{self, Limit};
 use crate::{App, Error, Result};
 
@@ -79,6 +81,8 @@ pub(crate) struct Profile {
     pub username: Option<String>,
     /// The `groups` claim, when the provider sent one.
     pub groups: Option<Vec<String>>,
+    /// OIDC `auth_time`: when the person last authenticated at the provider.
+    pub auth_time: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// A sign-in begun: send the browser to `location`, with `browser` in the flow cookie.
@@ -127,22 +131,6 @@ pub(crate) struct FlowSecrets {
     pub verifier: String,
 }
 
-fn random_token(app: &App) -> String {
-    URL_SAFE_NO_PAD.encode(crate::random::bytes::<32>(&*app.random))
-}
-
-fn hash(text: &str) -> String {
-    hex::encode(Sha256::digest(text.as_bytes()))
-}
-
-fn verifier_aad(state_hash: &str) -> Aad<'_> {
-    Aad {
-        table: "external_sign_in_flows",
-        column: "verifier_enc",
-        row: state_hash,
-    }
-}
-
 fn not_enabled(provider: Provider) -> Error {
     Error::BadRequest {
         field: "provider".into(),
@@ -159,12 +147,16 @@ impl Provider {
     }
 }
 
-/// Whether `value` has the shape of a browser value we issued (43 base64url characters).
-fn browser_value(value: &str) -> bool {
-    value.len() == 43
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+/// How a finished flow ends.
+#[derive(Debug)]
+pub enum Finished {
+    /// A sign-in: a session, or the second-factor step next.
+    SignIn(LoginOutcome),
+    /// A step-up: the session is fresh again; go to `next`.
+    SteppedUp { next: String },
+    /// A step-up of an account with a second factor: the provider's proof stands in for the
+    /// password for [`super::reauth::WINDOW`]; the step-up page asks for the factor next.
+    FactorNext { next: String },
 }
 
 /// Begins a sign-in with `provider`: see the module docs. `browser` is the flow cookie the
@@ -179,73 +171,95 @@ pub async fn start(
     if app.config.single_user_mode {
         return Err(Error::Forbidden);
     }
+    flow::begin(app, provider, None, None, browser).await
+}
+
+/// Begins a step-up of `principal`'s session through `provider` (their account must have an
+/// identity there), returning to `next` (a same-site path the caller checked).
+pub async fn start_step_up(
+    app: &App,
+    principal: &Principal,
+    provider: Provider,
+    next: &str,
+    browser: Option<&str>,
+    meta: &RequestMeta,
+) -> Result<Started> {
+    rate_limit::hit(app, Limit::Oidc, &rate_limit::ip_subject(app, meta.ip)).await?;
+    let Some(session) = principal.session else {
+        return Err(Error::Forbidden);
+    };
     let methods = settings::load(app).await?;
-    let secrets = FlowSecrets {
-        state: random_token(app),
-        nonce: random_token(app),
-        verifier: random_token(app),
-    };
-    let location = match provider {
-        Provider::Oidc if methods.oidc.enabled && methods.oidc.is_configured() => {
-            oidc::authorization_url(app, &methods.oidc, &secrets).await?
-        }
-        Provider::Github if methods.github.enabled && methods.github.is_configured() => {
-            github::authorization_url(app, &methods.github, &secrets)?
-        }
-        _ => return Err(not_enabled(provider)),
-    };
-    let browser = browser
-        .filter(|b| browser_value(b))
-        .map_or_else(|| random_token(app), str::to_owned);
-    let now = app.now();
-    let state_hash = hash(&secrets.state);
-    let lifetime = chrono::Duration::from_std(FLOW_LIFETIME).map_err(Error::internal)?;
-    app.store
-        .put_sign_in_flow(&NewFlow {
-            verifier_enc: app.encrypt(verifier_aad(&state_hash), &secrets.verifier)?,
-            state_hash,
-            browser_hash: hash(&browser),
-            provider: provider.as_str(),
-            nonce: secrets.nonce,
-            created_at: now,
-            expires_at: now + lifetime,
-        })
-        .await?;
-    Ok(Started { location, browser })
-}
-
-fn refused(message: &str) -> Error {
-    Error::BadRequest {
-        field: "state".into(),
-        message: message.into(),
+    if !step_up_providers_of(app, principal, &methods)
+        .await?
+        .contains(&provider)
+    {
+        return Err(Error::BadRequest {
+            field: "provider".into(),
+            message: format!(
+                "your account is not linked to {} sign-in here",
+                provider.label()
+            ),
+        });
     }
+    flow::begin(app, provider, Some(session), Some(next), browser).await
 }
 
-/// Completes a sign-in from the provider's callback; `browser` is the flow cookie and
-/// `previous_token` a session cookie the browser already had (ended, as at every sign-in).
-/// Every refusal is audited and logged with its reason.
+/// The providers `principal` can confirm a step-up with: turned on, and linked to the account.
+pub async fn step_up_providers(
+    app: &App,
+    principal: &Principal,
+) -> Result<Vec<(Provider, String)>> {
+    let methods = settings::load(app).await?;
+    Ok(step_up_providers_of(app, principal, &methods)
+        .await?
+        .into_iter()
+        .map(|p| {
+            let name = match p {
+                Provider::Oidc => methods.oidc.provider_name.clone(),
+                Provider::Github => "GitHub".to_owned(),
+            };
+            (p, name)
+        })
+        .collect())
+}
+
+async fn step_up_providers_of(
+    app: &App,
+    principal: &Principal,
+    methods: &SignInMethods,
+) -> Result<Vec<Provider>> {
+    let identities = app.store.identities_of(principal.user_id).await?;
+    let mut providers = Vec::new();
+    if methods.oidc.enabled
+        && methods.oidc.is_configured()
+        && identities.iter().any(|i| i.provider == "oidc")
+    {
+        providers.push(Provider::Oidc);
+    }
+    let github_issuer = github::issuer(&methods.github);
+    if methods.github.enabled
+        && methods.github.is_configured()
+        && identities.iter().any(|i| i.issuer == github_issuer)
+    {
+        providers.push(Provider::Github);
+    }
+    Ok(providers)
+}
+
+/// Completes a flow from the provider's callback; `browser` is the flow cookie and
+/// `previous_token` a session cookie the browser sent (ended by a sign-in, as at every
+/// sign-in). Every refusal is audited and logged with its reason.
 pub async fn finish(
     app: &App,
     provider: Provider,
     callback: &Callback,
     browser: Option<&str>,
-    meta: &RequestMeta,
     previous_token: Option<&str>,
-) -> Result<LoginOutcome> {
+    meta: &RequestMeta,
+) -> Result<Finished> {
     rate_limit::hit(app, Limit::Oidc, &rate_limit::ip_subject(app, meta.ip)).await?;
-    match verify_callback(app, provider, callback, browser).await {
-        Ok((user, profile)) => {
-            if let Some(token) = previous_token {
-                session::end_by_token(app, token).await?;
-            }
-            if let Some(pending) = pending::after_password(app, &user).await? {
-                return Ok(LoginOutcome::SecondFactor(pending));
-            }
-            let detail = serde_json::json!({"method": provider.as_str(), "issuer": profile.issuer});
-            let signed_in = open_signed_in(app, &user, provider.as_str(), detail, meta).await?;
-            tracing::info!(target: "security", user = %user.id, provider = provider.as_str(), "sign-in succeeded");
-            Ok(LoginOutcome::SignedIn(signed_in))
-        }
+    match complete(app, provider, callback, browser, previous_token, meta).await {
+        Ok(finished) => Ok(finished),
         Err(err) => {
             let reason = match &err {
                 Error::BadRequest { message, .. } => message.clone(),
@@ -268,78 +282,110 @@ pub async fn finish(
     }
 }
 
-async fn verify_callback(
+async fn complete(
     app: &App,
     provider: Provider,
     callback: &Callback,
     browser: Option<&str>,
-) -> Result<(store::users::UserRow, Profile)> {
+    previous_token: Option<&str>,
+    meta: &RequestMeta,
+) -> Result<Finished> {
     if app.config.single_user_mode {
         return Err(Error::Forbidden);
     }
-    if callback.malformed {
-        return Err(refused("the sign-in answer repeats a parameter"));
-    }
-    let state = callback
-        .state
-        .as_deref()
-        .filter(|s| !s.is_empty() && s.len() <= 200)
-        .ok_or_else(|| refused("the sign-in answer has no state"))?;
-    let flow = app
-        .store
-        .take_sign_in_flow(&hash(state), app.now())
-        .await?
-        .ok_or_else(|| refused("this sign-in is unknown, expired or already used; start again"))?;
-    let browser_ok = browser
-        .map(|b| bool::from(hash(b).as_bytes().ct_eq(flow.browser_hash.as_bytes())))
-        .unwrap_or(false);
-    if !browser_ok {
-        return Err(refused(
-            "this sign-in was started in another browser; start again",
-        ));
-    }
-    if flow.provider != provider.as_str() {
-        return Err(refused("this sign-in was started with another provider"));
-    }
-    if let Some(error) = &callback.error {
-        let code: String = error
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .take(60)
-            .collect();
-        return Err(Error::BadRequest {
-            field: "provider".into(),
-            message: format!("the provider did not sign you in ({code})"),
-        });
-    }
-    let code = callback
-        .code
-        .as_deref()
-        .filter(|c| !c.is_empty() && c.len() <= 2000)
-        .ok_or_else(|| refused("the sign-in answer has no code"))?;
-    let verifier = app
-        .keyring
-        .decrypt(verifier_aad(&flow.state_hash), &flow.verifier_enc)
-        .map_err(|_| refused("this sign-in can no longer be completed; start again"))?;
-    let secrets = FlowSecrets {
-        state: state.to_owned(),
-        nonce: flow.nonce,
-        verifier,
-    };
+    let taken = flow::take(app, provider, callback, browser).await?;
     let methods = settings::load(app).await?;
-    let (profile, rules) = match provider {
-        Provider::Oidc if methods.oidc.enabled && methods.oidc.is_configured() => (
-            oidc::redeem(app, &methods.oidc, callback, code, &secrets).await?,
-            identity::Rules::of_oidc(&methods.oidc),
-        ),
-        Provider::Github if methods.github.enabled && methods.github.is_configured() => (
-            github::redeem(app, &methods.github, code, &secrets).await?,
-            identity::Rules::of_github(&methods.github),
-        ),
-        _ => return Err(not_enabled(provider)),
+    let step_up = taken.row.purpose == "reauth";
+    let profile = flow::redeem(app, provider, &methods, callback, &taken, step_up).await?;
+    if step_up {
+        return finish_step_up(app, provider, &taken.row, &profile, meta).await;
+    }
+    let rules = match provider {
+        Provider::Oidc => identity::Rules::of_oidc(&methods.oidc),
+        Provider::Github => identity::Rules::of_github(&methods.github),
     };
     let user = identity::resolve(app, &rules, &profile).await?;
-    Ok((user, profile))
+    if let Some(token) = previous_token {
+        session::end_by_token(app, token).await?;
+    }
+    if let Some(pending) = pending::after_password(app, &user).await? {
+        return Ok(Finished::SignIn(LoginOutcome::SecondFactor(pending)));
+    }
+    let detail = serde_json::json!({"method": provider.as_str(), "issuer": profile.issuer});
+    let signed_in = open_signed_in(app, &user, provider.as_str(), detail, meta).await?;
+    tracing::info!(target: "security", user = %user.id, provider = provider.as_str(), "sign-in succeeded");
+    Ok(Finished::SignIn(LoginOutcome::SignedIn(signed_in)))
+}
+
+/// The end of a step-up. The session is the one that started the flow (the flow cookie binds
+/// the callback to that browser; the session cookie itself, `SameSite=Strict`, does not come
+/// with the provider's cross-site redirect), still live; the provider's answer must be the
+/// identity already linked to its account, and (OIDC) an authentication no older than the
+/// flow.
+async fn finish_step_up(
+    app: &App,
+    provider: Provider,
+    flow: &store::identities::FlowRow,
+    profile: &Profile,
+    meta: &RequestMeta,
+) -> Result<Finished> {
+    let refused = |message: &str| Error::BadRequest {
+        field: "state".into(),
+        message: message.into(),
+    };
+    let now = app.now();
+    let session = match flow.session_id.as_deref().map(str::parse) {
+        Some(Ok(id)) => app.store.session_by_id(id).await?,
+        _ => None,
+    }
+    .filter(|s| s.expires_at > now)
+    .ok_or_else(|| refused("the session this confirmation was for has ended; sign in again"))?;
+    let user = app.store.user(session.user_id).await?;
+    let linked = app
+        .store
+        .identity(&profile.issuer, &profile.subject)
+        .await?
+        .is_some_and(|i| i.user_id == user.id);
+    if !linked || !user.is_active {
+        return Err(refused(
+            "the provider signed in someone else than this account's linked identity",
+        ));
+    }
+    if provider == Provider::Oidc {
+        let fresh = profile
+            .auth_time
+            .is_some_and(|at| at >= flow.created_at - chrono::Duration::seconds(60));
+        if !fresh {
+            return Err(refused(
+                "the provider did not ask you to sign in again (no recent auth_time)",
+            ));
+        }
+    }
+    let next = flow.next_path.clone().unwrap_or_else(|| "/".to_owned());
+    let factor = !super::mfa::methods_for(app, user.id).await?.is_empty();
+    let action = if factor {
+        app.store
+            .mark_session_provider_proved(session.id, now)
+            .await?;
+        "reauth.provider_proved"
+    } else {
+        app.store
+            .mark_session_reauthenticated(session.id, now)
+            .await?;
+        "reauth.success"
+    };
+    let actor = Actor::User {
+        id: user.id,
+        username: user.username.clone(),
+    };
+    let detail = serde_json::json!({"method": provider.as_str()});
+    audit::record(app, &actor, action, None, meta.ip, detail).await?;
+    tracing::info!(target: "security", user = %user.id, provider = provider.as_str(), action, "step-up through the provider");
+    Ok(if factor {
+        Finished::FactorNext { next }
+    } else {
+        Finished::SteppedUp { next }
+    })
 }
 
 /// Maps a failure to reach the provider to an error for people: 503 (try again later), with

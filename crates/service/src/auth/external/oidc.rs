@@ -8,8 +8,8 @@
 //! with the provider's public key) are refused whatever the provider advertises.
 
 use openidconnect::core::{
-    CoreAuthenticationFlow, CoreClient, CoreIdTokenVerifier, CoreJwsSigningAlgorithm,
-    CoreProviderMetadata,
+    CoreAuthPrompt, CoreAuthenticationFlow, CoreClient, CoreIdTokenVerifier,
+    CoreJwsSigningAlgorithm, CoreProviderMetadata,
 };
 use openidconnect::{
     AuthType, AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce,
@@ -130,10 +130,13 @@ fn client(
 }
 
 /// The provider's authorization URL for a new flow.
+/// With `step_up`, the provider is asked to authenticate the person again (`prompt=login`,
+/// `max_age=0`), whatever session it has.
 pub(super) async fn authorization_url(
     app: &App,
     settings: &OidcSettings,
     secrets: &FlowSecrets,
+    step_up: bool,
 ) -> Result<String> {
     let metadata = discover(app, &settings.issuer_url)
         .await
@@ -148,6 +151,11 @@ pub(super) async fn authorization_url(
     );
     for scope in settings.scopes.iter().filter(|s| *s != "openid") {
         request = request.add_scope(Scope::new(scope.clone()));
+    }
+    if step_up {
+        request = request
+            .add_prompt(CoreAuthPrompt::Login)
+            .set_max_age(std::time::Duration::ZERO);
     }
     let challenge = PkceCodeChallenge::from_code_verifier_sha256(&PkceCodeVerifier::new(
         secrets.verifier.clone(),
@@ -170,6 +178,7 @@ pub(super) async fn redeem(
     callback: &Callback,
     code: &str,
     secrets: &FlowSecrets,
+    step_up: bool,
 ) -> Result<Profile> {
     let metadata = discover(app, &settings.issuer_url)
         .await
@@ -228,7 +237,12 @@ pub(super) async fn redeem(
             .map(|n| n.as_str().to_owned()),
         username: claims.preferred_username().map(|u| u.as_str().to_owned()),
         groups: groups_of(&payload_of(&id_token.to_string())),
+        auth_time: claims.auth_time(),
     };
+    if step_up {
+        // A step-up needs nothing more from userinfo: the identity is what counts.
+        return Ok(profile);
+    }
     let wants_more =
         profile.email.is_none() || (settings.admin_group.is_some() && profile.groups.is_none());
     if wants_more && let Some(url) = userinfo_url {
