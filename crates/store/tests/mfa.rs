@@ -91,6 +91,7 @@ fn ceremony(binding: &str, owner: Option<UserId>, state: &str) -> NewCeremony {
 
 fn pending(owner: UserId, hash: &str, purpose: PendingPurpose) -> NewPendingSignIn {
     NewPendingSignIn {
+        first_method: "password",
         id: PendingSignInId::new(),
         token_hash: hash.into(),
         user_id: owner,

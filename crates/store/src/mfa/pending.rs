@@ -33,6 +33,8 @@ pub struct PendingSignInRow {
     pub id: PendingSignInId,
     pub user_id: UserId,
     pub purpose: PendingPurpose,
+    /// How the first step was made: `password`, `oidc` or `github`.
+    pub first_method: String,
     /// Wrong second factors given with this handle so far.
     pub attempts: i64,
     pub created_at: DateTime<Utc>,
@@ -46,14 +48,16 @@ pub struct NewPendingSignIn {
     pub token_hash: String,
     pub user_id: UserId,
     pub purpose: PendingPurpose,
+    /// How the first step was made: `password`, `oidc` or `github`.
+    pub first_method: &'static str,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
 }
 
-type PendingTuple = (String, String, String, i64, i64, i64);
+type PendingTuple = (String, String, String, i64, i64, i64, String);
 
 fn pending_from(row: PendingTuple) -> Result<PendingSignInRow> {
-    let (id, user_id, purpose, attempts, created, expires) = row;
+    let (id, user_id, purpose, attempts, created, expires, first_method) = row;
     Ok(PendingSignInRow {
         id: id
             .parse()
@@ -66,6 +70,7 @@ fn pending_from(row: PendingTuple) -> Result<PendingSignInRow> {
             "enrol" => PendingPurpose::Enrol,
             other => return Err(Error::Corrupt(format!("pending purpose {other}"))),
         },
+        first_method,
         attempts,
         created_at: from_millis(created)?,
         expires_at: from_millis(expires)?,
@@ -78,7 +83,7 @@ impl Store {
         on_pool!(self, |pool| {
             sqlx::query(
                 "INSERT INTO mfa_pending (id, token_hash, user_id, purpose, attempts, \
-                 created_at, expires_at) VALUES ($1, $2, $3, $4, 0, $5, $6)",
+                 created_at, expires_at, first_method) VALUES ($1, $2, $3, $4, 0, $5, $6, $7)",
             )
             .bind(new.id.to_string())
             .bind(&new.token_hash)
@@ -86,6 +91,7 @@ impl Store {
             .bind(new.purpose.as_str())
             .bind(to_millis(new.created_at))
             .bind(to_millis(new.expires_at))
+            .bind(new.first_method)
             .execute(pool)
             .await?;
         });
@@ -96,7 +102,7 @@ impl Store {
     pub async fn pending_sign_in(&self, token_hash: &str) -> Result<Option<PendingSignInRow>> {
         let row: Option<PendingTuple> = on_pool!(self, |pool| {
             sqlx::query_as(
-                "SELECT id, user_id, purpose, attempts, created_at, expires_at \
+                "SELECT id, user_id, purpose, attempts, created_at, expires_at, first_method \
                  FROM mfa_pending WHERE token_hash = $1",
             )
             .bind(token_hash)

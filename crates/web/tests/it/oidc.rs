@@ -349,6 +349,14 @@ app_tests! {
             assert_eq!(response.status(), StatusCode::BAD_REQUEST);
         }
         assert_eq!(canary.connections(), 0);
+        // A provider that signs only with HMAC fails the administrator's Test.
+        let root = admin(&app).await;
+        op.set_metadata_algs(&["HS256"]);
+        let update = MethodsUpdate { local_enabled: true, oidc: oidc_settings(&op.issuer()), github: Default::default() };
+        let tested = admin::test_provider(&app.app, &root, service::auth::external::Provider::Oidc, update, &RequestMeta::default()).await.expect("test");
+        assert!(!tested.ok);
+        assert!(tested.problem.expect("problem").contains("does not accept"));
+        op.set_metadata_algs(&["RS256"]);
         // The provider's metadata names another issuer: no sign-in starts.
         op.set_metadata_issuer("https://evil.example");
         let browser = app.browser().await;

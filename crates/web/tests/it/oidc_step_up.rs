@@ -137,6 +137,20 @@ app_tests! {
         let confirmed = form(&browser, "/profile/reauth", &[("code", &code), ("next", "/profile/security")]).await;
         assert_eq!(confirmed.status, StatusCode::SEE_OTHER, "{}", confirmed.text);
         assert_eq!(post(&browser, "/api/profile/mfa/totp", json!({})).await.status, StatusCode::OK);
+        // Signing in through the provider now asks for the factor, and the history says how.
+        let (next, response) = sign_in_with(&app, &op, |nonce| {
+            (Signing::KeyA, json!({}), op.valid_claims(CLIENT_ID, nonce, "with-factor", now(&app)))
+        })
+        .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert!(me(&next).await.is_none(), "not signed in before the factor");
+        let code = oathtool(&secret, now(&app) + chrono::Duration::seconds(30));
+        app.clock.advance(chrono::Duration::seconds(30));
+        let done = post(&next, "/api/auth/mfa/verify", json!({"code": code})).await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.text);
+        let user: domain::id::UserId = me(&browser).await.expect("in")["id"].as_str().expect("id").parse().expect("id");
+        let history = app.app.store.logins_of(user, 10).await.expect("history");
+        assert!(history.iter().any(|h| h.success && h.method == "oidc+totp"), "{history:?}");
         // Without the provider's proof, an empty password is still refused.
         app.clock.advance(chrono::Duration::minutes(10));
         let code = oathtool(&secret, now(&app));

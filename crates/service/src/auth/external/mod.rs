@@ -308,7 +308,7 @@ async fn complete(
     if let Some(token) = previous_token {
         session::end_by_token(app, token).await?;
     }
-    if let Some(pending) = pending::after_password(app, &user).await? {
+    if let Some(pending) = pending::after_first_step(app, &user, provider.as_str()).await? {
         return Ok(Finished::SignIn(LoginOutcome::SecondFactor(pending)));
     }
     let detail = serde_json::json!({"method": provider.as_str(), "issuer": profile.issuer});

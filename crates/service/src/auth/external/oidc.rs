@@ -389,6 +389,17 @@ pub(super) async fn test(app: &App, settings: &OidcSettings) -> ProviderTest {
         return ProviderTest::failed(checks, "the provider does not support PKCE with S256");
     }
     checks.push("PKCE (S256) supported".into());
+    let signs_asymmetric = metadata
+        .id_token_signing_alg_values_supported()
+        .iter()
+        .any(|alg| ALGORITHMS.contains(alg));
+    if !signs_asymmetric {
+        return ProviderTest::failed(
+            checks,
+            "the provider signs ID tokens only with algorithms BillTracker does not accept (it needs RS*, PS*, ES* or EdDSA, not HS* or none)",
+        );
+    }
+    checks.push("ID tokens signed with an accepted algorithm".into());
     let wanted = settings.token_auth_method.as_str();
     let methods_ok = metadata
         .token_endpoint_auth_methods_supported()

@@ -68,6 +68,16 @@ pub enum LoginOutcome {
 /// That enrolment trusts the password alone, as any first enrolment must: the policy's grace
 /// period is the time to enrol from a session instead.
 pub(crate) async fn after_password(app: &App, user: &UserRow) -> Result<Option<PendingSignIn>> {
+    after_first_step(app, user, "password").await
+}
+
+/// [`after_password`] for any first step: `first_method` is how it was made (`password`,
+/// `oidc`, `github`), recorded with the sign-in when the factor completes it.
+pub(crate) async fn after_first_step(
+    app: &App,
+    user: &UserRow,
+    first_method: &'static str,
+) -> Result<Option<PendingSignIn>> {
     let methods = methods_for(app, user.id).await?;
     let (purpose, methods) = if !methods.is_empty() {
         (PendingPurpose::Verify, methods)
@@ -85,6 +95,7 @@ pub(crate) async fn after_password(app: &App, user: &UserRow) -> Result<Option<P
             token_hash: token_hash(&token),
             user_id: user.id,
             purpose,
+            first_method,
             created_at: now,
             expires_at: now + chrono::Duration::from_std(LIFETIME).map_err(Error::internal)?,
         })
@@ -211,9 +222,9 @@ pub async fn complete(
     let signed_in = open_signed_in(
         app,
         &user,
-        &format!("password+{}", method.as_str()),
+        &format!("{}+{}", pending.first_method, method.as_str()),
         serde_json::json!({
-            "method": "password",
+            "method": pending.first_method,
             "second_factor": method.as_str(),
             "enrolled": recovery_codes.is_some() || pending.purpose == PendingPurpose::Enrol,
         }),
