@@ -108,6 +108,10 @@ async fn security_page(
         Ok(l) => l,
         Err(err) => return crate::problem::ApiError(err).into_response(),
     };
+    let identities = match service::auth::external::linked_identities(app, user).await {
+        Ok(i) => i,
+        Err(err) => return crate::problem::ApiError(err).into_response(),
+    };
     let when = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
     let (chrome, cookie) = chrome(app, caller, ctx, "Security");
     let page = SecurityPage {
@@ -136,6 +140,15 @@ async fn security_page(
         password_errors,
         password_changed,
         mfa,
+        identities: identities
+            .into_iter()
+            .map(|i| crate::views::IdentityRow {
+                provider: i.provider,
+                email: i.email.unwrap_or_else(|| "—".into()),
+                linked: when(i.linked_at),
+                last_used: i.last_used_at.map_or_else(|| "—".into(), when),
+            })
+            .collect(),
     };
     with_cookies(views::render(&page), [cookie])
 }

@@ -58,7 +58,7 @@ use axum::response::{Html, IntoResponse, Response};
 pub use auth::{ContinuePage, SetupPage, SignInPage};
 pub use error::ErrorPage;
 pub use occurrence::OccurrencePage;
-pub use security::{LoginRow, SecurityPage, SessionRow};
+pub use security::{IdentityRow, LoginRow, SecurityPage, SessionRow};
 pub use tracker::TrackerPage;
 
 /// What every page needs from the request.

@@ -23,6 +23,17 @@ pub struct SecurityPage {
     pub password_changed: bool,
     /// Two-step verification: status, set up, recovery codes, turn off.
     pub mfa: MfaSection,
+    /// Sign-in providers (OIDC, GitHub) linked to this account.
+    pub identities: Vec<IdentityRow>,
+}
+
+/// One linked sign-in provider identity.
+#[derive(Debug, Clone, Default)]
+pub struct IdentityRow {
+    pub provider: String,
+    pub email: String,
+    pub linked: String,
+    pub last_used: String,
 }
 
 /// One signed-in session.

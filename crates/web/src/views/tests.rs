@@ -83,6 +83,7 @@ fn home(user: Option<NavUser>) -> SecurityPage {
         password_errors: Vec::new(),
         password_changed: false,
         mfa: Default::default(),
+        identities: Vec::new(),
     }
 }
 
@@ -145,6 +146,12 @@ fn security(user: Option<NavUser>) -> SecurityPage {
             reauth_href: hostile(),
             ..Default::default()
         },
+        identities: vec![IdentityRow {
+            provider: hostile(),
+            email: hostile(),
+            linked: hostile(),
+            last_used: hostile(),
+        }],
     }
 }
 

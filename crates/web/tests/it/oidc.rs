@@ -223,6 +223,10 @@ app_tests! {
         assert_eq!(response.status(), StatusCode::OK);
         assert_eq!(me(&again).await.expect("signed in")["id"], user["id"]);
         assert_eq!(user_count(&app).await, before + 1);
+        // The security page lists the linked provider.
+        let page = again.get("/profile/security").await.text().await.expect("page");
+        assert!(page.contains("Linked sign-ins") && page.contains("Acme SSO"), "{page}");
+        assert!(page.contains("olivia-sub@example.test"));
         let history = app.app.store.logins_of(
             user["id"].as_str().expect("id").parse().expect("user id"), 10,
         ).await.expect("history");

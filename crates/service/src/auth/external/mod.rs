@@ -388,6 +388,37 @@ async fn finish_step_up(
     })
 }
 
+/// A sign-in provider identity linked to an account, as its owner sees it.
+#[derive(Debug, Clone)]
+pub struct LinkedIdentity {
+    /// "GitHub", or the OIDC provider's name.
+    pub provider: String,
+    pub email: Option<String>,
+    pub linked_at: chrono::DateTime<chrono::Utc>,
+    pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// The caller's own linked identities, oldest first.
+pub async fn linked_identities(app: &App, principal: &Principal) -> Result<Vec<LinkedIdentity>> {
+    let methods = settings::load(app).await?;
+    Ok(app
+        .store
+        .identities_of(principal.user_id)
+        .await?
+        .into_iter()
+        .map(|i| LinkedIdentity {
+            provider: if i.provider == "github" {
+                "GitHub".to_owned()
+            } else {
+                methods.oidc.provider_name.clone()
+            },
+            email: i.email,
+            linked_at: i.created_at,
+            last_used_at: i.last_used_at,
+        })
+        .collect())
+}
+
 /// Maps a failure to reach the provider to an error for people: 503 (try again later), with
 /// the cause in the log.
 pub(crate) fn unreachable(provider: Provider, cause: &str) -> Error {
