@@ -216,19 +216,6 @@ impl Store {
         Ok(())
     }
 
-    /// Removes the identity `id` of `user`; false when there was none.
-    pub async fn unlink_identity(&self, user: UserId, id: &str) -> Result<bool> {
-        let done = on_pool!(self, |pool| {
-            sqlx::query("DELETE FROM external_identities WHERE id = $1 AND user_id = $2")
-                .bind(id)
-                .bind(user.to_string())
-                .execute(pool)
-                .await?
-                .rows_affected()
-        });
-        Ok(done == 1)
-    }
-
     /// How many active administrators (the bootstrap account aside) can sign in with an
     /// identity from `issuer`.
     pub async fn count_admins_linked_to(&self, issuer: &str) -> Result<i64> {

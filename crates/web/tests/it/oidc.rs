@@ -823,7 +823,30 @@ app_tests! {
         };
         let view = admin::update(&app.app, &root, kept, &RequestMeta::default()).await.expect("kept");
         assert_eq!(view.oidc.provider_name, "Renamed");
-        assert_eq!(other.token_requests().len(), 0);
+        assert_eq!(view.oidc.issuer_url, op.issuer(), "the refused move saved nothing");
+        // GitHub's Test sends the secret to the token endpoint: a kept secret never goes to
+        // another site typed into the form.
+        let github = crate::oidc_fake::FakeGithub::start("gh-id", "gh-secret").await;
+        let elsewhere = crate::oidc_fake::FakeGithub::start("gh-id", "gh-secret").await;
+        let on = |site: &crate::oidc_fake::FakeGithub, secret: Option<&str>| MethodsUpdate {
+            local_enabled: true,
+            oidc: OidcUpdate { client_secret: None, ..oidc_settings(&op.issuer()) },
+            github: service::auth::external::admin::GithubUpdate {
+                enabled: true,
+                client_id: "gh-id".into(),
+                client_secret: secret.map(str::to_owned),
+                web_url: site.web_url(),
+                api_url: site.api_url(),
+                ..Default::default()
+            },
+        };
+        admin::update(&app.app, &root, on(&github, Some("gh-secret")), &RequestMeta::default()).await.expect("github saved");
+        let tested = admin::test_provider(&app.app, &root, service::auth::external::Provider::Github, on(&elsewhere, None), &RequestMeta::default()).await.expect("test");
+        assert!(!tested.ok);
+        assert!(elsewhere.token_requests().is_empty(), "the stored secret went to another site");
+        let tested = admin::test_provider(&app.app, &root, service::auth::external::Provider::Github, on(&github, None), &RequestMeta::default()).await.expect("test");
+        assert!(tested.ok, "{:?}", tested.problem);
+        assert_eq!(github.token_requests().last().expect("sent").form["client_secret"], "gh-secret");
     }
 
     async fn provider_names_and_usernames_are_made_safe(app) {
@@ -844,6 +867,7 @@ app_tests! {
         assert!(username.is_ascii() && username != "root", "{username}");
         assert_eq!(user["display_name"], "Evegnp.exe<script>");
         let page = browser.get("/").await.text().await.expect("page");
-        assert!(!page.contains("<script>gnp"), "escaped in pages");
+        assert!(page.contains("Evegnp.exe&lt;script&gt;") || page.contains("Evegnp.exe&#60;script&#62;"), "shown escaped");
+        assert!(!page.contains("Evegnp.exe<script>"), "never raw");
     }
 }
