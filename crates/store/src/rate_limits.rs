@@ -71,6 +71,13 @@ impl Store {
     }
 }
 
+/// Counts a failure for `$1` at `$2`, starting again at 1 when the last one was at or before
+/// `$3`; returns the count.
+pub(crate) const RECORD_FAILURE: &str = "INSERT INTO rate_limits (key, window_start, hits) \
+     VALUES ($1, $2, 1) ON CONFLICT (key) DO UPDATE SET \
+     hits = CASE WHEN rate_limits.window_start <= $3 THEN 1 ELSE rate_limits.hits + 1 END, \
+     window_start = $2 RETURNING hits";
+
 impl Store {
     /// Counts one failure for `key` and remembers when it happened (kept in `window_start`);
     /// a key untouched since before `forget_before` starts again at 1. Returns the count.
@@ -81,18 +88,12 @@ impl Store {
         forget_before: DateTime<Utc>,
     ) -> Result<i64> {
         let hits: i64 = on_pool!(self, |pool| {
-            sqlx::query_scalar(
-                "INSERT INTO rate_limits (key, window_start, hits) VALUES ($1, $2, 1) \
-                 ON CONFLICT (key) DO UPDATE SET \
-                   hits = CASE WHEN rate_limits.window_start <= $3 THEN 1 ELSE rate_limits.hits + 1 END, \
-                   window_start = $2 \
-                 RETURNING hits",
-            )
-            .bind(key)
-            .bind(to_millis(now))
-            .bind(to_millis(forget_before))
-            .fetch_one(pool)
-            .await?
+            sqlx::query_scalar(RECORD_FAILURE)
+                .bind(key)
+                .bind(to_millis(now))
+                .bind(to_millis(forget_before))
+                .fetch_one(pool)
+                .await?
         });
         Ok(hits)
     }

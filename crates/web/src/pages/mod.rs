@@ -198,13 +198,7 @@ pub(crate) fn see_other(to: &str) -> Response {
 }
 
 pub(crate) fn signed_in_redirect(app: &App, signed_in: &SignedIn, to: &str) -> Response {
-    with_cookies(
-        see_other(to),
-        [
-            cookies::set_session(&app.config, &signed_in.token),
-            cookies::set_csrf(&app.config, &signed_in.csrf_token),
-        ],
-    )
+    with_cookies(see_other(to), cookies::signed_in(&app.config, signed_in))
 }
 
 pub(crate) fn error_page(

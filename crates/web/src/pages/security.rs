@@ -190,6 +190,7 @@ pub async fn end_session(
     };
     match result {
         Ok(()) => see_other(SECURITY),
+        Err(Error::ReauthRequired) => see_other(&super::reauth::reauth_href(SECURITY)),
         Err(Error::NotFound) => error_page(
             &state.app,
             &caller,
@@ -205,9 +206,11 @@ pub async fn end_session(
 pub async fn end_other_sessions(
     State(state): State<AppState>,
     PageUser(user): PageUser,
+    Meta(meta): Meta,
 ) -> Response {
-    match session::end_all_of(&state.app, user.user_id, user.session).await {
+    match session::end_others(&state.app, &user, &meta).await {
         Ok(_) => see_other(SECURITY),
+        Err(Error::ReauthRequired) => see_other(&super::reauth::reauth_href(SECURITY)),
         Err(err) => crate::problem::ApiError(err).into_response(),
     }
 }
@@ -253,6 +256,9 @@ pub async fn change_password(
                     "new_password".to_owned(),
                     "Too many attempts; try again later.".to_owned(),
                 ),
+                Error::ReauthRequired => {
+                    return see_other(&super::reauth::reauth_href(SECURITY));
+                }
                 other => return crate::problem::ApiError(other).into_response(),
             };
             let mut response = security_page(
