@@ -114,8 +114,11 @@ async fn security_page(
     };
     let when = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
     let (chrome, cookie) = chrome(app, caller, ctx, "Security");
+    let failures = service::profile::failures_since_previous_sign_in(&logins);
     let page = SecurityPage {
         chrome,
+        failures_warning: (failures >= service::profile::FAILURES_WORTH_A_WARNING)
+            .then_some(failures),
         sessions: sessions
             .into_iter()
             .map(|s| SessionRow {
