@@ -6,6 +6,7 @@ mod support;
 
 mod accounts;
 mod authz;
+mod bill_history;
 mod bills;
 mod crypto_keys;
 mod csrf;
