@@ -105,6 +105,11 @@ fn row(o: &OccurrenceView, today: NaiveDate) -> OccurrenceRow {
         badge_class,
         paid,
         can_pay: !paid && !o.skipped && o.remaining.amount_minor > 0,
+        asks_amount: o.amount_kind == domain::bill::AmountKind::Estimated.as_str(),
+        pay_amount: o
+            .actual_amount
+            .as_ref()
+            .map_or_else(|| o.remaining.amount.clone(), |a| a.amount.clone()),
         skipped: o.skipped,
         actual_amount: o
             .actual_amount

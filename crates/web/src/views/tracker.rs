@@ -92,6 +92,11 @@ pub struct OccurrenceRow {
     pub paid: bool,
     /// Still owes money and is not skipped: the primary action is "Pay".
     pub can_pay: bool,
+    /// An estimated bill: "Pay" asks for the amount (pre-filled with [`Self::pay_amount`])
+    /// instead of recording the estimate.
+    pub asks_amount: bool,
+    /// What "Pay" proposes: this month's actual amount when set, else what is still owed.
+    pub pay_amount: String,
     pub skipped: bool,
     /// This month's actual amount as typed (`12.50`), empty when the expected amount applies.
     pub actual_amount: String,

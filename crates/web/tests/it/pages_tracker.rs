@@ -237,3 +237,47 @@ app_tests! {
         }
     }
 }
+
+app_tests! {
+    async fn pay_on_an_estimated_bill_asks_for_the_amount_a_fixed_one_does_not(app) {
+        let (browser, _) = user(&app, "alice").await;
+        let power = crate::bills::new_bill(&browser, serde_json::json!({
+            "name": "Power", "amount_kind": "estimated", "expected_amount": "80", "expected_min": "60",
+            "expected_max": "120", "anchor_date": "2026-03-10", "due_day": 10,
+        })).await;
+        let power_id = power["id"].as_str().expect("id").to_owned();
+        crate::bills::new_bill(&browser, serde_json::json!({"name": "Rent", "expected_amount": "900", "anchor_date": "2026-03-20", "due_day": 20})).await;
+        let html = page(&browser, MARCH).await;
+        let field = format!("id=\"pay-{power_id}-2026-03-10\" name=\"amount\" value=\"80.00\"");
+        assert!(html.contains(&field), "the estimate is proposed, not recorded: {html}");
+        assert_eq!(html.matches("name=\"amount\"").count(), 1, "a fixed bill pays in one tap");
+
+        // A mistyped amount is refused and nothing is paid.
+        let (status, location, _) = submit(&browser, "/tracker/pay", &[("bill_id", &power_id), ("due_date", "2026-03-10"), ("amount", "abc"), ("return_to", MARCH)]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert!(location.contains("error=invalid"), "{location}");
+        assert_eq!(status_of(&tracker(&browser, "year=2026&month=3").await, "Power", "2026-03-10"), "late");
+
+        let (status, location, _) = submit(&browser, "/tracker/pay", &[("bill_id", &power_id), ("due_date", "2026-03-10"), ("amount", "87.30"), ("return_to", MARCH)]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
+        let view = tracker(&browser, "year=2026&month=3").await;
+        let paid = crate::tracker::find(&view, "Power", "2026-03-10");
+        assert_eq!(paid["paid"]["amount"], "87.30", "{paid}");
+        assert_eq!(paid["status"], "paid");
+    }
+
+    async fn the_payment_form_proposes_this_months_actual_amount(app) {
+        let (browser, _) = user(&app, "alice").await;
+        let power = crate::bills::new_bill(&browser, serde_json::json!({
+            "name": "Power", "amount_kind": "estimated", "expected_amount": "80", "expected_min": "60",
+            "expected_max": "120", "anchor_date": "2026-03-20", "due_day": 20,
+        })).await;
+        let id = power["id"].as_str().expect("id").to_owned();
+        let (status, _, body) = submit(&browser, &format!("/bills/{id}/occurrence"), &[("due_date", "2026-03-20"), ("actual_amount", "93.15"), ("note", ""), ("snoozed_until", "")]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+        let html = page(&browser, &format!("/bills/{id}")).await;
+        assert!(html.contains("name=\"amount\" type=\"text\" value=\"93.15\""), "{html}");
+        let html = page(&browser, MARCH).await;
+        assert!(html.contains("name=\"amount\" value=\"93.15\""), "the tracker proposes it too");
+    }
+}
