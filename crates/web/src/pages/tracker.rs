@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use service::Error;
 use service::tracker::month::OccurrenceView;
 use service::tracker::pay;
-use service::tracker::{self, SortKey, TrackerQuery, TrackerView};
+use service::tracker::{self, AmountView, SortKey, TrackerQuery, TrackerView};
 
 use super::common::{DataPageUser, badge, encode_component, message, money, relative, with_cookie};
 use super::forms::{NotShown, back_to, error_message, not_shown};
@@ -135,6 +135,20 @@ fn range(start: NaiveDate, end: NaiveDate) -> String {
     format!("{} – {}", start.format("%b %-d"), end.format("%b %-d"))
 }
 
+/// Why expected − paid is not what remains, in words (empty when it is).
+fn difference_note(difference: &AmountView) -> String {
+    let minor = difference.amount_minor;
+    let amount = AmountView {
+        amount: difference.amount.trim_start_matches('-').to_owned(),
+        ..difference.clone()
+    };
+    match minor.signum() {
+        1 => format!("{} of the expected was settled for less", money(&amount)),
+        -1 => format!("{} paid beyond what was expected", money(&amount)),
+        _ => String::new(),
+    }
+}
+
 /// Builds the page from the month view.
 fn present(chrome: Chrome, view: &TrackerView) -> TrackerPage {
     let sort = view.sort.to_owned();
@@ -148,22 +162,27 @@ fn present(chrome: Chrome, view: &TrackerView) -> TrackerPage {
         SummaryCard {
             label: "Expected",
             value: money(&s.expected),
+            note: String::new(),
         },
         SummaryCard {
             label: "Paid",
             value: money(&s.paid),
+            note: String::new(),
         },
         SummaryCard {
             label: "Remaining",
             value: money(&s.remaining),
+            note: difference_note(&s.settled_difference),
         },
         SummaryCard {
             label: "Late or missed",
             value: s.overdue_count.to_string(),
+            note: String::new(),
         },
         SummaryCard {
             label: "Safe to spend",
             value: money(&s.safe_to_spend),
+            note: String::new(),
         },
     ];
     let buckets: Vec<BucketSection> = view

@@ -53,6 +53,8 @@ pub struct SortOption {
 pub struct SummaryCard {
     pub label: &'static str,
     pub value: String,
+    /// A line under the value that explains it (empty: none).
+    pub note: String,
 }
 
 /// One pay period of the month.

@@ -281,3 +281,29 @@ app_tests! {
         assert!(html.contains("name=\"amount\" value=\"93.15\""), "the tracker proposes it too");
     }
 }
+
+app_tests! {
+    async fn expected_paid_and_remaining_add_up_or_say_why_not(app) {
+        let (browser, _) = user(&app, "alice").await;
+        let power = crate::bills::new_bill(&browser, serde_json::json!({
+            "name": "Power", "amount_kind": "estimated", "expected_amount": "80", "expected_min": "60",
+            "expected_max": "120", "anchor_date": "2026-03-10", "due_day": 10,
+        })).await;
+        let power_id = power["id"].as_str().expect("id").to_owned();
+        let (status, _, _) = submit(&browser, "/tracker/pay", &[("bill_id", &power_id), ("due_date", "2026-03-10"), ("amount", "65"), ("return_to", MARCH)]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let view = tracker(&browser, "year=2026&month=3").await;
+        let s = &view["summary"];
+        assert_eq!((s["expected"]["amount"].as_str(), s["paid"]["amount"].as_str(), s["remaining"]["amount"].as_str(), s["settled_difference"]["amount"].as_str()),
+            (Some("80.00"), Some("65.00"), Some("0.00"), Some("15.00")), "{s}");
+        assert!(page(&browser, MARCH).await.contains("$15.00 of the expected was settled for less"));
+
+        // An overpayment is said the other way round.
+        let rent = crate::bills::new_bill(&browser, serde_json::json!({"name": "Rent", "expected_amount": "100", "anchor_date": "2026-03-20", "due_day": 20})).await;
+        let (status, _) = crate::bills::call(&browser, reqwest::Method::POST, "/api/payments", Some(serde_json::json!({"bill_id": rent["id"], "amount": "135", "cycle_due": "2026-03-20"}))).await;
+        assert_eq!(status, StatusCode::CREATED);
+        let s = tracker(&browser, "year=2026&month=3").await["summary"].clone();
+        assert_eq!(s["settled_difference"]["amount"], "-20.00", "{s}");
+        assert!(page(&browser, MARCH).await.contains("$20.00 paid beyond what was expected"));
+    }
+}
