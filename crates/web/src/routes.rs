@@ -58,6 +58,7 @@ fn table() -> Table {
     .add("GET", "/sw.js", get(assets::service_worker))
     // Pages.
     .then(pages::tracker::routes)
+    .then(pages::welcome::routes)
     .then(pages::occurrence::routes)
     .then(pages::account::routes)
     .then(pages::security::routes)

@@ -25,7 +25,7 @@ use crate::views::{self, Chrome, TrackerPage};
 mod actions;
 
 /// The banner messages a redirect can ask for, by code.
-pub(super) const NOTICES: [(&str, &str); 7] = [
+pub(super) const NOTICES: [(&str, &str); 8] = [
     ("paid", "Marked as paid."),
     ("unpaid", "Payment undone: the bill is unpaid again."),
     ("paid_all", "Paid every bill due in this period."),
@@ -33,6 +33,7 @@ pub(super) const NOTICES: [(&str, &str); 7] = [
     ("undone", "Undone: those payments were removed."),
     ("skipped", "Saved."),
     ("demo", "Demo data loaded."),
+    ("welcome", "Saved. Change these any time under Profile."),
 ];
 
 /// The error banners a redirect can ask for, by code (besides the shared ones of
@@ -228,6 +229,7 @@ fn present(chrome: Chrome, view: &TrackerView) -> TrackerPage {
         undo_token: None,
         notice: None,
         error: None,
+        welcome: None,
     }
 }
 
@@ -243,10 +245,12 @@ pub async fn show(
     let mut undo = None;
     let mut notice = None;
     let mut error = None;
+    let mut welcome_error = None;
     let mut rest = Vec::new();
     for (name, value) in pairs {
         match name.as_str() {
             "undo" => undo = pay::parse_undo_token(&value).ok(),
+            "welcome_error" => welcome_error = Some(value),
             "notice" => notice = message(&NOTICES, Some(&value)),
             "error" => error = error_message(&ERRORS, Some(&value)),
             _ => rest.push((name, value)),
@@ -270,8 +274,13 @@ pub async fn show(
         }
         Err(err) => return not_shown(app, &caller, &ctx, err, &NOT_SHOWN),
     };
+    let welcome = match super::welcome::card(app, &user, welcome_error.as_deref()).await {
+        Ok(card) => card,
+        Err(err) => return not_shown(app, &caller, &ctx, err, &NOT_SHOWN),
+    };
     let (chrome, cookie) = chrome(app, &caller, &ctx, "Tracker");
     let mut page = present(chrome, &view);
+    page.welcome = welcome;
     page.undo_token = undo;
     page.notice = notice;
     page.error = error;

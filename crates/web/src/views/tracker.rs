@@ -38,6 +38,30 @@ pub struct TrackerPage {
     pub notice: Option<String>,
     /// An error message for the banner.
     pub error: Option<String>,
+    /// The account never saved its settings: ask for currency, time zone and locale.
+    pub welcome: Option<WelcomeCard>,
+}
+
+/// The first sign-in's question: currency, time zone, locale, pre-filled.
+#[derive(Debug, Clone, Default)]
+pub struct WelcomeCard {
+    pub currency: String,
+    pub time_zone: String,
+    pub locale: String,
+    pub currencies: Vec<&'static str>,
+    pub time_zones: Vec<&'static str>,
+    /// `(field, message)` of a refused answer.
+    pub error: Option<(String, String)>,
+}
+
+impl WelcomeCard {
+    /// The message for `field`, when the last answer was refused there.
+    pub fn error_for(&self, field: &str) -> Option<&str> {
+        self.error
+            .as_ref()
+            .filter(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+    }
 }
 
 /// One choice of the sort select.

@@ -307,3 +307,28 @@ app_tests! {
         assert!(page(&browser, MARCH).await.contains("$20.00 paid beyond what was expected"));
     }
 }
+
+app_tests! {
+    async fn the_first_visit_asks_for_currency_time_zone_and_locale_until_saved(app) {
+        let (browser, _) = user(&app, "alice").await;
+        let html = page(&browser, "/").await;
+        assert!(html.contains("Before you start: your currency, time zone and language"), "{html}");
+        assert!(html.contains("list=\"welcome-time-zones\"") && html.contains("<option value=\"Europe/Berlin\"></option>"), "a searchable list of zones");
+        assert!(html.contains("data-prefill=\"time-zone\""), "the browser's zone fills it with JavaScript on");
+
+        // A zone that does not exist is refused under its field, nothing saved.
+        let (status, location, _) = submit(&browser, "/welcome", &[("currency", "EUR"), ("time_zone", "Mars/Olympus"), ("locale", "de-DE")]).await;
+        assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/?welcome_error=time_zone"));
+        let html = page(&browser, &location).await;
+        assert!(html.contains("Time zone must be one of the list"), "{html}");
+        let (_, settings) = crate::bills::get(&browser, "/api/profile/settings").await;
+        assert_eq!(settings["currency"], "USD", "nothing was saved: {settings}");
+
+        let (status, location, _) = submit(&browser, "/welcome", &[("currency", "EUR"), ("time_zone", "Europe/Berlin"), ("locale", "de-DE")]).await;
+        assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/?notice=welcome"));
+        let html = page(&browser, &location).await;
+        assert!(!html.contains("Before you start"), "asked once: {html}");
+        let (_, settings) = crate::bills::get(&browser, "/api/profile/settings").await;
+        assert_eq!((settings["currency"].as_str(), settings["time_zone"].as_str(), settings["locale"].as_str()), (Some("EUR"), Some("Europe/Berlin"), Some("de-DE")), "{settings}");
+    }
+}
