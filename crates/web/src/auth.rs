@@ -87,7 +87,9 @@ fn is_unsafe(method: &Method) -> bool {
 }
 
 /// Sec-Fetch-Site / Origin check for unsafe methods (OWASP CSRF: verifying origin with
-/// standard headers). Clients that send neither (scripts) rely on the token alone.
+/// standard headers). Clients that send neither (scripts) rely on the token alone. The accepted
+/// origins come from configuration only (`PUBLIC_URL`, `CORS_ORIGIN`, the allowed hosts),
+/// never from the request's own `Host`, which a DNS-rebinding page controls.
 fn same_origin(app: &App, headers: &HeaderMap) -> Result<(), &'static str> {
     if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok())
         && !matches!(site, "same-origin" | "none")
@@ -98,15 +100,9 @@ fn same_origin(app: &App, headers: &HeaderMap) -> Result<(), &'static str> {
         return Ok(());
     };
     let config = &app.config;
-    let public = origin_of(&config.public_url);
-    let host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let scheme = if config.https { "https" } else { "http" };
-    let own = format!("{scheme}://{host}");
-    let allowed =
-        origin == public || origin == own || config.cors_origin.as_deref() == Some(origin);
+    let allowed = origin == origin_of(&config.public_url)
+        || config.cors_origin.as_deref() == Some(origin)
+        || config.allowed_hosts.allows_origin(origin, config.https);
     if allowed {
         Ok(())
     } else {

@@ -14,6 +14,7 @@ mod demo;
 mod foundation;
 mod github_sign_in;
 mod headers;
+mod hosts;
 mod lockout;
 mod mfa;
 mod money;
