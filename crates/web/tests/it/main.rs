@@ -33,6 +33,7 @@ mod pages_profile;
 mod pages_sign_in;
 mod pages_support;
 mod pages_tracker;
+mod rate_limits;
 mod sessions;
 mod starter_categories;
 mod step_up;
