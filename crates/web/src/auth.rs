@@ -49,7 +49,10 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
     if is_unsafe(req.method()) {
         if let Err(reason) = same_origin(app, req.headers()) {
             tracing::warn!(target: "security", reason, "cross-site request refused");
-            return ApiError(Error::Forbidden).into_response();
+            return crate::problem::Problem::new(axum::http::StatusCode::FORBIDDEN)
+                .detail("This request came from another site.")
+                .code("cross_site")
+                .into_response();
         }
         let (checked, ok) = check_csrf(app, &caller, req).await;
         req = checked;
@@ -58,6 +61,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
             return crate::problem::Problem::new(axum::http::StatusCode::FORBIDDEN)
                 .detail("Missing or invalid CSRF token; reload the page and try again.")
                 .field("csrf_token")
+                .code("csrf")
                 .into_response();
         }
     }
