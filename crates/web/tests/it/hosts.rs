@@ -41,6 +41,13 @@ async fn send(
     (status, response.text().await.expect("body"))
 }
 
+/// A harmless write: a new category (unique name) needing nothing but the CSRF checks.
+fn category() -> Value {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    json!({"name": format!("Origin check {}", N.fetch_add(1, Ordering::Relaxed))})
+}
+
 async fn bill_names(browser: &Browser) -> Vec<String> {
     let (status, text) = send(browser, Method::GET, "/api/bills", None, None, None).await;
     assert_eq!(status, StatusCode::OK, "{text}");
@@ -143,17 +150,17 @@ app_tests! {
         // The rebinding page's own origin, with the Host it sends.
         let host = format!("{REBIND}:{port}");
         let origin = format!("http://{host}");
-        let (status, text) = send(&alice, Method::POST, "/api/profile/sessions/end-others", Some(&host), Some(&origin), Some(json!({}))).await;
+        let (status, text) = send(&alice, Method::POST, "/api/categories", Some(&host), Some(&origin), Some(category())).await;
         assert!(status == StatusCode::MISDIRECTED_REQUEST || status == StatusCode::FORBIDDEN, "{status} {text}");
         // Addressed to us but sent from the rebinding origin.
-        let (status, text) = send(&alice, Method::POST, "/api/profile/sessions/end-others", None, Some(&origin), Some(json!({}))).await;
+        let (status, text) = send(&alice, Method::POST, "/api/categories", None, Some(&origin), Some(category())).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{text}");
         // Origins of this local instance work: its loopback names at the port it is reached on.
         for origin in [format!("http://127.0.0.1:{port}"), format!("http://localhost:{port}")] {
-            let (status, text) = send(&alice, Method::POST, "/api/profile/sessions/end-others", None, Some(&origin), Some(json!({}))).await;
+            let (status, text) = send(&alice, Method::POST, "/api/categories", None, Some(&origin), Some(category())).await;
             assert!(status.is_success(), "{origin}: {status} {text}");
         }
-        let (status, text) = send(&alice, Method::POST, "/api/profile/sessions/end-others", None, Some(&format!("https://127.0.0.1:{port}")), Some(json!({}))).await;
+        let (status, text) = send(&alice, Method::POST, "/api/categories", None, Some(&format!("https://127.0.0.1:{port}")), Some(category())).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "another scheme is another origin: {text}");
     }
 }
@@ -193,11 +200,11 @@ app_tests! {
             assert_eq!(status, StatusCode::MISDIRECTED_REQUEST, "{host}: {text}");
         }
         for origin in ["https://bills.example.test".to_owned(), format!("http://bills.lan:{port}")] {
-            let (status, text) = send(&alice, Method::POST, "/api/profile/sessions/end-others", None, Some(&origin), Some(json!({}))).await;
+            let (status, text) = send(&alice, Method::POST, "/api/categories", None, Some(&origin), Some(category())).await;
             assert!(status.is_success(), "{origin}: {status} {text}");
         }
         for origin in ["http://bills.example.test".to_owned(), format!("http://{REBIND}:{port}")] {
-            let (status, text) = send(&alice, Method::POST, "/api/profile/sessions/end-others", None, Some(&origin), Some(json!({}))).await;
+            let (status, text) = send(&alice, Method::POST, "/api/categories", None, Some(&origin), Some(category())).await;
             assert_eq!(status, StatusCode::FORBIDDEN, "{origin}: {text}");
         }
     }
