@@ -31,9 +31,12 @@ pub async fn check_host(State(state): State<AppState>, req: Request, next: Next)
         .chars()
         .take(100)
         .collect();
-    tracing::warn!(target: "security", host = %host, "request for a host this server does not serve refused");
+    tracing::warn!(target: "security", host = %host, "request for a foreign host refused");
     Problem::new(StatusCode::MISDIRECTED_REQUEST)
-        .detail("This server does not answer to this host name. Use the address in PUBLIC_URL, or add the name to ALLOWED_HOSTS.")
+        .detail(
+            "This server does not answer to this host name. Use the address in PUBLIC_URL, \
+             or add the name to ALLOWED_HOSTS.",
+        )
         .into_response()
 }
 
