@@ -91,6 +91,7 @@ app_tests! {
         let form = page(&browser, "/bills/new").await;
         assert!(form.contains("action=\"/bills\""), "{form}");
         assert!(form.contains("<option value=\"USD\" selected>"), "the user's currency by default");
+        assert!(form.contains("nothing is sent yet"), "the reminder field says plainly that nothing delivers it yet");
 
         let id = add_bill(&browser, &[]).await;
         let html = page(&browser, &format!("/bills/{id}?notice=created")).await;
