@@ -5,6 +5,7 @@
 mod support;
 
 mod accounts;
+mod admin_step_up;
 mod authz;
 mod bills;
 mod crypto_keys;
