@@ -1,6 +1,10 @@
 //! The audit log: append-only and hash-chained. Each entry's hash covers its own fields and the
 //! previous entry's hash, so editing or deleting any row breaks the chain from that row on,
 //! which [`Store::verify_audit_chain`] reports. No method updates or deletes entries.
+//!
+//! [`Store::verify_audit_chain_from`] checks only the rows after one already verified (a
+//! checkpoint the service keeps sealed), a batch at a time, so a check costs the new rows, not
+//! the whole log.
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
@@ -37,6 +41,24 @@ pub struct AuditEntry {
     pub detail: String,
     pub prev_hash: String,
     pub hash: String,
+}
+
+/// Rows read per query while checking the chain.
+const VERIFY_BATCH: i64 = 1000;
+
+/// What checking the chain found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChainCheck {
+    /// Every row checked is whole: `last` is the newest (seq, hash), `None` for an empty log
+    /// (or nothing after the starting row: then the starting row), `checked` how many rows
+    /// were recomputed.
+    Whole {
+        last: Option<(i64, String)>,
+        checked: u64,
+    },
+    /// The first row whose hash, link or sequence number does not match (or the starting row,
+    /// when it is gone or no longer has the hash it was verified with).
+    Broken { seq: i64 },
 }
 
 /// Which entries to list, newest first.
@@ -145,38 +167,85 @@ impl Store {
     /// Recomputes the chain from the start; returns the first `seq` whose hash or link does not
     /// match (a tampered, inserted or deleted row), or `None` when the chain is whole.
     pub async fn verify_audit_chain(&self) -> Result<Option<i64>> {
-        let rows: Vec<AuditRow> = on_pool!(self, |pool| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT {COLUMNS} FROM audit_log ORDER BY seq"
-            )))
-            .fetch_all(pool)
-            .await?
-        });
-        let mut prev = GENESIS.to_owned();
-        for (expected_seq, row) in (1_i64..).zip(rows) {
-            let entry = from_row(row)?;
-            let fields = NewAuditEntry {
-                actor_id: entry.actor_id.clone(),
-                actor_name: entry.actor_name.clone(),
-                action: entry.action.clone(),
-                target: entry.target.clone(),
-                ip: entry.ip.clone(),
-                detail: entry.detail.clone(),
-            };
-            let recomputed = chain_hash(
-                entry.seq,
-                &entry.id,
-                to_millis(entry.at),
-                &fields,
-                &entry.prev_hash,
-            );
-            if entry.seq != expected_seq || entry.prev_hash != prev || entry.hash != recomputed {
-                return Ok(Some(entry.seq));
-            }
-            prev = entry.hash;
-        }
-        Ok(None)
+        Ok(match self.verify_audit_chain_from(None).await? {
+            ChainCheck::Whole { .. } => None,
+            ChainCheck::Broken { seq } => Some(seq),
+        })
     }
+
+    /// Checks the chain after `from`, a row verified before (its seq and hash), or from the
+    /// start. The starting row itself must still be there with that hash, its own fields
+    /// matching it; then every later row is recomputed and linked, a batch at a time.
+    pub async fn verify_audit_chain_from(&self, from: Option<(i64, &str)>) -> Result<ChainCheck> {
+        let (mut expected_seq, mut prev) = match from {
+            None => (1, GENESIS.to_owned()),
+            Some((seq, hash)) => {
+                let row: Option<AuditRow> = on_pool!(self, |pool| {
+                    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                        "SELECT {COLUMNS} FROM audit_log WHERE seq = $1"
+                    )))
+                    .bind(seq)
+                    .fetch_optional(pool)
+                    .await?
+                });
+                match row.map(from_row).transpose()? {
+                    Some(entry) if entry.hash == hash && recompute(&entry) == hash => {
+                        (seq + 1, entry.hash)
+                    }
+                    _ => return Ok(ChainCheck::Broken { seq }),
+                }
+            }
+        };
+        let mut last = from.map(|(seq, hash)| (seq, hash.to_owned()));
+        let mut checked = 0;
+        loop {
+            let rows: Vec<AuditRow> = on_pool!(self, |pool| {
+                sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT {COLUMNS} FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT $2"
+                )))
+                .bind(expected_seq)
+                .bind(VERIFY_BATCH)
+                .fetch_all(pool)
+                .await?
+            });
+            let full = i64::try_from(rows.len()).unwrap_or(i64::MAX) >= VERIFY_BATCH;
+            for row in rows {
+                let entry = from_row(row)?;
+                if entry.seq != expected_seq
+                    || entry.prev_hash != prev
+                    || entry.hash != recompute(&entry)
+                {
+                    return Ok(ChainCheck::Broken { seq: entry.seq });
+                }
+                checked += 1;
+                expected_seq += 1;
+                prev = entry.hash;
+                last = Some((entry.seq, prev.clone()));
+            }
+            if !full {
+                return Ok(ChainCheck::Whole { last, checked });
+            }
+        }
+    }
+}
+
+/// The hash `entry` should have, from its own fields and its link.
+fn recompute(entry: &AuditEntry) -> String {
+    let fields = NewAuditEntry {
+        actor_id: entry.actor_id.clone(),
+        actor_name: entry.actor_name.clone(),
+        action: entry.action.clone(),
+        target: entry.target.clone(),
+        ip: entry.ip.clone(),
+        detail: entry.detail.clone(),
+    };
+    chain_hash(
+        entry.seq,
+        &entry.id,
+        to_millis(entry.at),
+        &fields,
+        &entry.prev_hash,
+    )
 }
 
 fn from_row(row: AuditRow) -> Result<AuditEntry> {

@@ -1,5 +1,6 @@
 //! Fixed-window rate-limit counters in the database, so every instance sharing it agrees.
-//! One upsert per hit: a window that has ended restarts at this hit.
+//! One upsert per hit: a window that has ended restarts at this hit. Also plain counters that
+//! are kept until taken ([`Store::count_kept`], [`Store::take_count`]).
 
 use std::time::Duration;
 
@@ -68,6 +69,39 @@ impl Store {
                 .rows_affected()
         });
         Ok(done)
+    }
+}
+
+/// The `window_start` of a kept counter: later than any window, so the purge of old windows
+/// never removes it.
+const KEPT: i64 = i64::MAX;
+
+impl Store {
+    /// Adds one to the counter `key`, kept until [`Store::take_count`] takes it.
+    pub async fn count_kept(&self, key: &str) -> Result<()> {
+        on_pool!(self, |pool| {
+            sqlx::query(
+                "INSERT INTO rate_limits (key, window_start, hits) VALUES ($1, $2, 1) \
+                 ON CONFLICT (key) DO UPDATE SET hits = rate_limits.hits + 1, window_start = $2",
+            )
+            .bind(key)
+            .bind(KEPT)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Reads and resets the counter `key` in one statement (0 when there is none), so two
+    /// takers never both get the same counts.
+    pub async fn take_count(&self, key: &str) -> Result<i64> {
+        let hits: Option<i64> = on_pool!(self, |pool| {
+            sqlx::query_scalar("DELETE FROM rate_limits WHERE key = $1 RETURNING hits")
+                .bind(key)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(hits.unwrap_or(0))
     }
 }
 

@@ -167,15 +167,7 @@ async fn fail(
     let Some(user) = user else {
         tracing::warn!(target: "security", failures, "sign-in failed: unknown account");
         let detail = serde_json::json!({"reason": "unknown account", "failures": failures});
-        return audit::record(
-            app,
-            &Actor::Anonymous,
-            "login.failure",
-            None,
-            meta.ip,
-            detail,
-        )
-        .await;
+        return audit::record_anonymous(app, "login.failure", meta.ip, detail).await;
     };
     // Kept on the account too, for administrators; the throttle itself uses the name counter.
     let delay = delay_after(failures);

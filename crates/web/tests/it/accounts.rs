@@ -305,7 +305,7 @@ fn admin_routes(id: &str) -> Vec<(Method, String, Option<Value>)> {
     routes
 }
 
-async fn spawn_behind_proxy(engine: TestEngine) -> Option<TestApp> {
+pub(crate) async fn spawn_behind_proxy(engine: TestEngine) -> Option<TestApp> {
     spawn_with(
         engine,
         Spawn {

@@ -6,6 +6,7 @@ mod support;
 
 mod accounts;
 mod admin_step_up;
+mod audit_log;
 mod authz;
 mod bills;
 mod crypto_keys;

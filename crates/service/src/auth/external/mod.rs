@@ -322,15 +322,8 @@ pub async fn finish(
                 other => other.to_string(),
             };
             tracing::warn!(target: "security", provider = provider.as_str(), %reason, "external sign-in refused");
-            audit::record(
-                app,
-                &Actor::Anonymous,
-                "login.failure",
-                None,
-                meta.ip,
-                serde_json::json!({"method": provider.as_str(), "reason": reason}),
-            )
-            .await?;
+            let detail = serde_json::json!({"method": provider.as_str(), "reason": reason});
+            audit::record_anonymous(app, "login.failure", meta.ip, detail).await?;
             Err(err)
         }
     }
