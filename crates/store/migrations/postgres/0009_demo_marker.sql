@@ -10,11 +10,14 @@ ALTER TABLE payments ADD COLUMN is_demo BOOLEAN NOT NULL DEFAULT FALSE;
 ALTER TABLE expenses ADD COLUMN is_demo BOOLEAN NOT NULL DEFAULT FALSE;
 
 -- Demo data loaded before this migration: the generator wrote a whole data set in one
--- transaction with one created_at, so a row counts as generated only when it carries the old
--- mark AND was written in the same millisecond as a generated category of the same user. A
--- record the person made (even one named like demo data) has its own created_at.
+-- transaction with one created_at (at least 8 "Demo · " categories and their "Demo data"
+-- bills), so a row counts as generated only when it carries the old label AND was written in
+-- the same millisecond as such a set of the same user. A record the person made (even one
+-- named like demo data) was written by a request of its own.
 UPDATE categories SET is_demo = TRUE
  WHERE name LIKE 'Demo · %'
+   AND (SELECT COUNT(*) FROM categories c WHERE c.user_id = categories.user_id
+          AND c.name LIKE 'Demo · %' AND c.created_at = categories.created_at) >= 2
    AND EXISTS (SELECT 1 FROM bills b WHERE b.user_id = categories.user_id
                  AND b.notes = 'Demo data' AND b.created_at = categories.created_at);
 UPDATE bills SET is_demo = TRUE

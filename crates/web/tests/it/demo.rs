@@ -92,6 +92,39 @@ app_tests! {
         assert_eq!((kept["notes"].as_str(), kept["category_id"].as_str()), (Some("Demo data"), category["id"].as_str()));
     }
 
+    async fn rel_09_the_marker_migration_marks_old_demo_data_and_nothing_else(app) {
+        let alice = app.signed_in("alice", Role::User).await;
+        let loaded = alice.post("/api/demo/load", json!({})).await;
+        assert_eq!(loaded.status(), StatusCode::CREATED);
+        // As before the marker: nothing marked, generated rows known only by label.
+        for table in ["categories", "bills", "payments", "expenses"] {
+            app.app.store.tamper_for_tests(&format!("UPDATE {table} SET is_demo = FALSE")).await;
+        }
+        app.clock.advance(chrono::Duration::minutes(1));
+        let own = new_bill(&alice, json!({"name": "Rent", "expected_amount": "900", "notes": "Demo data"})).await;
+        created(&alice, "/api/expenses", json!({"amount": "12.50", "spent_on": "2026-03-01", "payee": "Grocer", "note": "Demo data"})).await;
+        let (status, category) = call(&alice, reqwest::Method::POST, "/api/categories", Some(json!({"name": "Demo · Mine", "color": "#2563eb", "icon": "tag", "is_spending": true}))).await;
+        assert_eq!(status, StatusCode::CREATED, "{category}");
+
+        // The migration's own statements, as they ran on upgrade.
+        let migration = match app.app.store.engine() {
+            store::Engine::Sqlite => include_str!("../../../store/migrations/sqlite/0009_demo_marker.sql"),
+            store::Engine::Postgres => include_str!("../../../store/migrations/postgres/0009_demo_marker.sql"),
+        };
+        let code: String = migration.lines().filter(|l| !l.trim_start().starts_with("--")).collect::<Vec<_>>().join("\n");
+        let updates: Vec<&str> = code.split(';').map(str::trim).filter(|s| s.starts_with("UPDATE")).collect();
+        assert_eq!(updates.len(), 4);
+        for update in updates {
+            app.app.store.tamper_for_tests(update).await;
+        }
+
+        let cleared = alice.post("/api/demo/clear", json!({})).await;
+        assert_eq!(cleared.status(), StatusCode::OK);
+        assert_eq!(counts(&alice).await, [1, 1, 1, 0], "only alice's own rows are left");
+        let (status, _) = get(&alice, &format!("/api/bills/{}", own["id"].as_str().expect("id"))).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+
     async fn rl_02_demo_operations_are_limited_to_three_per_fifteen_minutes(app) {
         let alice = app.signed_in("alice", Role::User).await;
         for _ in 0..3 {
