@@ -20,8 +20,8 @@
 
 use std::net::IpAddr;
 
+use store::audit::{AuditBound, ChainCheck, NewAuditEntry};
 pub use store::audit::{AuditEntry, AuditFilter};
-use store::audit::{ChainCheck, NewAuditEntry};
 
 use crate::crypto::Aad;
 use crate::{App, Error, Result};
@@ -89,30 +89,36 @@ pub async fn record(
 }
 
 /// Appends an entry by someone not signed in, within the instance-wide bound (see the module
-/// docs); beyond it the entry is only counted.
+/// docs); beyond it the entry is only counted. One transaction either way, like [`record`].
 pub async fn record_anonymous(
     app: &App,
     action: &str,
     ip: Option<IpAddr>,
-    mut detail: serde_json::Value,
+    detail: serde_json::Value,
 ) -> Result<()> {
-    let window = ANONYMOUS_WINDOW.to_std().map_err(Error::internal)?;
+    let (actor_id, actor_name) = Actor::Anonymous.parts();
+    let entry = NewAuditEntry {
+        actor_id,
+        actor_name,
+        action: action.to_owned(),
+        target: None,
+        ip: ip.map(|ip| ip.to_string()),
+        detail: detail.to_string(),
+    };
+    let bound = AuditBound {
+        key: ANONYMOUS_KEY,
+        unrecorded_key: UNRECORDED_KEY,
+        max: ANONYMOUS_ROWS_PER_WINDOW,
+        window: ANONYMOUS_WINDOW.to_std().map_err(Error::internal)?,
+    };
     let written = app
         .store
-        .hit_rate_limit(ANONYMOUS_KEY, window, app.now())
+        .append_audit_within(&entry, Some(&bound), app.now())
         .await?;
-    if written.hits > ANONYMOUS_ROWS_PER_WINDOW {
-        app.store.count_kept(UNRECORDED_KEY).await?;
+    if written.is_none() {
         tracing::warn!(target: "security", action, "anonymous audit entry not written: over the bound");
-        return Ok(());
     }
-    let unrecorded = app.store.take_count(UNRECORDED_KEY).await?;
-    if unrecorded > 0
-        && let Some(fields) = detail.as_object_mut()
-    {
-        fields.insert("unrecorded".into(), unrecorded.into());
-    }
-    record(app, &Actor::Anonymous, action, None, ip, detail).await
+    Ok(())
 }
 
 /// Admin listing, newest first.

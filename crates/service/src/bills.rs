@@ -9,9 +9,11 @@
 //! - Account details are encrypted at rest, bound to their cell (`bills.account_details_enc`
 //!   of the bill's id, which is chosen here before the row exists), and decrypted only in
 //!   [`BillView`], which only the owner ever gets.
-//! - A new bill is active from its anchor date, or from the first of the current month when
-//!   the anchor is earlier: adding an old bill starts tracking it now, without a history of
-//!   missed months. Deactivating closes the open active range, reactivating opens a new one,
+//! - A new bill is active from its anchor date (its first due date), also when that is in the
+//!   past: its occurrences start there, so earlier months show it and a payment made then
+//!   settles the occurrence it paid. The unpaid past occurrences can be marked paid in one
+//!   undoable action ([`crate::tracker::pay_history`]). Deactivating closes the open active
+//!   range, reactivating opens a new one,
 //!   so an inactive bill still shows in the months it was active; a reactivation may not
 //!   start inside an earlier range.
 //! - "Today" is the caller's, in their time zone.
@@ -23,7 +25,7 @@ mod input;
 mod requests;
 mod view;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use domain::id::{BillId, CategoryId, UserId};
 use store::bills::NewBill;
 
@@ -90,10 +92,9 @@ pub async fn create(
     let id = BillId::new();
     let mut template = parsed.template;
     template.account_details_enc = seal(app, id, parsed.details)?;
-    let month_start = today.with_day(1).unwrap_or(today);
     let new = NewBill {
         id,
-        active_from: template.anchor_date.max(month_start),
+        active_from: template.anchor_date,
         template,
         debt_balance_minor: parsed.debt_balance,
     };

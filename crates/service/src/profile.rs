@@ -54,3 +54,48 @@ pub async fn login_history(app: &App, principal: &Principal, limit: i64) -> Resu
         })
         .collect())
 }
+
+/// From this many failed sign-ins since the previous one, the owner is warned (AUTH-10: the
+/// account is under attack, or someone forgot the password).
+pub const FAILURES_WORTH_A_WARNING: usize = 3;
+
+/// Failed sign-ins in `history` (newest first, as [`login_history`] returns it) since the
+/// previous successful sign-in (the current session's own sign-in does not end the count).
+pub fn failures_since_previous_sign_in(history: &[LoginView]) -> usize {
+    history
+        .iter()
+        .take_while(|login| !login.success || login.this_session)
+        .filter(|login| !login.success)
+        .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attempt(success: bool, this_session: bool) -> LoginView {
+        LoginView {
+            at: DateTime::<Utc>::MIN_UTC,
+            success,
+            method: "password".into(),
+            ip: None,
+            device: String::new(),
+            this_session,
+        }
+    }
+
+    #[test]
+    fn auth_10_failures_are_counted_back_to_the_previous_sign_in() {
+        let history = [
+            attempt(false, false),
+            attempt(true, true),
+            attempt(false, false),
+            attempt(false, false),
+            attempt(true, false),
+            attempt(false, false),
+        ];
+        assert_eq!(failures_since_previous_sign_in(&history), 3);
+        assert_eq!(failures_since_previous_sign_in(&[]), 0);
+        assert_eq!(failures_since_previous_sign_in(&history[4..]), 0);
+    }
+}

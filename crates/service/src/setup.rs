@@ -115,7 +115,7 @@ pub async fn complete(
         ..account
     };
     match create_account(app, &Actor::System, account, true, meta).await {
-        Ok(user) => session::open(app, &user, meta).await,
+        Ok(user) => session::open(app, &user, meta, true).await,
         Err(err) => {
             app.store.put_setting(SETUP_KEY, &record, app.now()).await?;
             Err(err)

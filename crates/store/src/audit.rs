@@ -92,23 +92,86 @@ type AuditRow = (
 const COLUMNS: &str =
     "seq, id, at, actor_id, actor_name, action, target, ip, detail, prev_hash, hash";
 
+/// An instance-wide bound on some entries (the service's anonymous ones): at most `max` per
+/// `window`, counted under the rate-limit key `key`; beyond it an entry is only counted under
+/// `unrecorded_key`, and the next entry written gets that count as `"unrecorded"` in its
+/// detail.
+#[derive(Debug, Clone, Copy)]
+pub struct AuditBound<'a> {
+    pub key: &'a str,
+    pub unrecorded_key: &'a str,
+    pub max: i64,
+    pub window: std::time::Duration,
+}
+
 impl Store {
     /// Appends one entry at the end of the chain. Concurrent appends (several instances)
     /// retry on the sequence number's unique constraint.
     pub async fn append_audit(&self, entry: &NewAuditEntry, now: DateTime<Utc>) -> Result<i64> {
+        Ok(self
+            .append_audit_within(entry, None, now)
+            .await?
+            .unwrap_or_default())
+    }
+
+    /// Appends `entry` unless `bound` is reached (then only counts it: `None`), in one
+    /// transaction (one commit, like [`Store::append_audit`]: the bound adds no write a
+    /// timing could tell apart).
+    pub async fn append_audit_within(
+        &self,
+        entry: &NewAuditEntry,
+        bound: Option<&AuditBound<'_>>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<i64>> {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            match self.try_append_audit(entry, now).await {
+            match self.try_append_audit(entry, bound, now).await {
                 Err(Error::Conflict { .. } | Error::Busy(_)) if attempt < 20 => continue,
                 other => return other,
             }
         }
     }
 
-    async fn try_append_audit(&self, entry: &NewAuditEntry, now: DateTime<Utc>) -> Result<i64> {
+    async fn try_append_audit(
+        &self,
+        entry: &NewAuditEntry,
+        bound: Option<&AuditBound<'_>>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<i64>> {
         on_pool!(self, |pool| {
             let mut tx = crate::db::BeginWrite::begin_write(pool).await?;
+            let mut detail = None;
+            if let Some(bound) = bound {
+                let now_ms = to_millis(now);
+                let window = i64::try_from(bound.window.as_millis()).unwrap_or(i64::MAX);
+                let (_, hits): (i64, i64) = sqlx::query_as(crate::rate_limits::HIT)
+                    .bind(bound.key)
+                    .bind(now_ms)
+                    .bind(now_ms - window)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                if hits > bound.max {
+                    sqlx::query(crate::rate_limits::COUNT_KEPT)
+                        .bind(bound.unrecorded_key)
+                        .bind(crate::rate_limits::KEPT)
+                        .execute(&mut *tx)
+                        .await?;
+                    tx.commit().await?;
+                    return Ok(None);
+                }
+                let unrecorded: Option<i64> = sqlx::query_scalar(crate::rate_limits::TAKE)
+                    .bind(bound.unrecorded_key)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                detail = unrecorded
+                    .filter(|n| *n > 0)
+                    .map(|n| with_unrecorded(&entry.detail, n));
+            }
+            let entry = &NewAuditEntry {
+                detail: detail.unwrap_or_else(|| entry.detail.clone()),
+                ..entry.clone()
+            };
             let last: Option<(i64, String)> =
                 sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
                     .fetch_optional(&mut *tx)
@@ -138,7 +201,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             tx.commit().await?;
-            Ok(seq)
+            Ok(Some(seq))
         })
     }
 
@@ -246,6 +309,16 @@ fn recompute(entry: &AuditEntry) -> String {
         &fields,
         &entry.prev_hash,
     )
+}
+
+/// `detail` (a JSON object) with `"unrecorded": n` added.
+fn with_unrecorded(detail: &str, n: i64) -> String {
+    let mut value: serde_json::Value =
+        serde_json::from_str(detail).unwrap_or_else(|_| serde_json::json!({}));
+    if let Some(fields) = value.as_object_mut() {
+        fields.insert("unrecorded".into(), n.into());
+    }
+    value.to_string()
 }
 
 fn from_row(row: AuditRow) -> Result<AuditEntry> {

@@ -123,3 +123,68 @@ impl Store {
             .collect()
     }
 }
+
+/// A wrong password for an existing account: its sign-in history row, and the delay its
+/// `failed_logins`-th failure imposes (kept on the account for administrators).
+pub struct AccountFailure<'a> {
+    pub login: &'a NewLogin,
+    pub throttled_until: &'a (dyn Fn(i64) -> Option<DateTime<Utc>> + Sync),
+}
+
+impl Store {
+    /// One failed password check, as one transaction whether or not the account exists (so
+    /// both cost one commit, AUTH-06): counts a failure under each of `counters` (as
+    /// [`Store::record_failure`]) and, for an existing account, its history row and counters.
+    /// Returns the count of the first counter.
+    pub async fn record_password_failure(
+        &self,
+        counters: &[&str],
+        now: DateTime<Utc>,
+        forget_before: DateTime<Utc>,
+        account: Option<AccountFailure<'_>>,
+    ) -> Result<i64> {
+        let first = on_pool!(self, |pool| {
+            let mut tx = crate::db::BeginWrite::begin_write(pool).await?;
+            let mut first = 0;
+            for (i, key) in counters.iter().enumerate() {
+                let hits: i64 = sqlx::query_scalar(crate::rate_limits::RECORD_FAILURE)
+                    .bind(*key)
+                    .bind(to_millis(now))
+                    .bind(to_millis(forget_before))
+                    .fetch_one(&mut *tx)
+                    .await?;
+                if i == 0 {
+                    first = hits;
+                }
+            }
+            if let Some(account) = account {
+                let new = account.login;
+                sqlx::query(
+                    "UPDATE users SET failed_logins = failed_logins + 1, throttled_until = $2 \
+                     WHERE id = $1",
+                )
+                .bind(new.user_id.to_string())
+                .bind((account.throttled_until)(first).map(to_millis))
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO login_history (id, user_id, at, success, method, session_id, \
+                     ip_enc, user_agent_enc) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(&new.id)
+                .bind(new.user_id.to_string())
+                .bind(to_millis(new.at))
+                .bind(new.success)
+                .bind(&new.method)
+                .bind(new.session_id.map(|s| s.to_string()))
+                .bind(&new.ip_enc)
+                .bind(&new.user_agent_enc)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            first
+        });
+        Ok(first)
+    }
+}

@@ -28,6 +28,9 @@ pub struct NewSession {
     pub expires_at: DateTime<Utc>,
     pub ip_enc: Option<String>,
     pub user_agent_enc: Option<String>,
+    /// Whether opening it proved everything a step-up asks (password and second factor):
+    /// then `reauthenticated_at` = `created_at`, else the session must step up first.
+    pub reauthenticated: bool,
 }
 
 type Row = (
@@ -61,14 +64,14 @@ fn from_row(row: Row) -> Result<SessionRow> {
 }
 
 impl Store {
-    /// Stores a new session. Opening one needs the password (sign-in, password change), so a
-    /// new session counts as freshly re-authenticated (`reauthenticated_at` = `created_at`).
+    /// Stores a new session, freshly re-authenticated (`reauthenticated_at` = `created_at`)
+    /// only when `new.reauthenticated` says its opening proved it.
     pub async fn create_session(&self, new: &NewSession) -> Result<()> {
         on_pool!(self, |pool| {
             sqlx::query(
                 "INSERT INTO sessions (id, token_hash, user_id, created_at, last_seen_at, \
                  expires_at, ip_enc, user_agent_enc, reauthenticated_at) \
-                 VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $4)",
+                 VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8)",
             )
             .bind(new.id.to_string())
             .bind(&new.token_hash)
@@ -77,6 +80,7 @@ impl Store {
             .bind(to_millis(new.expires_at))
             .bind(&new.ip_enc)
             .bind(&new.user_agent_enc)
+            .bind(new.reauthenticated.then(|| to_millis(new.created_at)))
             .execute(pool)
             .await?;
         });

@@ -51,6 +51,7 @@ async fn make_session(store: &Store, user: UserId, hash: &str, now: DateTime<Utc
             expires_at: now + chrono::Duration::days(7),
             ip_enc: None,
             user_agent_enc: None,
+            reauthenticated: true,
         })
         .await
         .expect("create session");

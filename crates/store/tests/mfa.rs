@@ -98,6 +98,7 @@ fn pending(owner: UserId, hash: &str, purpose: PendingPurpose) -> NewPendingSign
         purpose,
         created_at: at(0),
         expires_at: at(300),
+        factor_id: None,
     }
 }
 
@@ -260,10 +261,26 @@ engine_tests! {
                 expires_at: at(10_000),
                 ip_enc: None,
                 user_agent_enc: None,
+                reauthenticated: true,
             })
             .await
             .expect("session");
         assert_eq!(store.session_reauthenticated_at(id).await.expect("read"), Some(at(10)), "signing in proves the password");
+        let unproved = SessionId::new();
+        store
+            .create_session(&NewSession {
+                id: unproved,
+                token_hash: "unproved-hash".into(),
+                user_id: alice,
+                created_at: at(20),
+                expires_at: at(10_000),
+                ip_enc: None,
+                user_agent_enc: None,
+                reauthenticated: false,
+            })
+            .await
+            .expect("session");
+        assert_eq!(store.session_reauthenticated_at(unproved).await.expect("read"), None, "a session that proved less is not a step-up");
         store.mark_session_reauthenticated(id, at(500)).await.expect("mark");
         assert_eq!(store.session_reauthenticated_at(id).await.expect("read"), Some(at(500)));
         assert_eq!(store.session_reauthenticated_at(SessionId::new()).await.expect("read"), None);

@@ -107,6 +107,46 @@ impl TestDatabase {
     }
 }
 
+impl TestDatabase {
+    /// Makes every writing transaction `millis` slower, once per transaction, as a slow disk
+    /// makes each commit (PostgreSQL: a statement trigger on every table sleeps at the first
+    /// write of a transaction). Returns false on SQLite, which has no such hook.
+    pub async fn slow_commits(&self, millis: u32) -> bool {
+        let Some(url) = &self.database_url else {
+            return false;
+        };
+        let pool = sqlx::PgPool::connect(url).await.expect("connect");
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "CREATE FUNCTION bt_slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+               IF current_setting('bt.slowed', true) IS DISTINCT FROM 'yes' THEN \
+                 PERFORM set_config('bt.slowed', 'yes', true); \
+                 PERFORM pg_sleep({millis} / 1000.0); \
+               END IF; RETURN NULL; END $$"
+        )))
+        .execute(&pool)
+        .await
+        .expect("slow-commit function");
+        let tables: Vec<String> = sqlx::query_scalar(
+            "SELECT table_name::text FROM information_schema.tables \
+             WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
+        )
+        .fetch_all(&pool)
+        .await
+        .expect("tables");
+        for table in tables {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "CREATE TRIGGER bt_slow_commit AFTER INSERT OR UPDATE OR DELETE ON \"{table}\" \
+                 FOR EACH STATEMENT EXECUTE FUNCTION bt_slow_commit()"
+            )))
+            .execute(&pool)
+            .await
+            .expect("slow-commit trigger");
+        }
+        pool.close().await;
+        true
+    }
+}
+
 /// A migrated store on `engine` and the guard that keeps its files alive.
 pub async fn store(engine: TestEngine) -> Option<(Store, TestDatabase)> {
     let db = TestDatabase::new(engine).await?;

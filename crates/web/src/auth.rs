@@ -289,7 +289,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Meta {
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
             .map(|ua| ua.chars().take(512).collect());
-        Ok(Meta(RequestMeta { ip, user_agent }))
+        Ok(Meta(RequestMeta {
+            ip,
+            user_agent,
+            known_device: crate::cookies::read_known_device(&parts.headers),
+        }))
     }
 }
 

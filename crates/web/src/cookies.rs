@@ -149,6 +149,47 @@ pub fn clear_session(config: &Config) -> Option<HeaderValue> {
     )
 }
 
+/// The known-device cookie (AUTH-10): says "this browser signed in to this account before",
+/// so the account-wide failure delay does not apply to it. Same attributes as the session
+/// cookie, for a year; it opens nothing by itself.
+pub fn known_device_name(config: &Config) -> &'static str {
+    if config.https && config.cookie_secure {
+        KNOWN_DEVICE_HOST
+    } else {
+        KNOWN_DEVICE
+    }
+}
+
+const KNOWN_DEVICE: &str = "bt_device";
+const KNOWN_DEVICE_HOST: &str = "__Host-bt_device";
+
+/// The known-device cookie as sent, under either name (its value is MACed and bound to one
+/// account, so a planted one gains nothing).
+pub fn read_known_device(headers: &HeaderMap) -> Option<String> {
+    read(headers, KNOWN_DEVICE_HOST).or_else(|| read(headers, KNOWN_DEVICE))
+}
+
+/// The cookies of a new session: the session, its CSRF token, and (after a full sign-in) the
+/// known-device cookie.
+pub fn signed_in(config: &Config, signed_in: &service::auth::SignedIn) -> [Option<HeaderValue>; 3] {
+    let device = signed_in.known_device.as_deref().and_then(|value| {
+        let age = i64::try_from(service::auth::known_device::LIFETIME.as_secs()).unwrap_or(0);
+        build(
+            known_device_name(config),
+            value,
+            Some(age),
+            true,
+            "Strict",
+            config.cookie_secure,
+        )
+    });
+    [
+        set_session(config, &signed_in.token),
+        set_csrf(config, &signed_in.csrf_token),
+        device,
+    ]
+}
+
 pub fn set_csrf(config: &Config, token: &str) -> Option<HeaderValue> {
     build(
         &csrf_name(config),

@@ -230,7 +230,7 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
     table()
         .router
         .merge(extra)
-        .fallback(|| async { StatusCode::NOT_FOUND })
+        .fallback(pages::not_found)
         // Innermost: who is calling, and CSRF (after the body limit, so a buffered form body
         // is bounded).
         .layer(middleware::from_fn_with_state(

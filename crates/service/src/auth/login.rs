@@ -13,11 +13,11 @@
 use std::time::Duration;
 
 use domain::user::Username;
-use store::login_history::NewLogin;
+use store::login_history::{AccountFailure, NewLogin};
 use store::users::UserRow;
 
 use super::mfa::pending::{self, LoginOutcome};
-use super::{Principal, RequestMeta, SignedIn, session};
+use super::{Principal, RequestMeta, SignedIn, known_device, session};
 use crate::audit::{self, Actor};
 use crate::crypto::Aad;
 use crate::password::{self, Verification};
@@ -75,25 +75,25 @@ pub async fn login(
         Ok(name) => app.store.user_by_username(name.as_str()).await?,
         Err(_) => None,
     };
-    let now = app.now();
-    let name_key = Limit::AccountFailures.key(&rate_limit::name_subject(app, username));
-    if let Some((failures, last)) = app
-        .store
-        .failures(&name_key, now - account_failure_rules().1)
-        .await?
+    // A browser that signed in to this account before passes the account-wide delay and is
+    // slowed only by its own failures, so strangers failing on purpose cannot keep the owner
+    // out (AUTH-10).
+    let device = user.as_ref().and_then(|u| {
+        meta.known_device
+            .as_deref()
+            .and_then(|cookie| known_device::recognise(app, cookie, u.id))
+            .map(|device| known_device::failure_subject(u.id, &device))
+    });
+    let delay_subject = device
+        .clone()
+        .unwrap_or_else(|| rate_limit::name_subject(app, username));
+    if let Err(err) = rate_limit::check_failures(app, Limit::AccountFailures, &delay_subject).await
     {
-        let until = last + chrono::Duration::from_std(delay_after(failures)).unwrap_or_default();
-        if until > now {
-            let account = user
-                .as_ref()
-                .map_or_else(|| "unknown".to_owned(), |u| u.id.to_string());
-            tracing::warn!(target: "security", user = %account, failures, "sign-in refused: account name throttled");
-            let retry_after = (until - now)
-                .to_std()
-                .unwrap_or_default()
-                .max(Duration::from_secs(1));
-            return Err(Error::RateLimited { retry_after });
-        }
+        let account = user
+            .as_ref()
+            .map_or_else(|| "unknown".to_owned(), |u| u.id.to_string());
+        tracing::warn!(target: "security", user = %account, known_device = device.is_some(), "sign-in refused: account name throttled");
+        return Err(err);
     }
     let stored = user
         .as_ref()
@@ -103,25 +103,38 @@ pub async fn login(
     let verdict = password::verify_async(password.to_owned(), stored).await;
     match (user, verdict) {
         (Some(user), Verification::Valid { needs_rehash }) if known => {
-            succeed(app, user, password, needs_rehash, meta, previous_token).await
+            let attempt = Attempt {
+                password,
+                meta,
+                delay_subject: &delay_subject,
+            };
+            succeed(app, user, needs_rehash, &attempt, previous_token).await
         }
         (user, _) => {
-            fail(app, user.as_ref(), username, meta).await?;
+            fail(app, user.as_ref(), username, device.as_deref(), meta).await?;
             Err(Error::Unauthenticated)
         }
     }
 }
 
+/// A right password, as given.
+struct Attempt<'a> {
+    password: &'a str,
+    meta: &'a RequestMeta,
+    /// The failure counter that was checked: the known device's, else the account name's.
+    delay_subject: &'a str,
+}
+
 async fn succeed(
     app: &App,
     user: UserRow,
-    password: &str,
     needs_rehash: bool,
-    meta: &RequestMeta,
+    attempt: &Attempt<'_>,
     previous_token: Option<&str>,
 ) -> Result<LoginOutcome> {
+    let meta = attempt.meta;
     if needs_rehash {
-        let upgraded = password::hash_async(password.to_owned()).await?;
+        let upgraded = password::hash_async(attempt.password.to_owned()).await?;
         app.store
             .set_password_hash(user.id, &upgraded, app.now())
             .await?;
@@ -129,11 +142,9 @@ async fn succeed(
     if user.failed_logins > 0 || user.throttled_until.is_some() {
         app.store.clear_login_failures(user.id).await?;
     }
-    app.store
-        .clear_rate_limit(
-            &Limit::AccountFailures.key(&rate_limit::name_subject(app, &user.username)),
-        )
-        .await?;
+    // A known device forgets only its own failures: the owner signing in does not give a
+    // stranger's guessing a fresh start.
+    rate_limit::clear_failures(app, Limit::AccountFailures, attempt.delay_subject).await?;
     if let Some(token) = previous_token {
         session::end_by_token(app, token).await?;
     }
@@ -152,31 +163,46 @@ async fn succeed(
     Ok(LoginOutcome::SignedIn(signed_in))
 }
 
+/// Counts a wrong password, with the same writes whether or not the account exists (one
+/// transaction, then one audit row: AUTH-06): the account name's failures (and the known
+/// device's), and for an existing account its history and counters.
 async fn fail(
     app: &App,
     user: Option<&UserRow>,
     attempted: &str,
+    device: Option<&str>,
     meta: &RequestMeta,
 ) -> Result<()> {
     let now = app.now();
     let name_key = Limit::AccountFailures.key(&rate_limit::name_subject(app, attempted));
+    let device_key = device.map(|subject| Limit::AccountFailures.key(subject));
+    let counters: Vec<&str> = std::iter::once(name_key.as_str())
+        .chain(device_key.as_deref())
+        .collect();
+    let login = user
+        .map(|u| login_row(app, u, false, None, "password", meta))
+        .transpose()?;
+    let throttled_until = |failures: i64| {
+        let delay = delay_after(failures);
+        (!delay.is_zero()).then(|| now + chrono::Duration::from_std(delay).unwrap_or_default())
+    };
     let failures = app
         .store
-        .record_failure(&name_key, now, now - account_failure_rules().1)
+        .record_password_failure(
+            &counters,
+            now,
+            now - account_failure_rules().1,
+            login.as_ref().map(|login| AccountFailure {
+                login,
+                throttled_until: &throttled_until,
+            }),
+        )
         .await?;
     let Some(user) = user else {
         tracing::warn!(target: "security", failures, "sign-in failed: unknown account");
         let detail = serde_json::json!({"reason": "unknown account", "failures": failures});
         return audit::record_anonymous(app, "login.failure", meta.ip, detail).await;
     };
-    // Kept on the account too, for administrators; the throttle itself uses the name counter.
-    let delay = delay_after(failures);
-    let throttled_until =
-        (!delay.is_zero()).then(|| now + chrono::Duration::from_std(delay).unwrap_or_default());
-    app.store
-        .record_login_failure(user.id, throttled_until)
-        .await?;
-    record_login(app, user, false, None, "password", meta).await?;
     tracing::warn!(target: "security", user = %user.id, failures, "sign-in failed: wrong password");
     let actor = Actor::User {
         id: user.id,
@@ -196,7 +222,8 @@ pub(crate) async fn open_signed_in(
     detail: serde_json::Value,
     meta: &RequestMeta,
 ) -> Result<SignedIn> {
-    let signed_in = session::open(app, user, meta).await?;
+    let mut signed_in = session::open(app, user, meta, true).await?;
+    signed_in.known_device = Some(known_device::issue(app, user.id));
     record_login(app, user, true, signed_in.principal.session, method, meta).await?;
     audit::record(
         app,
@@ -220,6 +247,19 @@ pub(crate) async fn record_login(
     method: &str,
     meta: &RequestMeta,
 ) -> Result<()> {
+    let row = login_row(app, user, success, session, method, meta)?;
+    Ok(app.store.record_login(&row).await?)
+}
+
+/// A sign-in history row, its IP and user agent encrypted.
+fn login_row(
+    app: &App,
+    user: &UserRow,
+    success: bool,
+    session: Option<domain::id::SessionId>,
+    method: &str,
+    meta: &RequestMeta,
+) -> Result<NewLogin> {
     let id = uuid::Uuid::now_v7().to_string();
     let row = id.as_str();
     let ip = meta.ip.map(|ip| ip.to_string());
@@ -247,7 +287,7 @@ pub(crate) async fn record_login(
             meta.user_agent.as_deref(),
         )?,
     };
-    Ok(app.store.record_login(&new).await?)
+    Ok(new)
 }
 
 /// Ends the caller's session.
@@ -266,8 +306,11 @@ pub async fn logout(app: &App, principal: &Principal, meta: &RequestMeta) -> Res
     .await
 }
 
-/// Changes the caller's own password: needs the current one; ends every other session and
-/// rotates the caller's own (SES-07).
+/// Changes the caller's own password: needs the current one, and for an account with a second
+/// factor a fresh step-up too (the password alone must not replace the password: MFA-05).
+/// Wrong current passwords count toward the account's step-up failures. Ends every other
+/// session and every pending sign-in and rotates the caller's own session (SES-07); the new
+/// session is not a step-up when the account has a second factor (the change did not prove it).
 pub async fn change_password(
     app: &App,
     principal: &Principal,
@@ -285,20 +328,21 @@ pub async fn change_password(
     if current.len() > 1024 {
         return Err(Error::invalid("current_password", "is too long"));
     }
-    match password::verify_async(current.to_owned(), user.password_hash.clone()).await {
-        Verification::Valid { .. } if user.password_hash.is_some() => {}
-        _ => {
-            audit::record(
-                app,
-                &principal.actor(),
-                "password.change_refused",
-                None,
-                meta.ip,
-                serde_json::json!({}),
-            )
-            .await?;
-            return Err(Error::Forbidden);
-        }
+    let has_factor = super::reauth::needs_second_factor(app, principal).await?;
+    if has_factor {
+        super::reauth::require_fresh(app, principal).await?;
+    }
+    if !super::reauth::check_password(app, &user, current).await? {
+        audit::record(
+            app,
+            &principal.actor(),
+            "password.change_refused",
+            None,
+            meta.ip,
+            serde_json::json!({}),
+        )
+        .await?;
+        return Err(Error::Forbidden);
     }
     password::check_new("new_password", new, &password_context(&user))?;
     let hash = password::hash_async(new.to_owned()).await?;
@@ -306,7 +350,8 @@ pub async fn change_password(
         .set_password_hash(user.id, &hash, app.now())
         .await?;
     app.store.delete_sessions_of(user.id, None).await?;
-    let signed_in = session::open(app, &user, meta).await?;
+    app.store.delete_pending_sign_ins_of(user.id).await?;
+    let signed_in = session::open(app, &user, meta, !has_factor).await?;
     audit::record(
         app,
         &principal.actor(),

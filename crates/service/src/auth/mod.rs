@@ -15,6 +15,7 @@
 pub mod csrf;
 pub mod device;
 pub mod external;
+pub mod known_device;
 pub mod login;
 pub mod mfa;
 pub mod principal;
@@ -30,6 +31,8 @@ pub use principal::Principal;
 pub struct RequestMeta {
     pub ip: Option<IpAddr>,
     pub user_agent: Option<String>,
+    /// The known-device cookie as sent ([`known_device`]), if any.
+    pub known_device: Option<String>,
 }
 
 /// The result of a successful sign-in: the new session's secret token (for the cookie), who
@@ -38,5 +41,7 @@ pub struct RequestMeta {
 pub struct SignedIn {
     pub token: String,
     pub principal: Principal,
+    /// A fresh known-device cookie value for this browser (full sign-ins only).
+    pub known_device: Option<String>,
     pub csrf_token: String,
 }

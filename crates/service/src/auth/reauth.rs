@@ -8,8 +8,12 @@
 //! ends with the session and never carries over to another one. Accounts linked to a sign-in
 //! provider may prove themselves there instead of with the password
 //! (`external::start_step_up`). Too old is
-//! `Error::ReauthRequired` (403 `reauth_required`). Changing the password keeps asking for the
-//! current password instead, as before.
+//! `Error::ReauthRequired` (403 `reauth_required`). Changing the password asks for the current
+//! password, and for a fresh step-up too when the account has a second factor.
+//!
+//! Every password check of a signed-in user (step-up, password change) goes through
+//! [`check_password`]: wrong passwords count per account, with the growing delay of sign-in
+//! failures, so a stolen session is no guessing oracle (AUTH-03).
 
 use super::mfa::{Proof, Step, check_proof, methods_for};
 use super::{Principal, RequestMeta};
@@ -31,6 +35,35 @@ pub async fn require_fresh(app: &App, principal: &Principal) -> Result<()> {
         Some(at) if app.now() - at <= WINDOW => Ok(()),
         _ => Err(Error::ReauthRequired),
     }
+}
+
+/// The subject of an account's failure counter for password checks by its own sessions.
+fn password_check_subject(user: domain::id::UserId) -> String {
+    format!("password-check:{user}")
+}
+
+/// Checks `password` against `user`'s, for a signed-in user (step-up, password change):
+/// refused with `RateLimited` while the account's failure delay lasts; a wrong password is
+/// counted toward it, a right one clears it.
+pub(crate) async fn check_password(
+    app: &App,
+    user: &store::users::UserRow,
+    password: &str,
+) -> Result<bool> {
+    let subject = password_check_subject(user.id);
+    rate_limit::check_failures(app, Limit::AccountFailures, &subject).await?;
+    let right = match password::verify_async(password.to_owned(), user.password_hash.clone()).await
+    {
+        Verification::Valid { .. } => user.password_hash.is_some(),
+        _ => false,
+    };
+    if right {
+        rate_limit::clear_failures(app, Limit::AccountFailures, &subject).await?;
+    } else {
+        let failures = rate_limit::record_failure(app, Limit::AccountFailures, &subject).await?;
+        tracing::warn!(target: "security", user = %user.id, failures, "wrong password from a signed-in session");
+    }
+    Ok(right)
 }
 
 /// Whether the caller's step-up is still fresh (for pages deciding what to offer).
@@ -93,11 +126,7 @@ pub async fn reauthenticate(
             .session_provider_proved_at(session)
             .await?
             .is_some_and(|at| app.now() - at <= WINDOW);
-    let password_ok = provider_proved
-        || match password::verify_async(password.to_owned(), user.password_hash.clone()).await {
-            Verification::Valid { .. } => user.password_hash.is_some(),
-            _ => false,
-        };
+    let password_ok = provider_proved || check_password(app, &user, password).await?;
     let refuse = |reason: &'static str, err: Error| async move {
         tracing::warn!(target: "security", user = %principal.user_id, reason, "re-authentication refused");
         audit::record(

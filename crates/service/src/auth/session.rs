@@ -4,7 +4,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
-use domain::id::{SessionId, UserId};
+use domain::id::SessionId;
 use sha2::{Digest, Sha256};
 use store::sessions::NewSession;
 
@@ -20,8 +20,15 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// Opens a session for `user` and returns its secret token and CSRF token.
-pub async fn open(app: &App, user: &store::users::UserRow, meta: &RequestMeta) -> Result<SignedIn> {
+/// Opens a session for `user` and returns its secret token and CSRF token. `stepped_up` says
+/// whether opening it proved all a step-up asks (the password, and the second factor when the
+/// account has one): only then does the new session count as freshly re-authenticated.
+pub async fn open(
+    app: &App,
+    user: &store::users::UserRow,
+    meta: &RequestMeta,
+    stepped_up: bool,
+) -> Result<SignedIn> {
     let token = URL_SAFE_NO_PAD.encode(crate::random::bytes::<32>(&*app.random));
     let id = SessionId::new();
     let now = app.now();
@@ -52,6 +59,7 @@ pub async fn open(app: &App, user: &store::users::UserRow, meta: &RequestMeta) -
                 },
                 meta.user_agent.as_deref(),
             )?,
+            reauthenticated: stepped_up,
         })
         .await?;
     let principal = Principal::from_user(user, Some(id));
@@ -60,6 +68,7 @@ pub async fn open(app: &App, user: &store::users::UserRow, meta: &RequestMeta) -
         token,
         principal,
         csrf_token,
+        known_device: None,
     })
 }
 
@@ -154,13 +163,18 @@ pub async fn list(app: &App, principal: &Principal) -> Result<Vec<SessionInfo>> 
         .collect())
 }
 
-/// Ends one of the caller's sessions; another user's id is `NotFound`.
+/// Ends one of the caller's sessions; another user's id is `NotFound`. Ending another session
+/// than the caller's own needs a fresh step-up (SES-08): a session thief must not evict the
+/// owner with the stolen session alone. Audited.
 pub async fn end_own(
     app: &App,
     principal: &Principal,
     id: SessionId,
     meta: &RequestMeta,
 ) -> Result<()> {
+    if principal.session.is_some_and(|current| current != id) {
+        super::reauth::require_fresh(app, principal).await?;
+    }
     app.store.delete_session_of(principal.user_id, id).await?;
     crate::audit::record(
         app,
@@ -173,9 +187,28 @@ pub async fn end_own(
     .await
 }
 
-/// Ends all of `user`'s sessions except `keep`.
-pub async fn end_all_of(app: &App, user: UserId, keep: Option<SessionId>) -> Result<u64> {
-    Ok(app.store.delete_sessions_of(user, keep).await?)
+/// Ends all of the caller's sessions but the current one: needs a fresh step-up (SES-08), and
+/// is audited with how many ended.
+pub async fn end_others(app: &App, principal: &Principal, meta: &RequestMeta) -> Result<u64> {
+    // Without a session of its own (single-user mode, where nobody signs in) there is no
+    // other session to end and no thief to stop.
+    if principal.session.is_some() {
+        super::reauth::require_fresh(app, principal).await?;
+    }
+    let ended = app
+        .store
+        .delete_sessions_of(principal.user_id, principal.session)
+        .await?;
+    crate::audit::record(
+        app,
+        &principal.actor(),
+        "session.end_others",
+        None,
+        meta.ip,
+        serde_json::json!({"ended": ended}),
+    )
+    .await?;
+    Ok(ended)
 }
 
 /// Deletes expired and idle sessions, expired pending sign-ins and WebAuthn ceremonies, and

@@ -72,11 +72,13 @@ pub enum Purpose {
     Setup = 4,
     /// Keyed hashes of client addresses in rate-limit counters (no plaintext IPs at rest).
     RateLimit = 5,
+    /// MACs of known-device cookies (a browser that signed in to an account before).
+    KnownDevice = 6,
 }
 
 impl Purpose {
     /// How many purposes there are.
-    pub const COUNT: usize = 6;
+    pub const COUNT: usize = 7;
 
     /// Every purpose, in discriminant order.
     pub const ALL: [Purpose; Purpose::COUNT] = [
@@ -86,6 +88,7 @@ impl Purpose {
         Purpose::FeedToken,
         Purpose::Setup,
         Purpose::RateLimit,
+        Purpose::KnownDevice,
     ];
 
     /// The HKDF info label, `billtracker/v1/<purpose>`. Changing one changes that key.
@@ -97,6 +100,7 @@ impl Purpose {
             Purpose::FeedToken => "billtracker/v1/feed-token",
             Purpose::Setup => "billtracker/v1/setup",
             Purpose::RateLimit => "billtracker/v1/rate-limit",
+            Purpose::KnownDevice => "billtracker/v1/known-device",
         }
     }
 }
@@ -109,6 +113,7 @@ pub const PURPOSES: [&str; Purpose::COUNT] = [
     Purpose::FeedToken.label(),
     Purpose::Setup.label(),
     Purpose::RateLimit.label(),
+    Purpose::KnownDevice.label(),
 ];
 
 /// What can go wrong with keys and encrypted fields. Messages name the environment variable or

@@ -20,6 +20,7 @@
 //! month's occurrences), [`summary`] (buckets, totals, safe-to-spend, sort orders), [`pay`]
 //! (quick pay, toggle paid, pay all with undo), [`settings`] (the user's tracking settings).
 
+pub mod history;
 pub mod month;
 pub mod pay;
 pub mod query;
@@ -35,6 +36,7 @@ use crate::auth::Principal;
 use crate::preferences::{self, data_owner};
 use crate::{App, Result};
 
+pub use history::{HistoryView, pay_history, unpaid_history};
 pub use query::{SortDir, SortKey, TrackerQuery, YearMonth};
 pub use summary::{BucketView, SummaryView, TrackerView};
 

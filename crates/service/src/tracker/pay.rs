@@ -202,6 +202,16 @@ pub async fn pay_all(
             .filter(|o| o.bucket == bucket && pay_all_pays(o, today))
             .map(|o| new_payment(o, o.expected.saturating_sub(o.paid.max(0)), today))
             .collect();
+    pay_under_one_token(app, owner, &payments).await
+}
+
+/// Records `payments` in one transaction under a new undo token (none when there is nothing
+/// to pay).
+pub(super) async fn pay_under_one_token(
+    app: &App,
+    owner: UserId,
+    payments: &[NewPayment],
+) -> Result<PayAllView> {
     if payments.is_empty() {
         return Ok(PayAllView {
             paid_count: 0,
@@ -211,7 +221,7 @@ pub async fn pay_all(
     let token = hex::encode(crate::random::bytes::<16>(&*app.random));
     let made = app
         .store
-        .create_payments(owner, &payments, &token, app.now())
+        .create_payments(owner, payments, &token, app.now())
         .await?;
     Ok(PayAllView {
         paid_count: made.len(),

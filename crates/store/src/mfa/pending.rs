@@ -4,7 +4,7 @@
 //! `DELETE`, so of two concurrent requests with the same handle only one completes it.
 
 use chrono::{DateTime, Utc};
-use domain::id::{PendingSignInId, UserId};
+use domain::id::{FactorId, PendingSignInId, UserId};
 
 use crate::time::{from_millis, to_millis};
 use crate::{Error, Result, Store};
@@ -39,6 +39,8 @@ pub struct PendingSignInRow {
     pub attempts: i64,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+    /// For an enrolment: the unconfirmed factor made for this handle (and only it).
+    pub factor_id: Option<FactorId>,
 }
 
 #[derive(Debug, Clone)]
@@ -52,12 +54,23 @@ pub struct NewPendingSignIn {
     pub first_method: &'static str,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+    /// For an enrolment: the unconfirmed factor made for this handle.
+    pub factor_id: Option<FactorId>,
 }
 
-type PendingTuple = (String, String, String, i64, i64, i64, String);
+type PendingTuple = (
+    String,
+    String,
+    String,
+    i64,
+    i64,
+    i64,
+    String,
+    Option<String>,
+);
 
 fn pending_from(row: PendingTuple) -> Result<PendingSignInRow> {
-    let (id, user_id, purpose, attempts, created, expires, first_method) = row;
+    let (id, user_id, purpose, attempts, created, expires, first_method, factor_id) = row;
     Ok(PendingSignInRow {
         id: id
             .parse()
@@ -74,6 +87,12 @@ fn pending_from(row: PendingTuple) -> Result<PendingSignInRow> {
         attempts,
         created_at: from_millis(created)?,
         expires_at: from_millis(expires)?,
+        factor_id: factor_id
+            .map(|f| {
+                f.parse()
+                    .map_err(|_| Error::Corrupt(format!("factor id {f}")))
+            })
+            .transpose()?,
     })
 }
 
@@ -83,7 +102,8 @@ impl Store {
         on_pool!(self, |pool| {
             sqlx::query(
                 "INSERT INTO mfa_pending (id, token_hash, user_id, purpose, attempts, \
-                 created_at, expires_at, first_method) VALUES ($1, $2, $3, $4, 0, $5, $6, $7)",
+                 created_at, expires_at, first_method, factor_id) \
+                 VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $8)",
             )
             .bind(new.id.to_string())
             .bind(&new.token_hash)
@@ -92,6 +112,7 @@ impl Store {
             .bind(to_millis(new.created_at))
             .bind(to_millis(new.expires_at))
             .bind(new.first_method)
+            .bind(new.factor_id.map(|f| f.to_string()))
             .execute(pool)
             .await?;
         });
@@ -102,8 +123,8 @@ impl Store {
     pub async fn pending_sign_in(&self, token_hash: &str) -> Result<Option<PendingSignInRow>> {
         let row: Option<PendingTuple> = on_pool!(self, |pool| {
             sqlx::query_as(
-                "SELECT id, user_id, purpose, attempts, created_at, expires_at, first_method \
-                 FROM mfa_pending WHERE token_hash = $1",
+                "SELECT id, user_id, purpose, attempts, created_at, expires_at, first_method, \
+                 factor_id FROM mfa_pending WHERE token_hash = $1",
             )
             .bind(token_hash)
             .fetch_optional(pool)

@@ -118,10 +118,7 @@ pub fn signed_in_response(state: &AppState, signed_in: SignedIn, status: StatusC
         .into_response();
     cookies::append(
         response.headers_mut(),
-        [
-            cookies::set_session(config, &signed_in.token),
-            cookies::set_csrf(config, &signed_in.csrf_token),
-        ],
+        cookies::signed_in(config, &signed_in),
     );
     response
 }

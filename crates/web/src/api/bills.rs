@@ -41,6 +41,8 @@ pub(crate) fn routes(table: Table) -> Table {
         .add("POST", "/api/bills/{id}/deactivate", post(deactivate))
         .add("POST", "/api/bills/{id}/reactivate", post(reactivate))
         .add("GET", "/api/bills/{id}/history", get(history))
+        .add("GET", "/api/bills/{id}/unpaid-history", get(unpaid_history))
+        .add("POST", "/api/bills/{id}/pay-history", post(pay_history))
         .add("GET", "/api/categories", get(c::list))
         .add("POST", "/api/categories", post(c::create))
         .add("GET", "/api/categories/{id}", get(c::show))
@@ -294,6 +296,33 @@ pub async fn history(
     ))
 }
 
+/// `GET /api/bills/{id}/unpaid-history`: how many occurrences before this month still owe.
+#[utoipa::path(get, path = "/api/bills/{id}/unpaid-history", tag = "bills", params(("id" = String, Path, description = "Bill id")), responses((status = 200, description = "Earlier occurrences still owing", body = service::tracker::HistoryView), Denied, Missing))]
+pub async fn unpaid_history(
+    State(state): State<AppState>,
+    DataUser(user): DataUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<service::tracker::HistoryView>> {
+    let id = path_id(&id)?;
+    Ok(Json(
+        service::tracker::unpaid_history(&state.app, &user, id).await?,
+    ))
+}
+
+/// `POST /api/bills/{id}/pay-history`: marks every occurrence before this month that still
+/// owes as paid on its due date, under one undo token (`POST /api/tracker/undo`).
+#[utoipa::path(post, path = "/api/bills/{id}/pay-history", tag = "bills", params(("id" = String, Path, description = "Bill id")), responses((status = 200, description = "How many were paid, and the undo token", body = service::tracker::pay::PayAllView), Denied, Missing))]
+pub async fn pay_history(
+    State(state): State<AppState>,
+    DataUser(user): DataUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<service::tracker::pay::PayAllView>> {
+    let id = path_id(&id)?;
+    Ok(Json(
+        service::tracker::pay_history(&state.app, &user, id).await?,
+    ))
+}
+
 /// The OpenAPI description of these routes.
 #[derive(utoipa::OpenApi)]
 #[openapi(
@@ -308,6 +337,8 @@ pub async fn history(
         deactivate,
         reactivate,
         history,
+        unpaid_history,
+        pay_history,
         categories::list,
         categories::create,
         categories::show,

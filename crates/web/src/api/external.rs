@@ -196,10 +196,7 @@ async fn complete(
     let (to, cookie_list) = match outcome {
         Ok(Finished::SignIn(LoginOutcome::SignedIn(signed_in))) => (
             "/".to_owned(),
-            vec![
-                cookies::set_session(config, &signed_in.token),
-                cookies::set_csrf(config, &signed_in.csrf_token),
-            ],
+            cookies::signed_in(config, &signed_in).to_vec(),
         ),
         Ok(Finished::SignIn(LoginOutcome::SecondFactor(pending))) => (
             crate::pages::second_factor::href("/"),

@@ -132,11 +132,9 @@ pub fn completed_response(app: &App, completed: &Completed) -> Response {
     .into_response();
     cookies::append(
         response.headers_mut(),
-        [
-            cookies::set_session(&app.config, &signed_in.token),
-            cookies::set_csrf(&app.config, &signed_in.csrf_token),
-            cookies::clear_mfa_pending(&app.config),
-        ],
+        cookies::signed_in(&app.config, signed_in)
+            .into_iter()
+            .chain([cookies::clear_mfa_pending(&app.config)]),
     );
     response
 }

@@ -39,12 +39,13 @@ pub struct Ended {
 }
 
 /// `POST /api/profile/sessions/end-others`.
-#[utoipa::path(post, path = "/api/profile/sessions/end-others", tag = "profile", responses((status = 200, description = "OK", body = Ended), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem)))]
+#[utoipa::path(post, path = "/api/profile/sessions/end-others", tag = "profile", responses((status = 200, description = "OK", body = Ended), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, a fresh step-up is needed (`reauth_required`), or missing CSRF token", body = crate::problem::Problem)))]
 pub async fn end_other_sessions(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
+    Meta(meta): Meta,
 ) -> ApiResult<Json<Ended>> {
-    let ended = session::end_all_of(&state.app, user.user_id, user.session).await?;
+    let ended = session::end_others(&state.app, &user, &meta).await?;
     Ok(Json(Ended { ended }))
 }
 

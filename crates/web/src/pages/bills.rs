@@ -52,6 +52,16 @@ pub(crate) fn routes(table: Table) -> Table {
         )
         .add("POST", "/bills/{id}/occurrence", post(actions::occurrence))
         .add("POST", "/bills/{id}/payments", post(payments::record))
+        .add(
+            "POST",
+            "/bills/{id}/pay-history",
+            post(actions::pay_history),
+        )
+        .add(
+            "POST",
+            "/bills/{id}/pay-history/undo",
+            post(actions::undo_history),
+        )
         .add("GET", "/payments/{id}/edit", get(payments::edit))
         .add("POST", "/payments/{id}", post(payments::update))
         .add("POST", "/payments/{id}/delete", post(payments::delete))

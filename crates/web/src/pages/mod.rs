@@ -198,13 +198,7 @@ pub(crate) fn see_other(to: &str) -> Response {
 }
 
 pub(crate) fn signed_in_redirect(app: &App, signed_in: &SignedIn, to: &str) -> Response {
-    with_cookies(
-        see_other(to),
-        [
-            cookies::set_session(&app.config, &signed_in.token),
-            cookies::set_csrf(&app.config, &signed_in.csrf_token),
-        ],
-    )
+    with_cookies(see_other(to), cookies::signed_in(&app.config, signed_in))
 }
 
 pub(crate) fn error_page(
@@ -228,6 +222,33 @@ pub(crate) fn error_page(
         request_id: ctx.request_id.clone(),
     };
     with_cookies(views::render(&page), [cookie])
+}
+
+/// Any address no route answers. A browser asking for a page (`Accept: text/html`, outside
+/// `/api/` and `/static/`) gets the styled 404 page, signed in or not; scripts and API clients
+/// get the plain 404 that becomes problem details like every other API error.
+pub(crate) async fn not_found(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    caller: Caller,
+    ctx: PageContext,
+    uri: axum::http::Uri,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let path = uri.path();
+    let wants_page = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    if !wants_page || path == "/api" || path.starts_with("/api/") || path.starts_with("/static/") {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    error_page(
+        &state.app,
+        &caller,
+        &ctx,
+        StatusCode::NOT_FOUND,
+        "There is no page at this address. Check it for a typing mistake, or use the menu.",
+    )
 }
 
 #[cfg(test)]

@@ -217,11 +217,10 @@ pub async fn verify(
 /// The answer to a completed sign-in: the session and CSRF cookies, the pending cookie cleared,
 /// and either the next page or (after a forced enrolment) the recovery codes shown once.
 fn signed_in(app: &App, ctx: &PageContext, completed: Completed, next: &str) -> Response {
-    let cookies_ = [
-        cookies::set_session(&app.config, &completed.signed_in.token),
-        cookies::set_csrf(&app.config, &completed.signed_in.csrf_token),
-        cookies::clear_mfa_pending(&app.config),
-    ];
+    let cookies_: Vec<_> = cookies::signed_in(&app.config, &completed.signed_in)
+        .into_iter()
+        .chain([cookies::clear_mfa_pending(&app.config)])
+        .collect();
     let Some(codes) = completed.recovery_codes else {
         let to = if completed.method == Method::RecoveryCode {
             "/profile/security?mfa=recovery_used"

@@ -114,8 +114,11 @@ async fn security_page(
     };
     let when = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
     let (chrome, cookie) = chrome(app, caller, ctx, "Security");
+    let failures = service::profile::failures_since_previous_sign_in(&logins);
     let page = SecurityPage {
         chrome,
+        failures_warning: (failures >= service::profile::FAILURES_WORTH_A_WARNING)
+            .then_some(failures),
         sessions: sessions
             .into_iter()
             .map(|s| SessionRow {
@@ -190,6 +193,7 @@ pub async fn end_session(
     };
     match result {
         Ok(()) => see_other(SECURITY),
+        Err(Error::ReauthRequired) => see_other(&super::reauth::reauth_href(SECURITY)),
         Err(Error::NotFound) => error_page(
             &state.app,
             &caller,
@@ -205,9 +209,11 @@ pub async fn end_session(
 pub async fn end_other_sessions(
     State(state): State<AppState>,
     PageUser(user): PageUser,
+    Meta(meta): Meta,
 ) -> Response {
-    match session::end_all_of(&state.app, user.user_id, user.session).await {
+    match session::end_others(&state.app, &user, &meta).await {
         Ok(_) => see_other(SECURITY),
+        Err(Error::ReauthRequired) => see_other(&super::reauth::reauth_href(SECURITY)),
         Err(err) => crate::problem::ApiError(err).into_response(),
     }
 }
@@ -253,6 +259,9 @@ pub async fn change_password(
                     "new_password".to_owned(),
                     "Too many attempts; try again later.".to_owned(),
                 ),
+                Error::ReauthRequired => {
+                    return see_other(&super::reauth::reauth_href(SECURITY));
+                }
                 other => return crate::problem::ApiError(other).into_response(),
             };
             let mut response = security_page(

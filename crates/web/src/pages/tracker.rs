@@ -122,7 +122,7 @@ fn sort_label(key: SortKey) -> &'static str {
         SortKey::Name => "Name",
         SortKey::Amount => "Amount",
         SortKey::Status => "Status",
-        SortKey::PinDue => "Overdue and due first",
+        SortKey::PinDue => "Late, missed and due first",
     }
 }
 
@@ -153,7 +153,7 @@ fn present(chrome: Chrome, view: &TrackerView) -> TrackerPage {
             value: money(&s.remaining),
         },
         SummaryCard {
-            label: "Overdue",
+            label: "Late or missed",
             value: s.overdue_count.to_string(),
         },
         SummaryCard {

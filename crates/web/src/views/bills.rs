@@ -14,7 +14,9 @@ use serde::Deserialize;
 
 use super::{Chrome, Page, Section, error_for};
 
-pub use detail::{BillPage, DueText, Fact, OccurrenceFields, OccurrenceRow, PaymentRow};
+pub use detail::{
+    BillPage, DueText, Fact, HistoryOffer, OccurrenceFields, OccurrenceRow, PaymentRow,
+};
 pub use payment::{BillPaymentPage, PaymentFields};
 
 /// One `<option>` of a select.

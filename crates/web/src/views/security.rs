@@ -17,6 +17,8 @@ pub struct SecurityPage {
     pub sessions: Vec<SessionRow>,
     /// Recent sign-in attempts on this account, newest first.
     pub logins: Vec<LoginRow>,
+    /// Failed sign-ins since the previous one, when enough to warn about.
+    pub failures_warning: Option<usize>,
     /// `(field, message)` for the password form (`current_password`, `new_password`).
     pub password_errors: Vec<(String, String)>,
     /// The password was just changed: say so above the form.

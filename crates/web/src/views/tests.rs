@@ -80,6 +80,7 @@ fn home(user: Option<NavUser>) -> SecurityPage {
         chrome: chrome(user),
         sessions: Vec::new(),
         logins: Vec::new(),
+        failures_warning: None,
         password_errors: Vec::new(),
         password_changed: false,
         mfa: Default::default(),
@@ -108,6 +109,7 @@ fn security(user: Option<NavUser>) -> SecurityPage {
                 current: false,
             },
         ],
+        failures_warning: Some(7),
         logins: vec![
             LoginRow {
                 at: hostile(),

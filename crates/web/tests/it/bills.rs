@@ -179,7 +179,7 @@ app_tests! {
         let alice = app.signed_in("alice", Role::User).await;
         let bill = new_bill(&alice, json!({"name": "Gym", "expected_amount": "30", "anchor_date": "2026-01-05", "is_subscription": true})).await;
         let path = format!("/api/bills/{}", bill["id"].as_str().expect("id"));
-        assert_eq!(get(&alice, &format!("{path}/history")).await.1, json!([{"start_date": "2026-03-01", "end_date": null}]), "tracking starts this month");
+        assert_eq!(get(&alice, &format!("{path}/history")).await.1, json!([{"start_date": "2026-01-05", "end_date": null}]), "tracking starts at the first due date, also in the past");
 
         // No body at all: deactivated today.
         let (status, off) = read(alice.client.post(alice.url(&format!("{path}/deactivate"))).header("x-csrf-token", &alice.csrf).send().await.expect("send")).await;
@@ -187,7 +187,7 @@ app_tests! {
         assert!(ids(&get(&alice, "/api/bills").await.1).is_empty(), "inactive bills are left out by default");
         let (_, listed) = get(&alice, "/api/bills?include_inactive=true").await;
         assert_eq!((ids(&listed).len(), listed[0]["is_active"].as_bool()), (1, Some(false)));
-        assert_eq!(get(&alice, &format!("{path}/history")).await.1, json!([{"start_date": "2026-03-01", "end_date": "2026-03-14"}]));
+        assert_eq!(get(&alice, &format!("{path}/history")).await.1, json!([{"start_date": "2026-01-05", "end_date": "2026-03-14"}]));
         // Deactivating again changes nothing.
         assert_eq!(call(&alice, Method::POST, &format!("{path}/deactivate"), Some(json!({}))).await.1["version"], off["version"]);
 
@@ -200,7 +200,7 @@ app_tests! {
         let (status, on) = call(&alice, Method::POST, &format!("{path}/reactivate"), Some(json!({"on": "2026-03-20"}))).await;
         assert_eq!((status, on["is_active"].as_bool(), on["next_due"].as_str()), (StatusCode::OK, Some(true), Some("2026-04-05")), "{on}");
         assert_eq!(get(&alice, &format!("{path}/history")).await.1, json!([
-            {"start_date": "2026-03-01", "end_date": "2026-03-14"},
+            {"start_date": "2026-01-05", "end_date": "2026-03-14"},
             {"start_date": "2026-03-20", "end_date": null},
         ]));
         assert_eq!(ids(&get(&alice, "/api/bills").await.1).len(), 1);

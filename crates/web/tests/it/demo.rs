@@ -108,8 +108,8 @@ app_tests! {
 
         // The migration's own statements, as they ran on upgrade.
         let migration = match app.app.store.engine() {
-            store::Engine::Sqlite => include_str!("../../../store/migrations/sqlite/0009_demo_marker.sql"),
-            store::Engine::Postgres => include_str!("../../../store/migrations/postgres/0009_demo_marker.sql"),
+            store::Engine::Sqlite => include_str!("../../../store/migrations/sqlite/0010_demo_marker.sql"),
+            store::Engine::Postgres => include_str!("../../../store/migrations/postgres/0010_demo_marker.sql"),
         };
         let code: String = migration.lines().filter(|l| !l.trim_start().starts_with("--")).collect::<Vec<_>>().join("\n");
         let updates: Vec<&str> = code.split(';').map(str::trim).filter(|s| s.starts_with("UPDATE")).collect();

@@ -114,6 +114,29 @@ app_tests! {
         assert_eq!(problem(trace).await["status"], 405);
     }
 
+    async fn a_mistyped_address_in_a_browser_gets_the_styled_404_page(app) {
+        app.account("alice", crate::support::PASSWORD, domain::user::Role::User).await;
+        let mut browser = app.browser().await;
+        let anonymous = browser.client.get(browser.url("/security")).header("accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8").send().await.expect("get");
+        assert_eq!(anonymous.status(), StatusCode::NOT_FOUND);
+        assert!(anonymous.headers()["content-type"].to_str().expect("type").starts_with("text/html"));
+        assert_eq!(browser.login("alice", crate::support::PASSWORD).await.status(), StatusCode::OK);
+        for path in ["/security", "/bills/x/y/z"] {
+            let page = browser.client.get(browser.url(path)).header("accept", "text/html").send().await.expect("get");
+            assert_eq!(page.status(), StatusCode::NOT_FOUND, "{path}");
+            assert_baseline_headers(&page);
+            assert!(page.headers()["content-type"].to_str().expect("type").starts_with("text/html"), "{path}");
+            let html = page.text().await.expect("html");
+            assert!(html.contains("There is no page at this address") && html.contains("<nav"), "{path}: {html}");
+        }
+        // The API and static files stay problem details, whatever the client accepts.
+        for path in ["/api/nope", "/static/nope.js"] {
+            let answer = browser.client.get(browser.url(path)).header("accept", "text/html").send().await.expect("get");
+            assert_eq!(answer.status(), StatusCode::NOT_FOUND);
+            assert_eq!(problem(answer).await["status"], 404, "{path}");
+        }
+    }
+
     async fn request_ids_differ_per_request(app) {
         let a = app.get("/healthz").await;
         let b = app.get("/healthz").await;

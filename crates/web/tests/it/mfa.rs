@@ -52,7 +52,7 @@ pub(crate) fn oathtool(secret: &str, at: DateTime<Utc>) -> String {
 }
 
 /// A six-digit code that is none of the codes valid around `at`.
-fn wrong_code(secret: &str, at: DateTime<Utc>) -> String {
+pub(crate) fn wrong_code(secret: &str, at: DateTime<Utc>) -> String {
     let valid: Vec<String> = [-30, 0, 30]
         .iter()
         .map(|s| oathtool(secret, at + Duration::seconds(*s)))
@@ -106,7 +106,12 @@ impl Reply {
     }
 }
 
-async fn send(browser: &Browser, method: Method, path: &str, body: Option<Value>) -> Reply {
+pub(crate) async fn send(
+    browser: &Browser,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> Reply {
     reply(browser.send(method, path, body).await).await
 }
 
@@ -161,12 +166,12 @@ pub(crate) async fn post_sign_in(browser: &mut Browser, path: &str, body: Value)
 }
 
 /// Completes a pending sign-in with `body`; on success keeps the session's CSRF token.
-async fn second_step(browser: &mut Browser, body: Value) -> Reply {
+pub(crate) async fn second_step(browser: &mut Browser, body: Value) -> Reply {
     post_sign_in(browser, "/api/auth/mfa/verify", body).await
 }
 
 /// Signs `username` in with password and the app's current code.
-async fn sign_in_with_code(app: &TestApp, username: &str, secret: &str) -> Browser {
+pub(crate) async fn sign_in_with_code(app: &TestApp, username: &str, secret: &str) -> Browser {
     let (mut browser, answer) = password_step(app, username, PASSWORD).await;
     assert_eq!(answer.json["mfa_required"], true, "{}", answer.text);
     let code = oathtool(secret, app.clock.now());
@@ -226,7 +231,7 @@ pub(crate) async fn audit_actions(app: &TestApp, action: &str) -> Vec<Value> {
 }
 
 /// Starts a new login rate-limit window (10 sign-ins per 15 minutes from one address).
-fn new_window(app: &TestApp) {
+pub(crate) fn new_window(app: &TestApp) {
     app.clock.advance(Duration::minutes(16));
 }
 

@@ -44,9 +44,9 @@ pub(crate) async fn admin(app: &TestApp) -> Principal {
                 .await
         }
     };
-    // A session just opened: its step-up is fresh, as after a real sign-in (changing the
-    // sign-in methods and the 2FA policy needs one).
-    service::auth::session::open(&app.app, &row, &RequestMeta::default())
+    // A session just opened by a password sign-in (root has no second factor): its step-up
+    // is fresh (changing the sign-in methods and the 2FA policy needs one).
+    service::auth::session::open(&app.app, &row, &RequestMeta::default(), true)
         .await
         .expect("session")
         .principal

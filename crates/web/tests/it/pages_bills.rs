@@ -163,6 +163,8 @@ app_tests! {
             ("expected_amount", "abc", "Amount must be a number"),
             ("expected_amount", "-5", "Amount must not be negative"),
             ("anchor_date", "2025-02-30", "First due date"),
+            // A mistyped date reaches the server empty: refused, never taken as today.
+            ("anchor_date", "", "First due date must not be empty"),
             ("due_day", "32", "Due day of the month"),
             ("due_day", "soon", "Due day of the month must be a whole number"),
             ("reminder_days", "7, x", "Reminders must be whole numbers"),

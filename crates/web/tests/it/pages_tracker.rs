@@ -25,7 +25,9 @@ app_tests! {
         let status = status_of(&tracker(&browser, "year=2026&month=3").await, "Rent", "2026-03-20");
         let label = web::pages::common::badge(&status).0;
         assert!(html.contains(&format!(">{label}</span>")), "{status}: {html}");
-        for card in ["Expected", "Paid", "Remaining", "Overdue", "Safe to spend"] {
+        // One vocabulary: the card counts with the words of the rows' badges.
+        assert!(!html.contains("Overdue"), "the tracker says late or missed, like its rows");
+        for card in ["Expected", "Paid", "Remaining", "Late or missed", "Safe to spend"] {
             assert!(html.contains(card), "{card}");
         }
         assert!(html.contains("action=\"/tracker/pay\""));

@@ -182,6 +182,15 @@ app_tests! {
         assert_eq!(me(&phone).await, StatusCode::OK);
         assert_eq!(bobs.len(), 1);
 
+        // Six minutes on, the laptop's sign-in is no step-up any more: ending the phone's
+        // session asks for the password again (a session thief cannot evict the owner).
+        app.clock.advance(Duration::minutes(6));
+        let stale = laptop.send(Method::DELETE, &format!("/api/profile/sessions/{}", phone_row["id"].as_str().expect("id")), None).await;
+        assert_eq!(stale.status(), StatusCode::FORBIDDEN);
+        let body: Value = stale.json().await.expect("json");
+        assert_eq!(body["code"], "reauth_required");
+        assert_eq!(me(&phone).await, StatusCode::OK, "the phone is still signed in");
+        assert_eq!(laptop.post("/api/auth/reauth", json!({"password": PASSWORD})).await.status(), StatusCode::NO_CONTENT);
         let ended = laptop.send(Method::DELETE, &format!("/api/profile/sessions/{}", phone_row["id"].as_str().expect("id")), None).await;
         assert_eq!(ended.status(), StatusCode::NO_CONTENT);
         assert_eq!(me(&phone).await, StatusCode::UNAUTHORIZED);

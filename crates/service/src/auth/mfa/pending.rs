@@ -64,9 +64,11 @@ pub enum LoginOutcome {
 
 /// Decides the step after a right password for `user`: `None` to open a session now, or a new
 /// pending sign-in. With a confirmed factor it asks for it; without one, when the policy's
-/// grace period is over, it starts (or keeps) an authenticator-app enrolment for the handle.
-/// That enrolment trusts the password alone, as any first enrolment must: the policy's grace
-/// period is the time to enrol from a session instead.
+/// grace period is over, it starts an authenticator-app enrolment bound to the new handle: a
+/// fresh secret every time, shown to and confirmed by that handle only, so whoever else knows
+/// the password never sees the secret the owner confirms. That enrolment trusts the password
+/// alone, as any first enrolment must: the policy's grace period is the time to enrol from a
+/// session instead.
 pub(crate) async fn after_password(app: &App, user: &UserRow) -> Result<Option<PendingSignIn>> {
     after_first_step(app, user, "password").await
 }
@@ -79,11 +81,11 @@ pub(crate) async fn after_first_step(
     first_method: &'static str,
 ) -> Result<Option<PendingSignIn>> {
     let methods = methods_for(app, user.id).await?;
-    let (purpose, methods) = if !methods.is_empty() {
-        (PendingPurpose::Verify, methods)
+    let (purpose, methods, factor_id) = if !methods.is_empty() {
+        (PendingPurpose::Verify, methods, None)
     } else if policy::enrolment_due(app, user).await? {
-        totp::ensure_enrolment(app, user).await?;
-        (PendingPurpose::Enrol, vec![Method::Totp])
+        let (factor, _) = totp::begin_enrolment(app, user).await?;
+        (PendingPurpose::Enrol, vec![Method::Totp], Some(factor))
     } else {
         return Ok(None);
     };
@@ -98,6 +100,7 @@ pub(crate) async fn after_first_step(
             first_method,
             created_at: now,
             expires_at: now + chrono::Duration::from_std(LIFETIME).map_err(Error::internal)?,
+            factor_id,
         })
         .await?;
     tracing::info!(target: "security", user = %user.id, purpose = purpose.as_str(), "password right; second factor required");
@@ -149,7 +152,10 @@ pub async fn describe(app: &App, token: &str) -> Result<Option<PendingView>> {
     let (methods, enrolment) = if enrolment_required {
         (
             vec![Method::Totp],
-            totp::pending_setup_of(app, &user).await?,
+            match pending.factor_id {
+                Some(factor) => totp::pending_setup_of(app, &user, Some(factor)).await?,
+                None => None,
+            },
         )
     } else {
         (methods_for(app, user.id).await?, None)
@@ -204,7 +210,9 @@ pub async fn complete(
         PendingPurpose::Verify => check_proof(app, &user, proof, Step::SignIn(pending.id), meta)
             .await?
             .then_some(None),
-        PendingPurpose::Enrol => check_enrolment(app, &user, proof, meta).await?.map(Some),
+        PendingPurpose::Enrol => check_enrolment(app, &user, &pending, proof, meta)
+            .await?
+            .map(Some),
     };
     let Some(enrolled) = enrolled else {
         record_login(app, &user, false, None, proof.method().as_str(), meta).await?;
@@ -249,6 +257,7 @@ pub async fn complete(
 async fn check_enrolment(
     app: &App,
     user: &UserRow,
+    pending: &PendingSignInRow,
     proof: &Proof,
     meta: &RequestMeta,
 ) -> Result<Option<(domain::id::FactorId, i64)>> {
@@ -260,7 +269,11 @@ async fn check_enrolment(
             "set up the authenticator app and enter its code",
         ));
     };
-    let found = totp::check_enrolment_code(app, user, code).await?;
+    // Only the factor made for this handle: none (a handle from before the binding) is void.
+    let found = match pending.factor_id {
+        Some(factor) => totp::check_enrolment_code(app, user, code, Some(factor)).await?,
+        None => None,
+    };
     super::settle(app, user, found.is_some(), Method::Totp, "enrolment", meta).await?;
     Ok(found)
 }

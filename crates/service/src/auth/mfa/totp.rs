@@ -110,10 +110,11 @@ fn setup_for(secret: &[u8], username: &str) -> Result<TotpSetup> {
     })
 }
 
-/// Stores a new unconfirmed authenticator-app factor for `user` (dropping an unfinished one)
-/// and returns what the app needs. No step-up here: callers check it (or, for forced
-/// enrolment at sign-in, the pending handle stands for the password just given).
-pub(crate) async fn begin_enrolment(app: &App, user: &UserRow) -> Result<TotpSetup> {
+/// Stores a new unconfirmed authenticator-app factor for `user` (dropping an unfinished one,
+/// and with it any pending sign-in bound to it) and returns its id and what the app needs. No
+/// step-up here: callers check it (or, for forced enrolment at sign-in, the pending handle the
+/// factor is bound to stands for the password just given).
+pub(crate) async fn begin_enrolment(app: &App, user: &UserRow) -> Result<(FactorId, TotpSetup)> {
     app.store
         .delete_unconfirmed_factors(user.id, FactorKind::Totp)
         .await?;
@@ -132,33 +133,34 @@ pub(crate) async fn begin_enrolment(app: &App, user: &UserRow) -> Result<TotpSet
             created_at: app.now(),
         })
         .await?;
-    Ok(setup)
+    Ok((id, setup))
 }
 
-/// Makes sure an enrolment is under way for `user` (forced enrolment at sign-in): one already
-/// started is kept, so an app that scanned the code before a pending sign-in expired still
-/// matches at the next attempt.
-pub(crate) async fn ensure_enrolment(app: &App, user: &UserRow) -> Result<()> {
-    if pending_factor(app, user).await?.is_none() {
-        begin_enrolment(app, user).await?;
-    }
-    Ok(())
-}
-
-/// The unconfirmed authenticator-app factor of `user`, if an enrolment is under way.
-async fn pending_factor(app: &App, user: &UserRow) -> Result<Option<FactorRow>> {
+/// The unconfirmed authenticator-app factor `only` of `user` when given (a forced enrolment
+/// looks only at the factor made for its handle), else the newest one (an enrolment begun from
+/// the security page).
+async fn pending_factor(
+    app: &App,
+    user: &UserRow,
+    only: Option<FactorId>,
+) -> Result<Option<FactorRow>> {
     Ok(app
         .store
         .factors_of(user.id)
         .await?
         .into_iter()
         .rev()
-        .find(|f| f.kind == FactorKind::Totp && !f.confirmed))
+        .find(|f| f.kind == FactorKind::Totp && !f.confirmed && only.is_none_or(|id| f.id == id)))
 }
 
-/// What the app needs for the enrolment under way of `user`, if any.
-pub(crate) async fn pending_setup_of(app: &App, user: &UserRow) -> Result<Option<TotpSetup>> {
-    match pending_factor(app, user).await? {
+/// What the app needs for the enrolment under way of `user` (only the factor `only`, when
+/// given), if any.
+pub(crate) async fn pending_setup_of(
+    app: &App,
+    user: &UserRow,
+    only: Option<FactorId>,
+) -> Result<Option<TotpSetup>> {
+    match pending_factor(app, user, only).await? {
         Some(factor) => {
             let secret = secret_of(app, &factor)?;
             Ok(Some(setup_for(secret.as_slice(), &user.username)?))
@@ -167,13 +169,15 @@ pub(crate) async fn pending_setup_of(app: &App, user: &UserRow) -> Result<Option
     }
 }
 
-/// Checks `code` against the enrolment under way; the factor and the matched step when right.
+/// Checks `code` against the enrolment under way (only the factor `only`, when given); the
+/// factor and the matched step when right.
 pub(crate) async fn check_enrolment_code(
     app: &App,
     user: &UserRow,
     code: &TotpCode,
+    only: Option<FactorId>,
 ) -> Result<Option<(FactorId, i64)>> {
-    let Some(factor) = pending_factor(app, user).await? else {
+    let Some(factor) = pending_factor(app, user, only).await? else {
         return Ok(None);
     };
     let secret = secret_of(app, &factor)?;
@@ -224,7 +228,7 @@ pub async fn start(app: &App, principal: &Principal, meta: &RequestMeta) -> Resu
     require_sign_in_mode(app)?;
     reauth::require_fresh(app, principal).await?;
     let user = app.store.user(principal.user_id).await?;
-    let setup = begin_enrolment(app, &user).await?;
+    let (_, setup) = begin_enrolment(app, &user).await?;
     crate::audit::record(
         app,
         &principal.actor(),
@@ -243,7 +247,7 @@ pub async fn pending_setup(app: &App, principal: &Principal) -> Result<Option<To
     require_sign_in_mode(app)?;
     reauth::require_fresh(app, principal).await?;
     let user = app.store.user(principal.user_id).await?;
-    pending_setup_of(app, &user).await
+    pending_setup_of(app, &user, None).await
 }
 
 /// `POST …/totp/confirm`: activates the enrolment under way with a first valid code (fresh
@@ -258,13 +262,13 @@ pub async fn confirm(
     require_sign_in_mode(app)?;
     reauth::require_fresh(app, principal).await?;
     let user = app.store.user(principal.user_id).await?;
-    if pending_factor(app, &user).await?.is_none() {
+    if pending_factor(app, &user, None).await?.is_none() {
         return Err(Error::Conflict {
             field: "code".into(),
             message: "no authenticator app is being set up; start again".into(),
         });
     }
-    let Some((factor, step)) = check_enrolment_code(app, &user, code).await? else {
+    let Some((factor, step)) = check_enrolment_code(app, &user, code, None).await? else {
         return Err(Error::invalid(
             "code",
             "is not the current code of the app; check the time on your phone and try again",

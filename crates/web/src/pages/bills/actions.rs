@@ -28,15 +28,15 @@ use crate::pages::forms::{CsrfForm, checked, parse_id};
 use crate::pages::{PageContext, see_other};
 use crate::views::bills::OccurrenceFields;
 
-/// Runs a bill action and redirects to `done(id)`; a missing bill is the 404 page, other
-/// failures a banner on the bill's page.
+/// Runs a bill action and redirects to `done(id, what it answered)`; a missing bill is the
+/// 404 page, other failures a banner on the bill's page.
 async fn act<F, Fut, T>(
     state: &AppState,
     caller: &Caller,
     ctx: &PageContext,
     raw_id: &str,
     action: F,
-    done: impl FnOnce(&str) -> String,
+    done: impl FnOnce(&str, T) -> String,
 ) -> Response
 where
     F: FnOnce(BillId) -> Fut,
@@ -48,7 +48,7 @@ where
         Err(err) => return load_failed(app, caller, ctx, err),
     };
     match action(id).await {
-        Ok(_) => see_other(&done(&id.to_string())),
+        Ok(answer) => see_other(&done(&id.to_string(), answer)),
         Err(err) => failed_on_bill(app, caller, ctx, id, err),
     }
 }
@@ -64,7 +64,7 @@ pub async fn delete(
 ) -> Response {
     let app = &state.app;
     let action = |id| bills::delete(app, &user, id);
-    act(&state, &caller, &ctx, &id, action, |id| {
+    act(&state, &caller, &ctx, &id, action, |id, ()| {
         format!("/bills?notice=deleted&bill={id}")
     })
     .await
@@ -81,7 +81,7 @@ pub async fn restore(
 ) -> Response {
     let app = &state.app;
     let action = |id| bills::restore(app, &user, id);
-    act(&state, &caller, &ctx, &id, action, |id| {
+    act(&state, &caller, &ctx, &id, action, |id, _| {
         format!("{}?notice=restored", bill_href(id))
     })
     .await
@@ -261,4 +261,54 @@ pub async fn occurrence(
         }
         Err(err) => failed_on_bill(app, &caller, &ctx, id, err),
     }
+}
+
+/// `POST /bills/{id}/pay-history`: marks the due dates before this month that still owe as
+/// paid, each on its due date; the banner offers Undo.
+pub async fn pay_history(
+    State(state): State<AppState>,
+    DataPageUser(user): DataPageUser,
+    caller: Caller,
+    ctx: PageContext,
+    Path(id): Path<String>,
+    Form(_form): Form<CsrfForm>,
+) -> Response {
+    let app = &state.app;
+    let action = |id| service::tracker::pay_history(app, &user, id);
+    act(&state, &caller, &ctx, &id, action, |id, paid| {
+        let back = format!("{}?notice=history_paid", bill_href(id));
+        match paid.undo_token {
+            Some(token) => format!("{back}&undo={token}"),
+            None => back,
+        }
+    })
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct UndoHistoryForm {
+    pub undo_token: String,
+    #[serde(rename = "csrf_token")]
+    pub _csrf_token: Option<String>,
+}
+
+/// `POST /bills/{id}/pay-history/undo`: removes exactly the payments "mark paid" made.
+pub async fn undo_history(
+    State(state): State<AppState>,
+    DataPageUser(user): DataPageUser,
+    caller: Caller,
+    ctx: PageContext,
+    Path(id): Path<String>,
+    Form(form): Form<UndoHistoryForm>,
+) -> Response {
+    let app = &state.app;
+    let action = |_id| async {
+        let token = service::tracker::pay::parse_undo_token(&form.undo_token)?;
+        service::tracker::pay::undo(app, &user, &token).await
+    };
+    act(&state, &caller, &ctx, &id, action, |id, _| {
+        format!("{}?notice=history_undone", bill_href(id))
+    })
+    .await
 }

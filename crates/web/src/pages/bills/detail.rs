@@ -14,6 +14,7 @@ use service::bills::{self, ActiveRangeView, BillView};
 use service::categories::{self, CategoryView};
 use service::payments::{self, PaymentQuery, PaymentView};
 use service::preferences::{self, data_owner};
+use service::tracker::HistoryView;
 use service::tracker::month::{self, OccurrenceView};
 use service::{App, Error};
 
@@ -24,11 +25,11 @@ use crate::auth::Caller;
 use crate::pages::common::{DataPageUser, badge, message, with_cookie};
 use crate::pages::forms::{error_message, param, parse_id};
 use crate::pages::{PageContext, chrome};
-use crate::views::bills::{BillPage, OccurrenceFields, PaymentFields, SelectOption};
+use crate::views::bills::{BillPage, HistoryOffer, OccurrenceFields, PaymentFields, SelectOption};
 use crate::views::{Chrome, render};
 
 /// The detail page's banners, by code.
-const NOTICES: [(&str, &str); 10] = [
+const NOTICES: [(&str, &str); 12] = [
     (
         "created",
         "Bill added. It is on the tracker from its first due date.",
@@ -45,6 +46,14 @@ const NOTICES: [(&str, &str); 10] = [
     ("payment_deleted", "Payment deleted."),
     ("payment_restored", "Payment restored."),
     ("occurrence_saved", "Saved for that due date."),
+    (
+        "history_paid",
+        "Earlier due dates marked paid, each on its due date.",
+    ),
+    (
+        "history_undone",
+        "Undone: the earlier due dates are unpaid again.",
+    ),
 ];
 
 /// The detail page's error banners, by code (those of [`crate::pages::common::failed`] whose
@@ -76,11 +85,14 @@ pub(super) struct Extras {
     pub notice: Option<String>,
     pub error: Option<String>,
     pub undo_payment: Option<String>,
+    pub undo_history: Option<String>,
 }
 
 /// Everything the page reads.
 struct Loaded {
     bill: BillView,
+    /// Occurrences before this month still owing (none for a deleted bill).
+    unpaid: Option<HistoryView>,
     categories: Vec<CategoryView>,
     history: Vec<ActiveRangeView>,
     payments: Vec<PaymentView>,
@@ -135,16 +147,21 @@ async fn load(app: &App, user: &Principal, id: BillId) -> Result<Loaded, Error> 
         bills::history(app, user, id),
         payments::list(app, user, query),
     )?;
-    let (occurrences, today) = if bill.deleted_at.is_none() {
-        occurrences_of(app, user, id).await?
+    let (occurrences, today, unpaid) = if bill.deleted_at.is_none() {
+        let ((occurrences, today), unpaid) = tokio::try_join!(
+            occurrences_of(app, user, id),
+            service::tracker::unpaid_history(app, user, id),
+        )?;
+        (occurrences, today, Some(unpaid))
     } else {
         let today = preferences::load(app, data_owner(user)?)
             .await?
             .today(app.now());
-        (Vec::new(), today)
+        (Vec::new(), today, None)
     };
     Ok(Loaded {
         bill,
+        unpaid,
         categories,
         history,
         payments: page.items,
@@ -255,6 +272,17 @@ fn present_page(chrome: Chrome, data: Loaded, extras: Extras) -> BillPage {
         notice: extras.notice,
         error: extras.error,
         undo_payment: extras.undo_payment,
+        undo_history: extras.undo_history,
+        history_offer: data
+            .unpaid
+            .filter(|unpaid| unpaid.unpaid_count > 0)
+            .map(|unpaid| HistoryOffer {
+                count: unpaid.unpaid_count,
+                from: unpaid
+                    .unpaid_from
+                    .map(|d| d.format("%B %Y").to_string())
+                    .unwrap_or_default(),
+            }),
         id,
     }
 }
@@ -299,6 +327,8 @@ pub async fn show(
         undo_payment: code("payment")
             .and_then(|raw| raw.parse::<PaymentId>().ok())
             .map(|p| p.to_string()),
+        undo_history: code("undo")
+            .and_then(|raw| service::tracker::pay::parse_undo_token(raw).ok()),
         ..Extras::default()
     };
     render_detail(app, &caller, &ctx, &user, id, extras).await

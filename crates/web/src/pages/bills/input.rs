@@ -84,6 +84,14 @@ fn shape(f: &BillFields) -> Result<Shape, Invalid> {
 /// The request for a new bill.
 pub fn create_request(f: &BillFields) -> Result<CreateBillRequest, Invalid> {
     let s = shape(f)?;
+    // Browsers send a mistyped date field as empty: on the form the first due date is
+    // required, never silently today (the API keeps its documented default).
+    if f.anchor_date.trim().is_empty() {
+        return Err(Invalid::new(
+            "anchor_date",
+            "must not be empty: give the date the bill is first due (YYYY-MM-DD)",
+        ));
+    }
     Ok(CreateBillRequest {
         name: f.name.clone(),
         category_id: opt(&f.category_id),

@@ -138,6 +138,18 @@ pub struct BillPage {
     pub error: Option<String>,
     /// A payment was just deleted: its id, for the banner's Restore button.
     pub undo_payment: Option<String>,
+    /// Earlier due dates were just marked paid: the token of the banner's Undo button.
+    pub undo_history: Option<String>,
+    /// The bill's occurrences before this month still owing: the offer to mark them paid.
+    pub history_offer: Option<HistoryOffer>,
+}
+
+/// "N earlier due dates, from Month YYYY, are not marked paid."
+#[derive(Debug, Clone, Default)]
+pub struct HistoryOffer {
+    pub count: usize,
+    /// The earliest of them, as a month ("June 2025").
+    pub from: String,
 }
 
 impl BillPage {

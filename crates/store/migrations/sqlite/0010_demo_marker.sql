@@ -1,5 +1,5 @@
 -- Generated demo rows are marked (issue 13), SQLite.
--- Keep in step with ../postgres/0009_demo_marker.sql.
+-- Keep in step with ../postgres/0010_demo_marker.sql.
 --
 -- "Clear demo data" used to delete every bill and expense noted "Demo data" and every category
 -- named "Demo · …", so a person's own records named like that went too (with their payments).
