@@ -222,7 +222,7 @@ pub(crate) async fn open_signed_in(
     detail: serde_json::Value,
     meta: &RequestMeta,
 ) -> Result<SignedIn> {
-    let mut signed_in = session::open(app, user, meta, true).await?;
+    let mut signed_in = session::open(app, user, meta, method != "github").await?; // GitHub alone proves nothing (MFA-05)
     signed_in.known_device = Some(known_device::issue(app, user.id));
     record_login(app, user, true, signed_in.principal.session, method, meta).await?;
     audit::record(

@@ -154,6 +154,10 @@ app_tests! {
     async fn mfa_05_a_github_sign_in_is_not_a_step_up_on_its_own(app) {
         let app = app;
         let (_github, browser) = github_account(&app, 5150, "octo-step").await;
+        // Signing in through GitHub (which may not have asked anything) is no step-up either:
+        // else signing out and in again would be one.
+        let refused = post(&browser, "/api/profile/mfa/totp", json!({})).await;
+        assert_eq!((refused.status, refused.json["code"].clone()), (StatusCode::FORBIDDEN, json!("reauth_required")), "right after the sign-in");
         app.clock.advance(chrono::Duration::minutes(10));
         let refused = post(&browser, "/api/profile/mfa/totp", json!({})).await;
         assert_eq!((refused.status, refused.json["code"].clone()), (StatusCode::FORBIDDEN, json!("reauth_required")));
@@ -173,7 +177,19 @@ app_tests! {
 
     async fn mfa_05_with_a_second_factor_github_replaces_only_the_password(app) {
         let app = app;
-        let (github, browser) = github_account(&app, 5151, "octo-factor").await;
+        let (github, _) = github_account(&app, 5151, "octo-factor").await;
+        // The account (made by its first GitHub sign-in) gets a password from an
+        // administrator, steps up with it and adds a factor.
+        let mut root = app.browser().await;
+        let signed_in = root.login("root", crate::support::PASSWORD).await;
+        assert_eq!(signed_in.status(), StatusCode::OK, "the administrator (made by configure)");
+        let user = app.app.store.user_by_username("octo-factor").await.expect("read").expect("made by GitHub");
+        let set = post(&root, &format!("/api/admin/users/{}/password", user.id), json!({"password": "octo's own passphrase"})).await;
+        assert!(set.status.is_success(), "{}", set.text);
+        let (mut browser, response) = sign_in(&app, &github).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        browser.refresh_csrf().await;
+        browser.reauthenticate("octo's own passphrase").await;
         let (secret, _) = enrol(&app, &browser).await;
         app.clock.advance(chrono::Duration::minutes(10));
         let started = form(&browser, "/profile/reauth/provider", &[("provider", "github"), ("next", "/profile/security")]).await;
