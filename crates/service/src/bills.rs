@@ -78,6 +78,20 @@ pub async fn get(app: &App, principal: &Principal, id: BillId) -> Result<BillVie
     view::present(app, app.store.bill(owner, id).await?, today)
 }
 
+/// Checks `request` as [`create`] would, writing nothing (the bill form checks the bill
+/// before it makes the new category the bill goes into).
+pub async fn check_new(
+    app: &App,
+    principal: &Principal,
+    request: &CreateBillRequest,
+) -> Result<()> {
+    let owner = data_owner(principal)?;
+    let prefs = preferences::load(app, owner).await?;
+    let today = prefs.today(app.now());
+    input::parse(Draft::new(request.clone(), prefs.currency, today), today)?;
+    Ok(())
+}
+
 /// Creates a bill from `request` (defaults: the caller's currency, today as the anchor).
 pub async fn create(
     app: &App,

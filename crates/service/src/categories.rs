@@ -95,6 +95,84 @@ pub async fn get(app: &App, principal: &Principal, id: CategoryId) -> Result<Cat
     view_of(app, owner, id).await
 }
 
+/// The starter set offered to a new account: (name, colour, icon), all counting as spending.
+pub const STARTER_SET: [(&str, &str, &str); 9] = [
+    ("Housing", "#7c3aed", "home"),
+    ("Utilities", "#0284c7", "bolt"),
+    ("Phone & internet", "#0f766e", "wifi"),
+    ("Insurance", "#475569", "shield"),
+    ("Subscriptions", "#db2777", "play"),
+    ("Transport", "#b45309", "car"),
+    ("Loans & credit", "#dc2626", "card"),
+    ("Health", "#15803d", "heart"),
+    ("Other", "#6b7280", "tag"),
+];
+
+/// Adds the categories of [`STARTER_SET`] the caller does not have yet (by name, ignoring
+/// case, among live ones); returns those it made. Each is an ordinary category: editable and
+/// deletable like any other.
+pub async fn add_starter_set(app: &App, principal: &Principal) -> Result<Vec<CategoryView>> {
+    let owner = data_owner(principal)?;
+    let existing: Vec<String> = app
+        .store
+        .categories(owner, false)
+        .await?
+        .into_iter()
+        .map(|row| row.category.name.to_lowercase())
+        .collect();
+    let mut made = Vec::new();
+    for (name, color, icon) in STARTER_SET {
+        if existing.contains(&name.to_lowercase()) {
+            continue;
+        }
+        let fields = CategoryFields {
+            name: name.to_owned(),
+            color: color.to_owned(),
+            icon: icon.to_owned(),
+            is_spending: true,
+        };
+        match app.store.create_category(owner, &fields, app.now()).await {
+            Ok(row) => made.push(CategoryView::new(row, 0)),
+            // Made by another request meanwhile: it exists, which is what was asked.
+            Err(store::Error::Conflict { .. }) => {}
+            Err(err) => return Err(err.into()),
+        }
+    }
+    Ok(made)
+}
+
+/// The caller's live category named `name` (ignoring case), made (in the default colour and
+/// icon) when there is none. A bad name is refused naming `field`.
+pub async fn find_or_create(
+    app: &App,
+    principal: &Principal,
+    name: &str,
+    field: &str,
+) -> Result<CategoryId> {
+    let owner = data_owner(principal)?;
+    let name = CategoryName::parse(name.trim())
+        .map_err(|invalid| Error::invalid(field, invalid.reason))?;
+    let wanted = name.as_str().to_lowercase();
+    let live = app.store.categories(owner, false).await?;
+    if let Some(found) = live
+        .iter()
+        .find(|row| row.category.name.to_lowercase() == wanted)
+    {
+        return Ok(found.category.id);
+    }
+    let fields = CategoryFields {
+        name: name.as_str().to_owned(),
+        color: "#64748b".to_owned(),
+        icon: "tag".to_owned(),
+        is_spending: true,
+    };
+    Ok(app
+        .store
+        .create_category(owner, &fields, app.now())
+        .await?
+        .id)
+}
+
 /// Creates a category; a live one of the same name is a conflict naming `name`.
 pub async fn create(
     app: &App,
@@ -159,4 +237,22 @@ async fn view_of(app: &App, owner: UserId, id: CategoryId) -> Result<CategoryVie
         .find(|row| row.category.id == id)
         .map(|row| CategoryView::new(row.category, row.bill_count))
         .ok_or(Error::NotFound)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_starter_set_is_made_of_valid_categories() {
+        for (name, color, icon) in STARTER_SET {
+            assert!(CategoryName::parse(name).is_ok(), "{name}");
+            assert_eq!(
+                Color::parse(color).map(|c| c.to_string()),
+                Ok(color.to_owned()),
+                "{name}"
+            );
+            assert!(Icon::parse(icon).is_ok(), "{name}");
+        }
+    }
 }

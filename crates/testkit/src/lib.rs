@@ -1,11 +1,13 @@
 //! Test support shared by every crate's tests: a fresh, migrated database per test, on each
-//! engine, and a macro that runs one test body on both.
+//! engine, and a macro that runs one test body on both; [`html`] reads rendered pages.
 //!
 //! PostgreSQL comes from `TEST_DATABASE_URL` (an admin URL of a throwaway cluster, set by
 //! `scripts/test`); each test gets its own `CREATE DATABASE`. Without it the PostgreSQL half of
 //! every test fails with a message saying how to run it, unless `BT_SKIP_POSTGRES=1` is set, in
 //! which case it says "skipped" loudly. Nothing skips silently.
 #![allow(clippy::expect_used, clippy::panic)]
+
+pub mod html;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -145,6 +147,82 @@ impl TestDatabase {
         pool.close().await;
         true
     }
+}
+
+impl TestDatabase {
+    /// Every row of every table as text, table by table, on either engine (SQLite read through
+    /// SQL, not as file bytes), leaving out `skip` entries: a whole table (`"sessions"`) or one
+    /// column (`"sessions.last_seen_at"`). Rows are sorted, so equal contents give equal text.
+    pub async fn rows_except(&self, skip: &[&str]) -> String {
+        let (tables_sql, columns_sql, quote) = match self.database_url {
+            None => (
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+                "SELECT name FROM pragma_table_info(?1) ORDER BY cid",
+                "quote",
+            ),
+            Some(_) => (
+                "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1",
+                "SELECT column_name::text FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1 ORDER BY ordinal_position",
+                "quote_nullable",
+            ),
+        };
+        // The same queries on two pool types (sqlx has no common pool without its `any` driver).
+        macro_rules! dump_with {
+            ($pool:expr) => {{
+                let pool = $pool;
+                let mut out = String::new();
+                let tables: Vec<String> = sqlx::query_scalar(tables_sql)
+                    .fetch_all(&pool)
+                    .await
+                    .expect("tables");
+                for table in tables.iter().filter(|t| !skip.contains(&t.as_str())) {
+                    let columns: Vec<String> = sqlx::query_scalar(columns_sql)
+                        .bind(table)
+                        .fetch_all(&pool)
+                        .await
+                        .expect("columns");
+                    let sql = select_all(table, &columns, skip, quote);
+                    let lines: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                        .fetch_all(&pool)
+                        .await
+                        .expect("rows");
+                    out.push_str(&format!("== {table}\n"));
+                    for line in lines {
+                        out.push_str(&line);
+                        out.push('\n');
+                    }
+                }
+                pool.close().await;
+                out
+            }};
+        }
+        match &self.database_url {
+            None => {
+                let url = format!("sqlite://{}?mode=ro", self.sqlite_path().display());
+                dump_with!(
+                    sqlx::SqlitePool::connect(&url)
+                        .await
+                        .expect("connect for rows")
+                )
+            }
+            Some(url) => dump_with!(sqlx::PgPool::connect(url).await.expect("connect for rows")),
+        }
+    }
+}
+
+/// `SELECT quote(c1) || '|' || quote(c2) … FROM table ORDER BY 1`, without the skipped columns.
+fn select_all(table: &str, columns: &[String], skip: &[&str], quote: &str) -> String {
+    let kept: Vec<String> = columns
+        .iter()
+        .filter(|c| !skip.contains(&format!("{table}.{c}").as_str()))
+        .map(|c| format!("coalesce({quote}(\"{c}\"), 'NULL')"))
+        .collect();
+    let row = if kept.is_empty() {
+        "''".to_owned()
+    } else {
+        kept.join(" || '|' || ")
+    };
+    format!("SELECT {row} FROM \"{table}\" ORDER BY 1")
 }
 
 /// A migrated store on `engine` and the guard that keeps its files alive.

@@ -49,7 +49,10 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
     if is_unsafe(req.method()) {
         if let Err(reason) = same_origin(app, req.headers()) {
             tracing::warn!(target: "security", reason, "cross-site request refused");
-            return ApiError(Error::Forbidden).into_response();
+            return crate::problem::Problem::new(axum::http::StatusCode::FORBIDDEN)
+                .detail("This request came from another site.")
+                .code("cross_site")
+                .into_response();
         }
         let (checked, ok) = check_csrf(app, &caller, req).await;
         req = checked;
@@ -58,6 +61,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
             return crate::problem::Problem::new(axum::http::StatusCode::FORBIDDEN)
                 .detail("Missing or invalid CSRF token; reload the page and try again.")
                 .field("csrf_token")
+                .code("csrf")
                 .into_response();
         }
     }
@@ -87,7 +91,9 @@ fn is_unsafe(method: &Method) -> bool {
 }
 
 /// Sec-Fetch-Site / Origin check for unsafe methods (OWASP CSRF: verifying origin with
-/// standard headers). Clients that send neither (scripts) rely on the token alone.
+/// standard headers). Clients that send neither (scripts) rely on the token alone. The accepted
+/// origins come from configuration only (`PUBLIC_URL`, `CORS_ORIGIN`, the allowed hosts),
+/// never from the request's own `Host`, which a DNS-rebinding page controls.
 fn same_origin(app: &App, headers: &HeaderMap) -> Result<(), &'static str> {
     if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok())
         && !matches!(site, "same-origin" | "none")
@@ -98,15 +104,9 @@ fn same_origin(app: &App, headers: &HeaderMap) -> Result<(), &'static str> {
         return Ok(());
     };
     let config = &app.config;
-    let public = origin_of(&config.public_url);
-    let host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let scheme = if config.https { "https" } else { "http" };
-    let own = format!("{scheme}://{host}");
-    let allowed =
-        origin == public || origin == own || config.cors_origin.as_deref() == Some(origin);
+    let allowed = origin == origin_of(&config.public_url)
+        || config.cors_origin.as_deref() == Some(origin)
+        || config.allowed_hosts.allows_origin(origin, config.https);
     if allowed {
         Ok(())
     } else {

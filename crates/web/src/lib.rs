@@ -4,13 +4,15 @@
 //!
 //! Request pipeline, outermost first:
 //! `observe` (request id, access log, metrics, problem bodies for bare errors) → security
-//! headers → CORS → panic catcher → timeout → body limit → authenticate + CSRF → route.
+//! headers → Host check → CORS → panic catcher → timeout → body limit → authenticate + CSRF →
+//! route.
 //!
 //! Module map:
 //! - [`server`] — binding, serving and graceful shutdown.
 //! - [`routes`] — the router: every route in one place.
 //! - [`observe`] — request ids, access logs, metrics, problem bodies for bare error responses.
 //! - [`headers`] — security headers on every response.
+//! - [`hosts`] — refuses requests for a host this instance does not serve (DNS rebinding).
 //! - [`problem`] — the `application/problem+json` presenter of `service::Error`.
 //! - [`metrics`] — Prometheus counters and `/metrics`.
 //! - [`health`] — `/healthz` and `/readyz`.
@@ -32,6 +34,7 @@ pub mod cookies;
 pub mod cors;
 pub mod headers;
 pub mod health;
+pub mod hosts;
 pub mod json;
 pub mod metrics;
 pub mod observe;

@@ -160,27 +160,53 @@ pub fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Respons
 }
 
 /// The client address. `X-Forwarded-For` is believed only when the peer is a trusted proxy;
-/// then the rightmost address that is not itself a trusted proxy is the client.
+/// then, walking from the right (the entries our proxies wrote), the first address that is not
+/// itself a trusted proxy is the client. Proxies may write `ip`, `ip:port`, `[v6]` or
+/// `[v6]:port`. An entry that cannot be parsed stops the walk: everything left of it may come
+/// from the client, so the hop to its right (or the peer) is the client. Skipping it instead
+/// would let a client pick its own address past a proxy that writes a form we did not know.
 pub fn client_ip(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &[IpRange]) -> Option<IpAddr> {
     let peer = peer?;
     let is_trusted = |ip: IpAddr| trusted.iter().any(|range| range.contains(ip));
     if !is_trusted(peer) {
         return Some(peer);
     }
-    let forwarded: Vec<IpAddr> = headers
+    let entries: Vec<&str> = headers
         .get_all("x-forwarded-for")
         .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .filter_map(|part| part.trim().parse().ok())
+        .flat_map(|v| {
+            v.to_str()
+                .map_or_else(|_| vec![""], |v| v.split(',').collect())
+        })
         .collect();
-    Some(
-        forwarded
-            .into_iter()
-            .rev()
-            .find(|ip| !is_trusted(*ip))
-            .unwrap_or(peer),
-    )
+    let mut client = peer;
+    for entry in entries.iter().rev() {
+        let Some(ip) = forwarded_address(entry) else {
+            break;
+        };
+        client = ip;
+        if !is_trusted(ip) {
+            break;
+        }
+    }
+    Some(client)
+}
+
+/// One `X-Forwarded-For` entry: `1.2.3.4`, `1.2.3.4:5678`, `2001:db8::1`, `[2001:db8::1]` or
+/// `[2001:db8::1]:443`.
+fn forwarded_address(entry: &str) -> Option<IpAddr> {
+    let entry = entry.trim();
+    if let Ok(ip) = entry.parse::<IpAddr>() {
+        return Some(ip);
+    }
+    if let Ok(socket) = entry.parse::<SocketAddr>() {
+        return Some(socket.ip());
+    }
+    entry
+        .strip_prefix('[')
+        .and_then(|rest| rest.strip_suffix(']'))
+        .and_then(|v6| v6.parse::<std::net::Ipv6Addr>().ok())
+        .map(IpAddr::V6)
 }
 
 #[cfg(test)]
@@ -216,6 +242,62 @@ mod tests {
             ip,
             Some("198.51.100.4".parse().expect("ip")),
             "a spoofed leftmost entry is ignored"
+        );
+    }
+
+    fn via_proxy(value: &str) -> Option<IpAddr> {
+        let trusted: Vec<IpRange> = vec!["10.0.0.0/8".parse().expect("range")];
+        client_ip(
+            Some("10.0.0.2".parse().expect("ip")),
+            &forwarded(value),
+            &trusted,
+        )
+    }
+
+    fn ip(text: &str) -> Option<IpAddr> {
+        Some(text.parse().expect("ip"))
+    }
+
+    #[test]
+    fn rl_03_a_proxy_writing_ip_and_port_still_names_the_client() {
+        assert_eq!(via_proxy("6.6.6.6, 198.51.100.4:5678"), ip("198.51.100.4"));
+        assert_eq!(via_proxy("6.6.6.6, [2001:db8::1]:443"), ip("2001:db8::1"));
+        assert_eq!(via_proxy("6.6.6.6, [2001:db8::1]"), ip("2001:db8::1"));
+        assert_eq!(
+            via_proxy("6.6.6.6, 198.51.100.4:5678, 10.0.0.5:80"),
+            ip("198.51.100.4")
+        );
+        assert_eq!(via_proxy("[2001:db8::1]:443, 10.0.0.5"), ip("2001:db8::1"));
+    }
+
+    #[test]
+    fn rl_03_an_unparseable_entry_stops_the_walk_at_the_hop_to_its_right() {
+        // The client wrote garbage before its own spoofed address; the proxy wrote the rest.
+        assert_eq!(
+            via_proxy("6.6.6.6, garbage, 10.0.0.5"),
+            ip("10.0.0.5"),
+            "nothing left of the garbage is believed"
+        );
+        assert_eq!(
+            via_proxy("6.6.6.6, not-an-ip"),
+            ip("10.0.0.2"),
+            "garbage right at the peer: the peer"
+        );
+        assert_eq!(
+            via_proxy("6.6.6.6, , 10.0.0.5"),
+            ip("10.0.0.5"),
+            "an empty entry is not skipped"
+        );
+        assert_eq!(
+            via_proxy("6.6.6.6, 1.2.3.4:99999"),
+            ip("10.0.0.2"),
+            "a bad port is garbage"
+        );
+        assert_eq!(via_proxy("6.6.6.6, [2001:db8::1"), ip("10.0.0.2"));
+        assert_eq!(
+            via_proxy("6.6.6.6, unknown, 198.51.100.4"),
+            ip("198.51.100.4"),
+            "an untrusted hop right of it is the client"
         );
     }
 }

@@ -27,8 +27,9 @@ pub struct Problem {
     /// Filled in by the `observe` layer, so support can find the log line.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// A machine-readable reason where the status alone is ambiguous: `reauth_required` (403:
-    /// confirm the password again with `POST /api/auth/reauth`).
+    /// A machine-readable reason where the status alone is ambiguous (403): `reauth_required`
+    /// (confirm the password again with `POST /api/auth/reauth`), `csrf` (missing or invalid
+    /// CSRF token: fetch a new one), `cross_site` (sent from another site).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<&'static str>,
 }

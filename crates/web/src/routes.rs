@@ -12,7 +12,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
-use crate::{AppState, api, assets, auth, cors, headers, health, metrics, observe, pages};
+use crate::{AppState, api, assets, auth, cors, headers, health, hosts, metrics, observe, pages};
 
 /// One route: its method and path template.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,6 +58,7 @@ fn table() -> Table {
     .add("GET", "/sw.js", get(assets::service_worker))
     // Pages.
     .then(pages::tracker::routes)
+    .then(pages::welcome::routes)
     .then(pages::occurrence::routes)
     .then(pages::account::routes)
     .then(pages::security::routes)
@@ -246,6 +247,12 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
                 .layer(middleware::from_fn_with_state(
                     state.clone(),
                     headers::security_headers,
+                ))
+                // Before CORS and sessions: a request for a foreign host gets nothing (DNS
+                // rebinding).
+                .layer(middleware::from_fn_with_state(
+                    state.clone(),
+                    hosts::check_host,
                 ))
                 .layer(middleware::from_fn_with_state(state.clone(), cors::cors))
                 .layer(CatchPanicLayer::custom(observe::panic_response))

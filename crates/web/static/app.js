@@ -215,8 +215,37 @@
     showToast("The server could not be reached. Check your connection and try again.");
   });
 
+  // ---- First-run answers pre-filled from the browser ----------------------------------------
+  // A field marked data-prefill still holding its server default takes the browser's time
+  // zone or language; the person still sees it and saves it (nothing is sent by itself).
+  function browserValue(kind) {
+    try {
+      if (kind === "time-zone") {
+        return Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+      }
+      if (kind === "locale") {
+        return navigator.language || "";
+      }
+    } catch (e) {
+      return "";
+    }
+    return "";
+  }
+
+  function prefill(scope) {
+    var fields = scope.querySelectorAll("[data-prefill]");
+    for (var i = 0; i < fields.length; i++) {
+      var field = fields[i];
+      var value = browserValue(field.getAttribute("data-prefill"));
+      if (value && field.value === field.getAttribute("data-default")) {
+        field.value = value;
+      }
+    }
+  }
+
   // ---- Per-content enhancements (first load and every htmx swap) ----------------------------
   function enhance(scope) {
+    prefill(scope);
     var toggles = scope.querySelectorAll("[data-theme-toggle]");
     for (var t = 0; t < toggles.length; t++) {
       toggles[t].hidden = false;

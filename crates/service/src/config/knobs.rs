@@ -69,6 +69,11 @@ pub const KNOBS: &[Knob] = &[
         "The URL people use to reach BillTracker (e.g. `https://bills.example.org`). Used for links in emails, OIDC and WebAuthn: its host is the relying-party id of security keys and passkeys, and its origin the only one their answers are accepted from (changing the host later makes registered keys stop working). WebAuthn needs a domain name, not an IP address. Unset: derived from `LISTEN`, with `localhost` for a loopback or unspecified address (`http://localhost:3030`).",
     ),
     knob(
+        "ALLOWED_HOSTS",
+        "",
+        "Comma-separated extra host names or IP addresses requests may be addressed to (the `Host` header), each as `host` (any port) or `host:port`, e.g. `bills.lan, 192.168.1.5:3030`. Requests for any other host are refused with 421, which defeats DNS-rebinding attacks; `/healthz` and `/readyz` answer to any host. Always allowed: the host of `PUBLIC_URL`; when `LISTEN` is a loopback address (or `0.0.0.0`/`::` with `PUBLIC_URL` unset) also `localhost`, `127.0.0.1` and `[::1]` at any port. No wildcards. Forms and API calls from a browser are accepted from these hosts' origins (with the scheme `HTTPS` implies), from `PUBLIC_URL` and from `CORS_ORIGIN`.",
+    ),
+    knob(
         "HTTPS",
         "false",
         "`true` when users reach the app over HTTPS (directly or through a proxy): Secure cookies, `__Host-` cookie names and HSTS. `false` is for plain-HTTP LAN or development use.",

@@ -2,6 +2,7 @@
 //! Every value is parsed here, once; an unknown file key or an invalid value is a
 //! [`ConfigError`] naming the key. Secrets are [`Secret`]s, which never print.
 
+mod hosts;
 mod knobs;
 mod parse;
 mod secret;
@@ -12,6 +13,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub use hosts::AllowedHosts;
 pub use knobs::{KNOBS, Knob, reference_markdown};
 pub use parse::{IpRange, SameSite};
 pub use secret::Secret;
@@ -66,6 +68,8 @@ pub struct Config {
     pub database_busy_timeout: Duration,
     pub sqlite_synchronous: SqliteSync,
     pub public_url: String,
+    /// The host names requests may be addressed to (`PUBLIC_URL`, `ALLOWED_HOSTS`, loopback).
+    pub allowed_hosts: AllowedHosts,
     pub https: bool,
     pub cookie_secure: bool,
     pub csrf_http_only: bool,
@@ -203,6 +207,13 @@ impl Config {
             Some(url) => public_url_of(url)?,
             None => derived_public_url(listen, https),
         };
+        // A local instance (loopback LISTEN, or any address with the derived `localhost`
+        // PUBLIC_URL) also answers to the loopback names at any port: a port-mapping container
+        // or local proxy changes the port, and a rebinding page can never send these names.
+        let local = listen.ip().is_loopback()
+            || (listen.ip().is_unspecified() && get("PUBLIC_URL").is_none());
+        let allowed_hosts =
+            AllowedHosts::new(&public_url, get("ALLOWED_HOSTS").unwrap_or(""), local)?;
         Ok(Config {
             listen,
             data_dir: PathBuf::from(required(raw, "DATA_DIR")?),
@@ -225,6 +236,7 @@ impl Config {
                 }
             },
             public_url,
+            allowed_hosts,
             https,
             cookie_secure,
             csrf_http_only: boolean(raw, "CSRF_HTTP_ONLY")?,

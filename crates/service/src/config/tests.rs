@@ -246,3 +246,28 @@ fn outbound_knobs_build_the_outbound_policy() {
     let err = Config::from_sources(None, &env(&[("OUTBOUND_CA_FILE", &path)])).expect_err("pem");
     assert_eq!(err.key, "OUTBOUND_CA_FILE");
 }
+
+#[test]
+fn allowed_hosts_default_to_the_public_url_host_and_loopback_names_for_a_local_instance() {
+    let hosts = |pairs: &[(&str, &str)]| {
+        Config::from_sources(None, &env(pairs))
+            .expect("valid")
+            .allowed_hosts
+    };
+    let local = hosts(&[]);
+    assert!(local.allows("localhost:3030") && local.allows("127.0.0.1:8080"));
+    assert!(!local.allows("rebind.example:3030"));
+    let container = hosts(&[("LISTEN", "0.0.0.0:3030")]);
+    assert!(container.allows("localhost:8080") && !container.allows("192.168.1.5:3030"));
+    let public = hosts(&[
+        ("LISTEN", "0.0.0.0:3030"),
+        ("PUBLIC_URL", "https://bills.example.org"),
+        ("ALLOWED_HOSTS", "192.168.1.5:3030"),
+    ]);
+    assert!(public.allows("bills.example.org") && public.allows("192.168.1.5:3030"));
+    assert!(!public.allows("localhost:3030") && !public.allows("rebind.example"));
+    let lan = hosts(&[("LISTEN", "192.0.2.7:80")]);
+    assert!(lan.allows("192.0.2.7") && !lan.allows("localhost"));
+    let err = Config::from_sources(None, &env(&[("ALLOWED_HOSTS", "*")])).expect_err("wildcard");
+    assert_eq!(err.key, "ALLOWED_HOSTS");
+}

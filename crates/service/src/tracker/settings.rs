@@ -101,6 +101,13 @@ pub fn parse_theme(raw: &str) -> Result<String, Invalid> {
     text::choice("theme", raw, &THEMES, |t| t).map(str::to_owned)
 }
 
+/// Whether the caller has saved their settings at least once: until then currency, time zone
+/// and locale are silent defaults, and the tracker asks for them.
+pub async fn confirmed(app: &App, principal: &Principal) -> Result<bool> {
+    let owner = data_owner(principal)?;
+    Ok(app.store.user_settings(owner).await?.is_some())
+}
+
 /// The caller's settings (the defaults until they save).
 pub async fn get(app: &App, principal: &Principal) -> Result<SettingsView> {
     let owner = data_owner(principal)?;

@@ -61,6 +61,10 @@ pub struct SummaryView {
     pub expected: AmountView,
     pub paid: AmountView,
     pub remaining: AmountView,
+    /// Expected − paid − remaining: positive when payments settled occurrences for less than
+    /// expected (an estimate paid within its range), negative when they paid more. Zero when
+    /// the three add up by themselves.
+    pub settled_difference: AmountView,
     /// Occurrences that are late or missed.
     pub overdue_count: usize,
     /// Starting cash + income of the current bucket − unpaid bills due before the next payday.
@@ -84,6 +88,16 @@ impl Totals {
         self.paid = add_minor("paid", self.paid, o.paid)?;
         self.remaining = add_minor("remaining", self.remaining, o.remaining())?;
         Ok(())
+    }
+
+    /// Expected − paid − remaining: what payments settled for less than expected (positive:
+    /// estimates paid within their range, skipped months paid) or for more (negative:
+    /// overpayments). With it the three totals add up.
+    fn settled_difference(&self) -> Result<i64, Invalid> {
+        self.expected
+            .checked_sub(self.paid)
+            .and_then(|rest| rest.checked_sub(self.remaining))
+            .ok_or_else(|| Invalid::new("expected", TOO_LARGE))
     }
 }
 
@@ -202,6 +216,7 @@ pub fn present(
             expected: money(month.expected),
             paid: money(month.paid),
             remaining: money(month.remaining),
+            settled_difference: money(month.settled_difference()?),
             overdue_count: occurrences.iter().filter(|o| o.status.is_overdue()).count(),
             safe_to_spend: money(safe),
             safe_to_spend_bucket: current.index,

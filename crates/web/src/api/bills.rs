@@ -45,6 +45,7 @@ pub(crate) fn routes(table: Table) -> Table {
         .add("POST", "/api/bills/{id}/pay-history", post(pay_history))
         .add("GET", "/api/categories", get(c::list))
         .add("POST", "/api/categories", post(c::create))
+        .add("POST", "/api/categories/starter-set", post(c::starter_set))
         .add("GET", "/api/categories/{id}", get(c::show))
         .add("PATCH", "/api/categories/{id}", patch(c::update))
         .add("DELETE", "/api/categories/{id}", delete(c::remove))
@@ -341,6 +342,7 @@ pub async fn pay_history(
         pay_history,
         categories::list,
         categories::create,
+        categories::starter_set,
         categories::show,
         categories::update,
         categories::remove,

@@ -35,8 +35,12 @@ const DEFAULT_COLOR: &str = "#64748b";
 const DEFAULT_ICON: &str = "tag";
 
 /// The page's banners, by code.
-const NOTICES: [(&str, &str); 4] = [
+const NOTICES: [(&str, &str); 5] = [
     ("created", "Category added."),
+    (
+        "starter_added",
+        "Starter categories added. Edit or delete them as you like.",
+    ),
     ("saved", "Category saved."),
     (
         "deleted",
@@ -61,9 +65,36 @@ pub(crate) fn routes(table: Table) -> Table {
     table
         .add("GET", "/categories", get(list))
         .add("POST", "/categories", post(create))
+        .add("POST", "/categories/starter-set", post(starter_set))
         .add("POST", "/categories/{id}", post(update))
         .add("POST", "/categories/{id}/delete", post(delete))
         .add("POST", "/categories/{id}/restore", post(restore))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct StarterForm {
+    /// `/bills/new` to go back to the bill form; anything else is the categories page.
+    pub return_to: Option<String>,
+    #[serde(rename = "csrf_token")]
+    pub _csrf_token: Option<String>,
+}
+
+/// `POST /categories/starter-set`: adds the starter categories the caller lacks, then back to
+/// the categories page (or the new-bill form that offered them).
+pub async fn starter_set(
+    State(state): State<AppState>,
+    DataPageUser(user): DataPageUser,
+    caller: Caller,
+    ctx: PageContext,
+    Form(form): Form<StarterForm>,
+) -> Response {
+    let to = match form.return_to.as_deref() {
+        Some("/bills/new") => "/bills/new",
+        _ => "/categories",
+    };
+    let result = categories::add_starter_set(&state.app, &user).await;
+    super::forms::done(&state.app, &caller, &ctx, result, to, "starter_added")
 }
 
 /// `(field, message)` of a refused form.

@@ -44,6 +44,7 @@ pub mod security;
 pub mod tracker;
 pub mod two_step;
 pub mod webauthn;
+pub mod welcome;
 
 use axum::http::{HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};

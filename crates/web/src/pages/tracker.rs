@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use service::Error;
 use service::tracker::month::OccurrenceView;
 use service::tracker::pay;
-use service::tracker::{self, SortKey, TrackerQuery, TrackerView};
+use service::tracker::{self, AmountView, SortKey, TrackerQuery, TrackerView};
 
 use super::common::{DataPageUser, badge, encode_component, message, money, relative, with_cookie};
 use super::forms::{NotShown, back_to, error_message, not_shown};
@@ -25,7 +25,7 @@ use crate::views::{self, Chrome, TrackerPage};
 mod actions;
 
 /// The banner messages a redirect can ask for, by code.
-pub(super) const NOTICES: [(&str, &str); 7] = [
+pub(super) const NOTICES: [(&str, &str); 8] = [
     ("paid", "Marked as paid."),
     ("unpaid", "Payment undone: the bill is unpaid again."),
     ("paid_all", "Paid every bill due in this period."),
@@ -33,6 +33,7 @@ pub(super) const NOTICES: [(&str, &str); 7] = [
     ("undone", "Undone: those payments were removed."),
     ("skipped", "Saved."),
     ("demo", "Demo data loaded."),
+    ("welcome", "Saved. Change these any time under Profile."),
 ];
 
 /// The error banners a redirect can ask for, by code (besides the shared ones of
@@ -105,6 +106,11 @@ fn row(o: &OccurrenceView, today: NaiveDate) -> OccurrenceRow {
         badge_class,
         paid,
         can_pay: !paid && !o.skipped && o.remaining.amount_minor > 0,
+        asks_amount: o.amount_kind == domain::bill::AmountKind::Estimated.as_str(),
+        pay_amount: o
+            .actual_amount
+            .as_ref()
+            .map_or_else(|| o.remaining.amount.clone(), |a| a.amount.clone()),
         skipped: o.skipped,
         actual_amount: o
             .actual_amount
@@ -130,6 +136,20 @@ fn range(start: NaiveDate, end: NaiveDate) -> String {
     format!("{} – {}", start.format("%b %-d"), end.format("%b %-d"))
 }
 
+/// Why expected − paid is not what remains, in words (empty when it is).
+fn difference_note(difference: &AmountView) -> String {
+    let minor = difference.amount_minor;
+    let amount = AmountView {
+        amount: difference.amount.trim_start_matches('-').to_owned(),
+        ..difference.clone()
+    };
+    match minor.signum() {
+        1 => format!("{} of the expected was settled for less", money(&amount)),
+        -1 => format!("{} paid beyond what was expected", money(&amount)),
+        _ => String::new(),
+    }
+}
+
 /// Builds the page from the month view.
 fn present(chrome: Chrome, view: &TrackerView) -> TrackerPage {
     let sort = view.sort.to_owned();
@@ -143,22 +163,27 @@ fn present(chrome: Chrome, view: &TrackerView) -> TrackerPage {
         SummaryCard {
             label: "Expected",
             value: money(&s.expected),
+            note: String::new(),
         },
         SummaryCard {
             label: "Paid",
             value: money(&s.paid),
+            note: String::new(),
         },
         SummaryCard {
             label: "Remaining",
             value: money(&s.remaining),
+            note: difference_note(&s.settled_difference),
         },
         SummaryCard {
             label: "Late or missed",
             value: s.overdue_count.to_string(),
+            note: String::new(),
         },
         SummaryCard {
             label: "Safe to spend",
             value: money(&s.safe_to_spend),
+            note: String::new(),
         },
     ];
     let buckets: Vec<BucketSection> = view
@@ -204,6 +229,7 @@ fn present(chrome: Chrome, view: &TrackerView) -> TrackerPage {
         undo_token: None,
         notice: None,
         error: None,
+        welcome: None,
     }
 }
 
@@ -219,10 +245,12 @@ pub async fn show(
     let mut undo = None;
     let mut notice = None;
     let mut error = None;
+    let mut welcome_error = None;
     let mut rest = Vec::new();
     for (name, value) in pairs {
         match name.as_str() {
             "undo" => undo = pay::parse_undo_token(&value).ok(),
+            "welcome_error" => welcome_error = Some(value),
             "notice" => notice = message(&NOTICES, Some(&value)),
             "error" => error = error_message(&ERRORS, Some(&value)),
             _ => rest.push((name, value)),
@@ -246,8 +274,13 @@ pub async fn show(
         }
         Err(err) => return not_shown(app, &caller, &ctx, err, &NOT_SHOWN),
     };
+    let welcome = match super::welcome::card(app, &user, welcome_error.as_deref()).await {
+        Ok(card) => card,
+        Err(err) => return not_shown(app, &caller, &ctx, err, &NOT_SHOWN),
+    };
     let (chrome, cookie) = chrome(app, &caller, &ctx, "Tracker");
     let mut page = present(chrome, &view);
+    page.welcome = welcome;
     page.undo_token = undo;
     page.notice = notice;
     page.error = error;

@@ -117,6 +117,8 @@ impl Page for BillsPage {
 pub struct BillFields {
     pub name: String,
     pub category_id: String,
+    /// A category to create with a new bill (instead of picking one of `category_id`'s).
+    pub new_category: String,
     pub notes: String,
     pub amount_kind: String,
     pub expected_amount: String,
@@ -159,6 +161,8 @@ pub struct BillFormPage {
     pub bill_id: Option<String>,
     pub fields: BillFields,
     pub categories: Vec<SelectOption>,
+    /// The caller has no live category yet: the form offers the starter set.
+    pub offer_starter_set: bool,
     pub currencies: Vec<SelectOption>,
     pub cycles: Vec<SelectOption>,
     pub kinds: Vec<SelectOption>,
@@ -171,9 +175,10 @@ pub struct BillFormPage {
 
 impl BillFormPage {
     /// The form's fields, so the error summary links only to inputs that exist.
-    const FIELDS: [&'static str; 22] = [
+    const FIELDS: [&'static str; 23] = [
         "name",
         "category_id",
+        "new_category",
         "notes",
         "amount_kind",
         "expected_amount",

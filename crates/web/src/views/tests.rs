@@ -1,6 +1,9 @@
-//! Page rendering tests: every page, filled with hostile values, must come out escaped, carry
-//! the CSP nonce on every script and stylesheet, contain no inline styles or handlers, and put
-//! the CSRF token in every POST form.
+//! Page rendering tests on fixture pages filled with hostile values: escaped, the CSP nonce on
+//! every script and stylesheet, no inline styles or handlers, the CSRF token in every POST form.
+//! The fixtures are a few pages; every page of the route table, rendered by its handler with
+//! hostile data, is checked by the `pages_every` integration tests.
+
+use testkit::html::{Tag, forms, tags};
 
 use super::*;
 
@@ -189,111 +192,13 @@ fn every_page() -> Vec<(String, String)> {
     pages
 }
 
-/// A start tag, as a browser's tokenizer would see it.
-#[derive(Debug)]
-struct Tag {
-    name: String,
-    attrs: Vec<(String, String)>,
-    closing: bool,
-}
-
-impl Tag {
-    fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// A small HTML tag tokenizer: enough to find every tag and its attributes (quoted values
-/// included) in the markup the templates produce. Text between tags is skipped, so escaped
-/// user data (which has no `<`) is never mistaken for markup.
-fn tags(html: &str) -> Vec<Tag> {
-    let bytes = html.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] != b'<' {
-            i += 1;
-            continue;
-        }
-        i += 1;
-        let closing = bytes.get(i) == Some(&b'/');
-        if closing {
-            i += 1;
-        }
-        if !bytes.get(i).is_some_and(u8::is_ascii_alphabetic) {
-            continue; // `<!doctype`, stray `<` in text would have been escaped.
-        }
-        let start = i;
-        while i < bytes.len() && !bytes[i].is_ascii_whitespace() && !b"/>".contains(&bytes[i]) {
-            i += 1;
-        }
-        let name = html[start..i].to_ascii_lowercase();
-        let mut attrs = Vec::new();
-        loop {
-            while i < bytes.len() && (bytes[i].is_ascii_whitespace() || bytes[i] == b'/') {
-                i += 1;
-            }
-            if i >= bytes.len() || bytes[i] == b'>' {
-                i += 1;
-                break;
-            }
-            let start = i;
-            while i < bytes.len() && !bytes[i].is_ascii_whitespace() && !b"=>/".contains(&bytes[i])
-            {
-                i += 1;
-            }
-            let attr = html[start..i].to_ascii_lowercase();
-            let mut value = String::new();
-            if bytes.get(i) == Some(&b'=') {
-                i += 1;
-                match bytes.get(i) {
-                    Some(&quote) if quote == b'"' || quote == b'\'' => {
-                        let start = i + 1;
-                        let end = html[start..].find(quote as char).unwrap() + start;
-                        value = html[start..end].to_owned();
-                        i = end + 1;
-                    }
-                    _ => {
-                        let start = i;
-                        while i < bytes.len() && !bytes[i].is_ascii_whitespace() && bytes[i] != b'>'
-                        {
-                            i += 1;
-                        }
-                        value = html[start..i].to_owned();
-                    }
-                }
-            }
-            attrs.push((attr, value));
-        }
-        out.push(Tag {
-            name,
-            attrs,
-            closing,
-        });
-    }
-    out
-}
-
-#[test]
-fn the_tokenizer_sees_quoted_attributes_as_values() {
-    let found = tags(r#"<input value="a onclick=x" data-x='b style=c'><p>x onload=y</p>"#);
-
-    assert_eq!(found.len(), 3);
-    assert_eq!(found[0].attr("value"), Some("a onclick=x"));
-    assert_eq!(found[0].attrs.len(), 2);
-    assert!(found[2].closing);
-}
-
 /// The fixture pages that offer security keys or passkeys, and so load webauthn.js.
 fn offers_security_keys(name: &str) -> bool {
     name.starts_with("sign-in") || name.starts_with("security")
 }
 
 #[test]
-fn hostile_values_are_escaped_on_every_page() {
+fn hostile_values_are_escaped_on_the_fixture_pages() {
     for (name, html) in every_page() {
         assert!(!html.contains(SCRIPT), "{name}: raw <script> from data");
         assert!(!html.contains("<img"), "{name}: raw <img> from data");
@@ -386,37 +291,24 @@ fn no_page_has_inline_styles_or_event_handlers() {
 }
 
 #[test]
-fn every_post_form_carries_the_csrf_token() {
+fn every_post_form_on_the_fixture_pages_carries_the_csrf_token() {
     for (name, html) in every_page() {
-        let mut in_post_form = false;
-        let mut has_token = false;
-        let mut forms = 0;
-        for tag in tags(&html) {
-            match (tag.name.as_str(), tag.closing) {
-                ("form", false) if tag.attr("method") == Some("get") => {
-                    assert!(!in_post_form, "{name}: nested form");
-                }
-                ("form", false) => {
-                    assert!(!in_post_form, "{name}: nested form");
-                    assert_eq!(tag.attr("method"), Some("post"), "{name}: {tag:?}");
-                    in_post_form = true;
-                    has_token = false;
-                    forms += 1;
-                }
-                ("form", true) if in_post_form => {
-                    assert!(has_token, "{name}: a POST form without csrf_token");
-                    in_post_form = false;
-                }
-                ("input", false) if in_post_form && tag.attr("name") == Some("csrf_token") => {
-                    assert_eq!(tag.attr("type"), Some("hidden"), "{name}");
-                    assert_eq!(tag.attr("value"), Some(CSRF), "{name}");
-                    has_token = true;
-                }
-                _ => {}
+        let forms = forms(&html).unwrap_or_else(|e| panic!("{name}: {e}"));
+        for form in &forms {
+            assert!(
+                matches!(form.method.as_str(), "get" | "post"),
+                "{name}: {form:?}"
+            );
+            if form.method == "post" {
+                assert_eq!(
+                    form.csrf_tokens,
+                    vec![(Some("hidden".to_owned()), CSRF.to_owned())],
+                    "{name}: {form:?}"
+                );
             }
         }
-        assert!(!in_post_form, "{name}: unclosed form");
-        assert!(forms > 0 || name.starts_with("home") || name.starts_with("error"));
+        let posts = forms.iter().filter(|f| f.method == "post").count();
+        assert!(posts > 0 || name.starts_with("home") || name.starts_with("error"));
     }
 }
 

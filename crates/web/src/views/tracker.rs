@@ -38,6 +38,30 @@ pub struct TrackerPage {
     pub notice: Option<String>,
     /// An error message for the banner.
     pub error: Option<String>,
+    /// The account never saved its settings: ask for currency, time zone and locale.
+    pub welcome: Option<WelcomeCard>,
+}
+
+/// The first sign-in's question: currency, time zone, locale, pre-filled.
+#[derive(Debug, Clone, Default)]
+pub struct WelcomeCard {
+    pub currency: String,
+    pub time_zone: String,
+    pub locale: String,
+    pub currencies: Vec<&'static str>,
+    pub time_zones: Vec<&'static str>,
+    /// `(field, message)` of a refused answer.
+    pub error: Option<(String, String)>,
+}
+
+impl WelcomeCard {
+    /// The message for `field`, when the last answer was refused there.
+    pub fn error_for(&self, field: &str) -> Option<&str> {
+        self.error
+            .as_ref()
+            .filter(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+    }
 }
 
 /// One choice of the sort select.
@@ -53,6 +77,8 @@ pub struct SortOption {
 pub struct SummaryCard {
     pub label: &'static str,
     pub value: String,
+    /// A line under the value that explains it (empty: none).
+    pub note: String,
 }
 
 /// One pay period of the month.
@@ -92,6 +118,11 @@ pub struct OccurrenceRow {
     pub paid: bool,
     /// Still owes money and is not skipped: the primary action is "Pay".
     pub can_pay: bool,
+    /// An estimated bill: "Pay" asks for the amount (pre-filled with [`Self::pay_amount`])
+    /// instead of recording the estimate.
+    pub asks_amount: bool,
+    /// What "Pay" proposes: this month's actual amount when set, else what is still owed.
+    pub pay_amount: String,
     pub skipped: bool,
     /// This month's actual amount as typed (`12.50`), empty when the expected amount applies.
     pub actual_amount: String,

@@ -976,7 +976,13 @@ app_tests! {
         app.account("rita", PASSWORD, Role::User).await;
         let mut attacker = app.browser().await;
         for i in 0..10 {
-            let forged = format!("10.{i}.{}.{}", i * 7 % 256, i * 13 % 256);
+            // Every form a proxy might write, and garbage: from an untrusted peer, none counts.
+            let forged = match i % 4 {
+                0 => format!("10.{i}.{}.{}", i * 7 % 256, i * 13 % 256),
+                1 => format!("10.{i}.0.1:{}", 40_000 + i),
+                2 => format!("[2001:db8:{i}::1]:443, [2001:db8:{i}::2]"),
+                _ => format!("unknown, client-{i}"),
+            };
             let answer = login(&mut attacker, Some(&forged), &format!("guess{i}"), WRONG).await;
             assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
         }

@@ -1,6 +1,6 @@
 //! Demo data: loaded into the caller's own account, cleared again (only the generated rows, never
-//! the person's own records however they are named), rate-limited, never for the bootstrap
-//! administrator.
+//! the person's own records however they are named), never for the bootstrap administrator.
+//! (Its rate limit is tested with the others in `rate_limits.rs`.)
 
 use domain::user::Role;
 use reqwest::StatusCode;
@@ -123,19 +123,6 @@ app_tests! {
         assert_eq!(counts(&alice).await, [1, 1, 1, 0], "only alice's own rows are left");
         let (status, _) = get(&alice, &format!("/api/bills/{}", own["id"].as_str().expect("id"))).await;
         assert_eq!(status, StatusCode::OK);
-    }
-
-    async fn rl_02_demo_operations_are_limited_to_three_per_fifteen_minutes(app) {
-        let alice = app.signed_in("alice", Role::User).await;
-        for _ in 0..3 {
-            assert_eq!(alice.post("/api/demo/clear", json!({})).await.status(), StatusCode::OK);
-        }
-        let refused = alice.post("/api/demo/clear", json!({})).await;
-        assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
-        assert!(refused.headers().contains_key("retry-after"));
-        app.clock.advance(chrono::Duration::minutes(16));
-        // The session is still fresh enough (idle 16 of 120 minutes): a new window opens.
-        assert_eq!(alice.post("/api/demo/clear", json!({})).await.status(), StatusCode::OK);
     }
 
     async fn auth_09_the_bootstrap_admin_cannot_load_demo_data(app) {

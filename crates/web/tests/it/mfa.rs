@@ -280,6 +280,7 @@ app_tests! {
     async fn mfa_02_five_wrong_codes_throttle_the_account_and_are_recorded(app) {
         let browser = app.signed_in("alice", Role::User).await;
         let (secret, _) = enrol(&app, &browser).await;
+        let (bobs_secret, _) = enrol(&app, &app.signed_in("bob", Role::User).await).await;
         new_window(&app);
 
         let (mut first, _) = password_step(&app, "alice", PASSWORD).await;
@@ -296,6 +297,8 @@ app_tests! {
         let (mut second, answer) = password_step(&app, "alice", PASSWORD).await;
         assert_eq!(answer.json["mfa_required"], true, "the password step itself is not locked");
         assert_eq!(second_step(&mut second, json!({"code": right})).await.status, StatusCode::TOO_MANY_REQUESTS);
+        // RL-02: the delay is alice's; bob, from the same address, signs in with his code.
+        sign_in_with_code(&app, "bob", &bobs_secret).await;
 
         // Recorded: audit entries naming the event, failed sign-ins in the history.
         let events = audit_actions(&app, "mfa.failure").await;

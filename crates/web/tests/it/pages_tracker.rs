@@ -237,3 +237,98 @@ app_tests! {
         }
     }
 }
+
+app_tests! {
+    async fn pay_on_an_estimated_bill_asks_for_the_amount_a_fixed_one_does_not(app) {
+        let (browser, _) = user(&app, "alice").await;
+        let power = crate::bills::new_bill(&browser, serde_json::json!({
+            "name": "Power", "amount_kind": "estimated", "expected_amount": "80", "expected_min": "60",
+            "expected_max": "120", "anchor_date": "2026-03-10", "due_day": 10,
+        })).await;
+        let power_id = power["id"].as_str().expect("id").to_owned();
+        crate::bills::new_bill(&browser, serde_json::json!({"name": "Rent", "expected_amount": "900", "anchor_date": "2026-03-20", "due_day": 20})).await;
+        let html = page(&browser, MARCH).await;
+        let field = format!("id=\"pay-{power_id}-2026-03-10\" name=\"amount\" value=\"80.00\"");
+        assert!(html.contains(&field), "the estimate is proposed, not recorded: {html}");
+        assert_eq!(html.matches("name=\"amount\"").count(), 1, "a fixed bill pays in one tap");
+
+        // A mistyped amount is refused and nothing is paid.
+        let (status, location, _) = submit(&browser, "/tracker/pay", &[("bill_id", &power_id), ("due_date", "2026-03-10"), ("amount", "abc"), ("return_to", MARCH)]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert!(location.contains("error=invalid"), "{location}");
+        assert_eq!(status_of(&tracker(&browser, "year=2026&month=3").await, "Power", "2026-03-10"), "late");
+
+        let (status, location, _) = submit(&browser, "/tracker/pay", &[("bill_id", &power_id), ("due_date", "2026-03-10"), ("amount", "87.30"), ("return_to", MARCH)]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
+        let view = tracker(&browser, "year=2026&month=3").await;
+        let paid = crate::tracker::find(&view, "Power", "2026-03-10");
+        assert_eq!(paid["paid"]["amount"], "87.30", "{paid}");
+        assert_eq!(paid["status"], "paid");
+    }
+
+    async fn the_payment_form_proposes_this_months_actual_amount(app) {
+        let (browser, _) = user(&app, "alice").await;
+        let power = crate::bills::new_bill(&browser, serde_json::json!({
+            "name": "Power", "amount_kind": "estimated", "expected_amount": "80", "expected_min": "60",
+            "expected_max": "120", "anchor_date": "2026-03-20", "due_day": 20,
+        })).await;
+        let id = power["id"].as_str().expect("id").to_owned();
+        let (status, _, body) = submit(&browser, &format!("/bills/{id}/occurrence"), &[("due_date", "2026-03-20"), ("actual_amount", "93.15"), ("note", ""), ("snoozed_until", "")]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+        let html = page(&browser, &format!("/bills/{id}")).await;
+        assert!(html.contains("name=\"amount\" type=\"text\" value=\"93.15\""), "{html}");
+        let html = page(&browser, MARCH).await;
+        assert!(html.contains("name=\"amount\" value=\"93.15\""), "the tracker proposes it too");
+    }
+}
+
+app_tests! {
+    async fn expected_paid_and_remaining_add_up_or_say_why_not(app) {
+        let (browser, _) = user(&app, "alice").await;
+        let power = crate::bills::new_bill(&browser, serde_json::json!({
+            "name": "Power", "amount_kind": "estimated", "expected_amount": "80", "expected_min": "60",
+            "expected_max": "120", "anchor_date": "2026-03-10", "due_day": 10,
+        })).await;
+        let power_id = power["id"].as_str().expect("id").to_owned();
+        let (status, _, _) = submit(&browser, "/tracker/pay", &[("bill_id", &power_id), ("due_date", "2026-03-10"), ("amount", "65"), ("return_to", MARCH)]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let view = tracker(&browser, "year=2026&month=3").await;
+        let s = &view["summary"];
+        assert_eq!((s["expected"]["amount"].as_str(), s["paid"]["amount"].as_str(), s["remaining"]["amount"].as_str(), s["settled_difference"]["amount"].as_str()),
+            (Some("80.00"), Some("65.00"), Some("0.00"), Some("15.00")), "{s}");
+        assert!(page(&browser, MARCH).await.contains("$15.00 of the expected was settled for less"));
+
+        // An overpayment is said the other way round.
+        let rent = crate::bills::new_bill(&browser, serde_json::json!({"name": "Rent", "expected_amount": "100", "anchor_date": "2026-03-20", "due_day": 20})).await;
+        let (status, _) = crate::bills::call(&browser, reqwest::Method::POST, "/api/payments", Some(serde_json::json!({"bill_id": rent["id"], "amount": "135", "cycle_due": "2026-03-20"}))).await;
+        assert_eq!(status, StatusCode::CREATED);
+        let s = tracker(&browser, "year=2026&month=3").await["summary"].clone();
+        assert_eq!(s["settled_difference"]["amount"], "-20.00", "{s}");
+        assert!(page(&browser, MARCH).await.contains("$20.00 paid beyond what was expected"));
+    }
+}
+
+app_tests! {
+    async fn the_first_visit_asks_for_currency_time_zone_and_locale_until_saved(app) {
+        let (browser, _) = user(&app, "alice").await;
+        let html = page(&browser, "/").await;
+        assert!(html.contains("Before you start: your currency, time zone and language"), "{html}");
+        assert!(html.contains("list=\"welcome-time-zones\"") && html.contains("<option value=\"Europe/Berlin\"></option>"), "a searchable list of zones");
+        assert!(html.contains("data-prefill=\"time-zone\""), "the browser's zone fills it with JavaScript on");
+
+        // A zone that does not exist is refused under its field, nothing saved.
+        let (status, location, _) = submit(&browser, "/welcome", &[("currency", "EUR"), ("time_zone", "Mars/Olympus"), ("locale", "de-DE")]).await;
+        assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/?welcome_error=time_zone"));
+        let html = page(&browser, &location).await;
+        assert!(html.contains("Time zone must be one of the list"), "{html}");
+        let (_, settings) = crate::bills::get(&browser, "/api/profile/settings").await;
+        assert_eq!(settings["currency"], "USD", "nothing was saved: {settings}");
+
+        let (status, location, _) = submit(&browser, "/welcome", &[("currency", "EUR"), ("time_zone", "Europe/Berlin"), ("locale", "de-DE")]).await;
+        assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/?notice=welcome"));
+        let html = page(&browser, &location).await;
+        assert!(!html.contains("Before you start"), "asked once: {html}");
+        let (_, settings) = crate::bills::get(&browser, "/api/profile/settings").await;
+        assert_eq!((settings["currency"].as_str(), settings["time_zone"].as_str(), settings["locale"].as_str()), (Some("EUR"), Some("Europe/Berlin"), Some("de-DE")), "{settings}");
+    }
+}

@@ -332,3 +332,21 @@ impl TestApp {
 
 /// The password test accounts get.
 pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A test app with these configuration values added.
+pub async fn spawn_env(engine: TestEngine, env: &[(&'static str, &str)]) -> Option<TestApp> {
+    let env = env.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
+    spawn_with(engine, Spawn { env, extra: None }).await
+}
+
+/// A test app in single-user mode, every request attached to the regular user `solo`.
+pub async fn spawn_single_user(engine: TestEngine) -> Option<TestApp> {
+    spawn_env(
+        engine,
+        &[
+            ("SINGLE_USER_MODE", "true"),
+            ("SINGLE_USER_USERNAME", "solo"),
+        ],
+    )
+    .await
+}

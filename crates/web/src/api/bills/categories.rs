@@ -37,6 +37,16 @@ pub async fn list(
     Ok(Json(categories::list(&state.app, &user, deleted).await?))
 }
 
+/// `POST /api/categories/starter-set`: adds the starter categories (Housing, Utilities, …)
+/// the caller does not have yet, by name; answers those it made (none when all exist).
+#[utoipa::path(post, path = "/api/categories/starter-set", operation_id = "add_starter_categories", tag = "bills", responses((status = 200, description = "The categories made", body = [CategoryView]), Denied))]
+pub async fn starter_set(
+    State(state): State<AppState>,
+    DataUser(user): DataUser,
+) -> ApiResult<Json<Vec<CategoryView>>> {
+    Ok(Json(categories::add_starter_set(&state.app, &user).await?))
+}
+
 /// `POST /api/categories`.
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -177,8 +177,20 @@ fn present_page(chrome: Chrome, data: Loaded, extras: Extras) -> BillPage {
     let (amount, range) = present::amount_text(bill);
     let mut summary = Vec::new();
     let (payment, payment_errors) = extras.payment.unwrap_or_else(|| {
+        // This month's amount: its actual amount when set, else what it still owes.
+        let this_month = data.occurrences.iter().find(|o| {
+            (o.due_date.year(), o.due_date.month()) == (data.today.year(), data.today.month())
+                && o.remaining.amount_minor > 0
+        });
         let fields = PaymentFields {
-            amount: bill.expected_amount.clone(),
+            amount: this_month.map_or_else(
+                || bill.expected_amount.clone(),
+                |o| {
+                    o.actual_amount
+                        .as_ref()
+                        .map_or_else(|| o.remaining.amount.clone(), |a| a.amount.clone())
+                },
+            ),
             paid_on: data.today.to_string(),
             ..PaymentFields::default()
         };

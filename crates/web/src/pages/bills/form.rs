@@ -56,6 +56,7 @@ fn fields_of(bill: &BillView) -> BillFields {
     BillFields {
         name: bill.name.clone(),
         category_id: bill.category_id.map(|c| c.to_string()).unwrap_or_default(),
+        new_category: String::new(),
         notes: bill.notes.clone(),
         amount_kind: bill.amount_kind.clone(),
         expected_amount: bill.expected_amount.clone(),
@@ -160,6 +161,7 @@ fn form_page(
         action,
         cancel_href,
         submit_label,
+        offer_starter_set: !categories.iter().any(|c| c.deleted_at.is_none()),
         bill_id,
         categories: category_options,
         currencies,
@@ -256,7 +258,7 @@ pub async fn create(
 ) -> Response {
     let app = &state.app;
     let result = match create_request(&form.fields) {
-        Ok(request) => bills::create(app, &user, request).await,
+        Ok(request) => create_bill(app, &user, request, &form.fields.new_category).await,
         Err(invalid) => Err(invalid.into()),
     };
     match result {
@@ -266,6 +268,23 @@ pub async fn create(
         )),
         Err(err) => refused(app, &caller, &ctx, &user, None, form.fields, err).await,
     }
+}
+
+/// Creates the bill, in a new category when one was typed: the bill is checked first, so a
+/// refused bill leaves no category behind; a typed name that exists is that category.
+async fn create_bill(
+    app: &service::App,
+    user: &service::auth::Principal,
+    mut request: service::bills::CreateBillRequest,
+    new_category: &str,
+) -> Result<service::bills::BillView, Error> {
+    if !new_category.trim().is_empty() {
+        bills::check_new(app, user, &request).await?;
+        let id =
+            service::categories::find_or_create(app, user, new_category, "new_category").await?;
+        request.category_id = Some(id.to_string());
+    }
+    bills::create(app, user, request).await
 }
 
 /// `GET /bills/{id}/edit`: the form with the bill's values (a deleted bill cannot be edited).

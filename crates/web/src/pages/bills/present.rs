@@ -45,7 +45,8 @@ const LABELS: [(&str, &str); 24] = [
 ];
 
 /// More labels of the occurrence, payment and category forms.
-const MORE_LABELS: [(&str, &str); 6] = [
+const MORE_LABELS: [(&str, &str); 7] = [
+    ("new_category", "New category"),
     ("note", "Note"),
     ("actual_amount", "Actual amount"),
     ("snoozed_until", "Snooze until"),

@@ -32,12 +32,15 @@ fn parse_occurrence(bill_id: &str, due_date: &str) -> Result<(BillId, NaiveDate)
 pub struct OccurrenceForm {
     pub bill_id: String,
     pub due_date: String,
+    /// The amount paid, as typed: asked for estimated bills (absent: what is still owed).
+    pub amount: Option<String>,
     pub return_to: Option<String>,
     #[serde(rename = "csrf_token")]
     pub _csrf_token: Option<String>,
 }
 
-/// `POST /tracker/pay`: quick pay of one occurrence.
+/// `POST /tracker/pay`: quick pay of one occurrence, of the typed amount when the form asked
+/// for one (estimated bills), else of what it still owes.
 pub async fn pay_one(
     State(state): State<AppState>,
     DataPageUser(user): DataPageUser,
@@ -47,9 +50,22 @@ pub async fn pay_one(
 ) -> Response {
     let to = back(form.return_to.as_deref());
     let app = &state.app;
-    let result = match parse_occurrence(&form.bill_id, &form.due_date) {
-        Ok((bill, due)) => pay::quick_pay(app, &user, bill, Some(due)).await,
-        Err(err) => Err(err),
+    let result = match (parse_occurrence(&form.bill_id, &form.due_date), form.amount) {
+        (Ok((bill, due)), None) => pay::quick_pay(app, &user, bill, Some(due)).await.map(drop),
+        (Ok((bill_id, due)), Some(amount)) => {
+            let input = service::payments::NewPaymentInput {
+                bill_id,
+                amount,
+                paid_on: None,
+                cycle_due: Some(due),
+                method: None,
+                note: domain::bill::Notes::default(),
+                source: domain::payment::PaymentSource::Manual,
+                autopay_failed: false,
+            };
+            service::payments::record(app, &user, input).await.map(drop)
+        }
+        (Err(err), _) => Err(err),
     };
     done(app, &caller, &ctx, result, &to, "paid")
 }

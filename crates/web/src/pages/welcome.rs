@@ -1,0 +1,98 @@
+//! The first sign-in's question (issue 14, item 2): until an account has saved its settings,
+//! the tracker opens with a card asking for the currency, time zone and locale — pre-filled
+//! with the defaults, and with the browser's time zone and language when JavaScript is on
+//! (`app.js`). `POST /welcome` saves those three (the rest keep their defaults) and comes back
+//! to the tracker; a refused field comes back under its name.
+
+use axum::Form;
+use axum::extract::State;
+use axum::response::Response;
+use domain::money::Currency;
+use serde::Deserialize;
+use service::tracker::settings::{self, SettingsPatch};
+use service::{App, Error};
+
+use super::common::{DataPageUser, failed, with_param};
+use super::{PageContext, see_other};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::routes::Table;
+use crate::views::tracker::WelcomeCard;
+
+/// The welcome card's route.
+pub(crate) fn routes(table: Table) -> Table {
+    table.add("POST", "/welcome", axum::routing::post(save))
+}
+
+/// The card for `user`, when their settings were never saved; `refused` is a field the last
+/// attempt got wrong.
+pub(crate) async fn card(
+    app: &App,
+    user: &service::auth::Principal,
+    refused: Option<&str>,
+) -> Result<Option<WelcomeCard>, Error> {
+    if settings::confirmed(app, user).await? {
+        return Ok(None);
+    }
+    let current = settings::get(app, user).await?;
+    let error = refused.and_then(|field| {
+        let message = match field {
+            "currency" => "Currency must be one of the list",
+            "time_zone" => "Time zone must be one of the list, such as Europe/Berlin",
+            "locale" => "Language must be a language tag such as en-US",
+            _ => return None,
+        };
+        Some((field.to_owned(), message.to_owned()))
+    });
+    Ok(Some(WelcomeCard {
+        currency: current.currency,
+        time_zone: current.time_zone,
+        locale: current.locale,
+        currencies: Currency::all().map(Currency::code).collect(),
+        time_zones: service::account::time_zone_names().collect(),
+        error,
+    }))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct WelcomeForm {
+    pub currency: String,
+    pub time_zone: String,
+    pub locale: String,
+    #[serde(rename = "csrf_token")]
+    pub _csrf_token: Option<String>,
+}
+
+impl WelcomeForm {
+    fn parse(&self) -> Result<SettingsPatch, Error> {
+        Ok(SettingsPatch {
+            currency: Some(Currency::parse("currency", self.currency.trim())?),
+            time_zone: Some(service::preferences::parse_time_zone(&self.time_zone)?),
+            locale: Some(settings::parse_locale(&self.locale)?),
+            ..SettingsPatch::default()
+        })
+    }
+}
+
+/// `POST /welcome`: saves the currency, time zone and locale; back to the tracker.
+pub async fn save(
+    State(state): State<AppState>,
+    DataPageUser(user): DataPageUser,
+    caller: Caller,
+    ctx: PageContext,
+    Form(form): Form<WelcomeForm>,
+) -> Response {
+    let app = &state.app;
+    let saved = match form.parse() {
+        Ok(patch) => settings::update(app, &user, patch).await,
+        Err(err) => Err(err),
+    };
+    match saved {
+        Ok(_) => see_other("/?notice=welcome"),
+        Err(Error::Invalid(invalid)) => {
+            see_other(&with_param("/", "welcome_error", &invalid.field))
+        }
+        Err(err) => failed(app, &caller, &ctx, "/", err),
+    }
+}
