@@ -3,7 +3,11 @@
 //! expenses. The same generator, at the reference scale of `performance.md` (150 bills, 10
 //! years, 40 categories, 20 000 expenses), builds the benchmark data set.
 //!
-//! Loading needs an account without demo data already; clearing removes only generated rows.
+//! Loading needs an account without demo data already; clearing removes only generated rows
+//! (marked as such when written, never recognised by name or note: see `store::demo`). A
+//! generated category whose name the person already uses gets a numbered name instead.
+
+use std::collections::HashSet;
 
 use chrono::{Datelike, Duration, NaiveDate};
 use domain::id::{BillId, CategoryId, UserId};
@@ -223,6 +227,21 @@ pub fn generate(scale: DemoScale, today: NaiveDate, currency: &str, seed: u64) -
     data
 }
 
+/// Gives each category whose name is in `taken` (lower case, as names are compared) a free
+/// numbered name ("Demo · Housing (2)"), so the person's own categories stay as they are.
+fn rename_taken(categories: &mut [DemoCategory], mut taken: HashSet<String>) {
+    for category in categories {
+        let mut name = category.name.clone();
+        let mut n = 2;
+        while taken.contains(&name.to_lowercase()) {
+            name = format!("{} ({n})", category.name);
+            n += 1;
+        }
+        taken.insert(name.to_lowercase());
+        category.name = name;
+    }
+}
+
 fn counts(data: &DemoData) -> DemoCounts {
     DemoCounts {
         categories: data.categories.len(),
@@ -243,7 +262,15 @@ pub async fn load_for(app: &App, owner: UserId, scale: DemoScale) -> Result<Demo
     let prefs = preferences::load(app, owner).await?;
     let today = prefs.today(app.now());
     let seed = u64::from(today.num_days_from_ce().unsigned_abs());
-    let data = generate(scale, today, prefs.currency.code(), seed);
+    let mut data = generate(scale, today, prefs.currency.code(), seed);
+    let taken = app
+        .store
+        .categories(owner, false)
+        .await?
+        .into_iter()
+        .map(|c| c.category.name.to_lowercase())
+        .collect();
+    rename_taken(&mut data.categories, taken);
     app.store.insert_demo(owner, &data, app.now()).await?;
     Ok(counts(&data))
 }
@@ -285,6 +312,17 @@ pub async fn clear(app: &App, principal: &Principal, meta: &RequestMeta) -> Resu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn generated_categories_never_take_a_name_the_person_uses() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap_or_default();
+        let mut data = generate(DemoScale::SMALL, today, "USD", 7);
+        let first = data.categories[0].name.clone();
+        let taken = HashSet::from([first.to_lowercase(), format!("{first} (2)").to_lowercase()]);
+        rename_taken(&mut data.categories, taken);
+        assert_eq!(data.categories[0].name, format!("{first} (3)"));
+        assert_ne!(data.categories[1].name, data.categories[0].name);
+    }
 
     #[test]
     fn the_reference_data_set_has_the_documented_size_and_is_deterministic() {

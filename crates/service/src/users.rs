@@ -1,6 +1,12 @@
 //! Account administration: what admins (and the command line) may do to accounts. Every
 //! change is audited; role changes, deactivation and password resets end the account's
 //! sessions; no change may leave the instance without an active administrator.
+//!
+//! The changes a stolen administrator session could use to keep or widen its hold — a new
+//! administrator, another account's password, role, active flag or email (the email can link a
+//! provider identity), deleting an account — need the administrator's own fresh step-up
+//! ([`reauth::require_fresh`], MFA-05), like the factor reset. Renaming and ending sessions do
+//! not: they give an intruder nothing to keep.
 
 use domain::id::UserId;
 use domain::user::{DisplayName, Email, Role, Username};
@@ -8,7 +14,7 @@ use store::users::{NewUser, UserChanges, UserRow};
 
 use crate::audit::{self, Actor};
 use crate::auth::login::password_context;
-use crate::auth::{Principal, RequestMeta};
+use crate::auth::{Principal, RequestMeta, reauth};
 use crate::password;
 use crate::rate_limit::{self, Limit};
 use crate::{App, Error, Result};
@@ -144,6 +150,9 @@ pub async fn create(
     meta: &RequestMeta,
 ) -> Result<UserView> {
     admin_gate(app, admin, meta).await?;
+    if account.role == Role::Admin {
+        reauth::require_fresh(app, admin).await?;
+    }
     let user = create_account(app, &admin.actor(), account, false, meta).await?;
     Ok(UserView::from(&user))
 }
@@ -157,6 +166,15 @@ pub async fn update(
 ) -> Result<UserView> {
     admin_gate(app, admin, meta).await?;
     let before = app.store.user(id).await?;
+    let email = patch.email.as_ref().map(|e| e.as_ref().map(Email::as_str));
+    let sensitive = patch.role.is_some_and(|role| role != before.role)
+        || patch
+            .is_active
+            .is_some_and(|active| active != before.is_active)
+        || email.is_some_and(|email| email != before.email.as_deref());
+    if sensitive {
+        reauth::require_fresh(app, admin).await?;
+    }
     let demotes = patch.role == Some(Role::User) && before.role == Role::Admin;
     let deactivates = patch.is_active == Some(false) && before.is_active;
     if (demotes || deactivates) && before.role == Role::Admin {
@@ -197,7 +215,8 @@ pub async fn update(
     Ok(UserView::from(&after))
 }
 
-/// Sets a new password chosen by the admin and ends all the account's sessions.
+/// Sets a new password chosen by the admin and ends all the account's sessions (after the
+/// admin's fresh step-up).
 pub async fn reset_password(
     app: &App,
     admin: &Principal,
@@ -207,6 +226,7 @@ pub async fn reset_password(
 ) -> Result<()> {
     admin_gate(app, admin, meta).await?;
     let user = app.store.user(id).await?;
+    reauth::require_fresh(app, admin).await?;
     set_password(app, &user, new_password).await?;
     audit::record(
         app,
@@ -246,6 +266,7 @@ pub async fn delete(app: &App, admin: &Principal, id: UserId, meta: &RequestMeta
         ));
     }
     let user = app.store.user(id).await?;
+    reauth::require_fresh(app, admin).await?;
     if user.role == Role::Admin && user.is_active {
         guard_last_admin(app, &user).await?;
     }

@@ -1,6 +1,10 @@
 //! The audit log: append-only and hash-chained. Each entry's hash covers its own fields and the
 //! previous entry's hash, so editing or deleting any row breaks the chain from that row on,
 //! which [`Store::verify_audit_chain`] reports. No method updates or deletes entries.
+//!
+//! [`Store::verify_audit_chain_from`] checks only the rows after one already verified (a
+//! checkpoint the service keeps sealed), a batch at a time, so a check costs the new rows, not
+//! the whole log.
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
@@ -39,6 +43,24 @@ pub struct AuditEntry {
     pub hash: String,
 }
 
+/// Rows read per query while checking the chain.
+const VERIFY_BATCH: i64 = 1000;
+
+/// What checking the chain found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChainCheck {
+    /// Every row checked is whole: `last` is the newest (seq, hash), `None` for an empty log
+    /// (or nothing after the starting row: then the starting row), `checked` how many rows
+    /// were recomputed.
+    Whole {
+        last: Option<(i64, String)>,
+        checked: u64,
+    },
+    /// The first row whose hash, link or sequence number does not match (or the starting row,
+    /// when it is gone or no longer has the hash it was verified with).
+    Broken { seq: i64 },
+}
+
 /// Which entries to list, newest first.
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
@@ -70,23 +92,86 @@ type AuditRow = (
 const COLUMNS: &str =
     "seq, id, at, actor_id, actor_name, action, target, ip, detail, prev_hash, hash";
 
+/// An instance-wide bound on some entries (the service's anonymous ones): at most `max` per
+/// `window`, counted under the rate-limit key `key`; beyond it an entry is only counted under
+/// `unrecorded_key`, and the next entry written gets that count as `"unrecorded"` in its
+/// detail.
+#[derive(Debug, Clone, Copy)]
+pub struct AuditBound<'a> {
+    pub key: &'a str,
+    pub unrecorded_key: &'a str,
+    pub max: i64,
+    pub window: std::time::Duration,
+}
+
 impl Store {
     /// Appends one entry at the end of the chain. Concurrent appends (several instances)
     /// retry on the sequence number's unique constraint.
     pub async fn append_audit(&self, entry: &NewAuditEntry, now: DateTime<Utc>) -> Result<i64> {
+        Ok(self
+            .append_audit_within(entry, None, now)
+            .await?
+            .unwrap_or_default())
+    }
+
+    /// Appends `entry` unless `bound` is reached (then only counts it: `None`), in one
+    /// transaction (one commit, like [`Store::append_audit`]: the bound adds no write a
+    /// timing could tell apart).
+    pub async fn append_audit_within(
+        &self,
+        entry: &NewAuditEntry,
+        bound: Option<&AuditBound<'_>>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<i64>> {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            match self.try_append_audit(entry, now).await {
+            match self.try_append_audit(entry, bound, now).await {
                 Err(Error::Conflict { .. } | Error::Busy(_)) if attempt < 20 => continue,
                 other => return other,
             }
         }
     }
 
-    async fn try_append_audit(&self, entry: &NewAuditEntry, now: DateTime<Utc>) -> Result<i64> {
+    async fn try_append_audit(
+        &self,
+        entry: &NewAuditEntry,
+        bound: Option<&AuditBound<'_>>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<i64>> {
         on_pool!(self, |pool| {
             let mut tx = crate::db::BeginWrite::begin_write(pool).await?;
+            let mut detail = None;
+            if let Some(bound) = bound {
+                let now_ms = to_millis(now);
+                let window = i64::try_from(bound.window.as_millis()).unwrap_or(i64::MAX);
+                let (_, hits): (i64, i64) = sqlx::query_as(crate::rate_limits::HIT)
+                    .bind(bound.key)
+                    .bind(now_ms)
+                    .bind(now_ms - window)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                if hits > bound.max {
+                    sqlx::query(crate::rate_limits::COUNT_KEPT)
+                        .bind(bound.unrecorded_key)
+                        .bind(crate::rate_limits::KEPT)
+                        .execute(&mut *tx)
+                        .await?;
+                    tx.commit().await?;
+                    return Ok(None);
+                }
+                let unrecorded: Option<i64> = sqlx::query_scalar(crate::rate_limits::TAKE)
+                    .bind(bound.unrecorded_key)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                detail = unrecorded
+                    .filter(|n| *n > 0)
+                    .map(|n| with_unrecorded(&entry.detail, n));
+            }
+            let entry = &NewAuditEntry {
+                detail: detail.unwrap_or_else(|| entry.detail.clone()),
+                ..entry.clone()
+            };
             let last: Option<(i64, String)> =
                 sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
                     .fetch_optional(&mut *tx)
@@ -116,7 +201,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             tx.commit().await?;
-            Ok(seq)
+            Ok(Some(seq))
         })
     }
 
@@ -145,38 +230,95 @@ impl Store {
     /// Recomputes the chain from the start; returns the first `seq` whose hash or link does not
     /// match (a tampered, inserted or deleted row), or `None` when the chain is whole.
     pub async fn verify_audit_chain(&self) -> Result<Option<i64>> {
-        let rows: Vec<AuditRow> = on_pool!(self, |pool| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT {COLUMNS} FROM audit_log ORDER BY seq"
-            )))
-            .fetch_all(pool)
-            .await?
-        });
-        let mut prev = GENESIS.to_owned();
-        for (expected_seq, row) in (1_i64..).zip(rows) {
-            let entry = from_row(row)?;
-            let fields = NewAuditEntry {
-                actor_id: entry.actor_id.clone(),
-                actor_name: entry.actor_name.clone(),
-                action: entry.action.clone(),
-                target: entry.target.clone(),
-                ip: entry.ip.clone(),
-                detail: entry.detail.clone(),
-            };
-            let recomputed = chain_hash(
-                entry.seq,
-                &entry.id,
-                to_millis(entry.at),
-                &fields,
-                &entry.prev_hash,
-            );
-            if entry.seq != expected_seq || entry.prev_hash != prev || entry.hash != recomputed {
-                return Ok(Some(entry.seq));
-            }
-            prev = entry.hash;
-        }
-        Ok(None)
+        Ok(match self.verify_audit_chain_from(None).await? {
+            ChainCheck::Whole { .. } => None,
+            ChainCheck::Broken { seq } => Some(seq),
+        })
     }
+
+    /// Checks the chain after `from`, a row verified before (its seq and hash), or from the
+    /// start. The starting row itself must still be there with that hash, its own fields
+    /// matching it; then every later row is recomputed and linked, a batch at a time.
+    pub async fn verify_audit_chain_from(&self, from: Option<(i64, &str)>) -> Result<ChainCheck> {
+        let (mut expected_seq, mut prev) = match from {
+            None => (1, GENESIS.to_owned()),
+            Some((seq, hash)) => {
+                let row: Option<AuditRow> = on_pool!(self, |pool| {
+                    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                        "SELECT {COLUMNS} FROM audit_log WHERE seq = $1"
+                    )))
+                    .bind(seq)
+                    .fetch_optional(pool)
+                    .await?
+                });
+                match row.map(from_row).transpose()? {
+                    Some(entry) if entry.hash == hash && recompute(&entry) == hash => {
+                        (seq + 1, entry.hash)
+                    }
+                    _ => return Ok(ChainCheck::Broken { seq }),
+                }
+            }
+        };
+        let mut last = from.map(|(seq, hash)| (seq, hash.to_owned()));
+        let mut checked = 0;
+        loop {
+            let rows: Vec<AuditRow> = on_pool!(self, |pool| {
+                sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT {COLUMNS} FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT $2"
+                )))
+                .bind(expected_seq)
+                .bind(VERIFY_BATCH)
+                .fetch_all(pool)
+                .await?
+            });
+            let full = i64::try_from(rows.len()).unwrap_or(i64::MAX) >= VERIFY_BATCH;
+            for row in rows {
+                let entry = from_row(row)?;
+                if entry.seq != expected_seq
+                    || entry.prev_hash != prev
+                    || entry.hash != recompute(&entry)
+                {
+                    return Ok(ChainCheck::Broken { seq: entry.seq });
+                }
+                checked += 1;
+                expected_seq += 1;
+                prev = entry.hash;
+                last = Some((entry.seq, prev.clone()));
+            }
+            if !full {
+                return Ok(ChainCheck::Whole { last, checked });
+            }
+        }
+    }
+}
+
+/// The hash `entry` should have, from its own fields and its link.
+fn recompute(entry: &AuditEntry) -> String {
+    let fields = NewAuditEntry {
+        actor_id: entry.actor_id.clone(),
+        actor_name: entry.actor_name.clone(),
+        action: entry.action.clone(),
+        target: entry.target.clone(),
+        ip: entry.ip.clone(),
+        detail: entry.detail.clone(),
+    };
+    chain_hash(
+        entry.seq,
+        &entry.id,
+        to_millis(entry.at),
+        &fields,
+        &entry.prev_hash,
+    )
+}
+
+/// `detail` (a JSON object) with `"unrecorded": n` added.
+fn with_unrecorded(detail: &str, n: i64) -> String {
+    let mut value: serde_json::Value =
+        serde_json::from_str(detail).unwrap_or_else(|_| serde_json::json!({}));
+    if let Some(fields) = value.as_object_mut() {
+        fields.insert("unrecorded".into(), n.into());
+    }
+    value.to_string()
 }
 
 fn from_row(row: AuditRow) -> Result<AuditEntry> {

@@ -1,7 +1,9 @@
 //! Demo and benchmark data: one user's generated data set written in a single transaction
 //! (tens of thousands of rows in seconds, not one commit per row), and removed again.
-//! Every demo row is marked (`notes`/`note` = [`DEMO_MARK`], categories by name prefix), so
-//! clearing never touches what the user entered themselves.
+//! Every generated row is marked `is_demo` (categories, bills, payments, expenses), and only
+//! marked rows are ever cleared: what the person entered stays, however it is named or noted
+//! (their own bill noted "Demo data" is theirs). The note [`DEMO_MARK`] and the category prefix
+//! are only labels for people.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::id::{BillId, CategoryId, UserId};
@@ -9,9 +11,9 @@ use domain::id::{BillId, CategoryId, UserId};
 use crate::time::to_millis;
 use crate::{Result, Store};
 
-/// The marker in `bills.notes` and `expenses.note` of generated rows.
+/// The note generated bills, payments and expenses carry (a label, not how they are found).
 pub const DEMO_MARK: &str = "Demo data";
-/// Generated categories' names start with this.
+/// Generated categories' names start with this (a label, not how they are found).
 pub const DEMO_CATEGORY_PREFIX: &str = "Demo · ";
 
 #[derive(Debug, Clone)]
@@ -85,7 +87,7 @@ impl Store {
             for c in &data.categories {
                 sqlx::query(
                     "INSERT INTO categories (id, user_id, name, color, icon, is_spending, created_at, \
-                     updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+                     updated_at, is_demo) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, TRUE)",
                 )
                 .bind(c.id.to_string())
                 .bind(&user)
@@ -102,8 +104,8 @@ impl Store {
                 sqlx::query(
                     "INSERT INTO bills (id, user_id, category_id, name, notes, amount_kind, \
                      expected_minor, min_minor, max_minor, currency, cycle, anchor_date, due_day, \
-                     autopay, is_subscription, debt_balance_minor, debt_apr_bp, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)",
+                     autopay, is_subscription, debt_balance_minor, debt_apr_bp, created_at, updated_at, is_demo) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18, TRUE)",
                 )
                 .bind(&id)
                 .bind(&user)
@@ -135,8 +137,8 @@ impl Store {
             for p in &data.payments {
                 sqlx::query(
                     "INSERT INTO payments (id, user_id, bill_id, amount_minor, paid_on, cycle_due, \
-                     method, note, source, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'manual', $9, $9)",
+                     method, note, source, created_at, updated_at, is_demo) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'manual', $9, $9, TRUE)",
                 )
                 .bind(uuid::Uuid::now_v7().to_string())
                 .bind(&user)
@@ -153,8 +155,8 @@ impl Store {
             for e in &data.expenses {
                 sqlx::query(
                     "INSERT INTO expenses (id, user_id, category_id, amount_minor, currency, spent_on, \
-                     payee, note, method, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+                     payee, note, method, created_at, updated_at, is_demo) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, TRUE)",
                 )
                 .bind(uuid::Uuid::now_v7().to_string())
                 .bind(&user)
@@ -177,41 +179,41 @@ impl Store {
     /// Whether `owner` already has generated data.
     pub async fn has_demo(&self, owner: UserId) -> Result<bool> {
         let n: i64 = on_pool!(self, |pool| {
-            sqlx::query_scalar("SELECT COUNT(*) FROM bills WHERE user_id = $1 AND notes = $2")
-                .bind(owner.to_string())
-                .bind(DEMO_MARK)
-                .fetch_one(pool)
-                .await?
+            sqlx::query_scalar(
+                "SELECT (SELECT COUNT(*) FROM bills WHERE user_id = $1 AND is_demo) \
+                 + (SELECT COUNT(*) FROM categories WHERE user_id = $1 AND is_demo) \
+                 + (SELECT COUNT(*) FROM expenses WHERE user_id = $1 AND is_demo)",
+            )
+            .bind(owner.to_string())
+            .fetch_one(pool)
+            .await?
         });
         Ok(n > 0)
     }
 
-    /// Deletes `owner`'s generated rows (and the payments of generated bills) in one
-    /// transaction; returns how many bills and expenses went.
+    /// Deletes `owner`'s generated rows in one transaction: marked payments, bills (with
+    /// whatever else hangs on a generated bill), expenses and categories (the person's own
+    /// bills and expenses filed under a generated category keep going, uncategorised).
+    /// Returns how many bills and expenses went.
     pub async fn clear_demo(&self, owner: UserId) -> Result<(u64, u64)> {
         let user = owner.to_string();
-        let prefix = format!("{DEMO_CATEGORY_PREFIX}%");
         let counts = on_pool!(self, |pool| {
             let mut tx = crate::db::BeginWrite::begin_write(pool).await?;
-            let bills = sqlx::query("DELETE FROM bills WHERE user_id = $1 AND notes = $2")
+            let mut deleted = [0; 4];
+            for (i, table) in ["payments", "bills", "expenses", "categories"]
+                .iter()
+                .enumerate()
+            {
+                deleted[i] = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "DELETE FROM {table} WHERE user_id = $1 AND is_demo"
+                )))
                 .bind(&user)
-                .bind(DEMO_MARK)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
-            let expenses = sqlx::query("DELETE FROM expenses WHERE user_id = $1 AND note = $2")
-                .bind(&user)
-                .bind(DEMO_MARK)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            sqlx::query("DELETE FROM categories WHERE user_id = $1 AND name LIKE $2")
-                .bind(&user)
-                .bind(&prefix)
-                .execute(&mut *tx)
-                .await?;
+            }
             tx.commit().await?;
-            (bills, expenses)
+            (deleted[1], deleted[2])
         });
         Ok(counts)
     }

@@ -1,5 +1,6 @@
 //! Fixed-window rate-limit counters in the database, so every instance sharing it agrees.
-//! One upsert per hit: a window that has ended restarts at this hit.
+//! One upsert per hit: a window that has ended restarts at this hit. Also plain counters kept
+//! until taken ([`KEPT`]; the audit log's bound on anonymous entries uses one).
 
 use std::time::Duration;
 
@@ -16,6 +17,22 @@ pub struct WindowCount {
     pub hits: i64,
 }
 
+/// Counts a hit for `$1` at `$2` in a window that ended when it started at or before `$3`;
+/// returns the window's start and hits. Right-hand sides read the row as it was before the
+/// update, on both engines.
+pub(crate) const HIT: &str = "INSERT INTO rate_limits (key, window_start, hits) VALUES ($1, $2, 1) \
+     ON CONFLICT (key) DO UPDATE SET \
+     hits = CASE WHEN rate_limits.window_start <= $3 THEN 1 ELSE rate_limits.hits + 1 END, \
+     window_start = CASE WHEN rate_limits.window_start <= $3 THEN $2 ELSE rate_limits.window_start END \
+     RETURNING window_start, hits";
+
+/// Adds one to the kept counter `$1` (`$2` = [`KEPT`]).
+pub(crate) const COUNT_KEPT: &str = "INSERT INTO rate_limits (key, window_start, hits) VALUES ($1, $2, 1) \
+     ON CONFLICT (key) DO UPDATE SET hits = rate_limits.hits + 1, window_start = $2";
+
+/// Reads and deletes the kept counter `$1`.
+pub(crate) const TAKE: &str = "DELETE FROM rate_limits WHERE key = $1 RETURNING hits";
+
 impl Store {
     /// Counts one hit for `key` in a window of `window` and returns the window's total.
     pub async fn hit_rate_limit(
@@ -26,20 +43,13 @@ impl Store {
     ) -> Result<WindowCount> {
         let now_ms = to_millis(now);
         let expired_before = now_ms - i64::try_from(window.as_millis()).unwrap_or(i64::MAX);
-        // Right-hand sides read the row as it was before the update, on both engines.
         let (start, hits): (i64, i64) = on_pool!(self, |pool| {
-            sqlx::query_as(
-                "INSERT INTO rate_limits (key, window_start, hits) VALUES ($1, $2, 1) \
-                 ON CONFLICT (key) DO UPDATE SET \
-                   hits = CASE WHEN rate_limits.window_start <= $3 THEN 1 ELSE rate_limits.hits + 1 END, \
-                   window_start = CASE WHEN rate_limits.window_start <= $3 THEN $2 ELSE rate_limits.window_start END \
-                 RETURNING window_start, hits",
-            )
-            .bind(key)
-            .bind(now_ms)
-            .bind(expired_before)
-            .fetch_one(pool)
-            .await?
+            sqlx::query_as(HIT)
+                .bind(key)
+                .bind(now_ms)
+                .bind(expired_before)
+                .fetch_one(pool)
+                .await?
         });
         Ok(WindowCount {
             window_start: from_millis(start)?,
@@ -70,6 +80,10 @@ impl Store {
         Ok(done)
     }
 }
+
+/// The `window_start` of a kept counter: later than any window, so the purge of old windows
+/// never removes it.
+pub(crate) const KEPT: i64 = i64::MAX;
 
 /// Counts a failure for `$1` at `$2`, starting again at 1 when the last one was at or before
 /// `$3`; returns the count.

@@ -201,15 +201,7 @@ async fn fail(
     let Some(user) = user else {
         tracing::warn!(target: "security", failures, "sign-in failed: unknown account");
         let detail = serde_json::json!({"reason": "unknown account", "failures": failures});
-        return audit::record(
-            app,
-            &Actor::Anonymous,
-            "login.failure",
-            None,
-            meta.ip,
-            detail,
-        )
-        .await;
+        return audit::record_anonymous(app, "login.failure", meta.ip, detail).await;
     };
     tracing::warn!(target: "security", user = %user.id, failures, "sign-in failed: wrong password");
     let actor = Actor::User {
@@ -230,7 +222,7 @@ pub(crate) async fn open_signed_in(
     detail: serde_json::Value,
     meta: &RequestMeta,
 ) -> Result<SignedIn> {
-    let mut signed_in = session::open(app, user, meta, true).await?;
+    let mut signed_in = session::open(app, user, meta, method != "github").await?; // GitHub alone proves nothing (MFA-05)
     signed_in.known_device = Some(known_device::issue(app, user.id));
     record_login(app, user, true, signed_in.principal.session, method, meta).await?;
     audit::record(

@@ -39,7 +39,7 @@ pub struct CreateUserRequest {
 }
 
 /// `POST /api/admin/users`.
-#[utoipa::path(post, path = "/api/admin/users", tag = "admin", request_body = CreateUserRequest, responses((status = 201, description = "Created", body = service::users::UserView), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 409, description = "Username or email taken", body = crate::problem::Problem), (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem), (status = 429, description = "Too many requests; see Retry-After", body = crate::problem::Problem)))]
+#[utoipa::path(post, path = "/api/admin/users", tag = "admin", request_body = CreateUserRequest, responses((status = 201, description = "Created", body = service::users::UserView), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, missing CSRF token, or the step-up is older than 5 minutes (`code: reauth_required`)", body = crate::problem::Problem), (status = 409, description = "Username or email taken", body = crate::problem::Problem), (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem), (status = 429, description = "Too many requests; see Retry-After", body = crate::problem::Problem)))]
 pub async fn create_user(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
@@ -89,7 +89,7 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Strin
 }
 
 /// `PATCH /api/admin/users/{id}`: rename, change email, role, active.
-#[utoipa::path(patch, path = "/api/admin/users/{id}", tag = "admin", params(("id" = String, Path)), request_body = UpdateUserRequest, responses((status = 200, description = "OK", body = service::users::UserView), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 404, description = "No such item (or not yours)", body = crate::problem::Problem), (status = 409, description = "Conflict (taken name, last admin)", body = crate::problem::Problem), (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem), (status = 429, description = "Too many requests; see Retry-After", body = crate::problem::Problem)))]
+#[utoipa::path(patch, path = "/api/admin/users/{id}", tag = "admin", params(("id" = String, Path)), request_body = UpdateUserRequest, responses((status = 200, description = "OK", body = service::users::UserView), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, missing CSRF token, or the step-up is older than 5 minutes (`code: reauth_required`)", body = crate::problem::Problem), (status = 404, description = "No such item (or not yours)", body = crate::problem::Problem), (status = 409, description = "Conflict (taken name, last admin)", body = crate::problem::Problem), (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem), (status = 429, description = "Too many requests; see Retry-After", body = crate::problem::Problem)))]
 pub async fn update_user(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
@@ -123,7 +123,7 @@ pub struct ResetPasswordRequest {
 }
 
 /// `POST /api/admin/users/{id}/password`: sets a new password, ends the user's sessions.
-#[utoipa::path(post, path = "/api/admin/users/{id}/password", tag = "admin", params(("id" = String, Path)), request_body = ResetPasswordRequest, responses((status = 204, description = "Password set; sessions ended"), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 404, description = "No such item (or not yours)", body = crate::problem::Problem), (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem), (status = 429, description = "Too many requests; see Retry-After", body = crate::problem::Problem)))]
+#[utoipa::path(post, path = "/api/admin/users/{id}/password", tag = "admin", params(("id" = String, Path)), request_body = ResetPasswordRequest, responses((status = 204, description = "Password set; sessions ended"), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, missing CSRF token, or the step-up is older than 5 minutes (`code: reauth_required`)", body = crate::problem::Problem), (status = 404, description = "No such item (or not yours)", body = crate::problem::Problem), (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem), (status = 429, description = "Too many requests; see Retry-After", body = crate::problem::Problem)))]
 pub async fn reset_password(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
@@ -136,7 +136,7 @@ pub async fn reset_password(
 }
 
 /// `DELETE /api/admin/users/{id}`.
-#[utoipa::path(delete, path = "/api/admin/users/{id}", tag = "admin", params(("id" = String, Path)), responses((status = 204, description = "Deleted"), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 404, description = "No such item (or not yours)", body = crate::problem::Problem), (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem), (status = 429, description = "Too many requests; see Retry-After", body = crate::problem::Problem)))]
+#[utoipa::path(delete, path = "/api/admin/users/{id}", tag = "admin", params(("id" = String, Path)), responses((status = 204, description = "Deleted"), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, missing CSRF token, or the step-up is older than 5 minutes (`code: reauth_required`)", body = crate::problem::Problem), (status = 404, description = "No such item (or not yours)", body = crate::problem::Problem), (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem), (status = 429, description = "Too many requests; see Retry-After", body = crate::problem::Problem)))]
 pub async fn delete_user(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,

@@ -228,7 +228,7 @@ pub async fn sign_in_methods(
 #[utoipa::path(put, path = "/api/admin/sign-in-methods", tag = "admin", request_body = MethodsUpdate, responses(
     (status = 200, description = "Saved", body = MethodsView),
     (status = 401, description = "Not signed in", body = crate::problem::Problem),
-    (status = 403, description = "Not an administrator, or missing CSRF token", body = crate::problem::Problem),
+    (status = 403, description = "Not an administrator, missing CSRF token, or the step-up is older than 5 minutes (`code: reauth_required`)", body = crate::problem::Problem),
     (status = 422, description = "A field is invalid or a lock-out guard refused; `field` names it", body = crate::problem::Problem),
     (status = 429, description = "Too many requests; see Retry-After", body = crate::problem::Problem)
 ))]

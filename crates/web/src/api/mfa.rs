@@ -323,7 +323,7 @@ pub struct PolicyRequest {
 }
 
 /// `PUT /api/admin/mfa-policy`: who must use two-step verification, and the grace period.
-#[utoipa::path(put, path = "/api/admin/mfa-policy", tag = "admin", request_body = PolicyRequest, responses((status = 200, description = "OK", body = MfaPolicy), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem), (status = 429, description = "Too many requests; see Retry-After", body = crate::problem::Problem)))]
+#[utoipa::path(put, path = "/api/admin/mfa-policy", tag = "admin", request_body = PolicyRequest, responses((status = 200, description = "OK", body = MfaPolicy), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, missing CSRF token, or the step-up is older than 5 minutes (`code: reauth_required`)", body = crate::problem::Problem), (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem), (status = 429, description = "Too many requests; see Retry-After", body = crate::problem::Problem)))]
 pub async fn set_policy(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,

@@ -171,7 +171,8 @@ pub async fn show(
             _ => {}
         }
     }
-    // Verifying the chain reads the whole log: only on the first, unfiltered page.
+    // The chain is checked from its sealed checkpoint (see `service::audit`), on the first,
+    // unfiltered page only.
     let first_view = before.is_none() && filters == AuditFilters::default();
     let intact = if first_view {
         match chain_intact(app, &admin).await {

@@ -63,12 +63,20 @@ async fn render(
             external::step_up_providers(app, user).await?,
             reauth::provider_proved(app, user).await?,
             app.store.user(user.user_id).await?.password_hash.is_some(),
+            external::step_up_refusal(app, user).await?,
         ))
     };
-    let (methods, providers, provider_proved, has_password) = match facts.await {
+    let (methods, providers, provider_proved, has_password, refusal) = match facts.await {
         Ok(facts) => facts,
         Err(err) => return crate::problem::ApiError(err).into_response(),
     };
+    // Without a password, say why a linked provider is not offered (else the page offers
+    // nothing and says nothing).
+    let error = error.or_else(|| {
+        refusal
+            .filter(|_| !has_password)
+            .map(|reason| format!("{reason}."))
+    });
     let (chrome, cookie) = chrome(app, caller, ctx, "Confirm it's you");
     let page = ReauthPage {
         chrome,

@@ -2,7 +2,8 @@
 //! both engines: state and PKCE on the authorization request, the code exchanged with the
 //! verifier, identity by GitHub's numeric id (a renamed login is the same account), only a
 //! verified primary email counts, refused codes and wrong client credentials create nothing,
-//! and the admin's "Test" tells right credentials from wrong ones.
+//! the admin's "Test" tells right credentials from wrong ones, and a GitHub sign-in is never a
+//! step-up on its own (MFA-05: GitHub approves silently while the browser is signed in there).
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -14,7 +15,8 @@ use service::auth::external::admin::{self, GithubUpdate, MethodsUpdate};
 use sha2::{Digest, Sha256};
 
 use crate::app_tests;
-use crate::oidc::{admin, begin, callback, me, sets_session};
+use crate::mfa::{enrol, form, oathtool, post};
+use crate::oidc::{admin, begin, callback, me, now, query, sets_session};
 use crate::oidc_fake::FakeGithub;
 use crate::support::TestApp;
 
@@ -59,6 +61,22 @@ async fn sign_in(
     github.set_code("gh-code-1");
     let response = callback(&browser, "github", "gh-code-1", &params["state"]).await;
     (browser, response)
+}
+
+/// GitHub sign-in turned on, and a browser signed in through it as GitHub user `id` (an
+/// account made by the sign-in: no password, no second factor), with its session's CSRF token.
+async fn github_account(
+    app: &TestApp,
+    id: i64,
+    login: &str,
+) -> (FakeGithub, crate::support::Browser) {
+    let github = FakeGithub::start(CLIENT_ID, CLIENT_SECRET).await;
+    configure(app, &github).await;
+    github.set_user(id, login, None);
+    let (mut browser, response) = sign_in(app, &github).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    browser.refresh_csrf().await;
+    (github, browser)
 }
 
 app_tests! {
@@ -131,6 +149,61 @@ app_tests! {
         assert_eq!(response.status(), StatusCode::BAD_REQUEST);
         assert!(me(&browser).await.is_none());
         assert_eq!(app.app.store.users().await.expect("users").len(), before);
+    }
+
+    async fn mfa_05_a_github_sign_in_is_not_a_step_up_on_its_own(app) {
+        let app = app;
+        let (_github, browser) = github_account(&app, 5150, "octo-step").await;
+        // Signing in through GitHub (which may not have asked anything) is no step-up either:
+        // else signing out and in again would be one.
+        let refused = post(&browser, "/api/profile/mfa/totp", json!({})).await;
+        assert_eq!((refused.status, refused.json["code"].clone()), (StatusCode::FORBIDDEN, json!("reauth_required")), "right after the sign-in");
+        app.clock.advance(chrono::Duration::minutes(10));
+        let refused = post(&browser, "/api/profile/mfa/totp", json!({})).await;
+        assert_eq!((refused.status, refused.json["code"].clone()), (StatusCode::FORBIDDEN, json!("reauth_required")));
+
+        // The step-up page does not offer GitHub, and says why.
+        let page = browser.get("/profile/reauth?next=/profile/security").await.text().await.expect("page");
+        assert!(!page.contains("Confirm with GitHub"), "{page}");
+        assert!(page.contains("GitHub cannot confirm"), "{page}");
+        // Asking for it anyway is refused before anyone is sent to GitHub (which would approve
+        // without asking while the browser is signed in there).
+        let started = form(&browser, "/profile/reauth/provider", &[("provider", "github"), ("next", "/profile/security")]).await;
+        assert_eq!(started.status, StatusCode::BAD_REQUEST, "{:?}", started.location);
+        assert!(started.text.contains("GitHub cannot confirm"), "{}", started.text);
+        assert_eq!(post(&browser, "/api/profile/mfa/totp", json!({})).await.status, StatusCode::FORBIDDEN, "still not fresh");
+        assert!(crate::mfa::audit_actions(&app, "reauth.success").await.is_empty());
+    }
+
+    async fn mfa_05_with_a_second_factor_github_replaces_only_the_password(app) {
+        let app = app;
+        let (github, _) = github_account(&app, 5151, "octo-factor").await;
+        // The account (made by its first GitHub sign-in) gets a password from an
+        // administrator, steps up with it and adds a factor.
+        let mut root = app.browser().await;
+        let signed_in = root.login("root", crate::support::PASSWORD).await;
+        assert_eq!(signed_in.status(), StatusCode::OK, "the administrator (made by configure)");
+        let user = app.app.store.user_by_username("octo-factor").await.expect("read").expect("made by GitHub");
+        let set = post(&root, &format!("/api/admin/users/{}/password", user.id), json!({"password": "octo's own passphrase"})).await;
+        assert!(set.status.is_success(), "{}", set.text);
+        let (mut browser, response) = sign_in(&app, &github).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        browser.refresh_csrf().await;
+        browser.reauthenticate("octo's own passphrase").await;
+        let (secret, _) = enrol(&app, &browser).await;
+        app.clock.advance(chrono::Duration::minutes(10));
+        let started = form(&browser, "/profile/reauth/provider", &[("provider", "github"), ("next", "/profile/security")]).await;
+        assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.text);
+        let params = query(started.location.as_deref().expect("to GitHub"));
+        github.set_code("gh-code-2");
+        let done = callback(&browser, "github", "gh-code-2", &params["state"]).await;
+        assert_eq!(done.status(), StatusCode::OK);
+        assert!(done.text().await.expect("page").contains("/profile/reauth?next="), "the factor comes next");
+        assert_eq!(post(&browser, "/api/profile/mfa/totp", json!({})).await.status, StatusCode::FORBIDDEN, "GitHub alone is not enough");
+        let code = oathtool(&secret, now(&app));
+        let confirmed = form(&browser, "/profile/reauth", &[("code", &code), ("next", "/profile/security")]).await;
+        assert_eq!(confirmed.status, StatusCode::SEE_OTHER, "{}", confirmed.text);
+        assert_eq!(post(&browser, "/api/profile/mfa/totp", json!({})).await.status, StatusCode::OK);
     }
 
     async fn github_test_tells_right_credentials_from_wrong(app) {

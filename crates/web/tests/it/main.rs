@@ -5,6 +5,8 @@
 mod support;
 
 mod accounts;
+mod admin_step_up;
+mod audit_log;
 mod authz;
 mod bill_history;
 mod bills;

@@ -472,8 +472,9 @@ app_tests! {
         assert_eq!(posted.location.as_deref(), Some("/login/mfa?next=%2Fbills"));
         assert!(!posted.sets_cookie(SESSION_COOKIE) && posted.sets_cookie(PENDING_COOKIE));
 
-        // An administrator's password reset leaves the factor in place.
+        // An administrator's password reset (after their step-up) leaves the factor in place.
         let user = app.app.store.user_by_username("alice").await.expect("read").expect("alice");
+        admin.reauthenticate(PASSWORD).await;
         let reset = post(&admin, &format!("/api/admin/users/{}/password", user.id), json!({"password": "a brand new passphrase for spring"})).await;
         assert!(reset.status.is_success(), "{}", reset.text);
         let (_, answer) = password_step(&app, "alice", "a brand new passphrase for spring").await;

@@ -44,7 +44,12 @@ pub(crate) async fn admin(app: &TestApp) -> Principal {
                 .await
         }
     };
-    Principal::from_user(&row, None)
+    // A session just opened by a password sign-in (root has no second factor): its step-up
+    // is fresh (changing the sign-in methods and the 2FA policy needs one).
+    service::auth::session::open(&app.app, &row, &RequestMeta::default(), true)
+        .await
+        .expect("session")
+        .principal
 }
 
 /// OIDC settings for `issuer`, everything else off or default.
@@ -368,7 +373,7 @@ app_tests! {
         assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert!(response.headers().get("location").is_none());
         // ...and an administrator cannot turn it on.
-        let admin = Principal::from_user(&app.app.store.user_by_username("root").await.expect("db").expect("root"), None);
+        let admin = admin(&app).await;
         let err = admin::update(&app.app, &admin, MethodsUpdate { local_enabled: true, oidc: oidc_settings(&op.issuer()), github: Default::default() }, &RequestMeta::default()).await.expect_err("refused");
         assert!(matches!(err, service::Error::Invalid(ref i) if i.field == "oidc.issuer_url"), "{err:?}");
     }
@@ -466,7 +471,7 @@ app_tests! {
         let app = app;
         let op = FakeOp::start().await;
         configure(&app, OidcUpdate { auto_provision: true, ..oidc_settings(&op.issuer()) }).await;
-        let root = Principal::from_user(&app.app.store.user_by_username("root").await.expect("db").expect("root"), None);
+        let root = admin(&app).await;
         service::auth::mfa::policy::set(&app.app, &root, domain::factor::MfaRequirement::Everyone, 0, &RequestMeta::default()).await.expect("policy");
         // Past the (zero-day) grace period.
         app.clock.advance(chrono::Duration::hours(1));
@@ -486,7 +491,7 @@ app_tests! {
         let app = app;
         let op = FakeOp::start().await;
         configure(&app, OidcUpdate { auto_provision: true, ..oidc_settings(&op.issuer()) }).await;
-        let root = Principal::from_user(&app.app.store.user_by_username("root").await.expect("db").expect("root"), None);
+        let root = admin(&app).await;
         let off = |group: &str| MethodsUpdate {
             local_enabled: false,
             oidc: OidcUpdate { admin_group: group.into(), auto_provision: true, ..oidc_settings(&op.issuer()) },

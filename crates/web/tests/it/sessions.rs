@@ -62,12 +62,25 @@ app_tests! {
 
     async fn ses_03_a_session_from_before_sign_in_does_not_survive_it(app) {
         app.account("alice", PASSWORD, Role::User).await;
+        // A real, live session (the attacker's own, from a real sign-in), planted in the
+        // browser alice is about to sign in with.
+        let mallory = app.signed_in("mallory", Role::User).await;
+        let planted = mallory.cookie("bt_session").expect("mallory's session");
         let mut browser = app.browser().await;
-        browser.set_cookie("bt_session", "attacker-chosen-value");
-        assert_eq!(browser.login("alice", PASSWORD).await.status(), StatusCode::OK);
-        assert_ne!(browser.cookie("bt_session").as_deref(), Some("attacker-chosen-value"));
+        browser.set_cookie("bt_session", &planted);
+        assert_eq!(me(&browser).await, StatusCode::OK, "the planted token is a working session");
+        browser.refresh_csrf().await;
 
-        let first = browser.cookie("bt_session").expect("first session");
+        assert_eq!(browser.login("alice", PASSWORD).await.status(), StatusCode::OK);
+        let first = browser.cookie("bt_session").expect("alice's session");
+        assert_ne!(first, planted, "sign-in gives a new token");
+        let whoami: Value = browser.get("/api/auth/me").await.json().await.expect("me");
+        assert_eq!(whoami["username"], "alice");
+        let replay = app.browser().await;
+        replay.set_cookie("bt_session", &planted);
+        assert_eq!(me(&replay).await, StatusCode::UNAUTHORIZED, "the planted token died at the sign-in");
+
+        // Signing in again over alice's own session rotates it too.
         let csrf_before = browser.csrf.clone();
         assert_eq!(browser.login("alice", PASSWORD).await.status(), StatusCode::OK);
         let second = browser.cookie("bt_session").expect("second session");

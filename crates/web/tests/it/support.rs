@@ -233,6 +233,23 @@ impl Browser {
         response
     }
 
+    /// Steps the session up again with `password` (`POST /api/auth/reauth`), as the dangerous
+    /// actions need after 5 minutes; fails the test unless it is accepted.
+    pub async fn reauthenticate(&self, password: &str) {
+        let response = self
+            .post(
+                "/api/auth/reauth",
+                serde_json::json!({"password": password}),
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            reqwest::StatusCode::NO_CONTENT,
+            "step-up: {}",
+            response.text().await.unwrap_or_default()
+        );
+    }
+
     /// The value of cookie `name` in this browser's jar.
     pub fn cookie(&self, name: &str) -> Option<String> {
         use reqwest::cookie::CookieStore;

@@ -2,7 +2,8 @@
 //! one method stays on; OIDC is turned on only when configured and its discovery works now;
 //! local sign-in is turned off only while OIDC is on, works, and has an admin group (so
 //! administrators can still get in). Secrets go in, never out: the view says only whether one
-//! is saved or comes from the environment.
+//! is saved or comes from the environment. Saving needs the administrator's fresh step-up
+//! (MFA-05): a provider that makes accounts and administrators would outlive a stolen session.
 
 use super::settings::{
     GITHUB_SECRET, KEY, OIDC_SECRET, SignInMethods, Stored, StoredGithub, StoredOidc, load,
@@ -205,7 +206,8 @@ async fn guard(app: &App, m: &SignInMethods) -> Result<()> {
     Ok(())
 }
 
-/// Saves the sign-in methods after the lock-out guards; audited. Returns the new view.
+/// Saves the sign-in methods after the administrator's fresh step-up and the lock-out guards;
+/// audited. Returns the new view.
 pub async fn update(
     app: &App,
     admin: &Principal,
@@ -213,6 +215,7 @@ pub async fn update(
     meta: &RequestMeta,
 ) -> Result<MethodsView> {
     crate::users::admin_gate(app, admin, meta).await?;
+    crate::auth::reauth::require_fresh(app, admin).await?;
     let current = load(app).await?;
     let (methods, secrets) = form::parse(app, update, &current)?;
     guard(app, &methods).await?;

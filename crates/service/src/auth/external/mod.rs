@@ -23,6 +23,11 @@
 //! a second factor the session is then fresh ([`super::reauth`]); with one, the provider
 //! proof stands in for the password and the step-up page asks for the factor.
 //!
+//! GitHub is never a step-up on its own (MFA-05): it has no `prompt=login`/`max_age` and no
+//! `auth_time`, and approves silently while the browser is signed in there, so a GitHub
+//! round trip proves only that someone holds this browser. It stands in for the password only
+//! for an account with a second factor, which is then still asked ([`GITHUB_ALONE`] otherwise).
+//!
 //! Both routes count against the OIDC rate limit (20 per 15 minutes per IP).
 
 pub mod admin;
@@ -41,6 +46,9 @@ use crate::rate_limit::{self, Limit};
 use crate::{App, Error, Result};
 
 pub use settings::{PublicMethods, SignInMethods};
+
+/// Why GitHub is not offered, or refused, as a step-up for an account without a second factor.
+pub const GITHUB_ALONE: &str = "GitHub cannot confirm it's you on its own: it approves without asking again while this browser is signed in there. Confirm with your password, or, if your account has none, ask an administrator to set one";
 
 /// How long a sign-in may take between the redirect to the provider and its callback.
 pub const FLOW_LIFETIME: std::time::Duration = std::time::Duration::from_secs(10 * 60);
@@ -189,6 +197,12 @@ pub async fn start_step_up(
         return Err(Error::Forbidden);
     };
     let methods = settings::load(app).await?;
+    if provider == Provider::Github && github_alone(app, principal, &methods).await? {
+        return Err(Error::BadRequest {
+            field: "provider".into(),
+            message: GITHUB_ALONE.into(),
+        });
+    }
     if !step_up_providers_of(app, principal, &methods)
         .await?
         .contains(&provider)
@@ -223,7 +237,29 @@ pub async fn step_up_providers(
         .collect())
 }
 
-async fn step_up_providers_of(
+/// Why `principal` cannot step up through a provider their account is linked to, for the
+/// step-up page to say: [`GITHUB_ALONE`] when GitHub is the only one and the account has no
+/// second factor.
+pub async fn step_up_refusal(app: &App, principal: &Principal) -> Result<Option<&'static str>> {
+    let methods = settings::load(app).await?;
+    Ok(github_alone(app, principal, &methods)
+        .await?
+        .then_some(GITHUB_ALONE))
+}
+
+/// Whether `principal`'s account is linked to GitHub (turned on) but has no second factor, so
+/// that GitHub would be the whole step-up.
+async fn github_alone(app: &App, principal: &Principal, methods: &SignInMethods) -> Result<bool> {
+    Ok(linked_providers(app, principal, methods)
+        .await?
+        .contains(&Provider::Github)
+        && super::mfa::methods_for(app, principal.user_id)
+            .await?
+            .is_empty())
+}
+
+/// The providers turned on and linked to `principal`'s account.
+async fn linked_providers(
     app: &App,
     principal: &Principal,
     methods: &SignInMethods,
@@ -242,6 +278,24 @@ async fn step_up_providers_of(
         && identities.iter().any(|i| i.issuer == github_issuer)
     {
         providers.push(Provider::Github);
+    }
+    Ok(providers)
+}
+
+/// The providers that can confirm a step-up of `principal`: linked ones, except GitHub for an
+/// account without a second factor.
+async fn step_up_providers_of(
+    app: &App,
+    principal: &Principal,
+    methods: &SignInMethods,
+) -> Result<Vec<Provider>> {
+    let mut providers = linked_providers(app, principal, methods).await?;
+    if providers.contains(&Provider::Github)
+        && super::mfa::methods_for(app, principal.user_id)
+            .await?
+            .is_empty()
+    {
+        providers.retain(|p| *p != Provider::Github);
     }
     Ok(providers)
 }
@@ -268,15 +322,8 @@ pub async fn finish(
                 other => other.to_string(),
             };
             tracing::warn!(target: "security", provider = provider.as_str(), %reason, "external sign-in refused");
-            audit::record(
-                app,
-                &Actor::Anonymous,
-                "login.failure",
-                None,
-                meta.ip,
-                serde_json::json!({"method": provider.as_str(), "reason": reason}),
-            )
-            .await?;
+            let detail = serde_json::json!({"method": provider.as_str(), "reason": reason});
+            audit::record_anonymous(app, "login.failure", meta.ip, detail).await?;
             Err(err)
         }
     }
@@ -363,6 +410,10 @@ async fn finish_step_up(
     }
     let next = flow.next_path.clone().unwrap_or_else(|| "/".to_owned());
     let factor = !super::mfa::methods_for(app, user.id).await?.is_empty();
+    if provider == Provider::Github && !factor {
+        // The factor went away since the flow began: GitHub alone proves nothing.
+        return Err(refused(GITHUB_ALONE));
+    }
     let action = if factor {
         app.store
             .mark_session_provider_proved(session.id, now)

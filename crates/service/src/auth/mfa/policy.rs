@@ -120,7 +120,8 @@ pub async fn get(app: &App, admin: &Principal) -> Result<MfaPolicy> {
 }
 
 /// `PUT /api/admin/mfa-policy`: sets whom the policy obliges and the grace period. Switching
-/// the requirement restarts the grace period; changing only the days does not. Audited.
+/// the requirement restarts the grace period; changing only the days does not. Needs the
+/// administrator's fresh step-up (MFA-05). Audited.
 pub async fn set(
     app: &App,
     admin: &Principal,
@@ -130,6 +131,7 @@ pub async fn set(
 ) -> Result<MfaPolicy> {
     admin.require_admin()?;
     rate_limit::hit(app, Limit::Admin, &rate_limit::ip_subject(app, meta.ip)).await?;
+    crate::auth::reauth::require_fresh(app, admin).await?;
     if grace_days > MAX_GRACE_DAYS {
         return Err(Error::invalid(
             "grace_days",
