@@ -268,7 +268,9 @@ pub async fn setup(
             password: form.password.clone(),
         };
         match service::setup::complete(app, &form.token, account, &meta).await {
-            Ok(signed_in) => return signed_in_redirect(app, &signed_in, "/profile/security"),
+            Ok(signed_in) => {
+                return signed_in_redirect(app, &signed_in, "/admin?notice=setup#create-title");
+            }
             Err(Error::Invalid(i)) => errors.push((i.field, i.reason)),
             Err(Error::Forbidden) => {
                 return error_page(

@@ -43,7 +43,11 @@ pub(crate) fn routes(table: Table) -> Table {
 }
 
 /// The success banners of every admin page, by code.
-pub(crate) const NOTICES: [(&str, &str); 13] = [
+pub(crate) const NOTICES: [(&str, &str); 14] = [
+    (
+        "setup",
+        "The server is set up, and you are signed in as its administrator. This account manages the server and holds no bills: create your own everyday account below (role User), then sign out and sign in with it to track bills.",
+    ),
     (
         "created",
         "Account created. The person can sign in with the password you chose.",

@@ -38,7 +38,7 @@ pub fn forbidden(app: &App, caller: &Caller, ctx: &PageContext) -> Response {
         chrome,
         status: StatusCode::FORBIDDEN.as_u16(),
         heading: "Forbidden".to_owned(),
-        message: "This account administers the server and holds no bills. Sign in with your own account to track bills.".to_owned(),
+        message: "This account administers the server and holds no bills. To track bills, create your own account under Admin (role User), then sign out and sign in with it.".to_owned(),
         request_id: ctx.request_id.clone(),
     };
     with_cookie(views::render(&page), cookie)
@@ -57,6 +57,10 @@ impl FromRequestParts<AppState> for DataPageUser {
         let PageUser(user) = PageUser::from_request_parts(parts, state).await?;
         if data_owner(&user).is_ok() {
             return Ok(DataPageUser(user));
+        }
+        // The setup administrator's home is the admin area, not a 403.
+        if parts.method == axum::http::Method::GET && parts.uri.path() == "/" {
+            return Err(super::see_other("/admin"));
         }
         let caller = Caller::from_request_parts(parts, state)
             .await

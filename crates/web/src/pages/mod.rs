@@ -135,6 +135,7 @@ pub(crate) fn chrome(
     let user = caller.principal.as_ref().map(|p| NavUser {
         display_name: p.display_name.clone(),
         is_admin: p.is_admin(),
+        holds_data: p.require_data_access().is_ok(),
     });
     (
         Chrome {

@@ -271,6 +271,7 @@ mod tests {
             user: Some(NavUser {
                 display_name: HOSTILE.to_owned(),
                 is_admin: true,
+                holds_data: true,
             }),
             flash: None,
             theme: "dark".to_owned(),

@@ -161,6 +161,7 @@ mod tests {
                 user: Some(NavUser {
                     display_name: hostile(),
                     is_admin: true,
+                    holds_data: true,
                 }),
                 flash: None,
                 theme: "system".to_owned(),

@@ -130,6 +130,7 @@ mod tests {
                 user: Some(NavUser {
                     display_name: text(),
                     is_admin: false,
+                    holds_data: true,
                 }),
                 ..Chrome::default()
             },

@@ -218,6 +218,7 @@ mod tests {
         Some(NavUser {
             display_name: HOSTILE.to_owned(),
             is_admin: false,
+            holds_data: true,
         })
     }
 

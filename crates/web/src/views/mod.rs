@@ -85,6 +85,9 @@ pub struct NavUser {
     pub display_name: String,
     /// Shows the Admin link.
     pub is_admin: bool,
+    /// May hold tracking data: false for the setup administrator, whose navigation then shows
+    /// only what it can open (admin, profile, security).
+    pub holds_data: bool,
 }
 
 /// The part of the application a page belongs to; its navigation link is marked current.
@@ -123,6 +126,8 @@ struct NavEntry {
     icon: &'static str,
     primary: bool,
     admins_only: bool,
+    /// Opens tracking data: hidden from the setup administrator, who holds none.
+    data: bool,
 }
 
 impl NavEntry {
@@ -140,6 +145,7 @@ impl NavEntry {
             icon,
             primary: true,
             admins_only: false,
+            data: true,
         }
     }
 
@@ -162,6 +168,14 @@ impl NavEntry {
             ..self
         }
     }
+
+    /// An entry every signed-in account can open (no tracking data behind it).
+    const fn any_account(self) -> Self {
+        Self {
+            data: false,
+            ..self
+        }
+    }
 }
 
 /// The navigation, in order (ui.md: the four most used sections are the phone's tabs).
@@ -171,9 +185,11 @@ const NAV: [NavEntry; 8] = [
     NavEntry::tab(Section::Expenses, "/expenses", "Expenses", "wallet"),
     NavEntry::tab(Section::Budgets, "/budgets", "Budgets", "target"),
     NavEntry::more(Section::Analytics, "/analytics", "Analytics", "chart"),
-    NavEntry::more(Section::Profile, "/profile", "Profile", "user"),
-    NavEntry::more(Section::Security, "/profile/security", "Security", "shield"),
-    NavEntry::more(Section::Admin, "/admin", "Admin", "settings").admins_only(),
+    NavEntry::more(Section::Profile, "/profile", "Profile", "user").any_account(),
+    NavEntry::more(Section::Security, "/profile/security", "Security", "shield").any_account(),
+    NavEntry::more(Section::Admin, "/admin", "Admin", "settings")
+        .admins_only()
+        .any_account(),
 ];
 
 impl Chrome {
@@ -184,6 +200,7 @@ impl Chrome {
         };
         NAV.iter()
             .filter(|entry| user.is_admin || !entry.admins_only)
+            .filter(|entry| user.holds_data || !entry.data)
             .map(|entry| NavLink {
                 href: entry.href,
                 label: entry.label,

@@ -146,6 +146,7 @@ mod tests {
                 user: Some(NavUser {
                     display_name: hostile(),
                     is_admin: false,
+                    holds_data: true,
                 }),
                 flash: None,
                 theme: String::new(),

@@ -33,6 +33,7 @@ fn member() -> Option<NavUser> {
     Some(NavUser {
         display_name: hostile(),
         is_admin: false,
+        holds_data: true,
     })
 }
 
@@ -40,6 +41,7 @@ fn admin() -> Option<NavUser> {
     Some(NavUser {
         display_name: hostile(),
         is_admin: true,
+        holds_data: true,
     })
 }
 

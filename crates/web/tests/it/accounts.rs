@@ -352,7 +352,7 @@ async fn spawn_with_bootstrap_admin(engine: TestEngine) -> Option<TestApp> {
 }
 
 /// A fresh one-time setup token (the one made at spawn was only logged).
-async fn setup_token(app: &TestApp) -> String {
+pub(crate) async fn setup_token(app: &TestApp) -> String {
     match service::setup::bootstrap(&app.app)
         .await
         .expect("bootstrap")
@@ -366,7 +366,12 @@ async fn setup_token(app: &TestApp) -> String {
 }
 
 /// Submits the setup form the way the page does (CSRF token as a form field).
-async fn submit_setup(browser: &Browser, token: &str, username: &str, password: &str) -> Reply {
+pub(crate) async fn submit_setup(
+    browser: &Browser,
+    token: &str,
+    username: &str,
+    password: &str,
+) -> Reply {
     let form = [
         ("token", token),
         ("username", username),
@@ -709,6 +714,7 @@ app_tests! {
 
         let done = submit_setup(&browser, &token, "owner", "a sturdy first passphrase").await;
         assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text);
+        assert_eq!(done.header("location"), Some("/admin?notice=setup#create-title"), "the next step: your own account");
         let owner = stored(&app, "owner").await;
         assert_eq!(owner.role, Role::Admin);
         assert!(owner.is_bootstrap);

@@ -221,7 +221,11 @@ app_tests! {
         let water = bill(&app, first, "Water", 10, 5_000).await.to_string();
         let mut admin = app.browser().await;
         assert_eq!(admin.login("first", PASSWORD).await.status(), StatusCode::OK);
-        assert_eq!(admin.get("/").await.status(), StatusCode::FORBIDDEN);
+        let home = admin.get("/").await;
+        assert_eq!(home.status(), StatusCode::SEE_OTHER, "its home is the admin area");
+        assert_eq!(home.headers().get("location").and_then(|v| v.to_str().ok()), Some("/admin"));
+        assert!(!home.text().await.expect("body").contains("Water"), "no data on the way");
+        assert_eq!(admin.get("/bills").await.status(), StatusCode::FORBIDDEN);
         let (status, _, _) = submit(&admin, "/tracker/pay", &[("bill_id", &water), ("due_date", "2026-03-10")]).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
 
