@@ -275,6 +275,24 @@ pub async fn load_for(app: &App, owner: UserId, scale: DemoScale) -> Result<Demo
     Ok(counts(&data))
 }
 
+/// What the tracker offers about demo data: to try it (only on an account without any bill)
+/// or to remove it (while there is some).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DemoOffer {
+    pub has_demo: bool,
+    pub has_bills: bool,
+}
+
+/// The caller's [`DemoOffer`].
+pub async fn offer(app: &App, principal: &Principal) -> Result<DemoOffer> {
+    let owner = preferences::data_owner(principal)?;
+    let (has_demo, has_bills) = app.store.demo_state(owner).await?;
+    Ok(DemoOffer {
+        has_demo,
+        has_bills,
+    })
+}
+
 /// `POST /api/demo/load`: the small data set into the caller's own account.
 pub async fn load(app: &App, principal: &Principal, meta: &RequestMeta) -> Result<DemoCounts> {
     let owner = preferences::data_owner(principal)?;

@@ -176,6 +176,22 @@ impl Store {
         Ok(())
     }
 
+    /// Whether `owner` has generated bills or categories (every demo load makes both), and
+    /// whether they have any bill at all: two `EXISTS`, cheap on every tracker page.
+    pub async fn demo_state(&self, owner: UserId) -> Result<(bool, bool)> {
+        let row: (bool, bool) = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT EXISTS (SELECT 1 FROM bills WHERE user_id = $1 AND is_demo) \
+                   OR EXISTS (SELECT 1 FROM categories WHERE user_id = $1 AND is_demo), \
+                 EXISTS (SELECT 1 FROM bills WHERE user_id = $1)",
+            )
+            .bind(owner.to_string())
+            .fetch_one(pool)
+            .await?
+        });
+        Ok(row)
+    }
+
     /// Whether `owner` already has generated data.
     pub async fn has_demo(&self, owner: UserId) -> Result<bool> {
         let n: i64 = on_pool!(self, |pool| {

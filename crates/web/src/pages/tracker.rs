@@ -25,14 +25,21 @@ use crate::views::{self, Chrome, TrackerPage};
 mod actions;
 
 /// The banner messages a redirect can ask for, by code.
-pub(super) const NOTICES: [(&str, &str); 8] = [
+pub(super) const NOTICES: [(&str, &str); 9] = [
     ("paid", "Marked as paid."),
     ("unpaid", "Payment undone: the bill is unpaid again."),
     ("paid_all", "Paid every bill due in this period."),
     ("nothing", "Nothing was due to pay in this period."),
     ("undone", "Undone: those payments were removed."),
     ("skipped", "Saved."),
-    ("demo", "Demo data loaded."),
+    (
+        "demo",
+        "Demo data loaded. Remove it with the button above when you are done looking.",
+    ),
+    (
+        "demo_cleared",
+        "Demo data removed. Your own bills and expenses were left alone.",
+    ),
     ("welcome", "Saved. Change these any time under Profile."),
 ];
 
@@ -60,6 +67,7 @@ pub(crate) fn routes(table: Table) -> Table {
         .add("POST", "/tracker/pay-all", post(actions::pay_all))
         .add("POST", "/tracker/undo", post(actions::undo))
         .add("POST", "/tracker/demo", post(actions::demo))
+        .add("POST", "/tracker/demo/clear", post(actions::clear_demo))
 }
 
 /// The tracker URL for a month and sort order.
@@ -226,6 +234,8 @@ fn present(chrome: Chrome, view: &TrackerView) -> TrackerPage {
         cards,
         buckets,
         empty,
+        account_empty: false,
+        has_demo: false,
         undo_token: None,
         notice: None,
         error: None,
@@ -278,9 +288,15 @@ pub async fn show(
         Ok(card) => card,
         Err(err) => return not_shown(app, &caller, &ctx, err, &NOT_SHOWN),
     };
+    let demo = match service::demo::offer(app, &user).await {
+        Ok(offer) => offer,
+        Err(err) => return not_shown(app, &caller, &ctx, err, &NOT_SHOWN),
+    };
     let (chrome, cookie) = chrome(app, &caller, &ctx, "Tracker");
     let mut page = present(chrome, &view);
     page.welcome = welcome;
+    page.account_empty = !demo.has_bills;
+    page.has_demo = demo.has_demo;
     page.undo_token = undo;
     page.notice = notice;
     page.error = error;

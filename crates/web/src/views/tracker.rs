@@ -32,6 +32,10 @@ pub struct TrackerPage {
     pub buckets: Vec<BucketSection>,
     /// The user has no bills in this month (and the empty state is shown).
     pub empty: bool,
+    /// The account has no bill at all: the empty state offers the first bill, and demo data.
+    pub account_empty: bool,
+    /// Demo data is loaded: offer to remove it.
+    pub has_demo: bool,
     /// A pay-all just happened: offer to undo it.
     pub undo_token: Option<String>,
     /// A success message for the banner.

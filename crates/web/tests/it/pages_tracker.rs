@@ -203,15 +203,31 @@ app_tests! {
         }
     }
 
-    async fn an_empty_account_offers_demo_data(app) {
+    async fn an_empty_account_offers_its_first_bill_and_demo_data_only_then(app) {
         let (browser, _) = user(&app, "alice").await;
         let html = page(&browser, "/").await;
         assert!(html.contains("No bills yet"), "{html}");
+        assert!(html.contains("class=\"btn btn-primary\" href=\"/bills/new\"><span>Add your first bill"), "the primary action: {html}");
+        assert!(html.contains("action=\"/tracker/demo\" data-confirm="), "demo data asks first");
+        assert!(html.contains("btn btn-secondary\">Try it with demo data"), "as a secondary action");
+        assert!(!html.contains("action=\"/tracker/demo/clear\""), "nothing to remove yet");
         let (status, location, _) = submit(&browser, "/tracker/demo", &[]).await;
         assert_eq!(status, StatusCode::SEE_OTHER);
         let html = page(&browser, &location).await;
         assert!(!html.contains("No bills yet"), "{html}");
         assert!(html.contains("Demo data loaded"));
+        assert!(html.contains("action=\"/tracker/demo/clear\""), "removable from the page");
+        assert!(!html.contains("Try it with demo data"), "offered only on an empty account");
+
+        // A month without bills of an account that has some offers no demo data.
+        let later = page(&browser, "/?year=2000&month=1").await;
+        assert!(later.contains("Nothing due this month") && !later.contains("Try it with demo data"), "{later}");
+
+        let (status, location, _) = submit(&browser, "/tracker/demo/clear", &[]).await;
+        assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/?notice=demo_cleared"));
+        let html = page(&browser, &location).await;
+        assert!(html.contains("Demo data removed") && !html.contains("action=\"/tracker/demo/clear\""), "{html}");
+        assert!(html.contains("No bills yet"), "back to an empty account");
     }
 
     async fn the_bootstrap_administrator_gets_403_and_strangers_sign_in(app) {

@@ -216,6 +216,19 @@ pub async fn undo(
     done(app, &caller, &ctx, result, &to, "undone")
 }
 
+/// `POST /tracker/demo/clear`: removes the generated demo rows (only those).
+pub async fn clear_demo(
+    State(state): State<AppState>,
+    DataPageUser(user): DataPageUser,
+    caller: Caller,
+    ctx: PageContext,
+    Meta(meta): Meta,
+    Form(_form): Form<CsrfForm>,
+) -> Response {
+    let result = service::demo::clear(&state.app, &user, &meta).await;
+    done(&state.app, &caller, &ctx, result, "/", "demo_cleared")
+}
+
 /// `POST /tracker/demo`: loads the demo data into the caller's account.
 pub async fn demo(
     State(state): State<AppState>,
