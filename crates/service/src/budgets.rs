@@ -6,7 +6,8 @@
 //!   (409). The category must be one of the caller's live categories; anything else is
 //!   `Invalid { field: "category_id" }`, so missing and foreign look the same.
 //! - A budget's limit is in the user's currency at the time it is made; `spent` counts the
-//!   live expenses **in that currency** dated in the period that holds the user's today
+//!   live expenses and bill payments (under their bill's category) **in that currency**
+//!   dated in the period that holds the user's today
 //!   ([`domain::budget::period_range`]), so a EUR expense never eats into a USD budget.
 //! - `state` is [`domain::budget::budget_state`]: warning from 80 %, exceeded from 100 %,
 //!   in integer arithmetic. `percent` is the integer part of spent / limit (never below 0).

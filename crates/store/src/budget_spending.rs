@@ -27,8 +27,9 @@ pub struct CategoryCurrencySpend {
 }
 
 impl Store {
-    /// The owner's live spending with `spent_on` in `[start, end]`, per category and currency,
-    /// sorted by category then currency.
+    /// The owner's live spending in `[start, end]`, per category and currency, sorted by
+    /// category then currency: expenses by `spent_on`, and bill payments by `paid_on` under
+    /// their bill's category and currency (paying the rent is spending on housing).
     pub async fn spending_by_category_and_currency(
         &self,
         owner: UserId,
@@ -39,7 +40,12 @@ impl Store {
             sqlx::query_as(
                 "SELECT category_id, currency, amount_minor FROM expenses \
                  WHERE user_id = $1 AND deleted_at IS NULL AND spent_on >= $2 \
-                 AND spent_on <= $3",
+                 AND spent_on <= $3 \
+                 UNION ALL \
+                 SELECT b.category_id, b.currency, p.amount_minor FROM payments p \
+                 JOIN bills b ON b.id = p.bill_id AND b.user_id = p.user_id \
+                 WHERE p.user_id = $1 AND p.deleted_at IS NULL AND p.paid_on >= $2 \
+                 AND p.paid_on <= $3",
             )
             .bind(owner.to_string())
             .bind(date_text(start))

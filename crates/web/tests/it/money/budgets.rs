@@ -82,3 +82,31 @@ app_tests! {
         assert_eq!(list.as_array().map(Vec::len), Some(1));
     }
 }
+
+app_tests! {
+    async fn bill_payments_count_toward_their_categorys_budget(app) {
+        let (alice, owner) = user(&app, "alice").await;
+        let housing = category(&app, owner, "Housing").await;
+        created(&alice, "/api/budgets", json!({"category_id": housing.to_string(), "period": "monthly", "limit": "1000"})).await;
+        let rent = created(&alice, "/api/bills", json!({"name": "Rent", "expected_amount": "900", "anchor_date": "2026-03-01", "category_id": housing.to_string()})).await;
+        let euro = created(&alice, "/api/bills", json!({"name": "Flat abroad", "expected_amount": "300", "currency": "EUR", "anchor_date": "2026-03-01", "category_id": housing.to_string()})).await;
+        assert_eq!(only_budget(&alice).await["spent"], "0.00");
+
+        // Paying the rent is spending on housing, in the period it was paid.
+        let paid = created(&alice, "/api/payments", json!({"bill_id": text(&rent, "id"), "amount": "900", "paid_on": "2026-03-02", "cycle_due": "2026-03-01"})).await;
+        let now = only_budget(&alice).await;
+        assert_eq!((now["spent"].as_str(), now["percent"].as_i64(), now["state"].as_str()), (Some("900.00"), Some(90), Some("warning")), "{now}");
+
+        // Not another currency, not last month, not a deleted payment.
+        created(&alice, "/api/payments", json!({"bill_id": text(&euro, "id"), "amount": "300", "paid_on": "2026-03-03", "cycle_due": "2026-03-01"})).await;
+        created(&alice, "/api/payments", json!({"bill_id": text(&rent, "id"), "amount": "900", "paid_on": "2026-02-27", "cycle_due": "2026-03-01"})).await;
+        assert_eq!(only_budget(&alice).await["spent"], "900.00");
+        assert_eq!(delete(&alice, &format!("/api/payments/{}", text(&paid, "id"))).await, StatusCode::NO_CONTENT);
+        assert_eq!(only_budget(&alice).await["spent"], "0.00");
+
+        // Expenses and payments add up.
+        created(&alice, "/api/expenses", json!({"amount": "120", "spent_on": "2026-03-05", "category_id": housing.to_string()})).await;
+        created(&alice, "/api/payments", json!({"bill_id": text(&rent, "id"), "amount": "900", "paid_on": "2026-03-06", "cycle_due": "2026-03-01"})).await;
+        assert_eq!(only_budget(&alice).await["spent"], "1020.00");
+    }
+}
