@@ -158,7 +158,7 @@ pub async fn toggle_paid(
 }
 
 /// Whether pay-all pays `o`: owing, not partial or skipped, and due on or before today.
-fn pay_all_pays(o: &Occurrence, today: NaiveDate) -> bool {
+pub(super) fn pay_all_pays(o: &Occurrence, today: NaiveDate) -> bool {
     matches!(
         o.status,
         OccurrenceStatus::DueSoon

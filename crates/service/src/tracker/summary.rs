@@ -52,6 +52,9 @@ pub struct BucketView {
     pub expected: AmountView,
     pub paid: AmountView,
     pub remaining: AmountView,
+    /// How many occurrences "pay all due" would pay now (owing and due by today): the page
+    /// offers the action only when there are some.
+    pub pay_all_count: usize,
     pub occurrences: Vec<OccurrenceView>,
 }
 
@@ -170,7 +173,11 @@ pub fn present(
     for bucket in &all {
         let mut totals = Totals::default();
         let mut listed = Vec::new();
+        let mut pay_all_count = 0;
         for o in occurrences.iter().filter(|o| o.bucket == bucket.index) {
+            if super::pay::pay_all_pays(o, today) {
+                pay_all_count += 1;
+            }
             if o.currency == currency {
                 totals.add(o)?;
                 month.add(o)?;
@@ -187,6 +194,7 @@ pub fn present(
             expected: money(totals.expected),
             paid: money(totals.paid),
             remaining: money(totals.remaining),
+            pay_all_count,
             occurrences: listed,
         });
     }

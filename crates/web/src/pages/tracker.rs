@@ -25,13 +25,14 @@ use crate::views::{self, Chrome, TrackerPage};
 mod actions;
 
 /// The banner messages a redirect can ask for, by code.
-pub(super) const NOTICES: [(&str, &str); 9] = [
+pub(super) const NOTICES: [(&str, &str); 10] = [
     ("paid", "Marked as paid."),
     ("unpaid", "Payment undone: the bill is unpaid again."),
     ("paid_all", "Paid every bill due in this period."),
     ("nothing", "Nothing was due to pay in this period."),
     ("undone", "Undone: those payments were removed."),
-    ("skipped", "Saved."),
+    ("skipped", "Skipped for that month."),
+    ("unskipped", "Back on the list for that month."),
     (
         "demo",
         "Demo data loaded. Remove it with the button above when you are done looking.",
@@ -144,6 +145,25 @@ fn range(start: NaiveDate, end: NaiveDate) -> String {
     format!("{} – {}", start.format("%b %-d"), end.format("%b %-d"))
 }
 
+/// What a form did to one occurrence, naming the bill and the month ("Netflix skipped for
+/// March 2026"): the name comes from the month shown, never from the URL.
+fn occurrence_notice(view: &TrackerView, code: &str, bill: &str, due: &str) -> Option<String> {
+    let o = view
+        .buckets
+        .iter()
+        .flat_map(|b| &b.occurrences)
+        .find(|o| o.bill_id == bill && o.due_date.to_string() == due)?;
+    let month = o.due_date.format("%B %Y");
+    let name = &o.bill_name;
+    Some(match code {
+        "paid" => format!("{name} marked paid for {month}."),
+        "unpaid" => format!("{name} for {month} is unpaid again."),
+        "skipped" => format!("{name} skipped for {month}."),
+        "unskipped" => format!("{name} is back on the list for {month}."),
+        _ => return None,
+    })
+}
+
 /// Why expected − paid is not what remains, in words (empty when it is).
 fn difference_note(difference: &AmountView) -> String {
     let minor = difference.amount_minor;
@@ -206,7 +226,7 @@ fn present(chrome: Chrome, view: &TrackerView) -> TrackerPage {
                 expected: money(&b.expected),
                 paid: money(&b.paid),
                 remaining: money(&b.remaining),
-                can_pay_all: rows.iter().any(|r| r.can_pay),
+                can_pay_all: b.pay_all_count > 0,
                 rows,
             }
         })
@@ -256,12 +276,19 @@ pub async fn show(
     let mut notice = None;
     let mut error = None;
     let mut welcome_error = None;
+    let mut notice_code = None;
+    let (mut about_bill, mut about_due) = (None, None);
     let mut rest = Vec::new();
     for (name, value) in pairs {
         match name.as_str() {
+            "bill" => about_bill = Some(value),
+            "due" => about_due = Some(value),
             "undo" => undo = pay::parse_undo_token(&value).ok(),
             "welcome_error" => welcome_error = Some(value),
-            "notice" => notice = message(&NOTICES, Some(&value)),
+            "notice" => {
+                notice = message(&NOTICES, Some(&value));
+                notice_code = Some(value);
+            }
             "error" => error = error_message(&ERRORS, Some(&value)),
             _ => rest.push((name, value)),
         }
@@ -292,6 +319,11 @@ pub async fn show(
         Ok(offer) => offer,
         Err(err) => return not_shown(app, &caller, &ctx, err, &NOT_SHOWN),
     };
+    if let (Some(code), Some(bill), Some(due)) = (&notice_code, &about_bill, &about_due)
+        && let Some(said) = occurrence_notice(&view, code, bill, due)
+    {
+        notice = Some(said);
+    }
     let (chrome, cookie) = chrome(app, &caller, &ctx, "Tracker");
     let mut page = present(chrome, &view);
     page.welcome = welcome;

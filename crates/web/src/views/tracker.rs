@@ -94,7 +94,7 @@ pub struct BucketSection {
     pub expected: String,
     pub paid: String,
     pub remaining: String,
-    /// Some occurrence still owes money: offer "Pay all due".
+    /// Some occurrence owes money and is due by today: offer "Pay all due".
     pub can_pay_all: bool,
     pub rows: Vec<OccurrenceRow>,
 }

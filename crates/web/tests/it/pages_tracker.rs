@@ -352,3 +352,31 @@ app_tests! {
         assert_eq!((settings["currency"].as_str(), settings["time_zone"].as_str(), settings["locale"].as_str()), (Some("EUR"), Some("Europe/Berlin"), Some("de-DE")), "{settings}");
     }
 }
+
+app_tests! {
+    async fn notices_name_the_bill_and_month_and_pay_all_shows_only_when_something_is_due(app) {
+        let (browser, me) = user(&app, "alice").await;
+        let rent = bill(&app, me, "<b>Rent</b>", 10, 90_000).await.to_string();
+        bill(&app, me, "Later", 28, 5_000).await;
+        let html = page(&browser, MARCH).await;
+        assert_eq!(html.matches("action=\"/tracker/pay-all\"").count(), 1, "this month has something due by today: {html}");
+        let april = page(&browser, "/?year=2026&month=4&sort=due&dir=asc").await;
+        assert!(april.contains("action=\"/tracker/pay\""), "April's bills can be paid one by one");
+        assert!(!april.contains("action=\"/tracker/pay-all\""), "but nothing is due yet, so no Pay all due: {april}");
+
+        let (_, location, _) = submit(&browser, "/tracker/pay", &[("bill_id", &rent), ("due_date", "2026-03-10"), ("return_to", MARCH)]).await;
+        let html = page(&browser, &location).await;
+        assert!(html.contains("&#60;b&#62;Rent&#60;/b&#62; marked paid for March 2026."), "{html}");
+        let (_, location, _) = submit(&browser, "/tracker/unpay", &[("bill_id", &rent), ("due_date", "2026-03-10"), ("return_to", MARCH)]).await;
+        assert!(page(&browser, &location).await.contains("for March 2026 is unpaid again."));
+        let (_, location, _) = submit(&browser, "/tracker/skip", &[("bill_id", &rent), ("due_date", "2026-03-10"), ("skipped", "true"), ("return_to", MARCH)]).await;
+        assert!(page(&browser, &location).await.contains("skipped for March 2026."));
+        // A bill id in the address that is not on the page says only the generic words.
+        let other = page(&browser, &format!("{MARCH}&notice=paid&bill={}&due=2026-03-10", uuid_like())).await;
+        assert!(other.contains("Marked as paid."), "{other}");
+    }
+}
+
+fn uuid_like() -> &'static str {
+    "0190f000-0000-7000-8000-000000000000"
+}

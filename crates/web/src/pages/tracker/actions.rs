@@ -21,6 +21,19 @@ use super::back;
 use crate::AppState;
 use crate::auth::{Caller, Meta};
 
+/// `to` naming the occurrence a form acted on (`bill`, `due`), so the banner can say which bill
+/// and month it was (the page looks the name up; nothing typed is reflected).
+fn about(to: &str, bill_id: &str, due_date: &str) -> String {
+    match parse_occurrence(bill_id, due_date) {
+        Ok((bill, due)) => with_param(
+            &with_param(to, "bill", &bill.to_string()),
+            "due",
+            &due.to_string(),
+        ),
+        Err(_) => to.to_owned(),
+    }
+}
+
 fn parse_occurrence(bill_id: &str, due_date: &str) -> Result<(BillId, NaiveDate), Error> {
     let bill = parse_id(bill_id)?;
     let due = parse_date("due_date", due_date)?;
@@ -48,7 +61,11 @@ pub async fn pay_one(
     ctx: PageContext,
     Form(form): Form<OccurrenceForm>,
 ) -> Response {
-    let to = back(form.return_to.as_deref());
+    let to = about(
+        &back(form.return_to.as_deref()),
+        &form.bill_id,
+        &form.due_date,
+    );
     let app = &state.app;
     let result = match (parse_occurrence(&form.bill_id, &form.due_date), form.amount) {
         (Ok((bill, due)), None) => pay::quick_pay(app, &user, bill, Some(due)).await.map(drop),
@@ -78,7 +95,11 @@ pub async fn unpay(
     ctx: PageContext,
     Form(form): Form<OccurrenceForm>,
 ) -> Response {
-    let to = back(form.return_to.as_deref());
+    let to = about(
+        &back(form.return_to.as_deref()),
+        &form.bill_id,
+        &form.due_date,
+    );
     let app = &state.app;
     let result = match parse_occurrence(&form.bill_id, &form.due_date) {
         Ok((bill, due)) => unpay_one(app, &user, bill, due).await,
@@ -132,7 +153,11 @@ pub async fn skip(
     ctx: PageContext,
     Form(form): Form<SkipForm>,
 ) -> Response {
-    let to = back(form.return_to.as_deref());
+    let to = about(
+        &back(form.return_to.as_deref()),
+        &form.bill_id,
+        &form.due_date,
+    );
     let app = &state.app;
     let skipped = match form.skipped.as_str() {
         "true" => Ok(true),
@@ -151,7 +176,12 @@ pub async fn skip(
         }
         (Err(err), _) | (_, Err(err)) => Err(err),
     };
-    done(app, &caller, &ctx, result, &to, "skipped")
+    let notice = if form.skipped == "false" {
+        "unskipped"
+    } else {
+        "skipped"
+    };
+    done(app, &caller, &ctx, result, &to, notice)
 }
 
 #[derive(Deserialize, Default)]
