@@ -118,11 +118,12 @@ suite.test("pay it from the tracker without a page reload, then undo", async ({ 
   await mark(page);
   await row(page, BILL).getByRole("button", { name: `Pay ${BILL}` }).click();
   await row(page, BILL).getByText("Paid", { exact: true }).waitFor();
-  await page.getByText("Marked as paid.").waitFor();
+  // The notice names the bill and the month it paid.
+  await page.getByText(new RegExp(`${BILL} marked paid for \\w+ ${year}\\.`)).waitFor();
   assert(await marked(page), "htmx swapped the page instead of reloading it");
   assert(page.url().includes(`month=${month}`), `the address stays bookmarkable: ${page.url()}`);
   await row(page, BILL).getByRole("button", { name: `Undo payment of ${BILL}` }).click();
-  await page.getByText("Payment undone: the bill is unpaid again.").waitFor();
+  await page.getByText(new RegExp(`${BILL} for \\w+ ${year} is unpaid again\\.`)).waitFor();
   await row(page, BILL).getByRole("button", { name: `Pay ${BILL}` }).waitFor();
 });
 
@@ -141,6 +142,15 @@ suite.test("change the month with the switcher and skip next month", async ({ t 
   // keeps no history snapshot (financial pages), so it reloads that address from the server.
   await page.evaluate(() => history.go(-2));
   await page.waitForFunction((before) => document.querySelector("#month-title")?.textContent === before, title);
+});
+
+suite.test("sorting the tracker applies on change, without the Apply button", async ({ t }) => {
+  const page = t.page;
+  const { year, month } = today();
+  await gotoMonth(page, t.server.base, year, month);
+  await page.getByLabel("Sort by").selectOption("name");
+  await page.waitForFunction(() => location.search.includes("sort=name"));
+  assert(page.url().includes("sort=name"), `the sort is in the address: ${page.url()}`);
 });
 
 suite.test("edit this month's amount and note from the tracker", async ({ t }) => {

@@ -215,6 +215,19 @@
     showToast("The server could not be reached. Check your connection and try again.");
   });
 
+  // ---- Filters and sorting apply on change --------------------------------------------------
+  // A GET form marked data-autosubmit sends itself when one of its selects changes (its Apply
+  // button stays for keyboards and for pages without JavaScript).
+  document.addEventListener("change", function (event) {
+    var field = event.target;
+    if (!(field instanceof HTMLSelectElement) || !field.form) {
+      return;
+    }
+    if (field.form.hasAttribute("data-autosubmit") && typeof field.form.requestSubmit === "function") {
+      field.form.requestSubmit();
+    }
+  });
+
   // ---- First-run answers pre-filled from the browser ----------------------------------------
   // A field marked data-prefill still holding its server default takes the browser's time
   // zone or language; the person still sees it and saves it (nothing is sent by itself).

@@ -380,3 +380,17 @@ app_tests! {
 fn uuid_like() -> &'static str {
     "0190f000-0000-7000-8000-000000000000"
 }
+
+app_tests! {
+    async fn filters_and_sorting_are_marked_to_apply_on_change_and_the_sign_in_page_says_what_to_do_on_a_lost_password(app) {
+        let (browser, me) = user(&app, "alice").await;
+        bill(&app, me, "Rent", 10, 90_000).await;
+        for path in [MARCH, "/bills", "/expenses"] {
+            let html = page(&browser, path).await;
+            assert!(html.contains("method=\"get\"") && html.contains(" data-autosubmit>"), "{path}");
+        }
+        let anonymous = app.browser().await;
+        let html = page(&anonymous, "/login").await;
+        assert!(html.contains("Forgot your password?"), "{html}");
+    }
+}
