@@ -153,6 +153,27 @@ suite.test("sorting the tracker applies on change, without the Apply button", as
   assert(page.url().includes("sort=name"), `the sort is in the address: ${page.url()}`);
 });
 
+suite.test("the theme toggle saves the account's one theme setting", async ({ t }) => {
+  const page = t.page;
+  const { year, month } = today();
+  await gotoMonth(page, t.server.base, year, month);
+  const toggle = page.locator("[data-theme-toggle]:visible").first();
+  const saved = page.waitForResponse((r) => r.url().endsWith("/profile/theme"));
+  await toggle.click();
+  await saved;
+  const chosen = await page.evaluate(() => document.documentElement.getAttribute("data-theme-saved"));
+  assert(chosen === "dark", `the toggle moved the saved theme on: ${chosen}`);
+  await page.reload();
+  const after = await page.evaluate(() => [document.documentElement.getAttribute("data-theme"), localStorage.getItem("bt-theme")]);
+  assert(after[0] === "dark" && after[1] === null, `the server's setting holds after a reload, nothing on the device: ${after}`);
+  // Back to following the system, so the other tests see the default.
+  for (let i = 0; i < 2; i++) {
+    const back = page.waitForResponse((r) => r.url().endsWith("/profile/theme"));
+    await page.locator("[data-theme-toggle]:visible").first().click();
+    await back;
+  }
+});
+
 suite.test("edit this month's amount and note from the tracker", async ({ t }) => {
   const page = t.page;
   const { year, month } = today();

@@ -23,16 +23,25 @@
   var THEMES = ["system", "dark", "light"];
   var LABELS = { system: "System", dark: "Dark", light: "Light" };
 
-  // A choice made with the toggle on this device wins; otherwise the theme saved in the
-  // profile (the server puts it on <html data-theme-saved>), otherwise the system's.
+  // One setting: a signed-in account's theme is the one saved in its profile (the server puts
+  // it on <html data-theme-saved>, "system" included); the toggle saves it there, in the
+  // background. Only pages without an account (none show the toggle) fall back to this
+  // device's storage, which a signed-in page clears so it can never override the profile.
   function storedTheme() {
     var saved = root.getAttribute("data-theme-saved");
-    var fallback = THEMES.indexOf(saved) >= 0 ? saved : "system";
+    if (THEMES.indexOf(saved) >= 0) {
+      try {
+        window.localStorage.removeItem(THEME_KEY);
+      } catch (e) {
+        // Storage may be disabled: nothing to clear.
+      }
+      return saved;
+    }
     try {
       var value = window.localStorage.getItem(THEME_KEY);
-      return THEMES.indexOf(value) >= 0 ? value : fallback;
+      return THEMES.indexOf(value) >= 0 ? value : "system";
     } catch (e) {
-      return fallback;
+      return "system";
     }
   }
 
@@ -50,16 +59,44 @@
 
   applyTheme(storedTheme());
 
+  function saveTheme(theme, previous) {
+    var token = document.querySelector('input[name="csrf_token"]');
+    var body = new URLSearchParams();
+    body.set("theme", theme);
+    body.set("csrf_token", token ? token.value : "");
+    fetch("/profile/theme", {
+      method: "POST",
+      credentials: "same-origin",
+      redirect: "manual",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: body.toString(),
+    }).then(function (response) {
+      if (!(response.ok || response.type === "opaqueredirect")) {
+        throw new Error("not saved");
+      }
+    }).catch(function () {
+      root.setAttribute("data-theme-saved", previous);
+      applyTheme(previous);
+      showToast("The theme could not be saved; try again.");
+    });
+  }
+
   document.addEventListener("click", function (event) {
     var toggle = event.target instanceof Element ? event.target.closest("[data-theme-toggle]") : null;
     if (!toggle) {
       return;
     }
-    var next = THEMES[(THEMES.indexOf(storedTheme()) + 1) % THEMES.length];
-    try {
-      window.localStorage.setItem(THEME_KEY, next);
-    } catch (e) {
-      // Storage may be disabled; the choice then lasts for this page only.
+    var current = storedTheme();
+    var next = THEMES[(THEMES.indexOf(current) + 1) % THEMES.length];
+    if (root.hasAttribute("data-theme-saved")) {
+      root.setAttribute("data-theme-saved", next);
+      saveTheme(next, current);
+    } else {
+      try {
+        window.localStorage.setItem(THEME_KEY, next);
+      } catch (e) {
+        // Storage may be disabled; the choice then lasts for this page only.
+      }
     }
     applyTheme(next);
   });

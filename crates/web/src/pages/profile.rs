@@ -34,6 +34,7 @@ pub(crate) fn routes(table: Table) -> Table {
         .add("GET", "/profile", get(show))
         .add("POST", "/profile/name", post(rename))
         .add("POST", "/profile/preferences", post(save_preferences))
+        .add("POST", "/profile/theme", post(save_theme))
 }
 
 /// The banner messages a redirect can ask for, by code.
@@ -326,6 +327,40 @@ impl PreferencesFields {
             grace_days: self.grace_days,
             theme: self.theme,
         }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ThemeForm {
+    pub theme: String,
+    #[serde(rename = "csrf_token")]
+    pub _csrf_token: Option<String>,
+}
+
+/// `POST /profile/theme`: the navigation's theme switch saves the one theme setting (the same
+/// as the preferences form's), then back to the profile; `app.js` sends it in the background.
+pub async fn save_theme(
+    State(state): State<AppState>,
+    DataPageUser(user): DataPageUser,
+    caller: Caller,
+    ctx: PageContext,
+    Form(form): Form<ThemeForm>,
+) -> Response {
+    let app = &state.app;
+    let saved = match settings::parse_theme(&form.theme) {
+        Ok(theme) => {
+            let patch = SettingsPatch {
+                theme: Some(theme),
+                ..SettingsPatch::default()
+            };
+            settings::update(app, &user, patch).await
+        }
+        Err(invalid) => Err(invalid.into()),
+    };
+    match saved {
+        Ok(_) => see_other(&with_param("/profile", "notice", "preferences")),
+        Err(err) => failed(app, &caller, &ctx, "/profile", err),
     }
 }
 

@@ -75,7 +75,8 @@ pub struct Chrome {
     /// A one-time message shown in the flash region (e.g. "Password changed").
     pub flash: Option<String>,
     /// The saved theme: `light` or `dark` set `data-theme` on `<html>`; anything else follows
-    /// the system (a choice made with the theme toggle on this device wins in `app.js`).
+    /// the system. The navigation's theme toggle saves this same setting (`POST
+    /// /profile/theme`), so there is one theme per account, never a device's own.
     pub theme: String,
 }
 

@@ -224,3 +224,21 @@ app_tests! {
         assert!(page(&browser, &location).await.contains("Signed in as <strong>Root</strong>"));
     }
 }
+
+app_tests! {
+    async fn the_theme_toggle_and_the_profile_save_one_and_the_same_setting(app) {
+        let browser = app.signed_in("alice", domain::user::Role::User).await;
+        let html = crate::pages_support::page(&browser, "/").await;
+        assert!(html.contains("data-theme-saved=\"system\"") && html.contains("data-theme-toggle"), "{html}");
+        let (status, location, _) = crate::pages_support::submit(&browser, "/profile/theme", &[("theme", "dark")]).await;
+        assert_eq!((status, location.as_str()), (reqwest::StatusCode::SEE_OTHER, "/profile?notice=preferences"));
+        let html = crate::pages_support::page(&browser, "/").await;
+        assert!(html.contains("data-theme=\"dark\" data-theme-saved=\"dark\""), "every page follows the saved theme");
+        let profile = crate::pages_support::page(&browser, "/profile").await;
+        assert!(profile.contains("name=\"theme\" value=\"dark\" checked"), "the profile form shows the same setting: {profile}");
+        let (status, location, _) = crate::pages_support::submit(&browser, "/profile/theme", &[("theme", "purple")]).await;
+        assert_eq!(status, reqwest::StatusCode::SEE_OTHER);
+        assert!(location.contains("error="), "{location}");
+        assert!(crate::pages_support::page(&browser, "/").await.contains("data-theme-saved=\"dark\""), "a bad value changes nothing");
+    }
+}
