@@ -7,6 +7,10 @@
 //! is dated on the occurrence's due date and settles that occurrence (`cycle_due`), for what
 //! it still owes (the month's actual amount when set, less partial payments); skipped and
 //! settled occurrences are left alone.
+//!
+//! Only the last [`HISTORY_YEARS`] years before this month are looked at: a first due date in
+//! 1950 must not make every view of the bill page compute (and "mark paid" write) decades of
+//! weekly occurrences.
 
 use chrono::{Datelike, Days, NaiveDate};
 use domain::id::BillId;
@@ -20,6 +24,9 @@ use super::pay::{PayAllView, pay_under_one_token};
 use crate::auth::Principal;
 use crate::preferences::{self, data_owner};
 use crate::{App, Result};
+
+/// How far back, in years, the earlier occurrences are counted and marked paid.
+pub const HISTORY_YEARS: u32 = 10;
 
 /// The earlier occurrences of a bill still owing.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -44,6 +51,10 @@ async fn owing_before_this_month(
     let Some(first) = bill.ranges.first().map(|range| range.start_date) else {
         return Ok((owner, Vec::new()));
     };
+    let oldest = month_start
+        .checked_sub_months(chrono::Months::new(12 * HISTORY_YEARS))
+        .unwrap_or(month_start);
+    let first = first.max(oldest);
     let Some(last) = month_start.checked_sub_days(Days::new(1)) else {
         return Ok((owner, Vec::new()));
     };

@@ -101,11 +101,15 @@ pub fn parse_theme(raw: &str) -> Result<String, Invalid> {
     text::choice("theme", raw, &THEMES, |t| t).map(str::to_owned)
 }
 
-/// Whether the caller has saved their settings at least once: until then currency, time zone
-/// and locale are silent defaults, and the tracker asks for them.
-pub async fn confirmed(app: &App, principal: &Principal) -> Result<bool> {
+/// The defaults the caller is running on, while they never saved their settings (then
+/// currency, time zone and locale are silent defaults, and the tracker asks for them); `None`
+/// once saved. One read of the settings row.
+pub async fn unconfirmed(app: &App, principal: &Principal) -> Result<Option<SettingsView>> {
     let owner = data_owner(principal)?;
-    Ok(app.store.user_settings(owner).await?.is_some())
+    Ok(match app.store.user_settings(owner).await? {
+        Some(_) => None,
+        None => Some(SettingsView::from(&Preferences::default())),
+    })
 }
 
 /// The caller's settings (the defaults until they save).

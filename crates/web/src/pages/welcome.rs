@@ -31,10 +31,9 @@ pub(crate) async fn card(
     user: &service::auth::Principal,
     refused: Option<&str>,
 ) -> Result<Option<WelcomeCard>, Error> {
-    if settings::confirmed(app, user).await? {
+    let Some(current) = settings::unconfirmed(app, user).await? else {
         return Ok(None);
-    }
-    let current = settings::get(app, user).await?;
+    };
     let error = refused.and_then(|field| {
         let message = match field {
             "currency" => "Currency must be one of the list",

@@ -75,6 +75,16 @@ app_tests! {
         assert_eq!(get(&alice, &format!("/api/bills/{id}/unpaid-history")).await.1["unpaid_count"], 9);
     }
 
+    async fn a_first_due_date_decades_ago_counts_and_marks_only_the_last_ten_years(app) {
+        let alice = app.signed_in("alice", Role::User).await;
+        let bill = new_bill(&alice, json!({"name": "Old lease", "expected_amount": "10", "anchor_date": "1950-01-01", "due_day": 1})).await;
+        let id = bill["id"].as_str().expect("id");
+        let (_, unpaid) = get(&alice, &format!("/api/bills/{id}/unpaid-history")).await;
+        assert_eq!(unpaid, json!({"unpaid_count": 120, "unpaid_from": "2016-03-01"}), "March 2016 – February 2026");
+        let (_, paid) = call(&alice, Method::POST, &format!("/api/bills/{id}/pay-history"), None).await;
+        assert_eq!(paid["paid_count"], 120, "{paid}");
+    }
+
     async fn the_bill_page_offers_to_mark_the_earlier_due_dates_paid(app) {
         let alice = app.signed_in("alice", Role::User).await;
         let id = old_bill(&alice).await;
