@@ -153,9 +153,11 @@ suite.test("on a phone, Pay and Undo change the row in place: no reload, no scro
   assert(scrolled > 750, `the row is far down the page: scrollY ${scrolled}`);
   await mark(page);
 
+  const started = Date.now();
   await line.getByRole("button", { name: `Pay ${name}` }).click();
   await line.getByText("Paid", { exact: true }).waitFor();
   await page.getByText(`${name} marked paid for`).waitFor();
+  console.log(`     the row sits at scrollY ${scrolled} px; Pay to the paid row in place: ${Date.now() - started} ms`);
   const undo = line.getByRole("button", { name: `Undo payment of ${name}` });
   await page.waitForFunction((id) => document.activeElement?.closest("tr")?.id === id, await line.getAttribute("id"));
   assert(await undo.evaluate((el) => el === document.activeElement), "focus is on the row's Undo");
@@ -178,6 +180,14 @@ suite.test("on a phone, Pay and Undo change the row in place: no reload, no scro
   assert((await page.evaluate(() => window.scrollY)) === scrolled, "still no scrolling");
   assert((await paidCard.textContent()) === paidBefore, "the Paid card is back");
   await screenshots(page, "tracker-in-place");
+
+  // The session ends elsewhere: the refused answer is not drawn into the row; a toast says
+  // what to do.
+  await context.clearCookies();
+  await pay.click();
+  await page.getByText("That did not work; reload the page and try again.").waitFor();
+  assert(await line.getByRole("button", { name: `Pay ${name}` }).isVisible(), "the row is left as it was");
+  assert(!(await page.locator("main").textContent()).includes('"status"'), "no problem JSON on the page");
   await context.close();
   assert(problems.length === 0, problems.join("\n"));
 });

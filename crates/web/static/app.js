@@ -281,7 +281,8 @@
   // the body, as a boosted request would; anything else (the CSRF layer's problem details) is a
   // toast.
   document.addEventListener("htmx:beforeSwap", function (event) {
-    var form = rowForm(event.detail.elt);
+    // detail.elt is the swap's target here; the form that asked is in requestConfig.
+    var form = rowForm(event.detail.requestConfig && event.detail.requestConfig.elt);
     var xhr = event.detail.xhr;
     if (!form || !xhr || xhr.getResponseHeader("HX-Reswap") || !event.detail.shouldSwap) {
       return;
