@@ -19,6 +19,7 @@ import { fileURLToPath } from "node:url";
 import {
   ARTIFACTS,
   PASSWORD,
+  PHONE,
   Suite,
   assert,
   axe,
@@ -127,6 +128,70 @@ suite.test("pay it from the tracker without a page reload, then undo", async ({ 
   await row(page, BILL).getByRole("button", { name: `Pay ${BILL}` }).waitFor();
 });
 
+suite.test("on a phone, Pay and Undo change the row in place: no reload, no scrolling, focus kept", async ({ t }) => {
+  const { context, problems } = await newContext(t.browser, { viewport: PHONE });
+  const page = await context.newPage();
+  const base = t.server.base;
+  await signIn(page, base, "frank");
+  const { year, month } = today();
+  const { csrf_token: csrf } = await (await page.request.get(`${base}/api/auth/csrf-token`)).json();
+  for (let i = 1; i <= 8; i++) {
+    const day = i * 3;
+    const response = await page.request.post(`${base}/api/bills`, {
+      headers: { "x-csrf-token": csrf },
+      data: { name: `Phone bill ${i}`, expected_amount: `${10 + i}.00`, anchor_date: iso(year, month, day), due_day: day },
+    });
+    assert(response.status() === 201, `bill ${i}: ${response.status()} ${await response.text()}`);
+  }
+  await gotoMonth(page, base, year, month);
+  const name = "Phone bill 8";
+  const line = page.locator("tr[id^=occ-]", { has: page.getByText(name, { exact: true }) });
+  const paidCard = page.locator("#summary .card", { has: page.getByText("Paid", { exact: true }) }).locator(".summary-value");
+  const paidBefore = await paidCard.textContent();
+  await line.evaluate((el) => el.scrollIntoView({ block: "center" }));
+  const scrolled = await page.evaluate(() => window.scrollY);
+  assert(scrolled > 750, `the row is far down the page: scrollY ${scrolled}`);
+  await mark(page);
+
+  const started = Date.now();
+  await line.getByRole("button", { name: `Pay ${name}` }).click();
+  await line.getByText("Paid", { exact: true }).waitFor();
+  await page.getByText(`${name} marked paid for`).waitFor();
+  console.log(`     the row sits at scrollY ${scrolled} px; Pay to the paid row in place: ${Date.now() - started} ms`);
+  const undo = line.getByRole("button", { name: `Undo payment of ${name}` });
+  await page.waitForFunction((id) => document.activeElement?.closest("tr")?.id === id, await line.getAttribute("id"));
+  assert(await undo.evaluate((el) => el === document.activeElement), "focus is on the row's Undo");
+  assert(await marked(page), "the page was not reloaded");
+  assert((await page.evaluate(() => window.scrollY)) === scrolled, "the page did not scroll");
+  const paidAfter = await paidCard.textContent();
+  assert(paidAfter !== paidBefore && paidAfter.includes("18.00"), `the Paid card follows: ${paidBefore} → ${paidAfter}`);
+  const totals = await line.locator("xpath=ancestor::section[1]").locator(".card-header p").textContent();
+  assert(/Paid \$18\.00/.test(totals), `the pay period's header follows: ${totals}`);
+  const inPlace = await axe(page);
+  assert(inPlace.length === 0, inPlace.join("\n"));
+
+  // Undo from the keyboard: focus goes back to Pay, still without a reload or a scroll.
+  await page.keyboard.press("Enter");
+  await page.getByText(`${name} for`).filter({ hasText: "is unpaid again." }).waitFor();
+  const pay = line.getByRole("button", { name: `Pay ${name}` });
+  await page.waitForFunction((id) => document.activeElement?.closest("tr")?.id === id, await line.getAttribute("id"));
+  assert(await pay.evaluate((el) => el === document.activeElement), "focus is on the row's Pay");
+  assert(await marked(page), "still no reload");
+  assert((await page.evaluate(() => window.scrollY)) === scrolled, "still no scrolling");
+  assert((await paidCard.textContent()) === paidBefore, "the Paid card is back");
+  await screenshots(page, "tracker-in-place");
+
+  // The session ends elsewhere: the refused answer is not drawn into the row; a toast says
+  // what to do.
+  await context.clearCookies();
+  await pay.click();
+  await page.getByText("That did not work; reload the page and try again.").waitFor();
+  assert(await line.getByRole("button", { name: `Pay ${name}` }).isVisible(), "the row is left as it was");
+  assert(!(await page.locator("main").textContent()).includes('"status"'), "no problem JSON on the page");
+  await context.close();
+  assert(problems.length === 0, problems.join("\n"));
+});
+
 suite.test("change the month with the switcher and skip next month", async ({ t }) => {
   const page = t.page;
   const { year, month } = today();
@@ -138,9 +203,9 @@ suite.test("change the month with the switcher and skip next month", async ({ t 
   assert(page.url().includes(`year=${next.year}&month=${next.month}`), `bookmarkable month URL: ${page.url()}`);
   await row(page, BILL).getByRole("button", { name: `Skip ${BILL}` }).click();
   await row(page, BILL).getByText("Skipped", { exact: true }).waitFor();
-  // Back twice (the skip's result, then the month switch) returns to the first month: htmx
-  // keeps no history snapshot (financial pages), so it reloads that address from the server.
-  await page.evaluate(() => history.go(-2));
+  // The skip changed the row in place (no history entry), so one step back undoes the month
+  // switch: htmx keeps no history snapshot (financial pages), so it reloads that address.
+  await page.evaluate(() => history.back());
   await page.waitForFunction((before) => document.querySelector("#month-title")?.textContent === before, title);
 });
 
@@ -201,6 +266,10 @@ suite.test("pay all due shows an undo that removes those payments", async ({ t }
   const payAll = page.getByRole("button", { name: "Pay all due" }).first();
   await payAll.click();
   await page.getByText("Paid every bill due in this period.").waitFor();
+  // The notice and its Undo sit in the pay period it paid, which is scrolled to.
+  const period = page.locator("section.card", { has: page.getByText("Paid every bill due in this period.") });
+  const [top, height] = await period.getByRole("heading", { level: 2 }).evaluate((el) => [el.getBoundingClientRect().top, window.innerHeight]);
+  assert(top >= -1 && top < height, `the pay period's heading is in view: ${top}`);
   await row(page, BILL).getByText("Paid", { exact: true }).waitFor();
   await page.getByRole("button", { name: "Undo", exact: true }).click();
   await page.getByText("Undone: those payments were removed.").waitFor();
@@ -349,6 +418,9 @@ suite.test("without JavaScript: sign in, pay and undo with plain forms", async (
   await gotoMonth(page, t.server.base, year, month);
   await row(page, "Internet").getByRole("button", { name: "Pay Internet" }).click();
   await row(page, "Internet").getByText("Paid", { exact: true }).waitFor();
+  // The browser returns to the row's anchor, not the top of the page.
+  const anchor = await row(page, "Internet").getAttribute("id");
+  assert(page.url().endsWith(`#${anchor}`), `back at the row: ${page.url()}`);
   await row(page, "Internet").getByRole("button", { name: "Undo payment of Internet" }).click();
   await row(page, "Internet").getByRole("button", { name: "Pay Internet" }).waitFor();
   await context.close();
@@ -654,6 +726,7 @@ try {
   server.createUser("carol", "Carol");
   server.createUser("dave", "Dave");
   server.createUser("erin", "Erin");
+  server.createUser("frank", "Frank");
   server.createUser("root", "Root", true);
   browser = await launchBrowser();
   const { context, problems } = await newContext(browser);

@@ -6,7 +6,8 @@
 // - Escape / outside click closing the phone "More" menu,
 // - the bill finder: "/" or Ctrl+K focuses it, typing lists matching bills (from /api/bills),
 // - the service worker registration (it caches static files only, never financial data),
-// - loading webauthn.js when an htmx swap brings a page with security keys or passkeys.
+// - loading webauthn.js when an htmx swap brings a page with security keys or passkeys,
+// - tracker rows that change in place: focus back on the row's control after the swap.
 // It runs under a strict CSP: loaded as an external file with the page's nonce, no eval, no
 // inline handlers, no innerHTML (all text goes through textContent). htmx swaps page bodies
 // (hx-boost), so everything binds by event delegation or re-runs `enhance` on `htmx:load`.
@@ -251,6 +252,92 @@
   document.addEventListener("htmx:sendError", function () {
     showToast("The server could not be reached. Check your connection and try again.");
   });
+
+  // ---- Tracker rows change in place ---------------------------------------------------------
+  // A row's form (hx-post on a form inside a table row) is answered with that row, its pay
+  // period's header and the summary cards, swapped in place (pages/tracker/in_place.rs), so the
+  // page neither reloads nor scrolls. The swap removes the button that was pressed; focus goes
+  // to the new row's control with the same data-focus ("primary": Pay becomes Undo and back,
+  // "skip": Skip becomes Unskip and back), so keyboard and screen-reader users stay on the row.
+  var rowFocus = null;
+
+  function rowForm(element) {
+    return element instanceof HTMLFormElement && element.hasAttribute("hx-post") && element.closest("tr[id]")
+      ? element
+      : null;
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = rowForm(event.target);
+    if (!form) {
+      return;
+    }
+    var control = form.querySelector("[data-focus]");
+    rowFocus = { row: form.closest("tr[id]").id, key: control ? control.getAttribute("data-focus") : "" };
+  });
+
+  // Every in-place answer carries HX-Reswap. One without it is a whole page: after a redirect
+  // (the session ended: the sign-in page) the browser goes there; an HTML page (a 403) replaces
+  // the body, as a boosted request would; anything else (the CSRF layer's problem details) is a
+  // toast.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    // detail.elt is the swap's target here; the form that asked is in requestConfig.
+    var form = rowForm(event.detail.requestConfig && event.detail.requestConfig.elt);
+    var xhr = event.detail.xhr;
+    if (!form || !xhr || xhr.getResponseHeader("HX-Reswap") || !event.detail.shouldSwap) {
+      return;
+    }
+    rowFocus = null;
+    var sent = new URL(form.getAttribute("hx-post"), window.location.href).pathname;
+    if (xhr.responseURL && new URL(xhr.responseURL).pathname !== sent) {
+      event.detail.shouldSwap = false;
+      window.location.assign(xhr.responseURL);
+    } else if (/^text\/html/.test(xhr.getResponseHeader("Content-Type") || "")) {
+      event.detail.target = document.body;
+      event.detail.swapOverride = "innerHTML";
+    } else {
+      event.detail.shouldSwap = false;
+      showToast("That did not work; reload the page and try again.");
+    }
+  });
+
+  function forgetRowFocus() {
+    rowFocus = null;
+  }
+  document.addEventListener("htmx:sendError", forgetRowFocus);
+  document.addEventListener("htmx:responseError", forgetRowFocus);
+
+  function restoreRowFocus() {
+    var wanted = rowFocus;
+    rowFocus = null;
+    var row = wanted ? document.getElementById(wanted.row) : null;
+    if (!row) {
+      return;
+    }
+    var control = null;
+    var controls = row.querySelectorAll("[data-focus]");
+    for (var i = 0; i < controls.length && !control; i++) {
+      if (controls[i].getAttribute("data-focus") === wanted.key) {
+        control = controls[i];
+      }
+    }
+    control = control || row.querySelector("[data-focus], a[href]");
+    if (control) {
+      // The control sits where the pressed one was: no scrolling.
+      control.focus({ preventScroll: true });
+    }
+  }
+
+  // A toast of an in-place answer leaves after a while (it floats over the page); it was read
+  // out by the live region when it came.
+  function expireToasts(scope) {
+    var toasts = scope.querySelectorAll(".toast[data-expires]");
+    for (var i = 0; i < toasts.length; i++) {
+      var toast = toasts[i];
+      toast.removeAttribute("data-expires");
+      window.setTimeout(toast.remove.bind(toast), 8000);
+    }
+  }
 
   // ---- Filters and sorting apply on change --------------------------------------------------
   // A GET form marked data-autosubmit sends itself when one of its selects changes (its Apply
@@ -540,6 +627,8 @@
     // A swap may follow a change (a bill added or renamed): fetch the finder's list again.
     bills = null;
     billsRequest = null;
+    restoreRowFocus();
+    expireToasts(document);
     enhance(document);
     var main = document.getElementById("main");
     var summary = document.querySelector(".error-summary[tabindex]");

@@ -93,10 +93,24 @@ pub fn with_param(to: &str, name: &str, value: &str) -> String {
 /// The answer to a failed form: 403 page for the bootstrap administrator, else back with a
 /// banner.
 pub fn failed(app: &App, caller: &Caller, ctx: &PageContext, to: &str, err: Error) -> Response {
-    let code = match err {
-        Error::Forbidden => return forbidden(app, caller, ctx),
-        Error::Unauthenticated => return see_other("/login"),
-        Error::ReauthRequired => return see_other(&super::reauth::reauth_href(to)),
+    match err {
+        Error::Forbidden => forbidden(app, caller, ctx),
+        Error::Unauthenticated => see_other("/login"),
+        Error::ReauthRequired => see_other(&super::reauth::reauth_href(to)),
+        err => see_other(&with_param(
+            to,
+            "error",
+            banner_code(&err).unwrap_or("failed"),
+        )),
+    }
+}
+
+/// The banner code of a failed form's error (a failure of the server is logged here, once), or
+/// `None` for the errors [`failed`] answers with a page or a redirect instead: the bootstrap
+/// administrator's 403, signing in, stepping up.
+pub fn banner_code(err: &Error) -> Option<&'static str> {
+    Some(match err {
+        Error::Forbidden | Error::Unauthenticated | Error::ReauthRequired => return None,
         Error::NotFound => "not_found",
         Error::Conflict { .. } => "conflict",
         Error::Invalid(_) | Error::BadRequest { .. } => "invalid",
@@ -105,8 +119,7 @@ pub fn failed(app: &App, caller: &Caller, ctx: &PageContext, to: &str, err: Erro
             tracing::error!(error = %err, "page form failed");
             "failed"
         }
-    };
-    see_other(&with_param(to, "error", code))
+    })
 }
 
 /// An amount with its currency and thousands separators: `$1,234.50`, `€5.00`, `12.000 KWD`.

@@ -21,6 +21,7 @@
 //! - [`admin`] — administration: accounts list, create, sign everyone out; the admin extractor.
 //! - [`admin_users`] — one account: names, role, access, password reset, sessions, delete.
 //! - [`admin_audit`] — the hash-chained audit log with filters and the chain check.
+//! - [`htmx`] — whether a request wants a partial (an htmx element's own request) or the page.
 //! - [`common`] — form plumbing shared by the data pages (data-owner extractor, banners,
 //!   money formatting, status badges).
 
@@ -36,6 +37,7 @@ pub mod categories;
 pub mod common;
 pub mod expenses;
 pub mod forms;
+pub mod htmx;
 pub mod occurrence;
 pub mod profile;
 pub mod reauth;

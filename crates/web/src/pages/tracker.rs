@@ -1,8 +1,9 @@
 //! The tracker page (`GET /`) and, in [`actions`], its forms. Every form POSTs, calls one
-//! service function and redirects back (303) to the month it came from; an error becomes a
-//! banner on that page (a fixed message chosen by code, never reflected input), and the
-//! bootstrap administrator, who holds no data, gets a 403 page. Nothing here answers 500 for
-//! a refused input.
+//! service function and redirects back (303) to the month it came from, at the row or pay
+//! period it acted on (`#occ-…`, `#bucket-N`); an error becomes a banner on that page (a
+//! fixed message chosen by code, never reflected input), and the bootstrap administrator, who
+//! holds no data, gets a 403 page. With JavaScript a row's form is answered in place instead
+//! ([`in_place`]). Nothing here answers 500 for a refused input.
 
 use axum::extract::{Query, State};
 use axum::response::Response;
@@ -23,6 +24,7 @@ use crate::views::tracker::{BucketSection, OccurrenceRow, SortOption, SummaryCar
 use crate::views::{self, Chrome, TrackerPage};
 
 mod actions;
+mod in_place;
 
 /// The banner messages a redirect can ask for, by code.
 pub(super) const NOTICES: [(&str, &str); 10] = [
@@ -46,8 +48,12 @@ pub(super) const NOTICES: [(&str, &str); 10] = [
 
 /// The error banners a redirect can ask for, by code (besides the shared ones of
 /// [`error_message`]).
-pub(super) const ERRORS: [(&str, &str); 3] = [
+pub(super) const ERRORS: [(&str, &str); 4] = [
     ("not_found", "That bill no longer exists."),
+    (
+        "amount",
+        "That amount is not valid: type the amount paid, for example 87.30.",
+    ),
     (
         "conflict",
         "That bill was already paid, or there is nothing left to pay.",
@@ -257,13 +263,15 @@ fn present(chrome: Chrome, view: &TrackerView) -> TrackerPage {
         account_empty: false,
         has_demo: false,
         undo_token: None,
+        notice_bucket: None,
         notice: None,
         error: None,
         welcome: None,
     }
 }
 
-/// `GET /?year=&month=&sort=&dir=` (plus `undo`, `notice`, `error` after a form): the tracker.
+/// `GET /?year=&month=&sort=&dir=` (plus `undo`, `notice`, `error`, and the `bill`, `due` or
+/// `bucket` it was about, after a form): the tracker.
 pub async fn show(
     State(state): State<AppState>,
     DataPageUser(user): DataPageUser,
@@ -277,12 +285,13 @@ pub async fn show(
     let mut error = None;
     let mut welcome_error = None;
     let mut notice_code = None;
-    let (mut about_bill, mut about_due) = (None, None);
+    let (mut about_bill, mut about_due, mut about_bucket) = (None, None, None);
     let mut rest = Vec::new();
     for (name, value) in pairs {
         match name.as_str() {
             "bill" => about_bill = Some(value),
             "due" => about_due = Some(value),
+            "bucket" => about_bucket = value.parse::<usize>().ok(),
             "undo" => undo = pay::parse_undo_token(&value).ok(),
             "welcome_error" => welcome_error = Some(value),
             "notice" => {
@@ -330,6 +339,7 @@ pub async fn show(
     page.account_empty = !demo.has_bills;
     page.has_demo = demo.has_demo;
     page.undo_token = undo;
+    page.notice_bucket = about_bucket.filter(|i| page.buckets.iter().any(|b| b.index == *i));
     page.notice = notice;
     page.error = error;
     with_cookie(views::render(&page), cookie)

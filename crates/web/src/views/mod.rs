@@ -15,7 +15,9 @@
 //!
 //! Pages:
 //! - [`SignInPage`], [`SetupPage`] (in `auth`) — signing in and first-run administrator setup.
-//! - [`TrackerPage`] (in `tracker`) — the month's bills by pay period, with pay/undo forms.
+//! - [`TrackerPage`] (in `tracker`) — the month's bills by pay period, with pay/undo forms;
+//!   `tracker::TrackerRowPartial` answers a row's form sent by htmx (the row, its pay period's
+//!   header and the summary cards, drawn by the page's own included templates).
 //! - [`SecurityPage`] (in `security`) — sessions, sign-in history, password change and the
 //!   two-step verification section.
 //! - `mfa::SecondFactorPage`, `mfa::TotpSetupPage`, `mfa::RecoveryCodesPage`, `mfa::ReauthPage` —

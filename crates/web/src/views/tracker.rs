@@ -1,7 +1,11 @@
 //! The tracker page (`GET /`): one month of the user's bills, grouped into pay-period buckets,
 //! with the month's totals and one primary action per occurrence. Every action is a plain
-//! POST form that redirects back (303), so the page works without JavaScript. All strings
-//! arrive formatted by the handler; this module only draws them.
+//! POST form that redirects back (303), so the page works without JavaScript; with it, a
+//! row's form gets [`TrackerRowPartial`] instead and the page changes in place. The page and
+//! the partial draw the row, the pay-period header and the summary cards with the same
+//! included templates (`tracker_row.html`, `tracker_bucket_header.html`,
+//! `tracker_summary.html`), so they cannot drift apart. All strings arrive formatted by the
+//! handler; this module only draws them.
 
 use askama::Template;
 use axum::response::{IntoResponse, Response};
@@ -38,6 +42,9 @@ pub struct TrackerPage {
     pub has_demo: bool,
     /// A pay-all just happened: offer to undo it.
     pub undo_token: Option<String>,
+    /// The pay period a pay-all (or its undo) acted on: the banner sits under its header,
+    /// where the browser lands (`#bucket-N`), instead of at the top of the page.
+    pub notice_bucket: Option<usize>,
     /// A success message for the banner.
     pub notice: Option<String>,
     /// An error message for the banner.
@@ -136,6 +143,52 @@ pub struct OccurrenceRow {
     pub snoozed_until: String,
 }
 
+impl OccurrenceRow {
+    /// The row's id, the anchor a form returns to without JavaScript:
+    /// `occ-<bill id>-<YYYY-MM-DD>`.
+    pub fn anchor(&self) -> String {
+        occurrence_anchor(&self.bill_id, &self.due_date)
+    }
+}
+
+/// The anchor of one occurrence's row (`occ-<bill id>-<YYYY-MM-DD>`).
+pub fn occurrence_anchor(bill_id: &str, due_date: &str) -> String {
+    format!("occ-{bill_id}-{due_date}")
+}
+
+/// The answer to a row's form sent by htmx: the row again, its pay period's header and the
+/// summary cards (out of band), and what happened, as a toast. On an error the row may be
+/// missing (`None`: nothing of the caller's to draw), and the toast says what went wrong.
+#[derive(Debug, Clone, Template)]
+#[template(path = "tracker_row_partial.html")]
+pub struct TrackerRowPartial {
+    /// Only the CSRF token is drawn (in the row's forms).
+    pub chrome: Chrome,
+    pub year: i32,
+    pub month: u32,
+    /// Where the row's forms return to (as on the page).
+    pub return_to: String,
+    pub return_query: String,
+    pub row: Option<OccurrenceRow>,
+    /// The row's pay period; its `rows` are not drawn.
+    pub bucket: Option<BucketSection>,
+    /// The month's summary cards (empty: left as they are).
+    pub cards: Vec<SummaryCard>,
+    /// What happened ("Rent marked paid for March 2026."), or what went wrong.
+    pub message: String,
+    /// `message` is an error.
+    pub failed: bool,
+    /// 200, or the error's status (404, 409, 422, 429).
+    pub status: u16,
+}
+
+impl Page for TrackerRowPartial {
+    fn status(&self) -> axum::http::StatusCode {
+        axum::http::StatusCode::from_u16(self.status)
+            .unwrap_or(axum::http::StatusCode::UNPROCESSABLE_ENTITY)
+    }
+}
+
 impl Page for TrackerPage {
     fn section(&self) -> Section {
         Section::Tracker
@@ -152,5 +205,82 @@ impl TrackerPage {
 impl IntoResponse for TrackerPage {
     fn into_response(self) -> Response {
         self.render()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use testkit::html::{forms, tags};
+
+    use super::*;
+
+    const HOSTILE: &str = "<script>alert(1)</script>\"><img src=x onerror=alert(1)>";
+
+    fn partial(with_row: bool) -> TrackerRowPartial {
+        let row = OccurrenceRow {
+            bill_id: "0190f000-0000-7000-8000-000000000000".to_owned(),
+            bill_name: HOSTILE.to_owned(),
+            category: Some(HOSTILE.to_owned()),
+            due_date: "2026-03-20".to_owned(),
+            note: HOSTILE.to_owned(),
+            asks_amount: true,
+            can_pay: true,
+            pay_amount: HOSTILE.to_owned(),
+            ..OccurrenceRow::default()
+        };
+        TrackerRowPartial {
+            chrome: Chrome {
+                csrf_token: "csrf-T0ken".to_owned(),
+                ..Chrome::default()
+            },
+            year: 2026,
+            month: 3,
+            return_to: HOSTILE.to_owned(),
+            return_query: HOSTILE.to_owned(),
+            row: with_row.then_some(row),
+            bucket: Some(BucketSection {
+                range: HOSTILE.to_owned(),
+                can_pay_all: true,
+                ..BucketSection::default()
+            }),
+            cards: vec![SummaryCard {
+                label: "Paid",
+                value: HOSTILE.to_owned(),
+                note: HOSTILE.to_owned(),
+            }],
+            message: HOSTILE.to_owned(),
+            failed: !with_row,
+            status: if with_row { 200 } else { 404 },
+        }
+    }
+
+    #[test]
+    fn the_row_partial_escapes_everything_and_every_form_carries_the_csrf_token() {
+        for with_row in [true, false] {
+            let html = Template::render(&partial(with_row)).expect("renders");
+            assert!(
+                !html.contains("<script>") && !html.contains("<img"),
+                "{html}"
+            );
+            for tag in tags(&html) {
+                assert!(
+                    !matches!(tag.name.as_str(), "script" | "img" | "style"),
+                    "{tag:?}"
+                );
+                assert!(
+                    !tag.attrs
+                        .iter()
+                        .any(|(name, _)| name.starts_with("on") || name == "style"),
+                    "{tag:?}"
+                );
+            }
+            assert_eq!(html.starts_with("<tr id=\"occ-"), with_row, "{html}");
+            for form in forms(&html).expect("well formed") {
+                if form.method == "post" {
+                    assert_eq!(form.csrf_tokens.len(), 1, "{html}");
+                }
+            }
+            assert!(html.contains("hx-swap-oob=\"innerHTML:.toasts\""), "{html}");
+        }
     }
 }

@@ -38,6 +38,7 @@ mod pages_profile;
 mod pages_sign_in;
 mod pages_support;
 mod pages_tracker;
+mod pages_tracker_in_place;
 mod rate_limits;
 mod sessions;
 mod starter_categories;

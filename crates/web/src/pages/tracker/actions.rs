@@ -1,12 +1,13 @@
 //! The tracker's forms: pay, undo a payment, skip or unskip a month, pay everything due with
 //! its undo, and load the demo data. Each POSTs, calls one service function and redirects
-//! back (303) to the month it came from, with a banner chosen by code.
+//! back (303) to the month it came from, with a banner chosen by code, at what it acted on: a
+//! row's form at the row (or, from htmx, answered in place: [`super::in_place`]), Pay all due
+//! and its undo at the pay period.
 
 use axum::Form;
 use axum::extract::State;
 use axum::response::Response;
 use chrono::NaiveDate;
-use domain::date::parse_date;
 use domain::id::BillId;
 use serde::Deserialize;
 use service::auth::Principal;
@@ -15,30 +16,13 @@ use service::tracker::{self, TrackerQuery, YearMonth, pay};
 use service::{App, Error};
 
 use super::super::common::{DataPageUser, failed, with_param};
-use super::super::forms::{CsrfForm, UndoForm, done, parse_id};
+use super::super::forms::{CsrfForm, done};
+use super::super::htmx::Htmx;
 use super::super::{PageContext, see_other};
 use super::back;
+use super::in_place::{Reply, at, parse_occurrence};
 use crate::AppState;
 use crate::auth::{Caller, Meta};
-
-/// `to` naming the occurrence a form acted on (`bill`, `due`), so the banner can say which bill
-/// and month it was (the page looks the name up; nothing typed is reflected).
-fn about(to: &str, bill_id: &str, due_date: &str) -> String {
-    match parse_occurrence(bill_id, due_date) {
-        Ok((bill, due)) => with_param(
-            &with_param(to, "bill", &bill.to_string()),
-            "due",
-            &due.to_string(),
-        ),
-        Err(_) => to.to_owned(),
-    }
-}
-
-fn parse_occurrence(bill_id: &str, due_date: &str) -> Result<(BillId, NaiveDate), Error> {
-    let bill = parse_id(bill_id)?;
-    let due = parse_date("due_date", due_date)?;
-    Ok((bill, due))
-}
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -59,17 +43,20 @@ pub async fn pay_one(
     DataPageUser(user): DataPageUser,
     caller: Caller,
     ctx: PageContext,
+    htmx: Htmx,
     Form(form): Form<OccurrenceForm>,
 ) -> Response {
-    let to = about(
-        &back(form.return_to.as_deref()),
-        &form.bill_id,
-        &form.due_date,
-    );
     let app = &state.app;
-    let result = match (parse_occurrence(&form.bill_id, &form.due_date), form.amount) {
-        (Ok((bill, due)), None) => pay::quick_pay(app, &user, bill, Some(due)).await.map(drop),
-        (Ok((bill_id, due)), Some(amount)) => {
+    let reply = reply(app, &user, &caller, &ctx, htmx, form.return_to.as_deref());
+    let (bill_id, due) = match parse_occurrence(&form.bill_id, &form.due_date) {
+        Ok(occurrence) => occurrence,
+        Err(err) => return reply.row(None, Err(err), "paid").await,
+    };
+    let result = match form.amount {
+        None => pay::quick_pay(app, &user, bill_id, Some(due))
+            .await
+            .map(drop),
+        Some(amount) => {
             let input = service::payments::NewPaymentInput {
                 bill_id,
                 amount,
@@ -82,9 +69,27 @@ pub async fn pay_one(
             };
             service::payments::record(app, &user, input).await.map(drop)
         }
-        (Err(err), _) => Err(err),
     };
-    done(app, &caller, &ctx, result, &to, "paid")
+    reply.row(Some((bill_id, due)), result, "paid").await
+}
+
+/// The answer to a row's form of this request.
+fn reply<'a>(
+    app: &'a App,
+    user: &'a Principal,
+    caller: &'a Caller,
+    ctx: &'a PageContext,
+    htmx: Htmx,
+    return_to: Option<&'a str>,
+) -> Reply<'a> {
+    Reply {
+        app,
+        user,
+        caller,
+        ctx,
+        htmx,
+        return_to,
+    }
 }
 
 /// `POST /tracker/unpay`: marks a paid occurrence unpaid (toggle paid on a paid one).
@@ -93,19 +98,18 @@ pub async fn unpay(
     DataPageUser(user): DataPageUser,
     caller: Caller,
     ctx: PageContext,
+    htmx: Htmx,
     Form(form): Form<OccurrenceForm>,
 ) -> Response {
-    let to = about(
-        &back(form.return_to.as_deref()),
-        &form.bill_id,
-        &form.due_date,
-    );
     let app = &state.app;
-    let result = match parse_occurrence(&form.bill_id, &form.due_date) {
-        Ok((bill, due)) => unpay_one(app, &user, bill, due).await,
-        Err(err) => Err(err),
-    };
-    done(app, &caller, &ctx, result, &to, "unpaid")
+    let reply = reply(app, &user, &caller, &ctx, htmx, form.return_to.as_deref());
+    match parse_occurrence(&form.bill_id, &form.due_date) {
+        Ok((bill, due)) => {
+            let result = unpay_one(app, &user, bill, due).await;
+            reply.row(Some((bill, due)), result, "unpaid").await
+        }
+        Err(err) => reply.row(None, Err(err), "unpaid").await,
+    }
 }
 
 /// Toggles only an occurrence that payments settle, so a stale "Undo" never pays.
@@ -151,37 +155,35 @@ pub async fn skip(
     DataPageUser(user): DataPageUser,
     caller: Caller,
     ctx: PageContext,
+    htmx: Htmx,
     Form(form): Form<SkipForm>,
 ) -> Response {
-    let to = about(
-        &back(form.return_to.as_deref()),
-        &form.bill_id,
-        &form.due_date,
-    );
     let app = &state.app;
-    let skipped = match form.skipped.as_str() {
-        "true" => Ok(true),
-        "false" => Ok(false),
-        _ => Err(Error::invalid("skipped", "must be true or false")),
-    };
-    let result = match (parse_occurrence(&form.bill_id, &form.due_date), skipped) {
-        (Ok((bill, due)), Ok(skipped)) => {
-            let changes = MonthStateChanges {
-                actual_amount: None,
-                note: None,
-                skipped: Some(skipped),
-                snoozed_until: None,
-            };
-            month_state::set(app, &user, bill, due, changes).await
-        }
-        (Err(err), _) | (_, Err(err)) => Err(err),
-    };
+    let reply = reply(app, &user, &caller, &ctx, htmx, form.return_to.as_deref());
     let notice = if form.skipped == "false" {
         "unskipped"
     } else {
         "skipped"
     };
-    done(app, &caller, &ctx, result, &to, notice)
+    let (bill, due) = match parse_occurrence(&form.bill_id, &form.due_date) {
+        Ok(occurrence) => occurrence,
+        Err(err) => return reply.row(None, Err(err), notice).await,
+    };
+    let result = match form.skipped.as_str() {
+        "true" | "false" => {
+            let changes = MonthStateChanges {
+                actual_amount: None,
+                note: None,
+                skipped: Some(form.skipped == "true"),
+                snoozed_until: None,
+            };
+            month_state::set(app, &user, bill, due, changes)
+                .await
+                .map(drop)
+        }
+        _ => Err(Error::invalid("skipped", "must be true or false")),
+    };
+    reply.row(Some((bill, due)), result, notice).await
 }
 
 #[derive(Deserialize, Default)]
@@ -196,7 +198,7 @@ pub struct PayAllForm {
 }
 
 /// `POST /tracker/pay-all`: pays the bucket's owing occurrences due up to today, then back
-/// with the undo token in the URL.
+/// with the undo token in the URL, at that pay period (`#bucket-N`).
 pub async fn pay_all(
     State(state): State<AppState>,
     DataPageUser(user): DataPageUser,
@@ -213,20 +215,42 @@ pub async fn pay_all(
     };
     let result = async {
         let month = YearMonth::new(number("year", &form.year)?, number("month", &form.month)?)?;
-        pay::pay_all(app, &user, month, number("bucket", &form.bucket)?).await
+        let bucket = number("bucket", &form.bucket)?;
+        Ok::<_, Error>((bucket, pay::pay_all(app, &user, month, bucket).await?))
     }
     .await;
     match result {
-        Ok(done) => match done.undo_token {
-            Some(token) if done.paid_count > 0 => see_other(&with_param(
-                &with_param(&to, "notice", "paid_all"),
-                "undo",
-                &token,
-            )),
-            _ => see_other(&with_param(&to, "notice", "nothing")),
-        },
+        Ok((bucket, done)) => {
+            let to = match done.undo_token {
+                Some(token) if done.paid_count > 0 => {
+                    with_param(&with_param(&to, "notice", "paid_all"), "undo", &token)
+                }
+                _ => with_param(&to, "notice", "nothing"),
+            };
+            see_other(&at_bucket(&to, bucket))
+        }
         Err(err) => failed(app, &caller, &ctx, &to, err),
     }
+}
+
+/// `to` about pay period `bucket` (its banner sits there) and landing on it.
+fn at_bucket(to: &str, bucket: i64) -> String {
+    at(
+        &with_param(to, "bucket", &bucket.to_string()),
+        &format!("bucket-{bucket}"),
+    )
+}
+
+/// Undo of a pay-all: its token, the tracker URL to return to, and the pay period it paid.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PayAllUndoForm {
+    pub undo_token: String,
+    pub return_to: Option<String>,
+    /// The pay period's index, to return to it; anything else returns to the top.
+    pub bucket: String,
+    #[serde(rename = "csrf_token")]
+    pub _csrf_token: Option<String>,
 }
 
 /// `POST /tracker/undo`: undoes one pay-all.
@@ -235,7 +259,7 @@ pub async fn undo(
     DataPageUser(user): DataPageUser,
     caller: Caller,
     ctx: PageContext,
-    Form(form): Form<UndoForm>,
+    Form(form): Form<PayAllUndoForm>,
 ) -> Response {
     let to = back(form.return_to.as_deref());
     let app = &state.app;
@@ -243,7 +267,13 @@ pub async fn undo(
         Ok(token) => pay::undo(app, &user, &token).await,
         Err(err) => Err(err.into()),
     };
-    done(app, &caller, &ctx, result, &to, "undone")
+    match (result, form.bucket.trim().parse::<u8>()) {
+        (Ok(_), Ok(bucket)) => see_other(&at_bucket(
+            &with_param(&to, "notice", "undone"),
+            i64::from(bucket),
+        )),
+        (result, _) => done(app, &caller, &ctx, result, &to, "undone"),
+    }
 }
 
 /// `POST /tracker/demo/clear`: removes the generated demo rows (only those).

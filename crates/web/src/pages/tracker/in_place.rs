@@ -1,0 +1,220 @@
+//! How the tracker's row forms (pay, undo a payment, skip, unskip) answer, in one place.
+//!
+//! - Without JavaScript (or through `hx-boost`): 303 back to the month with the notice, at the
+//!   row's anchor (`…&notice=paid#occ-<bill>-<date>`), so the browser lands on the row instead
+//!   of the top of the page. An error goes back to the top, where its banner is.
+//! - With JavaScript (htmx's own request, [`Htmx::partial`]): [`TrackerRowPartial`] — the row,
+//!   its pay period's header and the summary cards, read again from the month after the change
+//!   and drawn with the page's own templates, plus the notice as a toast — so nothing reloads
+//!   or scrolls. The `HX-Reswap` header marks every such answer (`app.js` treats an answer
+//!   without it, such as the sign-in page after a session ended, as a whole page).
+//!
+//! Both shapes come after the same extractors (signed in, CSRF, data owner) and the same
+//! service call, which checks the owner: a bill of someone else's is "not found" either way,
+//! and its partial draws nothing of it.
+
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::{Datelike, NaiveDate};
+use domain::date::parse_date;
+use domain::id::BillId;
+use service::auth::Principal;
+use service::tracker::{self, TrackerQuery};
+use service::{App, Error};
+
+use super::super::common::{
+    banner_code, encode_component, failed, message, with_cookie, with_param,
+};
+use super::super::forms::{error_message, parse_id};
+use super::super::htmx::Htmx;
+use super::super::{PageContext, chrome, see_other};
+use super::{ERRORS, NOTICES, back, occurrence_notice, present};
+use crate::auth::Caller;
+use crate::views::tracker::{TrackerRowPartial, occurrence_anchor};
+use crate::views::{self};
+
+/// The bill and due date a row's form names.
+pub(super) fn parse_occurrence(
+    bill_id: &str,
+    due_date: &str,
+) -> Result<(BillId, NaiveDate), Error> {
+    let bill = parse_id(bill_id)?;
+    let due = parse_date("due_date", due_date)?;
+    Ok((bill, due))
+}
+
+/// `to` landing on the element with id `anchor`.
+pub(super) fn at(to: &str, anchor: &str) -> String {
+    format!("{to}#{anchor}")
+}
+
+/// Everything a row form's answer needs from its request.
+pub(super) struct Reply<'a> {
+    pub app: &'a App,
+    pub user: &'a Principal,
+    pub caller: &'a Caller,
+    pub ctx: &'a PageContext,
+    pub htmx: Htmx,
+    /// The tracker URL the form came from, as posted (checked by [`back`]).
+    pub return_to: Option<&'a str>,
+}
+
+impl Reply<'_> {
+    /// The answer after the form's service call on `occurrence` (`None`: the form named none
+    /// that parses) returned `result`; `notice` is the banner code of a success.
+    pub async fn row(
+        &self,
+        occurrence: Option<(BillId, NaiveDate)>,
+        result: Result<(), Error>,
+        notice: &str,
+    ) -> Response {
+        let mut to = back(self.return_to);
+        if let Some((bill, due)) = occurrence {
+            // The banner names the bill and month it acted on (looked up on the page).
+            to = with_param(
+                &with_param(&to, "bill", &bill.to_string()),
+                "due",
+                &due.to_string(),
+            );
+        }
+        let landing = |to: &str| match occurrence {
+            Some((bill, due)) => at(to, &occurrence_anchor(&bill.to_string(), &due.to_string())),
+            None => to.to_owned(),
+        };
+        let (code, status) = match result {
+            Ok(()) if !self.htmx.partial => {
+                return see_other(&landing(&with_param(&to, "notice", notice)));
+            }
+            Ok(()) => (notice, StatusCode::OK),
+            // The amount asked for on an estimated bill: say so, not "reload the page".
+            Err(Error::Invalid(invalid)) if invalid.field == "amount" => {
+                if !self.htmx.partial {
+                    return see_other(&with_param(&to, "error", "amount"));
+                }
+                ("amount", StatusCode::UNPROCESSABLE_ENTITY)
+            }
+            Err(err) => match banner_code(&err) {
+                Some(code) if self.htmx.partial => (code, status_of(code)),
+                _ => return failed(self.app, self.caller, self.ctx, &to, err),
+            },
+        };
+        match self.partial(occurrence, code, status).await {
+            Some(response) => response,
+            // The month could not be read again: show the whole page, at the row.
+            None => hx_redirect(&landing(&with_param(&to, "notice", code))),
+        }
+    }
+
+    /// The partial for `occurrence` after a form whose banner code is `code`; `None` when a
+    /// success cannot be drawn (the month could not be read, or no longer holds the row).
+    async fn partial(
+        &self,
+        occurrence: Option<(BillId, NaiveDate)>,
+        code: &str,
+        status: StatusCode,
+    ) -> Option<Response> {
+        let failed = status != StatusCode::OK;
+        let (chrome, cookie) = chrome(self.app, self.caller, self.ctx, "Tracker");
+        let return_to = back(self.return_to);
+        let mut partial = TrackerRowPartial {
+            chrome,
+            year: 0,
+            month: 0,
+            return_query: encode_component(&return_to),
+            return_to,
+            row: None,
+            bucket: None,
+            cards: Vec::new(),
+            message: if failed {
+                error_message(&ERRORS, Some(code))?
+            } else {
+                message(&NOTICES, Some(code))?
+            },
+            failed,
+            status: status.as_u16(),
+        };
+        // After a mistyped amount the row stays as it is, with what was typed, for a correction.
+        if let Some((bill, due)) = occurrence.filter(|_| code != "amount") {
+            let query = TrackerQuery {
+                year: Some(due.year()),
+                month: Some(due.month()),
+                ..TrackerQuery::default()
+            };
+            let view = match tracker::show(self.app, self.user, query).await {
+                Ok(view) => Some(view),
+                Err(_) if failed => None,
+                Err(err) => {
+                    tracing::error!(error = %err, "tracker row could not be drawn again");
+                    return None;
+                }
+            };
+            if let Some(view) = view {
+                let (bill, due) = (bill.to_string(), due.to_string());
+                if !failed && let Some(said) = occurrence_notice(&view, code, &bill, &due) {
+                    partial.message = said;
+                }
+                let page = present(partial.chrome.clone(), &view);
+                let anchor = occurrence_anchor(&bill, &due);
+                let found = page.buckets.into_iter().find_map(|mut bucket| {
+                    let at = bucket.rows.iter().position(|r| r.anchor() == anchor)?;
+                    let row = bucket.rows.swap_remove(at);
+                    bucket.rows.clear();
+                    Some((bucket, row))
+                });
+                if let Some((bucket, row)) = found {
+                    partial.year = page.year;
+                    partial.month = page.month;
+                    partial.cards = page.cards;
+                    partial.bucket = Some(bucket);
+                    partial.row = Some(row);
+                }
+            }
+        }
+        if partial.row.is_none() && !failed {
+            return None;
+        }
+        let swap = if partial.row.is_some() {
+            "outerHTML"
+        } else {
+            "none"
+        };
+        let mut response = views::render(&partial);
+        response
+            .headers_mut()
+            .insert("hx-reswap", HeaderValue::from_static(swap));
+        Some(with_cookie(response, cookie))
+    }
+}
+
+/// The status of a refused row form, by its banner code.
+fn status_of(code: &str) -> StatusCode {
+    match code {
+        "not_found" => StatusCode::NOT_FOUND,
+        "conflict" => StatusCode::CONFLICT,
+        "invalid" => StatusCode::UNPROCESSABLE_ENTITY,
+        "rate" => StatusCode::TOO_MANY_REQUESTS,
+        _ => StatusCode::SERVICE_UNAVAILABLE,
+    }
+}
+
+/// Tells htmx to load `to` as a whole page (`HX-Redirect`).
+fn hx_redirect(to: &str) -> Response {
+    let mut response = StatusCode::OK.into_response();
+    if let Ok(value) = HeaderValue::from_str(to) {
+        response.headers_mut().insert("hx-redirect", value);
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_anchor_follows_the_query() {
+        assert_eq!(
+            at("/?year=2026&notice=paid", "occ-b-2026-03-20"),
+            "/?year=2026&notice=paid#occ-b-2026-03-20"
+        );
+    }
+}
