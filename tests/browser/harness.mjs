@@ -32,8 +32,12 @@ function freePort() {
   });
 }
 
-/** A running server on its own data directory, with `extraEnv` added to its environment. */
-export async function startServer(extraEnv = {}) {
+/**
+ * A running server on its own data directory, with `extraEnv` added to its environment. With
+ * `watchLog`, its log is echoed and kept: `server.waitForLog(pattern)` finds a line in it (the
+ * one-time setup link of a fresh instance).
+ */
+export async function startServer(extraEnv = {}, { watchLog = false } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), "bt-browser-"));
   const port = await freePort();
   const env = {
@@ -44,7 +48,17 @@ export async function startServer(extraEnv = {}) {
     ...extraEnv,
   };
   delete env.DATABASE_URL;
-  const child = spawn(BIN, ["serve"], { env, stdio: ["ignore", "inherit", "inherit"] });
+  const child = spawn(BIN, ["serve"], { env, stdio: ["ignore", watchLog ? "pipe" : "inherit", watchLog ? "pipe" : "inherit"] });
+  const log = [];
+  if (watchLog) {
+    for (const stream of [child.stdout, child.stderr]) {
+      stream.setEncoding("utf8");
+      stream.on("data", (chunk) => {
+        log.push(chunk);
+        process.stderr.write(chunk);
+      });
+    }
+  }
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -63,6 +77,15 @@ export async function startServer(extraEnv = {}) {
     port,
     dataDir,
     env,
+    /** The first match of `pattern` in the log, waiting up to 5 s (needs `watchLog`). */
+    async waitForLog(pattern) {
+      for (let tries = 0; tries < 50; tries += 1) {
+        const match = log.join("").match(pattern);
+        if (match) return match;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`not in the server log: ${pattern}`);
+    },
     /** Creates an account with the CLI (the password goes through standard input). */
     createUser(username, displayName, admin = false) {
       const args = ["create-user", "--username", username, "--display-name", displayName];
@@ -157,9 +180,12 @@ export class Suite {
   test(name, fn) {
     this.tests.push({ name, fn });
   }
+  /** Runs the tests in order; `BT_ONLY` (a pattern) runs only the tests whose name matches. */
   async run(context) {
     let failed = 0;
-    for (const { name, fn } of this.tests) {
+    const only = process.env.BT_ONLY ? new RegExp(process.env.BT_ONLY) : null;
+    const chosen = this.tests.filter(({ name }) => !only || only.test(name));
+    for (const { name, fn } of chosen) {
       const started = Date.now();
       try {
         await fn(context);
@@ -169,7 +195,7 @@ export class Suite {
         console.log(`FAIL ${name}\n     ${String(error && error.stack ? error.stack : error).split("\n").slice(0, 6).join("\n     ")}`);
       }
     }
-    console.log(`\nbrowser tests: ${this.tests.length - failed} passed, ${failed} failed`);
+    console.log(`\nbrowser tests: ${chosen.length - failed} passed, ${failed} failed`);
     return failed;
   }
 }

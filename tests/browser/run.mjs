@@ -29,6 +29,7 @@ import {
   startServer,
   writeArtifact,
 } from "./harness.mjs";
+import { firstHour } from "./first_hour.mjs";
 
 const BILL = "Water & <Sewer>";
 const suite = new Suite();
@@ -690,6 +691,8 @@ suite.test("OIDC sign-in: set up a provider on the admin page, then sign in thro
     await server.stop();
   }
 });
+
+firstHour(suite);
 
 suite.test("page weights (HTML + CSS + JS bytes) are recorded", async ({ t }) => {
   const { context } = await newContext(t.browser, { serviceWorkers: "block" });
