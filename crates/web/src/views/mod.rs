@@ -16,6 +16,8 @@
 //! Pages:
 //! - [`SignInPage`], [`SetupPage`] (in `auth`) — signing in and first-run administrator setup.
 //! - [`TrackerPage`] (in `tracker`) — the month's bills by pay period, with pay/undo forms.
+//! - `cash::CashPage` — a month's starting cash and income per pay period, and the recurring
+//!   income, for safe-to-spend.
 //! - [`SecurityPage`] (in `security`) — sessions, sign-in history, password change and the
 //!   two-step verification section.
 //! - `mfa::SecondFactorPage`, `mfa::TotpSetupPage`, `mfa::RecoveryCodesPage`, `mfa::ReauthPage` —
@@ -38,6 +40,7 @@ pub mod analytics;
 mod auth;
 pub mod bills;
 pub mod budgets;
+pub mod cash;
 pub mod categories;
 pub mod charts;
 mod error;
