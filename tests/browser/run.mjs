@@ -1,7 +1,8 @@
 // Browser tests: the real server in Debian's headless Chromium. Run by ./scripts/test after the
 // Rust suites (BT_BIN names the binary). What a user does, in order: sign in, add a bill, pay
-// it, undo, skip a month, edit a month, pay all with undo, add an expense, change the month,
-// find a bill from the keyboard, sign out; the same basics with JavaScript off; every main page
+// it, undo, skip a month, edit a month, set starting cash and income (the safe-to-spend card
+// appears), pay all with undo, add an expense, change the month, find a bill from the
+// keyboard, sign out; the same basics with JavaScript off; every main page
 // checked with axe-core (no serious or critical violations, light and dark) and for zero CSP
 // violations; full-page screenshots at phone and desktop width; the PWA's manifest and service
 // worker (which must never cache financial data); page weights written to the artefacts; and
@@ -260,6 +261,31 @@ suite.test("edit this month's amount and note from the tracker", async ({ t }) =
   assert((await row(page, BILL).textContent()).includes("$44.10"), "the actual amount shows");
 });
 
+suite.test("set starting cash and income on their page; the safe-to-spend card appears", async ({ t }) => {
+  const page = t.page;
+  const { year, month } = today();
+  await gotoMonth(page, t.server.base, year, month);
+  assert((await page.locator("#safe-to-spend .summary-value").count()) === 0, "no card before there is cash or income");
+  await page.getByRole("link", { name: "Set your starting cash and income to see what is safe to spend" }).click();
+  await page.getByRole("heading", { level: 1, name: "Starting cash and income" }).waitFor();
+  // A bad amount is refused under its field, keeping what was typed.
+  await page.getByLabel("Income each payday").fill("12.345");
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await page.locator("#income_per_payday-error").waitFor();
+  assert((await page.getByLabel("Income each payday").inputValue()) === "12.345", "the typed amount is kept");
+  await page.getByLabel("Income each payday").fill("1000");
+  const starting = page.locator('input[name^="starting_cash_"]');
+  for (let i = 0; i < (await starting.count()); i += 1) await starting.nth(i).fill("500");
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await page.getByRole("heading", { level: 1, name: "Tracker" }).waitFor();
+  await page.getByText(new RegExp(`Starting cash and income saved for \\w+ ${year}\\.`)).waitFor();
+  const card = page.locator("#safe-to-spend");
+  await card.getByText("Cash + income this pay period − bills still due by", { exact: false }).waitFor();
+  const value = await card.locator(".summary-value").textContent();
+  assert(/^-?\$[\d,]+\.\d\d$/.test(value.trim()), `the card shows an amount: ${value}`);
+  await card.getByRole("link", { name: "Starting cash and income" }).waitFor();
+});
+
 suite.test("pay all due shows an undo that removes those payments", async ({ t }) => {
   const page = t.page;
   const { year, month } = today();
@@ -314,6 +340,7 @@ const MAIN_PAGES = [
   ["analytics", "/analytics"],
   ["profile", "/profile"],
   ["security", "/profile/security"],
+  ["cash", "/tracker/cash"],
 ];
 
 suite.test("every main page passes axe (light and dark) with zero CSP violations", async ({ t }) => {

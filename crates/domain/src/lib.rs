@@ -13,6 +13,8 @@
 //!   autopay state, reminder lead times, APR.
 //! - [`buckets`] — pay-period buckets from the user's paydays; safe-to-spend.
 //! - [`budget`] — budget periods and the under / warning (80 %) / exceeded (100 %) state.
+//! - [`cash`] — a pay period's starting cash and income (recurring income per payday,
+//!   overridden per month) and whether safe-to-spend is known.
 //! - [`category`] — category input types: name, `#rrggbb` colour, icon name.
 //! - [`date`] — calendar dates typed as `YYYY-MM-DD`.
 //! - [`factor`] — second factors: kinds, one-time and recovery codes, the "require 2FA" policy.
@@ -32,6 +34,7 @@ pub mod attribution;
 pub mod bill;
 pub mod buckets;
 pub mod budget;
+pub mod cash;
 pub mod category;
 pub mod date;
 pub mod factor;

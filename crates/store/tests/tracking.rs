@@ -11,6 +11,7 @@ use store::budgets::NewBudget;
 use store::categories::CategoryFields;
 use store::expense_queries::{ExpenseFilter, ExpenseSort, SortDirection};
 use store::expenses::ExpenseFields;
+use store::month_cash::BucketCash;
 use store::month_states::MonthStateFields;
 use store::payment_queries::PaymentFilter;
 use store::payments::{NewPayment, PaymentChanges};
@@ -694,19 +695,44 @@ engine_tests! {
     async fn month_cash_is_saved_per_bucket_and_owner(store) {
         let alice = user(&store, "alice").await;
         let bob = user(&store, "bob").await;
-        store.upsert_month_cash(alice, "2025-03", 1, 5_000, 200_000, at(1)).await.unwrap();
-        store.upsert_month_cash(alice, "2025-03", 0, 10_000, 0, at(1)).await.unwrap();
-        let updated = store.upsert_month_cash(alice, "2025-03", 1, 6_000, 210_000, at(2)).await.unwrap();
-        store.upsert_month_cash(alice, "2025-04", 0, 1, 1, at(2)).await.unwrap();
-        store.upsert_month_cash(bob, "2025-03", 0, 99, 99, at(2)).await.unwrap();
+        let cash = |bucket, starting: i64, income: i64| [BucketCash { bucket, starting_minor: Some(starting), income_minor: Some(income) }];
+        store.save_month_cash(alice, "2025-03", &cash(1, 5_000, 200_000), None, at(1)).await.unwrap();
+        store.save_month_cash(alice, "2025-03", &cash(0, 10_000, 0), None, at(1)).await.unwrap();
+        store.save_month_cash(alice, "2025-03", &cash(1, 6_000, 210_000), None, at(2)).await.unwrap();
+        store.save_month_cash(alice, "2025-04", &cash(0, 1, 1), None, at(2)).await.unwrap();
+        store.save_month_cash(bob, "2025-03", &cash(0, 99, 99), None, at(2)).await.unwrap();
         let march = store.month_cash(alice, "2025-03").await.unwrap();
         let buckets: Vec<_> = march.iter().map(|c| (c.bucket, c.starting_minor, c.income_minor)).collect();
-        assert_eq!(buckets, [(0, 10_000, 0), (1, 6_000, 210_000)]);
-        assert_eq!(march[1], updated);
-        assert_eq!(updated.year_month, "2025-03");
-        assert_eq!(updated.updated_at, at(2));
+        assert_eq!(buckets, [(0, Some(10_000), Some(0)), (1, Some(6_000), Some(210_000))]);
+        assert_eq!(march[1].year_month, "2025-03");
+        assert_eq!(march[1].updated_at, at(2));
         assert_eq!(store.month_cash(bob, "2025-03").await.unwrap().len(), 1);
         assert!(store.month_cash(bob, "2025-04").await.unwrap().is_empty());
+        assert_eq!(store.recurring_income(alice).await.unwrap(), None, "left alone");
+    }
+
+    async fn a_month_and_the_recurring_income_are_saved_together_and_blank_buckets_removed(store) {
+        let alice = user(&store, "alice").await;
+        let bob = user(&store, "bob").await;
+        store.save_month_cash(bob, "2025-03", &[BucketCash { bucket: 0, starting_minor: Some(7), income_minor: None }], None, at(1)).await.unwrap();
+        store.set_recurring_income(bob, Some(99), at(1)).await.unwrap();
+        let month = [
+            BucketCash { bucket: 0, starting_minor: Some(-2_500), income_minor: None },
+            BucketCash { bucket: 1, starting_minor: None, income_minor: Some(0) },
+        ];
+        store.save_month_cash(alice, "2025-03", &month, Some(Some(150_000)), at(2)).await.unwrap();
+        let saved: Vec<_> = store.month_cash(alice, "2025-03").await.unwrap().iter().map(|c| (c.bucket, c.starting_minor, c.income_minor)).collect();
+        assert_eq!(saved, [(0, Some(-2_500), None), (1, None, Some(0))]);
+        assert_eq!(store.recurring_income(alice).await.unwrap(), Some(150_000));
+
+        let blank = [BucketCash { bucket: 0, starting_minor: None, income_minor: None }, month[1]];
+        store.save_month_cash(alice, "2025-03", &blank, Some(None), at(3)).await.unwrap();
+        let saved: Vec<_> = store.month_cash(alice, "2025-03").await.unwrap().iter().map(|c| c.bucket).collect();
+        assert_eq!(saved, [1], "a bucket with neither amount has no row");
+        assert_eq!(store.recurring_income(alice).await.unwrap(), None);
+        // Bob's rows are his own.
+        assert_eq!(store.recurring_income(bob).await.unwrap(), Some(99));
+        assert_eq!(store.month_cash(bob, "2025-03").await.unwrap()[0].starting_minor, Some(7));
     }
 
     async fn expenses_round_trip_and_reject_stale_versions(store) {

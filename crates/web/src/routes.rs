@@ -60,6 +60,7 @@ fn table() -> Table {
     .then(pages::tracker::routes)
     .then(pages::welcome::routes)
     .then(pages::occurrence::routes)
+    .then(pages::cash::routes)
     .then(pages::account::routes)
     .then(pages::security::routes)
     .then(pages::second_factor::routes)

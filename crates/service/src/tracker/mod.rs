@@ -18,8 +18,10 @@
 //!
 //! Submodules: [`query`] (the month, sort order and URL parameters), [`month`] (reading a
 //! month's occurrences), [`summary`] (buckets, totals, safe-to-spend, sort orders), [`pay`]
-//! (quick pay, toggle paid, pay all with undo), [`settings`] (the user's tracking settings).
+//! (quick pay, toggle paid, pay all with undo), [`settings`] (the user's tracking settings),
+//! [`cash`] (starting cash and income per pay period, recurring income).
 
+pub mod cash;
 pub mod history;
 pub mod month;
 pub mod pay;
@@ -28,7 +30,6 @@ pub mod settings;
 pub mod summary;
 
 use chrono::Datelike;
-use domain::Invalid;
 use domain::money::{Currency, format_minor};
 use serde::Serialize;
 
@@ -36,6 +37,7 @@ use crate::auth::Principal;
 use crate::preferences::{self, data_owner};
 use crate::{App, Result};
 
+pub use cash::{CashInput, CashView, set_cash};
 pub use history::{HistoryView, pay_history, unpaid_history};
 pub use query::{SortDir, SortKey, TrackerQuery, YearMonth};
 pub use summary::{BucketView, SummaryView, TrackerView};
@@ -72,65 +74,12 @@ pub async fn show(app: &App, principal: &Principal, query: TrackerQuery) -> Resu
     )?;
     let (first, last) = ym.bounds()?;
     let bills = app.store.bills_active_between(owner, first, last).await?;
-    let (occurrences, cash) = tokio::try_join!(
+    let (occurrences, rows, per_payday) = tokio::try_join!(
         month::occurrences(app, owner, &prefs, today, &bills, first, last),
         async { Ok(app.store.month_cash(owner, &ym.key()).await?) },
+        async { Ok(app.store.recurring_income(owner).await?) },
     )?;
+    let periods = domain::buckets::buckets(ym.year(), ym.month(), &prefs.paydays);
+    let cash = cash::resolve(&periods, &prefs.paydays, &rows, per_payday);
     summary::present(ym, today, &prefs, occurrences, &cash, query.sort, query.dir)
-}
-
-/// One bucket's starting cash and income, as saved.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct CashView {
-    pub year: i32,
-    pub month: u32,
-    pub bucket: usize,
-    pub starting_cash: AmountView,
-    pub income: AmountView,
-}
-
-/// What to save for one bucket; amounts are parsed in the user's currency.
-#[derive(Debug, Clone)]
-pub struct CashInput {
-    pub month: YearMonth,
-    pub bucket: i64,
-    pub starting_cash: String,
-    pub income: String,
-}
-
-/// Saves a bucket's starting cash (may be negative: overdrawn) and income (not negative).
-pub async fn set_cash(app: &App, principal: &Principal, input: CashInput) -> Result<CashView> {
-    let owner = data_owner(principal)?;
-    let prefs = preferences::load(app, owner).await?;
-    let ym = input.month;
-    let count = domain::buckets::buckets(ym.year(), ym.month(), &prefs.paydays).len();
-    let bucket = usize::try_from(input.bucket)
-        .ok()
-        .filter(|b| *b < count)
-        .ok_or_else(|| {
-            Invalid::new(
-                "bucket",
-                format!(
-                    "must be a bucket of this month, from 0 to {}",
-                    count.saturating_sub(1)
-                ),
-            )
-        })?;
-    let currency = prefs.currency;
-    let starting = domain::money::parse_amount("starting_cash", &input.starting_cash, currency)?;
-    let income = domain::money::parse_amount("income", &input.income, currency)?;
-    if income < 0 {
-        return Err(crate::Error::invalid("income", "must not be negative"));
-    }
-    let row = app
-        .store
-        .upsert_month_cash(owner, &ym.key(), input.bucket, starting, income, app.now())
-        .await?;
-    Ok(CashView {
-        year: ym.year(),
-        month: ym.month(),
-        bucket,
-        starting_cash: AmountView::new(row.starting_minor, currency),
-        income: AmountView::new(row.income_minor, currency),
-    })
 }

@@ -7,18 +7,19 @@
 //! - Safe-to-spend is the current bucket's starting cash + income − what is still owed on the
 //!   month's occurrences due before the next payday (the day after the bucket ends). The
 //!   current bucket is the one holding today; for a month in the future it is the first, for
-//!   one in the past the last.
+//!   one in the past the last. Its cash and income follow [`domain::cash`] (recurring income
+//!   on paydays unless the month says otherwise); with neither it is `None`: unknown.
 //! - Every sum is checked: an overflow is an [`Invalid`] naming the total.
 
 use std::cmp::Ordering;
 
 use chrono::NaiveDate;
 use domain::Invalid;
-use domain::buckets::{Bucket, buckets, safe_to_spend};
+use domain::buckets::{Bucket, buckets};
+use domain::cash::PeriodCash;
 use domain::money::{TOO_LARGE, add_minor};
 use domain::status::{OccurrenceStatus, pin_due_rank};
 use serde::Serialize;
-use store::month_cash::MonthCashRow;
 
 use super::month::{Occurrence, OccurrenceView};
 use super::{AmountView, SortDir, SortKey, YearMonth};
@@ -47,8 +48,10 @@ pub struct BucketView {
     pub start: NaiveDate,
     /// The last day, inclusive.
     pub end: NaiveDate,
-    pub starting_cash: AmountView,
-    pub income: AmountView,
+    /// As saved for this month; `null`: not given.
+    pub starting_cash: Option<AmountView>,
+    /// The income that counts (saved for this month, else the recurring one on a payday).
+    pub income: Option<AmountView>,
     pub expected: AmountView,
     pub paid: AmountView,
     pub remaining: AmountView,
@@ -70,10 +73,13 @@ pub struct SummaryView {
     pub settled_difference: AmountView,
     /// Occurrences that are late or missed.
     pub overdue_count: usize,
-    /// Starting cash + income of the current bucket − unpaid bills due before the next payday.
-    pub safe_to_spend: AmountView,
+    /// Starting cash + income of the current bucket − unpaid bills due before the next payday;
+    /// `null` when that bucket has neither starting cash nor income (nothing to compute from).
+    pub safe_to_spend: Option<AmountView>,
     /// The bucket safe-to-spend is computed for.
     pub safe_to_spend_bucket: usize,
+    /// That bucket's last day: bills still owed that are due by it are subtracted.
+    pub safe_to_spend_due_by: NaiveDate,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -151,7 +157,7 @@ pub fn present(
     today: NaiveDate,
     prefs: &Preferences,
     mut occurrences: Vec<Occurrence>,
-    cash: &[MonthCashRow],
+    cash: &[PeriodCash],
     sort: SortKey,
     dir: SortDir,
 ) -> Result<TrackerView> {
@@ -162,11 +168,7 @@ pub fn present(
     });
     let all = buckets(ym.year(), ym.month(), &prefs.paydays);
     let counted = |o: &&Occurrence| o.currency == currency;
-    let cash_of = |index: usize| {
-        cash.iter()
-            .find(|row| usize::try_from(row.bucket).ok() == Some(index))
-            .map_or((0, 0), |row| (row.starting_minor, row.income_minor))
-    };
+    let cash_of = |index: usize| cash.get(index).copied();
     let money = |minor| AmountView::new(minor, currency);
     let mut month = Totals::default();
     let mut views = Vec::with_capacity(all.len());
@@ -184,13 +186,13 @@ pub fn present(
             }
             listed.push(OccurrenceView::from(o));
         }
-        let (starting, income) = cash_of(bucket.index);
+        let period = cash_of(bucket.index);
         views.push(BucketView {
             index: bucket.index,
             start: bucket.start,
             end: bucket.end,
-            starting_cash: money(starting),
-            income: money(income),
+            starting_cash: period.and_then(|c| c.starting).map(money),
+            income: period.and_then(|c| c.income).map(money),
             expected: money(totals.expected),
             paid: money(totals.paid),
             remaining: money(totals.remaining),
@@ -210,8 +212,10 @@ pub fn present(
             .map(Occurrence::remaining),
     )
     .map_err(|_| Invalid::new("safe_to_spend", TOO_LARGE))?;
-    let (starting, income) = cash_of(current.index);
-    let safe = safe_to_spend(starting, income, unpaid)?;
+    let safe = match cash_of(current.index) {
+        Some(period) => period.safe_to_spend(unpaid)?,
+        None => None,
+    };
     Ok(TrackerView {
         year: ym.year(),
         month: ym.month(),
@@ -226,8 +230,9 @@ pub fn present(
             remaining: money(month.remaining),
             settled_difference: money(month.settled_difference()?),
             overdue_count: occurrences.iter().filter(|o| o.status.is_overdue()).count(),
-            safe_to_spend: money(safe),
+            safe_to_spend: safe.map(money),
             safe_to_spend_bucket: current.index,
+            safe_to_spend_due_by: current.end,
         },
     })
 }

@@ -1,5 +1,5 @@
-//! The tracker, month state and settings: `/api/tracker`, month state, month cash, quick pay,
-//! toggle paid, pay all with undo, `/api/profile/settings`.
+//! The tracker, month state and settings: `/api/tracker`, month state, month cash and the
+//! recurring income, quick pay, toggle paid, pay all with undo, `/api/profile/settings`.
 //!
 //! Every handler takes [`DataUser`], so the bootstrap administrator (who owns no data) gets
 //! 403 before the body is read, like an anonymous caller gets 401. Dates are parsed with
@@ -15,6 +15,7 @@ use domain::id::BillId;
 use domain::money::Currency;
 use serde::{Deserialize, Deserializer};
 use service::month_state::{self, MonthStateChanges};
+use service::tracker::cash::{self, CashMonthView, RecurringIncomeView};
 use service::tracker::month::OccurrenceView;
 use service::tracker::pay::{self, PayAllView, QuickPayView, UndoView};
 use service::tracker::settings::{self, SettingsPatch, SettingsView};
@@ -186,13 +187,15 @@ pub struct CashRequest {
     pub year: i64,
     pub month: i64,
     pub bucket: i64,
-    /// Decimal text in the user's currency (may be negative).
-    pub starting_cash: String,
-    /// Decimal text in the user's currency.
-    pub income: String,
+    /// Decimal text in the user's currency (may be negative); `null`, absent or blank: not
+    /// given.
+    pub starting_cash: Option<String>,
+    /// Decimal text in the user's currency, not negative; `null`, absent or blank: not given,
+    /// so the recurring income applies when the period starts on a payday.
+    pub income: Option<String>,
 }
 
-/// `PUT /api/tracker/cash`: a bucket's starting cash and income.
+/// `PUT /api/tracker/cash`: a bucket's starting cash and income (neither given: removed).
 #[utoipa::path(put, path = "/api/tracker/cash", tag = "tracker", request_body = CashRequest, responses((status = 200, description = "Saved", body = service::tracker::CashView), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem)))]
 pub async fn set_cash(
     State(state): State<AppState>,
@@ -206,6 +209,49 @@ pub async fn set_cash(
         income: body.income,
     };
     Ok(Json(tracker::set_cash(&state.app, &user, input).await?))
+}
+
+/// `GET /api/tracker/cash?year=&month=`: the month's pay periods with their cash.
+#[utoipa::path(get, path = "/api/tracker/cash", tag = "tracker", params(("year" = Option<i32>, Query, description = "1–9999; default: the user's current year"), ("month" = Option<u32>, Query, description = "1–12; default: the user's current month")), responses((status = 200, description = "Each pay period's starting cash, saved income and the income that counts (saved, else the recurring income on a payday), and the recurring income", body = service::tracker::cash::CashMonthView), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed (the bootstrap administrator holds no data)", body = crate::problem::Problem), (status = 422, description = "A parameter is invalid; `field` names it", body = crate::problem::Problem)))]
+pub async fn cash_month(
+    State(state): State<AppState>,
+    DataUser(user): DataUser,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> ApiResult<Json<CashMonthView>> {
+    let query = TrackerQuery::parse(&pairs)?;
+    Ok(Json(
+        cash::month(&state.app, &user, query.year, query.month).await?,
+    ))
+}
+
+/// `GET /api/tracker/recurring-income`.
+#[utoipa::path(get, path = "/api/tracker/recurring-income", tag = "tracker", responses((status = 200, description = "What the caller is paid every payday (`null`: none)", body = service::tracker::cash::RecurringIncomeView), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed (the bootstrap administrator holds no data)", body = crate::problem::Problem)))]
+pub async fn recurring_income(
+    State(state): State<AppState>,
+    DataUser(user): DataUser,
+) -> ApiResult<Json<RecurringIncomeView>> {
+    Ok(Json(cash::recurring_income(&state.app, &user).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecurringIncomeRequest {
+    /// Decimal text in the user's currency, greater than zero; `null` or blank: none. It is
+    /// the income of every pay period that starts on a payday, unless that month's period has
+    /// its own income.
+    pub income_per_payday: Option<String>,
+}
+
+/// `PUT /api/tracker/recurring-income`: sets or removes the income per payday.
+#[utoipa::path(put, path = "/api/tracker/recurring-income", tag = "tracker", request_body = RecurringIncomeRequest, responses((status = 200, description = "Saved", body = service::tracker::cash::RecurringIncomeView), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 422, description = "The amount is invalid; `field` names it", body = crate::problem::Problem)))]
+pub async fn set_recurring_income(
+    State(state): State<AppState>,
+    DataUser(user): DataUser,
+    ApiJson(body): ApiJson<RecurringIncomeRequest>,
+) -> ApiResult<Json<RecurringIncomeView>> {
+    Ok(Json(
+        cash::set_recurring_income(&state.app, &user, body.income_per_payday.as_deref()).await?,
+    ))
 }
 
 /// `GET /api/profile/settings`.
@@ -289,7 +335,18 @@ pub(crate) fn routes(table: Table) -> Table {
             "/api/tracker/occurrences/{bill_id}/{due_date}",
             put(set_month_state),
         )
+        .add("GET", "/api/tracker/cash", get(cash_month))
         .add("PUT", "/api/tracker/cash", put(set_cash))
+        .add(
+            "GET",
+            "/api/tracker/recurring-income",
+            get(recurring_income),
+        )
+        .add(
+            "PUT",
+            "/api/tracker/recurring-income",
+            put(set_recurring_income),
+        )
         .add("POST", "/api/tracker/pay-all", post(pay_all))
         .add("POST", "/api/tracker/undo", post(undo))
         .add("POST", "/api/payments/quick", post(quick_pay))
@@ -304,6 +361,9 @@ pub(crate) fn routes(table: Table) -> Table {
     show,
     set_month_state,
     set_cash,
+    cash_month,
+    recurring_income,
+    set_recurring_income,
     pay_all,
     undo,
     quick_pay,

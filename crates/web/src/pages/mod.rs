@@ -12,6 +12,8 @@
 //! - [`occurrence`] — one occurrence's month state (actual amount, note, snooze) from the
 //!   tracker.
 //! - [`tracker`] — the home page: one month of bills, pay / undo / skip / pay all.
+//! - [`cash`] — a month's starting cash and income per pay period and the recurring income;
+//!   the tracker's safe-to-spend card.
 //! - [`expenses`] — one-off expenses: list, filters, add / edit, delete, bulk delete + undo.
 //! - [`analytics`] — one year as charts and tables: per month, expected vs paid, categories, days.
 //! - [`budgets`] — budgets per category: spent, remaining, state; create, change, delete.
@@ -33,6 +35,7 @@ pub mod admin_users;
 pub mod analytics;
 pub mod bills;
 pub mod budgets;
+pub mod cash;
 pub mod categories;
 pub mod common;
 pub mod expenses;

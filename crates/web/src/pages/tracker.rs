@@ -27,7 +27,7 @@ mod actions;
 mod in_place;
 
 /// The banner messages a redirect can ask for, by code.
-pub(super) const NOTICES: [(&str, &str); 10] = [
+pub(super) const NOTICES: [(&str, &str); 11] = [
     ("paid", "Marked as paid."),
     ("unpaid", "Payment undone: the bill is unpaid again."),
     ("paid_all", "Paid every bill due in this period."),
@@ -44,6 +44,7 @@ pub(super) const NOTICES: [(&str, &str); 10] = [
         "Demo data removed. Your own bills and expenses were left alone.",
     ),
     ("welcome", "Saved. Change these any time under Profile."),
+    ("cash_saved", "Starting cash and income saved."),
 ];
 
 /// The error banners a redirect can ask for, by code (besides the shared ones of
@@ -147,7 +148,7 @@ fn sort_label(key: SortKey) -> &'static str {
     }
 }
 
-fn range(start: NaiveDate, end: NaiveDate) -> String {
+pub(super) fn range(start: NaiveDate, end: NaiveDate) -> String {
     format!("{} – {}", start.format("%b %-d"), end.format("%b %-d"))
 }
 
@@ -214,11 +215,6 @@ fn present(chrome: Chrome, view: &TrackerView) -> TrackerPage {
             value: s.overdue_count.to_string(),
             note: String::new(),
         },
-        SummaryCard {
-            label: "Safe to spend",
-            value: money(&s.safe_to_spend),
-            note: String::new(),
-        },
     ];
     let buckets: Vec<BucketSection> = view
         .buckets
@@ -258,6 +254,7 @@ fn present(chrome: Chrome, view: &TrackerView) -> TrackerPage {
         sort,
         dir,
         cards,
+        safe_to_spend: super::cash::card(view),
         buckets,
         empty,
         account_empty: false,
@@ -334,6 +331,9 @@ pub async fn show(
         notice = Some(said);
     }
     let (chrome, cookie) = chrome(app, &caller, &ctx, "Tracker");
+    if notice_code.as_deref() == Some("cash_saved") {
+        notice = Some(super::cash::saved_notice(view.year, view.month));
+    }
     let mut page = present(chrome, &view);
     page.welcome = welcome;
     page.account_empty = !demo.has_bills;

@@ -18,6 +18,8 @@
 //! - [`TrackerPage`] (in `tracker`) — the month's bills by pay period, with pay/undo forms;
 //!   `tracker::TrackerRowPartial` answers a row's form sent by htmx (the row, its pay period's
 //!   header and the summary cards, drawn by the page's own included templates).
+//! - `cash::CashPage` — a month's starting cash and income per pay period, and the recurring
+//!   income, for safe-to-spend.
 //! - [`SecurityPage`] (in `security`) — sessions, sign-in history, password change and the
 //!   two-step verification section.
 //! - `mfa::SecondFactorPage`, `mfa::TotpSetupPage`, `mfa::RecoveryCodesPage`, `mfa::ReauthPage` —
@@ -40,6 +42,7 @@ pub mod analytics;
 mod auth;
 pub mod bills;
 pub mod budgets;
+pub mod cash;
 pub mod categories;
 pub mod charts;
 mod error;

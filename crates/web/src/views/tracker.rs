@@ -33,6 +33,8 @@ pub struct TrackerPage {
     pub return_query: String,
     pub sort_options: Vec<SortOption>,
     pub cards: Vec<SummaryCard>,
+    /// The safe-to-spend card, or the link to set what it needs.
+    pub safe_to_spend: SafeToSpendCard,
     pub buckets: Vec<BucketSection>,
     /// The user has no bills in this month (and the empty state is shown).
     pub empty: bool,
@@ -90,6 +92,18 @@ pub struct SummaryCard {
     pub value: String,
     /// A line under the value that explains it (empty: none).
     pub note: String,
+}
+
+/// The safe-to-spend card. Shown only when the current pay period has starting cash or
+/// income; otherwise the page offers a link to the cash page instead.
+#[derive(Debug, Clone, Default)]
+pub struct SafeToSpendCard {
+    /// The amount; `None`: nothing to compute it from.
+    pub value: Option<String>,
+    /// One line saying what it is: "Cash + income this pay period − bills still due by Mar 14".
+    pub explanation: String,
+    /// The cash page of the month.
+    pub href: String,
 }
 
 /// One pay period of the month.
@@ -174,6 +188,8 @@ pub struct TrackerRowPartial {
     pub bucket: Option<BucketSection>,
     /// The month's summary cards (empty: left as they are).
     pub cards: Vec<SummaryCard>,
+    /// The safe-to-spend card, drawn with the summary cards.
+    pub safe_to_spend: SafeToSpendCard,
     /// What happened ("Rent marked paid for March 2026."), or what went wrong.
     pub message: String,
     /// `message` is an error.
@@ -248,6 +264,11 @@ mod tests {
                 value: HOSTILE.to_owned(),
                 note: HOSTILE.to_owned(),
             }],
+            safe_to_spend: SafeToSpendCard {
+                value: Some(HOSTILE.to_owned()),
+                explanation: HOSTILE.to_owned(),
+                href: HOSTILE.to_owned(),
+            },
             message: HOSTILE.to_owned(),
             failed: !with_row,
             status: if with_row { 200 } else { 404 },

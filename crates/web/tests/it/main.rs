@@ -31,6 +31,7 @@ mod pages_admin;
 mod pages_analytics;
 mod pages_bills;
 mod pages_budgets;
+mod pages_cash;
 mod pages_categories;
 mod pages_every;
 mod pages_expenses;

@@ -5,6 +5,7 @@
 //! The manual clock starts on Saturday 2026-03-14 at 09:00 UTC, so "today" is March 14 for a
 //! user in UTC. Sessions here last long enough for the clock to move a few days.
 
+mod cash;
 mod paying;
 mod security;
 mod statuses;
@@ -185,6 +186,13 @@ pub async fn call(
     let status = response.status();
     let text = response.text().await.expect("body");
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+/// GETs `path`; returns the status and the JSON answer.
+pub async fn call_get(browser: &Browser, path: &str) -> (StatusCode, Value) {
+    let response = browser.get(path).await;
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
 }
 
 /// Asserts a 422 naming `field`.

@@ -30,7 +30,7 @@ use super::super::htmx::Htmx;
 use super::super::{PageContext, chrome, see_other};
 use super::{ERRORS, NOTICES, back, occurrence_notice, present};
 use crate::auth::Caller;
-use crate::views::tracker::{TrackerRowPartial, occurrence_anchor};
+use crate::views::tracker::{SafeToSpendCard, TrackerRowPartial, occurrence_anchor};
 use crate::views::{self};
 
 /// The bill and due date a row's form names.
@@ -125,6 +125,7 @@ impl Reply<'_> {
             row: None,
             bucket: None,
             cards: Vec::new(),
+            safe_to_spend: SafeToSpendCard::default(),
             message: if failed {
                 error_message(&ERRORS, Some(code))?
             } else {
@@ -165,6 +166,7 @@ impl Reply<'_> {
                     partial.year = page.year;
                     partial.month = page.month;
                     partial.cards = page.cards;
+                    partial.safe_to_spend = page.safe_to_spend;
                     partial.bucket = Some(bucket);
                     partial.row = Some(row);
                 }

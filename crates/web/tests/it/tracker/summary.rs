@@ -84,19 +84,28 @@ app_tests! {
         // 1000 + 500 − (200 late + 50 due today) before the next payday (the 15th).
         assert_eq!(amount(&summary["safe_to_spend"]), ("1250.00".into(), 125_000, "USD".into()));
         assert_eq!(summary["safe_to_spend_bucket"], 0);
+        assert_eq!(summary["safe_to_spend_due_by"], "2026-03-14");
         let first = &view["buckets"][0];
         assert_eq!((amount(&first["starting_cash"]).1, amount(&first["income"]).1), (100_000, 50_000));
         assert_eq!((amount(&first["expected"]).1, amount(&first["paid"]).1, amount(&first["remaining"]).1), (35_000, 10_000, 25_000));
         let second = &view["buckets"][1];
-        assert_eq!((amount(&second["expected"]).1, amount(&second["remaining"]).1, amount(&second["starting_cash"]).1), (30_000, 30_000, 0));
+        assert_eq!((amount(&second["expected"]).1, amount(&second["remaining"]).1), (30_000, 30_000));
+        assert!(second["starting_cash"].is_null() && second["income"].is_null(), "not given: {second}");
         assert_eq!(amount(&find(&view, "Euro", "2026-03-20")["expected"]), ("999.00".into(), 99_900, "EUR".into()), "listed in its own currency");
 
-        // After the 15th the second bucket is current: only its unpaid bill (and the earlier
-        // late ones) count, against its own (unsaved, zero) cash.
+        // After the 15th the second bucket is current, and it has no cash or income saved:
+        // there is nothing to compute safe-to-spend from, so it is unknown, not −550.
         set_clock(&app, 2026, 3, 16, 9);
         let view = tracker(&browser, "year=2026&month=3").await;
         assert_eq!(view["summary"]["safe_to_spend_bucket"], 1);
+        assert!(view["summary"]["safe_to_spend"].is_null(), "{}", view["summary"]);
+        // With starting cash of its own, only its unpaid bill (and the earlier late ones) count.
+        let zero = call(&browser, Method::PUT, "/api/tracker/cash", json!({"year": 2026, "month": 3, "bucket": 1, "starting_cash": "0"})).await;
+        assert_eq!(zero.0, StatusCode::OK, "{}", zero.1);
+        assert!(zero.1["income"].is_null(), "{}", zero.1);
+        let view = tracker(&browser, "year=2026&month=3").await;
         assert_eq!(amount(&view["summary"]["safe_to_spend"]).1, -55_000);
+        assert_eq!(view["summary"]["safe_to_spend_due_by"], "2026-03-31");
 
         // A total beyond i64 is refused naming it, never wrapped.
         let huge = call(&browser, Method::PUT, "/api/tracker/cash", json!({"year": 2026, "month": 3, "bucket": 1, "starting_cash": "92233720368547758.07", "income": "1"})).await;
@@ -129,11 +138,4 @@ app_tests! {
         let by_status = tracker(&browser, "sort=status").await;
         assert_eq!(names(&by_status).last().map(String::as_str), Some("Alpha paid"));
     }
-}
-
-/// `GET path`: the status and the JSON answer.
-async fn call_get(browser: &Browser, path: &str) -> (StatusCode, Value) {
-    let response = browser.get(path).await;
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
 }

@@ -1,0 +1,323 @@
+//! The cash page: `GET /tracker/cash?year=&month=` shows the recurring income per payday and
+//! each pay period's starting cash and income for the month; `POST /tracker/cash` saves them
+//! all in one go and returns to the tracker's month with "Starting cash and income saved for
+//! March 2026". A refused field comes back on this page with 422, its message under it and
+//! everything typed kept. Also the tracker's safe-to-spend card ([`card`]), which is shown
+//! only when there is something to compute it from and otherwise links here.
+
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use chrono::NaiveDate;
+use service::Error;
+use service::tracker::cash::{self, CashMonthInput, CashMonthView};
+use service::tracker::{AmountView, TrackerQuery, TrackerView, YearMonth};
+
+use super::common::{DataPageUser, failed, money, with_cookie};
+use super::forms::{NotShown, not_shown, param};
+use super::tracker::{neighbours, range};
+use super::{PageContext, chrome, see_other};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::routes::Table;
+use crate::views::cash::{CashPage, CashPeriod};
+use crate::views::tracker::SafeToSpendCard;
+use crate::views::{self, Chrome};
+
+/// The cash page's routes.
+pub(crate) fn routes(table: Table) -> Table {
+    table
+        .add("GET", "/tracker/cash", get(show))
+        .add("POST", "/tracker/cash", post(save))
+}
+
+/// The cash page of a month.
+pub fn href(year: i32, month: u32) -> String {
+    format!("/tracker/cash?year={year}&month={month}")
+}
+
+/// "March 2026".
+fn month_label(year: i32, month: u32) -> String {
+    NaiveDate::from_ymd_opt(year, month, 1)
+        .map(|d| d.format("%B %Y").to_string())
+        .unwrap_or_default()
+}
+
+/// The tracker's banner after a save.
+pub(super) fn saved_notice(year: i32, month: u32) -> String {
+    format!(
+        "Starting cash and income saved for {}.",
+        month_label(year, month)
+    )
+}
+
+/// The tracker's safe-to-spend card for the month shown.
+pub(super) fn card(view: &TrackerView) -> SafeToSpendCard {
+    let s = &view.summary;
+    SafeToSpendCard {
+        value: s.safe_to_spend.as_ref().map(money),
+        explanation: format!(
+            "Cash + income this pay period − bills still due by {}",
+            s.safe_to_spend_due_by.format("%b %-d")
+        ),
+        href: href(view.year, view.month),
+    }
+}
+
+/// "1st", "2nd", "23rd", "11th".
+fn ordinal(day: u32) -> String {
+    let suffix = match (day % 10, day % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{day}{suffix}")
+}
+
+/// "the 1st and the 15th".
+fn paydays_text(days: &[u32]) -> String {
+    let named: Vec<String> = days
+        .iter()
+        .map(|d| format!("the {}", ordinal(*d)))
+        .collect();
+    match named.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
+    }
+}
+
+/// What a blank income means for a period.
+fn income_hint(starts_on_payday: bool, per_payday: Option<&AmountView>) -> String {
+    match (starts_on_payday, per_payday) {
+        (true, Some(pay)) => format!(
+            "Blank: your pay each payday, {}. Type 0 when nothing comes in this time.",
+            money(pay)
+        ),
+        (true, None) => {
+            "What you earn in this period. Blank: none, unless you set your income each payday above."
+                .to_owned()
+        }
+        (false, _) => {
+            "What you earn in this period. It does not start on a payday, so your income each payday is not added here. Blank: none."
+                .to_owned()
+        }
+    }
+}
+
+/// The amounts of the form: saved ones, or what was typed.
+struct Values {
+    income_per_payday: String,
+    /// `(starting cash, income)` per period.
+    periods: Vec<(String, String)>,
+}
+
+impl Values {
+    fn saved(view: &CashMonthView) -> Self {
+        let text =
+            |a: &Option<AmountView>| a.as_ref().map(|a| a.amount.clone()).unwrap_or_default();
+        Self {
+            income_per_payday: text(&view.income_per_payday),
+            periods: view
+                .periods
+                .iter()
+                .map(|p| (text(&p.starting_cash), text(&p.saved_income)))
+                .collect(),
+        }
+    }
+}
+
+fn page(
+    chrome: Chrome,
+    view: &CashMonthView,
+    values: Values,
+    errors: Vec<(String, String)>,
+) -> CashPage {
+    let ((py, pm), (ny, nm)) = neighbours(view.year, view.month);
+    let mut typed = values.periods.into_iter();
+    CashPage {
+        chrome,
+        status: if errors.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        },
+        month_label: month_label(view.year, view.month),
+        year: view.year,
+        month: view.month,
+        prev_href: href(py, pm),
+        next_href: href(ny, nm),
+        tracker_href: format!("/?year={}&month={}", view.year, view.month),
+        currency: view.currency.clone(),
+        paydays: paydays_text(&view.paydays),
+        income_per_payday: values.income_per_payday,
+        periods: view
+            .periods
+            .iter()
+            .map(|p| {
+                let (starting_cash, income) = typed.next().unwrap_or_default();
+                CashPeriod {
+                    index: p.bucket,
+                    range: range(p.start, p.end),
+                    starting_cash,
+                    income,
+                    income_hint: income_hint(p.starts_on_payday, view.income_per_payday.as_ref()),
+                }
+            })
+            .collect(),
+        errors,
+    }
+}
+
+/// What the page says when the month cannot be shown.
+const NOT_SHOWN: NotShown<'static> = NotShown {
+    title: "Starting cash and income",
+    heading: "Starting cash and income could not be shown",
+    invalid: Some("That month is not valid; pick a month from the tracker."),
+};
+
+/// `GET /tracker/cash?year=&month=`: the form with what is saved.
+pub async fn show(
+    State(state): State<AppState>,
+    DataPageUser(user): DataPageUser,
+    caller: Caller,
+    ctx: PageContext,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Response {
+    let app = &state.app;
+    let view = match TrackerQuery::parse(&pairs) {
+        Ok(query) => cash::month(app, &user, query.year, query.month).await,
+        Err(invalid) => Err(Error::Invalid(invalid)),
+    };
+    let view = match view {
+        Ok(view) => view,
+        Err(err) => return not_shown(app, &caller, &ctx, err, &NOT_SHOWN),
+    };
+    let (chrome, cookie) = chrome(app, &caller, &ctx, "Starting cash and income");
+    let values = Values::saved(&view);
+    with_cookie(
+        views::render(&page(chrome, &view, values, Vec::new())),
+        cookie,
+    )
+}
+
+/// The most pay periods a month can have (the 1st and four paydays); a form claiming more is
+/// cut there, and the service refuses the count.
+const MAX_PERIODS: usize = 5;
+
+/// The posted form, as `(name, value)` pairs: the period fields are numbered.
+fn read_form(form: &[(String, String)], month: YearMonth) -> (CashMonthInput, Values) {
+    let text = |name: &str| param(form, name).unwrap_or_default().to_owned();
+    let count = text("periods")
+        .trim()
+        .parse::<usize>()
+        .unwrap_or(0)
+        .min(MAX_PERIODS + 1);
+    let periods: Vec<(String, String)> = (0..count)
+        .map(|i| {
+            (
+                text(&format!("starting_cash_{i}")),
+                text(&format!("income_{i}")),
+            )
+        })
+        .collect();
+    let values = Values {
+        income_per_payday: text("income_per_payday"),
+        periods: periods.clone(),
+    };
+    let input = CashMonthInput {
+        month,
+        income_per_payday: Some(values.income_per_payday.clone()),
+        periods: periods
+            .into_iter()
+            .map(|(starting, income)| (Some(starting), Some(income)))
+            .collect(),
+    };
+    (input, values)
+}
+
+/// The message shown for a refused field.
+fn message(view: &CashMonthView, field: &str, reason: &str) -> String {
+    let period = |prefix: &str| {
+        field
+            .strip_prefix(prefix)
+            .and_then(|n| n.parse::<usize>().ok())
+            .and_then(|n| view.periods.get(n))
+            .map(|p| range(p.start, p.end))
+    };
+    if field == "income_per_payday" {
+        format!("Income each payday {reason}.")
+    } else if let Some(range) = period("starting_cash_") {
+        format!("Starting cash for {range} {reason}.")
+    } else if let Some(range) = period("income_") {
+        format!("Income for {range} {reason}.")
+    } else {
+        format!("The pay periods {reason}.")
+    }
+}
+
+/// `POST /tracker/cash`: saves the month and the recurring income, then back to the tracker.
+pub async fn save(
+    State(state): State<AppState>,
+    DataPageUser(user): DataPageUser,
+    caller: Caller,
+    ctx: PageContext,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    let app = &state.app;
+    let number = |name: &str| param(&form, name).and_then(|v| v.trim().parse::<i64>().ok());
+    let month = match (number("year"), number("month")) {
+        (Some(year), Some(month)) => YearMonth::new(year, month).map_err(Error::Invalid),
+        _ => Err(Error::invalid("month", "is missing")),
+    };
+    let month = match month {
+        Ok(month) => month,
+        Err(err) => return not_shown(app, &caller, &ctx, err, &NOT_SHOWN),
+    };
+    let (input, typed) = read_form(&form, month);
+    let to = href(month.year(), month.month());
+    match cash::save_month(app, &user, input).await {
+        Ok(()) => see_other(&format!(
+            "/?year={}&month={}&notice=cash_saved",
+            month.year(),
+            month.month()
+        )),
+        Err(Error::Invalid(invalid)) => {
+            let view = match cash::month(app, &user, Some(month.year()), Some(month.month())).await
+            {
+                Ok(view) => view,
+                Err(err) => return failed(app, &caller, &ctx, &to, err),
+            };
+            let text = message(&view, &invalid.field, &invalid.reason);
+            // A form for other periods than the month now has cannot keep its values.
+            let values = if invalid.field == "periods" {
+                Values::saved(&view)
+            } else {
+                typed
+            };
+            let (chrome, cookie) = chrome(app, &caller, &ctx, "Starting cash and income");
+            let page = page(chrome, &view, values, vec![(invalid.field, text)]);
+            with_cookie(views::render(&page), cookie)
+        }
+        Err(err) => failed(app, &caller, &ctx, &to, err),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paydays_read_as_words() {
+        assert_eq!(paydays_text(&[1, 15]), "the 1st and the 15th");
+        assert_eq!(
+            paydays_text(&[2, 3, 11, 22]),
+            "the 2nd, the 3rd, the 11th and the 22nd"
+        );
+        assert_eq!(paydays_text(&[31]), "the 31st");
+    }
+}
