@@ -134,6 +134,8 @@ pub struct OccurrenceRow {
     pub note: String,
     /// `YYYY-MM-DD` the reminder is snoozed until, or empty.
     pub snoozed_until: String,
+    /// The same date as the user's locale writes it.
+    pub snoozed_label: String,
 }
 
 impl Page for TrackerPage {

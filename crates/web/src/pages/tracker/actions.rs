@@ -52,6 +52,10 @@ pub struct OccurrenceForm {
     pub _csrf_token: Option<String>,
 }
 
+/// The error code of a typed amount the user's locale does not read (the page says how to
+/// write it).
+pub(in crate::pages) const AMOUNT_FORMAT: &str = "amount_format";
+
 /// `POST /tracker/pay`: quick pay of one occurrence, of the typed amount when the form asked
 /// for one (estimated bills), else of what it still owes.
 pub async fn pay_one(
@@ -69,7 +73,11 @@ pub async fn pay_one(
     let app = &state.app;
     let result = match (parse_occurrence(&form.bill_id, &form.due_date), form.amount) {
         (Ok((bill, due)), None) => pay::quick_pay(app, &user, bill, Some(due)).await.map(drop),
-        (Ok((bill_id, due)), Some(amount)) => {
+        (Ok((bill_id, due)), Some(typed)) => {
+            // The amount as the user's locale writes it; a misreadable one is refused by name.
+            let Ok(amount) = ctx.locale.amount_input("amount", &typed) else {
+                return see_other(&with_param(&to, "error", AMOUNT_FORMAT));
+            };
             let input = service::payments::NewPaymentInput {
                 bill_id,
                 amount,
