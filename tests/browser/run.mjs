@@ -11,7 +11,8 @@
 // security page with Chromium's virtual authenticator (DevTools WebAuthn domain), sign out,
 // sign in with it and no password; and OIDC sign-in: an administrator sets up a real OpenID
 // provider (oidc-op.mjs) on the Sign-in methods page, and a new person signs in through it
-// without any provider token reaching the browser.
+// without any provider token reaching the browser; and a German user's amounts, dates and times
+// (decimal comma typed and shown, the time zone on the security page).
 import { spawn, spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
@@ -719,6 +720,39 @@ suite.test("OIDC sign-in: set up a provider on the admin page, then sign in thro
   }
 });
 
+suite.test("a German user's pages write amounts and times as German does", async ({ t }) => {
+  const { context, problems } = await newContext(t.browser);
+  const page = await context.newPage();
+  const base = t.server.base;
+  await signIn(page, base, "greta");
+  await page.getByLabel("Currency", { exact: true }).selectOption("EUR");
+  await page.getByLabel("Time zone", { exact: true }).fill("Europe/Berlin");
+  await page.getByLabel("Language", { exact: true }).fill("de-DE");
+  await page.getByRole("button", { name: "Save and start" }).click();
+  await page.getByText("Saved. Change these any time under Profile.").waitFor();
+  const { year, month } = today();
+  await page.goto(`${base}/bills/new`);
+  const amount = page.getByLabel("Amount", { exact: true });
+  assert((await page.locator("#expected_amount-hint").textContent()).includes("89,99"), "the hint uses a decimal comma");
+  await page.getByLabel("Name", { exact: true }).fill("Miete");
+  await amount.fill("1.234,56");
+  await page.getByLabel("Repeats").selectOption("monthly");
+  await page.getByLabel("First due date").fill(iso(year, month, 1));
+  await page.getByRole("button", { name: /^(Add|Save|Create) bill$/ }).click();
+  await page.waitForURL(/\/bills\/[0-9a-f-]{36}/);
+  await gotoMonth(page, base, year, month);
+  const line = row(page, "Miete");
+  await line.waitFor();
+  assert((await line.textContent()).includes("1.234,56\u00a0€"), `the amount as German writes it: ${await line.textContent()}`);
+  const violations = await axe(page);
+  await page.goto(`${base}/profile/security`);
+  const sessions = await page.locator("main").textContent();
+  assert(/\d{2}\.\d{2}\.\d{4}, \d{2}:\d{2} CES?T/.test(sessions), "times in Berlin's zone, German style");
+  await context.close();
+  assert(violations.length === 0, violations.join("\n"));
+  assert(problems.length === 0, problems.join("\n"));
+});
+
 firstHour(suite);
 
 suite.test("page weights (HTML + CSS + JS bytes) are recorded", async ({ t }) => {
@@ -757,6 +791,7 @@ try {
   server.createUser("dave", "Dave");
   server.createUser("erin", "Erin");
   server.createUser("frank", "Frank");
+  server.createUser("greta", "Greta");
   server.createUser("root", "Root", true);
   browser = await launchBrowser();
   const { context, problems } = await newContext(browser);

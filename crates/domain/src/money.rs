@@ -13,12 +13,17 @@
 //!   thousands separators, more decimals than the currency has, non-ASCII digits, overflow.
 //! - [`format_minor`] writes the canonical text back; `parse_amount(format_minor(x)) == x` for
 //!   every `i64` (property-tested), so amounts survive forms and exports unchanged.
+//! - [`delocalize`] turns an amount typed in a locale's writing (`1.234,56`) into that plain
+//!   text, refusing what could be misread (`12,50` where the comma groups thousands).
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
 use crate::Invalid;
+
+mod localized;
+pub use localized::{NumberStyle, delocalize};
 
 /// The message of every overflow, in words a user can act on.
 pub const TOO_LARGE: &str = "amount is too large";

@@ -94,15 +94,45 @@ pub async fn load(app: &App, owner: UserId) -> Result<Preferences> {
     }
 }
 
-/// The theme the caller saved (`system`, `light` or `dark`); `system` when they hold no data
-/// (the bootstrap administrator) or the settings cannot be read — a page never fails for it.
-pub async fn theme_of(app: &App, principal: &Principal) -> String {
+/// How pages look for one caller: saved theme, locale and time zone.
+#[derive(Debug, Clone)]
+pub struct Display {
+    /// `system`, `light` or `dark`.
+    pub theme: String,
+    /// A BCP 47 tag (`en-US`).
+    pub locale: String,
+    pub time_zone: chrono_tz::Tz,
+}
+
+impl Default for Display {
+    fn default() -> Self {
+        let defaults = Preferences::default();
+        Self {
+            theme: defaults.theme,
+            locale: defaults.locale,
+            time_zone: defaults.time_zone,
+        }
+    }
+}
+
+/// What the caller saved for the pages' look (theme `system` unless `light` or `dark`); the
+/// defaults when they hold no data (the bootstrap administrator) or the settings cannot be
+/// read — a page never fails for it.
+pub async fn display_of(app: &App, principal: &Principal) -> Display {
     let Ok(owner) = data_owner(principal) else {
-        return "system".to_owned();
+        return Display::default();
     };
     match app.store.user_settings(owner).await {
-        Ok(Some(row)) if matches!(row.theme.as_str(), "light" | "dark") => row.theme,
-        _ => "system".to_owned(),
+        Ok(Some(row)) => Display {
+            theme: if matches!(row.theme.as_str(), "light" | "dark") {
+                row.theme
+            } else {
+                "system".to_owned()
+            },
+            time_zone: row.time_zone.parse().unwrap_or(chrono_tz::UTC),
+            locale: row.locale,
+        },
+        _ => Display::default(),
     }
 }
 

@@ -18,6 +18,8 @@
 //! - [`health`] — `/healthz` and `/readyz`.
 //! - [`state`] — the router's shared state.
 //! - [`views`] — typed page structs (askama templates).
+//! - [`locale`] — the user's locale on pages: money, dates, months and instants written, typed
+//!   amounts read.
 //! - [`assets`] — static files embedded in the binary.
 //! - [`auth`] — resolving the caller (session cookie or single-user mode), CSRF and origin checks, extractors.
 //! - [`cookies`] — the one cookie builder (session and CSRF cookies).
@@ -36,6 +38,7 @@ pub mod headers;
 pub mod health;
 pub mod hosts;
 pub mod json;
+pub mod locale;
 pub mod metrics;
 pub mod observe;
 pub mod pages;

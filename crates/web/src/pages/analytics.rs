@@ -11,14 +11,14 @@ use axum::routing::get;
 use chrono::{Datelike, NaiveDate};
 use domain::money::Currency;
 use service::analytics::{self, AnalyticsQuery, MonthFigures, YearAnalytics};
-use service::tracker::AmountView;
 use service::{App, Error};
 
 use super::PageContext;
 use super::chrome;
-use super::common::{DataPageUser, forbidden, money, with_cookie};
+use super::common::{DataPageUser, forbidden, with_cookie};
 use crate::AppState;
 use crate::auth::Caller;
+use crate::locale::Locale;
 use crate::routes::Table;
 use crate::views::analytics::{
     AnalyticsPage, Card, CategoryRow, Charts, CurrencyRow, DayRow, MonthRow,
@@ -57,7 +57,7 @@ pub async fn show(
         Err(err) => return show_failed(app, &caller, &ctx, err),
     };
     let (chrome, cookie) = chrome(app, &caller, &ctx, "Analytics");
-    let mut page = present(chrome, &view);
+    let mut page = present(&ctx.locale, chrome, &view);
     page.error = error;
     with_cookie(views::render(&page), cookie)
 }
@@ -85,35 +85,8 @@ fn show_failed(app: &App, caller: &Caller, ctx: &PageContext, err: Error) -> Res
     with_cookie(views::render(&page), cookie)
 }
 
-/// An amount in `currency`, with its symbol and groups.
-fn amount(minor: i64, currency: Currency) -> String {
-    money(&AmountView::new(minor, currency))
-}
-
-/// An axis label: the amount without a fraction of zeros (`$2,500` rather than `$2,500.00`).
-fn tick(minor: i64, currency: Currency) -> String {
-    let full = amount(minor, currency);
-    let Some(dot) = full.find('.') else {
-        return full;
-    };
-    let digits: String = full[dot + 1..]
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
-    if digits.chars().all(|c| c == '0') {
-        format!("{}{}", &full[..dot], &full[dot + 1 + digits.len()..])
-    } else {
-        full
-    }
-}
-
-fn month_name(year: i32, month: u32, pattern: &str) -> String {
-    NaiveDate::from_ymd_opt(year, month, 1)
-        .map(|d| d.format(pattern).to_string())
-        .unwrap_or_default()
-}
-
-fn month_row(label: String, m: &MonthFigures, currency: Currency) -> MonthRow {
+fn month_row(l: &Locale, label: String, m: &MonthFigures, currency: Currency) -> MonthRow {
+    let amount = |minor, currency| l.money(minor, currency);
     MonthRow {
         label,
         bills: amount(m.bills, currency),
@@ -127,7 +100,7 @@ fn month_row(label: String, m: &MonthFigures, currency: Currency) -> MonthRow {
 }
 
 /// The year's totals row (every sum checked by the service).
-fn totals_row(view: &YearAnalytics) -> MonthRow {
+fn totals_row(l: &Locale, view: &YearAnalytics) -> MonthRow {
     let figures = MonthFigures {
         month: 0,
         bills: view.totals.bills,
@@ -136,19 +109,20 @@ fn totals_row(view: &YearAnalytics) -> MonthRow {
         expected: view.expected_total,
         paid_for_due: view.paid_for_due_total,
     };
-    month_row("Total".to_owned(), &figures, view.totals.currency)
+    month_row(l, "Total".to_owned(), &figures, view.totals.currency)
 }
 
 /// The page for one year's figures.
-fn present(chrome: views::Chrome, view: &YearAnalytics) -> AnalyticsPage {
+fn present(l: &Locale, chrome: views::Chrome, view: &YearAnalytics) -> AnalyticsPage {
     let currency = view.totals.currency;
+    let amount = |minor, currency| l.money(minor, currency);
     let year = view.year;
     let months: Vec<MonthRow> = view
         .months
         .iter()
-        .map(|m| month_row(month_name(year, m.month, "%B"), m, currency))
+        .map(|m| month_row(l, l.month_name(year, m.month), m, currency))
         .collect();
-    let totals = totals_row(view);
+    let totals = totals_row(l, view);
     let categories: Vec<CategoryRow> = view
         .categories
         .iter()
@@ -178,7 +152,7 @@ fn present(chrome: views::Chrome, view: &YearAnalytics) -> AnalyticsPage {
         },
     ];
     AnalyticsPage {
-        charts: draw(view, &categories),
+        charts: draw(l, view, &categories),
         chrome,
         year,
         prev_href: (year > 1).then(|| year_href(year - 1)),
@@ -196,7 +170,7 @@ fn present(chrome: views::Chrome, view: &YearAnalytics) -> AnalyticsPage {
             .iter()
             .map(|(day, minor)| DayRow {
                 date: day.to_string(),
-                label: day.format("%a %-d %b").to_string(),
+                label: l.day(*day),
                 amount: amount(*minor, currency),
             })
             .collect(),
@@ -214,13 +188,16 @@ fn present(chrome: views::Chrome, view: &YearAnalytics) -> AnalyticsPage {
 }
 
 /// The four charts, with titles and descriptions that say what they show in words.
-fn draw(view: &YearAnalytics, categories: &[CategoryRow]) -> Charts {
+fn draw(l: &Locale, view: &YearAnalytics, categories: &[CategoryRow]) -> Charts {
     let currency = view.totals.currency;
     let year = view.year;
     let code = currency.code();
-    let tick = |minor| tick(minor, currency);
-    let full = |minor| amount(minor, currency);
-    let labels: Vec<String> = (1..=12).map(|m| month_name(year, m, "%b")).collect();
+    let tick = |minor| l.money_rounded(minor, currency);
+    let full = |minor| l.money(minor, currency);
+    let labels: Vec<String> = (1..=12)
+        .filter_map(|m| NaiveDate::from_ymd_opt(year, m, 1))
+        .map(|d| l.month_short(d))
+        .collect();
     let column = |f: fn(&MonthFigures) -> i64| view.months.iter().map(f).collect::<Vec<i64>>();
     let (bills, expenses) = (column(|m| m.bills), column(|m| m.expenses));
     let (expected, paid) = (column(|m| m.expected), column(|m| m.paid_for_due));
@@ -232,7 +209,7 @@ fn draw(view: &YearAnalytics, categories: &[CategoryRow]) -> Charts {
         .map(|m| {
             format!(
                 " The most was paid in {} ({}).",
-                month_name(year, m.month, "%B"),
+                l.month_name(year, m.month),
                 full(m.total)
             )
         })
@@ -265,7 +242,7 @@ fn draw(view: &YearAnalytics, categories: &[CategoryRow]) -> Charts {
         largest
             .map(|(day, minor)| format!(
                 ", the largest on {} ({})",
-                day.format("%-d %B"),
+                l.day_month(*day),
                 full(*minor)
             ))
             .unwrap_or_default()
@@ -345,6 +322,7 @@ fn draw(view: &YearAnalytics, categories: &[CategoryRow]) -> Charts {
             year,
             view.week_start,
             &view.days,
+            l,
             &full,
         ),
     }
@@ -353,16 +331,6 @@ fn draw(view: &YearAnalytics, categories: &[CategoryRow]) -> Charts {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn axis_labels_drop_a_fraction_of_zeros_only() {
-        let eur = Currency::parse("currency", "EUR").unwrap_or(Currency::USD);
-        let kwd = Currency::parse("currency", "KWD").unwrap_or(Currency::USD);
-        assert_eq!(tick(250_000, Currency::USD), "$2,500");
-        assert_eq!(tick(250_050, Currency::USD), "$2,500.50");
-        assert_eq!(tick(0, eur), "€0");
-        assert_eq!(tick(12_000, kwd), "12 KWD");
-    }
 
     #[test]
     fn year_links_stay_on_the_page() {

@@ -10,7 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use domain::Invalid;
 use domain::budget::{BudgetPeriod, BudgetState};
 use domain::id::{BudgetId, CategoryId};
@@ -22,13 +22,14 @@ use service::preferences::{self, data_owner};
 use service::tracker::AmountView;
 use service::{App, Error};
 
-use super::common::{DataPageUser, failed, message, money, with_cookie, with_param};
+use super::common::{DataPageUser, failed, message, with_cookie, with_param};
 use super::expenses::fields::{category_options, field_error};
 use super::expenses::show_failed;
 use super::forms::{BannerQuery, CsrfForm, error_message, failed_or_404, version};
 use super::{PageContext, chrome, error_page, see_other};
 use crate::AppState;
 use crate::auth::Caller;
+use crate::locale::Locale;
 use crate::routes::Table;
 use crate::views::budgets::{BudgetRow, BudgetsPage};
 use crate::views::expenses::Choice;
@@ -89,28 +90,19 @@ fn state_badge(state: BudgetState) -> (&'static str, &'static str) {
     }
 }
 
-/// "Mar 1 – Mar 31, 2026".
-fn range(start: NaiveDate, end: NaiveDate) -> String {
-    if start.year() == end.year() {
-        format!("{} – {}", start.format("%b %-d"), end.format("%b %-d, %Y"))
-    } else {
-        format!(
-            "{} – {}",
-            start.format("%b %-d, %Y"),
-            end.format("%b %-d, %Y")
-        )
-    }
+/// "Mar 1, 2026 – Mar 31, 2026", each date as the user's locale writes it.
+fn range(l: &Locale, start: NaiveDate, end: NaiveDate) -> String {
+    format!("{} – {}", l.date(start), l.date(end))
 }
 
-fn amount(minor: i64, text: &str, currency: &str) -> String {
-    money(&AmountView {
-        amount: text.to_owned(),
-        amount_minor: minor,
-        currency: currency.to_owned(),
-    })
-}
-
-fn row(b: &BudgetView, refused: Option<&(String, String, String)>) -> BudgetRow {
+fn row(l: &Locale, b: &BudgetView, refused: Option<&(String, String, String)>) -> BudgetRow {
+    let amount = |minor: i64, text: &str, currency: &str| {
+        l.amount(&AmountView {
+            amount: text.to_owned(),
+            amount_minor: minor,
+            currency: currency.to_owned(),
+        })
+    };
     let id = b.id.to_string();
     let (state_label, badge_class) = state_badge(b.state);
     let refused = refused.filter(|(rid, _, _)| *rid == id);
@@ -121,7 +113,7 @@ fn row(b: &BudgetView, refused: Option<&(String, String, String)>) -> BudgetRow 
             .clone()
             .unwrap_or_else(|| "Deleted category".to_owned()),
         period: period_label(b.period).to_owned(),
-        range: range(b.period_start, b.period_end),
+        range: range(l, b.period_start, b.period_end),
         limit: amount(b.limit_minor, &b.limit, &b.currency),
         spent: amount(b.spent_minor, &b.spent, &b.currency),
         remaining_label: if over { "Over by" } else { "Remaining" },
@@ -138,7 +130,10 @@ fn row(b: &BudgetView, refused: Option<&(String, String, String)>) -> BudgetRow 
         meter: b.percent.clamp(0, 100),
         state_label,
         badge_class,
-        limit_input: refused.map_or_else(|| b.limit.clone(), |(_, typed, _)| typed.clone()),
+        limit_input: refused.map_or_else(
+            || l.amount_field_of(b.limit_minor, &b.currency, &b.limit),
+            |(_, typed, _)| typed.clone(),
+        ),
         version: b.version,
         error: refused.map(|(_, _, message)| message.clone()),
         id,
@@ -170,7 +165,7 @@ async fn render(
         chrome,
         rows: budgets
             .iter()
-            .map(|b| row(b, draw.row_error.as_ref()))
+            .map(|b| row(&ctx.locale, b, draw.row_error.as_ref()))
             .collect(),
         categories: category_options(&categories, &category),
         periods: BudgetPeriod::ALL
@@ -184,6 +179,7 @@ async fn render(
         new_limit: limit,
         new_errors: draw.new_errors,
         currency: prefs.currency.code().to_owned(),
+        amount_example: format!("250{}50", ctx.locale.number_style().decimal),
         notice: draw.notice,
         error: draw.error,
         status: draw.status.unwrap_or(StatusCode::OK),
@@ -229,20 +225,22 @@ pub struct NewBudgetForm {
 }
 
 impl NewBudgetForm {
-    fn parse(&self) -> Result<NewBudgetInput, Vec<(String, String)>> {
+    /// The limit is read as the user's locale writes it.
+    fn parse(&self, l: &Locale) -> Result<NewBudgetInput, Vec<(String, String)>> {
         let category = self
             .category_id
             .trim()
             .parse::<CategoryId>()
             .map_err(|_| Invalid::new("category_id", "must be one of your categories"));
         let period = self.period.parse::<BudgetPeriod>();
-        match (category, period) {
-            (Ok(category_id), Ok(period)) => Ok(NewBudgetInput {
+        let limit = l.amount_input("limit", &self.limit);
+        match (category, period, limit) {
+            (Ok(category_id), Ok(period), Ok(limit)) => Ok(NewBudgetInput {
                 category_id,
                 period,
-                limit: self.limit.clone(),
+                limit,
             }),
-            (category, period) => Err([category.err(), period.err()]
+            (category, period, limit) => Err([category.err(), period.err(), limit.err()]
                 .into_iter()
                 .flatten()
                 .map(field_error)
@@ -269,7 +267,7 @@ pub async fn create(
         status: Some(StatusCode::UNPROCESSABLE_ENTITY),
         ..Draw::default()
     };
-    let input = match form.parse() {
+    let input = match form.parse(&ctx.locale) {
         Ok(input) => input,
         Err(errors) => {
             draw.new_errors = errors;
@@ -322,7 +320,12 @@ pub async fn update(
         return not_found(app, &caller, &ctx);
     };
     let version = version(&form.version);
-    let (status, message) = match budgets::update_limit(app, &user, id, &form.limit, version).await {
+    let limit = ctx.locale.amount_input("limit", &form.limit);
+    let updated = match limit {
+        Ok(limit) => budgets::update_limit(app, &user, id, &limit, version).await,
+        Err(invalid) => Err(invalid.into()),
+    };
+    let (status, message) = match updated {
         Ok(_) => return see_other("/budgets?notice=saved"),
         Err(Error::NotFound) => return not_found(app, &caller, &ctx),
         Err(Error::Invalid(invalid)) => (StatusCode::UNPROCESSABLE_ENTITY, field_error(invalid).1),
@@ -367,12 +370,16 @@ mod tests {
     fn period_ranges_read_naturally() {
         let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
         assert_eq!(
-            range(day(2026, 3, 1), day(2026, 3, 31)),
-            "Mar 1 – Mar 31, 2026"
+            range(&Locale::default(), day(2026, 3, 1), day(2026, 3, 31)),
+            "Mar 1, 2026 – Mar 31, 2026"
         );
         assert_eq!(
-            range(day(2026, 1, 1), day(2026, 12, 31)),
-            "Jan 1 – Dec 31, 2026"
+            range(
+                &Locale::new("de-DE", chrono_tz::UTC),
+                day(2026, 1, 1),
+                day(2026, 12, 31)
+            ),
+            "01.01.2026 – 31.12.2026"
         );
     }
 

@@ -10,17 +10,17 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use chrono::NaiveDate;
 use service::Error;
 use service::tracker::cash::{self, CashMonthInput, CashMonthView};
 use service::tracker::{AmountView, TrackerQuery, TrackerView, YearMonth};
 
-use super::common::{DataPageUser, failed, money, with_cookie};
+use super::common::{DataPageUser, failed, with_cookie};
 use super::forms::{NotShown, not_shown, param};
 use super::tracker::{neighbours, range};
 use super::{PageContext, chrome, see_other};
 use crate::AppState;
 use crate::auth::Caller;
+use crate::locale::Locale;
 use crate::routes::Table;
 use crate::views::cash::{CashPage, CashPeriod};
 use crate::views::tracker::SafeToSpendCard;
@@ -38,29 +38,22 @@ pub fn href(year: i32, month: u32) -> String {
     format!("/tracker/cash?year={year}&month={month}")
 }
 
-/// "March 2026".
-fn month_label(year: i32, month: u32) -> String {
-    NaiveDate::from_ymd_opt(year, month, 1)
-        .map(|d| d.format("%B %Y").to_string())
-        .unwrap_or_default()
-}
-
 /// The tracker's banner after a save.
-pub(super) fn saved_notice(year: i32, month: u32) -> String {
+pub(super) fn saved_notice(l: &Locale, year: i32, month: u32) -> String {
     format!(
         "Starting cash and income saved for {}.",
-        month_label(year, month)
+        l.month(year, month)
     )
 }
 
 /// The tracker's safe-to-spend card for the month shown.
-pub(super) fn card(view: &TrackerView) -> SafeToSpendCard {
+pub(super) fn card(l: &Locale, view: &TrackerView) -> SafeToSpendCard {
     let s = &view.summary;
     SafeToSpendCard {
-        value: s.safe_to_spend.as_ref().map(money),
+        value: s.safe_to_spend.as_ref().map(|a| l.amount(a)),
         explanation: format!(
             "Cash + income this pay period − bills still due by {}",
-            s.safe_to_spend_due_by.format("%b %-d")
+            l.day_month(s.safe_to_spend_due_by)
         ),
         href: href(view.year, view.month),
     }
@@ -92,11 +85,11 @@ fn paydays_text(days: &[u32]) -> String {
 }
 
 /// What a blank income means for a period.
-fn income_hint(starts_on_payday: bool, per_payday: Option<&AmountView>) -> String {
+fn income_hint(l: &Locale, starts_on_payday: bool, per_payday: Option<&AmountView>) -> String {
     match (starts_on_payday, per_payday) {
         (true, Some(pay)) => format!(
             "Blank: your pay each payday, {}. Type 0 when nothing comes in this time.",
-            money(pay)
+            l.amount(pay)
         ),
         (true, None) => {
             "What you earn in this period. Blank: none, unless you set your income each payday above."
@@ -117,9 +110,12 @@ struct Values {
 }
 
 impl Values {
-    fn saved(view: &CashMonthView) -> Self {
-        let text =
-            |a: &Option<AmountView>| a.as_ref().map(|a| a.amount.clone()).unwrap_or_default();
+    fn saved(l: &Locale, view: &CashMonthView) -> Self {
+        let text = |a: &Option<AmountView>| {
+            a.as_ref()
+                .map(|a| l.amount_view_field(a))
+                .unwrap_or_default()
+        };
         Self {
             income_per_payday: text(&view.income_per_payday),
             periods: view
@@ -132,6 +128,7 @@ impl Values {
 }
 
 fn page(
+    l: &Locale,
     chrome: Chrome,
     view: &CashMonthView,
     values: Values,
@@ -146,7 +143,7 @@ fn page(
         } else {
             StatusCode::UNPROCESSABLE_ENTITY
         },
-        month_label: month_label(view.year, view.month),
+        month_label: l.month(view.year, view.month),
         year: view.year,
         month: view.month,
         prev_href: href(py, pm),
@@ -162,10 +159,14 @@ fn page(
                 let (starting_cash, income) = typed.next().unwrap_or_default();
                 CashPeriod {
                     index: p.bucket,
-                    range: range(p.start, p.end),
+                    range: range(l, p.start, p.end),
                     starting_cash,
                     income,
-                    income_hint: income_hint(p.starts_on_payday, view.income_per_payday.as_ref()),
+                    income_hint: income_hint(
+                        l,
+                        p.starts_on_payday,
+                        view.income_per_payday.as_ref(),
+                    ),
                 }
             })
             .collect(),
@@ -198,9 +199,9 @@ pub async fn show(
         Err(err) => return not_shown(app, &caller, &ctx, err, &NOT_SHOWN),
     };
     let (chrome, cookie) = chrome(app, &caller, &ctx, "Starting cash and income");
-    let values = Values::saved(&view);
+    let values = Values::saved(&ctx.locale, &view);
     with_cookie(
-        views::render(&page(chrome, &view, values, Vec::new())),
+        views::render(&page(&ctx.locale, chrome, &view, values, Vec::new())),
         cookie,
     )
 }
@@ -209,8 +210,13 @@ pub async fn show(
 /// cut there, and the service refuses the count.
 const MAX_PERIODS: usize = 5;
 
-/// The posted form, as `(name, value)` pairs: the period fields are numbered.
-fn read_form(form: &[(String, String)], month: YearMonth) -> (CashMonthInput, Values) {
+/// The posted form, as `(name, value)` pairs: the period fields are numbered. The amounts are
+/// read as the user's locale writes them; one it cannot read is refused by its field's name.
+fn read_form(
+    l: &Locale,
+    form: &[(String, String)],
+    month: YearMonth,
+) -> (Result<CashMonthInput, Error>, Values) {
     let text = |name: &str| param(form, name).unwrap_or_default().to_owned();
     let count = text("periods")
         .trim()
@@ -229,25 +235,33 @@ fn read_form(form: &[(String, String)], month: YearMonth) -> (CashMonthInput, Va
         income_per_payday: text("income_per_payday"),
         periods: periods.clone(),
     };
-    let input = CashMonthInput {
-        month,
-        income_per_payday: Some(values.income_per_payday.clone()),
-        periods: periods
-            .into_iter()
-            .map(|(starting, income)| (Some(starting), Some(income)))
-            .collect(),
-    };
+    let read = |field: String, typed: &str| l.amount_input(&field, typed).map(Some);
+    let input = (|| {
+        let mut read_periods = Vec::with_capacity(periods.len());
+        for (i, (starting, income)) in periods.iter().enumerate() {
+            read_periods.push((
+                read(format!("starting_cash_{i}"), starting)?,
+                read(format!("income_{i}"), income)?,
+            ));
+        }
+        Ok(CashMonthInput {
+            month,
+            income_per_payday: read("income_per_payday".to_owned(), &values.income_per_payday)?,
+            periods: read_periods,
+        })
+    })()
+    .map_err(Error::Invalid);
     (input, values)
 }
 
 /// The message shown for a refused field.
-fn message(view: &CashMonthView, field: &str, reason: &str) -> String {
+fn message(l: &Locale, view: &CashMonthView, field: &str, reason: &str) -> String {
     let period = |prefix: &str| {
         field
             .strip_prefix(prefix)
             .and_then(|n| n.parse::<usize>().ok())
             .and_then(|n| view.periods.get(n))
-            .map(|p| range(p.start, p.end))
+            .map(|p| range(l, p.start, p.end))
     };
     if field == "income_per_payday" {
         format!("Income each payday {reason}.")
@@ -278,9 +292,13 @@ pub async fn save(
         Ok(month) => month,
         Err(err) => return not_shown(app, &caller, &ctx, err, &NOT_SHOWN),
     };
-    let (input, typed) = read_form(&form, month);
+    let (input, typed) = read_form(&ctx.locale, &form, month);
     let to = href(month.year(), month.month());
-    match cash::save_month(app, &user, input).await {
+    let saved = match input {
+        Ok(input) => cash::save_month(app, &user, input).await,
+        Err(err) => Err(err),
+    };
+    match saved {
         Ok(()) => see_other(&format!(
             "/?year={}&month={}&notice=cash_saved",
             month.year(),
@@ -292,15 +310,21 @@ pub async fn save(
                 Ok(view) => view,
                 Err(err) => return failed(app, &caller, &ctx, &to, err),
             };
-            let text = message(&view, &invalid.field, &invalid.reason);
+            let text = message(&ctx.locale, &view, &invalid.field, &invalid.reason);
             // A form for other periods than the month now has cannot keep its values.
             let values = if invalid.field == "periods" {
-                Values::saved(&view)
+                Values::saved(&ctx.locale, &view)
             } else {
                 typed
             };
             let (chrome, cookie) = chrome(app, &caller, &ctx, "Starting cash and income");
-            let page = page(chrome, &view, values, vec![(invalid.field, text)]);
+            let page = page(
+                &ctx.locale,
+                chrome,
+                &view,
+                values,
+                vec![(invalid.field, text)],
+            );
             with_cookie(views::render(&page), cookie)
         }
         Err(err) => failed(app, &caller, &ctx, &to, err),

@@ -25,6 +25,7 @@ use super::forms::{CsrfForm, checked, error_message, failed_or_404, param, parse
 use super::{PageContext, chrome, error_page, see_other};
 use crate::AppState;
 use crate::auth::Caller;
+use crate::locale::Locale;
 use crate::routes::Table;
 use crate::views::categories::{CategoriesPage, CategoryFields, CategoryItem};
 use crate::views::render;
@@ -109,7 +110,7 @@ struct Refusal {
     edit: Option<(String, CategoryFields, Errors)>,
 }
 
-fn item(c: &CategoryView) -> CategoryItem {
+fn item(l: &Locale, c: &CategoryView) -> CategoryItem {
     let id = c.id.to_string();
     CategoryItem {
         bills_href: format!("/bills?show=active&category={id}"),
@@ -119,7 +120,7 @@ fn item(c: &CategoryView) -> CategoryItem {
         bill_count: c.bill_count,
         deleted_on: c
             .deleted_at
-            .map(|at| format!("Deleted {}", at.format("%-d %b %Y")))
+            .map(|at| format!("Deleted {}", l.date_of(at)))
             .unwrap_or_default(),
         form: CategoryFields {
             name: c.name.clone(),
@@ -159,7 +160,7 @@ async fn show_page(
     let mut summary = Vec::new();
     let (mut rows, mut deleted) = (Vec::new(), Vec::new());
     for c in &all {
-        let mut row = item(c);
+        let mut row = item(&ctx.locale, c);
         if let Some((id, typed, errors)) = &refusal.edit
             && *id == row.id
         {

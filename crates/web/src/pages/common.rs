@@ -1,7 +1,7 @@
 //! What the data pages share: the [`DataPageUser`] extractor, the banner-code plumbing of
 //! form redirects (`?notice=` / `?error=` codes mapped to fixed messages, never reflected
-//! input), the failure mapping of a form POST, and the formatting of money, statuses and
-//! relative dates.
+//! input), the failure mapping of a form POST, and the words of statuses and relative dates
+//! (amounts and dates are written by [`crate::locale`]).
 
 use axum::extract::FromRequestParts;
 use axum::http::{HeaderValue, StatusCode};
@@ -9,7 +9,6 @@ use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use service::auth::Principal;
 use service::preferences::data_owner;
-use service::tracker::AmountView;
 use service::{App, Error};
 
 use super::{PageContext, PageUser, chrome, see_other, with_cookies};
@@ -122,33 +121,6 @@ pub fn banner_code(err: &Error) -> Option<&'static str> {
     })
 }
 
-/// An amount with its currency and thousands separators: `$1,234.50`, `€5.00`, `12.000 KWD`.
-pub fn money(amount: &AmountView) -> String {
-    let (sign, digits) = match amount.amount.strip_prefix('-') {
-        Some(rest) => ("-", rest),
-        None => ("", amount.amount.as_str()),
-    };
-    let (whole, fraction) = match digits.split_once('.') {
-        Some((w, f)) => (w, format!(".{f}")),
-        None => (digits, String::new()),
-    };
-    let mut grouped = String::new();
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    let digits = format!("{grouped}{fraction}");
-    match amount.currency.as_str() {
-        "USD" | "CAD" | "AUD" | "NZD" => format!("{sign}${digits}"),
-        "EUR" => format!("{sign}€{digits}"),
-        "GBP" => format!("{sign}£{digits}"),
-        "JPY" => format!("{sign}¥{digits}"),
-        other => format!("{sign}{digits} {other}"),
-    }
-}
-
 /// The badge text and class of a status.
 pub fn badge(status: &str) -> (&'static str, &'static str) {
     match status {
@@ -177,19 +149,6 @@ pub fn relative(due: NaiveDate, today: NaiveDate) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn money_has_its_symbol_and_groups() {
-        let shown = |minor, code: &str| {
-            domain::money::Currency::parse("currency", code)
-                .map(|c| money(&AmountView::new(minor, c)))
-                .unwrap_or_default()
-        };
-        assert_eq!(shown(12_345_678, "USD"), "$123,456.78");
-        assert_eq!(shown(-5_00, "EUR"), "-€5.00");
-        assert_eq!(shown(1_000, "JPY"), "¥1,000");
-        assert_eq!(shown(12_000, "CHF"), "120.00 CHF");
-    }
 
     #[test]
     fn due_dates_are_told_relative_to_today() {

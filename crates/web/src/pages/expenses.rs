@@ -119,7 +119,7 @@ pub async fn show(
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Response {
     let app = &state.app;
-    let request = list::parse(&pairs);
+    let request = list::parse(&ctx.locale, &pairs);
     let banner = banner(&pairs);
     let categories = match all_categories(app, &user).await {
         Ok(c) => c,
@@ -159,9 +159,9 @@ pub async fn show(
         chrome,
         categories: category_options(&categories, &values.category_id),
         sort_options: list::sort_options(&values),
-        rows: list::rows(&found.items, &names, &return_to),
+        rows: list::rows(&ctx.locale, &found.items, &names, &return_to),
         total: found.total,
-        page_sums: list::page_sums(&found.items),
+        page_sums: list::page_sums(&ctx.locale, &found.items),
         pagination: list::pagination(&values, page_number, found.total),
         return_to,
         filtered: list::filtered(&values),

@@ -25,7 +25,7 @@
 //! - [`admin_audit`] — the hash-chained audit log with filters and the chain check.
 //! - [`htmx`] — whether a request wants a partial (an htmx element's own request) or the page.
 //! - [`common`] — form plumbing shared by the data pages (data-owner extractor, banners,
-//!   money formatting, status badges).
+//!   status badges).
 
 pub mod account;
 pub mod admin;
@@ -81,6 +81,9 @@ pub struct PageContext {
     pub request_id: Option<String>,
     /// The signed-in user's saved theme (`system`, `light`, `dark`); `system` otherwise.
     pub theme: String,
+    /// The signed-in user's locale and time zone (en-US and UTC otherwise): every amount and
+    /// date on the page is written through it.
+    pub locale: crate::locale::Locale,
 }
 
 impl axum::extract::FromRequestParts<AppState> for PageContext {
@@ -93,6 +96,10 @@ impl axum::extract::FromRequestParts<AppState> for PageContext {
             .extensions
             .get::<Caller>()
             .and_then(|c| c.principal.as_ref());
+        let display = match principal {
+            Some(p) => service::preferences::display_of(&state.app, p).await,
+            None => service::preferences::Display::default(),
+        };
         Ok(PageContext {
             nonce: parts
                 .extensions
@@ -100,10 +107,8 @@ impl axum::extract::FromRequestParts<AppState> for PageContext {
                 .map(|n| n.0.clone())
                 .unwrap_or_default(),
             request_id: parts.extensions.get::<RequestId>().map(|r| r.0.clone()),
-            theme: match principal {
-                Some(p) => service::preferences::theme_of(&state.app, p).await,
-                None => "system".to_owned(),
-            },
+            locale: crate::locale::Locale::new(&display.locale, display.time_zone),
+            theme: display.theme,
         })
     }
 }

@@ -17,12 +17,13 @@ use service::Error;
 use service::month_state::{self, MonthStateChanges};
 use service::tracker::month::OccurrenceView;
 
-use super::common::{DataPageUser, badge, failed, money, with_cookie, with_param};
+use super::common::{DataPageUser, badge, failed, with_cookie, with_param};
 use super::forms::parse_id;
 use super::tracker::back;
 use super::{PageContext, chrome, error_page, see_other};
 use crate::AppState;
 use crate::auth::Caller;
+use crate::locale::Locale;
 use crate::routes::Table;
 use crate::views::{self, OccurrencePage};
 
@@ -60,12 +61,12 @@ pub struct OccurrenceForm {
 
 impl OccurrenceForm {
     /// The month-state changes the form asks for: a blank amount or snooze date clears it.
-    fn changes(&self) -> Result<MonthStateChanges, Error> {
+    /// The amount is read as the user's locale writes it.
+    fn changes(&self, l: &Locale) -> Result<MonthStateChanges, Error> {
         let blank = |raw: &str| raw.trim().is_empty();
+        let amount = l.amount_input("actual_amount", &self.actual_amount)?;
         Ok(MonthStateChanges {
-            actual_amount: Some(
-                (!blank(&self.actual_amount)).then(|| self.actual_amount.trim().to_owned()),
-            ),
+            actual_amount: Some((!blank(&amount)).then_some(amount)),
             note: Some(Notes::parse("note", &self.note)?),
             skipped: None,
             snoozed_until: Some(if blank(&self.snoozed_until) {
@@ -93,6 +94,7 @@ fn label(field: &str) -> &'static str {
 
 /// The page for `view`, with the form's `values` (saved or typed) and `errors`.
 fn page(
+    l: &Locale,
     chrome: views::Chrome,
     view: &OccurrenceView,
     return_to: String,
@@ -111,8 +113,9 @@ fn page(
         bill_id: view.bill_id.clone(),
         bill_name: view.bill_name.clone(),
         due_date: view.due_date.to_string(),
-        due_label: view.due_date.format("%A, %B %-d, %Y").to_string(),
-        expected: money(&view.expected),
+        due_label: l.long_date(view.due_date),
+        expected: l.amount(&view.expected),
+        amount_example: l.amount_example(),
         status_label,
         badge_class,
         return_to,
@@ -156,7 +159,7 @@ pub async fn show(
     let values = [
         view.actual_amount
             .as_ref()
-            .map(|a| a.amount.clone())
+            .map(|a| ctx.locale.amount_view_field(a))
             .unwrap_or_default(),
         view.note.clone(),
         view.snoozed_until
@@ -170,7 +173,7 @@ pub async fn show(
         &format!("{} this month", view.bill_name),
     );
     with_cookie(
-        views::render(&page(chrome, &view, to, values, Vec::new())),
+        views::render(&page(&ctx.locale, chrome, &view, to, values, Vec::new())),
         cookie,
     )
 }
@@ -188,7 +191,7 @@ pub async fn save(
     let Ok((bill, due)) = parse_occurrence(&form.bill_id, &form.due_date) else {
         return not_found(&state, &caller, &ctx);
     };
-    let result = match form.changes() {
+    let result = match form.changes(&ctx.locale) {
         Ok(changes) => month_state::set(app, &user, bill, due, changes).await,
         Err(err) => Err(err),
     };
@@ -206,7 +209,14 @@ pub async fn save(
                 &ctx,
                 &format!("{} this month", view.bill_name),
             );
-            let page = page(chrome, &view, to, values, vec![(invalid.field, message)]);
+            let page = page(
+                &ctx.locale,
+                chrome,
+                &view,
+                to,
+                values,
+                vec![(invalid.field, message)],
+            );
             with_cookie(views::render(&page), cookie)
         }
         Err(Error::NotFound | Error::Invalid(_)) => not_found(&state, &caller, &ctx),

@@ -45,6 +45,7 @@ pub(crate) fn routes(table: Table) -> Table {
 
 /// The two-step verification section for `user`, with the banners of `query`.
 async fn mfa_section(
+    l: &crate::locale::Locale,
     app: &service::App,
     user: &Principal,
     query: &ChangedQuery,
@@ -56,7 +57,8 @@ async fn mfa_section(
     }
     use super::webauthn::{KEY_ERRORS, KEY_NOTICES};
     let status = service::auth::mfa::status(app, user).await?;
-    let when = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
+    // In the user's time zone, with its abbreviation.
+    let when = |t: chrono::DateTime<chrono::Utc>| l.instant(t);
     let keys = service::auth::mfa::webauthn::list(app, user)
         .await?
         .into_iter()
@@ -74,7 +76,7 @@ async fn mfa_section(
         totp_pending: status.totp_pending,
         recovery_codes_left: status.recovery_codes_left,
         required: status.required,
-        enrol_by: status.enrol_by.map(|t| t.format("%Y-%m-%d").to_string()),
+        enrol_by: status.enrol_by.map(|t| l.date_of(t)),
         notice: message(&NOTICES, query.mfa.as_deref()),
         error: message(&ERRORS, query.mfa_error.as_deref()),
         webauthn: service::auth::mfa::webauthn::available(&app.config),
@@ -96,7 +98,7 @@ async fn security_page(
 ) -> Response {
     let app = &state.app;
     let password_changed = query.changed.is_some();
-    let mfa = match mfa_section(app, user, query).await {
+    let mfa = match mfa_section(&ctx.locale, app, user, query).await {
         Ok(section) => section,
         Err(err) => return crate::problem::ApiError(err).into_response(),
     };
@@ -112,7 +114,7 @@ async fn security_page(
         Ok(i) => i,
         Err(err) => return crate::problem::ApiError(err).into_response(),
     };
-    let when = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
+    let when = |t: chrono::DateTime<chrono::Utc>| ctx.locale.instant(t);
     let (chrome, cookie) = chrome(app, caller, ctx, "Security");
     let failures = service::profile::failures_since_previous_sign_in(&logins);
     let page = SecurityPage {

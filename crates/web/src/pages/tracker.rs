@@ -8,17 +8,18 @@
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use service::Error;
 use service::tracker::month::OccurrenceView;
 use service::tracker::pay;
 use service::tracker::{self, AmountView, SortKey, TrackerQuery, TrackerView};
 
-use super::common::{DataPageUser, badge, encode_component, message, money, relative, with_cookie};
+use super::common::{DataPageUser, badge, encode_component, message, relative, with_cookie};
 use super::forms::{NotShown, back_to, error_message, not_shown};
 use super::{PageContext, chrome};
 use crate::AppState;
 use crate::auth::Caller;
+use crate::locale::Locale;
 use crate::routes::Table;
 use crate::views::tracker::{BucketSection, OccurrenceRow, SortOption, SummaryCard};
 use crate::views::{self, Chrome, TrackerPage};
@@ -49,12 +50,8 @@ pub(super) const NOTICES: [(&str, &str); 11] = [
 
 /// The error banners a redirect can ask for, by code (besides the shared ones of
 /// [`error_message`]).
-pub(super) const ERRORS: [(&str, &str); 4] = [
+pub(super) const ERRORS: [(&str, &str); 3] = [
     ("not_found", "That bill no longer exists."),
-    (
-        "amount",
-        "That amount is not valid: type the amount paid, for example 87.30.",
-    ),
     (
         "conflict",
         "That bill was already paid, or there is nothing left to pay.",
@@ -103,38 +100,39 @@ pub(crate) fn back(raw: Option<&str>) -> String {
     back_to("/", raw)
 }
 
-fn row(o: &OccurrenceView, today: NaiveDate) -> OccurrenceRow {
+fn row(l: &Locale, o: &OccurrenceView, today: NaiveDate) -> OccurrenceRow {
     let (status_label, badge_class) = badge(o.status);
     let paid = matches!(o.status, "paid" | "overpaid");
     OccurrenceRow {
         bill_id: o.bill_id.clone(),
         bill_name: o.bill_name.clone(),
         category: o.category_name.clone(),
-        due_label: o.due_date.format("%a %-d").to_string(),
+        due_label: l.day(o.due_date),
         relative: if o.remaining.amount_minor > 0 && !o.skipped {
             relative(o.due_date, today)
         } else {
             String::new()
         },
         due_date: o.due_date.to_string(),
-        amount: money(&o.expected),
+        amount: l.amount(&o.expected),
         status_label,
         badge_class,
         paid,
         can_pay: !paid && !o.skipped && o.remaining.amount_minor > 0,
         asks_amount: o.amount_kind == domain::bill::AmountKind::Estimated.as_str(),
-        pay_amount: o
-            .actual_amount
-            .as_ref()
-            .map_or_else(|| o.remaining.amount.clone(), |a| a.amount.clone()),
+        pay_amount: o.actual_amount.as_ref().map_or_else(
+            || l.amount_view_field(&o.remaining),
+            |a| l.amount_view_field(a),
+        ),
         skipped: o.skipped,
         actual_amount: o
             .actual_amount
             .as_ref()
-            .map(|a| a.amount.clone())
+            .map(|a| l.amount_view_field(a))
             .unwrap_or_default(),
         note: o.note.clone(),
         snoozed_until: o.snoozed_until.map(|d| d.to_string()).unwrap_or_default(),
+        snoozed_label: o.snoozed_until.map(|d| l.date(d)).unwrap_or_default(),
     }
 }
 
@@ -148,19 +146,34 @@ fn sort_label(key: SortKey) -> &'static str {
     }
 }
 
-pub(super) fn range(start: NaiveDate, end: NaiveDate) -> String {
-    format!("{} – {}", start.format("%b %-d"), end.format("%b %-d"))
+/// The banner of a typed amount that was refused (code `amount`): how the user's locale writes
+/// one.
+pub(super) fn amount_advice(l: &Locale) -> String {
+    format!(
+        "That amount is not valid: type the amount paid; it {}.",
+        l.number_style().advice()
+    )
+}
+
+pub(super) fn range(l: &Locale, start: NaiveDate, end: NaiveDate) -> String {
+    format!("{} – {}", l.day_month(start), l.day_month(end))
 }
 
 /// What a form did to one occurrence, naming the bill and the month ("Netflix skipped for
 /// March 2026"): the name comes from the month shown, never from the URL.
-fn occurrence_notice(view: &TrackerView, code: &str, bill: &str, due: &str) -> Option<String> {
+fn occurrence_notice(
+    l: &Locale,
+    view: &TrackerView,
+    code: &str,
+    bill: &str,
+    due: &str,
+) -> Option<String> {
     let o = view
         .buckets
         .iter()
         .flat_map(|b| &b.occurrences)
         .find(|o| o.bill_id == bill && o.due_date.to_string() == due)?;
-    let month = o.due_date.format("%B %Y");
+    let month = l.month(o.due_date.year(), o.due_date.month());
     let name = &o.bill_name;
     Some(match code {
         "paid" => format!("{name} marked paid for {month}."),
@@ -172,43 +185,42 @@ fn occurrence_notice(view: &TrackerView, code: &str, bill: &str, due: &str) -> O
 }
 
 /// Why expected − paid is not what remains, in words (empty when it is).
-fn difference_note(difference: &AmountView) -> String {
+fn difference_note(l: &Locale, difference: &AmountView) -> String {
     let minor = difference.amount_minor;
     let amount = AmountView {
         amount: difference.amount.trim_start_matches('-').to_owned(),
+        amount_minor: minor.saturating_abs(),
         ..difference.clone()
     };
     match minor.signum() {
-        1 => format!("{} of the expected was settled for less", money(&amount)),
-        -1 => format!("{} paid beyond what was expected", money(&amount)),
+        1 => format!("{} of the expected was settled for less", l.amount(&amount)),
+        -1 => format!("{} paid beyond what was expected", l.amount(&amount)),
         _ => String::new(),
     }
 }
 
 /// Builds the page from the month view.
-fn present(chrome: Chrome, view: &TrackerView) -> TrackerPage {
+fn present(l: &Locale, chrome: Chrome, view: &TrackerView) -> TrackerPage {
     let sort = view.sort.to_owned();
     let dir = view.dir.to_owned();
     let ((py, pm), (ny, nm)) = neighbours(view.year, view.month);
-    let month_label = NaiveDate::from_ymd_opt(view.year, view.month, 1)
-        .map(|d| d.format("%B %Y").to_string())
-        .unwrap_or_default();
+    let month_label = l.month(view.year, view.month);
     let s = &view.summary;
     let cards = vec![
         SummaryCard {
             label: "Expected",
-            value: money(&s.expected),
+            value: l.amount(&s.expected),
             note: String::new(),
         },
         SummaryCard {
             label: "Paid",
-            value: money(&s.paid),
+            value: l.amount(&s.paid),
             note: String::new(),
         },
         SummaryCard {
             label: "Remaining",
-            value: money(&s.remaining),
-            note: difference_note(&s.settled_difference),
+            value: l.amount(&s.remaining),
+            note: difference_note(l, &s.settled_difference),
         },
         SummaryCard {
             label: "Late or missed",
@@ -220,14 +232,17 @@ fn present(chrome: Chrome, view: &TrackerView) -> TrackerPage {
         .buckets
         .iter()
         .map(|b| {
-            let rows: Vec<OccurrenceRow> =
-                b.occurrences.iter().map(|o| row(o, view.today)).collect();
+            let rows: Vec<OccurrenceRow> = b
+                .occurrences
+                .iter()
+                .map(|o| row(l, o, view.today))
+                .collect();
             BucketSection {
                 index: b.index,
-                range: range(b.start, b.end),
-                expected: money(&b.expected),
-                paid: money(&b.paid),
-                remaining: money(&b.remaining),
+                range: range(l, b.start, b.end),
+                expected: l.amount(&b.expected),
+                paid: l.amount(&b.paid),
+                remaining: l.amount(&b.remaining),
                 can_pay_all: b.pay_all_count > 0,
                 rows,
             }
@@ -254,7 +269,7 @@ fn present(chrome: Chrome, view: &TrackerView) -> TrackerPage {
         sort,
         dir,
         cards,
-        safe_to_spend: super::cash::card(view),
+        safe_to_spend: super::cash::card(l, view),
         buckets,
         empty,
         account_empty: false,
@@ -295,6 +310,7 @@ pub async fn show(
                 notice = message(&NOTICES, Some(&value));
                 notice_code = Some(value);
             }
+            "error" if value == "amount" => error = Some(amount_advice(&ctx.locale)),
             "error" => error = error_message(&ERRORS, Some(&value)),
             _ => rest.push((name, value)),
         }
@@ -326,15 +342,19 @@ pub async fn show(
         Err(err) => return not_shown(app, &caller, &ctx, err, &NOT_SHOWN),
     };
     if let (Some(code), Some(bill), Some(due)) = (&notice_code, &about_bill, &about_due)
-        && let Some(said) = occurrence_notice(&view, code, bill, due)
+        && let Some(said) = occurrence_notice(&ctx.locale, &view, code, bill, due)
     {
         notice = Some(said);
     }
     let (chrome, cookie) = chrome(app, &caller, &ctx, "Tracker");
     if notice_code.as_deref() == Some("cash_saved") {
-        notice = Some(super::cash::saved_notice(view.year, view.month));
+        notice = Some(super::cash::saved_notice(
+            &ctx.locale,
+            view.year,
+            view.month,
+        ));
     }
-    let mut page = present(chrome, &view);
+    let mut page = present(&ctx.locale, chrome, &view);
     page.welcome = welcome;
     page.account_empty = !demo.has_bills;
     page.has_demo = demo.has_demo;

@@ -171,6 +171,8 @@ pub struct BillFormPage {
     pub errors: Vec<(String, String)>,
     /// The bill changed elsewhere since the form was opened: nothing was saved.
     pub conflict: bool,
+    /// The amount's hint, as the user's locale writes amounts ("For example 89,99").
+    pub amount_hint: String,
 }
 
 impl BillFormPage {

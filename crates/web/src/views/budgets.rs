@@ -25,6 +25,8 @@ pub struct BudgetsPage {
     pub new_errors: Vec<(String, String)>,
     /// The currency new budgets are kept in (the user's).
     pub currency: String,
+    /// An amount as the user's locale writes it, for the hint ("250,50").
+    pub amount_example: String,
     pub notice: Option<String>,
     pub error: Option<String>,
     pub status: StatusCode,

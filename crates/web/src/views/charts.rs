@@ -19,6 +19,8 @@ use std::fmt::Write;
 
 use chrono::{Datelike, Duration, NaiveDate};
 
+use crate::locale::Locale;
+
 /// Escapes text for SVG/HTML content and attribute values.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -289,6 +291,7 @@ pub fn heatmap(
     year: i32,
     week_start: u8,
     days: &[(NaiveDate, i64)],
+    l: &Locale,
     format: &dyn Fn(i64) -> String,
 ) -> String {
     const CELL: f64 = 12.0;
@@ -324,7 +327,7 @@ pub fn heatmap(
             "chart-text",
             (left - 6.0, y),
             "end",
-            &weekday.format("%a").to_string(),
+            &l.weekday_short(weekday),
         );
     }
     for month in 1..=12 {
@@ -335,7 +338,7 @@ pub fn heatmap(
                 "chart-text",
                 (x, top - 6.0),
                 "start",
-                &day.format("%b").to_string(),
+                &l.month_short(day),
             );
         }
     }
@@ -347,7 +350,7 @@ pub fn heatmap(
         } else {
             format(*amount)
         };
-        let title = format!("{}: {shown}", day.format("%a %-d %b %Y"));
+        let title = format!("{}: {shown}", l.long_date(*day));
         rect(
             &mut out,
             &format!("heat heat-{level}"),

@@ -140,6 +140,8 @@ pub struct ExpenseFormPage {
     pub errors: Vec<(String, String)>,
     pub categories: Vec<CategoryOption>,
     pub currencies: Vec<Choice>,
+    /// An amount as the user's locale writes it, for the hint ("12,34").
+    pub amount_example: String,
     /// The list to go back to (with its filters).
     pub return_to: String,
     pub status: StatusCode,

@@ -22,6 +22,8 @@ pub struct OccurrencePage {
     pub due_label: String,
     /// The expected amount with its currency ("$44.10").
     pub expected: String,
+    /// An amount as the user's locale writes it, for the hint ("12,34").
+    pub amount_example: String,
     /// The status badge's text and class.
     pub status_label: &'static str,
     pub badge_class: &'static str,

@@ -155,6 +155,8 @@ pub struct OccurrenceRow {
     pub note: String,
     /// `YYYY-MM-DD` the reminder is snoozed until, or empty.
     pub snoozed_until: String,
+    /// The same date as the user's locale writes it.
+    pub snoozed_label: String,
 }
 
 impl OccurrenceRow {

@@ -35,6 +35,7 @@ mod pages_cash;
 mod pages_categories;
 mod pages_every;
 mod pages_expenses;
+mod pages_locale;
 mod pages_profile;
 mod pages_sign_in;
 mod pages_support;

@@ -101,9 +101,9 @@ app_tests! {
         assert!(h.is_some() && f.is_some() && u.is_some(), "{html}");
         assert!(h < f && f < u, "largest first");
         // Days with spending, and the heatmap's titled cells.
-        assert!(html.contains("<time datetime=\"2026-03-03\">Tue 3 Mar</time></th><td data-label=\"Paid\" class=\"num tabular\">$20.00</td>"));
-        assert!(html.contains("<title>Tue 3 Mar 2026: $20.00</title>"));
-        assert!(html.contains("<title>Wed 4 Mar 2026: nothing</title>"));
+        assert!(html.contains("<time datetime=\"2026-03-03\">Tue, Mar 3</time></th><td data-label=\"Paid\" class=\"num tabular\">$20.00</td>"));
+        assert!(html.contains("<title>Tuesday, March 3, 2026: $20.00</title>"));
+        assert!(html.contains("<title>Wednesday, March 4, 2026: nothing</title>"));
         // Four charts, each an image with a title and a description.
         assert_eq!(html.matches("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart-svg\"").count(), 4);
         for id in ["monthly-chart", "expected-chart", "categories-chart", "heatmap-chart"] {
@@ -130,7 +130,7 @@ app_tests! {
         assert!(html.contains(&row("February", &[("Expected", "$0.00"), ("Paid", "$0.00"), ("Difference", "$0.00")])));
         assert!(html.contains(&row("Total", &[("Bills", "$0.00"), ("Expenses", "$1.00"), ("Total", "$1.00")])), "EUR is not added to USD");
         assert!(html.contains("Other currencies"));
-        assert!(html.contains(&row("EUR", &[("Bills", "€0.00"), ("Expenses", "€50.00"), ("Total", "€50.00")])), "{html}");
+        assert!(html.contains(&row("EUR", &[("Bills", "EUR\u{a0}0.00"), ("Expenses", "EUR\u{a0}50.00"), ("Total", "EUR\u{a0}50.00")])), "{html}");
     }
 
     async fn another_users_data_never_appears(app) {

@@ -98,7 +98,7 @@ app_tests! {
         assert!(html.contains("Bill added"), "{html}");
         assert!(html.contains("$1,234.56"));
         assert!(html.contains("Monthly on the 20th"));
-        assert!(html.contains("Fri 20 Mar 2026"));
+        assert!(html.contains("Mar 20, 2026"));
 
         let html = page(&browser, "/bills").await;
         assert!(html.contains(&format!("href=\"/bills/{id}\">Rent</a>")), "{html}");

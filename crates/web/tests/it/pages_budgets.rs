@@ -40,7 +40,7 @@ app_tests! {
         assert_eq!(status, StatusCode::SEE_OTHER);
         let html = page(&alice, &location).await;
         assert!(html.contains("Budget created."), "{html}");
-        for shown in ["Food", "Monthly", "Mar 1 – Mar 31, 2026", "$100.00", "Under budget", "0 % used", "<meter"] {
+        for shown in ["Food", "Monthly", "Mar 1, 2026 – Mar 31, 2026", "$100.00", "Under budget", "0 % used", "<meter"] {
             assert!(html.contains(shown), "{shown}: {html}");
         }
 
@@ -70,7 +70,7 @@ app_tests! {
         let id = text(&budget, "id").to_owned();
         let version = budget["version"].to_string();
         let html = page(&alice, "/budgets").await;
-        assert!(html.contains(&format!("action=\"/budgets/{id}\"")) && html.contains("Jan 1 – Dec 31, 2026"), "{html}");
+        assert!(html.contains(&format!("action=\"/budgets/{id}\"")) && html.contains("Jan 1, 2026 – Dec 31, 2026"), "{html}");
         assert!(html.contains("data-confirm="), "deleting asks first");
 
         let (status, _, html) = submit(&alice, &format!("/budgets/{id}"), &[("limit", "12.345"), ("version", &version)]).await;

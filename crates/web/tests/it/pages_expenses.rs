@@ -63,7 +63,7 @@ app_tests! {
         assert_eq!(location, "/expenses?notice=added");
         let html = page(&alice, &location).await;
         assert!(html.contains("Expense added."), "{html}");
-        for shown in ["Corner shop", "milk and bread", "Paid by card", "$1,234.50", ">Food</span>", "Tue 10 Mar 2026", "1 expense"] {
+        for shown in ["Corner shop", "milk and bread", "Paid by card", "$1,234.50", ">Food</span>", "Mar 10, 2026", "1 expense"] {
             assert!(html.contains(shown), "{shown}: {html}");
         }
         let found = stored(&alice).await;

@@ -146,7 +146,7 @@ app_tests! {
         assert_eq!(saved["theme"], "dark");
 
         let after = page(&browser, month).await;
-        assert!(after.contains("summary-value\">€12.34<"), "totals are now in EUR: {after}");
+        assert!(after.contains("summary-value\">12,34\u{a0}€<"), "totals are now in EUR, written as de-DE writes them: {after}");
     }
 
     async fn bad_preferences_are_refused_naming_the_field_and_nothing_is_saved(app) {

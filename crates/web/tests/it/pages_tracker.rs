@@ -20,7 +20,7 @@ app_tests! {
         let html = page(&browser, MARCH).await;
         assert!(html.contains("Rent"), "{html}");
         assert!(html.contains("$1,234.56"), "{html}");
-        assert!(html.contains("Fri 20"), "{html}");
+        assert!(html.contains("Fri, Mar 20"), "{html}");
         assert!(html.contains("in 6 days"), "{html}");
         let status = status_of(&tracker(&browser, "year=2026&month=3").await, "Rent", "2026-03-20");
         let label = web::pages::common::badge(&status).0;

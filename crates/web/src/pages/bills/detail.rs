@@ -22,6 +22,7 @@ use super::load_failed;
 use super::present;
 use crate::AppState;
 use crate::auth::Caller;
+use crate::locale::Locale;
 use crate::pages::common::{DataPageUser, badge, message, with_cookie};
 use crate::pages::forms::{error_message, param, parse_id};
 use crate::pages::{PageContext, chrome};
@@ -171,10 +172,10 @@ async fn load(app: &App, user: &Principal, id: BillId) -> Result<Loaded, Error> 
 }
 
 /// Builds the page from what was read and the extras.
-fn present_page(chrome: Chrome, data: Loaded, extras: Extras) -> BillPage {
+fn present_page(l: &Locale, chrome: Chrome, data: Loaded, extras: Extras) -> BillPage {
     let bill = &data.bill;
     let id = bill.id.to_string();
-    let (amount, range) = present::amount_text(bill);
+    let (amount, range) = present::amount_text(l, bill);
     let mut summary = Vec::new();
     let (payment, payment_errors) = extras.payment.unwrap_or_else(|| {
         // This month's amount: its actual amount when set, else what it still owes.
@@ -184,11 +185,18 @@ fn present_page(chrome: Chrome, data: Loaded, extras: Extras) -> BillPage {
         });
         let fields = PaymentFields {
             amount: this_month.map_or_else(
-                || bill.expected_amount.clone(),
+                || {
+                    l.amount_field_of(
+                        bill.expected_amount_minor,
+                        &bill.currency,
+                        &bill.expected_amount,
+                    )
+                },
                 |o| {
-                    o.actual_amount
-                        .as_ref()
-                        .map_or_else(|| o.remaining.amount.clone(), |a| a.amount.clone())
+                    o.actual_amount.as_ref().map_or_else(
+                        || l.amount_view_field(&o.remaining),
+                        |a| l.amount_view_field(a),
+                    )
                 },
             ),
             paid_on: data.today.to_string(),
@@ -201,13 +209,17 @@ fn present_page(chrome: Chrome, data: Loaded, extras: Extras) -> BillPage {
     }
     let mut cycle_options = vec![SelectOption::new("", "Automatic", &payment.cycle_due)];
     cycle_options.extend(data.occurrences.iter().map(|o| {
-        let label = format!("{} — {}", present::day_label(o.due_date), badge(o.status).0);
+        let label = format!(
+            "{} — {}",
+            present::day_label(l, o.due_date),
+            badge(o.status).0
+        );
         SelectOption::new(o.due_date.to_string(), label, &payment.cycle_due)
     }));
     let mut occurrences: Vec<_> = data
         .occurrences
         .iter()
-        .map(present::occurrence_row)
+        .map(|o| present::occurrence_row(l, o))
         .collect();
     if let Some((typed, errors)) = extras.occurrence {
         match occurrences.iter_mut().find(|o| o.due_iso == typed.due_date) {
@@ -250,27 +262,31 @@ fn present_page(chrome: Chrome, data: Loaded, extras: Extras) -> BillPage {
         deleted: bill.deleted_at.is_some(),
         deleted_on: bill
             .deleted_at
-            .map(|at| format!("Deleted on {}", at.format("%-d %b %Y")))
+            .map(|at| format!("Deleted on {}", l.date_of(at)))
             .unwrap_or_default(),
         category: present::chip(bill, &data.categories),
         amount,
         range,
         cycle: present::cycle_words(bill),
-        next_due: bill.next_due.map(|d| present::due_text(d, data.today)),
+        next_due: bill.next_due.map(|d| present::due_text(l, d, data.today)),
         markers: present::markers(bill),
-        facts: present::facts(bill),
-        debt: present::debt_facts(bill),
+        facts: present::facts(l, bill),
+        debt: present::debt_facts(l, bill),
         website: bill.website.clone(),
         notes: bill.notes.clone(),
         account_details: bill.account_details.clone(),
-        history: data.history.iter().map(present::range_text).collect(),
+        history: data
+            .history
+            .iter()
+            .map(|r| present::range_text(l, r))
+            .collect(),
         payments: live_payments
             .into_iter()
-            .map(present::payment_row)
+            .map(|p| present::payment_row(l, p))
             .collect(),
         deleted_payments: deleted_payments
             .into_iter()
-            .map(present::payment_row)
+            .map(|p| present::payment_row(l, p))
             .collect(),
         payments_truncated: data.payments.len() > PAYMENTS_SHOWN,
         payment,
@@ -292,7 +308,7 @@ fn present_page(chrome: Chrome, data: Loaded, extras: Extras) -> BillPage {
                 count: unpaid.unpaid_count,
                 from: unpaid
                     .unpaid_from
-                    .map(|d| d.format("%B %Y").to_string())
+                    .map(|d| l.month(d.year(), d.month()))
                     .unwrap_or_default(),
             }),
         id,
@@ -311,7 +327,10 @@ pub(super) async fn render_detail(
     match load(app, user, id).await {
         Ok(data) => {
             let (chrome, cookie) = chrome(app, caller, ctx, &data.bill.name);
-            with_cookie(render(&present_page(chrome, data, extras)), cookie)
+            with_cookie(
+                render(&present_page(&ctx.locale, chrome, data, extras)),
+                cookie,
+            )
         }
         Err(err) => load_failed(app, caller, ctx, err),
     }

@@ -17,10 +17,11 @@ use service::bills::{self, BillView};
 use service::categories::{self, CategoryView};
 use service::{App, Error};
 
-use super::input::{create_request, update_request};
+use super::input::{create_request, in_locale, update_request};
 use super::{bill_href, load_failed, prefs, refusal_of};
 use crate::AppState;
 use crate::auth::Caller;
+use crate::locale::Locale;
 use crate::pages::common::{DataPageUser, failed, with_cookie};
 use crate::pages::forms::parse_id;
 use crate::pages::{PageContext, chrome, see_other};
@@ -48,9 +49,13 @@ fn new_fields(currency: Currency, today: NaiveDate) -> BillFields {
     }
 }
 
-/// A stored bill as the edit form's values.
-fn fields_of(bill: &BillView) -> BillFields {
+/// A stored bill as the edit form's values (amounts as the user's locale writes them).
+fn fields_of(l: &Locale, bill: &BillView) -> BillFields {
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let amount = |text: &Option<String>, minor: Option<i64>| match (text, minor) {
+        (Some(text), Some(minor)) => l.amount_field_of(minor, &bill.currency, text),
+        _ => String::new(),
+    };
     let number = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
     let flag = |v: bool| if v { "true" } else { "" }.to_owned();
     BillFields {
@@ -59,9 +64,13 @@ fn fields_of(bill: &BillView) -> BillFields {
         new_category: String::new(),
         notes: bill.notes.clone(),
         amount_kind: bill.amount_kind.clone(),
-        expected_amount: bill.expected_amount.clone(),
-        expected_min: text(&bill.expected_min),
-        expected_max: text(&bill.expected_max),
+        expected_amount: l.amount_field_of(
+            bill.expected_amount_minor,
+            &bill.currency,
+            &bill.expected_amount,
+        ),
+        expected_min: amount(&bill.expected_min, bill.expected_min_minor),
+        expected_max: amount(&bill.expected_max, bill.expected_max_minor),
         currency: bill.currency.clone(),
         cycle: bill.cycle.clone(),
         anchor_date: bill.anchor_date.to_string(),
@@ -81,9 +90,9 @@ fn fields_of(bill: &BillView) -> BillFields {
             .join(", "),
         website: text(&bill.website),
         account_details: text(&bill.account_details),
-        debt_balance: text(&bill.debt_balance),
+        debt_balance: amount(&bill.debt_balance, bill.debt_balance_minor),
         apr: text(&bill.apr),
-        min_payment: text(&bill.min_payment),
+        min_payment: amount(&bill.min_payment, bill.min_payment_minor),
         payoff_order: number(bill.payoff_order),
         version: bill.version.to_string(),
     }
@@ -162,6 +171,7 @@ fn form_page(
         cancel_href,
         submit_label,
         offer_starter_set: !categories.iter().any(|c| c.deleted_at.is_none()),
+        amount_hint: String::new(),
         bill_id,
         categories: category_options,
         currencies,
@@ -204,6 +214,7 @@ async fn show_form(
     };
     let (chrome, cookie) = chrome(app, caller, ctx, title);
     let mut page = form_page(chrome, bill_id, fields, &categories);
+    page.amount_hint = format!("For example 89{}99", ctx.locale.number_style().decimal);
     if let Some((status, errors)) = refusal {
         page.conflict = status == StatusCode::CONFLICT;
         page.status = status;
@@ -257,7 +268,7 @@ pub async fn create(
     Form(form): Form<BillForm>,
 ) -> Response {
     let app = &state.app;
-    let result = match create_request(&form.fields) {
+    let result = match in_locale(&ctx.locale, &form.fields).and_then(|f| create_request(&f)) {
         Ok(request) => create_bill(app, &user, request, &form.fields.new_category).await,
         Err(invalid) => Err(invalid.into()),
     };
@@ -303,7 +314,16 @@ pub async fn edit(
     match bill {
         Ok(bill) if bill.deleted_at.is_none() => {
             let id = bill.id.to_string();
-            show_form(app, &caller, &ctx, &user, Some(id), fields_of(&bill), None).await
+            show_form(
+                app,
+                &caller,
+                &ctx,
+                &user,
+                Some(id),
+                fields_of(&ctx.locale, &bill),
+                None,
+            )
+            .await
         }
         Ok(_) => load_failed(app, &caller, &ctx, Error::NotFound),
         Err(err) => load_failed(app, &caller, &ctx, err),
@@ -324,7 +344,7 @@ pub async fn update(
         Ok(id) => id,
         Err(err) => return load_failed(app, &caller, &ctx, err),
     };
-    let result = match update_request(&form.fields) {
+    let result = match in_locale(&ctx.locale, &form.fields).and_then(|f| update_request(&f)) {
         Ok(request) => bills::update(app, &user, id, request).await,
         Err(invalid) => Err(invalid.into()),
     };

@@ -3,14 +3,32 @@
 //! reminder days) are read from their text, and fields the chosen options do not use (a range
 //! on a fixed amount, a due day on a weekly bill, a verified date on autopay that is not
 //! verified) are dropped, as the form's hints say. Everything else is parsed by the service,
-//! which names the refused field.
+//! which names the refused field. Amounts are read as the user's locale writes them
+//! ([`in_locale`]).
 
 use domain::Invalid;
 use domain::recurrence::Cycle;
 use service::bills::{CreateBillRequest, UpdateBillRequest};
 
+use crate::locale::Locale;
 use crate::pages::forms::{checked, version};
 use crate::views::bills::BillFields;
+
+/// The form's amounts (typed as the user's locale writes them) in the canonical form the
+/// service reads; the first misreadable one is refused by name.
+pub fn in_locale(l: &Locale, f: &BillFields) -> Result<BillFields, Invalid> {
+    let mut out = f.clone();
+    for (field, value) in [
+        ("expected_amount", &mut out.expected_amount),
+        ("expected_min", &mut out.expected_min),
+        ("expected_max", &mut out.expected_max),
+        ("debt_balance", &mut out.debt_balance),
+        ("min_payment", &mut out.min_payment),
+    ] {
+        *value = l.amount_input(field, value)?;
+    }
+    Ok(out)
+}
 
 /// Blank is absent.
 fn opt(raw: &str) -> Option<String> {

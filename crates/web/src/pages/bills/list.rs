@@ -238,6 +238,7 @@ fn filter_options(
 
 /// Builds the list page.
 fn present_list(
+    l: &crate::locale::Locale,
     chrome: crate::views::Chrome,
     all: &[BillView],
     categories: &[CategoryView],
@@ -270,7 +271,7 @@ fn present_list(
         dir_options,
         rows: shown
             .into_iter()
-            .map(|b| present::list_row(b, categories, today))
+            .map(|b| present::list_row(l, b, categories, today))
             .collect(),
         no_bills: all.is_empty(),
         filtered: !query.q.is_empty() || !query.category.is_empty(),
@@ -303,7 +304,7 @@ pub async fn list(
     };
     let query = ListQuery::parse(&pairs, &categories);
     let (chrome, cookie) = chrome(app, &caller, &ctx, "Bills");
-    let mut page = present_list(chrome, &all, &categories, &query, today);
+    let mut page = present_list(&ctx.locale, chrome, &all, &categories, &query, today);
     let code = |name: &str| param(&pairs, name);
     page.notice = message(&NOTICES, code("notice"));
     page.error = error_message(&ERRORS, code("error"));

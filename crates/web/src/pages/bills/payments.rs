@@ -2,7 +2,8 @@
 //! edit one (`GET /payments/{id}/edit`, `POST /payments/{id}` with its version), delete one
 //! (soft: the bill page's banner offers Restore) and restore one.
 //!
-//! The amount is parsed by the service in the bill's currency; dates, method and note are
+//! The amount is read as the user's locale writes it, then parsed by the service in the bill's
+//! currency; dates, method and note are
 //! parsed here, each refusal naming its field. A payment id that does not parse, does not exist
 //! or belongs to someone else is the 404 page.
 
@@ -26,6 +27,7 @@ use super::present::field_error;
 use super::{bill_href, failed_on_bill, load_failed, refusal_of};
 use crate::AppState;
 use crate::auth::Caller;
+use crate::locale::Locale;
 use crate::pages::common::{DataPageUser, failed, with_cookie};
 use crate::pages::forms::{CsrfForm, checked, parse_id, version};
 use crate::pages::{PageContext, chrome, see_other};
@@ -42,10 +44,10 @@ pub struct PaymentForm {
 
 /// A new manual payment of bill `bill` from the form; blank dates let the server choose (today,
 /// and the cycle by attribution).
-fn new_payment(bill: BillId, f: &PaymentFields) -> Result<NewPaymentInput, Invalid> {
+fn new_payment(l: &Locale, bill: BillId, f: &PaymentFields) -> Result<NewPaymentInput, Invalid> {
     Ok(NewPaymentInput {
         bill_id: bill,
-        amount: f.amount.clone(),
+        amount: l.amount_input("amount", &f.amount)?,
         paid_on: optional(&f.paid_on, |raw| parse_date("paid_on", raw))?,
         cycle_due: optional(&f.cycle_due, |raw| parse_date("cycle_due", raw))?,
         method: PaymentMethod::parse_optional(&f.method)?,
@@ -57,9 +59,9 @@ fn new_payment(bill: BillId, f: &PaymentFields) -> Result<NewPaymentInput, Inval
 
 /// The edit as a patch of every field, and the version it is based on (one that is not a
 /// number can never match, so it answers as changed elsewhere).
-fn patch(f: &PaymentFields) -> Result<(PaymentPatch, i64), Invalid> {
+fn patch(l: &Locale, f: &PaymentFields) -> Result<(PaymentPatch, i64), Invalid> {
     let patch = PaymentPatch {
-        amount: Some(f.amount.clone()),
+        amount: Some(l.amount_input("amount", &f.amount)?),
         paid_on: Some(parse_date("paid_on", &f.paid_on)?),
         cycle_due: Some(parse_date("cycle_due", &f.cycle_due)?),
         method: Some(PaymentMethod::parse_optional(&f.method)?),
@@ -111,7 +113,7 @@ pub async fn record(
         Ok(id) => id,
         Err(err) => return load_failed(app, &caller, &ctx, err),
     };
-    let result = match new_payment(id, &form.fields) {
+    let result = match new_payment(&ctx.locale, id, &form.fields) {
         Ok(input) => payments::record(app, &user, input).await.map(|_| ()),
         Err(invalid) => Err(invalid.into()),
     };
@@ -132,10 +134,10 @@ pub async fn record(
     }
 }
 
-/// A payment as the edit form's values.
-fn fields_of(p: &PaymentView) -> PaymentFields {
+/// A payment as the edit form's values (the amount as the user's locale writes it).
+fn fields_of(l: &Locale, p: &PaymentView) -> PaymentFields {
     PaymentFields {
-        amount: p.amount.clone(),
+        amount: l.amount_field_of(p.amount_minor, &p.currency, &p.amount),
         paid_on: p.paid_on.to_string(),
         cycle_due: p.cycle_due.to_string(),
         method: p.method.clone().unwrap_or_default(),
@@ -171,7 +173,7 @@ async fn show_edit(
         bill_name: payment.bill_name.clone(),
         payment_id: payment.id.to_string(),
         currency: payment.currency.clone(),
-        fields: typed.unwrap_or_else(|| fields_of(&payment)),
+        fields: typed.unwrap_or_else(|| fields_of(&ctx.locale, &payment)),
         conflict: status == StatusCode::CONFLICT,
         errors,
     };
@@ -207,7 +209,7 @@ pub async fn update(
         Ok(id) => id,
         Err(err) => return load_failed(app, &caller, &ctx, err),
     };
-    let result = match patch(&form.fields) {
+    let result = match patch(&ctx.locale, &form.fields) {
         Ok((patch, version)) => payments::update(app, &user, id, patch, version).await,
         Err(invalid) => Err(invalid.into()),
     };

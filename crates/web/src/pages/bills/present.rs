@@ -11,7 +11,8 @@ use service::payments::PaymentView;
 use service::tracker::AmountView;
 use service::tracker::month::OccurrenceView;
 
-use crate::pages::common::{badge, money, relative};
+use crate::locale::Locale;
+use crate::pages::common::{badge, relative};
 use crate::views::bills::{
     BillListRow, CategoryChip, DueText, Fact, OccurrenceFields, OccurrenceRow, PaymentRow,
 };
@@ -72,15 +73,15 @@ pub fn field_error(invalid: &Invalid) -> (String, String) {
     (invalid.field.clone(), format!("{label} {reason}"))
 }
 
-/// "Fri 20 Mar 2026".
-pub fn day_label(day: NaiveDate) -> String {
-    day.format("%a %-d %b %Y").to_string()
+/// A date as the user's locale writes it ("Mar 20, 2026").
+pub fn day_label(l: &Locale, day: NaiveDate) -> String {
+    l.date(day)
 }
 
 /// A due date with how far it is from `today`.
-pub fn due_text(due: NaiveDate, today: NaiveDate) -> DueText {
+pub fn due_text(l: &Locale, due: NaiveDate, today: NaiveDate) -> DueText {
     DueText {
-        label: day_label(due),
+        label: day_label(l, due),
         iso: due.to_string(),
         relative: relative(due, today),
     }
@@ -127,8 +128,8 @@ fn amount_view(text: &str, minor: i64, currency: &str) -> AmountView {
 
 /// The bill's amount ("$89.99", "≈ $80.00" when estimated) and its range ("$60.00 – $100.00",
 /// or empty).
-pub fn amount_text(bill: &BillView) -> (String, String) {
-    let expected = money(&amount_view(
+pub fn amount_text(l: &Locale, bill: &BillView) -> (String, String) {
+    let expected = l.amount(&amount_view(
         &bill.expected_amount,
         bill.expected_amount_minor,
         &bill.currency,
@@ -141,8 +142,8 @@ pub fn amount_text(bill: &BillView) -> (String, String) {
     ) {
         (Some(min), Some(min_minor), Some(max), Some(max_minor)) => format!(
             "{} – {}",
-            money(&amount_view(min, min_minor, &bill.currency)),
-            money(&amount_view(max, max_minor, &bill.currency))
+            l.amount(&amount_view(min, min_minor, &bill.currency)),
+            l.amount(&amount_view(max, max_minor, &bill.currency))
         ),
         _ => String::new(),
     };
@@ -154,9 +155,14 @@ pub fn amount_text(bill: &BillView) -> (String, String) {
 }
 
 /// An optional amount of the bill, formatted.
-fn bill_money(bill: &BillView, text: &Option<String>, minor: Option<i64>) -> Option<String> {
+fn bill_money(
+    l: &Locale,
+    bill: &BillView,
+    text: &Option<String>,
+    minor: Option<i64>,
+) -> Option<String> {
     match (text, minor) {
-        (Some(text), Some(minor)) => Some(money(&amount_view(text, minor, &bill.currency))),
+        (Some(text), Some(minor)) => Some(l.amount(&amount_view(text, minor, &bill.currency))),
         _ => None,
     }
 }
@@ -200,8 +206,13 @@ pub fn chip(bill: &BillView, categories: &[CategoryView]) -> Option<CategoryChip
 }
 
 /// One row of the bills list.
-pub fn list_row(bill: &BillView, categories: &[CategoryView], today: NaiveDate) -> BillListRow {
-    let (amount, range) = amount_text(bill);
+pub fn list_row(
+    l: &Locale,
+    bill: &BillView,
+    categories: &[CategoryView],
+    today: NaiveDate,
+) -> BillListRow {
+    let (amount, range) = amount_text(l, bill);
     BillListRow {
         id: bill.id.to_string(),
         name: bill.name.clone(),
@@ -209,7 +220,7 @@ pub fn list_row(bill: &BillView, categories: &[CategoryView], today: NaiveDate) 
         amount,
         range,
         cycle: cycle_words(bill),
-        next_due: bill.next_due.map(|due| due_text(due, today)),
+        next_due: bill.next_due.map(|due| due_text(l, due, today)),
         autopay: autopay_label(bill),
         debt: is_debt(bill),
         subscription: bill.is_subscription,
@@ -221,10 +232,10 @@ fn yes_no(value: bool) -> String {
 }
 
 /// The bill's settings in words, for the detail page.
-pub fn facts(bill: &BillView) -> Vec<Fact> {
+pub fn facts(l: &Locale, bill: &BillView) -> Vec<Fact> {
     let autopay = match (bill.autopay.as_str(), bill.autopay_verified_on) {
         ("assumed", _) => "On (assumed paid on the due date)".to_owned(),
-        ("verified", Some(on)) => format!("On, verified {}", day_label(on)),
+        ("verified", Some(on)) => format!("On, verified {}", day_label(l, on)),
         ("verified", None) => "On, verified".to_owned(),
         _ => "Off".to_owned(),
     };
@@ -255,7 +266,7 @@ pub fn facts(bill: &BillView) -> Vec<Fact> {
         },
         Fact {
             label: "First due date",
-            value: day_label(bill.anchor_date),
+            value: day_label(l, bill.anchor_date),
         },
         Fact {
             label: "Autopay",
@@ -277,9 +288,9 @@ pub fn facts(bill: &BillView) -> Vec<Fact> {
 }
 
 /// The debt fields that are set.
-pub fn debt_facts(bill: &BillView) -> Vec<Fact> {
+pub fn debt_facts(l: &Locale, bill: &BillView) -> Vec<Fact> {
     let mut out = Vec::new();
-    if let Some(balance) = bill_money(bill, &bill.debt_balance, bill.debt_balance_minor) {
+    if let Some(balance) = bill_money(l, bill, &bill.debt_balance, bill.debt_balance_minor) {
         out.push(Fact {
             label: "Current balance",
             value: balance,
@@ -291,7 +302,7 @@ pub fn debt_facts(bill: &BillView) -> Vec<Fact> {
             value: format!("{apr}%"),
         });
     }
-    if let Some(min) = bill_money(bill, &bill.min_payment, bill.min_payment_minor) {
+    if let Some(min) = bill_money(l, bill, &bill.min_payment, bill.min_payment_minor) {
         out.push(Fact {
             label: "Minimum payment",
             value: min,
@@ -306,9 +317,9 @@ pub fn debt_facts(bill: &BillView) -> Vec<Fact> {
     out
 }
 
-/// "1 Mar 2026 – now", "1 Jan 2025 – 10 Feb 2025" (the end is the day it was deactivated).
-pub fn range_text(range: &ActiveRangeView) -> String {
-    let day = |d: NaiveDate| d.format("%-d %b %Y").to_string();
+/// "Mar 1, 2026 – now", "Jan 1, 2025 – Feb 10, 2025" (the end is the day it was deactivated).
+pub fn range_text(l: &Locale, range: &ActiveRangeView) -> String {
+    let day = |d: NaiveDate| l.date(d);
     match range.end_date {
         Some(end) => format!("{} – {} (deactivated)", day(range.start_date), day(end)),
         None => format!("{} – now", day(range.start_date)),
@@ -316,13 +327,13 @@ pub fn range_text(range: &ActiveRangeView) -> String {
 }
 
 /// One payment.
-pub fn payment_row(p: &PaymentView) -> PaymentRow {
+pub fn payment_row(l: &Locale, p: &PaymentView) -> PaymentRow {
     PaymentRow {
         id: p.id.to_string(),
-        paid_on: day_label(p.paid_on),
+        paid_on: day_label(l, p.paid_on),
         paid_on_iso: p.paid_on.to_string(),
-        amount: money(&amount_view(&p.amount, p.amount_minor, &p.currency)),
-        cycle_due: day_label(p.cycle_due),
+        amount: l.amount(&amount_view(&p.amount, p.amount_minor, &p.currency)),
+        cycle_due: day_label(l, p.cycle_due),
         method: p.method.clone().unwrap_or_default(),
         note: p.note.clone(),
         source: match p.source.as_str() {
@@ -335,23 +346,23 @@ pub fn payment_row(p: &PaymentView) -> PaymentRow {
 }
 
 /// One occurrence with its override form filled with the saved values.
-pub fn occurrence_row(o: &OccurrenceView) -> OccurrenceRow {
+pub fn occurrence_row(l: &Locale, o: &OccurrenceView) -> OccurrenceRow {
     let (status_label, badge_class) = badge(o.status);
     let mut overrides = Vec::new();
     if let Some(actual) = &o.actual_amount {
-        overrides.push(format!("Amount this time: {}", money(actual)));
+        overrides.push(format!("Amount this time: {}", l.amount(actual)));
     }
     if let Some(until) = o.snoozed_until {
-        overrides.push(format!("Snoozed until {}", until.format("%-d %b")));
+        overrides.push(format!("Snoozed until {}", l.day_month(until)));
     }
     if !o.note.is_empty() {
         overrides.push(format!("Note: {}", o.note));
     }
     OccurrenceRow {
-        due_label: day_label(o.due_date),
+        due_label: day_label(l, o.due_date),
         due_iso: o.due_date.to_string(),
-        expected: money(&o.expected),
-        paid: money(&o.paid),
+        expected: l.amount(&o.expected),
+        paid: l.amount(&o.paid),
         status_label,
         badge_class,
         form: OccurrenceFields {
@@ -359,7 +370,7 @@ pub fn occurrence_row(o: &OccurrenceView) -> OccurrenceRow {
             actual_amount: o
                 .actual_amount
                 .as_ref()
-                .map(|a| a.amount.clone())
+                .map(|a| l.amount_view_field(a))
                 .unwrap_or_default(),
             note: o.note.clone(),
             skipped: if o.skipped { "true" } else { "" }.to_owned(),

@@ -25,6 +25,7 @@ use super::fields::{category_options, field_error};
 use super::{all_categories, back, not_found, show_failed};
 use crate::AppState;
 use crate::auth::Caller;
+use crate::locale::Locale;
 use crate::pages::common::{DataPageUser, with_cookie, with_param};
 use crate::pages::forms::{failed_or_404, version};
 use crate::pages::{PageContext, chrome, see_other};
@@ -74,8 +75,9 @@ impl ExpenseForm {
         }
     }
 
-    /// Every field parsed, or every refusal (not only the first).
-    fn parse(&self) -> Result<Parsed, Vec<(String, String)>> {
+    /// Every field parsed, or every refusal (not only the first); the amount as the user's
+    /// locale writes it.
+    fn parse(&self, l: &Locale) -> Result<Parsed, Vec<(String, String)>> {
         let mut errors: Vec<Invalid> = Vec::new();
         let mut keep = |result: Result<(), Invalid>| {
             if let Err(invalid) = result {
@@ -84,9 +86,14 @@ impl ExpenseForm {
         };
         let mut currency = None;
         keep(Currency::parse("currency", &self.currency).map(|c| currency = Some(c)));
-        if let Some(c) = currency {
+        let mut amount = None;
+        keep(
+            l.amount_input("amount", &self.amount)
+                .map(|a| amount = Some(a)),
+        );
+        if let (Some(c), Some(amount)) = (currency, &amount) {
             // The domain's parser; the service parses it again when it stores it.
-            keep(parse_amount("amount", &self.amount, c).map(|_| ()));
+            keep(parse_amount("amount", amount, c).map(|_| ()));
         }
         let mut spent_on = None;
         if !self.spent_on.trim().is_empty() {
@@ -108,9 +115,9 @@ impl ExpenseForm {
         keep(Notes::parse("note", &self.note).map(|n| note = Some(n)));
         let mut method = None;
         keep(PaymentMethod::parse_optional(&self.method).map(|m| method = m));
-        match (currency, note) {
-            (Some(currency), Some(note)) if errors.is_empty() => Ok(Parsed {
-                amount: self.amount.clone(),
+        match (currency, note, amount) {
+            (Some(currency), Some(note), Some(amount)) if errors.is_empty() => Ok(Parsed {
+                amount,
                 currency,
                 spent_on,
                 category_id,
@@ -183,6 +190,7 @@ async fn render(
                 selected: c.code() == form.values.currency,
             })
             .collect(),
+        amount_example: ctx.locale.amount_example(),
         editing: form.editing,
         values: form.values,
         errors: form.errors,
@@ -224,10 +232,10 @@ pub async fn new(
     render(app, &user, &caller, &ctx, form).await
 }
 
-/// The form's values for a stored expense.
-fn stored(expense: &ExpenseView) -> ExpenseValues {
+/// The form's values for a stored expense (the amount as the user's locale writes it).
+fn stored(l: &Locale, expense: &ExpenseView) -> ExpenseValues {
     ExpenseValues {
-        amount: expense.amount.clone(),
+        amount: l.amount_field_of(expense.amount_minor, &expense.currency, &expense.amount),
         currency: expense.currency.clone(),
         spent_on: expense.spent_on.to_string(),
         category_id: expense
@@ -262,7 +270,11 @@ pub async fn edit(
         id: expense.id.to_string(),
         version: expense.version.to_string(),
     };
-    let form = FormState::new(Some(editing), stored(&expense), query.return_to.as_deref());
+    let form = FormState::new(
+        Some(editing),
+        stored(&ctx.locale, &expense),
+        query.return_to.as_deref(),
+    );
     render(app, &user, &caller, &ctx, form).await
 }
 
@@ -302,7 +314,7 @@ pub async fn create(
 ) -> Response {
     let app = &state.app;
     let form = FormState::new(None, posted.values(), posted.return_to.as_deref());
-    let parsed = match posted.parse() {
+    let parsed = match posted.parse(&ctx.locale) {
         Ok(parsed) => parsed,
         Err(errors) => {
             let form = form.refused(StatusCode::UNPROCESSABLE_ENTITY, errors);
@@ -342,7 +354,7 @@ pub async fn update(
         version: posted.version.trim().to_owned(),
     };
     let form = FormState::new(Some(editing), posted.values(), posted.return_to.as_deref());
-    let parsed = match posted.parse() {
+    let parsed = match posted.parse(&ctx.locale) {
         Ok(parsed) => parsed,
         Err(errors) => {
             let form = form.refused(StatusCode::UNPROCESSABLE_ENTITY, errors);

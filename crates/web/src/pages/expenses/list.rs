@@ -18,7 +18,8 @@ use service::expenses::{ExpenseQuery, ExpenseSort, ExpenseView, SortDirection};
 use service::tracker::AmountView;
 
 use super::fields::field_error;
-use crate::pages::common::{money, with_param};
+use crate::locale::Locale;
+use crate::pages::common::with_param;
 use crate::pages::forms::param;
 use crate::views::expenses::{Choice, ExpenseRow, FilterValues, PageLink, Pagination};
 
@@ -43,8 +44,9 @@ pub struct ListRequest {
     pub errors: Vec<(String, String)>,
 }
 
-/// Reads the list's query parameters (banner parameters are the caller's business).
-pub fn parse(pairs: &[(String, String)]) -> ListRequest {
+/// Reads the list's query parameters (banner parameters are the caller's business); amounts
+/// as the user's locale writes them.
+pub fn parse(l: &Locale, pairs: &[(String, String)]) -> ListRequest {
     let get = |name: &str| {
         param(pairs, name)
             .map(str::trim)
@@ -103,14 +105,17 @@ pub fn parse(pairs: &[(String, String)]) -> ListRequest {
             _ => Err(Invalid::new("dir", "must be asc or desc")),
         })
         .unwrap_or_default();
+    let amount = |field: &str, raw: &str| l.amount_input(field, raw).map(|a| blank_or(&a));
+    let min_amount = keep.ok(amount("min_amount", &values.min_amount)).flatten();
+    let max_amount = keep.ok(amount("max_amount", &values.max_amount)).flatten();
     values.sort = sort_name(sort).to_owned();
     values.dir = dir_name(direction).to_owned();
     let query = ExpenseQuery {
         from: from.or(month.map(|m| m.0)),
         to: to.or(month.map(|m| m.1)),
         category_id,
-        min_amount: blank_or(&values.min_amount),
-        max_amount: blank_or(&values.max_amount),
+        min_amount,
+        max_amount,
         text: q,
         include_deleted: false,
         sort,
@@ -252,8 +257,8 @@ pub fn pagination(values: &FilterValues, page: i64, total: i64) -> Pagination {
 }
 
 /// The amount of an expense as shown ("$12.34").
-pub fn amount_of(expense: &ExpenseView) -> String {
-    money(&AmountView {
+pub fn amount_of(l: &Locale, expense: &ExpenseView) -> String {
+    l.amount(&AmountView {
         amount: expense.amount.clone(),
         amount_minor: expense.amount_minor,
         currency: expense.currency.clone(),
@@ -262,6 +267,7 @@ pub fn amount_of(expense: &ExpenseView) -> String {
 
 /// The list rows; `names` maps category ids to names; edit links return to `return_to`.
 pub fn rows(
+    l: &Locale,
     items: &[ExpenseView],
     names: &HashMap<String, String>,
     return_to: &str,
@@ -280,14 +286,14 @@ pub fn rows(
                 id: e.id.to_string(),
                 edit_href: with_param(&format!("/expenses/{}/edit", e.id), "return_to", return_to),
                 date: e.spent_on.to_string(),
-                date_label: e.spent_on.format("%a %-d %b %Y").to_string(),
+                date_label: l.date(e.spent_on),
                 description,
                 detail,
                 method: e.method.clone(),
                 category: e
                     .category_id
                     .and_then(|id| names.get(&id.to_string()).cloned()),
-                amount: amount_of(e),
+                amount: amount_of(l, e),
                 refund: e.amount_minor < 0,
             }
         })
@@ -296,7 +302,7 @@ pub fn rows(
 
 /// The sum of the shown rows per currency, in the order the currencies first appear; empty if
 /// a sum would not fit an amount.
-pub fn page_sums(items: &[ExpenseView]) -> Vec<String> {
+pub fn page_sums(l: &Locale, items: &[ExpenseView]) -> Vec<String> {
     let mut sums: Vec<(&str, i64)> = Vec::new();
     for e in items {
         let at = match sums.iter().position(|(code, _)| *code == e.currency) {
@@ -318,7 +324,7 @@ pub fn page_sums(items: &[ExpenseView]) -> Vec<String> {
         .filter_map(|(code, minor)| {
             Currency::parse("currency", code)
                 .ok()
-                .map(|currency| money(&AmountView::new(minor, currency)))
+                .map(|currency| l.money(minor, currency))
         })
         .collect()
 }
@@ -347,7 +353,10 @@ mod tests {
 
     #[test]
     fn a_month_fills_blank_dates_and_links_keep_the_filters() {
-        let request = parse(&pairs(&[("month", "2024-02"), ("q", "50%"), ("page", "3")]));
+        let request = parse(
+            &Locale::default(),
+            &pairs(&[("month", "2024-02"), ("q", "50%"), ("page", "3")]),
+        );
         assert!(request.errors.is_empty());
         assert_eq!(request.query.from, NaiveDate::from_ymd_opt(2024, 2, 1));
         assert_eq!(request.query.to, NaiveDate::from_ymd_opt(2024, 2, 29));
@@ -360,13 +369,16 @@ mod tests {
 
     #[test]
     fn refused_filters_name_their_field() {
-        let request = parse(&pairs(&[
-            ("from", "2025-02-30"),
-            ("month", "March"),
-            ("sort", "drop table"),
-            ("dir", "up"),
-            ("category_id", "x"),
-        ]));
+        let request = parse(
+            &Locale::default(),
+            &pairs(&[
+                ("from", "2025-02-30"),
+                ("month", "March"),
+                ("sort", "drop table"),
+                ("dir", "up"),
+                ("category_id", "x"),
+            ]),
+        );
         let fields: Vec<&str> = request.errors.iter().map(|(f, _)| f.as_str()).collect();
         assert_eq!(fields, ["month", "from", "category_id", "sort", "dir"]);
         assert!(

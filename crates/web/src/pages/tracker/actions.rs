@@ -56,19 +56,23 @@ pub async fn pay_one(
         None => pay::quick_pay(app, &user, bill_id, Some(due))
             .await
             .map(drop),
-        Some(amount) => {
-            let input = service::payments::NewPaymentInput {
-                bill_id,
-                amount,
-                paid_on: None,
-                cycle_due: Some(due),
-                method: None,
-                note: domain::bill::Notes::default(),
-                source: domain::payment::PaymentSource::Manual,
-                autopay_failed: false,
-            };
-            service::payments::record(app, &user, input).await.map(drop)
-        }
+        // The amount as the user's locale writes it; a misreadable one is refused by name.
+        Some(typed) => match ctx.locale.amount_input("amount", &typed) {
+            Err(invalid) => Err(Error::Invalid(invalid)),
+            Ok(amount) => {
+                let input = service::payments::NewPaymentInput {
+                    bill_id,
+                    amount,
+                    paid_on: None,
+                    cycle_due: Some(due),
+                    method: None,
+                    note: domain::bill::Notes::default(),
+                    source: domain::payment::PaymentSource::Manual,
+                    autopay_failed: false,
+                };
+                service::payments::record(app, &user, input).await.map(drop)
+            }
+        },
     };
     reply.row(Some((bill_id, due)), result, "paid").await
 }

@@ -28,7 +28,7 @@ use super::super::common::{
 use super::super::forms::{error_message, parse_id};
 use super::super::htmx::Htmx;
 use super::super::{PageContext, chrome, see_other};
-use super::{ERRORS, NOTICES, back, occurrence_notice, present};
+use super::{ERRORS, NOTICES, amount_advice, back, occurrence_notice, present};
 use crate::auth::Caller;
 use crate::views::tracker::{SafeToSpendCard, TrackerRowPartial, occurrence_anchor};
 use crate::views::{self};
@@ -126,7 +126,9 @@ impl Reply<'_> {
             bucket: None,
             cards: Vec::new(),
             safe_to_spend: SafeToSpendCard::default(),
-            message: if failed {
+            message: if code == "amount" {
+                amount_advice(&self.ctx.locale)
+            } else if failed {
                 error_message(&ERRORS, Some(code))?
             } else {
                 message(&NOTICES, Some(code))?
@@ -151,10 +153,13 @@ impl Reply<'_> {
             };
             if let Some(view) = view {
                 let (bill, due) = (bill.to_string(), due.to_string());
-                if !failed && let Some(said) = occurrence_notice(&view, code, &bill, &due) {
+                if !failed
+                    && let Some(said) =
+                        occurrence_notice(&self.ctx.locale, &view, code, &bill, &due)
+                {
                     partial.message = said;
                 }
-                let page = present(partial.chrome.clone(), &view);
+                let page = present(&self.ctx.locale, partial.chrome.clone(), &view);
                 let anchor = occurrence_anchor(&bill, &due);
                 let found = page.buckets.into_iter().find_map(|mut bucket| {
                     let at = bucket.rows.iter().position(|r| r.anchor() == anchor)?;

@@ -72,7 +72,7 @@ fn every_chart_has_a_labelled_title_and_description() {
             "bar-category",
             &plain,
         ),
-        heatmap(&f, 2025, 1, &[], &plain),
+        heatmap(&f, 2025, 1, &[], &Locale::default(), &plain),
     ];
     for svg in charts {
         assert!(svg.starts_with("<svg "), "{svg}");
@@ -251,17 +251,24 @@ fn heat_levels_are_quartiles_of_the_days_with_spending() {
 #[test]
 fn the_heatmap_has_a_titled_cell_per_day_in_weekday_rows() {
     let day = |m, d| NaiveDate::from_ymd_opt(2024, m, d).unwrap_or_default();
-    let svg = heatmap(&frame(), 2024, 1, &[(day(3, 5), 1_234)], &plain);
+    let svg = heatmap(
+        &frame(),
+        2024,
+        1,
+        &[(day(3, 5), 1_234)],
+        &Locale::default(),
+        &plain,
+    );
     assert_eq!(
         svg.matches("class=\"heat heat-").count(),
         366 + 5,
         "leap year + legend"
     );
-    assert!(svg.contains("<title>Tue 5 Mar 2024: $1234</title>"));
-    assert!(svg.contains("<title>Mon 1 Jan 2024: nothing</title>"));
+    assert!(svg.contains("<title>Tuesday, March 5, 2024: $1234</title>"));
+    assert!(svg.contains("<title>Monday, January 1, 2024: nothing</title>"));
     assert!(svg.contains(">Jan</text>") && svg.contains(">Dec</text>"));
     assert!(svg.contains(">Mon</text>"), "weeks start on Monday");
-    let sunday_first = heatmap(&frame(), 2024, 7, &[], &plain);
+    let sunday_first = heatmap(&frame(), 2024, 7, &[], &Locale::default(), &plain);
     assert!(sunday_first.contains(">Sun</text>"));
     assert!(!sunday_first.contains(">Mon</text>"));
 }
