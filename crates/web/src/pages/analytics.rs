@@ -277,6 +277,7 @@ fn draw(view: &YearAnalytics, categories: &[CategoryRow]) -> Charts {
         .map(|(c, row)| BarRow {
             label: row.name.clone(),
             value: c.total,
+            color: c.color,
         })
         .collect();
     Charts {

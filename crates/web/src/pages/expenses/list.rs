@@ -20,6 +20,7 @@ use service::tracker::AmountView;
 use super::fields::field_error;
 use crate::pages::common::{money, with_param};
 use crate::pages::forms::param;
+use crate::views::bills::CategoryChip;
 use crate::views::expenses::{Choice, ExpenseRow, FilterValues, PageLink, Pagination};
 
 /// Expenses per page.
@@ -260,10 +261,11 @@ pub fn amount_of(expense: &ExpenseView) -> String {
     })
 }
 
-/// The list rows; `names` maps category ids to names; edit links return to `return_to`.
+/// The list rows; `names` maps category ids to their chips (name and colour); edit links
+/// return to `return_to`.
 pub fn rows(
     items: &[ExpenseView],
-    names: &HashMap<String, String>,
+    names: &HashMap<String, CategoryChip>,
     return_to: &str,
 ) -> Vec<ExpenseRow> {
     items
