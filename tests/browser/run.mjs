@@ -32,6 +32,7 @@ import {
   writeArtifact,
 } from "./harness.mjs";
 import { firstHour } from "./first_hour.mjs";
+import { polishTests } from "./polish.mjs";
 
 const BILL = "Water & <Sewer>";
 const suite = new Suite();
@@ -781,6 +782,9 @@ suite.test("page weights (HTML + CSS + JS bytes) are recorded", async ({ t }) =>
   assert(Object.values(weights).every((w) => w.html > 0 && w.css > 0 && w.js > 0), "every page loads its assets");
 });
 
+// The smaller first-hour fixes (bill form, budgets, currency names, phone switcher).
+polishTests(suite);
+
 const server = await startServer();
 let failed = 1;
 let browser;
@@ -793,6 +797,7 @@ try {
   server.createUser("frank", "Frank");
   server.createUser("greta", "Greta");
   server.createUser("root", "Root", true);
+  server.createUser("polly", "Polly");
   browser = await launchBrowser();
   const { context, problems } = await newContext(browser);
   const t = { server, browser, context };

@@ -3,9 +3,10 @@
 //! Rules and invariants:
 //! - A budget covers a calendar month or a calendar year ([`period_range`]: first to last day,
 //!   inclusive, so February ends on the 28th or 29th).
-//! - [`budget_state`] compares spending with the limit in integer arithmetic only (widened to
-//!   `i128`, so no amount can overflow and no float can round): **Exceeded** from 100 % of the
-//!   limit, **Warning** from 80 %, **Under** below. 79.99 % is still Under.
+//! - [`budget_use`] is the one rule for the percentage shown and the state: the integer
+//!   percentage of the limit spent (widened to `i128`, so no amount can overflow and no float
+//!   can round), and from it **Exceeded** from 100 %, **Warning** from 80 %, **Under** below.
+//!   79.99 % is 79 % and still Under.
 //! - A limit of zero or less is exceeded by any spending at all (and Under when nothing was
 //!   spent); refunds can make spending negative, which is Under.
 
@@ -78,25 +79,51 @@ impl BudgetState {
     }
 }
 
-/// The state of a budget of `limit_minor` after `spent_minor` was spent in its period.
-pub fn budget_state(limit_minor: i64, spent_minor: i64) -> BudgetState {
-    if limit_minor <= 0 {
-        return if spent_minor > 0 {
-            BudgetState::Exceeded
+/// The percentage of the limit from which a budget warns.
+pub const WARNING_FROM_PERCENT: i64 = 80;
+/// The percentage of the limit from which a budget is exceeded.
+pub const EXCEEDED_FROM_PERCENT: i64 = 100;
+
+/// How much of a budget's limit is used: the percentage shown and the state its chip shows,
+/// both from this one rule, so they can never disagree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BudgetUse {
+    /// The integer part of spent / limit in percent, never below 0 (refunds); a limit of
+    /// zero or less that has spending counts as 100.
+    pub percent: i64,
+    /// From `percent`: Exceeded from 100, Warning from 80, else Under.
+    pub state: BudgetState,
+}
+
+/// How much of a limit of `limit_minor` is used after `spent_minor` was spent in its period.
+pub fn budget_use(limit_minor: i64, spent_minor: i64) -> BudgetUse {
+    let percent = if limit_minor <= 0 {
+        if spent_minor > 0 {
+            EXCEEDED_FROM_PERCENT
         } else {
-            BudgetState::Under
-        };
-    }
-    // spent / limit >= 80 / 100  ⇔  spent * 100 >= limit * 80 (limit > 0); i128 cannot overflow.
-    let spent = i128::from(spent_minor) * 100;
-    let limit = i128::from(limit_minor);
-    if spent >= limit * 100 {
+            0
+        }
+    } else {
+        // ⌊spent × 100 / limit⌋ in i128, so nothing overflows and no float rounds. The integer
+        // part is at least 80 exactly when spent / limit is at least 80 %, so the thresholds
+        // below are exact.
+        let whole = i128::from(spent_minor.max(0)) * 100 / i128::from(limit_minor);
+        i64::try_from(whole).unwrap_or(i64::MAX)
+    };
+    let state = if percent >= EXCEEDED_FROM_PERCENT {
         BudgetState::Exceeded
-    } else if spent >= limit * 80 {
+    } else if percent >= WARNING_FROM_PERCENT {
         BudgetState::Warning
     } else {
         BudgetState::Under
-    }
+    };
+    BudgetUse { percent, state }
+}
+
+/// The state of a budget of `limit_minor` after `spent_minor` was spent in its period
+/// ([`budget_use`]'s state).
+pub fn budget_state(limit_minor: i64, spent_minor: i64) -> BudgetState {
+    budget_use(limit_minor, spent_minor).state
 }
 
 /// The first and last day (inclusive) of the `period` that holds `date`.
@@ -163,6 +190,43 @@ mod tests {
         assert_eq!(budget_state(0, 0), BudgetState::Under);
         assert_eq!(budget_state(0, 1), BudgetState::Exceeded);
         assert_eq!(budget_state(-5, 1), BudgetState::Exceeded);
+    }
+
+    #[test]
+    fn the_chip_follows_the_percentage_shown() {
+        // (limit, spent, percent shown, state of the chip)
+        let table = [
+            (10_000, 0, 0, BudgetState::Under),
+            (10_000, 7_999, 79, BudgetState::Under),
+            (10_000, 8_000, 80, BudgetState::Warning),
+            (1_234_567, 1_150_000, 93, BudgetState::Warning),
+            (10_000, 9_999, 99, BudgetState::Warning),
+            (10_000, 10_000, 100, BudgetState::Exceeded),
+            (10_000, 25_000, 250, BudgetState::Exceeded),
+            (10_000, -500, 0, BudgetState::Under),
+            (333, 266, 79, BudgetState::Under),
+            (333, 267, 80, BudgetState::Warning),
+            (0, 1, 100, BudgetState::Exceeded),
+            (0, 0, 0, BudgetState::Under),
+        ];
+        for (limit, spent, percent, state) in table {
+            let used = budget_use(limit, spent);
+            assert_eq!(
+                (used.percent, used.state),
+                (percent, state),
+                "{spent} of {limit}"
+            );
+        }
+        // For every percentage, the state is the one its number says.
+        for spent in 0..=20_000 {
+            let used = budget_use(10_000, spent);
+            let expected = match used.percent {
+                p if p >= EXCEEDED_FROM_PERCENT => BudgetState::Exceeded,
+                p if p >= WARNING_FROM_PERCENT => BudgetState::Warning,
+                _ => BudgetState::Under,
+            };
+            assert_eq!(used.state, expected, "{spent}");
+        }
     }
 
     #[test]

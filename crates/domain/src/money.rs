@@ -92,6 +92,23 @@ impl Currency {
     pub fn exponent(self) -> u8 {
         self.exponent
     }
+
+    /// The ISO 4217 name, e.g. `"Euro"`, `"United States dollar"` (from the `iso_currency`
+    /// crate's copy of the ISO list; every code of the built-in list has one, tested).
+    pub fn name(self) -> String {
+        iso_currency::Currency::from_code(self.code)
+            .map_or_else(String::new, |c| c.name().to_owned())
+    }
+
+    /// How a list shows it: `"EUR — Euro"` (the code alone if the name were missing).
+    pub fn label(self) -> String {
+        let name = self.name();
+        if name.is_empty() {
+            self.code.to_owned()
+        } else {
+            format!("{} — {name}", self.code)
+        }
+    }
 }
 
 impl fmt::Display for Currency {

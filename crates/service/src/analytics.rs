@@ -20,6 +20,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, NaiveDate};
 use domain::Invalid;
+use domain::category::Color;
 use domain::id::CategoryId;
 use domain::money::{Currency, TOO_LARGE, add_minor, sum_minor};
 use store::analytics::SpendSource;
@@ -84,6 +85,8 @@ pub struct MonthFigures {
 pub struct CategoryFigures {
     /// `None`: uncategorised.
     pub name: Option<String>,
+    /// The category's colour (`None`: uncategorised), for its bar.
+    pub color: Option<Color>,
     pub bills: i64,
     pub expenses: i64,
     pub total: i64,
@@ -160,9 +163,13 @@ pub async fn year(
         async { Ok(app.store.categories(owner, true).await?) },
         occurrences,
     )?;
-    let names: HashMap<CategoryId, String> = names
+    // Stored colours were checked when saved; one that no longer parses draws the default.
+    let names: HashMap<CategoryId, (String, Option<Color>)> = names
         .into_iter()
-        .map(|c| (c.category.id, c.category.name))
+        .map(|c| {
+            let color = Color::parse(&c.category.color).ok();
+            (c.category.id, (c.category.name, color))
+        })
         .collect();
     let currency = prefs.currency;
     let spent = Spending::of_days(&days, currency);
@@ -192,8 +199,10 @@ pub async fn year(
     let mut categories = by_category
         .into_iter()
         .map(|(id, (bills, expenses))| {
+            let named = id.and_then(|id| names.get(&id));
             Ok(CategoryFigures {
-                name: id.and_then(|id| names.get(&id).cloned()),
+                name: named.map(|(name, _)| name.clone()),
+                color: named.and_then(|(_, color)| *color),
                 bills: fit(bills)?,
                 expenses: fit(expenses)?,
                 total: fit(bills + expenses)?,

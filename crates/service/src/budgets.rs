@@ -9,8 +9,8 @@
 //!   live expenses and bill payments (under their bill's category) **in that currency**
 //!   dated in the period that holds the user's today
 //!   ([`domain::budget::period_range`]), so a EUR expense never eats into a USD budget.
-//! - `state` is [`domain::budget::budget_state`]: warning from 80 %, exceeded from 100 %,
-//!   in integer arithmetic. `percent` is the integer part of spent / limit (never below 0).
+//! - `percent` and `state` come together from [`domain::budget::budget_use`], the one rule:
+//!   the integer part of spent / limit (never below 0), warning from 80 %, exceeded from 100 %.
 //! - Sums are exact (`i128` in the store); a total that no longer fits an amount is
 //!   `Invalid { field: "amount" }` ("amount is too large"), never a wrapped number.
 
@@ -18,7 +18,7 @@ use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::budget::{BudgetPeriod, BudgetState, budget_state, period_range};
+use domain::budget::{BudgetPeriod, BudgetState, budget_use, period_range};
 use domain::id::{BudgetId, CategoryId, UserId};
 use domain::money::{Currency, TOO_LARGE, format_minor, parse_positive_amount};
 use store::budget_spending::CategoryCurrencySpend;
@@ -182,11 +182,7 @@ fn view(
     let spent_minor = i64::try_from(spent).map_err(|_| too_large())?;
     let remaining_minor =
         i64::try_from(i128::from(row.limit_minor) - spent).map_err(|_| too_large())?;
-    let percent = if row.limit_minor > 0 {
-        i64::try_from((spent.max(0) * 100) / i128::from(row.limit_minor)).unwrap_or(i64::MAX)
-    } else {
-        0
-    };
+    let used = budget_use(row.limit_minor, spent_minor);
     Ok(BudgetView {
         id: row.id,
         category_id: row.category_id,
@@ -201,8 +197,8 @@ fn view(
         spent_minor,
         remaining: format_minor(remaining_minor, currency),
         remaining_minor,
-        percent,
-        state: budget_state(row.limit_minor, spent_minor),
+        percent: used.percent,
+        state: used.state,
         created_at: row.created_at,
         updated_at: row.updated_at,
         version: row.version,

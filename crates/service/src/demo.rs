@@ -35,7 +35,7 @@ impl DemoScale {
     pub const SMALL: DemoScale = DemoScale {
         bills: 14,
         years: 2,
-        categories: 8,
+        categories: 10,
         expenses: 240,
     };
     /// The reference data set of `performance.md`.
@@ -75,23 +75,100 @@ impl Dice {
     }
 }
 
-const BILL_NAMES: &[(&str, Cycle, i64, bool)] = &[
-    ("Rent", Cycle::Monthly, 145_000, false),
-    ("Electricity", Cycle::Monthly, 9_000, false),
-    ("Water", Cycle::Quarterly, 12_000, false),
-    ("Internet", Cycle::Monthly, 5_500, true),
-    ("Phone", Cycle::Monthly, 3_500, true),
-    ("Streaming", Cycle::Monthly, 1_599, true),
-    ("Music", Cycle::Monthly, 1_099, true),
-    ("Car insurance", Cycle::Semiannual, 48_000, false),
-    ("Home insurance", Cycle::Annual, 96_000, false),
-    ("Gym", Cycle::Monthly, 4_500, true),
-    ("Cleaner", Cycle::Biweekly, 8_000, false),
-    ("Lunch plan", Cycle::Weekly, 2_500, false),
-    ("Credit card", Cycle::Monthly, 20_000, false),
-    ("Student loan", Cycle::Monthly, 31_000, false),
-    ("Cloud storage", Cycle::Annual, 9_999, true),
-    ("Newspaper", Cycle::Monthly, 1_400, true),
+/// One demo bill: what a household really pays, under the category it belongs to.
+struct BillTemplate {
+    name: &'static str,
+    /// One of [`CATEGORY_NAMES`].
+    category: &'static str,
+    cycle: Cycle,
+    /// The usual amount in minor units.
+    amount: i64,
+    /// The day of the month it falls due (monthly-type cycles).
+    due_day: i64,
+    estimated: bool,
+    subscription: bool,
+    /// A loan or card: a balance and an APR in basis points.
+    debt: Option<(i64, i64)>,
+}
+
+const fn bill(
+    name: &'static str,
+    category: &'static str,
+    cycle: Cycle,
+    amount: i64,
+    due_day: i64,
+) -> BillTemplate {
+    BillTemplate {
+        name,
+        category,
+        cycle,
+        amount,
+        due_day,
+        estimated: false,
+        subscription: false,
+        debt: None,
+    }
+}
+
+const fn estimated(mut t: BillTemplate) -> BillTemplate {
+    t.estimated = true;
+    t
+}
+
+const fn subscription(mut t: BillTemplate) -> BillTemplate {
+    t.subscription = true;
+    t
+}
+
+const fn debt(mut t: BillTemplate, balance: i64, apr_bp: i64) -> BillTemplate {
+    t.debt = Some((balance, apr_bp));
+    t
+}
+
+/// The demo bills, in the order they are generated.
+const BILLS: &[BillTemplate] = &[
+    bill("Rent", "Housing", Cycle::Monthly, 145_000, 1),
+    estimated(bill("Electricity", "Utilities", Cycle::Monthly, 9_000, 18)),
+    estimated(bill("Water", "Utilities", Cycle::Quarterly, 12_000, 10)),
+    subscription(bill("Internet", "Utilities", Cycle::Monthly, 5_500, 12)),
+    subscription(bill("Phone", "Utilities", Cycle::Monthly, 3_500, 22)),
+    subscription(bill(
+        "Video streaming",
+        "Subscriptions",
+        Cycle::Monthly,
+        1_599,
+        7,
+    )),
+    subscription(bill(
+        "Music streaming",
+        "Subscriptions",
+        Cycle::Monthly,
+        1_099,
+        15,
+    )),
+    bill("Car insurance", "Insurance", Cycle::Semiannual, 48_000, 5),
+    bill("Home insurance", "Insurance", Cycle::Annual, 96_000, 20),
+    subscription(bill("Gym", "Health", Cycle::Monthly, 4_500, 3)),
+    bill("Cleaner", "Housing", Cycle::Biweekly, 8_000, 1),
+    bill("Transport pass", "Transport", Cycle::Weekly, 2_600, 1),
+    debt(
+        bill("Credit card", "Debt", Cycle::Monthly, 20_000, 25),
+        240_000,
+        1_999,
+    ),
+    debt(
+        bill("Student loan", "Debt", Cycle::Monthly, 31_000, 15),
+        1_860_000,
+        450,
+    ),
+    subscription(bill(
+        "Cloud storage",
+        "Subscriptions",
+        Cycle::Annual,
+        9_999,
+        9,
+    )),
+    subscription(bill("Newspaper", "Subscriptions", Cycle::Monthly, 1_400, 1)),
 ];
 const CATEGORY_NAMES: &[&str] = &[
     "Housing",
@@ -108,17 +185,35 @@ const CATEGORY_NAMES: &[&str] = &[
 const COLORS: &[&str] = &[
     "#2563eb", "#16a34a", "#d97706", "#dc2626", "#7c3aed", "#0891b2", "#db2777", "#4b5563",
 ];
-const PAYEES: &[&str] = &[
-    "Grocer",
-    "Bakery",
-    "Pharmacy",
-    "Cinema",
-    "Bookshop",
-    "Café",
-    "Hardware",
-    "Fuel station",
+/// Everyday spending: payee, its category, and the usual range of one purchase (minor units).
+const PAYEES: &[(&str, &str, i64, i64)] = &[
+    ("Grocer", "Groceries", 1_500, 12_000),
+    ("Bakery", "Groceries", 300, 1_800),
+    ("Pharmacy", "Health", 500, 4_500),
+    ("Cinema", "Leisure", 1_200, 3_500),
+    ("Bookshop", "Leisure", 900, 4_000),
+    ("Café", "Dining", 350, 1_500),
+    ("Restaurant", "Dining", 2_500, 9_000),
+    ("Hardware", "Housing", 800, 15_000),
+    ("Fuel station", "Transport", 3_000, 8_000),
 ];
-const METHODS: &[&str] = &["card", "bank transfer", "cash", "direct debit"];
+/// How a bill without autopay is paid.
+const METHODS: &[&str] = &["bank transfer", "card"];
+
+/// The generated category for `base` in `round` (the reference scale repeats the names:
+/// "Housing 2" …): that round's when it exists, else the first round's, else none.
+fn category_for(categories: &[DemoCategory], base: &str, round: usize) -> Option<CategoryId> {
+    let position = CATEGORY_NAMES.iter().position(|name| *name == base)?;
+    categories
+        .get(round * CATEGORY_NAMES.len() + position)
+        .or_else(|| categories.get(position))
+        .map(|c| c.id)
+}
+
+/// `n` as an `i64` (the dice never roll past it).
+fn small(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(0)
+}
 
 /// Generates the data set for a user whose today is `today`.
 pub fn generate(scale: DemoScale, today: NaiveDate, currency: &str, seed: u64) -> DemoData {
@@ -136,7 +231,7 @@ pub fn generate(scale: DemoScale, today: NaiveDate, currency: &str, seed: u64) -
             DemoCategory {
                 id: CategoryId::new(),
                 name,
-                color: dice.pick(COLORS).to_owned(),
+                color: COLORS[i % COLORS.len()].to_owned(),
                 icon: "tag".to_owned(),
                 is_spending: true,
             }
@@ -147,52 +242,62 @@ pub fn generate(scale: DemoScale, today: NaiveDate, currency: &str, seed: u64) -
         ..DemoData::default()
     };
     for i in 0..scale.bills {
-        let (base, cycle, amount, subscription) = BILL_NAMES[i % BILL_NAMES.len()];
-        let round = i / BILL_NAMES.len();
+        let t = &BILLS[i % BILLS.len()];
+        let round = i / BILLS.len();
         let name = if round == 0 {
-            base.to_owned()
+            t.name.to_owned()
         } else {
-            format!("{base} {}", round + 1)
+            format!("{} {}", t.name, round + 1)
         };
-        let expected = amount + i64::try_from(dice.below(500)).unwrap_or(0) * 10;
-        let estimated = matches!(base, "Electricity" | "Water");
-        let day = i64::try_from(1 + dice.below(31)).unwrap_or(1);
-        let anchor = start + Duration::days(i64::try_from(dice.below(28)).unwrap_or(0));
-        let due_day = cycle.is_monthly_type().then_some(day);
+        // Prices are what they are for subscriptions; other bills vary by up to 10 % between
+        // households, in whole units.
+        let expected = if t.subscription || round == 0 {
+            t.amount
+        } else {
+            (t.amount + t.amount * small(dice.below(11)) / 100) / 100 * 100
+        };
+        let anchor = start + Duration::days(small(dice.below(28)));
+        let due_day = t
+            .cycle
+            .is_monthly_type()
+            .then_some((t.due_day - 1 + 3 * i64::try_from(round).unwrap_or(0)) % 28 + 1);
+        let autopay = t.subscription;
         let bill = DemoBill {
             id: BillId::new(),
-            category_id: data
-                .categories
-                .get(i % data.categories.len().max(1))
-                .map(|c| c.id),
+            category_id: category_for(&data.categories, t.category, round),
             name,
-            amount_kind: if estimated { "estimated" } else { "fixed" },
+            amount_kind: if t.estimated { "estimated" } else { "fixed" },
             expected_minor: expected,
-            min_minor: estimated.then_some(expected * 8 / 10),
-            max_minor: estimated.then_some(expected * 13 / 10),
+            min_minor: t.estimated.then_some(expected * 8 / 10),
+            max_minor: t.estimated.then_some(expected * 13 / 10),
             currency: currency.to_owned(),
-            cycle: cycle.as_str(),
+            cycle: t.cycle.as_str(),
             anchor_date: anchor,
             due_day,
-            autopay: if subscription { "assumed" } else { "off" },
-            is_subscription: subscription,
-            debt_balance_minor: base.ends_with("loan").then_some(expected * 60),
-            debt_apr_bp: base.ends_with("loan").then_some(450),
+            autopay: if autopay { "assumed" } else { "off" },
+            is_subscription: t.subscription,
+            debt_balance_minor: t.debt.map(|(balance, _)| balance),
+            debt_apr_bp: t.debt.map(|(_, apr)| apr),
         };
-        let schedule = Schedule::new(cycle, anchor, due_day.and_then(|d| DueDay::new(d).ok()));
+        let schedule = Schedule::new(t.cycle, anchor, due_day.and_then(|d| DueDay::new(d).ok()));
         for due in schedule.occurrences_between(anchor, today) {
             let roll = dice.below(100);
-            if roll < 3 || (due > today - Duration::days(20) && roll < 40) {
-                continue; // missed, or not paid yet this month
+            // Autopay is taken on the due date; other bills are mostly paid a few days ahead,
+            // now and then late, rarely missed, and this month's may still be open.
+            let recent = due > today - Duration::days(20);
+            if !autopay && (roll < 3 || (recent && roll < 40)) {
+                continue;
             }
-            let late = if roll > 90 {
-                i64::try_from(dice.below(20)).unwrap_or(0)
+            let paid_on = if autopay {
+                due
+            } else if roll > 92 {
+                due + Duration::days(1 + small(dice.below(10)))
             } else {
-                0
-            };
-            let paid_on = (due - Duration::days(2) + Duration::days(late)).min(today);
-            let amount = if estimated {
-                expected * (85 + i64::try_from(dice.below(30)).unwrap_or(0)) / 100
+                due - Duration::days(small(dice.below(5)))
+            }
+            .min(today);
+            let amount = if t.estimated {
+                expected * (85 + small(dice.below(30))) / 100
             } else {
                 expected
             };
@@ -201,27 +306,27 @@ pub fn generate(scale: DemoScale, today: NaiveDate, currency: &str, seed: u64) -
                 amount_minor: amount,
                 paid_on,
                 cycle_due: due,
-                method: dice.pick(METHODS),
+                method: if autopay {
+                    "direct debit"
+                } else {
+                    dice.pick(METHODS)
+                },
             });
         }
         data.bills.push(bill);
     }
     let days = (today - start).num_days().max(1);
     for _ in 0..scale.expenses {
-        let spent_on = start
-            + Duration::days(
-                i64::try_from(dice.below(u64::try_from(days).unwrap_or(1))).unwrap_or(0),
-            );
+        let spent_on = start + Duration::days(small(dice.below(u64::try_from(days).unwrap_or(1))));
+        let (payee, category, low, high) = dice.pick(PAYEES);
+        let spread = u64::try_from(high - low).unwrap_or(0);
         data.expenses.push(DemoExpense {
-            category_id: data
-                .categories
-                .get(dice.below(data.categories.len() as u64) as usize)
-                .map(|c| c.id),
-            amount_minor: 150 + i64::try_from(dice.below(12_000)).unwrap_or(0),
+            category_id: category_for(&data.categories, category, 0),
+            amount_minor: low + small(dice.below(spread)),
             currency: currency.to_owned(),
             spent_on,
-            payee: dice.pick(PAYEES).to_owned(),
-            method: dice.pick(METHODS),
+            payee: payee.to_owned(),
+            method: dice.pick(&["card", "cash"]),
         });
     }
     data
@@ -340,6 +445,79 @@ mod tests {
         rename_taken(&mut data.categories, taken);
         assert_eq!(data.categories[0].name, format!("{first} (3)"));
         assert_ne!(data.categories[1].name, data.categories[0].name);
+    }
+
+    /// The category a name of `data` stands for, without the demo prefix.
+    fn category_name(data: &DemoData, id: Option<CategoryId>) -> String {
+        let category = data.categories.iter().find(|c| Some(c.id) == id);
+        category.map_or_else(String::new, |c| c.name.replace(DEMO_CATEGORY_PREFIX, ""))
+    }
+
+    #[test]
+    fn each_demo_bill_is_filed_where_a_person_would_look_for_it() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap_or_default();
+        let data = generate(DemoScale::SMALL, today, "EUR", 7);
+        let expected = [
+            ("Rent", "Housing", "monthly", 1),
+            ("Electricity", "Utilities", "monthly", 18),
+            ("Water", "Utilities", "quarterly", 10),
+            ("Internet", "Utilities", "monthly", 12),
+            ("Phone", "Utilities", "monthly", 22),
+            ("Video streaming", "Subscriptions", "monthly", 7),
+            ("Music streaming", "Subscriptions", "monthly", 15),
+            ("Car insurance", "Insurance", "semiannual", 5),
+            ("Home insurance", "Insurance", "annual", 20),
+            ("Gym", "Health", "monthly", 3),
+            ("Cleaner", "Housing", "biweekly", 0),
+            ("Transport pass", "Transport", "weekly", 0),
+            ("Credit card", "Debt", "monthly", 25),
+            ("Student loan", "Debt", "monthly", 15),
+        ];
+        assert_eq!(data.bills.len(), expected.len());
+        for (bill, (name, category, cycle, day)) in data.bills.iter().zip(expected) {
+            assert_eq!(bill.name, name);
+            assert_eq!(category_name(&data, bill.category_id), category, "{name}");
+            assert_eq!(bill.cycle, cycle, "{name}");
+            assert_eq!(bill.due_day.unwrap_or(0), day, "{name}");
+            assert_eq!(
+                bill.debt_balance_minor.is_some(),
+                category == "Debt",
+                "{name}: debt fields only on debts"
+            );
+            assert_eq!(
+                bill.min_minor.is_some(),
+                bill.amount_kind == "estimated",
+                "{name}"
+            );
+        }
+        let rent = &data.bills[0];
+        assert_eq!(
+            (rent.expected_minor, rent.autopay),
+            (145_000, "off"),
+            "a realistic rent"
+        );
+        // Everyday spending sits under the category of what was bought.
+        for expense in &data.expenses {
+            let category = category_name(&data, expense.category_id);
+            let wanted = PAYEES.iter().find(|p| p.0 == expense.payee).map(|p| p.1);
+            assert_eq!(Some(category.as_str()), wanted, "{}", expense.payee);
+        }
+        // Payments: none in the future, none before the bill's due date by more than a few
+        // days, each the bill's amount (or near it for an estimate).
+        for payment in &data.payments {
+            let bill = data
+                .bills
+                .iter()
+                .find(|b| b.id == payment.bill_id)
+                .expect("its bill");
+            assert!(
+                payment.paid_on <= today
+                    && payment.paid_on >= payment.cycle_due - Duration::days(5)
+            );
+            if bill.amount_kind == "fixed" {
+                assert_eq!(payment.amount_minor, bill.expected_minor, "{}", bill.name);
+            }
+        }
     }
 
     #[test]

@@ -5,6 +5,8 @@
 // - focus on an error summary so screen readers and keyboards land on it,
 // - Escape / outside click closing the phone "More" menu,
 // - the bill finder: "/" or Ctrl+K focuses it, typing lists matching bills (from /api/bills),
+// - form parts shown only while a select holds a value (data-show-when, the bill form),
+// - back from a step-up, the focus on the button of the form that asked for it,
 // - the service worker registration (it caches static files only, never financial data),
 // - loading webauthn.js when an htmx swap brings a page with security keys or passkeys,
 // - tracker rows that change in place: focus back on the row's control after the swap.
@@ -352,6 +354,39 @@
     }
   });
 
+  // ---- Form parts shown by a choice --------------------------------------------------------
+  // A part marked data-show-when="field=value other" (the bill form's estimate range, verified
+  // autopay date, due day) shows only while the form's select `field` holds one of the
+  // values; a <details> part is opened then. Without JavaScript they are plain sections.
+  function showWhenMatches(part) {
+    var rule = part.getAttribute("data-show-when") || "";
+    var eq = rule.indexOf("=");
+    var form = part.closest("form");
+    var field = form && eq > 0 ? form.elements.namedItem(rule.slice(0, eq)) : null;
+    if (!field || typeof field.value !== "string") {
+      return true;
+    }
+    return rule.slice(eq + 1).split(" ").indexOf(field.value) >= 0;
+  }
+
+  function applyShowWhen(scope) {
+    var parts = scope.querySelectorAll("[data-show-when]");
+    for (var i = 0; i < parts.length; i++) {
+      var shown = showWhenMatches(parts[i]);
+      parts[i].hidden = !shown;
+      if (shown && parts[i] instanceof HTMLDetailsElement) {
+        parts[i].open = true;
+      }
+    }
+  }
+
+  document.addEventListener("change", function (event) {
+    var field = event.target;
+    if (field instanceof HTMLSelectElement && field.form && field.form.querySelector("[data-show-when]")) {
+      applyShowWhen(field.form);
+    }
+  });
+
   // ---- First-run answers pre-filled from the browser ----------------------------------------
   // A field marked data-prefill still holding its server default takes the browser's time
   // zone or language; the person still sees it and saves it (nothing is sent by itself).
@@ -383,6 +418,7 @@
   // ---- Per-content enhancements (first load and every htmx swap) ----------------------------
   function enhance(scope) {
     prefill(scope);
+    applyShowWhen(scope);
     var toggles = scope.querySelectorAll("[data-theme-toggle]");
     for (var t = 0; t < toggles.length; t++) {
       toggles[t].hidden = false;
@@ -615,13 +651,30 @@
     }
   });
 
+  // ---- Back from a step-up -------------------------------------------------------------------
+  // A step-up returns to the page that asked for it at the action's form (`#form-id`): its
+  // button gets the focus, so the action is one key or tap away from being sent again.
+  function focusTargetForm() {
+    var id = window.location.hash ? decodeURIComponent(window.location.hash.slice(1)) : "";
+    var form = id ? document.getElementById(id) : null;
+    if (!(form instanceof HTMLFormElement)) {
+      return;
+    }
+    var submit = form.querySelector("button[type=submit], button:not([type])");
+    if (submit) {
+      submit.focus();
+    }
+  }
+
   // ---- Start -------------------------------------------------------------------------------
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", function () {
       enhance(document);
+      focusTargetForm();
     });
   } else {
     enhance(document);
+    focusTargetForm();
   }
   document.addEventListener("htmx:afterSettle", function () {
     // A swap may follow a change (a bill added or renamed): fetch the finder's list again.

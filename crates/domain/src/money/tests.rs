@@ -37,6 +37,23 @@ fn currencies_carry_their_iso_minor_unit_exponents() {
 }
 
 #[test]
+fn every_supported_currency_has_its_iso_name_for_the_lists() {
+    assert_eq!(currency("EUR").label(), "EUR — Euro");
+    assert_eq!(usd().label(), "USD — United States dollar");
+    for c in Currency::all() {
+        assert!(!c.name().is_empty(), "{} has a name", c.code());
+        let iso = iso_currency::Currency::from_code(c.code()).map(|i| i.exponent());
+        // The ISO list's exponent agrees with ours (None there means no minor unit).
+        assert_eq!(
+            iso.map(|e| e.unwrap_or(0)),
+            Some(u16::from(c.exponent())),
+            "{}",
+            c.code()
+        );
+    }
+}
+
+#[test]
 fn currency_codes_must_be_known_upper_case_iso_codes() {
     assert_eq!(
         Currency::parse("currency", "usd").map_err(|e| e.field),

@@ -10,6 +10,7 @@ use service::Error;
 use service::auth::login;
 use service::auth::mfa::pending::LoginOutcome;
 
+use super::profile::labelled;
 use super::{
     PageContext, chrome, error_page, safe_next, see_other, signed_in_redirect, with_cookies,
 };
@@ -17,6 +18,13 @@ use crate::AppState;
 use crate::auth::{Caller, LocalLogin, Meta};
 use crate::routes::Table;
 use crate::views::{self, SetupPage, SignInPage};
+
+/// The sign-in and setup forms' labels, so a message names its field ("Username must …").
+const LABELS: [(&str, &str); 3] = [
+    ("username", "Username"),
+    ("display_name", "Display name"),
+    ("password", "Password"),
+];
 
 /// Sign-in, sign-out and setup routes.
 pub(crate) fn routes(table: Table) -> Table {
@@ -146,7 +154,7 @@ pub async fn sign_in(
                 ),
                 Error::Invalid(i) => (
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    format!("{}: {}", i.field, i.reason),
+                    labelled(&LABELS, i).1,
                     None,
                 ),
                 Error::Forbidden => (
@@ -249,7 +257,7 @@ pub async fn setup(
     let app = &state.app;
     let mut errors = Vec::new();
     let username = Username::parse(&form.username)
-        .map_err(|e| errors.push((e.field, e.reason)))
+        .map_err(|e| errors.push(labelled(&LABELS, &e)))
         .ok();
     let display = if form.display_name.trim().is_empty() {
         form.username.clone()
@@ -257,7 +265,7 @@ pub async fn setup(
         form.display_name.clone()
     };
     let display_name = DisplayName::parse(&display)
-        .map_err(|e| errors.push((e.field, e.reason)))
+        .map_err(|e| errors.push(labelled(&LABELS, &e)))
         .ok();
     if let (Some(username), Some(display_name)) = (username, display_name) {
         let account = service::users::NewAccount {
@@ -271,7 +279,7 @@ pub async fn setup(
             Ok(signed_in) => {
                 return signed_in_redirect(app, &signed_in, "/admin?notice=setup#create-title");
             }
-            Err(Error::Invalid(i)) => errors.push((i.field, i.reason)),
+            Err(Error::Invalid(i)) => errors.push(labelled(&LABELS, &i)),
             Err(Error::Forbidden) => {
                 return error_page(
                     app,

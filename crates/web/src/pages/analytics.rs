@@ -254,6 +254,7 @@ fn draw(l: &Locale, view: &YearAnalytics, categories: &[CategoryRow]) -> Charts 
         .map(|(c, row)| BarRow {
             label: row.name.clone(),
             value: c.total,
+            color: c.color,
         })
         .collect();
     Charts {

@@ -85,7 +85,7 @@ fn period_label(period: BudgetPeriod) -> &'static str {
 fn state_badge(state: BudgetState) -> (&'static str, &'static str) {
     match state {
         BudgetState::Under => ("Under budget", "badge-paid"),
-        BudgetState::Warning => ("Warning: 80 % used", "badge-due"),
+        BudgetState::Warning => ("Nearly at the limit", "badge-due"),
         BudgetState::Exceeded => ("Over budget", "badge-late"),
     }
 }

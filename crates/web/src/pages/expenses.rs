@@ -40,6 +40,7 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::routes::Table;
 use crate::views;
+use crate::views::bills::CategoryChip;
 use crate::views::expenses::ExpensesPage;
 
 /// The most expenses one bulk delete takes (as the API).
@@ -148,9 +149,15 @@ pub async fn show(
         limit: list::PAGE_SIZE,
         offset: 0,
     });
-    let names: HashMap<String, String> = categories
+    let names: HashMap<String, CategoryChip> = categories
         .iter()
-        .map(|c| (c.id.to_string(), c.name.clone()))
+        .map(|c| {
+            let chip = CategoryChip {
+                name: c.name.clone(),
+                color: c.color.clone(),
+            };
+            (c.id.to_string(), chip)
+        })
         .collect();
     let values = request.values;
     let return_to = list::href(&values, page_number);

@@ -158,7 +158,7 @@ async fn page(
         preference_errors,
         notice: None,
         error: None,
-        currencies: Currency::all().map(Currency::code).collect(),
+        currencies: Currency::all().map(|c| (c.code(), c.label())).collect(),
         time_zones: service::account::time_zone_names().collect(),
     };
     Ok((page, cookie))

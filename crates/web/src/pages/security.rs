@@ -195,7 +195,9 @@ pub async fn end_session(
     };
     match result {
         Ok(()) => see_other(SECURITY),
-        Err(Error::ReauthRequired) => see_other(&super::reauth::reauth_href(SECURITY)),
+        Err(Error::ReauthRequired) => see_other(&super::reauth::reauth_href(&format!(
+            "{SECURITY}#end-session-{id}"
+        ))),
         Err(Error::NotFound) => error_page(
             &state.app,
             &caller,
@@ -215,10 +217,18 @@ pub async fn end_other_sessions(
 ) -> Response {
     match session::end_others(&state.app, &user, &meta).await {
         Ok(_) => see_other(SECURITY),
-        Err(Error::ReauthRequired) => see_other(&super::reauth::reauth_href(SECURITY)),
+        Err(Error::ReauthRequired) => see_other(&super::reauth::reauth_href(&format!(
+            "{SECURITY}#end-others"
+        ))),
         Err(err) => crate::problem::ApiError(err).into_response(),
     }
 }
+
+/// The password form's labels, so a message names its field ("New password is too common…").
+const PASSWORD_LABELS: [(&str, &str); 2] = [
+    ("current_password", "Current password"),
+    ("new_password", "New password"),
+];
 
 #[derive(Deserialize)]
 pub struct PasswordForm {
@@ -255,14 +265,19 @@ pub async fn change_password(
                     "current_password".to_owned(),
                     "Your current password is not right.".to_owned(),
                 ),
-                Error::Invalid(i) => (StatusCode::UNPROCESSABLE_ENTITY, i.field, i.reason),
+                Error::Invalid(i) => {
+                    let (field, message) = super::profile::labelled(&PASSWORD_LABELS, &i);
+                    (StatusCode::UNPROCESSABLE_ENTITY, field, message)
+                }
                 Error::RateLimited { .. } => (
                     StatusCode::TOO_MANY_REQUESTS,
                     "new_password".to_owned(),
                     "Too many attempts; try again later.".to_owned(),
                 ),
                 Error::ReauthRequired => {
-                    return see_other(&super::reauth::reauth_href(SECURITY));
+                    return see_other(&super::reauth::reauth_href(&format!(
+                        "{SECURITY}#password-form"
+                    )));
                 }
                 other => return crate::problem::ApiError(other).into_response(),
             };

@@ -24,6 +24,11 @@ use crate::views::qr::QrSvg;
 
 /// The setup page.
 const SETUP: &str = "/profile/mfa/totp";
+/// Where a step-up returns to for each action: the security page at the action's form, so it
+/// is ready to be sent again.
+const AGAIN_TOTP_START: &str = "/profile/security#totp-start-form";
+const AGAIN_TOTP_DISABLE: &str = "/profile/security#totp-disable-form";
+const AGAIN_RECOVERY_CODES: &str = "/profile/security#recovery-codes-form";
 
 /// The security page's two-step verification routes.
 pub(crate) fn routes(table: Table) -> Table {
@@ -122,7 +127,7 @@ pub async fn start(
     let app = &state.app;
     match totp::start(app, &user, &meta).await {
         Ok(_) => see_other(SETUP),
-        Err(err) => failed(app, &caller, &ctx, SECURITY, err),
+        Err(err) => failed(app, &caller, &ctx, AGAIN_TOTP_START, err),
     }
 }
 
@@ -226,7 +231,7 @@ pub async fn disable(
     let app = &state.app;
     match totp::disable(app, &user, &meta).await {
         Ok(()) => back_with("mfa", "totp_off"),
-        Err(err) => failed(app, &caller, &ctx, SECURITY, err),
+        Err(err) => failed(app, &caller, &ctx, AGAIN_TOTP_DISABLE, err),
     }
 }
 
@@ -248,7 +253,7 @@ pub async fn regenerate(
             "Your old recovery codes no longer work. Your other devices were signed out.",
             &codes,
         ),
-        Err(err) => failed(app, &caller, &ctx, SECURITY, err),
+        Err(err) => failed(app, &caller, &ctx, AGAIN_RECOVERY_CODES, err),
     }
 }
 

@@ -47,7 +47,7 @@ pub(crate) async fn card(
         currency: current.currency,
         time_zone: current.time_zone,
         locale: current.locale,
-        currencies: Currency::all().map(Currency::code).collect(),
+        currencies: Currency::all().map(|c| (c.code(), c.label())).collect(),
         time_zones: service::account::time_zone_names().collect(),
         error,
     }))

@@ -212,6 +212,56 @@ impl BillFormPage {
     pub fn has_field(&self, field: &str) -> bool {
         Self::FIELDS.contains(&field)
     }
+
+    /// Whether any of `fields` holds a typed value or an error: its optional section opens
+    /// (without JavaScript nothing typed is ever out of sight).
+    fn holds_any(&self, fields: &[&str]) -> bool {
+        fields.iter().any(|field| {
+            self.error_for(field).is_some() || !self.fields.value_of(field).trim().is_empty()
+        })
+    }
+
+    /// The estimate's range opens for an estimated bill, or when it holds something.
+    pub fn open_range(&self) -> bool {
+        self.fields.amount_kind.trim() == "estimated"
+            || self.holds_any(&["expected_min", "expected_max"])
+    }
+
+    /// The verified date opens with verified autopay, or when it holds something.
+    pub fn open_verified(&self) -> bool {
+        self.fields.autopay.trim() == "verified" || self.holds_any(&["autopay_verified_on"])
+    }
+
+    /// "More details" opens when one of its fields holds something.
+    pub fn open_more(&self) -> bool {
+        self.fields.is_subscription == "true"
+            || self.holds_any(&["website", "account_details", "notes", "reminder_days"])
+    }
+
+    /// The debt section opens when one of its fields holds something.
+    pub fn open_debt(&self) -> bool {
+        self.holds_any(&["debt_balance", "apr", "min_payment", "payoff_order"])
+    }
+}
+
+impl BillFields {
+    /// The typed text of the optional field `field` (empty for any other name).
+    fn value_of(&self, field: &str) -> &str {
+        match field {
+            "expected_min" => &self.expected_min,
+            "expected_max" => &self.expected_max,
+            "autopay_verified_on" => &self.autopay_verified_on,
+            "website" => &self.website,
+            "account_details" => &self.account_details,
+            "notes" => &self.notes,
+            "reminder_days" => &self.reminder_days,
+            "debt_balance" => &self.debt_balance,
+            "apr" => &self.apr,
+            "min_payment" => &self.min_payment,
+            "payoff_order" => &self.payoff_order,
+            _ => "",
+        }
+    }
 }
 
 impl Page for BillFormPage {

@@ -5,9 +5,11 @@
 //! Invariants (the page inserts this output unescaped, so they matter):
 //! - The markup is built only from numbers this module formats and text passed through
 //!   [`escape`]; no caller text reaches the output any other way.
-//! - No `style=` attributes and no colours: every shape carries a class, and
-//!   `static/analytics.css` colours the classes with the design system's variables (so dark
-//!   mode works). Only geometry and text anchoring are attributes.
+//! - No `style=` attributes and no colours but a category's own: every shape carries a class,
+//!   and `static/analytics.css` colours the classes with the design system's variables (so dark
+//!   mode works); a bar of a category with a colour (a typed [`Color`], always `#rrggbb`) has
+//!   it as its `fill` attribute, the colour its chips show. Otherwise only geometry and text
+//!   anchoring are attributes.
 //! - Every chart is `<svg role="img" aria-labelledby="…-title …-desc">` with a `<title>` and a
 //!   `<desc>`; every bar and heatmap cell has its own `<title>` naming what it shows and the
 //!   formatted amount, so colour is never the only signal. The page adds a data table too.
@@ -18,6 +20,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use chrono::{Datelike, Duration, NaiveDate};
+use domain::category::Color;
 
 use crate::locale::Locale;
 
@@ -69,6 +72,8 @@ pub enum Layout {
 pub struct BarRow {
     pub label: String,
     pub value: i64,
+    /// The bar's own colour (a category's), else the list's class colours it.
+    pub color: Option<Color>,
 }
 
 /// The step of an axis with four equal steps reaching at least `max`: 1, 2 or 5 × 10ⁿ.
@@ -106,10 +111,23 @@ fn open(out: &mut String, frame: &Frame<'_>, width: u32, height: u32) {
     );
 }
 
-fn rect(out: &mut String, class: &str, (x, y, w, h): (f64, f64, f64, f64), title: &str) {
+fn rect(out: &mut String, class: &str, geometry: (f64, f64, f64, f64), title: &str) {
+    filled_rect(out, class, geometry, None, title);
+}
+
+/// A rectangle, with a `fill` attribute when it has its own colour (a [`Color`] is always
+/// `#rrggbb`, so nothing else can reach the attribute).
+fn filled_rect(
+    out: &mut String,
+    class: &str,
+    (x, y, w, h): (f64, f64, f64, f64),
+    color: Option<Color>,
+    title: &str,
+) {
+    let fill = color.map(|c| format!(" fill=\"{c}\"")).unwrap_or_default();
     let _ = write!(
         out,
-        "<rect class=\"{}\" x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{h:.1}\">\
+        "<rect class=\"{}\" x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{h:.1}\"{fill}>\
          <title>{}</title></rect>",
         escape(class),
         escape(title),
@@ -245,10 +263,16 @@ pub fn bars(
             &shorten(&row.label, 26),
         );
         if w > 0.0 {
-            rect(
+            let class = if row.color.is_some() {
+                "bar-own"
+            } else {
+                class
+            };
+            filled_rect(
                 &mut out,
                 class,
                 (label_w, y + 5.0, w, 18.0),
+                row.color,
                 &format!("{}: {shown}", row.label),
             );
         }

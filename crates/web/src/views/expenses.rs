@@ -85,7 +85,8 @@ pub struct ExpenseRow {
     /// The note when the payee is the description.
     pub detail: Option<String>,
     pub method: Option<String>,
-    pub category: Option<String>,
+    /// The category's name and colour (a swatch beside the name, as on the bills list).
+    pub category: Option<super::bills::CategoryChip>,
     /// The amount with its currency ("$12.34", "-€5.00").
     pub amount: String,
     /// A negative amount: shown with the word "Refund".

@@ -53,8 +53,8 @@ pub struct ProfilePage {
     pub notice: Option<String>,
     /// An error message for the banner.
     pub error: Option<String>,
-    /// Every supported currency code, for the select.
-    pub currencies: Vec<&'static str>,
+    /// Every supported currency as (code, "EUR — Euro"), for the select.
+    pub currencies: Vec<(&'static str, String)>,
     /// Every IANA time zone, for the suggestions list.
     pub time_zones: Vec<&'static str>,
 }
@@ -162,7 +162,10 @@ mod tests {
                 .collect(),
             notice: Some(hostile()),
             error: Some(hostile()),
-            currencies: vec!["USD", "EUR"],
+            currencies: vec![
+                ("USD", "USD — US dollar".to_owned()),
+                ("EUR", "EUR — Euro".to_owned()),
+            ],
             time_zones: vec!["UTC", "Europe/Berlin"],
         }
     }

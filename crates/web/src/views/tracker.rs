@@ -61,7 +61,8 @@ pub struct WelcomeCard {
     pub currency: String,
     pub time_zone: String,
     pub locale: String,
-    pub currencies: Vec<&'static str>,
+    /// (code, "EUR — Euro").
+    pub currencies: Vec<(&'static str, String)>,
     pub time_zones: Vec<&'static str>,
     /// `(field, message)` of a refused answer.
     pub error: Option<(String, String)>,

@@ -14,6 +14,7 @@ mod crypto_keys;
 mod csrf;
 mod demo;
 mod every_route;
+mod first_hour_polish;
 mod first_run;
 mod foundation;
 mod github_sign_in;

@@ -646,17 +646,17 @@ app_tests! {
         assert_eq!((done.status, done.location.as_deref()), (StatusCode::SEE_OTHER, Some("/")));
         assert!(done.sets_cookie(SESSION_COOKIE));
 
-        // A stale session is sent to confirm it's you, then back.
+        // A stale session is sent to confirm it's you, then back to the form that asked.
         let mut visitor = visitor;
         visitor.refresh_csrf().await;
         app.clock.advance(Duration::minutes(6));
         let sent = form(&visitor, "/profile/mfa/recovery-codes", &[]).await;
-        assert_eq!(sent.location.as_deref(), Some("/profile/reauth?next=%2Fprofile%2Fsecurity"));
-        let ask = get(&visitor, "/profile/reauth?next=%2Fprofile%2Fsecurity").await;
+        assert_eq!(sent.location.as_deref(), Some("/profile/reauth?next=%2Fprofile%2Fsecurity%23recovery-codes-form"));
+        let ask = get(&visitor, "/profile/reauth?next=%2Fprofile%2Fsecurity%23recovery-codes-form").await;
         assert!(ask.text.contains("name=\"password\"") && ask.text.contains("name=\"code\""));
         let code = oathtool(&secret, app.clock.now());
-        let confirmed = form(&visitor, "/profile/reauth", &[("password", PASSWORD), ("code", &code), ("next", "/profile/security")]).await;
-        assert_eq!(confirmed.location.as_deref(), Some("/profile/security"));
+        let confirmed = form(&visitor, "/profile/reauth", &[("password", PASSWORD), ("code", &code), ("next", "/profile/security#recovery-codes-form")]).await;
+        assert_eq!(confirmed.location.as_deref(), Some("/profile/security#recovery-codes-form"));
         let renewed = form(&visitor, "/profile/mfa/recovery-codes", &[]).await;
         assert_eq!(renewed.status, StatusCode::OK);
         assert_eq!(renewed.text.matches("<li><code>").count(), 10);

@@ -51,10 +51,16 @@ app_tests! {
 
         spend(&alice, &food, "1").await;
         let html = page(&alice, "/budgets").await;
-        assert!(html.contains("Warning: 80 % used"), "{html}");
+        assert!(html.contains("Nearly at the limit") && html.contains("80 % used"), "{html}");
         assert!(html.contains("$80.00 spent of $100.00") && html.contains("$20.00"), "{html}");
 
-        spend(&alice, &food, "25.50").await;
+        // The chip says what the percentage says, whatever the percentage (no fixed "80 %").
+        spend(&alice, &food, "13").await;
+        let html = page(&alice, "/budgets").await;
+        assert!(html.contains("Nearly at the limit") && html.contains("93 % used"), "{html}");
+        assert!(!html.contains("80 % used"), "no chip with another percentage: {html}");
+
+        spend(&alice, &food, "12.50").await;
         let html = page(&alice, "/budgets").await;
         assert!(html.contains("Over budget") && html.contains("105 % used"), "{html}");
         assert!(html.contains("<dt>Over by</dt><dd>$5.50</dd>"), "the overspend: {html}");

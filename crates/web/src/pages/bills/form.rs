@@ -135,7 +135,7 @@ fn form_page(
             }),
     );
     let mut currencies: Vec<SelectOption> = Currency::all()
-        .map(|c| SelectOption::new(c.code(), c.code(), fields.currency.trim()))
+        .map(|c| SelectOption::new(c.code(), c.label(), fields.currency.trim()))
         .collect();
     if !currencies.iter().any(|o| o.selected) {
         // An unknown code typed by hand (or posted by a script) is kept, so the error under

@@ -186,7 +186,7 @@ async fn render(
         currencies: Currency::all()
             .map(|c| Choice {
                 value: c.code().to_owned(),
-                label: c.code().to_owned(),
+                label: c.label(),
                 selected: c.code() == form.values.currency,
             })
             .collect(),

@@ -21,6 +21,7 @@ use super::fields::field_error;
 use crate::locale::Locale;
 use crate::pages::common::with_param;
 use crate::pages::forms::param;
+use crate::views::bills::CategoryChip;
 use crate::views::expenses::{Choice, ExpenseRow, FilterValues, PageLink, Pagination};
 
 /// Expenses per page.
@@ -265,11 +266,12 @@ pub fn amount_of(l: &Locale, expense: &ExpenseView) -> String {
     })
 }
 
-/// The list rows; `names` maps category ids to names; edit links return to `return_to`.
+/// The list rows; `names` maps category ids to their chips (name and colour); edit links
+/// return to `return_to`.
 pub fn rows(
     l: &Locale,
     items: &[ExpenseView],
-    names: &HashMap<String, String>,
+    names: &HashMap<String, CategoryChip>,
     return_to: &str,
 ) -> Vec<ExpenseRow> {
     items

@@ -68,6 +68,7 @@ fn every_chart_has_a_labelled_title_and_description() {
             &[BarRow {
                 label: "a".into(),
                 value: 1,
+                color: None,
             }],
             "bar-category",
             &plain,
@@ -202,6 +203,7 @@ fn zero_one_month_and_negative_data_draw_no_broken_shapes() {
     let rows = [BarRow {
         label: "Refunds".into(),
         value: -10,
+        color: None,
     }];
     let svg = bars(&frame(), &rows, "bar-category", &plain);
     assert!(attrs(&svg, "bar-category", "width").is_empty());
@@ -215,10 +217,12 @@ fn bar_lists_escape_labels_and_write_values() {
         BarRow {
             label: "<b>&".into(),
             value: 300,
+            color: None,
         },
         BarRow {
             label: "A very long category name that goes on".into(),
             value: 150,
+            color: None,
         },
     ];
     let svg = bars(&frame(), &rows, "bar-category", &plain);
@@ -231,6 +235,31 @@ fn bar_lists_escape_labels_and_write_values() {
     );
     assert!(svg.contains("<title>A very long category name that goes on: $150</title>"));
     assert_eq!(attrs(&svg, "bar-category", "width"), vec![410.0, 205.0]);
+}
+
+#[test]
+fn a_category_bar_has_the_categorys_colour() {
+    let teal = Color::parse("#0891B2").ok();
+    let rows = [
+        BarRow {
+            label: "Utilities".into(),
+            value: 300,
+            color: teal,
+        },
+        BarRow {
+            label: "Uncategorised".into(),
+            value: 100,
+            color: None,
+        },
+    ];
+    let svg = bars(&frame(), &rows, "bar-category", &plain);
+    assert!(svg.contains("class=\"bar-own\" x=\"180.0\" y=\"9.0\" width=\"410.0\" height=\"18.0\" fill=\"#0891b2\">"), "{svg}");
+    assert_eq!(
+        svg.matches(" fill=").count(),
+        1,
+        "only the category with a colour: {svg}"
+    );
+    assert_eq!(attrs(&svg, "bar-category", "width").len(), 1);
 }
 
 #[test]
