@@ -19,8 +19,10 @@
 //! - "Today" is the caller's, in their time zone.
 //!
 //! Files: `requests` (the JSON bodies), `input` (parsing them whole), `view` (the
-//! response shape).
+//! response shape), `currency` (bills in other currencies than the default, moved in one
+//! step).
 
+mod currency;
 mod input;
 mod requests;
 mod view;
@@ -29,6 +31,8 @@ use chrono::NaiveDate;
 use domain::id::{BillId, CategoryId, UserId};
 use store::bills::NewBill;
 
+pub(crate) use currency::other_currencies_of;
+pub use currency::{CurrencyChangeView, OtherCurrencyBills, change_currency, in_other_currencies};
 pub use input::parse_date;
 pub use requests::{ACCOUNT_DETAILS_MAX_CHARS, CreateBillRequest, UpdateBillRequest};
 pub use view::{ActiveRangeView, BillView};

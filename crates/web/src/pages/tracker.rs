@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use service::Error;
 use service::tracker::month::OccurrenceView;
 use service::tracker::pay;
-use service::tracker::{self, AmountView, SortKey, TrackerQuery, TrackerView};
+use service::tracker::{self, SortKey, TrackerQuery, TrackerView};
 
 use super::common::{DataPageUser, badge, encode_component, message, money, relative, with_cookie};
 use super::forms::{NotShown, back_to, error_message, not_shown};
@@ -23,9 +23,12 @@ use crate::views::tracker::{BucketSection, OccurrenceRow, SortOption, SummaryCar
 use crate::views::{self, Chrome, TrackerPage};
 
 mod actions;
+mod totals;
+
+use totals::Totals;
 
 /// The banner messages a redirect can ask for, by code.
-pub(super) const NOTICES: [(&str, &str); 10] = [
+pub(super) const NOTICES: [(&str, &str); 11] = [
     ("paid", "Marked as paid."),
     ("unpaid", "Payment undone: the bill is unpaid again."),
     ("paid_all", "Paid every bill due in this period."),
@@ -42,11 +45,12 @@ pub(super) const NOTICES: [(&str, &str); 10] = [
         "Demo data removed. Your own bills and expenses were left alone.",
     ),
     ("welcome", "Saved. Change these any time under Profile."),
+    super::bill_currency::NOTICE,
 ];
 
 /// The error banners a redirect can ask for, by code (besides the shared ones of
 /// [`error_message`]).
-pub(super) const ERRORS: [(&str, &str); 3] = [
+pub(super) const ERRORS: [(&str, &str); 4] = [
     ("not_found", "That bill no longer exists."),
     (
         "conflict",
@@ -56,6 +60,7 @@ pub(super) const ERRORS: [(&str, &str); 3] = [
         "query",
         "That month or sort order is not valid; showing the current month.",
     ),
+    super::bill_currency::ERROR,
 ];
 
 /// The tracker's routes.
@@ -164,20 +169,6 @@ fn occurrence_notice(view: &TrackerView, code: &str, bill: &str, due: &str) -> O
     })
 }
 
-/// Why expected − paid is not what remains, in words (empty when it is).
-fn difference_note(difference: &AmountView) -> String {
-    let minor = difference.amount_minor;
-    let amount = AmountView {
-        amount: difference.amount.trim_start_matches('-').to_owned(),
-        ..difference.clone()
-    };
-    match minor.signum() {
-        1 => format!("{} of the expected was settled for less", money(&amount)),
-        -1 => format!("{} paid beyond what was expected", money(&amount)),
-        _ => String::new(),
-    }
-}
-
 /// Builds the page from the month view.
 fn present(chrome: Chrome, view: &TrackerView) -> TrackerPage {
     let sort = view.sort.to_owned();
@@ -187,45 +178,39 @@ fn present(chrome: Chrome, view: &TrackerView) -> TrackerPage {
         .map(|d| d.format("%B %Y").to_string())
         .unwrap_or_default();
     let s = &view.summary;
-    let cards = vec![
-        SummaryCard {
-            label: "Expected",
-            value: money(&s.expected),
-            note: String::new(),
-        },
-        SummaryCard {
-            label: "Paid",
-            value: money(&s.paid),
-            note: String::new(),
-        },
-        SummaryCard {
-            label: "Remaining",
-            value: money(&s.remaining),
-            note: difference_note(&s.settled_difference),
-        },
+    let totals = Totals::of(&s.by_currency, &view.currency);
+    let mut cards = vec![
+        totals.card("Expected", |t| &t.expected, money(&s.expected)),
+        totals.card("Paid", |t| &t.paid, money(&s.paid)),
+        totals.card("Remaining", |t| &t.remaining, money(&s.remaining)),
         SummaryCard {
             label: "Late or missed",
             value: s.overdue_count.to_string(),
-            note: String::new(),
+            ..SummaryCard::default()
         },
         SummaryCard {
             label: "Safe to spend",
             value: money(&s.safe_to_spend),
-            note: String::new(),
+            note: totals.safe_to_spend_note(),
+            ..SummaryCard::default()
         },
     ];
+    if let Some(remaining) = cards.get_mut(2) {
+        remaining.note = totals.difference_notes(&s.settled_difference);
+    }
     let buckets: Vec<BucketSection> = view
         .buckets
         .iter()
         .map(|b| {
             let rows: Vec<OccurrenceRow> =
                 b.occurrences.iter().map(|o| row(o, view.today)).collect();
+            let totals = Totals::of(&b.by_currency, &view.currency);
             BucketSection {
                 index: b.index,
                 range: range(b.start, b.end),
-                expected: money(&b.expected),
-                paid: money(&b.paid),
-                remaining: money(&b.remaining),
+                expected: totals.line(|t| &t.expected, money(&b.expected)),
+                paid: totals.line(|t| &t.paid, money(&b.paid)),
+                remaining: totals.line(|t| &t.remaining, money(&b.remaining)),
                 can_pay_all: b.pay_all_count > 0,
                 rows,
             }
@@ -260,6 +245,8 @@ fn present(chrome: Chrome, view: &TrackerView) -> TrackerPage {
         notice: None,
         error: None,
         welcome: None,
+        currency_note: totals.mixed_note(),
+        currency_offers: Vec::new(),
     }
 }
 
@@ -319,6 +306,14 @@ pub async fn show(
         Ok(offer) => offer,
         Err(err) => return not_shown(app, &caller, &ctx, err, &NOT_SHOWN),
     };
+    // Right after the welcome card set the currency: offer to move the bills made before.
+    let others = match notice_code.as_deref() {
+        Some("welcome") => match service::bills::in_other_currencies(app, &user).await {
+            Ok(others) => others,
+            Err(err) => return not_shown(app, &caller, &ctx, err, &NOT_SHOWN),
+        },
+        _ => Vec::new(),
+    };
     if let (Some(code), Some(bill), Some(due)) = (&notice_code, &about_bill, &about_due)
         && let Some(said) = occurrence_notice(&view, code, bill, due)
     {
@@ -327,6 +322,7 @@ pub async fn show(
     let (chrome, cookie) = chrome(app, &caller, &ctx, "Tracker");
     let mut page = present(chrome, &view);
     page.welcome = welcome;
+    page.currency_offers = super::bill_currency::offers(&others, &view.currency);
     page.account_empty = !demo.has_bills;
     page.has_demo = demo.has_demo;
     page.undo_token = undo;

@@ -44,6 +44,11 @@ pub struct TrackerPage {
     pub error: Option<String>,
     /// The account never saved its settings: ask for currency, time zone and locale.
     pub welcome: Option<WelcomeCard>,
+    /// The month mixes currencies: says each is totalled on its own (empty: one currency).
+    pub currency_note: String,
+    /// Right after the welcome card: bills in other currencies than the one chosen, with the
+    /// offer to move them.
+    pub currency_offers: Vec<super::profile::CurrencyOffer>,
 }
 
 /// The first sign-in's question: currency, time zone, locale, pre-filled.
@@ -80,7 +85,10 @@ pub struct SortOption {
 #[derive(Debug, Clone, Default)]
 pub struct SummaryCard {
     pub label: &'static str,
+    /// The value (the user's currency's, or the first currency's).
     pub value: String,
+    /// The same total in each further currency of the month, one line each (never added).
+    pub more: Vec<String>,
     /// A line under the value that explains it (empty: none).
     pub note: String,
 }

@@ -5,6 +5,7 @@
 //! The manual clock starts on Saturday 2026-03-14 at 09:00 UTC, so "today" is March 14 for a
 //! user in UTC. Sessions here last long enough for the clock to move a few days.
 
+mod currencies;
 mod paying;
 mod security;
 mod statuses;
