@@ -19,11 +19,12 @@
 //!
 //! Submodules: [`query`] (the month, sort order and URL parameters), [`month`] (reading a
 //! month's occurrences), [`summary`] (buckets, totals, safe-to-spend, sort orders), [`totals`]
-//! (sums per currency), [`pay`]
+//! (sums per currency), [`next_due`] (a bill's earliest owing occurrence), [`pay`]
 //! (quick pay, toggle paid, pay all with undo), [`settings`] (the user's tracking settings).
 
 pub mod history;
 pub mod month;
+pub mod next_due;
 pub mod pay;
 pub mod query;
 pub mod settings;
