@@ -46,6 +46,11 @@ pub struct BillWithRanges {
     pub ranges: Vec<ActiveRange>,
 }
 
+/// Joined to `bills`: one row per range (`range_start`, `range_end`), for [`grouped`] (order
+/// by `LOWER(bills.name), bills.id, range_start`).
+const RANGES_JOIN: &str = "JOIN (SELECT bill_id, start_date AS range_start, \
+     end_date AS range_end FROM bill_active_ranges) r ON r.bill_id = bills.id";
+
 #[derive(sqlx::FromRow)]
 struct StoredBillRange {
     #[sqlx(flatten)]
@@ -178,9 +183,7 @@ impl Store {
     ) -> Result<Vec<BillWithRanges>> {
         let rows: Vec<StoredBillRange> = on_pool!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT {BILL_COLUMNS}, range_start, range_end FROM bills \
-                 JOIN (SELECT bill_id, start_date AS range_start, end_date AS range_end \
-                       FROM bill_active_ranges) r ON r.bill_id = bills.id \
+                "SELECT {BILL_COLUMNS}, range_start, range_end FROM bills {RANGES_JOIN} \
                  WHERE bills.user_id = $1 AND bills.deleted_at IS NULL \
                  AND EXISTS (SELECT 1 FROM bill_active_ranges o WHERE o.bill_id = bills.id \
                    AND o.start_date <= $3 AND (o.end_date IS NULL OR o.end_date > $2)) \
@@ -205,9 +208,7 @@ impl Store {
     ) -> Result<Vec<BillWithRanges>> {
         let rows: Vec<StoredBillRange> = on_pool!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT {BILL_COLUMNS}, range_start, range_end FROM bills \
-                 JOIN (SELECT bill_id, start_date AS range_start, end_date AS range_end \
-                       FROM bill_active_ranges) r ON r.bill_id = bills.id \
+                "SELECT {BILL_COLUMNS}, range_start, range_end FROM bills {RANGES_JOIN} \
                  WHERE bills.user_id = $1 \
                  AND ($2 OR bills.is_active = TRUE) AND ($3 OR bills.deleted_at IS NULL) \
                  ORDER BY LOWER(bills.name), bills.id, range_start"

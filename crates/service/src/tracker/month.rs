@@ -239,7 +239,7 @@ pub async fn occurrences(
     let (ledger, categories) =
         tokio::try_join!(Ledger::load(app, owner, bills, first, last), async {
             Ok(app.store.categories(owner, true).await?)
-        },)?;
+        })?;
     let names: HashMap<CategoryId, String> = categories
         .into_iter()
         .map(|c| (c.category.id, c.category.name))
