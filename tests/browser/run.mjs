@@ -756,6 +756,39 @@ suite.test("a German user's pages write amounts and times as German does", async
 
 firstHour(suite);
 
+suite.test("changing the default currency offers to move the bills left in the old one", async ({ t }) => {
+  const { context, problems } = await newContext(t.browser);
+  const page = await context.newPage();
+  try {
+    await signIn(page, t.server.base, "fay");
+    const { year, month } = today();
+    await page.goto(`${t.server.base}/bills/new`);
+    await page.getByLabel("Name", { exact: true }).fill("Gym");
+    await page.getByLabel("Amount", { exact: true }).fill("30");
+    await page.getByLabel("First due date").fill(iso(year, month, 1));
+    await page.getByRole("button", { name: /^(Add|Save|Create) bill$/ }).click();
+    await page.waitForURL(/\/bills\/[0-9a-f-]{36}/);
+    await page.goto(`${t.server.base}/profile`);
+    await page.getByLabel("Default currency").selectOption("EUR");
+    await page.getByRole("button", { name: "Save preferences" }).click();
+    const offer = page.getByRole("region", { name: "Bills in another currency" });
+    await offer.getByText("You have 1 bill in USD. Change it to EUR? No conversion is made").waitFor();
+    const violations = await axe(page);
+    assert(violations.length === 0, violations.join("\n"));
+    await gotoMonth(page, t.server.base, year, month);
+    await page.getByText(/Bills in USD are totalled on their own/).waitFor();
+    assert((await page.locator(".summary-cards").textContent()).includes("$30.00"), "the dollars are still counted, not €0.00");
+    await page.goto(`${t.server.base}/profile`);
+    await page.getByRole("button", { name: "Change 1 bill to EUR" }).click();
+    await page.getByText("Those bills now use your default currency. Their amounts were not converted.").waitFor();
+    await gotoMonth(page, t.server.base, year, month);
+    assert((await page.locator(".summary-cards").textContent()).includes("€30.00"), "the bill is in euros now");
+    assert(problems.length === 0, problems.join("\n"));
+  } finally {
+    await context.close();
+  }
+});
+
 suite.test("page weights (HTML + CSS + JS bytes) are recorded", async ({ t }) => {
   const { context } = await newContext(t.browser, { serviceWorkers: "block" });
   const page = await context.newPage();
@@ -796,6 +829,7 @@ try {
   server.createUser("erin", "Erin");
   server.createUser("frank", "Frank");
   server.createUser("greta", "Greta");
+  server.createUser("fay", "Fay");
   server.createUser("root", "Root", true);
   server.createUser("polly", "Polly");
   browser = await launchBrowser();

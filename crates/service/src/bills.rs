@@ -19,23 +19,29 @@
 //! - "Today" is the caller's, in their time zone.
 //!
 //! Files: `requests` (the JSON bodies), `input` (parsing them whole), `view` (the
-//! response shape).
+//! response shape), `currency` (bills in other currencies than the default, moved in one
+//! step).
 
+mod currency;
 mod input;
 mod requests;
 mod view;
 
 use chrono::NaiveDate;
 use domain::id::{BillId, CategoryId, UserId};
-use store::bills::NewBill;
+use store::bill_activity::BillWithRanges;
+use store::bills::{BillRow, NewBill};
 
+pub(crate) use currency::other_currencies_of;
+pub use currency::{CurrencyChangeView, OtherCurrencyBills, change_currency, in_other_currencies};
 pub use input::parse_date;
 pub use requests::{ACCOUNT_DETAILS_MAX_CHARS, CreateBillRequest, UpdateBillRequest};
 pub use view::{ActiveRangeView, BillView};
 
 use crate::auth::Principal;
 use crate::crypto::Aad;
-use crate::preferences::{self, data_owner};
+use crate::preferences::{self, Preferences, data_owner};
+use crate::tracker::next_due::next_due_dates;
 use crate::{App, Error, Result};
 use input::{Details, Draft};
 
@@ -48,11 +54,28 @@ pub(crate) fn details_aad(row: &str) -> Aad<'_> {
     }
 }
 
-/// The caller's data owner and their today.
-async fn caller(app: &App, principal: &Principal) -> Result<(UserId, NaiveDate)> {
+/// The caller's data owner and their preferences.
+async fn caller(app: &App, principal: &Principal) -> Result<(UserId, Preferences)> {
     let owner = data_owner(principal)?;
     let prefs = preferences::load(app, owner).await?;
-    Ok((owner, prefs.today(app.now())))
+    Ok((owner, prefs))
+}
+
+/// `row` as its owner sees it, with its next due date (the earliest occurrence still owing).
+async fn present(app: &App, owner: UserId, prefs: &Preferences, row: BillRow) -> Result<BillView> {
+    let mut next = None;
+    if row.is_active && row.deleted_at.is_none() {
+        let ranges = app.store.bill_active_ranges(owner, row.id).await?;
+        let bill = [BillWithRanges {
+            bill: row.clone(),
+            ranges,
+        }];
+        let today = prefs.today(app.now());
+        next = next_due_dates(app, owner, prefs, today, &bill)
+            .await?
+            .remove(&row.id);
+    }
+    view::present(app, row, next)
 }
 
 /// The caller's bills by name: active ones, plus inactive and deleted ones when asked.
@@ -62,20 +85,26 @@ pub async fn list(
     include_inactive: bool,
     include_deleted: bool,
 ) -> Result<Vec<BillView>> {
-    let (owner, today) = caller(app, principal).await?;
-    let rows = app
+    let (owner, prefs) = caller(app, principal).await?;
+    let bills = app
         .store
-        .bills(owner, include_inactive, include_deleted)
+        .bills_with_ranges(owner, include_inactive, include_deleted)
         .await?;
-    rows.into_iter()
-        .map(|row| view::present(app, row, today))
+    let today = prefs.today(app.now());
+    let next = next_due_dates(app, owner, &prefs, today, &bills).await?;
+    bills
+        .into_iter()
+        .map(|b| {
+            let due = next.get(&b.bill.id).copied();
+            view::present(app, b.bill, due)
+        })
         .collect()
 }
 
 /// One of the caller's bills, deleted or not.
 pub async fn get(app: &App, principal: &Principal, id: BillId) -> Result<BillView> {
-    let (owner, today) = caller(app, principal).await?;
-    view::present(app, app.store.bill(owner, id).await?, today)
+    let (owner, prefs) = caller(app, principal).await?;
+    present(app, owner, &prefs, app.store.bill(owner, id).await?).await
 }
 
 /// Checks `request` as [`create`] would, writing nothing (the bill form checks the bill
@@ -117,7 +146,7 @@ pub async fn create(
         Err(store::Error::NotFound) => return Err(unknown_category()),
         other => other?,
     };
-    view::present(app, row, today)
+    present(app, owner, &prefs, row).await
 }
 
 /// Changes the fields `request` names, if the bill is live and still at `request.version`.
@@ -127,7 +156,8 @@ pub async fn update(
     id: BillId,
     request: UpdateBillRequest,
 ) -> Result<BillView> {
-    let (owner, today) = caller(app, principal).await?;
+    let (owner, prefs) = caller(app, principal).await?;
+    let today = prefs.today(app.now());
     let current = app.store.bill(owner, id).await?;
     if current.deleted_at.is_some() {
         return Err(Error::NotFound);
@@ -153,7 +183,7 @@ pub async fn update(
             .set_bill_debt_balance(owner, id, parsed.debt_balance, row.version, now)
             .await?;
     }
-    view::present(app, row, today)
+    present(app, owner, &prefs, row).await
 }
 
 /// Soft-deletes a bill: it leaves lists and the tracker; its payments stay.
@@ -165,9 +195,9 @@ pub async fn delete(app: &App, principal: &Principal, id: BillId) -> Result<()> 
 
 /// Brings a soft-deleted bill back.
 pub async fn restore(app: &App, principal: &Principal, id: BillId) -> Result<BillView> {
-    let (owner, today) = caller(app, principal).await?;
+    let (owner, prefs) = caller(app, principal).await?;
     app.store.restore_bill(owner, id, app.now()).await?;
-    view::present(app, app.store.bill(owner, id).await?, today)
+    present(app, owner, &prefs, app.store.bill(owner, id).await?).await
 }
 
 /// Deletes a bill for good with its history, month states and payments; only when the caller
@@ -198,8 +228,8 @@ pub async fn set_active(
     active: bool,
     on: Option<NaiveDate>,
 ) -> Result<BillView> {
-    let (owner, today) = caller(app, principal).await?;
-    let on = on.unwrap_or(today);
+    let (owner, prefs) = caller(app, principal).await?;
+    let on = on.unwrap_or(prefs.today(app.now()));
     if active {
         let ranges = app.store.bill_active_ranges(owner, id).await?;
         let last_end = ranges
@@ -216,7 +246,7 @@ pub async fn set_active(
         .store
         .set_bill_active(owner, id, active, on, app.now())
         .await?;
-    view::present(app, row, today)
+    present(app, owner, &prefs, row).await
 }
 
 /// When one of the caller's bills was active, oldest first.

@@ -46,6 +46,11 @@ pub struct BillWithRanges {
     pub ranges: Vec<ActiveRange>,
 }
 
+/// Joined to `bills`: one row per range (`range_start`, `range_end`), for [`grouped`] (order
+/// by `LOWER(bills.name), bills.id, range_start`).
+const RANGES_JOIN: &str = "JOIN (SELECT bill_id, start_date AS range_start, \
+     end_date AS range_end FROM bill_active_ranges) r ON r.bill_id = bills.id";
+
 #[derive(sqlx::FromRow)]
 struct StoredBillRange {
     #[sqlx(flatten)]
@@ -58,6 +63,23 @@ struct StoredBillRange {
 pub(crate) const ADJUST_DEBT_SQL: &str = "UPDATE bills SET \
      debt_balance_minor = debt_balance_minor + $1, updated_at = $2, version = version + 1 \
      WHERE id = $3 AND user_id = $4 AND debt_balance_minor IS NOT NULL";
+
+/// Bills with their ranges from rows ordered by bill (then range start).
+fn grouped(rows: Vec<StoredBillRange>) -> Result<Vec<BillWithRanges>> {
+    let mut out: Vec<BillWithRanges> = Vec::new();
+    for row in rows {
+        let range = range_from_text(&row.range_start, row.range_end.as_deref())?;
+        let bill = bill_from_stored(row.bill)?;
+        match out.last_mut() {
+            Some(last) if last.bill.id == bill.id => last.ranges.push(range),
+            _ => out.push(BillWithRanges {
+                bill,
+                ranges: vec![range],
+            }),
+        }
+    }
+    Ok(out)
+}
 
 fn range_from_text(start: &str, end: Option<&str>) -> Result<ActiveRange> {
     Ok(ActiveRange {
@@ -161,9 +183,7 @@ impl Store {
     ) -> Result<Vec<BillWithRanges>> {
         let rows: Vec<StoredBillRange> = on_pool!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT {BILL_COLUMNS}, range_start, range_end FROM bills \
-                 JOIN (SELECT bill_id, start_date AS range_start, end_date AS range_end \
-                       FROM bill_active_ranges) r ON r.bill_id = bills.id \
+                "SELECT {BILL_COLUMNS}, range_start, range_end FROM bills {RANGES_JOIN} \
                  WHERE bills.user_id = $1 AND bills.deleted_at IS NULL \
                  AND EXISTS (SELECT 1 FROM bill_active_ranges o WHERE o.bill_id = bills.id \
                    AND o.start_date <= $3 AND (o.end_date IS NULL OR o.end_date > $2)) \
@@ -175,20 +195,31 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
-        // Rows come grouped by bill (ordered by bill id after the name).
-        let mut out: Vec<BillWithRanges> = Vec::new();
-        for row in rows {
-            let range = range_from_text(&row.range_start, row.range_end.as_deref())?;
-            let bill = bill_from_stored(row.bill)?;
-            match out.last_mut() {
-                Some(last) if last.bill.id == bill.id => last.ranges.push(range),
-                _ => out.push(BillWithRanges {
-                    bill,
-                    ranges: vec![range],
-                }),
-            }
-        }
-        Ok(out)
+        grouped(rows)
+    }
+
+    /// The owner's bills by name, each with all its ranges: active ones, plus inactive and
+    /// deleted ones when asked (like [`Store::bills`], in one statement).
+    pub async fn bills_with_ranges(
+        &self,
+        owner: UserId,
+        include_inactive: bool,
+        include_deleted: bool,
+    ) -> Result<Vec<BillWithRanges>> {
+        let rows: Vec<StoredBillRange> = on_pool!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {BILL_COLUMNS}, range_start, range_end FROM bills {RANGES_JOIN} \
+                 WHERE bills.user_id = $1 \
+                 AND ($2 OR bills.is_active = TRUE) AND ($3 OR bills.deleted_at IS NULL) \
+                 ORDER BY LOWER(bills.name), bills.id, range_start"
+            )))
+            .bind(owner.to_string())
+            .bind(include_inactive)
+            .bind(include_deleted)
+            .fetch_all(pool)
+            .await?
+        });
+        grouped(rows)
     }
 
     /// Sets a live bill's debt balance (`None`: not a debt) if it is still at

@@ -28,6 +28,7 @@
 //! - [`categories`] — a user's categories, with bill counts; names unique among live ones.
 //! - [`bills`] — recurring bill templates: create, read, edit, soft and permanent delete.
 //! - [`bill_activity`] — when bills were active (history ranges) and their debt balances.
+//! - [`bill_currency`] — bills counted per currency; moving one currency's bills to another.
 //! - [`month_states`] — per-occurrence overrides: actual amount, note, skipped, snoozed.
 //! - [`payments`] — payments per occurrence, keeping debt balances in step; pay-all and undo.
 //! - [`payment_queries`] — the payment list (filtered, newest first) and per-occurrence sums.
@@ -46,6 +47,7 @@ mod macros;
 pub mod analytics;
 pub mod audit;
 pub mod bill_activity;
+pub mod bill_currency;
 pub mod bills;
 pub mod budget_spending;
 pub mod budgets;

@@ -1,9 +1,10 @@
 //! The tracker's reads of one month and its "mark unpaid" write.
 //!
-//! The month's payment sums and overrides are read through the owner's live bills, so each
-//! query walks the `payments(bill_id, cycle_due)` index and the `month_states` primary key
-//! for the month's dates only: the work grows with the number of bills and the month's rows,
-//! never with the user's (or anyone's) history. [`Store::payment_totals`] and
+//! The month's payment sums and overrides are read through the owner's live bills (one
+//! statement, [`Store::occurrence_ledger`]), so each branch walks the
+//! `payments(bill_id, cycle_due)` index and the `month_states` primary key for the asked dates
+//! only: the work grows with the number of bills and the range's rows, never with the user's
+//! (or anyone's) history outside it. [`Store::payment_totals`] and
 //! [`Store::month_states`] answer the same questions by scanning the owner's rows.
 //!
 //! `CROSS JOIN` makes SQLite keep `bills` as the outer loop (it otherwise starts from
@@ -23,86 +24,93 @@ use crate::payment_queries::PaymentTotal;
 use crate::time::{from_millis, to_millis};
 use crate::{Result, Store};
 
+/// What is recorded about a range of occurrences ([`Store::occurrence_ledger`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OccurrenceLedger {
+    /// The sum of each occurrence's live payments (occurrences without any are absent).
+    pub payments: Vec<PaymentTotal>,
+    /// Each occurrence's override, where one is saved.
+    pub states: Vec<MonthStateRow>,
+}
+
+/// One row of the ledger query: a payment sum (`kind` `p`, `amount` the sum) or an override
+/// (`s`, `amount` the actual amount).
 #[derive(sqlx::FromRow)]
-struct StoredState {
+struct LedgerRow {
+    kind: String,
     bill_id: String,
-    due_date: String,
-    actual_minor: Option<i64>,
+    due: String,
+    amount: Option<i64>,
     note: String,
-    skipped: bool,
+    skipped: i64,
     snoozed_until: Option<String>,
     updated_at: i64,
 }
 
 impl Store {
-    /// Per live bill of the owner and occurrence with `cycle_due` in `[from, to]`, the sum of
-    /// its live payments.
-    pub async fn month_payment_totals(
+    /// What is recorded about the occurrences of the owner's live bills (or of `bill` only)
+    /// due in `[from, to]`: per occurrence the sum of its live payments, and its override.
+    /// One statement (two branches of a `UNION ALL`), so a month, or a bill list's years of
+    /// history, is one round trip.
+    pub async fn occurrence_ledger(
         &self,
         owner: UserId,
         from: NaiveDate,
         to: NaiveDate,
-    ) -> Result<Vec<PaymentTotal>> {
-        // PostgreSQL sums BIGINT as NUMERIC; the cast keeps one decoded type on both engines.
-        let rows: Vec<(String, String, i64)> = on_pool!(self, |pool| {
+        bill: Option<BillId>,
+    ) -> Result<OccurrenceLedger> {
+        // PostgreSQL sums BIGINT as NUMERIC and types a CASE as INTEGER; the casts keep one
+        // decoded type on both engines.
+        let rows: Vec<LedgerRow> = on_pool!(self, |pool| {
             sqlx::query_as(
-                "SELECT p.bill_id, p.cycle_due, CAST(SUM(p.amount_minor) AS BIGINT) \
+                "SELECT 'p' AS kind, p.bill_id AS bill_id, p.cycle_due AS due, \
+                 CAST(SUM(p.amount_minor) AS BIGINT) AS amount, '' AS note, \
+                 CAST(0 AS BIGINT) AS skipped, CAST(NULL AS TEXT) AS snoozed_until, \
+                 CAST(0 AS BIGINT) AS updated_at \
                  FROM bills b CROSS JOIN payments p \
                  WHERE p.bill_id = b.id AND b.user_id = $1 AND b.deleted_at IS NULL \
+                 AND ($4 IS NULL OR b.id = $4) \
                  AND p.deleted_at IS NULL AND p.cycle_due >= $2 AND p.cycle_due <= $3 \
-                 GROUP BY p.bill_id, p.cycle_due",
-            )
-            .bind(owner.to_string())
-            .bind(date_text(from))
-            .bind(date_text(to))
-            .fetch_all(pool)
-            .await?
-        });
-        rows.into_iter()
-            .map(|(bill, due, total)| {
-                Ok(PaymentTotal {
-                    bill_id: parse_id("bill", &bill)?,
-                    cycle_due: parse_date(&due)?,
-                    total_minor: total,
-                })
-            })
-            .collect()
-    }
-
-    /// The overrides of the owner's live bills with a due date in `[from, to]`.
-    pub async fn month_states_of_live_bills(
-        &self,
-        owner: UserId,
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> Result<Vec<MonthStateRow>> {
-        let rows: Vec<StoredState> = on_pool!(self, |pool| {
-            sqlx::query_as(
-                "SELECT s.bill_id, s.due_date, s.actual_minor, s.note, s.skipped, \
-                 s.snoozed_until, s.updated_at \
+                 GROUP BY p.bill_id, p.cycle_due \
+                 UNION ALL \
+                 SELECT 's', s.bill_id, s.due_date, s.actual_minor, s.note, \
+                 CAST(CASE WHEN s.skipped THEN 1 ELSE 0 END AS BIGINT), s.snoozed_until, \
+                 s.updated_at \
                  FROM bills b CROSS JOIN month_states s \
                  WHERE s.bill_id = b.id AND b.user_id = $1 AND b.deleted_at IS NULL \
+                 AND ($4 IS NULL OR b.id = $4) \
                  AND s.due_date >= $2 AND s.due_date <= $3",
             )
             .bind(owner.to_string())
             .bind(date_text(from))
             .bind(date_text(to))
+            .bind(bill.map(|b| b.to_string()))
             .fetch_all(pool)
             .await?
         });
-        rows.into_iter()
-            .map(|row| {
-                Ok(MonthStateRow {
-                    bill_id: parse_id("bill", &row.bill_id)?,
-                    due_date: parse_date(&row.due_date)?,
-                    actual_minor: row.actual_minor,
+        let mut ledger = OccurrenceLedger::default();
+        for row in rows {
+            let bill_id = parse_id("bill", &row.bill_id)?;
+            let due = parse_date(&row.due)?;
+            if row.kind == "p" {
+                ledger.payments.push(PaymentTotal {
+                    bill_id,
+                    cycle_due: due,
+                    total_minor: row.amount.unwrap_or(0),
+                });
+            } else {
+                ledger.states.push(MonthStateRow {
+                    bill_id,
+                    due_date: due,
+                    actual_minor: row.amount,
                     note: row.note,
-                    skipped: row.skipped,
+                    skipped: row.skipped != 0,
                     snoozed_until: parse_opt_date(row.snoozed_until.as_deref())?,
                     updated_at: from_millis(row.updated_at)?,
-                })
-            })
-            .collect()
+                });
+            }
+        }
+        Ok(ledger)
     }
 
     /// Soft-deletes every live payment of the owner's bill `bill` for the occurrence due on

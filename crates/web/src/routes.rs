@@ -71,6 +71,7 @@ fn table() -> Table {
     .then(pages::budgets::routes)
     .then(pages::analytics::routes)
     .then(pages::profile::routes)
+    .then(pages::bill_currency::routes)
     .then(pages::admin::routes)
     .then(pages::bills::routes)
     .then(pages::categories::routes)

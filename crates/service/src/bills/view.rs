@@ -1,9 +1,9 @@
 //! A bill as its owner sees it: every field, money as decimal text beside its minor units, the
-//! account details decrypted, and the next due date in the owner's today.
+//! account details decrypted, and its next due date (computed by
+//! [`crate::tracker::next_due`]: the earliest occurrence still owing).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::money::{Currency, format_minor};
-use domain::recurrence::{Cycle, DueDay, Schedule};
 use serde::Serialize;
 use store::bill_activity::ActiveRange;
 use store::bills::BillRow;
@@ -35,7 +35,9 @@ pub struct BillView {
     pub anchor_date: NaiveDate,
     /// 1–31; months shorter than it clamp it to their last day.
     pub due_day: Option<i64>,
-    /// The first due date on or after the owner's today; `null` for inactive or deleted bills.
+    /// The earliest due date still owing (not paid, not skipped), also one in the past: a bill
+    /// unpaid since March is next due in March. When nothing owes, the next due date from the
+    /// owner's today on that is not paid ahead. `null` for inactive or deleted bills.
     pub next_due: Option<NaiveDate>,
     /// `off`, `assumed` or `verified`.
     pub autopay: String,
@@ -80,20 +82,10 @@ impl From<ActiveRange> for ActiveRangeView {
     }
 }
 
-/// `row` as its owner sees it on `today`.
-pub(super) fn present(app: &App, row: BillRow, today: NaiveDate) -> Result<BillView> {
+/// `row` as its owner sees it, with its next due date.
+pub(super) fn present(app: &App, row: BillRow, next_due: Option<NaiveDate>) -> Result<BillView> {
     let corrupt = |what: &str| Error::internal(format!("bill {} has an invalid {what}", row.id));
     let currency = Currency::parse("currency", &row.currency).map_err(|_| corrupt("currency"))?;
-    let cycle: Cycle = row.cycle.parse().map_err(|_| corrupt("cycle"))?;
-    let due_day = row
-        .due_day
-        .map(DueDay::new)
-        .transpose()
-        .map_err(|_| corrupt("due day"))?;
-    let live = row.is_active && row.deleted_at.is_none();
-    let next_due = live
-        .then(|| Schedule::new(cycle, row.anchor_date, due_day).next_on_or_after(today))
-        .flatten();
     let id = row.id.to_string();
     let account_details = row
         .account_details_enc

@@ -15,7 +15,6 @@
 use chrono::{Datelike, Days, NaiveDate};
 use domain::id::BillId;
 use domain::payment::PaymentSource;
-use domain::status::OccurrenceStatus;
 use serde::Serialize;
 use store::payments::NewPayment;
 
@@ -27,6 +26,14 @@ use crate::{App, Result};
 
 /// How far back, in years, the earlier occurrences are counted and marked paid.
 pub const HISTORY_YEARS: u32 = 10;
+
+/// The first day looked at: the first of today's month, [`HISTORY_YEARS`] years back.
+pub(super) fn oldest(today: NaiveDate) -> NaiveDate {
+    let month_start = today.with_day(1).unwrap_or(today);
+    month_start
+        .checked_sub_months(chrono::Months::new(12 * HISTORY_YEARS))
+        .unwrap_or(month_start)
+}
 
 /// The earlier occurrences of a bill still owing.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -51,10 +58,7 @@ async fn owing_before_this_month(
     let Some(first) = bill.ranges.first().map(|range| range.start_date) else {
         return Ok((owner, Vec::new()));
     };
-    let oldest = month_start
-        .checked_sub_months(chrono::Months::new(12 * HISTORY_YEARS))
-        .unwrap_or(month_start);
-    let first = first.max(oldest);
+    let first = first.max(oldest(today));
     let Some(last) = month_start.checked_sub_days(Days::new(1)) else {
         return Ok((owner, Vec::new()));
     };
@@ -72,7 +76,7 @@ async fn owing_before_this_month(
     )
     .await?
     .into_iter()
-    .filter(|o| o.status != OccurrenceStatus::Skipped && o.remaining() > 0)
+    .filter(Occurrence::is_owing)
     .collect();
     Ok((owner, owing))
 }

@@ -10,24 +10,28 @@
 //! - An occurrence's expected amount is its month state's actual amount when one is set, else
 //!   the bill's; its paid total is the sum of the live payments whose `cycle_due` is its due
 //!   date. Status comes from [`domain::status::occurrence_status`] and nothing else.
-//! - Totals and safe-to-spend add only occurrences in the user's currency: amounts of two
-//!   currencies are never added. Other occurrences are listed with their own currency.
+//! - Amounts of two currencies are never added: totals are kept per currency ([`totals`]),
+//!   the user's first, so a bill in another currency is neither mixed in nor silently left
+//!   out. Safe-to-spend counts only bills in the user's currency (its cash is in it).
 //! - Every sum is checked; an overflow is a 422 naming the total, never a wrapped number.
 //! - A month is read with a fixed number of queries, each limited to that month's dates, so
 //!   the work is proportional to one month, not to the user's history.
 //!
 //! Submodules: [`query`] (the month, sort order and URL parameters), [`month`] (reading a
-//! month's occurrences), [`summary`] (buckets, totals, safe-to-spend, sort orders), [`pay`]
+//! month's occurrences), [`summary`] (buckets, totals, safe-to-spend, sort orders), [`totals`]
+//! (sums per currency), [`next_due`] (a bill's earliest owing occurrence), [`pay`]
 //! (quick pay, toggle paid, pay all with undo), [`settings`] (the user's tracking settings),
 //! [`cash`] (starting cash and income per pay period, recurring income).
 
 pub mod cash;
 pub mod history;
 pub mod month;
+pub mod next_due;
 pub mod pay;
 pub mod query;
 pub mod settings;
 pub mod summary;
+pub mod totals;
 
 use chrono::Datelike;
 use domain::money::{Currency, format_minor};
@@ -41,6 +45,7 @@ pub use cash::{CashInput, CashView, set_cash};
 pub use history::{HistoryView, pay_history, unpaid_history};
 pub use query::{SortDir, SortKey, TrackerQuery, YearMonth};
 pub use summary::{BucketView, SummaryView, TrackerView};
+pub use totals::CurrencyTotalsView;
 
 /// An amount as the API shows it: decimal text, minor units and the currency.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]

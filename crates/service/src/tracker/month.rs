@@ -1,9 +1,9 @@
 //! Reading occurrences: which dates each bill falls due on inside its active ranges, and what
 //! is known about each (expected amount, paid total, month state, status, bucket).
 //!
-//! [`occurrences`] reads the payment sums, month states and category names of a date range
-//! with three queries, whatever the number of bills, then computes every occurrence in
-//! memory. [`live_bill`] and [`occurrence_on`] serve the operations on one occurrence (month
+//! [`occurrences`] reads the payment sums and month states of a date range (one query, the
+//! [`Ledger`]) and the category names, whatever the number of bills, then computes every
+//! occurrence in memory ([`occurrences_from`], also used by the bills' next due dates). [`live_bill`] and [`occurrence_on`] serve the operations on one occurrence (month
 //! state, quick pay, toggle): a date that is not an occurrence of the bill inside one of its
 //! active ranges is refused naming `due_date`.
 
@@ -19,6 +19,7 @@ use domain::status::{OccurrenceFacts, OccurrenceStatus, occurrence_status};
 use serde::Serialize;
 use store::bill_activity::BillWithRanges;
 use store::bills::BillRow;
+use store::month_states::MonthStateRow;
 
 use super::AmountView;
 use crate::preferences::Preferences;
@@ -56,6 +57,13 @@ impl Occurrence {
             OccurrenceStatus::Paid | OccurrenceStatus::Overpaid | OccurrenceStatus::Skipped => 0,
             _ => self.expected.saturating_sub(self.paid.max(0)).max(0),
         }
+    }
+
+    /// Whether it still owes money: not skipped, not settled, and something remains. The
+    /// bill's "next due" is its earliest owing occurrence; "mark earlier due dates paid" pays
+    /// the owing ones.
+    pub fn is_owing(&self) -> bool {
+        self.status != OccurrenceStatus::Skipped && self.remaining() > 0
     }
 
     /// Whether payments settle it (paid or overpaid, or skipped with a payment).
@@ -173,6 +181,47 @@ pub fn due_dates(
         .collect())
 }
 
+/// What is recorded about the occurrences of a date range, by (bill, due date): payment sums
+/// and overrides. Read with one query ([`store::Store::occurrence_ledger`]).
+#[derive(Debug, Clone, Default)]
+pub struct Ledger {
+    paid: HashMap<(BillId, NaiveDate), i64>,
+    states: HashMap<(BillId, NaiveDate), MonthStateRow>,
+}
+
+impl Ledger {
+    /// The ledger of `owner`'s live bills (or of `bills` when it is one bill) from `first` to
+    /// `last`.
+    pub async fn load(
+        app: &App,
+        owner: UserId,
+        bills: &[BillWithRanges],
+        first: NaiveDate,
+        last: NaiveDate,
+    ) -> Result<Self> {
+        let only = match bills {
+            [one] => Some(one.bill.id),
+            _ => None,
+        };
+        let ledger = app
+            .store
+            .occurrence_ledger(owner, first, last, only)
+            .await?;
+        Ok(Self {
+            paid: ledger
+                .payments
+                .into_iter()
+                .map(|t| ((t.bill_id, t.cycle_due), t.total_minor))
+                .collect(),
+            states: ledger
+                .states
+                .into_iter()
+                .map(|s| ((s.bill_id, s.due_date), s))
+                .collect(),
+        })
+    }
+}
+
 /// Every occurrence of `bills` due from `first` to `last`, bills in the given order and each
 /// bill's occurrences by date.
 pub async fn occurrences(
@@ -187,23 +236,28 @@ pub async fn occurrences(
     if bills.is_empty() {
         return Ok(Vec::new());
     }
-    let (totals, states, categories) = tokio::try_join!(
-        app.store.month_payment_totals(owner, first, last),
-        app.store.month_states_of_live_bills(owner, first, last),
-        app.store.categories(owner, true),
-    )?;
-    let paid: HashMap<(BillId, NaiveDate), i64> = totals
-        .into_iter()
-        .map(|t| ((t.bill_id, t.cycle_due), t.total_minor))
-        .collect();
-    let states: HashMap<_, _> = states
-        .into_iter()
-        .map(|s| ((s.bill_id, s.due_date), s))
-        .collect();
+    let (ledger, categories) =
+        tokio::try_join!(Ledger::load(app, owner, bills, first, last), async {
+            Ok(app.store.categories(owner, true).await?)
+        })?;
     let names: HashMap<CategoryId, String> = categories
         .into_iter()
         .map(|c| (c.category.id, c.category.name))
         .collect();
+    occurrences_from(&ledger, &names, prefs, today, bills, first, last)
+}
+
+/// [`occurrences`] from a loaded ledger (covering `first` to `last`) and category names.
+pub fn occurrences_from(
+    ledger: &Ledger,
+    names: &HashMap<CategoryId, String>,
+    prefs: &Preferences,
+    today: NaiveDate,
+    bills: &[BillWithRanges],
+    first: NaiveDate,
+    last: NaiveDate,
+) -> Result<Vec<Occurrence>> {
+    let (paid, states) = (&ledger.paid, &ledger.states);
     let mut out = Vec::new();
     for bill in bills {
         let facts = BillFacts::of(&bill.bill)?;

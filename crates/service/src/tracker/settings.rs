@@ -1,7 +1,9 @@
 //! The user's tracking settings: currency, locale, time zone, week start, paydays, due-soon
 //! and grace days, theme. Reading them gives the defaults until the user saves; a change
 //! replaces only the settings it names, each parsed at the edge by the functions here (the
-//! error names the JSON field).
+//! error names the JSON field). Reading or changing them also says which bills are in another
+//! currency than the default (a changed default does not move them; see
+//! [`crate::bills::change_currency`]).
 
 use domain::buckets::Paydays;
 use domain::money::Currency;
@@ -9,6 +11,7 @@ use domain::{Invalid, text};
 use serde::Serialize;
 
 use crate::auth::Principal;
+use crate::bills::{OtherCurrencyBills, other_currencies_of};
 use crate::preferences::{self, Preferences, data_owner};
 use crate::{App, Result};
 
@@ -32,6 +35,9 @@ pub struct SettingsView {
     pub grace_days: u8,
     /// `system`, `light` or `dark`.
     pub theme: String,
+    /// The bills (not deleted) in other currencies than `currency`, per currency: they are
+    /// totalled apart, and `POST /api/bills/change-currency` moves them in one step.
+    pub bills_in_other_currencies: Vec<OtherCurrencyBills>,
 }
 
 impl From<&Preferences> for SettingsView {
@@ -45,6 +51,7 @@ impl From<&Preferences> for SettingsView {
             due_soon_days: p.rules.due_soon_days,
             grace_days: p.rules.grace_days,
             theme: p.theme.clone(),
+            bills_in_other_currencies: Vec::new(),
         }
     }
 }
@@ -112,10 +119,14 @@ pub async fn unconfirmed(app: &App, principal: &Principal) -> Result<Option<Sett
     })
 }
 
-/// The caller's settings (the defaults until they save).
+/// The caller's settings (the defaults until they save), with their bills in other
+/// currencies.
 pub async fn get(app: &App, principal: &Principal) -> Result<SettingsView> {
     let owner = data_owner(principal)?;
-    Ok(SettingsView::from(&preferences::load(app, owner).await?))
+    let prefs = preferences::load(app, owner).await?;
+    let mut view = SettingsView::from(&prefs);
+    view.bills_in_other_currencies = other_currencies_of(app, owner, prefs.currency).await?;
+    Ok(view)
 }
 
 /// Changes the settings `patch` names and saves them all.
@@ -145,7 +156,9 @@ pub async fn update(
     prefs.rules.grace_days = grace_days.unwrap_or(prefs.rules.grace_days);
     prefs.theme = theme.unwrap_or(prefs.theme);
     let saved = preferences::save(app, principal, &prefs).await?;
-    Ok(SettingsView::from(&saved))
+    let mut view = SettingsView::from(&saved);
+    view.bills_in_other_currencies = other_currencies_of(app, owner, saved.currency).await?;
+    Ok(view)
 }
 
 #[cfg(test)]

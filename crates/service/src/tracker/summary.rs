@@ -1,14 +1,16 @@
 //! Presenting a month: occurrences grouped into the user's pay-period buckets and sorted, the
 //! totals per bucket and for the month, and safe-to-spend.
 //!
-//! - Expected adds the occurrences that are not skipped; paid adds every payment; remaining
-//!   adds what is still owed ([`Occurrence::remaining`]). Only occurrences in the user's
-//!   currency are added.
+//! - Totals are per currency ([`super::totals`]): `by_currency` lists each currency's, and the
+//!   plain `expected` / `paid` / `remaining` fields stay the user's currency's (what API clients
+//!   read before `by_currency` existed).
 //! - Safe-to-spend is the current bucket's starting cash + income − what is still owed on the
 //!   month's occurrences due before the next payday (the day after the bucket ends). The
 //!   current bucket is the one holding today; for a month in the future it is the first, for
 //!   one in the past the last. Its cash and income follow [`domain::cash`] (recurring income
-//!   on paydays unless the month says otherwise); with neither it is `None`: unknown.
+//!   on paydays unless the month says otherwise); with neither it is `None`: unknown. Cash is
+//!   in the user's currency, so only bills in it are subtracted; the others are in
+//!   `by_currency` and the page says they are left out.
 //! - Every sum is checked: an overflow is an [`Invalid`] naming the total.
 
 use std::cmp::Ordering;
@@ -17,11 +19,12 @@ use chrono::NaiveDate;
 use domain::Invalid;
 use domain::buckets::{Bucket, buckets};
 use domain::cash::PeriodCash;
-use domain::money::{TOO_LARGE, add_minor};
+use domain::money::TOO_LARGE;
 use domain::status::{OccurrenceStatus, pin_due_rank};
 use serde::Serialize;
 
 use super::month::{Occurrence, OccurrenceView};
+use super::totals::{CurrencyTotals, CurrencyTotalsView};
 use super::{AmountView, SortDir, SortKey, YearMonth};
 use crate::Result;
 use crate::preferences::Preferences;
@@ -33,7 +36,7 @@ pub struct TrackerView {
     pub month: u32,
     /// The user's today in their time zone.
     pub today: NaiveDate,
-    /// The user's currency: the totals' currency.
+    /// The user's currency: the currency of the plain totals and of safe-to-spend.
     pub currency: String,
     pub sort: &'static str,
     pub dir: &'static str,
@@ -52,9 +55,12 @@ pub struct BucketView {
     pub starting_cash: Option<AmountView>,
     /// The income that counts (saved for this month, else the recurring one on a payday).
     pub income: Option<AmountView>,
+    /// Expected, paid and remaining in the user's currency only.
     pub expected: AmountView,
     pub paid: AmountView,
     pub remaining: AmountView,
+    /// The bucket's totals in each currency it holds, the user's first.
+    pub by_currency: Vec<CurrencyTotalsView>,
     /// How many occurrences "pay all due" would pay now (owing and due by today): the page
     /// offers the action only when there are some.
     pub pay_all_count: usize,
@@ -64,6 +70,8 @@ pub struct BucketView {
 /// The month's totals.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SummaryView {
+    /// Expected, paid, remaining and settled difference in the user's currency only; the
+    /// month's bills in other currencies are totalled in `by_currency`.
     pub expected: AmountView,
     pub paid: AmountView,
     pub remaining: AmountView,
@@ -71,6 +79,9 @@ pub struct SummaryView {
     /// expected (an estimate paid within its range), negative when they paid more. Zero when
     /// the three add up by themselves.
     pub settled_difference: AmountView,
+    /// The month's totals in each currency it holds, the user's first (empty for a month
+    /// without bills). More than one entry: the month mixes currencies, which are never added.
+    pub by_currency: Vec<CurrencyTotalsView>,
     /// Occurrences that are late or missed.
     pub overdue_count: usize,
     /// Starting cash + income of the current bucket − unpaid bills due before the next payday;
@@ -80,34 +91,6 @@ pub struct SummaryView {
     pub safe_to_spend_bucket: usize,
     /// That bucket's last day: bills still owed that are due by it are subtracted.
     pub safe_to_spend_due_by: NaiveDate,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-struct Totals {
-    expected: i64,
-    paid: i64,
-    remaining: i64,
-}
-
-impl Totals {
-    fn add(&mut self, o: &Occurrence) -> Result<(), Invalid> {
-        if !o.skipped {
-            self.expected = add_minor("expected", self.expected, o.expected)?;
-        }
-        self.paid = add_minor("paid", self.paid, o.paid)?;
-        self.remaining = add_minor("remaining", self.remaining, o.remaining())?;
-        Ok(())
-    }
-
-    /// Expected − paid − remaining: what payments settled for less than expected (positive:
-    /// estimates paid within their range, skipped months paid) or for more (negative:
-    /// overpayments). With it the three totals add up.
-    fn settled_difference(&self) -> Result<i64, Invalid> {
-        self.expected
-            .checked_sub(self.paid)
-            .and_then(|rest| rest.checked_sub(self.remaining))
-            .ok_or_else(|| Invalid::new("expected", TOO_LARGE))
-    }
 }
 
 /// The bucket safe-to-spend is computed for: the one holding today, else the first (future
@@ -170,32 +153,32 @@ pub fn present(
     let counted = |o: &&Occurrence| o.currency == currency;
     let cash_of = |index: usize| cash.get(index).copied();
     let money = |minor| AmountView::new(minor, currency);
-    let mut month = Totals::default();
+    let mut month = CurrencyTotals::new(currency);
     let mut views = Vec::with_capacity(all.len());
     for bucket in &all {
-        let mut totals = Totals::default();
+        let mut totals = CurrencyTotals::new(currency);
         let mut listed = Vec::new();
         let mut pay_all_count = 0;
         for o in occurrences.iter().filter(|o| o.bucket == bucket.index) {
             if super::pay::pay_all_pays(o, today) {
                 pay_all_count += 1;
             }
-            if o.currency == currency {
-                totals.add(o)?;
-                month.add(o)?;
-            }
+            totals.add(o)?;
+            month.add(o)?;
             listed.push(OccurrenceView::from(o));
         }
         let period = cash_of(bucket.index);
+        let home = totals.home();
         views.push(BucketView {
             index: bucket.index,
             start: bucket.start,
             end: bucket.end,
             starting_cash: period.and_then(|c| c.starting).map(money),
             income: period.and_then(|c| c.income).map(money),
-            expected: money(totals.expected),
-            paid: money(totals.paid),
-            remaining: money(totals.remaining),
+            expected: money(home.expected),
+            paid: money(home.paid),
+            remaining: money(home.remaining),
+            by_currency: totals.views()?,
             pay_all_count,
             occurrences: listed,
         });
@@ -216,6 +199,7 @@ pub fn present(
         Some(period) => period.safe_to_spend(unpaid)?,
         None => None,
     };
+    let home = month.home();
     Ok(TrackerView {
         year: ym.year(),
         month: ym.month(),
@@ -225,10 +209,11 @@ pub fn present(
         dir: dir.as_str(),
         buckets: views,
         summary: SummaryView {
-            expected: money(month.expected),
-            paid: money(month.paid),
-            remaining: money(month.remaining),
-            settled_difference: money(month.settled_difference()?),
+            expected: money(home.expected),
+            paid: money(home.paid),
+            remaining: money(home.remaining),
+            settled_difference: money(home.settled_difference()?),
+            by_currency: month.views()?,
             overdue_count: occurrences.iter().filter(|o| o.status.is_overdue()).count(),
             safe_to_spend: safe.map(money),
             safe_to_spend_bucket: current.index,

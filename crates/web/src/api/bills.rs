@@ -13,12 +13,14 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::routing::{delete, get, patch, post};
 use domain::id::BillId;
+use domain::money::Currency;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use service::bills::{self, ActiveRangeView, BillView, CreateBillRequest, UpdateBillRequest};
 
 use crate::AppState;
 pub use crate::auth::DataUser;
+use crate::auth::Meta;
 use crate::json::ApiJson;
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::routes::Table;
@@ -43,6 +45,7 @@ pub(crate) fn routes(table: Table) -> Table {
         .add("GET", "/api/bills/{id}/history", get(history))
         .add("GET", "/api/bills/{id}/unpaid-history", get(unpaid_history))
         .add("POST", "/api/bills/{id}/pay-history", post(pay_history))
+        .add("POST", "/api/bills/change-currency", post(change_currency))
         .add("GET", "/api/categories", get(c::list))
         .add("POST", "/api/categories", post(c::create))
         .add("POST", "/api/categories/starter-set", post(c::starter_set))
@@ -324,6 +327,33 @@ pub async fn pay_history(
     ))
 }
 
+/// The body of `POST /api/bills/change-currency`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeCurrencyRequest {
+    /// ISO 4217 code of the bills to move.
+    pub from: String,
+    /// ISO 4217 code to move them to, with as many decimals as `from`.
+    pub to: String,
+}
+
+/// `POST /api/bills/change-currency`: moves every bill in `from` (not deleted) to `to` in one
+/// step, amounts unchanged — no exchange rate is applied. `GET /api/profile/settings` lists
+/// the bills in other currencies than the default.
+#[utoipa::path(post, path = "/api/bills/change-currency", tag = "bills", request_body = ChangeCurrencyRequest, responses((status = 200, description = "How many bills moved", body = bills::CurrencyChangeView), Denied, Refused))]
+pub async fn change_currency(
+    State(state): State<AppState>,
+    DataUser(user): DataUser,
+    Meta(meta): Meta,
+    ApiJson(body): ApiJson<ChangeCurrencyRequest>,
+) -> ApiResult<Json<bills::CurrencyChangeView>> {
+    let from = Currency::parse("from", &body.from)?;
+    let to = Currency::parse("to", &body.to)?;
+    Ok(Json(
+        bills::change_currency(&state.app, &user, from, to, &meta).await?,
+    ))
+}
+
 /// The OpenAPI description of these routes.
 #[derive(utoipa::OpenApi)]
 #[openapi(
@@ -340,6 +370,7 @@ pub async fn pay_history(
         history,
         unpaid_history,
         pay_history,
+        change_currency,
         categories::list,
         categories::create,
         categories::starter_set,

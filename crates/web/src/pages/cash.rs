@@ -47,14 +47,19 @@ pub(super) fn saved_notice(l: &Locale, year: i32, month: u32) -> String {
 }
 
 /// The tracker's safe-to-spend card for the month shown.
-pub(super) fn card(l: &Locale, view: &TrackerView) -> SafeToSpendCard {
+/// `left_out` says which bills in other currencies it does not count (empty: none).
+pub(super) fn card(l: &Locale, view: &TrackerView, left_out: &str) -> SafeToSpendCard {
     let s = &view.summary;
+    let mut explanation = format!(
+        "Cash + income this pay period − bills still due by {}",
+        l.day_month(s.safe_to_spend_due_by)
+    );
+    if !left_out.is_empty() {
+        explanation = format!("{explanation}. {left_out}");
+    }
     SafeToSpendCard {
         value: s.safe_to_spend.as_ref().map(|a| l.amount(a)),
-        explanation: format!(
-            "Cash + income this pay period − bills still due by {}",
-            l.day_month(s.safe_to_spend_due_by)
-        ),
+        explanation,
         href: href(view.year, view.month),
     }
 }

@@ -20,6 +20,7 @@
 //! - [`bills`] — the bills list, add / edit, one bill with its payments and occurrences.
 //! - [`categories`] — categories with bill counts: create, edit, delete, restore.
 //! - [`profile`] — display name and tracking preferences.
+//! - [`bill_currency`] — bills in another currency than the default: the offer to move them.
 //! - [`admin`] — administration: accounts list, create, sign everyone out; the admin extractor.
 //! - [`admin_users`] — one account: names, role, access, password reset, sessions, delete.
 //! - [`admin_audit`] — the hash-chained audit log with filters and the chain check.
@@ -33,6 +34,7 @@ pub mod admin_audit;
 pub mod admin_sign_in;
 pub mod admin_users;
 pub mod analytics;
+pub mod bill_currency;
 pub mod bills;
 pub mod budgets;
 pub mod cash;

@@ -38,14 +38,15 @@ pub(crate) fn routes(table: Table) -> Table {
 }
 
 /// The banner messages a redirect can ask for, by code.
-const NOTICES: [(&str, &str); 2] = [
+const NOTICES: [(&str, &str); 3] = [
     ("name", "Your display name was changed."),
     ("preferences", "Your preferences were saved."),
+    super::bill_currency::NOTICE,
 ];
 
 /// The error banners a redirect can ask for, by code (besides the shared ones of
 /// [`error_message`]).
-const ERRORS: [(&str, &str); 2] = [
+const ERRORS: [(&str, &str); 3] = [
     (
         "not_found",
         "Your account could not be found; sign in again.",
@@ -54,6 +55,7 @@ const ERRORS: [(&str, &str); 2] = [
         "conflict",
         "Your account was changed elsewhere; reload the page and try again.",
     ),
+    super::bill_currency::ERROR,
 ];
 
 /// The label a user sees for each form field, to name it in messages.
@@ -138,12 +140,16 @@ async fn page(
     typed_name: Option<(String, Vec<(String, String)>)>,
     typed_preferences: Option<(PreferencesForm, Vec<(String, String)>)>,
 ) -> Result<(ProfilePage, Option<HeaderValue>), Error> {
+    let stored = match data_owner(user) {
+        Ok(_) => Some(settings::get(app, user).await?),
+        Err(_) => None,
+    };
+    let currency_offers = stored.as_ref().map_or_else(Vec::new, |s| {
+        super::bill_currency::offers(&s.bills_in_other_currencies, &s.currency)
+    });
     let (preferences, preference_errors) = match typed_preferences {
         Some((form, errors)) => (Some(form), errors),
-        None if data_owner(user).is_ok() => {
-            (Some(form_of(&settings::get(app, user).await?)), Vec::new())
-        }
-        None => (None, Vec::new()),
+        None => (stored.as_ref().map(form_of), Vec::new()),
     };
     let (display_name, name_errors) =
         typed_name.unwrap_or_else(|| (user.display_name.clone(), Vec::new()));
@@ -160,6 +166,7 @@ async fn page(
         error: None,
         currencies: Currency::all().map(|c| (c.code(), c.label())).collect(),
         time_zones: service::account::time_zone_names().collect(),
+        currency_offers,
     };
     Ok((page, cookie))
 }

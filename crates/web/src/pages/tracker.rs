@@ -12,7 +12,7 @@ use chrono::{Datelike, NaiveDate};
 use service::Error;
 use service::tracker::month::OccurrenceView;
 use service::tracker::pay;
-use service::tracker::{self, AmountView, SortKey, TrackerQuery, TrackerView};
+use service::tracker::{self, SortKey, TrackerQuery, TrackerView};
 
 use super::common::{DataPageUser, badge, encode_component, message, relative, with_cookie};
 use super::forms::{NotShown, back_to, error_message, not_shown};
@@ -26,9 +26,12 @@ use crate::views::{self, Chrome, TrackerPage};
 
 mod actions;
 mod in_place;
+mod totals;
+
+use totals::Totals;
 
 /// The banner messages a redirect can ask for, by code.
-pub(super) const NOTICES: [(&str, &str); 11] = [
+pub(super) const NOTICES: [(&str, &str); 12] = [
     ("paid", "Marked as paid."),
     ("unpaid", "Payment undone: the bill is unpaid again."),
     ("paid_all", "Paid every bill due in this period."),
@@ -46,11 +49,12 @@ pub(super) const NOTICES: [(&str, &str); 11] = [
     ),
     ("welcome", "Saved. Change these any time under Profile."),
     ("cash_saved", "Starting cash and income saved."),
+    super::bill_currency::NOTICE,
 ];
 
 /// The error banners a redirect can ask for, by code (besides the shared ones of
 /// [`error_message`]).
-pub(super) const ERRORS: [(&str, &str); 3] = [
+pub(super) const ERRORS: [(&str, &str); 4] = [
     ("not_found", "That bill no longer exists."),
     (
         "conflict",
@@ -60,6 +64,7 @@ pub(super) const ERRORS: [(&str, &str); 3] = [
         "query",
         "That month or sort order is not valid; showing the current month.",
     ),
+    super::bill_currency::ERROR,
 ];
 
 /// The tracker's routes.
@@ -184,21 +189,6 @@ fn occurrence_notice(
     })
 }
 
-/// Why expected − paid is not what remains, in words (empty when it is).
-fn difference_note(l: &Locale, difference: &AmountView) -> String {
-    let minor = difference.amount_minor;
-    let amount = AmountView {
-        amount: difference.amount.trim_start_matches('-').to_owned(),
-        amount_minor: minor.saturating_abs(),
-        ..difference.clone()
-    };
-    match minor.signum() {
-        1 => format!("{} of the expected was settled for less", l.amount(&amount)),
-        -1 => format!("{} paid beyond what was expected", l.amount(&amount)),
-        _ => String::new(),
-    }
-}
-
 /// Builds the page from the month view.
 fn present(l: &Locale, chrome: Chrome, view: &TrackerView) -> TrackerPage {
     let sort = view.sort.to_owned();
@@ -206,28 +196,20 @@ fn present(l: &Locale, chrome: Chrome, view: &TrackerView) -> TrackerPage {
     let ((py, pm), (ny, nm)) = neighbours(view.year, view.month);
     let month_label = l.month(view.year, view.month);
     let s = &view.summary;
-    let cards = vec![
-        SummaryCard {
-            label: "Expected",
-            value: l.amount(&s.expected),
-            note: String::new(),
-        },
-        SummaryCard {
-            label: "Paid",
-            value: l.amount(&s.paid),
-            note: String::new(),
-        },
-        SummaryCard {
-            label: "Remaining",
-            value: l.amount(&s.remaining),
-            note: difference_note(l, &s.settled_difference),
-        },
+    let totals = Totals::of(l, &s.by_currency, &view.currency);
+    let mut cards = vec![
+        totals.card("Expected", |t| &t.expected, l.amount(&s.expected)),
+        totals.card("Paid", |t| &t.paid, l.amount(&s.paid)),
+        totals.card("Remaining", |t| &t.remaining, l.amount(&s.remaining)),
         SummaryCard {
             label: "Late or missed",
             value: s.overdue_count.to_string(),
-            note: String::new(),
+            ..SummaryCard::default()
         },
     ];
+    if let Some(remaining) = cards.get_mut(2) {
+        remaining.note = totals.difference_notes(&s.settled_difference);
+    }
     let buckets: Vec<BucketSection> = view
         .buckets
         .iter()
@@ -237,12 +219,13 @@ fn present(l: &Locale, chrome: Chrome, view: &TrackerView) -> TrackerPage {
                 .iter()
                 .map(|o| row(l, o, view.today))
                 .collect();
+            let totals = Totals::of(l, &b.by_currency, &view.currency);
             BucketSection {
                 index: b.index,
                 range: range(l, b.start, b.end),
-                expected: l.amount(&b.expected),
-                paid: l.amount(&b.paid),
-                remaining: l.amount(&b.remaining),
+                expected: totals.line(|t| &t.expected, l.amount(&b.expected)),
+                paid: totals.line(|t| &t.paid, l.amount(&b.paid)),
+                remaining: totals.line(|t| &t.remaining, l.amount(&b.remaining)),
                 can_pay_all: b.pay_all_count > 0,
                 rows,
             }
@@ -269,7 +252,7 @@ fn present(l: &Locale, chrome: Chrome, view: &TrackerView) -> TrackerPage {
         sort,
         dir,
         cards,
-        safe_to_spend: super::cash::card(l, view),
+        safe_to_spend: super::cash::card(l, view, &totals.safe_to_spend_note()),
         buckets,
         empty,
         account_empty: false,
@@ -279,6 +262,8 @@ fn present(l: &Locale, chrome: Chrome, view: &TrackerView) -> TrackerPage {
         notice: None,
         error: None,
         welcome: None,
+        currency_note: totals.mixed_note(),
+        currency_offers: Vec::new(),
     }
 }
 
@@ -341,6 +326,14 @@ pub async fn show(
         Ok(offer) => offer,
         Err(err) => return not_shown(app, &caller, &ctx, err, &NOT_SHOWN),
     };
+    // Right after the welcome card set the currency: offer to move the bills made before.
+    let others = match notice_code.as_deref() {
+        Some("welcome") => match service::bills::in_other_currencies(app, &user).await {
+            Ok(others) => others,
+            Err(err) => return not_shown(app, &caller, &ctx, err, &NOT_SHOWN),
+        },
+        _ => Vec::new(),
+    };
     if let (Some(code), Some(bill), Some(due)) = (&notice_code, &about_bill, &about_due)
         && let Some(said) = occurrence_notice(&ctx.locale, &view, code, bill, due)
     {
@@ -356,6 +349,7 @@ pub async fn show(
     }
     let mut page = present(&ctx.locale, chrome, &view);
     page.welcome = welcome;
+    page.currency_offers = super::bill_currency::offers(&others, &view.currency);
     page.account_empty = !demo.has_bills;
     page.has_demo = demo.has_demo;
     page.undo_token = undo;

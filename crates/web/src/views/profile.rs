@@ -57,6 +57,24 @@ pub struct ProfilePage {
     pub currencies: Vec<(&'static str, String)>,
     /// Every IANA time zone, for the suggestions list.
     pub time_zones: Vec<&'static str>,
+    /// The bills in other currencies than the default, with the offer to move them.
+    pub currency_offers: Vec<CurrencyOffer>,
+}
+
+/// Bills in one other currency than the default, and what the page says about them.
+#[derive(Debug, Clone, Default)]
+pub struct CurrencyOffer {
+    /// Their currency (the form's `from`).
+    pub from: String,
+    /// The default currency (the form's `to`).
+    pub to: String,
+    /// "You have 4 bills in USD. Change them to EUR?" — or, when the decimals differ, why
+    /// they stay.
+    pub question: String,
+    /// "Change 4 bills to EUR".
+    pub button: String,
+    /// The move is possible in one step (same number of decimals).
+    pub can_change: bool,
 }
 
 /// The preferences form's values, as text (stored values, or what was typed).
@@ -167,6 +185,13 @@ mod tests {
                 ("EUR", "EUR — Euro".to_owned()),
             ],
             time_zones: vec!["UTC", "Europe/Berlin"],
+            currency_offers: vec![CurrencyOffer {
+                from: hostile(),
+                to: hostile(),
+                question: hostile(),
+                button: hostile(),
+                can_change: true,
+            }],
         }
     }
 

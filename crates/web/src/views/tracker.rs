@@ -53,6 +53,11 @@ pub struct TrackerPage {
     pub error: Option<String>,
     /// The account never saved its settings: ask for currency, time zone and locale.
     pub welcome: Option<WelcomeCard>,
+    /// The month mixes currencies: says each is totalled on its own (empty: one currency).
+    pub currency_note: String,
+    /// Right after the welcome card: bills in other currencies than the one chosen, with the
+    /// offer to move them.
+    pub currency_offers: Vec<super::profile::CurrencyOffer>,
 }
 
 /// The first sign-in's question: currency, time zone, locale, pre-filled.
@@ -90,7 +95,10 @@ pub struct SortOption {
 #[derive(Debug, Clone, Default)]
 pub struct SummaryCard {
     pub label: &'static str,
+    /// The value (the user's currency's, or the first currency's).
     pub value: String,
+    /// The same total in each further currency of the month, one line each (never added).
+    pub more: Vec<String>,
     /// A line under the value that explains it (empty: none).
     pub note: String,
 }
@@ -265,6 +273,7 @@ mod tests {
             cards: vec![SummaryCard {
                 label: "Paid",
                 value: HOSTILE.to_owned(),
+                more: vec![HOSTILE.to_owned()],
                 note: HOSTILE.to_owned(),
             }],
             safe_to_spend: SafeToSpendCard {

@@ -4,6 +4,7 @@
 //! rest, and the security requirements AZ-02, AZ-03, AZ-07, VAL-05 (VAL-01 in [`validation`]).
 //! The test clock stands at 2026-03-14 09:00 UTC, so "today" is 14 March 2026.
 
+mod next_due;
 mod validation;
 
 use domain::user::Role;
@@ -87,7 +88,7 @@ app_tests! {
         assert_eq!(bill["name"], "Rent");
         assert_eq!((bill["expected_amount"].as_str(), bill["expected_amount_minor"].as_i64()), (Some("1200.50"), Some(120_050)));
         assert_eq!((bill["currency"].as_str(), bill["cycle"].as_str(), bill["amount_kind"].as_str()), (Some("USD"), Some("monthly"), Some("fixed")));
-        assert_eq!(bill["next_due"], "2026-04-01");
+        assert_eq!(bill["next_due"], "2026-01-01", "the earliest due date still owing, not the next from today");
         assert_eq!(bill["reminder_days"], json!([1, 7]));
         assert_eq!((bill["debt_balance_minor"].as_i64(), bill["apr"].as_str(), bill["min_payment"].as_str()), (Some(1_500_000), Some("19.99"), Some("35.10")));
         assert_eq!((bill["is_active"].as_bool(), bill["version"].as_i64()), (Some(true), Some(1)));
@@ -105,7 +106,7 @@ app_tests! {
         // Switching to weekly drops the due day; estimated bills keep a range.
         let (status, weekly) = call(&alice, Method::PATCH, &path, Some(json!({"version": edited["version"], "cycle": "weekly", "amount_kind": "estimated", "expected_min": "1000", "expected_max": "1300"}))).await;
         assert_eq!(status, StatusCode::OK, "{weekly}");
-        assert_eq!((weekly["due_day"].clone(), weekly["expected_max_minor"].as_i64(), weekly["next_due"].as_str()), (Value::Null, Some(130_000), Some("2026-03-19")));
+        assert_eq!((weekly["due_day"].clone(), weekly["expected_max_minor"].as_i64(), weekly["next_due"].as_str()), (Value::Null, Some(130_000), Some("2026-01-01")));
 
         // Soft delete: gone from the list, shown with include_deleted, restorable.
         assert_eq!(call(&alice, Method::DELETE, &path, None).await.0, StatusCode::NO_CONTENT);
@@ -198,7 +199,7 @@ app_tests! {
         let (status, problem) = call(&alice, Method::POST, &format!("{path}/reactivate"), Some(json!({"from": "2026-03-20"}))).await;
         assert_eq!((status, problem["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("from")));
         let (status, on) = call(&alice, Method::POST, &format!("{path}/reactivate"), Some(json!({"on": "2026-03-20"}))).await;
-        assert_eq!((status, on["is_active"].as_bool(), on["next_due"].as_str()), (StatusCode::OK, Some(true), Some("2026-04-05")), "{on}");
+        assert_eq!((status, on["is_active"].as_bool(), on["next_due"].as_str()), (StatusCode::OK, Some(true), Some("2026-01-05")), "January's is still owing: {on}");
         assert_eq!(get(&alice, &format!("{path}/history")).await.1, json!([
             {"start_date": "2026-01-05", "end_date": "2026-03-14"},
             {"start_date": "2026-03-20", "end_date": null},
@@ -214,7 +215,11 @@ app_tests! {
             assert_eq!(bill["due_day"], 31, "the template keeps the 31st");
         }
         let bill = new_bill(&alice, json!({"name": "Insurance", "expected_amount": "10", "cycle": "annual", "anchor_date": "2024-02-29"})).await;
-        assert_eq!(bill["next_due"], "2027-02-28", "a 29 February bill falls on the 28th in common years");
+        let path = format!("/api/bills/{}", bill["id"].as_str().expect("id"));
+        assert_eq!(bill["next_due"], "2024-02-29", "still owing since its first due date");
+        let (status, _) = call(&alice, Method::POST, &format!("{path}/pay-history"), None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(get(&alice, &path).await.1["next_due"], "2027-02-28", "a 29 February bill falls on the 28th in common years");
     }
 
     async fn account_details_are_encrypted_at_rest_and_shown_to_their_owner(app) {

@@ -286,7 +286,7 @@ app_tests! {
         assert!(at("Rent") < at("Power") && at("Power") < at("Phone"), "largest first");
         let html = page(&browser, "/bills?sort=next_due").await;
         let at = |name: &str| html.find(&format!(">{name}</a>")).expect(name);
-        assert!(at("Rent") < at("Power"), "Rent is due on the 20th, Power next on April 5th");
+        assert!(at("Power") < at("Rent"), "Power is still owing from March 5th, Rent is due on the 20th");
         let html = unescape_amp(&page(&browser, "/bills?q=pow&sort=amount&dir=desc").await);
         assert!(html.contains("href=\"/bills?show=deleted&q=pow&sort=amount&dir=desc\""), "the tabs keep the search: {html}");
         assert!(html.contains("<option value=\"amount\" selected>"));

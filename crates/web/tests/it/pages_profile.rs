@@ -117,7 +117,7 @@ app_tests! {
         create(&app, me, template).await;
         let month = "/?year=2026&month=3&sort=due&dir=asc";
         let before = page(&browser, month).await;
-        assert!(before.contains("summary-value\">$0.00<"), "totals are in USD at first: {before}");
+        assert!(before.contains("summary-value\">EUR\u{a0}12.34<") && !before.contains("summary-value\">$0.00<"), "the EUR bill is totalled in EUR, never a silent $0.00: {before}");
 
         let form = preferences(&[
             ("currency", "EUR"), ("locale", "de-DE"), ("time_zone", "Europe/Berlin"), ("week_start", "7"),

@@ -6,6 +6,7 @@
 //! user in UTC. Sessions here last long enough for the clock to move a few days.
 
 mod cash;
+mod currencies;
 mod paying;
 mod security;
 mod statuses;

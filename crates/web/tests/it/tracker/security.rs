@@ -178,10 +178,10 @@ app_tests! {
     async fn settings_start_at_the_defaults_and_a_patch_changes_only_what_it_names(app) {
         let browser = app.signed_in("alice", Role::User).await;
         let defaults = browser.get("/api/profile/settings").await.json::<Value>().await.expect("json");
-        assert_eq!(defaults, json!({"currency": "USD", "locale": "en-US", "time_zone": "UTC", "week_start": 1, "paydays": [1, 15], "due_soon_days": 3, "grace_days": 5, "theme": "system"}));
+        assert_eq!(defaults, json!({"currency": "USD", "locale": "en-US", "time_zone": "UTC", "week_start": 1, "paydays": [1, 15], "due_soon_days": 3, "grace_days": 5, "theme": "system", "bills_in_other_currencies": []}));
         let saved = call(&browser, Method::PATCH, "/api/profile/settings", json!({"currency": "EUR", "locale": "de-CH", "time_zone": "Europe/Berlin", "week_start": 7, "due_soon_days": 0, "grace_days": 60, "theme": "dark"})).await;
         assert_eq!(saved.0, StatusCode::OK, "{}", saved.1);
-        let expected = json!({"currency": "EUR", "locale": "de-CH", "time_zone": "Europe/Berlin", "week_start": 7, "paydays": [1, 15], "due_soon_days": 0, "grace_days": 60, "theme": "dark"});
+        let expected = json!({"currency": "EUR", "locale": "de-CH", "time_zone": "Europe/Berlin", "week_start": 7, "paydays": [1, 15], "due_soon_days": 0, "grace_days": 60, "theme": "dark", "bills_in_other_currencies": []});
         assert_eq!(saved.1, expected);
         assert_eq!(browser.get("/api/profile/settings").await.json::<Value>().await.expect("json"), expected);
         let view = tracker(&browser, "").await;
