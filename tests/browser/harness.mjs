@@ -45,6 +45,7 @@ export async function startServer(extraEnv = {}, { watchLog = false } = {}) {
     DATA_DIR: dataDir,
     LISTEN: `127.0.0.1:${port}`,
     LOG_LEVEL: process.env.BT_LOG_LEVEL || "warn",
+    TRUSTED_PROXIES: "127.0.0.1",
     ...extraEnv,
   };
   delete env.DATABASE_URL;
@@ -198,6 +199,27 @@ export class Suite {
     console.log(`\nbrowser tests: ${chosen.length - failed} passed, ${failed} failed`);
     return failed;
   }
+}
+
+/**
+ * The client address a user's pages claim (X-Forwarded-For, believed because the test servers
+ * trust 127.0.0.1 as a proxy): one per user, so the per-address sign-in limit (10 in 15
+ * minutes) counts each person's sign-ins, as it would for people on their own devices.
+ */
+export function clientAddress(username) {
+  let hash = 0;
+  for (const c of username) hash = (hash * 31 + c.charCodeAt(0)) % 65_000;
+  return `10.${1 + Math.floor(hash / 250)}.${hash % 250}.7`;
+}
+
+/** Signs `username` in with the form, from that user's own address; waits for the tracker. */
+export async function signIn(page, base, username) {
+  await page.setExtraHTTPHeaders({ "X-Forwarded-For": clientAddress(username) });
+  await page.goto(`${base}/login`);
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await page.waitForURL(`${base}/`);
 }
 
 export function assert(condition, message) {

@@ -6,17 +6,10 @@
 // charts' axis labels are readable. Registered by run.mjs; `node polish.mjs` runs them alone.
 import { fileURLToPath } from "node:url";
 
-import { PASSWORD, PHONE, DESKTOP, Suite, assert, axe, launchBrowser, newContext, startServer } from "./harness.mjs";
+import { PASSWORD, PHONE, DESKTOP, Suite, assert, axe, launchBrowser, newContext, signIn, startServer } from "./harness.mjs";
 
 const COLOUR = "#0891b2";
 
-async function signIn(page, base, username) {
-  await page.goto(`${base}/login`);
-  await page.getByLabel("Username").fill(username);
-  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  await page.waitForURL(`${base}/`);
-}
 
 function isoToday() {
   const now = new Date();
