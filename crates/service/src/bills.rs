@@ -29,6 +29,7 @@ mod view;
 
 use chrono::NaiveDate;
 use domain::id::{BillId, CategoryId, UserId};
+use domain::money::Currency;
 use store::bill_activity::BillWithRanges;
 use store::bills::{BillRow, NewBill};
 
@@ -167,6 +168,9 @@ pub async fn update(
         return Err(store::Error::Stale.into());
     }
     let parsed = input::parse(Draft::from_row(&current)?.apply(request), today)?;
+    if parsed.template.currency != current.currency {
+        refuse_other_decimals(app, owner, &current, &parsed.template.currency).await?;
+    }
     if parsed.template.category_id != current.category_id {
         require_live_category(app, owner, parsed.template.category_id).await?;
     }
@@ -184,6 +188,37 @@ pub async fn update(
             .await?;
     }
     present(app, owner, &prefs, row).await
+}
+
+/// A bill's payments are kept in minor units of its currency: a move to a currency with another
+/// number of decimals would misread them (1 234 cents as ¥1 234), so it is refused while the
+/// bill has payments, deleted ones included (they can be restored). The bill's own amounts are
+/// read again as text in the new currency, so they need no such rule.
+async fn refuse_other_decimals(
+    app: &App,
+    owner: UserId,
+    current: &BillRow,
+    to: &str,
+) -> Result<()> {
+    let decimals = |code: &str| Currency::parse("currency", code).map(Currency::exponent);
+    if decimals(&current.currency)? == decimals(to)? {
+        return Ok(());
+    }
+    let filter = store::payment_queries::PaymentFilter {
+        bill: Some(current.id),
+        from: None,
+        to: None,
+        include_deleted: true,
+        limit: 1,
+        offset: 0,
+    };
+    if app.store.payments(owner, &filter).await?.is_empty() {
+        return Ok(());
+    }
+    Err(Error::invalid(
+        "currency",
+        "cannot change to a currency with a different number of decimals while the bill has payments: they would be misread",
+    ))
 }
 
 /// Soft-deletes a bill: it leaves lists and the tracker; its payments stay.

@@ -158,4 +158,22 @@ app_tests! {
         assert!(html.contains("Their amounts were not converted"), "{html}");
         assert!(!html.contains("Bills in another currency") && !html.contains("totalled on their own"), "{html}");
     }
+
+    async fn a_paid_bill_cannot_move_to_a_currency_with_other_decimals(app) {
+        let browser = app.signed_in("alice", Role::User).await;
+        let alice = owner(&app, "alice").await;
+        let id = bill(&app, alice, "Rent", 1, 100_000).await;
+        pay(&app, alice, id, 100_000, day(2026, 3, 1)).await;
+        let rent = app.app.store.bill(alice, id).await.expect("rent");
+        // 1 000.00 USD paid: as yen those 100 000 minor units would read ¥100,000.
+        let (status, body) = call(&browser, Method::PATCH, &format!("/api/bills/{id}"), json!({"version": rent.version, "currency": "JPY", "expected_amount": "1000"})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["field"], "currency", "the field is named: {body}");
+        let unchanged = app.app.store.bill(alice, id).await.expect("bill");
+        assert_eq!((unchanged.currency.as_str(), unchanged.version), ("USD", rent.version), "nothing written");
+        // The same number of decimals reads the same: allowed.
+        let (status, body) = call(&browser, Method::PATCH, &format!("/api/bills/{id}"), json!({"version": rent.version, "currency": "EUR"})).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["currency"], "EUR");
+    }
 }
