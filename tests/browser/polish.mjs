@@ -3,10 +3,11 @@
 // JavaScript its optional sections open and save), currency lists name their currencies, a
 // five-digit budget fits its card and its chip agrees with its percentage, category colours
 // on expense chips and analytics bars, and on a phone the month switcher is one line and the
-// charts' axis labels are readable. Registered by run.mjs; `node polish.mjs` runs them alone.
+// charts' labels are at least 11 px and never overlap. Registered by run.mjs; `node polish.mjs`
+// runs them alone.
 import { fileURLToPath } from "node:url";
 
-import { PASSWORD, PHONE, DESKTOP, Suite, assert, axe, launchBrowser, newContext, signIn, startServer } from "./harness.mjs";
+import { PASSWORD, PHONE, DESKTOP, Suite, assert, axe, launchBrowser, newContext, screenshots, signIn, startServer } from "./harness.mjs";
 
 const COLOUR = "#0891b2";
 
@@ -59,6 +60,49 @@ async function overflowing(locator) {
     }
     return out;
   });
+}
+
+/**
+ * The charts' text as drawn at the current width: for each visible chart, every <text>'s
+ * rendered font size (its computed size in SVG units times the drawing's scale) and box, and
+ * which drawings (wide, narrow) are shown.
+ */
+async function chartText(page) {
+  return page.evaluate(() => {
+    const charts = [];
+    for (const svg of document.querySelectorAll("svg.chart-svg")) {
+      if (!svg.checkVisibility()) {
+        charts.push({ id: svg.getAttribute("aria-labelledby"), visible: false });
+        continue;
+      }
+      const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+      const texts = [...svg.querySelectorAll("text")].map((text) => {
+        const box = text.getBoundingClientRect();
+        return {
+          content: text.textContent,
+          axis: text.classList.contains("chart-x"),
+          px: parseFloat(getComputedStyle(text).fontSize) * scale,
+          box: { left: box.left, right: box.right, top: box.top, bottom: box.bottom },
+        };
+      });
+      charts.push({ id: svg.getAttribute("aria-labelledby"), visible: true, narrow: svg.classList.contains("chart-for-narrow"), texts });
+    }
+    return charts;
+  });
+}
+
+/** Pairs of texts of one chart whose boxes overlap (by more than half a pixel). */
+function overlaps(texts) {
+  const out = [];
+  for (let i = 0; i < texts.length; i++) {
+    for (let j = i + 1; j < texts.length; j++) {
+      const [a, b] = [texts[i].box, texts[j].box];
+      const x = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+      const y = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+      if (x > 0.5 && y > 0.5) out.push(`"${texts[i].content}" and "${texts[j].content}"`);
+    }
+  }
+  return out;
 }
 
 export function polishTests(suite) {
@@ -177,6 +221,56 @@ export function polishTests(suite) {
     assert(height <= line + 1 && Math.max(...tops) - Math.min(...tops) <= 2, `one line: ${height} px, rows at ${tops}`);
     await page.getByRole("link", { name: "Next month" }).click();
     await page.waitForURL(/month=/);
+    await context.close();
+    assert(problems.length === 0, problems.join("\n"));
+  });
+
+  suite.test("on a phone (and a tablet) the analytics charts' labels are at least 11 px and never overlap", async ({ t }) => {
+    const { context, problems, page } = await polly(t, { viewport: PHONE });
+    const base = t.server.base;
+    const year = new Date().getFullYear();
+    const { csrf_token: csrf } = await (await page.request.get(`${base}/api/auth/csrf-token`)).json();
+    const post = async (path, data) => {
+      const response = await page.request.post(`${base}${path}`, { headers: { "x-csrf-token": csrf }, data });
+      assert(response.status() === 201, `${path}: ${response.status()} ${await response.text()}`);
+      return response.json();
+    };
+    const long = await post("/api/categories", { name: "Subscriptions and memberships for the family", color: "#7c3aed" });
+    // Spending in every month so far this year, up to five-digit amounts (wide axis ticks).
+    for (let month = 1; month <= new Date().getMonth() + 1; month++) {
+      await post("/api/expenses", {
+        amount: `${(month * 1234.56).toFixed(2)}`,
+        spent_on: `${year}-${String(month).padStart(2, "0")}-10`,
+        category_id: month % 2 ? long.id : undefined,
+        payee: `Shop ${month}`,
+      });
+    }
+    await page.goto(`${base}/analytics`);
+    // A 390 px and a 360 px phone, a tablet (the sidebar leaves its chart 462 px), a desktop.
+    const sizes = [PHONE, { width: 360, height: 780 }, { width: 800, height: 1000 }, DESKTOP];
+    const measured = [];
+    for (const size of sizes) {
+      await page.setViewportSize(size);
+      const charts = await chartText(page);
+      const shown = charts.filter((c) => c.visible);
+      const narrow = size.width < DESKTOP.width;
+      assert(shown.length === 4 && shown.filter((c) => c.narrow).length === (narrow ? 3 : 0), `${size.width} px: the ${narrow ? "narrow" : "wide"} drawings and the heatmap show: ${JSON.stringify(charts.map((c) => [c.id, c.visible]))}`);
+      const all = shown.flatMap((c) => c.texts.map((x) => ({ ...x, chart: c.id })));
+      const tiny = all.filter((x) => x.px < 11).map((x) => `${x.chart}: "${x.content}" at ${x.px.toFixed(1)} px`);
+      assert(tiny.length === 0, `${size.width} px: every chart text is at least 11 px:\n${tiny.join("\n")}`);
+      for (const chart of shown) {
+        if (chart.narrow && !chart.id.startsWith("categories")) {
+          const months = chart.texts.filter((x) => x.axis).map((x) => x.content).join(" ");
+          assert(months === "Jan Mar May Jul Sep Nov", `${chart.id}: every other month labelled: ${months}`);
+        }
+        const clash = overlaps(chart.texts);
+        assert(clash.length === 0, `${size.width} px, ${chart.id}: no two labels overlap:\n${clash.join("\n")}`);
+      }
+      measured.push(`${size.width} px ${Math.min(...all.map((x) => x.px)).toFixed(1)} px`);
+      if (size === PHONE) for (const v of await axe(page)) problems.push(`axe: ${v}`);
+    }
+    console.log(`     smallest chart text (was ~5.4 px on a phone): ${measured.join(", ")}`);
+    await screenshots(page, "analytics-charts");
     await context.close();
     assert(problems.length === 0, problems.join("\n"));
   });

@@ -23,7 +23,7 @@ use crate::routes::Table;
 use crate::views::analytics::{
     AnalyticsPage, Card, CategoryRow, Charts, CurrencyRow, DayRow, MonthRow,
 };
-use crate::views::charts::{self, BarRow, Frame, Layout, Series};
+use crate::views::charts::{self, BarRow, Frame, Layout, Series, Width};
 use crate::views::{self, ErrorPage};
 
 /// The banner for a year that is not valid.
@@ -187,7 +187,7 @@ fn present(l: &Locale, chrome: views::Chrome, view: &YearAnalytics) -> Analytics
     }
 }
 
-/// The four charts, with titles and descriptions that say what they show in words.
+/// The four charts (the first three also narrow, for phones), with titles and descriptions that say what they show in words.
 fn draw(l: &Locale, view: &YearAnalytics, categories: &[CategoryRow]) -> Charts {
     let currency = view.totals.currency;
     let year = view.year;
@@ -257,13 +257,14 @@ fn draw(l: &Locale, view: &YearAnalytics, categories: &[CategoryRow]) -> Charts 
             color: c.color,
         })
         .collect();
-    Charts {
-        monthly: charts::columns(
+    let monthly = |width| {
+        charts::columns(
             &Frame {
                 id: "monthly-chart",
                 title: &format!("Paid per month, {year}"),
                 desc: &monthly_desc,
             },
+            width,
             &labels,
             &[
                 Series {
@@ -280,13 +281,16 @@ fn draw(l: &Locale, view: &YearAnalytics, categories: &[CategoryRow]) -> Charts 
             Layout::Stacked,
             &tick,
             &full,
-        ),
-        expected: charts::columns(
+        )
+    };
+    let expected = |width| {
+        charts::columns(
             &Frame {
                 id: "expected-chart",
                 title: &format!("Bills expected vs paid, {year}"),
                 desc: &expected_desc,
             },
+            width,
             &labels,
             &[
                 Series {
@@ -303,17 +307,28 @@ fn draw(l: &Locale, view: &YearAnalytics, categories: &[CategoryRow]) -> Charts 
             Layout::Grouped,
             &tick,
             &full,
-        ),
-        categories: charts::bars(
+        )
+    };
+    let categories = |width| {
+        charts::bars(
             &Frame {
                 id: "categories-chart",
                 title: &format!("By category, {year}"),
                 desc: &categories_desc,
             },
+            width,
             &bars,
             "bar-category",
             &full,
-        ),
+        )
+    };
+    Charts {
+        monthly: monthly(Width::Wide),
+        monthly_narrow: monthly(Width::Narrow),
+        expected: expected(Width::Wide),
+        expected_narrow: expected(Width::Narrow),
+        categories: categories(Width::Wide),
+        categories_narrow: categories(Width::Narrow),
         heatmap: charts::heatmap(
             &Frame {
                 id: "heatmap-chart",

@@ -40,12 +40,17 @@ pub struct AnalyticsPage {
     pub others: Vec<CurrencyRow>,
 }
 
-/// The four charts as finished SVG markup (see the module note on `|safe`).
+/// The four charts as finished SVG markup (see the module note on `|safe`). The `_narrow`
+/// drawings are for narrow screens; the page carries both and the stylesheet shows one by
+/// the chart's width.
 #[derive(Debug, Clone, Default)]
 pub struct Charts {
     pub monthly: String,
+    pub monthly_narrow: String,
     pub expected: String,
+    pub expected_narrow: String,
     pub categories: String,
+    pub categories_narrow: String,
     pub heatmap: String,
 }
 

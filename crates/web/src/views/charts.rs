@@ -13,16 +13,22 @@
 //! - Every chart is `<svg role="img" aria-labelledby="…-title …-desc">` with a `<title>` and a
 //!   `<desc>`; every bar and heatmap cell has its own `<title>` naming what it shows and the
 //!   formatted amount, so colour is never the only signal. The page adds a data table too.
+//! - Column and bar charts come in two drawings ([`Width`]): the page shows the wide one where
+//!   the chart is at least 42rem wide and the narrow one below, where the wide one would shrink
+//!   its text to ~5 px (a container query in `static/analytics.css`). The narrow one's ids end
+//!   in `-narrow`, so both can be on one page; CSS hides one with `display: none`, which also
+//!   hides it from assistive technology. Labels are spaced by
+//!   [`text_width`], an over-estimate of their rendered width, so they never overlap.
 //! - Amounts are integer minor units; the scales are integers (a "nice" step of 1, 2 or 5 ×
 //!   10ⁿ). `f64` is used only for pixel positions. Negative values are drawn as zero.
 
-use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use chrono::{Datelike, Duration, NaiveDate};
 use domain::category::Color;
 
-use crate::locale::Locale;
+mod calendar;
+
+pub use calendar::{heat_levels, heatmap};
 
 /// Escapes text for SVG/HTML content and attribute values.
 pub fn escape(text: &str) -> String {
@@ -99,11 +105,63 @@ fn scale(value: i64, axis_max: i128, length: f64) -> f64 {
     fraction * length
 }
 
-fn open(out: &mut String, frame: &Frame<'_>, width: u32, height: u32) {
-    let id = escape(frame.id);
+/// Which of a chart's two drawings: `Wide` where the chart is at least 42rem wide, `Narrow`
+/// below (phones, and tablets beside the sidebar).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Width {
+    /// 720 units wide, text at 12 units (`.chart-text` in `static/analytics.css`).
+    Wide,
+    /// 360 units wide, text at 14 units (`.chart-for-narrow .chart-text`): on a 390 px phone
+    /// it is drawn 324 px wide, so its text renders at 12.6 px (11.4 px on a 360 px phone).
+    Narrow,
+}
+
+impl Width {
+    /// The drawing's width in SVG units.
+    fn units(self) -> u32 {
+        match self {
+            Width::Wide => 720,
+            Width::Narrow => 360,
+        }
+    }
+
+    /// The font size of its text in SVG units; must match `static/analytics.css`.
+    fn font(self) -> f64 {
+        match self {
+            Width::Wide => 12.0,
+            Width::Narrow => 14.0,
+        }
+    }
+
+    /// The class that lets the stylesheet show it at its screen widths only.
+    fn class(self) -> &'static str {
+        match self {
+            Width::Wide => "chart-svg chart-for-wide",
+            Width::Narrow => "chart-svg chart-for-narrow",
+        }
+    }
+
+    /// Added to the frame's id so the two drawings of a chart have different ids.
+    fn id_suffix(self) -> &'static str {
+        match self {
+            Width::Wide => "",
+            Width::Narrow => "-narrow",
+        }
+    }
+}
+
+/// An over-estimate of `text`'s rendered width at `font` units: 0.6 em a character (digits
+/// and most letters of the system fonts are narrower; only runs of capitals like "MW" exceed it).
+pub fn text_width(text: &str, font: f64) -> f64 {
+    text.chars().count() as f64 * font * 0.6
+}
+
+fn open(out: &mut String, frame: &Frame<'_>, class: &str, suffix: &str, size: (u32, u32)) {
+    let id = escape(&format!("{}{suffix}", frame.id));
+    let (width, height) = size;
     let _ = write!(
         out,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart-svg\" viewBox=\"0 0 {width} {height}\" \
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"{class}\" viewBox=\"0 0 {width} {height}\" \
          role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" focusable=\"false\">\
          <title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>",
         escape(frame.title),
@@ -144,19 +202,19 @@ fn text(out: &mut String, class: &str, (x, y): (f64, f64), anchor: &str, content
 
 /// A column chart: one column (or group of columns) per label, a value axis with five
 /// gridlines labelled by `tick`, and a `<title>` on every bar with its value by `format`.
+/// The x axis labels only every n-th column when the labels would not fit side by side (every
+/// other month on a phone); every column's `<title>` still names it.
 pub fn columns(
     frame: &Frame<'_>,
+    width: Width,
     labels: &[String],
     series: &[Series<'_>],
     layout: Layout,
     tick: &dyn Fn(i64) -> String,
     format: &dyn Fn(i64) -> String,
 ) -> String {
-    const WIDTH: u32 = 720;
     const HEIGHT: u32 = 280;
-    let (left, right, top, bottom) = (84.0, 8.0, 12.0, 28.0);
-    let plot_w = f64::from(WIDTH) - left - right;
-    let plot_h = f64::from(HEIGHT) - top - bottom;
+    let font = width.font();
     let value = |s: &Series<'_>, i: usize| s.values.get(i).copied().unwrap_or(0).max(0);
     let max = (0..labels.len())
         .map(|i| match layout {
@@ -169,25 +227,41 @@ pub fn columns(
         .unwrap_or(0);
     let step = nice_step(max);
     let axis_max = step * 4;
+    let ticks: Vec<String> = (0..=4_i32)
+        .map(|k| tick(i64::try_from(step * i128::from(k)).unwrap_or(i64::MAX)))
+        .collect();
+    let widest_tick = ticks
+        .iter()
+        .map(|t| text_width(t, font))
+        .fold(0.0, f64::max);
+    let full_w = f64::from(width.units());
+    let left = (widest_tick + 10.0).clamp(40.0, full_w / 3.0);
+    let (right, top, bottom) = (8.0, 12.0, 28.0);
+    let plot_w = full_w - left - right;
+    let plot_h = f64::from(HEIGHT) - top - bottom;
     let mut out = String::new();
-    open(&mut out, frame, WIDTH, HEIGHT);
-    for k in 0..=4_i32 {
+    open(
+        &mut out,
+        frame,
+        width.class(),
+        width.id_suffix(),
+        (width.units(), HEIGHT),
+    );
+    for (k, shown) in (0..=4_i32).zip(&ticks) {
         let y = top + plot_h - plot_h * f64::from(k) / 4.0;
         let _ = write!(
             out,
             "<line class=\"chart-grid\" x1=\"{left:.1}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\"/>",
             left + plot_w
         );
-        let value_at = i64::try_from(step * i128::from(k)).unwrap_or(i64::MAX);
-        text(
-            &mut out,
-            "chart-text",
-            (left - 6.0, y + 4.0),
-            "end",
-            &tick(value_at),
-        );
+        text(&mut out, "chart-text", (left - 6.0, y + 4.0), "end", shown);
     }
     let slot = plot_w / labels.len().max(1) as f64;
+    let widest = labels
+        .iter()
+        .map(|l| text_width(l, font))
+        .fold(0.0, f64::max);
+    let every = label_step(slot, widest + font / 2.0, labels.len());
     let bar_w = slot * 0.7;
     for (i, label) in labels.iter().enumerate() {
         let x0 = left + slot * i as f64 + (slot - bar_w) / 2.0;
@@ -211,17 +285,28 @@ pub fn columns(
                 }
             }
         }
-        let cx = left + slot * i as f64 + slot / 2.0;
-        text(
-            &mut out,
-            "chart-text",
-            (cx, f64::from(HEIGHT) - 8.0),
-            "middle",
-            label,
-        );
+        if i % every == 0 {
+            let cx = left + slot * i as f64 + slot / 2.0;
+            text(
+                &mut out,
+                "chart-text chart-x",
+                (cx, f64::from(HEIGHT) - 8.0),
+                "middle",
+                label,
+            );
+        }
     }
     out.push_str("</svg>");
     out
+}
+
+/// Label every how many slots of `slot` units so that labels `needed` units wide (gap
+/// included) never overlap: the smallest such n, at most `count`.
+fn label_step(slot: f64, needed: f64, count: usize) -> usize {
+    let count = count.max(1);
+    (1..=count)
+        .find(|n| slot * *n as f64 >= needed)
+        .unwrap_or(count)
 }
 
 /// Shortens a label for the drawing (the title and the table keep it whole).
@@ -234,34 +319,90 @@ fn shorten(label: &str, max: usize) -> String {
     short
 }
 
-/// A horizontal bar list: one row per item, its label on the left and its value written
-/// after the bar, bars scaled to the largest value.
+/// Shortens a label to at most `room` units of [`text_width`] at `font`, ellipsis included.
+fn fit(label: &str, room: f64, font: f64) -> String {
+    if text_width(label, font) <= room {
+        return label.to_owned();
+    }
+    let mut short = String::new();
+    for c in label.chars() {
+        short.push(c);
+        if text_width(&short, font) + text_width("…", font) > room {
+            short.pop();
+            break;
+        }
+    }
+    let mut short = short.trim_end().to_owned();
+    short.push('…');
+    short
+}
+
+/// A horizontal bar list: one row per item, bars scaled to the largest value. Wide: the
+/// label on the left and the value written after the bar. Narrow: the label and the value on
+/// a line above a bar that may use the whole width.
 pub fn bars(
     frame: &Frame<'_>,
+    width: Width,
     rows: &[BarRow],
     class: &'static str,
     format: &dyn Fn(i64) -> String,
 ) -> String {
-    const WIDTH: u32 = 720;
-    const ROW: u32 = 28;
-    let (label_w, value_w) = (180.0, 130.0);
-    let plot_w = f64::from(WIDTH) - label_w - value_w;
-    let count = u32::try_from(rows.len()).unwrap_or(u32::MAX / ROW).max(1);
-    let height = count.saturating_mul(ROW).saturating_add(8);
+    let row_h: u32 = match width {
+        Width::Wide => 28,
+        Width::Narrow => 44,
+    };
+    let full_w = f64::from(width.units());
+    let font = width.font();
+    let (label_w, value_w) = match width {
+        Width::Wide => (180.0, 130.0),
+        Width::Narrow => (0.0, 0.0),
+    };
+    let plot_w = full_w - label_w - value_w;
+    let count = u32::try_from(rows.len()).unwrap_or(u32::MAX / row_h).max(1);
+    let height = count.saturating_mul(row_h).saturating_add(8);
     let max = rows.iter().map(|r| r.value.max(0)).max().unwrap_or(0);
     let mut out = String::new();
-    open(&mut out, frame, WIDTH, height);
+    open(
+        &mut out,
+        frame,
+        width.class(),
+        width.id_suffix(),
+        (width.units(), height),
+    );
     for (i, row) in rows.iter().enumerate() {
-        let y = 4.0 + f64::from(ROW) * i as f64;
+        let y = 4.0 + f64::from(row_h) * i as f64;
         let w = scale(row.value, i128::from(max), plot_w);
         let shown = format(row.value);
-        text(
-            &mut out,
-            "chart-text chart-label",
-            (label_w - 8.0, y + 18.0),
-            "end",
-            &shorten(&row.label, 26),
-        );
+        let bar_y = match width {
+            Width::Wide => {
+                text(
+                    &mut out,
+                    "chart-text chart-label",
+                    (label_w - 8.0, y + 18.0),
+                    "end",
+                    &shorten(&row.label, 26),
+                );
+                y + 5.0
+            }
+            Width::Narrow => {
+                let room = full_w - text_width(&shown, font) - font;
+                text(
+                    &mut out,
+                    "chart-text chart-label",
+                    (0.0, y + 15.0),
+                    "start",
+                    &fit(&row.label, room, font),
+                );
+                text(
+                    &mut out,
+                    "chart-text chart-value",
+                    (full_w, y + 15.0),
+                    "end",
+                    &shown,
+                );
+                y + 21.0
+            }
+        };
         if w > 0.0 {
             let class = if row.color.is_some() {
                 "bar-own"
@@ -271,149 +412,21 @@ pub fn bars(
             filled_rect(
                 &mut out,
                 class,
-                (label_w, y + 5.0, w, 18.0),
+                (label_w, bar_y, w, 18.0),
                 row.color,
                 &format!("{}: {shown}", row.label),
             );
         }
-        text(
-            &mut out,
-            "chart-text chart-value",
-            (label_w + w + 6.0, y + 18.0),
-            "start",
-            &shown,
-        );
-    }
-    out.push_str("</svg>");
-    out
-}
-
-/// The heat level (0–4) of each amount: 0 for nothing (or a net refund), else its quarter
-/// among the year's days with spending counted from the top (4 − ⌊4 × days with more / days⌋),
-/// so one huge day does not wash out the rest and the largest day is always level 4.
-pub fn heat_levels(amounts: &[i64]) -> Vec<u8> {
-    let mut positive: Vec<i64> = amounts.iter().copied().filter(|a| *a > 0).collect();
-    positive.sort_unstable();
-    let n = positive.len().max(1);
-    amounts
-        .iter()
-        .map(|a| {
-            if *a <= 0 {
-                return 0;
-            }
-            let more = positive.len() - positive.partition_point(|x| x <= a);
-            4 - u8::try_from(more * 4 / n).unwrap_or(3).min(3)
-        })
-        .collect()
-}
-
-/// A calendar heatmap of `year`: one cell per day, weeks as columns and weekdays as rows
-/// starting on `week_start` (1 = Monday … 7 = Sunday), month names above, a legend below.
-/// `days` lists the days with an amount; the others are drawn empty.
-pub fn heatmap(
-    frame: &Frame<'_>,
-    year: i32,
-    week_start: u8,
-    days: &[(NaiveDate, i64)],
-    l: &Locale,
-    format: &dyn Fn(i64) -> String,
-) -> String {
-    const CELL: f64 = 12.0;
-    const STEP: f64 = 15.0;
-    let (left, top) = (34.0, 18.0);
-    let (Some(first), Some(last)) = (
-        NaiveDate::from_ymd_opt(year, 1, 1),
-        NaiveDate::from_ymd_opt(year, 12, 31),
-    ) else {
-        return String::new();
-    };
-    let start = u32::from(week_start.clamp(1, 7)) - 1;
-    let row_of = |d: NaiveDate| (d.weekday().num_days_from_monday() + 7 - start) % 7;
-    let offset = row_of(first);
-    let column_of = |d: NaiveDate| (d.ordinal0() + offset) / 7;
-    let columns = column_of(last) + 1;
-    let width = 34 + columns * 15;
-    let height = 18 + 7 * 15 + 30;
-    let all: Vec<NaiveDate> = first.iter_days().take_while(|d| *d <= last).collect();
-    let by_day: BTreeMap<NaiveDate, i64> = days.iter().copied().collect();
-    let amounts: Vec<i64> = all
-        .iter()
-        .map(|d| by_day.get(d).copied().unwrap_or(0))
-        .collect();
-    let levels = heat_levels(&amounts);
-    let mut out = String::new();
-    open(&mut out, frame, width, height);
-    for row in [0_u32, 2, 4] {
-        let weekday = first + Duration::days(i64::from((row + 7 - offset) % 7));
-        let y = top + STEP * f64::from(row) + CELL - 2.0;
-        text(
-            &mut out,
-            "chart-text",
-            (left - 6.0, y),
-            "end",
-            &l.weekday_short(weekday),
-        );
-    }
-    for month in 1..=12 {
-        if let Some(day) = NaiveDate::from_ymd_opt(year, month, 1) {
-            let x = left + STEP * f64::from(column_of(day));
+        if width == Width::Wide {
             text(
                 &mut out,
-                "chart-text",
-                (x, top - 6.0),
+                "chart-text chart-value",
+                (label_w + w + 6.0, y + 18.0),
                 "start",
-                &l.month_short(day),
+                &shown,
             );
         }
     }
-    for ((day, amount), level) in all.iter().zip(&amounts).zip(&levels) {
-        let x = left + STEP * f64::from(column_of(*day));
-        let y = top + STEP * f64::from(row_of(*day));
-        let shown = if *amount == 0 {
-            "nothing".to_owned()
-        } else {
-            format(*amount)
-        };
-        let title = format!("{}: {shown}", l.long_date(*day));
-        rect(
-            &mut out,
-            &format!("heat heat-{level}"),
-            (x, y, CELL, CELL),
-            &title,
-        );
-    }
-    let legend_y = top + STEP * 7.0 + 8.0;
-    let legend_x = f64::from(width) - 5.0 * STEP - 44.0;
-    text(
-        &mut out,
-        "chart-text",
-        (legend_x - 6.0, legend_y + CELL - 2.0),
-        "end",
-        "Less",
-    );
-    for level in 0..5_u8 {
-        let x = legend_x + STEP * f64::from(level);
-        let title = match level {
-            0 => "Nothing paid",
-            1 => "The smallest quarter of the days with spending",
-            2 => "The second quarter of the days with spending",
-            3 => "The third quarter of the days with spending",
-            _ => "The largest quarter of the days with spending",
-        };
-        rect(
-            &mut out,
-            &format!("heat heat-{level}"),
-            (x, legend_y, CELL, CELL),
-            title,
-        );
-    }
-    text(
-        &mut out,
-        "chart-text",
-        (legend_x + 5.0 * STEP + 2.0, legend_y + CELL - 2.0),
-        "start",
-        "More",
-    );
     out.push_str("</svg>");
     out
 }

@@ -1,8 +1,8 @@
 //! The analytics page (`GET /analytics?year=`), on both engines: the data tables show the
 //! year's totals per month, category and day; expected vs paid follows the tracker; another
 //! user's data never appears; bad years fall back to this year with a message (never a 500);
-//! category names come out escaped in the SVG and the tables; the charts carry their titles;
-//! no inline styles. The manual clock starts on Saturday 2026-03-14 (see `tracker.rs`).
+//! category names come out escaped in the SVG and the tables; the charts (wide and narrow)
+//! carry their titles and ids of their own; no inline styles. The manual clock starts on Saturday 2026-03-14 (see `tracker.rs`).
 
 use domain::id::{CategoryId, UserId};
 use domain::user::Role;
@@ -104,9 +104,15 @@ app_tests! {
         assert!(html.contains("<time datetime=\"2026-03-03\">Tue, Mar 3</time></th><td data-label=\"Paid\" class=\"num tabular\">$20.00</td>"));
         assert!(html.contains("<title>Tuesday, March 3, 2026: $20.00</title>"));
         assert!(html.contains("<title>Wednesday, March 4, 2026: nothing</title>"));
-        // Four charts, each an image with a title and a description.
-        assert_eq!(html.matches("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart-svg\"").count(), 4);
-        for id in ["monthly-chart", "expected-chart", "categories-chart", "heatmap-chart"] {
+        // Four charts, each an image with a title and a description; three also drawn narrow
+        // for phones (the stylesheet shows one per width), with ids of their own.
+        assert_eq!(html.matches("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart-svg").count(), 7);
+        assert_eq!(html.matches("class=\"chart-svg chart-for-wide\"").count(), 3);
+        assert_eq!(html.matches("class=\"chart-svg chart-for-narrow\"").count(), 3);
+        let ids: Vec<&str> = html.split(" id=\"").skip(1).filter_map(|rest| rest.split('"').next()).collect();
+        let unique: std::collections::BTreeSet<&str> = ids.iter().copied().collect();
+        assert_eq!(ids.len(), unique.len(), "no id twice on the page: {ids:?}");
+        for id in ["monthly-chart", "expected-chart", "categories-chart", "heatmap-chart", "monthly-chart-narrow", "expected-chart-narrow", "categories-chart-narrow"] {
             assert!(html.contains(&format!("role=\"img\" aria-labelledby=\"{id}-title {id}-desc\"")), "{id}");
             assert!(html.contains(&format!("<title id=\"{id}-title\">")), "{id}");
             assert!(html.contains(&format!("<desc id=\"{id}-desc\">")), "{id}");

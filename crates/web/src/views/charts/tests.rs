@@ -1,7 +1,12 @@
 //! Unit tests of the chart renderer: escaping, scales, stacking and grouping, empty and
-//! negative data, the heatmap's cells and levels.
+//! negative data, the narrow drawings' label spacing, the heatmap's cells and levels.
+
+use chrono::NaiveDate;
 
 use super::*;
+use crate::locale::Locale;
+
+mod narrow;
 
 fn frame() -> Frame<'static> {
     Frame {
@@ -62,9 +67,18 @@ fn every_chart_has_a_labelled_title_and_description() {
         values: &[1, 2, 3],
     }];
     let charts = [
-        columns(&f, &months(), &series, Layout::Stacked, &plain, &plain),
+        columns(
+            &f,
+            Width::Wide,
+            &months(),
+            &series,
+            Layout::Stacked,
+            &plain,
+            &plain,
+        ),
         bars(
             &f,
+            Width::Wide,
             &[BarRow {
                 label: "a".into(),
                 value: 1,
@@ -104,6 +118,7 @@ fn columns_scale_to_the_nice_axis_and_stack() {
     ];
     let svg = columns(
         &frame(),
+        Width::Wide,
         &months(),
         &series,
         Layout::Stacked,
@@ -141,6 +156,7 @@ fn grouped_columns_sit_side_by_side() {
     ];
     let svg = columns(
         &frame(),
+        Width::Wide,
         &months(),
         &series,
         Layout::Grouped,
@@ -165,7 +181,15 @@ fn zero_one_month_and_negative_data_draw_no_broken_shapes() {
         class: "bar-bills",
         values: &zeros,
     }];
-    let svg = columns(&frame(), &labels, &series, Layout::Stacked, &plain, &plain);
+    let svg = columns(
+        &frame(),
+        Width::Wide,
+        &labels,
+        &series,
+        Layout::Stacked,
+        &plain,
+        &plain,
+    );
     assert!(attrs(&svg, "bar-bills", "height").is_empty());
     assert!(svg.contains(">$4</text>"), "an empty axis still has ticks");
 
@@ -177,6 +201,7 @@ fn zero_one_month_and_negative_data_draw_no_broken_shapes() {
     }];
     let svg = columns(
         &frame(),
+        Width::Wide,
         &["Jan".to_owned()],
         &series,
         Layout::Stacked,
@@ -193,6 +218,7 @@ fn zero_one_month_and_negative_data_draw_no_broken_shapes() {
     }];
     let svg = columns(
         &frame(),
+        Width::Wide,
         &months(),
         &series,
         Layout::Grouped,
@@ -205,7 +231,7 @@ fn zero_one_month_and_negative_data_draw_no_broken_shapes() {
         value: -10,
         color: None,
     }];
-    let svg = bars(&frame(), &rows, "bar-category", &plain);
+    let svg = bars(&frame(), Width::Wide, &rows, "bar-category", &plain);
     assert!(attrs(&svg, "bar-category", "width").is_empty());
     assert!(svg.contains(">$-10</text>"), "the value is still written");
     assert!(!svg.contains("width=\"-"));
@@ -225,7 +251,7 @@ fn bar_lists_escape_labels_and_write_values() {
             color: None,
         },
     ];
-    let svg = bars(&frame(), &rows, "bar-category", &plain);
+    let svg = bars(&frame(), Width::Wide, &rows, "bar-category", &plain);
     assert!(svg.contains(">&lt;b&gt;&amp;</text>"));
     assert!(svg.contains("<title>&lt;b&gt;&amp;: $300</title>"));
     assert!(!svg.contains("<b>"));
@@ -252,7 +278,7 @@ fn a_category_bar_has_the_categorys_colour() {
             color: None,
         },
     ];
-    let svg = bars(&frame(), &rows, "bar-category", &plain);
+    let svg = bars(&frame(), Width::Wide, &rows, "bar-category", &plain);
     assert!(svg.contains("class=\"bar-own\" x=\"180.0\" y=\"9.0\" width=\"410.0\" height=\"18.0\" fill=\"#0891b2\">"), "{svg}");
     assert_eq!(
         svg.matches(" fill=").count(),
