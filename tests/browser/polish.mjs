@@ -266,6 +266,12 @@ export function polishTests(suite) {
         const clash = overlaps(chart.texts);
         assert(clash.length === 0, `${size.width} px, ${chart.id}: no two labels overlap:\n${clash.join("\n")}`);
       }
+      const spills = await page.evaluate(() =>
+        [...document.querySelectorAll(".analytics-cards .card")]
+          .filter((card) => card.scrollWidth > card.clientWidth + 1)
+          .map((card) => card.textContent.trim().replace(/\s+/g, " ")),
+      );
+      assert(spills.length === 0, `${size.width} px: the year's totals fit their cards: ${spills.join("; ")}`);
       measured.push(`${size.width} px ${Math.min(...all.map((x) => x.px)).toFixed(1)} px`);
       if (size === PHONE) for (const v of await axe(page)) problems.push(`axe: ${v}`);
     }
