@@ -16,8 +16,9 @@ use crate::observe::ClientIp;
 use crate::problem::ApiError;
 use crate::{AppState, cookies};
 
-/// The caller of this request, set by [`authenticate`].
-#[derive(Debug, Clone)]
+/// The caller of this request, set by [`authenticate`] (and copied onto its response, for the
+/// page presenter to draw the navigation of an error page).
+#[derive(Debug, Clone, Default)]
 pub struct Caller {
     pub principal: Option<Principal>,
     /// The session cookie as sent (to end it at sign-in or sign-out).
@@ -49,24 +50,30 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
     if is_unsafe(req.method()) {
         if let Err(reason) = same_origin(app, req.headers()) {
             tracing::warn!(target: "security", reason, "cross-site request refused");
-            return crate::problem::Problem::new(axum::http::StatusCode::FORBIDDEN)
+            let mut refused = crate::problem::Problem::new(axum::http::StatusCode::FORBIDDEN)
                 .detail("This request came from another site.")
                 .code("cross_site")
                 .into_response();
+            refused.extensions_mut().insert(caller);
+            return refused;
         }
         let (checked, ok) = check_csrf(app, &caller, req).await;
         req = checked;
         if !ok {
             tracing::warn!(target: "security", "CSRF token missing or invalid");
-            return crate::problem::Problem::new(axum::http::StatusCode::FORBIDDEN)
+            let mut refused = crate::problem::Problem::new(axum::http::StatusCode::FORBIDDEN)
                 .detail("Missing or invalid CSRF token; reload the page and try again.")
                 .field("csrf_token")
                 .code("csrf")
                 .into_response();
+            refused.extensions_mut().insert(caller);
+            return refused;
         }
     }
-    req.extensions_mut().insert(caller);
-    next.run(req).await
+    req.extensions_mut().insert(caller.clone());
+    let mut response = next.run(req).await;
+    response.extensions_mut().insert(caller);
+    response
 }
 
 async fn resolve(app: &App, token: Option<&str>) -> service::Result<Option<Principal>> {

@@ -4,8 +4,8 @@
 //!
 //! Request pipeline, outermost first:
 //! `observe` (request id, access log, metrics, problem bodies for bare errors) → security
-//! headers → Host check → CORS → panic catcher → timeout → body limit → authenticate + CSRF →
-//! route.
+//! headers → Host check → CORS → panic catcher → timeout → body limit → page presenter (HTML error pages on browser
+//! routes) → authenticate + CSRF → route.
 //!
 //! Module map:
 //! - [`server`] — binding, serving and graceful shutdown.
@@ -24,6 +24,8 @@
 //! - [`auth`] — resolving the caller (session cookie or single-user mode), CSRF and origin checks, extractors.
 //! - [`cookies`] — the one cookie builder (session and CSRF cookies).
 //! - [`cors`] — CORS, closed unless `CORS_ORIGIN` names an origin.
+//! - [`extract`] — extractors the pages and the API share: a path id parsed once, "absent vs
+//!   null" JSON fields.
 //! - [`json`] — the API's JSON body extractor (problem+json naming the field).
 //! - [`api`] — the JSON API handlers under `/api`.
 //! - [`pages`] — the HTML pages, one module per area (sign-in and setup, the tracker home
@@ -34,6 +36,7 @@ pub mod assets;
 pub mod auth;
 pub mod cookies;
 pub mod cors;
+pub mod extract;
 pub mod headers;
 pub mod health;
 pub mod hosts;

@@ -240,6 +240,11 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
             state.clone(),
             auth::authenticate,
         ))
+        // Every error answer of a browser route becomes an HTML page (never problem+json).
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            pages::kit::present,
+        ))
         .layer(
             ServiceBuilder::new()
                 .layer(middleware::from_fn_with_state(

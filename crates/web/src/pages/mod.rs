@@ -24,6 +24,8 @@
 //! - [`admin`] — administration: accounts list, create, sign everyone out; the admin extractor.
 //! - [`admin_users`] — one account: names, role, access, password reset, sessions, delete.
 //! - [`admin_audit`] — the hash-chained audit log with filters and the chain check.
+//! - [`kit`] — the page kit: the [`kit::Page`] extractor, [`kit::PageError`] and the one HTML
+//!   presenter of every browser route's errors.
 //! - [`htmx`] — whether a request wants a partial (an htmx element's own request) or the page.
 //! - [`common`] — form plumbing shared by the data pages (data-owner extractor, banners,
 //!   status badges).
@@ -43,6 +45,7 @@ pub mod common;
 pub mod expenses;
 pub mod forms;
 pub mod htmx;
+pub mod kit;
 pub mod occurrence;
 pub mod profile;
 pub mod reauth;
@@ -59,7 +62,6 @@ use service::App;
 use service::auth::{Principal, SignedIn, csrf};
 
 use crate::auth::Caller;
-use crate::observe::{CspNonce, RequestId};
 use crate::views::{self, Chrome, ErrorPage, NavUser};
 use crate::{AppState, cookies};
 
@@ -88,30 +90,31 @@ pub struct PageContext {
     pub locale: crate::locale::Locale,
 }
 
+impl PageContext {
+    /// The context for `caller`: the signed-in user's display preferences (one read), else the
+    /// defaults.
+    pub async fn load(app: &App, caller: &Caller, nonce: &str, request_id: Option<String>) -> Self {
+        let display = match &caller.principal {
+            Some(p) => service::preferences::display_of(app, p).await,
+            None => service::preferences::Display::default(),
+        };
+        PageContext {
+            nonce: nonce.to_owned(),
+            request_id,
+            locale: crate::locale::Locale::new(&display.locale, display.time_zone),
+            theme: display.theme,
+        }
+    }
+}
+
 impl axum::extract::FromRequestParts<AppState> for PageContext {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(
         parts: &mut axum::http::request::Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let principal = parts
-            .extensions
-            .get::<Caller>()
-            .and_then(|c| c.principal.as_ref());
-        let display = match principal {
-            Some(p) => service::preferences::display_of(&state.app, p).await,
-            None => service::preferences::Display::default(),
-        };
-        Ok(PageContext {
-            nonce: parts
-                .extensions
-                .get::<CspNonce>()
-                .map(|n| n.0.clone())
-                .unwrap_or_default(),
-            request_id: parts.extensions.get::<RequestId>().map(|r| r.0.clone()),
-            locale: crate::locale::Locale::new(&display.locale, display.time_zone),
-            theme: display.theme,
-        })
+        let Ok(page) = kit::Page::from_request_parts(parts, state).await;
+        Ok(page.context().await)
     }
 }
 
@@ -254,7 +257,9 @@ pub(crate) async fn not_found(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|accept| accept.contains("text/html"));
     if !wants_page || path == "/api" || path.starts_with("/api/") || path.starts_with("/static/") {
-        return StatusCode::NOT_FOUND.into_response();
+        let mut bare = StatusCode::NOT_FOUND.into_response();
+        bare.extensions_mut().insert(kit::Unrouted);
+        return bare;
     }
     error_page(
         &state.app,
