@@ -8,23 +8,21 @@
 //! not exist or belongs to someone else is the 404 page.
 
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
-use axum::response::Response;
 use domain::Invalid;
 use domain::category::{CategoryName, Color, Icon};
 use domain::id::CategoryId;
 use serde::Deserialize;
-use service::auth::Principal;
+use service::Error;
 use service::categories::{self, CategoryInput, CategoryPatch, CategoryView};
-use service::{App, Error};
 
 use super::bills::present::field_error;
-use super::common::{DataPageUser, failed, forbidden, message, with_cookie};
-use super::forms::{CsrfForm, checked, error_message, failed_or_404, param, parse_id, version};
-use super::{PageContext, chrome, error_page, see_other};
-use crate::AppState;
-use crate::auth::Caller;
+use super::common::{message, with_cookie, with_param};
+use super::forms::{CsrfForm, checked, error_message, param, version};
+use super::kit::{DataPage, Fail, PageResult};
+use super::{chrome, see_other};
+use crate::extract::PathId;
 use crate::locale::Locale;
 use crate::routes::Table;
 use crate::views::categories::{CategoriesPage, CategoryFields, CategoryItem};
@@ -83,19 +81,15 @@ pub struct StarterForm {
 
 /// `POST /categories/starter-set`: adds the starter categories the caller lacks, then back to
 /// the categories page (or the new-bill form that offered them).
-pub async fn starter_set(
-    State(state): State<AppState>,
-    DataPageUser(user): DataPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Form(form): Form<StarterForm>,
-) -> Response {
+pub async fn starter_set(page: DataPage, Form(form): Form<StarterForm>) -> PageResult {
     let to = match form.return_to.as_deref() {
         Some("/bills/new") => "/bills/new",
         _ => "/categories",
     };
-    let result = categories::add_starter_set(&state.app, &user).await;
-    super::forms::done(&state.app, &caller, &ctx, result, to, "starter_added")
+    categories::add_starter_set(&page.app, &page.user)
+        .await
+        .back_to(to)?;
+    Ok(see_other(&with_param(to, "notice", "starter_added")))
 }
 
 /// `(field, message)` of a refused form.
@@ -136,27 +130,14 @@ fn item(l: &Locale, c: &CategoryView) -> CategoryItem {
 
 /// Renders the page with the banners and a refused form, if any.
 async fn show_page(
-    app: &App,
-    caller: &Caller,
-    ctx: &PageContext,
-    user: &Principal,
+    page: &DataPage,
     banners: (Option<String>, Option<String>, Option<String>),
     refusal: Refusal,
-) -> Response {
-    let all = match categories::list(app, user, true).await {
-        Ok(all) => all,
-        Err(Error::Forbidden) => return forbidden(app, caller, ctx),
-        Err(err) => {
-            tracing::error!(error = %err, "categories page failed");
-            return error_page(
-                app,
-                caller,
-                ctx,
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The page could not be shown; try again in a moment.",
-            );
-        }
-    };
+) -> PageResult {
+    let all = categories::list(&page.app, &page.user, true)
+        .await
+        .not_shown("The categories could not be shown")?;
+    let ctx = page.context().await;
     let mut summary = Vec::new();
     let (mut rows, mut deleted) = (Vec::new(), Vec::new());
     for c in &all {
@@ -189,8 +170,8 @@ async fn show_page(
         summary.push((format!("new-{field}"), message.clone()));
     }
     let (notice, error, undo) = banners;
-    let (chrome, cookie) = chrome(app, caller, ctx, "Categories");
-    let page = CategoriesPage {
+    let (chrome, cookie) = chrome(&page.app, &page.caller, &ctx, "Categories");
+    let view = CategoriesPage {
         chrome,
         status: refusal.status.unwrap_or(StatusCode::OK),
         rows,
@@ -202,18 +183,12 @@ async fn show_page(
         error,
         undo,
     };
-    with_cookie(render(&page), cookie)
+    Ok(with_cookie(render(&view), cookie))
 }
 
 /// `GET /categories` (plus `notice`, `error` and `undo` — a just-deleted category — after a
 /// form).
-pub async fn list(
-    State(state): State<AppState>,
-    DataPageUser(user): DataPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Query(pairs): Query<Vec<(String, String)>>,
-) -> Response {
+pub async fn list(page: DataPage, Query(pairs): Query<Vec<(String, String)>>) -> PageResult {
     let code = |name: &str| param(&pairs, name);
     let banners = (
         message(&NOTICES, code("notice")),
@@ -222,15 +197,7 @@ pub async fn list(
             .and_then(|raw| raw.parse::<CategoryId>().ok())
             .map(|id| id.to_string()),
     );
-    show_page(
-        &state.app,
-        &caller,
-        &ctx,
-        &user,
-        banners,
-        Refusal::default(),
-    )
-    .await
+    show_page(&page, banners, Refusal::default()).await
 }
 
 #[derive(Deserialize)]
@@ -276,43 +243,45 @@ fn input(f: &CategoryFields) -> Result<CategoryInput, Invalid> {
 }
 
 /// `POST /categories`.
-pub async fn create(
-    State(state): State<AppState>,
-    DataPageUser(user): DataPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Form(form): Form<CategoryForm>,
-) -> Response {
-    let app = &state.app;
+pub async fn create(page: DataPage, Form(form): Form<CategoryForm>) -> PageResult {
     let result = match input(&form.fields) {
-        Ok(input) => categories::create(app, &user, input).await.map(|_| ()),
+        Ok(input) => categories::create(&page.app, &page.user, input).await,
         Err(invalid) => Err(invalid.into()),
     };
     match result {
-        Ok(()) => see_other("/categories?notice=created"),
-        Err(err) => match form_errors(&err) {
-            Some((status, errors)) => {
-                let refusal = Refusal {
-                    status: Some(status),
-                    create: Some((form.fields, errors)),
-                    edit: None,
-                };
-                show_page(app, &caller, &ctx, &user, (None, None, None), refusal).await
-            }
-            None => failed(app, &caller, &ctx, "/categories", err),
-        },
+        Ok(_) => Ok(see_other("/categories?notice=created")),
+        Err(err) => refused(&page, err, None, form.fields).await,
     }
 }
 
-fn not_found(app: &App, caller: &Caller, ctx: &PageContext) -> Response {
-    error_page(
-        app,
-        caller,
-        ctx,
-        StatusCode::NOT_FOUND,
-        "That category does not exist.",
-    )
+/// A refused form: the page again with the typed values and the message under the field (422,
+/// 409 for a taken name or a stale version), or the failure's usual answer.
+async fn refused(
+    page: &DataPage,
+    err: Error,
+    edited: Option<CategoryId>,
+    typed: CategoryFields,
+) -> PageResult {
+    let Some((status, errors)) = form_errors(&err) else {
+        return Err(err).back_to("/categories").missing(NOT_FOUND);
+    };
+    let refusal = match edited {
+        None => Refusal {
+            status: Some(status),
+            create: Some((typed, errors)),
+            edit: None,
+        },
+        Some(id) => Refusal {
+            status: Some(status),
+            create: None,
+            edit: Some((id.to_string(), typed, errors)),
+        },
+    };
+    show_page(page, (None, None, None), refusal).await
 }
+
+/// The 404 page's words for a category that is missing or someone else's.
+const NOT_FOUND: &str = "That category does not exist.";
 
 fn patch(f: &CategoryFields) -> Result<CategoryPatch, Invalid> {
     Ok(CategoryPatch {
@@ -326,71 +295,38 @@ fn patch(f: &CategoryFields) -> Result<CategoryPatch, Invalid> {
 
 /// `POST /categories/{id}`: saves the edit if the category is still at the form's version.
 pub async fn update(
-    State(state): State<AppState>,
-    DataPageUser(user): DataPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Path(id): Path<String>,
+    page: DataPage,
+    PathId(id): PathId<CategoryId>,
     Form(form): Form<CategoryForm>,
-) -> Response {
-    let app = &state.app;
-    let Ok(id) = parse_id::<CategoryId>(&id) else {
-        return not_found(app, &caller, &ctx);
-    };
+) -> PageResult {
     let result = match patch(&form.fields) {
-        Ok(patch) => categories::update(app, &user, id, patch).await.map(|_| ()),
+        Ok(patch) => categories::update(&page.app, &page.user, id, patch).await,
         Err(invalid) => Err(invalid.into()),
     };
     match result {
-        Ok(()) => see_other("/categories?notice=saved"),
-        Err(err) => match form_errors(&err) {
-            Some((status, errors)) => {
-                let refusal = Refusal {
-                    status: Some(status),
-                    create: None,
-                    edit: Some((id.to_string(), form.fields, errors)),
-                };
-                show_page(app, &caller, &ctx, &user, (None, None, None), refusal).await
-            }
-            None => failed_or_404(app, &caller, &ctx, "/categories", err, not_found),
-        },
+        Ok(_) => Ok(see_other("/categories?notice=saved")),
+        Err(err) => refused(&page, err, Some(id), form.fields).await,
     }
 }
 
 /// `POST /categories/{id}/delete`: soft delete; the banner offers Restore.
 pub async fn delete(
-    State(state): State<AppState>,
-    DataPageUser(user): DataPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Path(id): Path<String>,
-    Form(_form): Form<CsrfForm>,
-) -> Response {
-    let app = &state.app;
-    let Ok(id) = parse_id::<CategoryId>(&id) else {
-        return not_found(app, &caller, &ctx);
-    };
-    match categories::delete(app, &user, id).await {
-        Ok(()) => see_other(&format!("/categories?notice=deleted&undo={id}")),
-        Err(err) => failed_or_404(app, &caller, &ctx, "/categories", err, not_found),
-    }
+    page: DataPage,
+    PathId(id): PathId<CategoryId>,
+    _: Form<CsrfForm>,
+) -> PageResult {
+    let deleted = categories::delete(&page.app, &page.user, id).await;
+    deleted.back_to("/categories").missing(NOT_FOUND)?;
+    Ok(see_other(&format!("/categories?notice=deleted&undo={id}")))
 }
 
 /// `POST /categories/{id}/restore`; a live category that took its name meanwhile is a banner.
 pub async fn restore(
-    State(state): State<AppState>,
-    DataPageUser(user): DataPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Path(id): Path<String>,
-    Form(_form): Form<CsrfForm>,
-) -> Response {
-    let app = &state.app;
-    let Ok(id) = parse_id::<CategoryId>(&id) else {
-        return not_found(app, &caller, &ctx);
-    };
-    match categories::restore(app, &user, id).await {
-        Ok(_) => see_other("/categories?notice=restored"),
-        Err(err) => failed_or_404(app, &caller, &ctx, "/categories", err, not_found),
-    }
+    page: DataPage,
+    PathId(id): PathId<CategoryId>,
+    _: Form<CsrfForm>,
+) -> PageResult {
+    let restored = categories::restore(&page.app, &page.user, id).await;
+    restored.back_to("/categories").missing(NOT_FOUND)?;
+    Ok(see_other("/categories?notice=restored"))
 }
