@@ -4,7 +4,7 @@
 //! overrides) and the payment forms (`payments`); `present` formats the service's views for
 //! the templates. This file holds the routes and what the parts share.
 //!
-//! Every page is for the signed-in owner of the data ([`DataPageUser`]): the bootstrap
+//! Every page is for the signed-in owner of the data ([`super::kit::DataPage`]): the bootstrap
 //! administrator gets a 403 page, and a bill or payment id that does not parse, does not exist
 //! or belongs to someone else is the same 404 page. Successful POSTs redirect (303) with a
 //! banner code (`?notice=` / `?error=`, fixed messages, never reflected input); a refused
@@ -19,16 +19,13 @@ mod payments;
 pub mod present;
 
 use axum::http::StatusCode;
-use axum::response::Response;
 use axum::routing::{get, post};
 use domain::id::BillId;
 use service::auth::Principal;
 use service::preferences::{self, Preferences, data_owner};
 use service::{App, Error};
 
-use super::common::{failed, forbidden};
-use super::{PageContext, error_page};
-use crate::auth::Caller;
+use super::kit::{Fail, PageError};
 use crate::routes::Table;
 use present::field_error;
 
@@ -78,44 +75,13 @@ async fn prefs(app: &App, user: &Principal) -> Result<Preferences, Error> {
     preferences::load(app, data_owner(user)?).await
 }
 
-/// The page for a failed read: 404 for a missing (or foreign) bill, 403 for the bootstrap
-/// administrator, else a 503 page (the cause is logged, never shown).
-fn load_failed(app: &App, caller: &Caller, ctx: &PageContext, err: Error) -> Response {
-    match err {
-        Error::NotFound => error_page(
-            app,
-            caller,
-            ctx,
-            StatusCode::NOT_FOUND,
-            "That bill or payment does not exist, or it was deleted for good.",
-        ),
-        Error::Forbidden => forbidden(app, caller, ctx),
-        err => {
-            tracing::error!(error = %err, "bill page failed");
-            error_page(
-                app,
-                caller,
-                ctx,
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The page could not be shown; try again in a moment.",
-            )
-        }
-    }
-}
+/// The 404 page's words for a bill or payment that does not exist (or is someone else's).
+pub(super) const MISSING: &str = "That bill or payment does not exist, or it was deleted for good.";
 
-/// The answer to a failed form on bill `id`'s page: the 404 page when the bill is missing
-/// (or someone else's), else back to its page with a banner.
-fn failed_on_bill(
-    app: &App,
-    caller: &Caller,
-    ctx: &PageContext,
-    id: BillId,
-    err: Error,
-) -> Response {
-    match err {
-        Error::NotFound => load_failed(app, caller, ctx, err),
-        err => failed(app, caller, ctx, &bill_href(&id.to_string()), err),
-    }
+/// A failed form on bill `id`'s page: back to its page with a banner, or the 404 page when the
+/// bill is gone.
+fn on_bill<T>(result: Result<T, Error>, id: BillId) -> Result<T, PageError> {
+    result.back_to(&bill_href(&id.to_string())).missing(MISSING)
 }
 
 /// A refused save as the form's status and errors: 422 with the refused field's message, 409

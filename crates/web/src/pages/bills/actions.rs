@@ -5,86 +5,38 @@
 //! field comes back as the bill page with 422 and the message under the field.
 
 use axum::Form;
-use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::Response;
 use chrono::NaiveDate;
 use domain::bill::Notes;
 use domain::date::parse_date;
 use domain::id::BillId;
 use serde::Deserialize;
 use service::Error;
-use service::auth::Principal;
 use service::bills;
 use service::month_state::{self, MonthStateChanges};
 
 use super::detail::{Extras, render_detail};
 use super::present::field_error;
-use super::{bill_href, failed_on_bill, load_failed};
-use crate::AppState;
-use crate::auth::Caller;
-use crate::pages::common::{DataPageUser, failed};
-use crate::pages::forms::{CsrfForm, checked, parse_id};
-use crate::pages::{PageContext, see_other};
+use super::{bill_href, on_bill};
+use crate::extract::PathId;
+use crate::pages::forms::{CsrfForm, checked};
+use crate::pages::kit::{DataPage, PageResult};
+use crate::pages::see_other;
 use crate::views::bills::OccurrenceFields;
 
-/// Runs a bill action and redirects to `done(id, what it answered)`; a missing bill is the
-/// 404 page, other failures a banner on the bill's page.
-async fn act<F, Fut, T>(
-    state: &AppState,
-    caller: &Caller,
-    ctx: &PageContext,
-    raw_id: &str,
-    action: F,
-    done: impl FnOnce(&str, T) -> String,
-) -> Response
-where
-    F: FnOnce(BillId) -> Fut,
-    Fut: std::future::Future<Output = Result<T, Error>>,
-{
-    let app = &state.app;
-    let id = match parse_id(raw_id) {
-        Ok(id) => id,
-        Err(err) => return load_failed(app, caller, ctx, err),
-    };
-    match action(id).await {
-        Ok(answer) => see_other(&done(&id.to_string(), answer)),
-        Err(err) => failed_on_bill(app, caller, ctx, id, err),
-    }
-}
-
 /// `POST /bills/{id}/delete`: soft delete; the list's banner offers Restore.
-pub async fn delete(
-    State(state): State<AppState>,
-    DataPageUser(user): DataPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Path(id): Path<String>,
-    Form(_form): Form<CsrfForm>,
-) -> Response {
-    let app = &state.app;
-    let action = |id| bills::delete(app, &user, id);
-    act(&state, &caller, &ctx, &id, action, |id, ()| {
-        format!("/bills?notice=deleted&bill={id}")
-    })
-    .await
+pub async fn delete(page: DataPage, PathId(id): PathId<BillId>, _: Form<CsrfForm>) -> PageResult {
+    on_bill(bills::delete(&page.app, &page.user, id).await, id)?;
+    Ok(see_other(&format!("/bills?notice=deleted&bill={id}")))
 }
 
 /// `POST /bills/{id}/restore`.
-pub async fn restore(
-    State(state): State<AppState>,
-    DataPageUser(user): DataPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Path(id): Path<String>,
-    Form(_form): Form<CsrfForm>,
-) -> Response {
-    let app = &state.app;
-    let action = |id| bills::restore(app, &user, id);
-    act(&state, &caller, &ctx, &id, action, |id, _| {
-        format!("{}?notice=restored", bill_href(id))
-    })
-    .await
+pub async fn restore(page: DataPage, PathId(id): PathId<BillId>, _: Form<CsrfForm>) -> PageResult {
+    on_bill(bills::restore(&page.app, &page.user, id).await, id)?;
+    Ok(see_other(&format!(
+        "{}?notice=restored",
+        bill_href(&id.to_string())
+    )))
 }
 
 #[derive(Deserialize, Default)]
@@ -97,61 +49,47 @@ pub struct ActiveForm {
 
 /// Deactivates or reactivates from the typed date (blank: today); a refused date comes back
 /// under the field.
-async fn set_active(
-    state: &AppState,
-    user: &Principal,
-    caller: &Caller,
-    ctx: &PageContext,
-    raw_id: &str,
-    active: bool,
-    on: String,
-) -> Response {
-    let app = &state.app;
-    let id = match parse_id(raw_id) {
-        Ok(id) => id,
-        Err(err) => return load_failed(app, caller, ctx, err),
-    };
+async fn set_active(page: &DataPage, id: BillId, active: bool, on: String) -> PageResult {
     let result = match domain::text::optional(&on, |raw| parse_date("on", raw)) {
-        Ok(date) => bills::set_active(app, user, id, active, date).await,
+        Ok(date) => bills::set_active(&page.app, &page.user, id, active, date).await,
         Err(invalid) => Err(invalid.into()),
     };
     let notice = if active { "reactivated" } else { "deactivated" };
     match result {
-        Ok(_) => see_other(&format!("{}?notice={notice}", bill_href(&id.to_string()))),
         Err(Error::Invalid(invalid)) => {
             let extras = Extras {
                 status: Some(StatusCode::UNPROCESSABLE_ENTITY),
                 active: Some((on, field_error(&invalid).1)),
                 ..Extras::default()
             };
-            render_detail(app, caller, ctx, user, id, extras).await
+            render_detail(page, id, extras).await
         }
-        Err(err) => failed_on_bill(app, caller, ctx, id, err),
+        result => {
+            on_bill(result, id)?;
+            Ok(see_other(&format!(
+                "{}?notice={notice}",
+                bill_href(&id.to_string())
+            )))
+        }
     }
 }
 
 /// `POST /bills/{id}/deactivate` (`on`: the first day it is no longer due).
 pub async fn deactivate(
-    State(state): State<AppState>,
-    DataPageUser(user): DataPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Path(id): Path<String>,
+    page: DataPage,
+    PathId(id): PathId<BillId>,
     Form(form): Form<ActiveForm>,
-) -> Response {
-    set_active(&state, &user, &caller, &ctx, &id, false, form.on).await
+) -> PageResult {
+    set_active(&page, id, false, form.on).await
 }
 
 /// `POST /bills/{id}/reactivate` (`on`: the first day it is due again).
 pub async fn reactivate(
-    State(state): State<AppState>,
-    DataPageUser(user): DataPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Path(id): Path<String>,
+    page: DataPage,
+    PathId(id): PathId<BillId>,
     Form(form): Form<ActiveForm>,
-) -> Response {
-    set_active(&state, &user, &caller, &ctx, &id, true, form.on).await
+) -> PageResult {
+    set_active(&page, id, true, form.on).await
 }
 
 #[derive(Deserialize, Default)]
@@ -164,21 +102,12 @@ pub struct ConfirmForm {
 
 /// `POST /bills/{id}/delete-permanently`: only with `confirm=true` (the ticked box).
 pub async fn delete_permanently(
-    State(state): State<AppState>,
-    DataPageUser(user): DataPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Path(id): Path<String>,
+    page: DataPage,
+    PathId(id): PathId<BillId>,
     Form(form): Form<ConfirmForm>,
-) -> Response {
-    let app = &state.app;
-    let id = match parse_id(&id) {
-        Ok(id) => id,
-        Err(err) => return load_failed(app, &caller, &ctx, err),
-    };
+) -> PageResult {
     let confirmed = form.confirm.trim() == "true";
-    match bills::delete_permanently(app, &user, id, confirmed).await {
-        Ok(()) => see_other("/bills?show=deleted&notice=purged"),
+    match bills::delete_permanently(&page.app, &page.user, id, confirmed).await {
         Err(Error::Invalid(_)) => {
             let extras = Extras {
                 status: Some(StatusCode::UNPROCESSABLE_ENTITY),
@@ -188,9 +117,12 @@ pub async fn delete_permanently(
                 ),
                 ..Extras::default()
             };
-            render_detail(app, &caller, &ctx, &user, id, extras).await
+            render_detail(&page, id, extras).await
         }
-        Err(err) => failed_on_bill(app, &caller, &ctx, id, err),
+        result => {
+            on_bill(result, id)?;
+            Ok(see_other("/bills?show=deleted&notice=purged"))
+        }
     }
 }
 
@@ -220,69 +152,50 @@ fn changes(f: &OccurrenceFields) -> Result<(NaiveDate, MonthStateChanges), domai
 
 /// `POST /bills/{id}/occurrence`: saves the overrides of the occurrence due on `due_date`.
 pub async fn occurrence(
-    State(state): State<AppState>,
-    DataPageUser(user): DataPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Path(id): Path<String>,
+    page: DataPage,
+    PathId(id): PathId<BillId>,
     Form(form): Form<OccurrenceForm>,
-) -> Response {
-    let app = &state.app;
-    let id = match parse_id(&id) {
-        Ok(id) => id,
-        Err(err) => return load_failed(app, &caller, &ctx, err),
-    };
+) -> PageResult {
     let result = match changes(&form.fields) {
-        Ok((due, changes)) => month_state::set(app, &user, id, due, changes)
-            .await
-            .map(|_| ()),
+        Ok((due, changes)) => month_state::set(&page.app, &page.user, id, due, changes).await,
         Err(invalid) => Err(invalid.into()),
     };
     match result {
-        Ok(()) => see_other(&format!(
-            "{}?notice=occurrence_saved",
-            bill_href(&id.to_string())
-        )),
-        // A due date that is not one of the bill's has no field to show it under.
-        Err(Error::Invalid(invalid)) if invalid.field == "due_date" => failed(
-            app,
-            &caller,
-            &ctx,
-            &bill_href(&id.to_string()),
-            invalid.into(),
-        ),
-        Err(Error::Invalid(invalid)) => {
+        // A due date that is not one of the bill's has no field to show it under: a banner.
+        Err(Error::Invalid(invalid)) if invalid.field != "due_date" => {
             let extras = Extras {
                 status: Some(StatusCode::UNPROCESSABLE_ENTITY),
                 occurrence: Some((form.fields, vec![field_error(&invalid)])),
                 ..Extras::default()
             };
-            render_detail(app, &caller, &ctx, &user, id, extras).await
+            render_detail(&page, id, extras).await
         }
-        Err(err) => failed_on_bill(app, &caller, &ctx, id, err),
+        result => {
+            on_bill(result, id)?;
+            Ok(see_other(&format!(
+                "{}?notice=occurrence_saved",
+                bill_href(&id.to_string())
+            )))
+        }
     }
 }
 
 /// `POST /bills/{id}/pay-history`: marks the due dates before this month that still owe as
 /// paid, each on its due date; the banner offers Undo.
 pub async fn pay_history(
-    State(state): State<AppState>,
-    DataPageUser(user): DataPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Path(id): Path<String>,
-    Form(_form): Form<CsrfForm>,
-) -> Response {
-    let app = &state.app;
-    let action = |id| service::tracker::pay_history(app, &user, id);
-    act(&state, &caller, &ctx, &id, action, |id, paid| {
-        let back = format!("{}?notice=history_paid", bill_href(id));
-        match paid.undo_token {
-            Some(token) => format!("{back}&undo={token}"),
-            None => back,
-        }
-    })
-    .await
+    page: DataPage,
+    PathId(id): PathId<BillId>,
+    _: Form<CsrfForm>,
+) -> PageResult {
+    let paid = on_bill(
+        service::tracker::pay_history(&page.app, &page.user, id).await,
+        id,
+    )?;
+    let back = format!("{}?notice=history_paid", bill_href(&id.to_string()));
+    Ok(see_other(&match paid.undo_token {
+        Some(token) => format!("{back}&undo={token}"),
+        None => back,
+    }))
 }
 
 #[derive(Deserialize, Default)]
@@ -295,20 +208,17 @@ pub struct UndoHistoryForm {
 
 /// `POST /bills/{id}/pay-history/undo`: removes exactly the payments "mark paid" made.
 pub async fn undo_history(
-    State(state): State<AppState>,
-    DataPageUser(user): DataPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Path(id): Path<String>,
+    page: DataPage,
+    PathId(id): PathId<BillId>,
     Form(form): Form<UndoHistoryForm>,
-) -> Response {
-    let app = &state.app;
-    let action = |_id| async {
-        let token = service::tracker::pay::parse_undo_token(&form.undo_token)?;
-        service::tracker::pay::undo(app, &user, &token).await
+) -> PageResult {
+    let undone = match service::tracker::pay::parse_undo_token(&form.undo_token) {
+        Ok(token) => service::tracker::pay::undo(&page.app, &page.user, &token).await,
+        Err(err) => Err(err.into()),
     };
-    act(&state, &caller, &ctx, &id, action, |id, _| {
-        format!("{}?notice=history_undone", bill_href(id))
-    })
-    .await
+    on_bill(undone, id)?;
+    Ok(see_other(&format!(
+        "{}?notice=history_undone",
+        bill_href(&id.to_string())
+    )))
 }

@@ -4,9 +4,8 @@
 //! `payments`; a refused one comes back as this page with 422 and the message under the field
 //! ([`Extras`] carries what was typed).
 
-use axum::extract::{Path, Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
-use axum::response::Response;
 use chrono::{Datelike, Days, Months, NaiveDate};
 use domain::id::{BillId, PaymentId};
 use service::auth::Principal;
@@ -18,14 +17,13 @@ use service::tracker::HistoryView;
 use service::tracker::month::{self, OccurrenceView};
 use service::{App, Error};
 
-use super::load_failed;
-use super::present;
-use crate::AppState;
-use crate::auth::Caller;
+use super::{MISSING, present};
+use crate::extract::PathId;
 use crate::locale::Locale;
-use crate::pages::common::{DataPageUser, badge, message, with_cookie};
-use crate::pages::forms::{error_message, param, parse_id};
-use crate::pages::{PageContext, chrome};
+use crate::pages::chrome;
+use crate::pages::common::{badge, message, with_cookie};
+use crate::pages::forms::{error_message, param};
+use crate::pages::kit::{DataPage, Fail, PageResult};
 use crate::views::bills::{BillPage, HistoryOffer, OccurrenceFields, PaymentFields, SelectOption};
 use crate::views::{Chrome, render};
 
@@ -315,42 +313,22 @@ fn present_page(l: &Locale, chrome: Chrome, data: Loaded, extras: Extras) -> Bil
     }
 }
 
-/// Renders the detail page of bill `id` (or the 404 / 403 / 503 page).
-pub(super) async fn render_detail(
-    app: &App,
-    caller: &Caller,
-    ctx: &PageContext,
-    user: &Principal,
-    id: BillId,
-    extras: Extras,
-) -> Response {
-    match load(app, user, id).await {
-        Ok(data) => {
-            let (chrome, cookie) = chrome(app, caller, ctx, &data.bill.name);
-            with_cookie(
-                render(&present_page(&ctx.locale, chrome, data, extras)),
-                cookie,
-            )
-        }
-        Err(err) => load_failed(app, caller, ctx, err),
-    }
+/// Renders the detail page of bill `id` (a missing one is the 404 page).
+pub(super) async fn render_detail(page: &DataPage, id: BillId, extras: Extras) -> PageResult {
+    let data = load(&page.app, &page.user, id).await.missing(MISSING)?;
+    let ctx = page.context().await;
+    let (chrome, cookie) = chrome(&page.app, &page.caller, &ctx, &data.bill.name);
+    let view = present_page(&ctx.locale, chrome, data, extras);
+    Ok(with_cookie(render(&view), cookie))
 }
 
 /// `GET /bills/{id}` (plus `notice`, `error` and `payment` — a just-deleted payment — after a
 /// form).
 pub async fn show(
-    State(state): State<AppState>,
-    DataPageUser(user): DataPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Path(id): Path<String>,
+    page: DataPage,
+    PathId(id): PathId<BillId>,
     Query(pairs): Query<Vec<(String, String)>>,
-) -> Response {
-    let app = &state.app;
-    let id = match parse_id(&id) {
-        Ok(id) => id,
-        Err(err) => return load_failed(app, &caller, &ctx, err),
-    };
+) -> PageResult {
     let code = |name: &str| param(&pairs, name);
     let extras = Extras {
         notice: message(&NOTICES, code("notice")),
@@ -362,5 +340,5 @@ pub async fn show(
             .and_then(|raw| service::tracker::pay::parse_undo_token(raw).ok()),
         ..Extras::default()
     };
-    render_detail(app, &caller, &ctx, &user, id, extras).await
+    render_detail(&page, id, extras).await
 }

@@ -6,24 +6,21 @@
 //! typed value kept. A stale version comes back with 409, the typed values and nothing saved.
 
 use axum::Form;
-use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::Response;
 use chrono::NaiveDate;
+use domain::id::BillId;
 use domain::money::Currency;
 use serde::Deserialize;
-use service::auth::Principal;
+use service::Error;
 use service::bills::{self, BillView};
 use service::categories::{self, CategoryView};
-use service::{App, Error};
 
 use super::input::{create_request, in_locale, update_request};
-use super::{bill_href, load_failed, prefs, refusal_of};
-use crate::AppState;
-use crate::auth::Caller;
+use super::{MISSING, bill_href, prefs, refusal_of};
+use crate::extract::PathId;
 use crate::locale::Locale;
-use crate::pages::common::{DataPageUser, failed, with_cookie};
-use crate::pages::forms::parse_id;
+use crate::pages::common::with_cookie;
+use crate::pages::kit::{DataPage, Fail, PageResult};
 use crate::pages::{PageContext, chrome, see_other};
 use crate::views::bills::{BillFields, BillFormPage, SelectOption};
 use crate::views::render;
@@ -195,89 +192,77 @@ fn form_page(
 
 /// Renders the form; `refusal` is the status and errors of a refused post.
 async fn show_form(
-    app: &App,
-    caller: &Caller,
+    page: &DataPage,
     ctx: &PageContext,
-    user: &Principal,
     bill_id: Option<String>,
     fields: BillFields,
     refusal: Option<(StatusCode, Vec<(String, String)>)>,
-) -> Response {
-    let categories = match categories::list(app, user, true).await {
-        Ok(c) => c,
-        Err(err) => return load_failed(app, caller, ctx, err),
-    };
+) -> PageResult {
+    let categories = categories::list(&page.app, &page.user, true)
+        .await
+        .missing(MISSING)?;
     let title = if bill_id.is_some() {
         "Edit bill"
     } else {
         "Add a bill"
     };
-    let (chrome, cookie) = chrome(app, caller, ctx, title);
-    let mut page = form_page(chrome, bill_id, fields, &categories);
-    page.amount_hint = format!("For example 89{}99", ctx.locale.number_style().decimal);
+    let (chrome, cookie) = chrome(&page.app, &page.caller, ctx, title);
+    let mut view = form_page(chrome, bill_id, fields, &categories);
+    view.amount_hint = format!("For example 89{}99", ctx.locale.number_style().decimal);
     if let Some((status, errors)) = refusal {
-        page.conflict = status == StatusCode::CONFLICT;
-        page.status = status;
-        page.errors = errors;
+        view.conflict = status == StatusCode::CONFLICT;
+        view.status = status;
+        view.errors = errors;
     }
-    with_cookie(render(&page), cookie)
+    Ok(with_cookie(render(&view), cookie))
 }
 
 /// `GET /bills/new`.
-pub async fn new(
-    State(state): State<AppState>,
-    DataPageUser(user): DataPageUser,
-    caller: Caller,
-    ctx: PageContext,
-) -> Response {
-    let app = &state.app;
-    let fields = match prefs(app, &user).await {
-        Ok(p) => new_fields(p.currency, p.today(app.now())),
-        Err(err) => return load_failed(app, &caller, &ctx, err),
-    };
-    show_form(app, &caller, &ctx, &user, None, fields, None).await
+pub async fn new(page: DataPage) -> PageResult {
+    let p = prefs(&page.app, &page.user).await?;
+    let fields = new_fields(p.currency, p.today(page.app.now()));
+    show_form(&page, &page.context().await, None, fields, None).await
 }
 
 /// How a refused save comes back: the form with 422 (or 409), or a banner/404 page.
 async fn refused(
-    app: &App,
-    caller: &Caller,
+    page: &DataPage,
     ctx: &PageContext,
-    user: &Principal,
-    bill_id: Option<String>,
+    bill_id: Option<BillId>,
     fields: BillFields,
     err: Error,
-) -> Response {
-    let refusal = match refusal_of(err) {
-        Ok(refusal) => refusal,
-        Err(Error::NotFound) => return load_failed(app, caller, ctx, Error::NotFound),
-        Err(other) => {
-            let back = bill_id.as_deref().map_or("/bills".to_owned(), bill_href);
-            return failed(app, caller, ctx, &back, other);
+) -> PageResult {
+    match refusal_of(err) {
+        Ok(refusal) => {
+            show_form(
+                page,
+                ctx,
+                bill_id.map(|id| id.to_string()),
+                fields,
+                Some(refusal),
+            )
+            .await
         }
-    };
-    show_form(app, caller, ctx, user, bill_id, fields, Some(refusal)).await
+        Err(other) => {
+            let back = bill_id.map_or("/bills".to_owned(), |id| bill_href(&id.to_string()));
+            Err(other).back_to(&back).missing(MISSING)
+        }
+    }
 }
 
 /// `POST /bills`: creates the bill and opens it.
-pub async fn create(
-    State(state): State<AppState>,
-    DataPageUser(user): DataPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Form(form): Form<BillForm>,
-) -> Response {
-    let app = &state.app;
+pub async fn create(page: DataPage, Form(form): Form<BillForm>) -> PageResult {
+    let ctx = page.context().await;
     let result = match in_locale(&ctx.locale, &form.fields).and_then(|f| create_request(&f)) {
-        Ok(request) => create_bill(app, &user, request, &form.fields.new_category).await,
+        Ok(request) => create_bill(&page.app, &page.user, request, &form.fields.new_category).await,
         Err(invalid) => Err(invalid.into()),
     };
     match result {
-        Ok(bill) => see_other(&format!(
+        Ok(bill) => Ok(see_other(&format!(
             "{}?notice=created",
             bill_href(&bill.id.to_string())
-        )),
-        Err(err) => refused(app, &caller, &ctx, &user, None, form.fields, err).await,
+        ))),
+        Err(err) => refused(&page, &ctx, None, form.fields, err).await,
     }
 }
 
@@ -299,60 +284,34 @@ async fn create_bill(
 }
 
 /// `GET /bills/{id}/edit`: the form with the bill's values (a deleted bill cannot be edited).
-pub async fn edit(
-    State(state): State<AppState>,
-    DataPageUser(user): DataPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Path(id): Path<String>,
-) -> Response {
-    let app = &state.app;
-    let bill = match parse_id(&id) {
-        Ok(id) => bills::get(app, &user, id).await,
-        Err(err) => Err(err),
-    };
-    match bill {
-        Ok(bill) if bill.deleted_at.is_none() => {
-            let id = bill.id.to_string();
-            show_form(
-                app,
-                &caller,
-                &ctx,
-                &user,
-                Some(id),
-                fields_of(&ctx.locale, &bill),
-                None,
-            )
-            .await
-        }
-        Ok(_) => load_failed(app, &caller, &ctx, Error::NotFound),
-        Err(err) => load_failed(app, &caller, &ctx, err),
+pub async fn edit(page: DataPage, PathId(id): PathId<BillId>) -> PageResult {
+    let bill = bills::get(&page.app, &page.user, id)
+        .await
+        .missing(MISSING)?;
+    if bill.deleted_at.is_some() {
+        return Err(Error::NotFound).missing(MISSING);
     }
+    let ctx = page.context().await;
+    let fields = fields_of(&ctx.locale, &bill);
+    show_form(&page, &ctx, Some(id.to_string()), fields, None).await
 }
 
 /// `POST /bills/{id}`: saves the edit if the bill is still at the form's version.
 pub async fn update(
-    State(state): State<AppState>,
-    DataPageUser(user): DataPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Path(id): Path<String>,
+    page: DataPage,
+    PathId(id): PathId<BillId>,
     Form(form): Form<BillForm>,
-) -> Response {
-    let app = &state.app;
-    let id = match parse_id(&id) {
-        Ok(id) => id,
-        Err(err) => return load_failed(app, &caller, &ctx, err),
-    };
+) -> PageResult {
+    let ctx = page.context().await;
     let result = match in_locale(&ctx.locale, &form.fields).and_then(|f| update_request(&f)) {
-        Ok(request) => bills::update(app, &user, id, request).await,
+        Ok(request) => bills::update(&page.app, &page.user, id, request).await,
         Err(invalid) => Err(invalid.into()),
     };
     match result {
-        Ok(bill) => see_other(&format!("{}?notice=saved", bill_href(&bill.id.to_string()))),
-        Err(err) => {
-            let bill_id = Some(id.to_string());
-            refused(app, &caller, &ctx, &user, bill_id, form.fields, err).await
-        }
+        Ok(bill) => Ok(see_other(&format!(
+            "{}?notice=saved",
+            bill_href(&bill.id.to_string())
+        ))),
+        Err(err) => refused(&page, &ctx, Some(id), form.fields, err).await,
     }
 }

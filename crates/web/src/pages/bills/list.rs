@@ -6,20 +6,17 @@
 
 use std::cmp::Ordering;
 
-use axum::extract::{Query, State};
-use axum::response::Response;
+use axum::extract::Query;
 use chrono::NaiveDate;
 use domain::id::BillId;
-use service::Error;
 use service::bills::{self, BillView};
 use service::categories::{self, CategoryView};
 
-use super::{load_failed, prefs, present};
-use crate::AppState;
-use crate::auth::Caller;
-use crate::pages::common::{DataPageUser, message, with_cookie, with_param};
+use super::{prefs, present};
+use crate::pages::chrome;
+use crate::pages::common::{message, with_cookie, with_param};
 use crate::pages::forms::{error_message, param};
-use crate::pages::{PageContext, chrome};
+use crate::pages::kit::{DataPage, PageResult};
 use crate::views::bills::{BillsPage, SelectOption, Tab};
 use crate::views::render;
 
@@ -283,41 +280,34 @@ fn present_list(
 }
 
 /// `GET /bills?show=&q=&category=&sort=&dir=` (plus `notice`, `error`, `bill` after a form).
-pub async fn list(
-    State(state): State<AppState>,
-    DataPageUser(user): DataPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Query(pairs): Query<Vec<(String, String)>>,
-) -> Response {
-    let app = &state.app;
-    let loaded = async {
-        let all = bills::list(app, &user, true, true).await?;
-        let categories = categories::list(app, &user, true).await?;
-        let today = prefs(app, &user).await?.today(app.now());
-        Ok::<_, Error>((all, categories, today))
-    }
-    .await;
-    let (all, categories, today) = match loaded {
-        Ok(loaded) => loaded,
-        Err(err) => return load_failed(app, &caller, &ctx, err),
-    };
+pub async fn list(page: DataPage, Query(pairs): Query<Vec<(String, String)>>) -> PageResult {
+    let (app, user) = (&page.app, &page.user);
+    let all = bills::list(app, user, true, true).await?;
+    let categories = categories::list(app, user, true).await?;
+    let today = prefs(app, user).await?.today(app.now());
     let query = ListQuery::parse(&pairs, &categories);
-    let (chrome, cookie) = chrome(app, &caller, &ctx, "Bills");
-    let mut page = present_list(&ctx.locale, chrome, &all, &categories, &query, today);
-    let code = |name: &str| param(&pairs, name);
-    page.notice = message(&NOTICES, code("notice"));
-    page.error = error_message(&ERRORS, code("error"));
-    if query.invalid {
-        page.error = error_message(&ERRORS, Some("query"));
+    let ctx = page.context().await;
+    let (chrome, cookie) = chrome(app, &page.caller, &ctx, "Bills");
+    let mut view = present_list(&ctx.locale, chrome, &all, &categories, &query, today);
+    with_banners(&mut view, &pairs, &all, query.invalid);
+    Ok(with_cookie(render(&view), cookie))
+}
+
+/// The banners of the list: after a form (`notice`, `error`, and `bill`, a just-deleted bill
+/// to restore), or for a query that was not understood.
+fn with_banners(view: &mut BillsPage, pairs: &[(String, String)], all: &[BillView], invalid: bool) {
+    let code = |name: &str| param(pairs, name);
+    view.notice = message(&NOTICES, code("notice"));
+    view.error = error_message(&ERRORS, code("error"));
+    if invalid {
+        view.error = error_message(&ERRORS, Some("query"));
     }
     // Only an id that parses and names one of the caller's deleted bills gets a Restore button.
-    page.undo_bill = code("bill")
+    view.undo_bill = code("bill")
         .and_then(|raw| raw.parse::<BillId>().ok())
         .map(|id| id.to_string())
         .filter(|id| {
             all.iter()
                 .any(|b| b.id.to_string() == *id && b.deleted_at.is_some())
         });
-    with_cookie(render(&page), cookie)
 }

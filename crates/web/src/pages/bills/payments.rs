@@ -8,9 +8,7 @@
 //! or belongs to someone else is the 404 page.
 
 use axum::Form;
-use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::Response;
 use domain::Invalid;
 use domain::bill::Notes;
 use domain::date::parse_date;
@@ -24,13 +22,13 @@ use service::{App, Error};
 
 use super::detail::{Extras, render_detail};
 use super::present::field_error;
-use super::{bill_href, failed_on_bill, load_failed, refusal_of};
-use crate::AppState;
-use crate::auth::Caller;
+use super::{MISSING, bill_href, on_bill, refusal_of};
+use crate::extract::PathId;
 use crate::locale::Locale;
-use crate::pages::common::{DataPageUser, failed, with_cookie};
-use crate::pages::forms::{CsrfForm, checked, parse_id, version};
-use crate::pages::{PageContext, chrome, see_other};
+use crate::pages::common::with_cookie;
+use crate::pages::forms::{CsrfForm, checked, version};
+use crate::pages::kit::{DataPage, Fail, PageError, PageResult};
+use crate::pages::{chrome, see_other};
 use crate::views::bills::{BillPaymentPage, PaymentFields};
 use crate::views::render;
 
@@ -80,57 +78,49 @@ async fn bill_page_of(app: &App, user: &Principal, id: PaymentId) -> String {
     }
 }
 
-/// The answer to a failed form about payment `id`: the 404 page when it is missing (or
-/// someone else's), else back to its bill's page with a banner.
-async fn failed_on_payment(
-    app: &App,
-    caller: &Caller,
-    ctx: &PageContext,
-    user: &Principal,
+/// A failed form about payment `id`: the 404 page when it is missing (or someone else's), else
+/// back to its bill's page with a banner.
+async fn on_payment<T>(
+    page: &DataPage,
     id: PaymentId,
-    err: Error,
-) -> Response {
-    match err {
-        Error::NotFound => load_failed(app, caller, ctx, err),
-        err => {
-            let to = bill_page_of(app, user, id).await;
-            failed(app, caller, ctx, &to, err)
+    result: Result<T, Error>,
+) -> Result<T, PageError> {
+    match result {
+        Err(err) if !matches!(err, Error::NotFound) => {
+            let to = bill_page_of(&page.app, &page.user, id).await;
+            Err(err).back_to(&to)
         }
+        result => result.missing(MISSING),
     }
 }
 
 /// `POST /bills/{id}/payments`: records a payment and goes back to the bill.
 pub async fn record(
-    State(state): State<AppState>,
-    DataPageUser(user): DataPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Path(id): Path<String>,
+    page: DataPage,
+    PathId(id): PathId<BillId>,
     Form(form): Form<PaymentForm>,
-) -> Response {
-    let app = &state.app;
-    let id = match parse_id(&id) {
-        Ok(id) => id,
-        Err(err) => return load_failed(app, &caller, &ctx, err),
-    };
+) -> PageResult {
+    let ctx = page.context().await;
     let result = match new_payment(&ctx.locale, id, &form.fields) {
-        Ok(input) => payments::record(app, &user, input).await.map(|_| ()),
+        Ok(input) => payments::record(&page.app, &page.user, input).await,
         Err(invalid) => Err(invalid.into()),
     };
     match result {
-        Ok(()) => see_other(&format!(
-            "{}?notice=payment_recorded",
-            bill_href(&id.to_string())
-        )),
         Err(Error::Invalid(invalid)) => {
             let extras = Extras {
                 status: Some(StatusCode::UNPROCESSABLE_ENTITY),
                 payment: Some((form.fields, vec![field_error(&invalid)])),
                 ..Extras::default()
             };
-            render_detail(app, &caller, &ctx, &user, id, extras).await
+            render_detail(&page, id, extras).await
         }
-        Err(err) => failed_on_bill(app, &caller, &ctx, id, err),
+        result => {
+            on_bill(result, id)?;
+            Ok(see_other(&format!(
+                "{}?notice=payment_recorded",
+                bill_href(&id.to_string())
+            )))
+        }
     }
 }
 
@@ -150,23 +140,22 @@ fn fields_of(l: &Locale, p: &PaymentView) -> PaymentFields {
 /// Renders the edit form of payment `id`; `refusal` is the status and errors of a refused
 /// post, `typed` what was sent.
 async fn show_edit(
-    app: &App,
-    caller: &Caller,
-    ctx: &PageContext,
-    user: &Principal,
+    page: &DataPage,
     id: PaymentId,
     typed: Option<PaymentFields>,
     refusal: Option<(StatusCode, Vec<(String, String)>)>,
-) -> Response {
-    let payment = match payments::get(app, user, id).await {
-        // A deleted payment is restored from its bill's page, not edited.
-        Ok(p) if p.deleted_at.is_none() => p,
-        Ok(_) => return load_failed(app, caller, ctx, Error::NotFound),
-        Err(err) => return load_failed(app, caller, ctx, err),
-    };
+) -> PageResult {
+    let payment = payments::get(&page.app, &page.user, id)
+        .await
+        .missing(MISSING)?;
+    // A deleted payment is restored from its bill's page, not edited.
+    if payment.deleted_at.is_some() {
+        return Err(Error::NotFound).missing(MISSING);
+    }
+    let ctx = page.context().await;
     let (status, errors) = refusal.unwrap_or((StatusCode::OK, Vec::new()));
-    let (chrome, cookie) = chrome(app, caller, ctx, "Edit payment");
-    let page = BillPaymentPage {
+    let (chrome, cookie) = chrome(&page.app, &page.caller, &ctx, "Edit payment");
+    let view = BillPaymentPage {
         chrome,
         status,
         bill_id: payment.bill_id.to_string(),
@@ -177,104 +166,58 @@ async fn show_edit(
         conflict: status == StatusCode::CONFLICT,
         errors,
     };
-    with_cookie(render(&page), cookie)
+    Ok(with_cookie(render(&view), cookie))
 }
 
 /// `GET /payments/{id}/edit`.
-pub async fn edit(
-    State(state): State<AppState>,
-    DataPageUser(user): DataPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Path(id): Path<String>,
-) -> Response {
-    let app = &state.app;
-    match parse_id(&id) {
-        Ok(id) => show_edit(app, &caller, &ctx, &user, id, None, None).await,
-        Err(err) => load_failed(app, &caller, &ctx, err),
-    }
+pub async fn edit(page: DataPage, PathId(id): PathId<PaymentId>) -> PageResult {
+    show_edit(&page, id, None, None).await
 }
 
 /// `POST /payments/{id}`: saves the edit if the payment is still at the form's version.
 pub async fn update(
-    State(state): State<AppState>,
-    DataPageUser(user): DataPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Path(id): Path<String>,
+    page: DataPage,
+    PathId(id): PathId<PaymentId>,
     Form(form): Form<PaymentForm>,
-) -> Response {
-    let app = &state.app;
-    let id = match parse_id(&id) {
-        Ok(id) => id,
-        Err(err) => return load_failed(app, &caller, &ctx, err),
-    };
+) -> PageResult {
+    let ctx = page.context().await;
     let result = match patch(&ctx.locale, &form.fields) {
-        Ok((patch, version)) => payments::update(app, &user, id, patch, version).await,
+        Ok((patch, version)) => payments::update(&page.app, &page.user, id, patch, version).await,
         Err(invalid) => Err(invalid.into()),
     };
-    let refusal = match result.map_err(refusal_of) {
-        Ok(p) => {
-            let to = format!("{}?notice=payment_saved", bill_href(&p.bill_id.to_string()));
-            return see_other(&to);
-        }
-        Err(Ok(refusal)) => refusal,
-        Err(Err(err)) => return failed_on_payment(app, &caller, &ctx, &user, id, err).await,
-    };
-    show_edit(
-        app,
-        &caller,
-        &ctx,
-        &user,
-        id,
-        Some(form.fields),
-        Some(refusal),
-    )
-    .await
+    match result.map_err(refusal_of) {
+        Ok(p) => Ok(see_other(&format!(
+            "{}?notice=payment_saved",
+            bill_href(&p.bill_id.to_string())
+        ))),
+        Err(Ok(refusal)) => show_edit(&page, id, Some(form.fields), Some(refusal)).await,
+        Err(Err(err)) => on_payment(&page, id, Err(err)).await,
+    }
 }
 
 /// `POST /payments/{id}/delete`: soft delete; the bill page's banner offers Restore.
 pub async fn delete(
-    State(state): State<AppState>,
-    DataPageUser(user): DataPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Path(id): Path<String>,
-    Form(_form): Form<CsrfForm>,
-) -> Response {
-    let app = &state.app;
-    let id = match parse_id(&id) {
-        Ok(id) => id,
-        Err(err) => return load_failed(app, &caller, &ctx, err),
-    };
-    match payments::delete(app, &user, id).await {
-        Ok(()) => {
-            let to = bill_page_of(app, &user, id).await;
-            see_other(&format!("{to}?notice=payment_deleted&payment={id}"))
-        }
-        Err(err) => failed_on_payment(app, &caller, &ctx, &user, id, err).await,
-    }
+    page: DataPage,
+    PathId(id): PathId<PaymentId>,
+    _: Form<CsrfForm>,
+) -> PageResult {
+    on_payment(&page, id, payments::delete(&page.app, &page.user, id).await).await?;
+    let to = bill_page_of(&page.app, &page.user, id).await;
+    Ok(see_other(&format!(
+        "{to}?notice=payment_deleted&payment={id}"
+    )))
 }
 
 /// `POST /payments/{id}/restore`.
 pub async fn restore(
-    State(state): State<AppState>,
-    DataPageUser(user): DataPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Path(id): Path<String>,
-    Form(_form): Form<CsrfForm>,
-) -> Response {
-    let app = &state.app;
-    let id = match parse_id(&id) {
-        Ok(id) => id,
-        Err(err) => return load_failed(app, &caller, &ctx, err),
-    };
-    match payments::restore(app, &user, id).await {
-        Ok(p) => see_other(&format!(
-            "{}?notice=payment_restored",
-            bill_href(&p.bill_id.to_string())
-        )),
-        Err(err) => failed_on_payment(app, &caller, &ctx, &user, id, err).await,
-    }
+    page: DataPage,
+    PathId(id): PathId<PaymentId>,
+    _: Form<CsrfForm>,
+) -> PageResult {
+    let restored = payments::restore(&page.app, &page.user, id).await;
+    let p = on_payment(&page, id, restored).await?;
+    Ok(see_other(&format!(
+        "{}?notice=payment_restored",
+        bill_href(&p.bill_id.to_string())
+    )))
 }
