@@ -22,7 +22,7 @@ use fields::{category_options, field_error};
 use std::collections::HashMap;
 
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -33,15 +33,18 @@ use service::categories::{self, CategoryView};
 use service::expenses::{self, ExpensePage, ExpenseQuery};
 use service::{App, Error};
 
-use super::common::{DataPageUser, failed, with_cookie, with_param};
-use super::forms::{NotShown, UndoForm, back_to, failed_or_404, not_shown, param};
-use super::{PageContext, chrome, error_page, see_other};
-use crate::AppState;
+use super::common::{with_cookie, with_param};
+use super::forms::{NotShown, UndoForm, back_to, not_shown, param};
+use super::kit::{DataPage, Fail, PageError, PageResult};
+use super::{PageContext, chrome, see_other};
 use crate::auth::Caller;
+use crate::extract::PathId;
+use crate::locale::Locale;
 use crate::routes::Table;
-use crate::views;
 use crate::views::bills::CategoryChip;
-use crate::views::expenses::ExpensesPage;
+use crate::views::expenses::{ExpensesPage, FilterValues};
+use crate::views::{self, Chrome};
+use banner::Banner;
 
 /// The most expenses one bulk delete takes (as the API).
 const BULK_LIMIT: usize = 500;
@@ -70,22 +73,18 @@ async fn all_categories(app: &App, user: &Principal) -> Result<Vec<CategoryView>
     categories::list(app, user, true).await
 }
 
-/// The 404 page for an expense that is missing or someone else's.
-pub fn not_found(app: &App, caller: &Caller, ctx: &PageContext) -> Response {
-    error_page(
-        app,
-        caller,
-        ctx,
-        StatusCode::NOT_FOUND,
-        "There is no such expense. It may have been deleted for good, or the link is wrong.",
-    )
-}
+/// The 404 page's words for an expense that is missing or someone else's.
+pub(crate) const MISSING: &str =
+    "There is no such expense. It may have been deleted for good, or the link is wrong.";
+
+/// The heading of the error page when the expenses could not be shown.
+pub(crate) const NOT_SHOWN: &str = "The expenses could not be shown";
 
 /// A failed page load: 403 for the bootstrap administrator, else a 503 page.
 pub fn show_failed(app: &App, caller: &Caller, ctx: &PageContext, err: Error) -> Response {
     let page = NotShown {
         title: "Expenses",
-        heading: "The expenses could not be shown",
+        heading: NOT_SHOWN,
         invalid: None,
     };
     not_shown(app, caller, ctx, err, &page)
@@ -112,44 +111,67 @@ async fn find(
 }
 
 /// `GET /expenses?…`: the filtered list.
-pub async fn show(
-    State(state): State<AppState>,
-    DataPageUser(user): DataPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Query(pairs): Query<Vec<(String, String)>>,
-) -> Response {
-    let app = &state.app;
+pub async fn show(page: DataPage, Query(pairs): Query<Vec<(String, String)>>) -> PageResult {
+    let ctx = page.context().await;
     let request = list::parse(&ctx.locale, &pairs);
-    let banner = banner(&pairs);
-    let categories = match all_categories(app, &user).await {
-        Ok(c) => c,
-        Err(err) => return show_failed(app, &caller, &ctx, err),
+    let categories = all_categories(&page.app, &page.user)
+        .await
+        .not_shown(NOT_SHOWN)?;
+    let (found, shown, errors) = load(&page, request.query, request.page, request.errors).await?;
+    let (chrome, cookie) = chrome(&page.app, &page.caller, &ctx, "Expenses");
+    let listed = Listed {
+        categories: &categories,
+        found: &found,
+        page: shown,
+        errors,
     };
-    let mut errors = request.errors;
-    let mut page_number = request.page;
-    let found = if errors.is_empty() {
-        match find(app, &user, request.query, request.page).await {
-            Ok((found, shown)) => {
-                page_number = shown;
-                Some(found)
-            }
-            Err(Error::Invalid(invalid)) => {
-                errors.push(field_error(invalid));
-                None
-            }
-            Err(err) => return show_failed(app, &caller, &ctx, err),
+    let view = present(&ctx.locale, chrome, listed, request.values, banner(&pairs));
+    Ok(with_cookie(views::render(&view), cookie))
+}
+
+/// The page of expenses a valid request asks for, the page number shown, and the refused
+/// filters (with no rows then).
+async fn load(
+    page: &DataPage,
+    query: ExpenseQuery,
+    number: i64,
+    mut errors: Vec<(String, String)>,
+) -> Result<(ExpensePage, i64, Vec<(String, String)>), PageError> {
+    if errors.is_empty() {
+        match find(&page.app, &page.user, query, number).await {
+            Ok((found, shown)) => return Ok((found, shown, errors)),
+            Err(Error::Invalid(invalid)) => errors.push(field_error(invalid)),
+            Err(err) => return Err(err).not_shown(NOT_SHOWN),
         }
-    } else {
-        None
-    };
-    let found = found.unwrap_or(ExpensePage {
+    }
+    let none = ExpensePage {
         items: Vec::new(),
         total: 0,
         limit: list::PAGE_SIZE,
         offset: 0,
-    });
-    let names: HashMap<String, CategoryChip> = categories
+    };
+    Ok((none, number, errors))
+}
+
+/// What the list shows: the caller's categories, the rows found, the page number, and the
+/// refused filters.
+struct Listed<'a> {
+    categories: &'a [CategoryView],
+    found: &'a ExpensePage,
+    page: i64,
+    errors: Vec<(String, String)>,
+}
+
+/// The list page for the filters as typed.
+fn present(
+    l: &Locale,
+    chrome: Chrome,
+    listed: Listed<'_>,
+    values: FilterValues,
+    banner: Banner,
+) -> ExpensesPage {
+    let names: HashMap<String, CategoryChip> = listed
+        .categories
         .iter()
         .map(|c| {
             let chip = CategoryChip {
@@ -159,32 +181,30 @@ pub async fn show(
             (c.id.to_string(), chip)
         })
         .collect();
-    let values = request.values;
-    let return_to = list::href(&values, page_number);
-    let (chrome, cookie) = chrome(app, &caller, &ctx, "Expenses");
-    let page = ExpensesPage {
+    let found = listed.found;
+    let return_to = list::href(&values, listed.page);
+    ExpensesPage {
         chrome,
-        categories: category_options(&categories, &values.category_id),
+        categories: category_options(listed.categories, &values.category_id),
         sort_options: list::sort_options(&values),
-        rows: list::rows(&ctx.locale, &found.items, &names, &return_to),
+        rows: list::rows(l, &found.items, &names, &return_to),
         total: found.total,
-        page_sums: list::page_sums(&ctx.locale, &found.items),
-        pagination: list::pagination(&values, page_number, found.total),
+        page_sums: list::page_sums(l, &found.items),
+        pagination: list::pagination(&values, listed.page, found.total),
         return_to,
         filtered: list::filtered(&values),
-        status: if errors.is_empty() {
+        status: if listed.errors.is_empty() {
             StatusCode::OK
         } else {
             StatusCode::UNPROCESSABLE_ENTITY
         },
         filters: values,
-        filter_errors: errors,
+        filter_errors: listed.errors,
         notice: banner.notice,
         error: banner.error,
         undo_token: banner.undo_token,
         restore_id: banner.restore_id,
-    };
-    with_cookie(views::render(&page), cookie)
+    }
 }
 
 /// A form that only says where to return to.
@@ -198,101 +218,72 @@ pub struct ReturnForm {
 
 /// `POST /expenses/{id}/delete`: soft delete, then back with a "Restore" banner.
 pub async fn delete(
-    State(state): State<AppState>,
-    DataPageUser(user): DataPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Path(id): Path<String>,
+    page: DataPage,
+    PathId(id): PathId<ExpenseId>,
     Form(form): Form<ReturnForm>,
-) -> Response {
-    let app = &state.app;
+) -> PageResult {
     let to = back(form.return_to.as_deref());
-    let Ok(id) = id.parse::<ExpenseId>() else {
-        return not_found(app, &caller, &ctx);
-    };
-    match expenses::delete(app, &user, id).await {
-        Ok(()) => see_other(&with_param(
-            &with_param(&to, "notice", "deleted"),
-            "deleted",
-            &id.to_string(),
-        )),
-        Err(err) => failed_or_404(app, &caller, &ctx, &to, err, not_found),
-    }
+    let deleted = expenses::delete(&page.app, &page.user, id).await;
+    deleted.back_to(&to).missing(MISSING)?;
+    let to = with_param(&to, "notice", "deleted");
+    Ok(see_other(&with_param(&to, "deleted", &id.to_string())))
 }
 
 /// `POST /expenses/{id}/restore`: brings a deleted expense back.
 pub async fn restore(
-    State(state): State<AppState>,
-    DataPageUser(user): DataPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Path(id): Path<String>,
+    page: DataPage,
+    PathId(id): PathId<ExpenseId>,
     Form(form): Form<ReturnForm>,
-) -> Response {
-    let app = &state.app;
+) -> PageResult {
     let to = back(form.return_to.as_deref());
-    let Ok(id) = id.parse::<ExpenseId>() else {
-        return not_found(app, &caller, &ctx);
-    };
-    match expenses::restore(app, &user, id).await {
-        Ok(_) => see_other(&with_param(&to, "notice", "restored")),
-        Err(err) => failed_or_404(app, &caller, &ctx, &to, err, not_found),
-    }
+    let restored = expenses::restore(&page.app, &page.user, id).await;
+    restored.back_to(&to).missing(MISSING)?;
+    Ok(see_other(&with_param(&to, "notice", "restored")))
 }
 
 /// `POST /expenses/bulk-delete` (`ids` repeated): deletes the selected expenses under one
 /// undo token, then back with an "Undo" banner. Ids that are not the caller's are left alone.
-pub async fn bulk_delete(
-    State(state): State<AppState>,
-    DataPageUser(user): DataPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> Response {
-    let app = &state.app;
+pub async fn bulk_delete(page: DataPage, Form(fields): Form<Vec<(String, String)>>) -> PageResult {
     let to = back(param(&fields, "return_to"));
     let ids: Vec<ExpenseId> = fields
         .iter()
         .filter(|(k, _)| k == "ids")
         .filter_map(|(_, v)| v.trim().parse().ok())
         .collect();
-    if ids.is_empty() {
-        return see_other(&with_param(&to, "error", "none_selected"));
+    let refused = match ids.len() {
+        0 => Some("none_selected"),
+        n if n > BULK_LIMIT => Some("invalid"),
+        _ => None,
+    };
+    if let Some(code) = refused {
+        return Ok(see_other(&with_param(&to, "error", code)));
     }
-    if ids.len() > BULK_LIMIT {
-        return see_other(&with_param(&to, "error", "invalid"));
-    }
-    match expenses::bulk_delete(app, &user, &ids).await {
-        Ok(done) => match done.undo_token {
-            Some(token) => {
-                let to = with_param(&to, "notice", "bulk_deleted");
-                let to = with_param(&to, "count", &done.deleted.len().to_string());
-                see_other(&with_param(&to, "undo", &token))
-            }
-            None => see_other(&with_param(&to, "error", "not_found")),
-        },
-        Err(err) => failed(app, &caller, &ctx, &to, err),
-    }
+    let done = expenses::bulk_delete(&page.app, &page.user, &ids)
+        .await
+        .back_to(&to)?;
+    let Some(token) = done.undo_token else {
+        return Ok(see_other(&with_param(&to, "error", "not_found")));
+    };
+    let to = with_param(&to, "notice", "bulk_deleted");
+    let to = with_param(&to, "count", &done.deleted.len().to_string());
+    Ok(see_other(&with_param(&to, "undo", &token)))
 }
 
 /// `POST /expenses/undo`: brings back exactly what one bulk delete deleted.
-pub async fn undo(
-    State(state): State<AppState>,
-    DataPageUser(user): DataPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Form(form): Form<UndoForm>,
-) -> Response {
-    let app = &state.app;
+pub async fn undo(page: DataPage, Form(form): Form<UndoForm>) -> PageResult {
     let to = back(form.return_to.as_deref());
-    match expenses::undo(app, &user, &form.undo_token).await {
-        Ok(done) if done.restored > 0 => {
-            let to = with_param(&to, "notice", "undone");
-            see_other(&with_param(&to, "count", &done.restored.to_string()))
-        }
-        Ok(_) => see_other(&with_param(&to, "error", "nothing_to_undo")),
-        Err(err) => failed(app, &caller, &ctx, &to, err),
+    let done = expenses::undo(&page.app, &page.user, &form.undo_token)
+        .await
+        .back_to(&to)?;
+    if done.restored == 0 {
+        return Ok(see_other(&with_param(&to, "error", "nothing_to_undo")));
     }
+    let to = with_param(&to, "notice", "undone");
+    Ok(see_other(&with_param(
+        &to,
+        "count",
+        &done.restored.to_string(),
+    )))
 }
 
 #[cfg(test)]

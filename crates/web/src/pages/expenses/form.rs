@@ -5,9 +5,8 @@
 //! is 409 with the same form; an expense that is missing, deleted or someone else's is 404.
 
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
-use axum::response::Response;
 use chrono::NaiveDate;
 use domain::Invalid;
 use domain::bill::Notes;
@@ -16,18 +15,17 @@ use domain::id::{CategoryId, ExpenseId};
 use domain::money::{Currency, parse_amount};
 use domain::payment::{Payee, PaymentMethod};
 use serde::Deserialize;
-use service::auth::Principal;
+use service::Error;
 use service::expenses::{self, ExpensePatch, ExpenseView, NewExpenseInput};
 use service::preferences::{self, data_owner};
-use service::{App, Error};
 
 use super::fields::{category_options, field_error};
-use super::{all_categories, back, not_found, show_failed};
-use crate::AppState;
-use crate::auth::Caller;
+use super::{MISSING, NOT_SHOWN, all_categories, back};
+use crate::extract::PathId;
 use crate::locale::Locale;
-use crate::pages::common::{DataPageUser, with_cookie, with_param};
-use crate::pages::forms::{failed_or_404, version};
+use crate::pages::common::{with_cookie, with_param};
+use crate::pages::forms::version;
+use crate::pages::kit::{DataPage, Fail, PageResult};
 use crate::pages::{PageContext, chrome, see_other};
 use crate::views::expenses::{Choice, Editing, ExpenseFormPage, ExpenseValues};
 use crate::views::{self};
@@ -59,6 +57,34 @@ struct Parsed {
     payee: Option<Payee>,
     note: Notes,
     method: Option<PaymentMethod>,
+}
+
+impl Parsed {
+    /// A new expense of these values.
+    fn into_input(self) -> NewExpenseInput {
+        NewExpenseInput {
+            amount: self.amount,
+            currency: Some(self.currency),
+            spent_on: self.spent_on,
+            category_id: self.category_id,
+            payee: self.payee,
+            note: self.note,
+            method: self.method,
+        }
+    }
+
+    /// An edit setting every field to these values.
+    fn into_patch(self) -> ExpensePatch {
+        ExpensePatch {
+            amount: Some(self.amount),
+            currency: Some(self.currency),
+            spent_on: self.spent_on,
+            category_id: Some(self.category_id),
+            payee: Some(self.payee),
+            note: Some(self.note),
+            method: Some(self.method),
+        }
+    }
 }
 
 impl ExpenseForm {
@@ -163,24 +189,17 @@ impl FormState {
 }
 
 /// Draws the form (loading the category options).
-async fn render(
-    app: &App,
-    user: &Principal,
-    caller: &Caller,
-    ctx: &PageContext,
-    form: FormState,
-) -> Response {
-    let categories = match all_categories(app, user).await {
-        Ok(c) => c,
-        Err(err) => return show_failed(app, caller, ctx, err),
-    };
+async fn render(page: &DataPage, ctx: &PageContext, form: FormState) -> PageResult {
+    let categories = all_categories(&page.app, &page.user)
+        .await
+        .not_shown(NOT_SHOWN)?;
     let title = if form.editing.is_some() {
         "Edit expense"
     } else {
         "Add expense"
     };
-    let (chrome, cookie) = chrome(app, caller, ctx, title);
-    let page = ExpenseFormPage {
+    let (chrome, cookie) = chrome(&page.app, &page.caller, ctx, title);
+    let view = ExpenseFormPage {
         chrome,
         categories: category_options(&categories, &form.values.category_id),
         currencies: Currency::all()
@@ -197,7 +216,7 @@ async fn render(
         return_to: form.return_to,
         status: form.status,
     };
-    with_cookie(views::render(&page), cookie)
+    Ok(with_cookie(views::render(&view), cookie))
 }
 
 #[derive(Deserialize, Default)]
@@ -207,29 +226,18 @@ pub struct ReturnQuery {
 }
 
 /// `GET /expenses/new`: an empty form in the user's currency, dated today.
-pub async fn new(
-    State(state): State<AppState>,
-    DataPageUser(user): DataPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Query(query): Query<ReturnQuery>,
-) -> Response {
-    let app = &state.app;
-    let prefs = match data_owner(&user) {
-        Ok(owner) => preferences::load(app, owner).await,
-        Err(err) => Err(err),
-    };
-    let prefs = match prefs {
-        Ok(p) => p,
-        Err(err) => return show_failed(app, &caller, &ctx, err),
-    };
+pub async fn new(page: DataPage, Query(query): Query<ReturnQuery>) -> PageResult {
+    let owner = data_owner(&page.user)?;
+    let prefs = preferences::load(&page.app, owner)
+        .await
+        .not_shown(NOT_SHOWN)?;
     let values = ExpenseValues {
         currency: prefs.currency.code().to_owned(),
-        spent_on: prefs.today(app.now()).to_string(),
+        spent_on: prefs.today(page.app.now()).to_string(),
         ..ExpenseValues::default()
     };
     let form = FormState::new(None, values, query.return_to.as_deref());
-    render(app, &user, &caller, &ctx, form).await
+    render(&page, &page.context().await, form).await
 }
 
 /// The form's values for a stored expense (the amount as the user's locale writes it).
@@ -250,44 +258,29 @@ fn stored(l: &Locale, expense: &ExpenseView) -> ExpenseValues {
 
 /// `GET /expenses/{id}/edit`: the form filled with the stored expense.
 pub async fn edit(
-    State(state): State<AppState>,
-    DataPageUser(user): DataPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Path(id): Path<String>,
+    page: DataPage,
+    PathId(id): PathId<ExpenseId>,
     Query(query): Query<ReturnQuery>,
-) -> Response {
-    let app = &state.app;
-    let Ok(id) = id.parse::<ExpenseId>() else {
-        return not_found(app, &caller, &ctx);
-    };
-    let expense = match expenses::get(app, &user, id).await {
-        Ok(e) if e.deleted_at.is_none() => e,
-        Ok(_) | Err(Error::NotFound) => return not_found(app, &caller, &ctx),
-        Err(err) => return show_failed(app, &caller, &ctx, err),
-    };
+) -> PageResult {
+    let expense = expenses::get(&page.app, &page.user, id)
+        .await
+        .missing(MISSING)?;
+    if expense.deleted_at.is_some() {
+        return Err(Error::NotFound).missing(MISSING);
+    }
     let editing = Editing {
         id: expense.id.to_string(),
         version: expense.version.to_string(),
     };
-    let form = FormState::new(
-        Some(editing),
-        stored(&ctx.locale, &expense),
-        query.return_to.as_deref(),
-    );
-    render(app, &user, &caller, &ctx, form).await
+    let ctx = page.context().await;
+    let values = stored(&ctx.locale, &expense);
+    let form = FormState::new(Some(editing), values, query.return_to.as_deref());
+    render(&page, &ctx, form).await
 }
 
 /// The answer to a refused save: the form again (422 invalid, 409 stale), a 404 page, or
 /// back to the list with a banner.
-async fn refused(
-    app: &App,
-    user: &Principal,
-    caller: &Caller,
-    ctx: &PageContext,
-    form: FormState,
-    err: Error,
-) -> Response {
+async fn refused(page: &DataPage, ctx: &PageContext, form: FormState, err: Error) -> PageResult {
     let form = match err {
         Error::Invalid(invalid) => {
             form.refused(StatusCode::UNPROCESSABLE_ENTITY, vec![field_error(invalid)])
@@ -299,56 +292,35 @@ async fn refused(
                 "This expense was changed elsewhere since you opened it. Open it again to see the changes; nothing was saved.".to_owned(),
             )],
         ),
-        other => return failed_or_404(app, caller, ctx, &form.return_to, other, not_found),
+        other => return Err(other).back_to(&form.return_to).missing(MISSING),
     };
-    render(app, user, caller, ctx, form).await
+    render(page, ctx, form).await
 }
 
 /// `POST /expenses`: records an expense, then back to the list.
-pub async fn create(
-    State(state): State<AppState>,
-    DataPageUser(user): DataPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Form(posted): Form<ExpenseForm>,
-) -> Response {
-    let app = &state.app;
+pub async fn create(page: DataPage, Form(posted): Form<ExpenseForm>) -> PageResult {
+    let ctx = page.context().await;
     let form = FormState::new(None, posted.values(), posted.return_to.as_deref());
     let parsed = match posted.parse(&ctx.locale) {
         Ok(parsed) => parsed,
         Err(errors) => {
             let form = form.refused(StatusCode::UNPROCESSABLE_ENTITY, errors);
-            return render(app, &user, &caller, &ctx, form).await;
+            return render(&page, &ctx, form).await;
         }
     };
-    let input = NewExpenseInput {
-        amount: parsed.amount,
-        currency: Some(parsed.currency),
-        spent_on: parsed.spent_on,
-        category_id: parsed.category_id,
-        payee: parsed.payee,
-        note: parsed.note,
-        method: parsed.method,
-    };
-    match expenses::create(app, &user, input).await {
-        Ok(_) => see_other(&with_param(&form.return_to, "notice", "added")),
-        Err(err) => refused(app, &user, &caller, &ctx, form, err).await,
+    match expenses::create(&page.app, &page.user, parsed.into_input()).await {
+        Ok(_) => Ok(see_other(&with_param(&form.return_to, "notice", "added"))),
+        Err(err) => refused(&page, &ctx, form, err).await,
     }
 }
 
 /// `POST /expenses/{id}`: saves every field of the form if the expense is still at `version`.
 pub async fn update(
-    State(state): State<AppState>,
-    DataPageUser(user): DataPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Path(id): Path<String>,
+    page: DataPage,
+    PathId(id): PathId<ExpenseId>,
     Form(posted): Form<ExpenseForm>,
-) -> Response {
-    let app = &state.app;
-    let Ok(id) = id.parse::<ExpenseId>() else {
-        return not_found(app, &caller, &ctx);
-    };
+) -> PageResult {
+    let ctx = page.context().await;
     let editing = Editing {
         id: id.to_string(),
         version: posted.version.trim().to_owned(),
@@ -358,21 +330,18 @@ pub async fn update(
         Ok(parsed) => parsed,
         Err(errors) => {
             let form = form.refused(StatusCode::UNPROCESSABLE_ENTITY, errors);
-            return render(app, &user, &caller, &ctx, form).await;
+            return render(&page, &ctx, form).await;
         }
     };
-    let version = version(&posted.version);
-    let patch = ExpensePatch {
-        amount: Some(parsed.amount),
-        currency: Some(parsed.currency),
-        spent_on: parsed.spent_on,
-        category_id: Some(parsed.category_id),
-        payee: Some(parsed.payee),
-        note: Some(parsed.note),
-        method: Some(parsed.method),
-    };
-    match expenses::update(app, &user, id, patch, version).await {
-        Ok(_) => see_other(&with_param(&form.return_to, "notice", "saved")),
-        Err(err) => refused(app, &user, &caller, &ctx, form, err).await,
+    let saved = expenses::update(
+        &page.app,
+        &page.user,
+        id,
+        parsed.into_patch(),
+        version(&posted.version),
+    );
+    match saved.await {
+        Ok(_) => Ok(see_other(&with_param(&form.return_to, "notice", "saved"))),
+        Err(err) => refused(&page, &ctx, form, err).await,
     }
 }
