@@ -62,27 +62,10 @@ pub async fn owner(app: &TestApp, username: &str) -> UserId {
 /// A fixed monthly USD bill due on `due_day`, anchored on 2026-01-01.
 pub fn monthly(name: &str, due_day: i64, expected_minor: i64) -> BillTemplate {
     BillTemplate {
-        category_id: None,
-        name: name.into(),
-        notes: String::new(),
-        amount_kind: "fixed".into(),
         expected_minor,
-        min_minor: None,
-        max_minor: None,
-        currency: "USD".into(),
-        cycle: "monthly".into(),
         anchor_date: day(2026, 1, 1),
         due_day: Some(due_day),
-        autopay: "off".into(),
-        autopay_verified_on: None,
-        auto_mark_paid: false,
-        is_subscription: false,
-        reminder_days: vec![],
-        website: None,
-        account_details_enc: None,
-        debt_apr_bp: None,
-        debt_min_payment_minor: None,
-        debt_payoff_order: None,
+        ..testkit::store_fixtures::template(name)
     }
 }
 

@@ -1,62 +1,18 @@
 //! The analytics reads' store contract, run unchanged on SQLite and PostgreSQL
 //! (`name::sqlite`, `name::postgres`): sums per day and per category, split by source and
 //! currency; only the owner's live rows; only the requested dates; sums beyond `i64` exact.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::NaiveDate;
 use domain::id::{BillId, CategoryId, UserId};
-use domain::user::Role;
 use store::Store;
 use store::analytics::{CategorySpend, DaySpend, SpendSource};
-use store::bills::{BillTemplate, NewBill};
-use store::categories::CategoryFields;
+use store::bills::BillTemplate;
 use store::expenses::ExpenseFields;
-use store::payments::NewPayment;
-use store::users::NewUser;
 use testkit::engine_tests;
+use testkit::store_fixtures::{
+    at, bill_with, category, day, expense_fields, payment, template, user,
+};
 
-fn at(secs: i64) -> DateTime<Utc> {
-    Utc.timestamp_opt(1_800_000_000 + secs, 0)
-        .single()
-        .expect("valid instant")
-}
-
-fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
-}
-
-async fn user(store: &Store, name: &str) -> UserId {
-    store
-        .create_user(
-            &NewUser {
-                username: name.into(),
-                email: None,
-                display_name: name.into(),
-                password_hash: None,
-                role: Role::User,
-                is_bootstrap: false,
-            },
-            at(0),
-        )
-        .await
-        .expect("create user")
-        .id
-}
-
-async fn category(store: &Store, owner: UserId, name: &str) -> CategoryId {
-    let fields = CategoryFields {
-        name: name.into(),
-        color: "#3b82f6".into(),
-        icon: "home".into(),
-        is_spending: true,
-    };
-    store
-        .create_category(owner, &fields, at(0))
-        .await
-        .expect("create category")
-        .id
-}
-
+/// A bill of 50.00 in `currency` from 2024-01-01, so every 2025 payment is in its life.
 async fn bill(
     store: &Store,
     owner: UserId,
@@ -65,53 +21,16 @@ async fn bill(
 ) -> BillId {
     let template = BillTemplate {
         category_id,
-        name: format!("Bill {currency}"),
-        notes: String::new(),
-        amount_kind: "fixed".into(),
-        expected_minor: 5_000,
-        min_minor: None,
-        max_minor: None,
         currency: currency.into(),
-        cycle: "monthly".into(),
         anchor_date: day(2024, 1, 1),
-        due_day: Some(1),
-        autopay: "off".into(),
-        autopay_verified_on: None,
-        auto_mark_paid: false,
-        is_subscription: false,
-        reminder_days: vec![],
-        website: None,
-        account_details_enc: None,
-        debt_apr_bp: None,
-        debt_min_payment_minor: None,
-        debt_payoff_order: None,
+        ..template(&format!("Bill {currency}"))
     };
-    let new = NewBill {
-        id: BillId::new(),
-        template,
-        debt_balance_minor: None,
-        active_from: day(2024, 1, 1),
-    };
-    store
-        .create_bill(owner, &new, at(0))
-        .await
-        .expect("create bill")
-        .id
+    bill_with(store, owner, template, None, day(2024, 1, 1)).await
 }
 
 async fn pay(store: &Store, owner: UserId, bill: BillId, amount_minor: i64, paid_on: NaiveDate) {
-    let payment = NewPayment {
-        bill_id: bill,
-        amount_minor,
-        paid_on,
-        cycle_due: paid_on,
-        method: "card".into(),
-        note: String::new(),
-        source: "manual".into(),
-        autopay_failed: false,
-    };
     store
-        .create_payment(owner, &payment, at(1))
+        .create_payment(owner, &payment(bill, amount_minor, paid_on), at(1))
         .await
         .expect("create payment");
 }
@@ -126,12 +45,8 @@ async fn spend(
 ) -> domain::id::ExpenseId {
     let fields = ExpenseFields {
         category_id,
-        amount_minor,
         currency: currency.into(),
-        spent_on,
-        payee: "Shop".into(),
-        note: String::new(),
-        method: "cash".into(),
+        ..expense_fields("Shop", amount_minor, spent_on)
     };
     store
         .create_expense(owner, &fields, at(1))

@@ -1,11 +1,9 @@
 //! The tracking tables' store contract, run unchanged on SQLite and PostgreSQL
 //! (`name::sqlite`, `name::postgres`): ownership, round trips, versions, soft delete, debt
 //! balances, undo, and expense search.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::NaiveDate;
 use domain::id::{BillId, BudgetId, CategoryId, ExpenseId, PaymentId, UserId};
-use domain::user::Role;
+use store::Store;
 use store::bills::{BillTemplate, NewBill};
 use store::budgets::NewBudget;
 use store::categories::CategoryFields;
@@ -16,120 +14,11 @@ use store::month_states::MonthStateFields;
 use store::payment_queries::PaymentFilter;
 use store::payments::{NewPayment, PaymentChanges};
 use store::user_settings::UserSettings;
-use store::users::NewUser;
-use store::{Error, Store};
 use testkit::engine_tests;
-
-fn at(secs: i64) -> DateTime<Utc> {
-    Utc.timestamp_opt(1_800_000_000 + secs, 0)
-        .single()
-        .expect("valid instant")
-}
-
-fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
-}
-
-async fn user(store: &Store, name: &str) -> UserId {
-    store
-        .create_user(
-            &NewUser {
-                username: name.into(),
-                email: None,
-                display_name: name.into(),
-                password_hash: None,
-                role: Role::User,
-                is_bootstrap: false,
-            },
-            at(0),
-        )
-        .await
-        .expect("create user")
-        .id
-}
-
-fn category_fields(name: &str) -> CategoryFields {
-    CategoryFields {
-        name: name.into(),
-        color: "#3b82f6".into(),
-        icon: "home".into(),
-        is_spending: true,
-    }
-}
-
-async fn category(store: &Store, owner: UserId, name: &str) -> CategoryId {
-    store
-        .create_category(owner, &category_fields(name), at(0))
-        .await
-        .expect("create category")
-        .id
-}
-
-fn template(name: &str) -> BillTemplate {
-    BillTemplate {
-        category_id: None,
-        name: name.into(),
-        notes: String::new(),
-        amount_kind: "fixed".into(),
-        expected_minor: 5_000,
-        min_minor: None,
-        max_minor: None,
-        currency: "USD".into(),
-        cycle: "monthly".into(),
-        anchor_date: day(2025, 1, 1),
-        due_day: Some(1),
-        autopay: "off".into(),
-        autopay_verified_on: None,
-        auto_mark_paid: false,
-        is_subscription: false,
-        reminder_days: vec![],
-        website: None,
-        account_details_enc: None,
-        debt_apr_bp: None,
-        debt_min_payment_minor: None,
-        debt_payoff_order: None,
-    }
-}
-
-async fn bill(store: &Store, owner: UserId, name: &str) -> BillId {
-    bill_with(store, owner, template(name), None, day(2025, 1, 1)).await
-}
-
-async fn bill_with(
-    store: &Store,
-    owner: UserId,
-    template: BillTemplate,
-    debt_balance_minor: Option<i64>,
-    active_from: NaiveDate,
-) -> BillId {
-    store
-        .create_bill(
-            owner,
-            &NewBill {
-                id: domain::id::BillId::new(),
-                template,
-                debt_balance_minor,
-                active_from,
-            },
-            at(0),
-        )
-        .await
-        .expect("create bill")
-        .id
-}
-
-fn payment(bill: BillId, amount_minor: i64, paid_on: NaiveDate) -> NewPayment {
-    NewPayment {
-        bill_id: bill,
-        amount_minor,
-        paid_on,
-        cycle_due: paid_on,
-        method: "card".into(),
-        note: String::new(),
-        source: "manual".into(),
-        autopay_failed: false,
-    }
-}
+use testkit::store_fixtures::{
+    assert_conflict, assert_not_found, assert_stale, at, bill, bill_with, category,
+    category_fields, day, expense_fields, payment, template, user,
+};
 
 fn payment_changes(amount_minor: i64, paid_on: NaiveDate) -> PaymentChanges {
     PaymentChanges {
@@ -153,18 +42,6 @@ fn all_payments() -> PaymentFilter {
     }
 }
 
-fn expense_fields(payee: &str, amount_minor: i64, spent_on: NaiveDate) -> ExpenseFields {
-    ExpenseFields {
-        category_id: None,
-        amount_minor,
-        currency: "USD".into(),
-        spent_on,
-        payee: payee.into(),
-        note: String::new(),
-        method: "cash".into(),
-    }
-}
-
 async fn expense(
     store: &Store,
     owner: UserId,
@@ -185,27 +62,6 @@ async fn debt_balance(store: &Store, owner: UserId, bill: BillId) -> Option<i64>
         .await
         .expect("bill")
         .debt_balance_minor
-}
-
-fn assert_not_found<T: std::fmt::Debug>(result: Result<T, Error>) {
-    assert!(
-        matches!(result, Err(Error::NotFound)),
-        "expected NotFound, got {result:?}"
-    );
-}
-
-fn assert_stale<T: std::fmt::Debug>(result: Result<T, Error>) {
-    assert!(
-        matches!(result, Err(Error::Stale)),
-        "expected Stale, got {result:?}"
-    );
-}
-
-fn assert_conflict<T: std::fmt::Debug>(result: Result<T, Error>, field: &str) {
-    match result {
-        Err(Error::Conflict { field: got }) => assert_eq!(got, field),
-        other => panic!("expected a conflict on {field}, got {other:?}"),
-    }
 }
 
 engine_tests! {

@@ -2,31 +2,10 @@
 //! are found by (issuer, subject) only and are unique both ways (OIDC-05); a new account and
 //! its identity are written together or not at all; a sign-in flow is taken once, by one of
 //! several concurrent callbacks, and never after it expired (OIDC-02).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-use chrono::{DateTime, TimeZone, Utc};
-use domain::user::Role;
 use store::identities::{NewFlow, NewIdentity};
-use store::users::NewUser;
 use store::{Error, Store};
 use testkit::engine_tests;
-
-fn at(secs: i64) -> DateTime<Utc> {
-    Utc.timestamp_opt(1_800_000_000 + secs, 0)
-        .single()
-        .expect("valid instant")
-}
-
-fn new_user(name: &str, email: Option<&str>) -> NewUser {
-    NewUser {
-        username: name.into(),
-        email: email.map(str::to_owned),
-        display_name: name.into(),
-        password_hash: None,
-        role: Role::User,
-        is_bootstrap: false,
-    }
-}
+use testkit::store_fixtures::{at, new_user};
 
 fn identity(issuer: &str, subject: &str) -> NewIdentity {
     NewIdentity {

@@ -2,41 +2,23 @@
 //! run unchanged on SQLite and PostgreSQL. The single-use rules (MFA-01 replay counter,
 //! MFA-03 pending handle, MFA-04 recovery codes) are decided by the database, so they are
 //! tested here, concurrent callers included.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-use chrono::{DateTime, TimeZone, Utc};
 use domain::factor::FactorKind;
 use domain::id::{FactorId, PendingSignInId, SessionId, UserId};
-use domain::user::Role;
 use store::mfa::{NewFactor, NewPendingSignIn, PendingPurpose};
 use store::sessions::NewSession;
 use store::users::NewUser;
 use store::webauthn::{CeremonyPurpose, NewCeremony};
 use store::{Error, Store};
 use testkit::engine_tests;
+use testkit::store_fixtures::{add_user, at, new_user};
 
-fn at(secs: i64) -> DateTime<Utc> {
-    Utc.timestamp_opt(1_800_000_000 + secs, 0)
-        .single()
-        .expect("valid instant")
-}
-
+/// A user with a password, as every second factor's owner has.
 async fn user(store: &Store, name: &str) -> UserId {
-    store
-        .create_user(
-            &NewUser {
-                username: name.into(),
-                email: None,
-                display_name: name.into(),
-                password_hash: Some("$argon2id$stub".into()),
-                role: Role::User,
-                is_bootstrap: false,
-            },
-            at(0),
-        )
-        .await
-        .expect("create user")
-        .id
+    let user = NewUser {
+        password_hash: Some("$argon2id$stub".into()),
+        ..new_user(name, None)
+    };
+    add_user(store, &user).await
 }
 
 async fn totp(store: &Store, owner: UserId, secret: &str) -> FactorId {

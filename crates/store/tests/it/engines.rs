@@ -1,9 +1,7 @@
 //! The store contract, run unchanged on SQLite and PostgreSQL (`name::sqlite`, `name::postgres`).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
 use std::time::Duration;
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use domain::id::{SessionId, UserId};
 use domain::user::Role;
 use store::audit::{AuditFilter, NewAuditEntry};
@@ -11,21 +9,13 @@ use store::sessions::NewSession;
 use store::users::{NewUser, UserChanges};
 use store::{Error, Store};
 use testkit::engine_tests;
-
-fn at(secs: i64) -> DateTime<Utc> {
-    Utc.timestamp_opt(1_800_000_000 + secs, 0)
-        .single()
-        .expect("valid instant")
-}
+use testkit::store_fixtures::{assert_conflict, at, new_user};
 
 fn alice() -> NewUser {
     NewUser {
-        username: "alice".into(),
-        email: Some("alice@example.org".into()),
         display_name: "Alice".into(),
         password_hash: Some("$argon2id$stub".into()),
-        role: Role::User,
-        is_bootstrap: false,
+        ..new_user("alice", Some("alice@example.org"))
     }
 }
 
@@ -79,10 +69,7 @@ engine_tests! {
         store.create_user(&alice(), at(0)).await.expect("first");
         let mut again = alice();
         again.email = None;
-        match store.create_user(&again, at(1)).await {
-            Err(Error::Conflict { field }) => assert_eq!(field, "username"),
-            other => panic!("expected a conflict, got {other:?}"),
-        }
+        assert_conflict(store.create_user(&again, at(1)).await, "username");
         assert_eq!(store.count_users().await.expect("count"), 1);
     }
 
