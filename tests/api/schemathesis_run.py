@@ -214,7 +214,8 @@ def main() -> int:
         for old in REPORT_DIR.glob("junit*.xml"):
             old.unlink()
         started = time.monotonic()
-        result = subprocess.run(args)
+        # Its cache folder lands beside the run, not in the checkout.
+        result = subprocess.run(args, cwd=data_dir)
         print(f"schemathesis ran {time.monotonic() - started:.0f} s", flush=True)
         reports = sorted(REPORT_DIR.glob("junit*.xml"))
         if not reports:

@@ -314,7 +314,12 @@ impl From<AuditEntry> for AuditEntryView {
     get,
     path = "/api/admin/audit-log",
     tag = "admin",
-    params(("action" = Option<String>, Query), ("actor" = Option<String>, Query), ("before" = Option<i64>, Query, description = "Cursor: entries with a lower sequence number"), ("limit" = Option<i64>, Query)),
+    params(
+        ("action" = Option<String>, Query),
+        ("actor" = Option<String>, Query),
+        ("before" = Option<i64>, Query, description = "Cursor: entries with a lower sequence number"),
+        ("limit" = Option<i64>, Query)
+    ),
     responses(
         (status = 200, description = "OK", body = AuditPage),
         Denied

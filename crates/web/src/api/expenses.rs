@@ -219,7 +219,19 @@ pub struct UndoExpenseDeleteRequest {
     get,
     path = "/api/expenses",
     tag = "money",
-    params(("from" = Option<String>, Query, description = "Spent on or after (YYYY-MM-DD)"), ("to" = Option<String>, Query, description = "Spent on or before (YYYY-MM-DD)"), ("category_id" = Option<String>, Query, description = "Only this category"), ("min_amount" = Option<String>, Query, description = "At least this amount (decimal, user's currency)"), ("max_amount" = Option<String>, Query, description = "At most this amount (decimal, user's currency)"), ("q" = Option<String>, Query, description = "Text in payee or note, matched literally (`%` and `_` are plain characters)"), ("include_deleted" = Option<bool>, Query, description = "Also soft-deleted expenses"), ("sort" = Option<String>, Query, description = "date (default), amount or payee"), ("dir" = Option<String>, Query, description = "asc or desc (default)"), ("limit" = Option<i64>, Query, description = "1–500, default 50"), ("offset" = Option<i64>, Query, description = "Default 0")),
+    params(
+        ("from" = Option<String>, Query, description = "Spent on or after (YYYY-MM-DD)"),
+        ("to" = Option<String>, Query, description = "Spent on or before (YYYY-MM-DD)"),
+        ("category_id" = Option<String>, Query, description = "Only this category"),
+        ("min_amount" = Option<String>, Query, description = "At least this amount (decimal, user's currency)"),
+        ("max_amount" = Option<String>, Query, description = "At most this amount (decimal, user's currency)"),
+        ("q" = Option<String>, Query, description = "Text in payee or note, matched literally (`%` and `_` are plain characters)"),
+        ("include_deleted" = Option<bool>, Query, description = "Also soft-deleted expenses"),
+        ("sort" = Option<String>, Query, description = "date (default), amount or payee"),
+        ("dir" = Option<String>, Query, description = "asc or desc (default)"),
+        ("limit" = Option<i64>, Query, description = "1–500, default 50"),
+        ("offset" = Option<i64>, Query, description = "Default 0")
+    ),
     responses(
         (status = 200, description = "OK", body = service::expenses::ExpensePage),
         Denied,

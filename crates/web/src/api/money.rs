@@ -218,7 +218,14 @@ impl UpdatePaymentRequest {
     get,
     path = "/api/payments",
     tag = "money",
-    params(("bill_id" = Option<String>, Query, description = "Only this bill's payments"), ("from" = Option<String>, Query, description = "Paid on or after (YYYY-MM-DD)"), ("to" = Option<String>, Query, description = "Paid on or before (YYYY-MM-DD)"), ("include_deleted" = Option<bool>, Query, description = "Also soft-deleted payments"), ("limit" = Option<i64>, Query, description = "1–500, default 50"), ("offset" = Option<i64>, Query, description = "Default 0")),
+    params(
+        ("bill_id" = Option<String>, Query, description = "Only this bill's payments"),
+        ("from" = Option<String>, Query, description = "Paid on or after (YYYY-MM-DD)"),
+        ("to" = Option<String>, Query, description = "Paid on or before (YYYY-MM-DD)"),
+        ("include_deleted" = Option<bool>, Query, description = "Also soft-deleted payments"),
+        ("limit" = Option<i64>, Query, description = "1–500, default 50"),
+        ("offset" = Option<i64>, Query, description = "Default 0")
+    ),
     responses(
         (status = 200, description = "OK", body = service::payments::PaymentPage),
         Denied,

@@ -45,7 +45,12 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     get,
     path = "/api/tracker",
     tag = "tracker",
-    params(("year" = Option<i32>, Query, description = "1–9999; default: the user's current year"), ("month" = Option<u32>, Query, description = "1–12; default: the user's current month"), ("sort" = Option<String>, Query, description = "due (default), name, amount, status or pin_due"), ("dir" = Option<String>, Query, description = "asc (default) or desc")),
+    params(
+        ("year" = Option<i32>, Query, description = "1–9999; default: the user's current year"),
+        ("month" = Option<u32>, Query, description = "1–12; default: the user's current month"),
+        ("sort" = Option<String>, Query, description = "due (default), name, amount, status or pin_due"),
+        ("dir" = Option<String>, Query, description = "asc (default) or desc")
+    ),
     responses(
         (status = 200, description = "The month: buckets with their occurrences, and the summary", body = service::tracker::TrackerView),
         Denied,
@@ -297,7 +302,11 @@ pub async fn set_cash(
     tag = "tracker",
     params(("year" = Option<i32>, Query, description = "1–9999; default: the user's current year"), ("month" = Option<u32>, Query, description = "1–12; default: the user's current month")),
     responses(
-        (status = 200, description = "Each pay period's starting cash, saved income and the income that counts (saved, else the recurring income on a payday), and the recurring income", body = service::tracker::cash::CashMonthView),
+        (
+            status = 200,
+            description = "Each pay period's starting cash, saved income and the income that counts (saved, else the recurring income on a payday), and the recurring income",
+            body = service::tracker::cash::CashMonthView
+        ),
         Denied,
         BadQuery
     )

@@ -115,7 +115,12 @@ pub struct RegisteredResponse {
         (status = 200, description = "Added", body = RegisteredResponse),
         Denied,
         Refused,
-        (status = 400, description = "The answer was refused: wrong origin or relying party, no such registration under way (used or expired), or a bad attestation", body = Problem, content_type = PROBLEM_JSON),
+        (
+            status = 400,
+            description = "The answer was refused: wrong origin or relying party, no such registration under way (used or expired), or a bad attestation",
+            body = Problem,
+            content_type = PROBLEM_JSON
+        ),
         (status = 409, description = "The key is already registered, or WebAuthn is not available here", body = Problem, content_type = PROBLEM_JSON),
         (status = 422, description = "`credential` is not a WebAuthn credential", body = Problem, content_type = PROBLEM_JSON)
     )
@@ -256,7 +261,12 @@ pub async fn second_factor_start(
         (status = 200, description = "Signed in: session and CSRF cookies set, pending cookie cleared", body = VerifyResponse),
         Forbidden,
         Refused,
-        (status = 400, description = "The answer was refused (wrong origin or relying party, challenge unknown, used or expired, bad signature); counted as a wrong second factor", body = Problem, content_type = PROBLEM_JSON),
+        (
+            status = 400,
+            description = "The answer was refused (wrong origin or relying party, challenge unknown, used or expired, bad signature); counted as a wrong second factor",
+            body = Problem,
+            content_type = PROBLEM_JSON
+        ),
         (status = 401, description = "No pending sign-in (expired, used)", body = Problem, content_type = PROBLEM_JSON),
         (status = 422, description = "`credential` is not a WebAuthn credential", body = Problem, content_type = PROBLEM_JSON),
         (status = 429, description = "Too many wrong second factors for this account; see Retry-After", body = Problem, content_type = PROBLEM_JSON)
@@ -356,7 +366,12 @@ pub struct PasskeyFinishRequest {
         (status = 200, description = "Signed in: session and CSRF cookies set", body = super::auth::LoginResponse),
         Forbidden,
         Refused,
-        (status = 400, description = "The answer was refused (unknown passkey, wrong origin or relying party, handle unknown, used or expired, bad signature, no user verification)", body = Problem, content_type = PROBLEM_JSON),
+        (
+            status = 400,
+            description = "The answer was refused (unknown passkey, wrong origin or relying party, handle unknown, used or expired, bad signature, no user verification)",
+            body = Problem,
+            content_type = PROBLEM_JSON
+        ),
         (status = 422, description = "`credential` is not a WebAuthn credential", body = Problem, content_type = PROBLEM_JSON),
         (status = 429, description = "Too many wrong second factors for this account; see Retry-After", body = Problem, content_type = PROBLEM_JSON)
     )
