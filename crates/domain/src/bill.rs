@@ -29,9 +29,12 @@ use crate::{Invalid, text};
 pub struct BillName(String);
 
 impl BillName {
+    /// The most characters a name may hold.
+    pub const MAX_CHARS: usize = 120;
+
     /// Parses the field `name`.
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
-        text::bounded("name", raw, 1, 120).map(Self)
+        text::bounded("name", raw, 1, Self::MAX_CHARS).map(Self)
     }
 
     /// The name as stored.

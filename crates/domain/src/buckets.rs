@@ -25,9 +25,12 @@ use crate::{Invalid, money};
 pub struct Paydays(Vec<u32>);
 
 impl Paydays {
+    /// The most paydays a month may have.
+    pub const MAX_DAYS: usize = 4;
+
     /// Parses the list the user chose; the error names the field `paydays`.
     pub fn parse(days: &[i64]) -> Result<Self, Invalid> {
-        if days.is_empty() || days.len() > 4 {
+        if days.is_empty() || days.len() > Self::MAX_DAYS {
             return Err(Invalid::new(
                 "paydays",
                 "must list 1 to 4 days of the month",

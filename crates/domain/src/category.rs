@@ -16,9 +16,12 @@ use crate::{Invalid, text};
 pub struct CategoryName(String);
 
 impl CategoryName {
+    /// The most characters a name may hold.
+    pub const MAX_CHARS: usize = 60;
+
     /// Parses the field `name`.
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
-        text::bounded("name", raw, 1, 60).map(Self)
+        text::bounded("name", raw, 1, Self::MAX_CHARS).map(Self)
     }
 
     /// The name as stored.
@@ -32,6 +35,9 @@ impl CategoryName {
 pub struct Color([u8; 3]);
 
 impl Color {
+    /// The shape [`Color::parse`] accepts once trimmed, as a regular expression.
+    pub const PATTERN: &'static str = "#[0-9a-fA-F]{6}";
+
     /// Parses the field `color` (`#1a2B3c`, surrounding spaces ignored).
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let invalid = || Invalid::new("color", "must be a colour like #1a2b3c");
@@ -66,6 +72,9 @@ impl fmt::Display for Color {
 pub struct Icon(String);
 
 impl Icon {
+    /// The shape [`Icon::parse`] accepts once trimmed, as a regular expression.
+    pub const PATTERN: &'static str = "[a-z0-9-]{1,32}";
+
     /// Parses the field `icon`.
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let value = raw.trim();

@@ -22,9 +22,12 @@ use crate::{Invalid, text};
 pub struct PaymentMethod(String);
 
 impl PaymentMethod {
+    /// The most characters it may hold.
+    pub const MAX_CHARS: usize = 120;
+
     /// Parses the field `method`.
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
-        text::bounded("method", raw, 1, 120).map(Self)
+        text::bounded("method", raw, 1, Self::MAX_CHARS).map(Self)
     }
 
     /// Parses the field `method`, blank meaning none.
@@ -43,9 +46,12 @@ impl PaymentMethod {
 pub struct Payee(String);
 
 impl Payee {
+    /// The most characters it may hold.
+    pub const MAX_CHARS: usize = 120;
+
     /// Parses the field `payee`.
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
-        text::bounded("payee", raw, 1, 120).map(Self)
+        text::bounded("payee", raw, 1, Self::MAX_CHARS).map(Self)
     }
 
     /// Parses the field `payee`, blank meaning none.

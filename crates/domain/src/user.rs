@@ -42,8 +42,11 @@ impl fmt::Display for Username {
 pub struct DisplayName(String);
 
 impl DisplayName {
+    /// The most characters a display name may hold.
+    pub const MAX_CHARS: usize = 100;
+
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
-        text::bounded("display_name", raw, 1, 100).map(Self)
+        text::bounded("display_name", raw, 1, Self::MAX_CHARS).map(Self)
     }
     pub fn as_str(&self) -> &str {
         &self.0

@@ -102,6 +102,19 @@ pub async fn list(
         .collect()
 }
 
+/// One of the caller's bills as the API reads it: a soft-deleted one only with
+/// `include_deleted` ([`crate::error::unless_deleted`]).
+pub async fn find(
+    app: &App,
+    principal: &Principal,
+    id: BillId,
+    include_deleted: bool,
+) -> Result<BillView> {
+    let bill = get(app, principal, id).await?;
+    let deleted = bill.deleted_at.is_some();
+    crate::error::unless_deleted(bill, deleted, include_deleted)
+}
+
 /// One of the caller's bills, deleted or not.
 pub async fn get(app: &App, principal: &Principal, id: BillId) -> Result<BillView> {
     let (owner, prefs) = caller(app, principal).await?;

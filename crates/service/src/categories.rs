@@ -90,6 +90,19 @@ pub async fn list(
 }
 
 /// One of the caller's categories, deleted or not.
+/// One of the caller's categories as the API reads it: a soft-deleted one only with
+/// `include_deleted` ([`crate::error::unless_deleted`]).
+pub async fn find(
+    app: &App,
+    principal: &Principal,
+    id: CategoryId,
+    include_deleted: bool,
+) -> Result<CategoryView> {
+    let category = get(app, principal, id).await?;
+    let deleted = category.deleted_at.is_some();
+    crate::error::unless_deleted(category, deleted, include_deleted)
+}
+
 pub async fn get(app: &App, principal: &Principal, id: CategoryId) -> Result<CategoryView> {
     let owner = data_owner(principal)?;
     view_of(app, owner, id).await

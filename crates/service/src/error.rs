@@ -79,3 +79,13 @@ impl From<store::Error> for Error {
         }
     }
 }
+
+/// The rule of the API's single-item reads: a soft-deleted item is `NotFound`, like in the
+/// lists, unless the caller asks for deleted ones too (`include_deleted=true`).
+pub fn unless_deleted<T>(item: T, deleted: bool, include_deleted: bool) -> Result<T> {
+    if deleted && !include_deleted {
+        Err(Error::NotFound)
+    } else {
+        Ok(item)
+    }
+}

@@ -163,6 +163,19 @@ pub async fn list(app: &App, principal: &Principal, query: ExpenseQuery) -> Resu
 }
 
 /// One of the caller's expenses, deleted or not.
+/// One of the caller's expenses as the API reads it: a soft-deleted one only with
+/// `include_deleted` ([`crate::error::unless_deleted`]).
+pub async fn find(
+    app: &App,
+    principal: &Principal,
+    id: ExpenseId,
+    include_deleted: bool,
+) -> Result<ExpenseView> {
+    let expense = get(app, principal, id).await?;
+    let deleted = expense.deleted_at.is_some();
+    crate::error::unless_deleted(expense, deleted, include_deleted)
+}
+
 pub async fn get(app: &App, principal: &Principal, id: ExpenseId) -> Result<ExpenseView> {
     let owner = data_owner(principal)?;
     view(app.store.expense(owner, id).await?)

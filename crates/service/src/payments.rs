@@ -151,6 +151,19 @@ pub async fn list(app: &App, principal: &Principal, query: PaymentQuery) -> Resu
 }
 
 /// One of the caller's payments, deleted or not.
+/// One of the caller's payments as the API reads it: a soft-deleted one only with
+/// `include_deleted` ([`crate::error::unless_deleted`]).
+pub async fn find(
+    app: &App,
+    principal: &Principal,
+    id: PaymentId,
+    include_deleted: bool,
+) -> Result<PaymentView> {
+    let payment = get(app, principal, id).await?;
+    let deleted = payment.deleted_at.is_some();
+    crate::error::unless_deleted(payment, deleted, include_deleted)
+}
+
 pub async fn get(app: &App, principal: &Principal, id: PaymentId) -> Result<PaymentView> {
     let owner = data_owner(principal)?;
     let row = app.store.payment(owner, id).await?;

@@ -11,6 +11,7 @@ use service::audit::{AuditEntry, AuditFilter};
 use service::users::{self, AccountPatch, NewAccount, UserView};
 
 use crate::AppState;
+use crate::api::responses::{BadQuery, Denied, Missing, PROBLEM_JSON, Problem, Refused, TooMany};
 use crate::auth::{AdminUser, Meta};
 use crate::json::ApiJson;
 use crate::problem::{ApiError, ApiResult};
@@ -20,7 +21,15 @@ fn user_id(raw: &str) -> Result<UserId, ApiError> {
 }
 
 /// `GET /api/admin/users`.
-#[utoipa::path(get, path = "/api/admin/users", tag = "admin", responses((status = 200, description = "OK", body = [service::users::UserView]), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem)))]
+#[utoipa::path(
+    get,
+    path = "/api/admin/users",
+    tag = "admin",
+    responses(
+        (status = 200, description = "OK", body = [service::users::UserView]),
+        Denied
+    )
+)]
 pub async fn list_users(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
@@ -39,7 +48,19 @@ pub struct CreateUserRequest {
 }
 
 /// `POST /api/admin/users`.
-#[utoipa::path(post, path = "/api/admin/users", tag = "admin", request_body = CreateUserRequest, responses((status = 201, description = "Created", body = service::users::UserView), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, missing CSRF token, or the step-up is older than 5 minutes (`code: reauth_required`)", body = crate::problem::Problem), (status = 409, description = "Username or email taken", body = crate::problem::Problem), (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem), (status = 429, description = "Too many requests; see Retry-After", body = crate::problem::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/admin/users",
+    tag = "admin",
+    request_body = CreateUserRequest,
+    responses(
+        (status = 201, description = "Created", body = service::users::UserView),
+        Denied,
+        Refused,
+        TooMany,
+        (status = 409, description = "Username or email taken", body = Problem, content_type = PROBLEM_JSON)
+    )
+)]
 pub async fn create_user(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
@@ -63,7 +84,17 @@ pub async fn create_user(
 }
 
 /// `GET /api/admin/users/{id}`.
-#[utoipa::path(get, path = "/api/admin/users/{id}", tag = "admin", params(("id" = String, Path)), responses((status = 200, description = "OK", body = service::users::UserView), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 404, description = "No such item (or not yours)", body = crate::problem::Problem)))]
+#[utoipa::path(
+    get,
+    path = "/api/admin/users/{id}",
+    tag = "admin",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "OK", body = service::users::UserView),
+        Denied,
+        Missing
+    )
+)]
 pub async fn get_user(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
@@ -89,7 +120,21 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Strin
 }
 
 /// `PATCH /api/admin/users/{id}`: rename, change email, role, active.
-#[utoipa::path(patch, path = "/api/admin/users/{id}", tag = "admin", params(("id" = String, Path)), request_body = UpdateUserRequest, responses((status = 200, description = "OK", body = service::users::UserView), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, missing CSRF token, or the step-up is older than 5 minutes (`code: reauth_required`)", body = crate::problem::Problem), (status = 404, description = "No such item (or not yours)", body = crate::problem::Problem), (status = 409, description = "Conflict (taken name, last admin)", body = crate::problem::Problem), (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem), (status = 429, description = "Too many requests; see Retry-After", body = crate::problem::Problem)))]
+#[utoipa::path(
+    patch,
+    path = "/api/admin/users/{id}",
+    tag = "admin",
+    params(("id" = String, Path)),
+    request_body = UpdateUserRequest,
+    responses(
+        (status = 200, description = "OK", body = service::users::UserView),
+        Denied,
+        Missing,
+        Refused,
+        TooMany,
+        (status = 409, description = "Conflict (taken name, last admin)", body = Problem, content_type = PROBLEM_JSON)
+    )
+)]
 pub async fn update_user(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
@@ -123,7 +168,20 @@ pub struct ResetPasswordRequest {
 }
 
 /// `POST /api/admin/users/{id}/password`: sets a new password, ends the user's sessions.
-#[utoipa::path(post, path = "/api/admin/users/{id}/password", tag = "admin", params(("id" = String, Path)), request_body = ResetPasswordRequest, responses((status = 204, description = "Password set; sessions ended"), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, missing CSRF token, or the step-up is older than 5 minutes (`code: reauth_required`)", body = crate::problem::Problem), (status = 404, description = "No such item (or not yours)", body = crate::problem::Problem), (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem), (status = 429, description = "Too many requests; see Retry-After", body = crate::problem::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/admin/users/{id}/password",
+    tag = "admin",
+    params(("id" = String, Path)),
+    request_body = ResetPasswordRequest,
+    responses(
+        (status = 204, description = "Password set; sessions ended"),
+        Denied,
+        Missing,
+        Refused,
+        TooMany
+    )
+)]
 pub async fn reset_password(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
@@ -136,7 +194,19 @@ pub async fn reset_password(
 }
 
 /// `DELETE /api/admin/users/{id}`.
-#[utoipa::path(delete, path = "/api/admin/users/{id}", tag = "admin", params(("id" = String, Path)), responses((status = 204, description = "Deleted"), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, missing CSRF token, or the step-up is older than 5 minutes (`code: reauth_required`)", body = crate::problem::Problem), (status = 404, description = "No such item (or not yours)", body = crate::problem::Problem), (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem), (status = 429, description = "Too many requests; see Retry-After", body = crate::problem::Problem)))]
+#[utoipa::path(
+    delete,
+    path = "/api/admin/users/{id}",
+    tag = "admin",
+    params(("id" = String, Path)),
+    responses(
+        (status = 204, description = "Deleted"),
+        Denied,
+        Missing,
+        BadQuery,
+        TooMany
+    )
+)]
 pub async fn delete_user(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
@@ -153,7 +223,18 @@ pub struct Ended {
 }
 
 /// `DELETE /api/admin/users/{id}/sessions`.
-#[utoipa::path(delete, path = "/api/admin/users/{id}/sessions", tag = "admin", params(("id" = String, Path)), responses((status = 200, description = "OK", body = Ended), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 404, description = "No such item (or not yours)", body = crate::problem::Problem), (status = 429, description = "Too many requests; see Retry-After", body = crate::problem::Problem)))]
+#[utoipa::path(
+    delete,
+    path = "/api/admin/users/{id}/sessions",
+    tag = "admin",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "OK", body = Ended),
+        Denied,
+        Missing,
+        TooMany
+    )
+)]
 pub async fn end_user_sessions(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
@@ -166,7 +247,16 @@ pub async fn end_user_sessions(
 }
 
 /// `POST /api/admin/sessions/end-all`: everyone but the caller is signed out.
-#[utoipa::path(post, path = "/api/admin/sessions/end-all", tag = "admin", responses((status = 200, description = "OK", body = Ended), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 429, description = "Too many requests; see Retry-After", body = crate::problem::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/admin/sessions/end-all",
+    tag = "admin",
+    responses(
+        (status = 200, description = "OK", body = Ended),
+        Denied,
+        TooMany
+    )
+)]
 pub async fn end_all_sessions(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
@@ -220,7 +310,21 @@ impl From<AuditEntry> for AuditEntryView {
 }
 
 /// `GET /api/admin/audit-log?action=&actor=&before=&limit=`.
-#[utoipa::path(get, path = "/api/admin/audit-log", tag = "admin", params(("action" = Option<String>, Query), ("actor" = Option<String>, Query), ("before" = Option<i64>, Query, description = "Cursor: entries with a lower sequence number"), ("limit" = Option<i64>, Query)), responses((status = 200, description = "OK", body = AuditPage), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem)))]
+#[utoipa::path(
+    get,
+    path = "/api/admin/audit-log",
+    tag = "admin",
+    params(
+        ("action" = Option<String>, Query),
+        ("actor" = Option<String>, Query),
+        ("before" = Option<i64>, Query, description = "Cursor: entries with a lower sequence number"),
+        ("limit" = Option<i64>, Query)
+    ),
+    responses(
+        (status = 200, description = "OK", body = AuditPage),
+        Denied
+    )
+)]
 pub async fn audit_log(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,

@@ -9,6 +9,9 @@ use service::auth::mfa::pending::LoginOutcome;
 use service::auth::{SignedIn, csrf, login};
 
 use super::MeResponse;
+use crate::api::responses::{
+    Denied, Forbidden, PROBLEM_JSON, Problem, Refused, TooMany, Unauthenticated,
+};
 use crate::auth::{Caller, CurrentUser, LocalLogin, Meta};
 use crate::json::ApiJson;
 use crate::problem::ApiResult;
@@ -20,7 +23,15 @@ pub struct CsrfResponse {
 }
 
 /// `GET /api/auth/csrf-token`: the caller's CSRF token (reused while valid), also set as cookie.
-#[utoipa::path(get, path = "/api/auth/csrf-token", tag = "auth", responses((status = 200, description = "OK", body = CsrfResponse)))]
+#[utoipa::path(
+    get,
+    path = "/api/auth/csrf-token",
+    tag = "auth",
+    security(()),
+    responses(
+        (status = 200, description = "OK", body = CsrfResponse)
+    )
+)]
 pub async fn csrf_token(State(state): State<AppState>, caller: Caller) -> Response {
     let (token, cookie) = crate::pages::csrf_for(&state.app, &caller);
     let mut response = Json(CsrfResponse { csrf_token: token }).into_response();
@@ -41,7 +52,15 @@ pub struct ModeResponse {
 }
 
 /// `GET /api/auth/mode`: how people sign in here.
-#[utoipa::path(get, path = "/api/auth/mode", tag = "auth", responses((status = 200, description = "OK", body = ModeResponse)))]
+#[utoipa::path(
+    get,
+    path = "/api/auth/mode",
+    tag = "auth",
+    security(()),
+    responses(
+        (status = 200, description = "OK", body = ModeResponse)
+    )
+)]
 pub async fn mode(State(state): State<AppState>) -> ApiResult<Json<ModeResponse>> {
     let app = &state.app;
     let single = app.config.single_user_mode;
@@ -81,7 +100,20 @@ pub enum LoginAnswer {
 /// `POST /api/auth/login`. For an account with a second factor the answer is
 /// `{"mfa_required": true, "methods": [...]}` with no session: complete it with
 /// `POST /api/auth/mfa/verify`.
-#[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest, responses((status = 200, description = "Signed in, or `mfa_required`", body = LoginAnswer), (status = 401, description = "Wrong username or password", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem), (status = 429, description = "Too many requests; see Retry-After", body = crate::problem::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/auth/login",
+    tag = "auth",
+    request_body = LoginRequest,
+    security(()),
+    responses(
+        (status = 200, description = "Signed in, or `mfa_required`", body = LoginAnswer),
+        Forbidden,
+        Refused,
+        TooMany,
+        (status = 401, description = "Wrong username or password", body = Problem, content_type = PROBLEM_JSON)
+    )
+)]
 pub async fn login(
     State(state): State<AppState>,
     _local: LocalLogin,
@@ -124,7 +156,15 @@ pub fn signed_in_response(state: &AppState, signed_in: SignedIn, status: StatusC
 }
 
 /// `POST /api/auth/logout`: ends the session, expires the cookie, clears site data.
-#[utoipa::path(post, path = "/api/auth/logout", tag = "auth", responses((status = 204, description = "Signed out"), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/auth/logout",
+    tag = "auth",
+    responses(
+        (status = 204, description = "Signed out"),
+        Denied
+    )
+)]
 pub async fn logout(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -153,7 +193,15 @@ pub fn logged_out_response(state: &AppState) -> Response {
 }
 
 /// `GET /api/auth/me`.
-#[utoipa::path(get, path = "/api/auth/me", tag = "auth", responses((status = 200, description = "OK", body = super::MeResponse), (status = 401, description = "Not signed in", body = crate::problem::Problem)))]
+#[utoipa::path(
+    get,
+    path = "/api/auth/me",
+    tag = "auth",
+    responses(
+        (status = 200, description = "OK", body = super::MeResponse),
+        Unauthenticated
+    )
+)]
 pub async fn me(CurrentUser(user): CurrentUser) -> Json<MeResponse> {
     Json(MeResponse::from(&user))
 }
@@ -166,7 +214,18 @@ pub struct PasswordRequest {
 }
 
 /// `POST /api/auth/password`: needs the current password; other sessions end, this one rotates.
-#[utoipa::path(post, path = "/api/auth/password", tag = "auth", request_body = PasswordRequest, responses((status = 200, description = "OK", body = LoginResponse), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem), (status = 429, description = "Too many requests; see Retry-After", body = crate::problem::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/auth/password",
+    tag = "auth",
+    request_body = PasswordRequest,
+    responses(
+        (status = 200, description = "OK", body = LoginResponse),
+        Denied,
+        Refused,
+        TooMany
+    )
+)]
 pub async fn change_password(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,

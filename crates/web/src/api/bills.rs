@@ -19,10 +19,11 @@ use serde::de::DeserializeOwned;
 use service::bills::{self, ActiveRangeView, BillView, CreateBillRequest, UpdateBillRequest};
 
 use crate::AppState;
+use crate::api::responses::{BadQuery, Denied, Missing, PROBLEM_JSON, Problem, Refused};
 pub use crate::auth::DataUser;
 use crate::auth::Meta;
 use crate::json::ApiJson;
-use crate::problem::{ApiError, ApiResult, Problem};
+use crate::problem::{ApiError, ApiResult};
 use crate::routes::Table;
 
 /// Adds this module's routes to the table.
@@ -117,34 +118,11 @@ pub(crate) fn flag(field: &str, raw: Option<&str>) -> Result<bool, ApiError> {
     }
 }
 
-/// Errors of every route here: not signed in, or not allowed.
-#[derive(utoipa::IntoResponses)]
-pub enum Denied {
-    #[response(status = 401, description = "Not signed in")]
-    Unauthenticated(Problem),
-    #[response(
-        status = 403,
-        description = "The bootstrap administrator (who has no data), or a missing CSRF token"
-    )]
-    Forbidden(Problem),
-}
-
-/// The error of a route whose path names one item.
-#[derive(utoipa::IntoResponses)]
-pub enum Missing {
-    #[response(status = 404, description = "No such item (or not yours)")]
-    NotFound(Problem),
-}
-
-/// Errors of a route that reads a JSON body or query parameters.
-#[derive(utoipa::IntoResponses)]
-pub enum Refused {
-    #[response(status = 400, description = "The body is not valid JSON")]
-    BadJson(Problem),
-    #[response(status = 415, description = "The body is not application/json")]
-    NotJson(Problem),
-    #[response(status = 422, description = "A field is invalid; `field` names it")]
-    Invalid(Problem),
+/// `?include_deleted=` of a single item's read.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeletedQuery {
+    pub include_deleted: Option<String>,
 }
 
 /// `?include_inactive=&include_deleted=`.
@@ -156,7 +134,18 @@ pub struct BillListQuery {
 }
 
 /// `GET /api/bills`: the caller's bills by name.
-#[utoipa::path(get, path = "/api/bills", operation_id = "list_bills", tag = "bills", params(("include_inactive" = Option<bool>, Query, description = "Also inactive bills"), ("include_deleted" = Option<bool>, Query, description = "Also soft-deleted bills")), responses((status = 200, description = "The bills", body = [BillView]), Denied, Refused))]
+#[utoipa::path(
+    get,
+    path = "/api/bills",
+    operation_id = "list_bills",
+    tag = "bills",
+    params(("include_inactive" = Option<bool>, Query, description = "Also inactive bills"), ("include_deleted" = Option<bool>, Query, description = "Also soft-deleted bills")),
+    responses(
+        (status = 200, description = "The bills", body = [BillView]),
+        Denied,
+        Refused
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     DataUser(user): DataUser,
@@ -170,7 +159,18 @@ pub async fn list(
 }
 
 /// `POST /api/bills`.
-#[utoipa::path(post, path = "/api/bills", operation_id = "create_bill", tag = "bills", request_body = CreateBillRequest, responses((status = 201, description = "Created", body = BillView), Denied, Refused))]
+#[utoipa::path(
+    post,
+    path = "/api/bills",
+    operation_id = "create_bill",
+    tag = "bills",
+    request_body = CreateBillRequest,
+    responses(
+        (status = 201, description = "Created", body = BillView),
+        Denied,
+        Refused
+    )
+)]
 pub async fn create(
     State(state): State<AppState>,
     DataUser(user): DataUser,
@@ -180,18 +180,48 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(bill)))
 }
 
-/// `GET /api/bills/{id}`: deleted bills too (with `deleted_at`).
-#[utoipa::path(get, path = "/api/bills/{id}", operation_id = "get_bill", tag = "bills", params(("id" = String, Path, description = "Bill id")), responses((status = 200, description = "The bill", body = BillView), Denied, Missing))]
+/// `GET /api/bills/{id}`: a deleted bill only with `include_deleted=true` (with `deleted_at`).
+#[utoipa::path(
+    get,
+    path = "/api/bills/{id}",
+    operation_id = "get_bill",
+    tag = "bills",
+    params(("id" = String, Path, description = "Bill id"), ("include_deleted" = Option<bool>, Query, description = "Also a soft-deleted one (404 otherwise)")),
+    responses(
+        (status = 200, description = "The bill", body = BillView),
+        Denied,
+        Missing,
+        BadQuery
+    )
+)]
 pub async fn show(
     State(state): State<AppState>,
     DataUser(user): DataUser,
     Path(id): Path<String>,
+    ApiQuery(query): ApiQuery<DeletedQuery>,
 ) -> ApiResult<Json<BillView>> {
-    Ok(Json(bills::get(&state.app, &user, path_id(&id)?).await?))
+    let deleted = flag("include_deleted", query.include_deleted.as_deref())?;
+    Ok(Json(
+        bills::find(&state.app, &user, path_id(&id)?, deleted).await?,
+    ))
 }
 
 /// `PATCH /api/bills/{id}`: any subset of the fields, with the `version` last seen.
-#[utoipa::path(patch, path = "/api/bills/{id}", operation_id = "update_bill", tag = "bills", params(("id" = String, Path, description = "Bill id")), request_body = UpdateBillRequest, responses((status = 200, description = "The bill as saved", body = BillView), Denied, Missing, Refused, (status = 409, description = "Changed elsewhere since `version` (`field` is `version`)", body = Problem)))]
+#[utoipa::path(
+    patch,
+    path = "/api/bills/{id}",
+    operation_id = "update_bill",
+    tag = "bills",
+    params(("id" = String, Path, description = "Bill id")),
+    request_body = UpdateBillRequest,
+    responses(
+        (status = 200, description = "The bill as saved", body = BillView),
+        Denied,
+        Missing,
+        Refused,
+        (status = 409, description = "Changed elsewhere since `version` (`field` is `version`)", body = Problem, content_type = PROBLEM_JSON)
+    )
+)]
 pub async fn update(
     State(state): State<AppState>,
     DataUser(user): DataUser,
@@ -203,7 +233,18 @@ pub async fn update(
 }
 
 /// `DELETE /api/bills/{id}`: soft delete (restore with `POST …/restore`).
-#[utoipa::path(delete, path = "/api/bills/{id}", operation_id = "delete_bill", tag = "bills", params(("id" = String, Path, description = "Bill id")), responses((status = 204, description = "Deleted (restorable)"), Denied, Missing))]
+#[utoipa::path(
+    delete,
+    path = "/api/bills/{id}",
+    operation_id = "delete_bill",
+    tag = "bills",
+    params(("id" = String, Path, description = "Bill id")),
+    responses(
+        (status = 204, description = "Deleted (restorable)"),
+        Denied,
+        Missing
+    )
+)]
 pub async fn remove(
     State(state): State<AppState>,
     DataUser(user): DataUser,
@@ -214,7 +255,18 @@ pub async fn remove(
 }
 
 /// `POST /api/bills/{id}/restore`.
-#[utoipa::path(post, path = "/api/bills/{id}/restore", operation_id = "restore_bill", tag = "bills", params(("id" = String, Path, description = "Bill id")), responses((status = 200, description = "The restored bill", body = BillView), Denied, Missing))]
+#[utoipa::path(
+    post,
+    path = "/api/bills/{id}/restore",
+    operation_id = "restore_bill",
+    tag = "bills",
+    params(("id" = String, Path, description = "Bill id")),
+    responses(
+        (status = 200, description = "The restored bill", body = BillView),
+        Denied,
+        Missing
+    )
+)]
 pub async fn restore(
     State(state): State<AppState>,
     DataUser(user): DataUser,
@@ -234,7 +286,19 @@ pub struct ConfirmQuery {
 
 /// `DELETE /api/bills/{id}/permanent?confirm=true`: deletes the bill, its history, month
 /// states and payments for good.
-#[utoipa::path(delete, path = "/api/bills/{id}/permanent", operation_id = "delete_bill_permanently", tag = "bills", params(("id" = String, Path, description = "Bill id"), ("confirm" = bool, Query, description = "Must be true")), responses((status = 204, description = "Deleted for good"), Denied, Missing, Refused))]
+#[utoipa::path(
+    delete,
+    path = "/api/bills/{id}/permanent",
+    operation_id = "delete_bill_permanently",
+    tag = "bills",
+    params(("id" = String, Path, description = "Bill id"), ("confirm" = bool, Query, description = "Must be true")),
+    responses(
+        (status = 204, description = "Deleted for good"),
+        Denied,
+        Missing,
+        Refused
+    )
+)]
 pub async fn remove_permanently(
     State(state): State<AppState>,
     DataUser(user): DataUser,
@@ -255,7 +319,20 @@ pub struct ActiveChangeRequest {
 }
 
 /// `POST /api/bills/{id}/deactivate`: closes the bill's active range on `on`.
-#[utoipa::path(post, path = "/api/bills/{id}/deactivate", operation_id = "deactivate_bill", tag = "bills", params(("id" = String, Path, description = "Bill id")), request_body = Option<ActiveChangeRequest>, responses((status = 200, description = "The bill, now inactive", body = BillView), Denied, Missing, Refused))]
+#[utoipa::path(
+    post,
+    path = "/api/bills/{id}/deactivate",
+    operation_id = "deactivate_bill",
+    tag = "bills",
+    params(("id" = String, Path, description = "Bill id")),
+    request_body = Option<ActiveChangeRequest>,
+    responses(
+        (status = 200, description = "The bill, now inactive", body = BillView),
+        Denied,
+        Missing,
+        Refused
+    )
+)]
 pub async fn deactivate(
     State(state): State<AppState>,
     DataUser(user): DataUser,
@@ -272,7 +349,20 @@ pub async fn deactivate(
 }
 
 /// `POST /api/bills/{id}/reactivate`: opens a new active range on `on`.
-#[utoipa::path(post, path = "/api/bills/{id}/reactivate", operation_id = "reactivate_bill", tag = "bills", params(("id" = String, Path, description = "Bill id")), request_body = Option<ActiveChangeRequest>, responses((status = 200, description = "The bill, now active", body = BillView), Denied, Missing, Refused))]
+#[utoipa::path(
+    post,
+    path = "/api/bills/{id}/reactivate",
+    operation_id = "reactivate_bill",
+    tag = "bills",
+    params(("id" = String, Path, description = "Bill id")),
+    request_body = Option<ActiveChangeRequest>,
+    responses(
+        (status = 200, description = "The bill, now active", body = BillView),
+        Denied,
+        Missing,
+        Refused
+    )
+)]
 pub async fn reactivate(
     State(state): State<AppState>,
     DataUser(user): DataUser,
@@ -289,7 +379,18 @@ pub async fn reactivate(
 }
 
 /// `GET /api/bills/{id}/history`: when the bill was active, oldest first.
-#[utoipa::path(get, path = "/api/bills/{id}/history", operation_id = "bill_history", tag = "bills", params(("id" = String, Path, description = "Bill id")), responses((status = 200, description = "Active ranges, oldest first", body = [ActiveRangeView]), Denied, Missing))]
+#[utoipa::path(
+    get,
+    path = "/api/bills/{id}/history",
+    operation_id = "bill_history",
+    tag = "bills",
+    params(("id" = String, Path, description = "Bill id")),
+    responses(
+        (status = 200, description = "Active ranges, oldest first", body = [ActiveRangeView]),
+        Denied,
+        Missing
+    )
+)]
 pub async fn history(
     State(state): State<AppState>,
     DataUser(user): DataUser,
@@ -301,7 +402,17 @@ pub async fn history(
 }
 
 /// `GET /api/bills/{id}/unpaid-history`: how many occurrences before this month still owe.
-#[utoipa::path(get, path = "/api/bills/{id}/unpaid-history", tag = "bills", params(("id" = String, Path, description = "Bill id")), responses((status = 200, description = "Earlier occurrences still owing", body = service::tracker::HistoryView), Denied, Missing))]
+#[utoipa::path(
+    get,
+    path = "/api/bills/{id}/unpaid-history",
+    tag = "bills",
+    params(("id" = String, Path, description = "Bill id")),
+    responses(
+        (status = 200, description = "Earlier occurrences still owing", body = service::tracker::HistoryView),
+        Denied,
+        Missing
+    )
+)]
 pub async fn unpaid_history(
     State(state): State<AppState>,
     DataUser(user): DataUser,
@@ -315,7 +426,17 @@ pub async fn unpaid_history(
 
 /// `POST /api/bills/{id}/pay-history`: marks every occurrence before this month that still
 /// owes as paid on its due date, under one undo token (`POST /api/tracker/undo`).
-#[utoipa::path(post, path = "/api/bills/{id}/pay-history", tag = "bills", params(("id" = String, Path, description = "Bill id")), responses((status = 200, description = "How many were paid, and the undo token", body = service::tracker::pay::PayAllView), Denied, Missing))]
+#[utoipa::path(
+    post,
+    path = "/api/bills/{id}/pay-history",
+    tag = "bills",
+    params(("id" = String, Path, description = "Bill id")),
+    responses(
+        (status = 200, description = "How many were paid, and the undo token", body = service::tracker::pay::PayAllView),
+        Denied,
+        Missing
+    )
+)]
 pub async fn pay_history(
     State(state): State<AppState>,
     DataUser(user): DataUser,
@@ -340,7 +461,17 @@ pub struct ChangeCurrencyRequest {
 /// `POST /api/bills/change-currency`: moves every bill in `from` (not deleted) to `to` in one
 /// step, amounts unchanged — no exchange rate is applied. `GET /api/profile/settings` lists
 /// the bills in other currencies than the default.
-#[utoipa::path(post, path = "/api/bills/change-currency", tag = "bills", request_body = ChangeCurrencyRequest, responses((status = 200, description = "How many bills moved", body = bills::CurrencyChangeView), Denied, Refused))]
+#[utoipa::path(
+    post,
+    path = "/api/bills/change-currency",
+    tag = "bills",
+    request_body = ChangeCurrencyRequest,
+    responses(
+        (status = 200, description = "How many bills moved", body = bills::CurrencyChangeView),
+        Denied,
+        Refused
+    )
+)]
 pub async fn change_currency(
     State(state): State<AppState>,
     DataUser(user): DataUser,

@@ -14,6 +14,7 @@ use service::budgets::{self, BudgetView, NewBudgetInput};
 
 use super::money::{body_id, path_id};
 use crate::AppState;
+use crate::api::responses::{Denied, Missing, PROBLEM_JSON, Problem, Refused};
 use crate::auth::DataUser;
 use crate::json::ApiJson;
 use crate::problem::ApiResult;
@@ -62,7 +63,16 @@ pub struct UpdateBudgetRequest {
 }
 
 /// `GET /api/budgets`: the caller's budgets with the current period's spending.
-#[utoipa::path(get, path = "/api/budgets", tag = "money", responses((status = 200, description = "OK", body = [service::budgets::BudgetView]), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed (the bootstrap administrator holds no data)", body = crate::problem::Problem), (status = 422, description = "A total is beyond the amount range (`field` is `amount`)", body = crate::problem::Problem)))]
+#[utoipa::path(
+    get,
+    path = "/api/budgets",
+    tag = "money",
+    responses(
+        (status = 200, description = "OK", body = [service::budgets::BudgetView]),
+        Denied,
+        (status = 422, description = "A total is beyond the amount range (`field` is `amount`)", body = Problem, content_type = PROBLEM_JSON)
+    )
+)]
 pub async fn list_budgets(
     State(state): State<AppState>,
     DataUser(user): DataUser,
@@ -71,7 +81,18 @@ pub async fn list_budgets(
 }
 
 /// `POST /api/budgets`: one budget per category and period.
-#[utoipa::path(post, path = "/api/budgets", tag = "money", request_body = CreateBudgetRequest, responses((status = 201, description = "Created", body = service::budgets::BudgetView), (status = 400, description = "The body is not valid JSON", body = crate::problem::Problem), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 409, description = "This category already has a budget for this period", body = crate::problem::Problem), (status = 415, description = "The body is not application/json", body = crate::problem::Problem), (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/budgets",
+    tag = "money",
+    request_body = CreateBudgetRequest,
+    responses(
+        (status = 201, description = "Created", body = service::budgets::BudgetView),
+        Denied,
+        Refused,
+        (status = 409, description = "This category already has a budget for this period", body = Problem, content_type = PROBLEM_JSON)
+    )
+)]
 pub async fn create_budget(
     State(state): State<AppState>,
     DataUser(user): DataUser,
@@ -83,7 +104,20 @@ pub async fn create_budget(
 }
 
 /// `PATCH /api/budgets/{id}`: changes the limit.
-#[utoipa::path(patch, path = "/api/budgets/{id}", tag = "money", params(("id" = String, Path, description = "Budget id")), request_body = UpdateBudgetRequest, responses((status = 200, description = "OK", body = service::budgets::BudgetView), (status = 400, description = "The body is not valid JSON", body = crate::problem::Problem), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 404, description = "No such item (or not yours)", body = crate::problem::Problem), (status = 409, description = "Changed since `version`", body = crate::problem::Problem), (status = 415, description = "The body is not application/json", body = crate::problem::Problem), (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem)))]
+#[utoipa::path(
+    patch,
+    path = "/api/budgets/{id}",
+    tag = "money",
+    params(("id" = String, Path, description = "Budget id")),
+    request_body = UpdateBudgetRequest,
+    responses(
+        (status = 200, description = "OK", body = service::budgets::BudgetView),
+        Denied,
+        Missing,
+        Refused,
+        (status = 409, description = "Changed since `version`", body = Problem, content_type = PROBLEM_JSON)
+    )
+)]
 pub async fn update_budget(
     State(state): State<AppState>,
     DataUser(user): DataUser,
@@ -97,7 +131,17 @@ pub async fn update_budget(
 }
 
 /// `DELETE /api/budgets/{id}`: deletes a budget for good.
-#[utoipa::path(delete, path = "/api/budgets/{id}", tag = "money", params(("id" = String, Path, description = "Budget id")), responses((status = 204, description = "Deleted"), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 404, description = "No such item (or not yours)", body = crate::problem::Problem)))]
+#[utoipa::path(
+    delete,
+    path = "/api/budgets/{id}",
+    tag = "money",
+    params(("id" = String, Path, description = "Budget id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        Denied,
+        Missing
+    )
+)]
 pub async fn delete_budget(
     State(state): State<AppState>,
     DataUser(user): DataUser,

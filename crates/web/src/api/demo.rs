@@ -9,6 +9,7 @@ use serde::Serialize;
 use service::demo::DemoCounts;
 
 use crate::AppState;
+use crate::api::responses::{Denied, PROBLEM_JSON, Problem, TooMany};
 use crate::auth::{CurrentUser, Meta};
 use crate::problem::ApiResult;
 use crate::routes::Table;
@@ -21,13 +22,17 @@ pub(crate) fn routes(table: Table) -> Table {
 }
 
 /// `POST /api/demo/load`.
-#[utoipa::path(post, path = "/api/demo/load", tag = "demo", responses(
-    (status = 201, description = "Loaded", body = DemoCounts),
-    (status = 401, description = "Not signed in", body = crate::problem::Problem),
-    (status = 403, description = "Not allowed (the bootstrap administrator has no data), or missing CSRF token", body = crate::problem::Problem),
-    (status = 409, description = "Demo data is already loaded", body = crate::problem::Problem),
-    (status = 429, description = "Too many requests; see Retry-After", body = crate::problem::Problem)
-))]
+#[utoipa::path(
+    post,
+    path = "/api/demo/load",
+    tag = "demo",
+    responses(
+        (status = 201, description = "Loaded", body = DemoCounts),
+        Denied,
+        TooMany,
+        (status = 409, description = "Demo data is already loaded", body = Problem, content_type = PROBLEM_JSON)
+    )
+)]
 pub async fn load(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -46,12 +51,16 @@ pub struct Cleared {
 }
 
 /// `POST /api/demo/clear`.
-#[utoipa::path(post, path = "/api/demo/clear", tag = "demo", responses(
-    (status = 200, description = "Cleared", body = Cleared),
-    (status = 401, description = "Not signed in", body = crate::problem::Problem),
-    (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem),
-    (status = 429, description = "Too many requests; see Retry-After", body = crate::problem::Problem)
-))]
+#[utoipa::path(
+    post,
+    path = "/api/demo/clear",
+    tag = "demo",
+    responses(
+        (status = 200, description = "Cleared", body = Cleared),
+        Denied,
+        TooMany
+    )
+)]
 pub async fn clear(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,

@@ -18,15 +18,17 @@ use service::expenses::{
     ExpenseUndoView, ExpenseView, NewExpenseInput, SortDirection,
 };
 
+use super::bills::{ApiQuery, DeletedQuery, flag};
 use super::money::{QueryParams, body_id, opt_date, path_id, present};
 use crate::AppState;
+use crate::api::responses::{BadQuery, Denied, Missing, PROBLEM_JSON, Problem, Refused};
 use crate::auth::DataUser;
 use crate::json::ApiJson;
 use crate::problem::ApiResult;
 use crate::routes::Table;
 
 /// The most ids one bulk delete takes.
-const BULK_LIMIT: usize = 500;
+pub const BULK_LIMIT: usize = 500;
 
 /// Adds the expense routes to the table.
 pub(crate) fn routes(table: Table) -> Table {
@@ -213,7 +215,29 @@ pub struct UndoExpenseDeleteRequest {
 }
 
 /// `GET /api/expenses`: a page of the caller's expenses and the number of all matches.
-#[utoipa::path(get, path = "/api/expenses", tag = "money", params(("from" = Option<String>, Query, description = "Spent on or after (YYYY-MM-DD)"), ("to" = Option<String>, Query, description = "Spent on or before (YYYY-MM-DD)"), ("category_id" = Option<String>, Query, description = "Only this category"), ("min_amount" = Option<String>, Query, description = "At least this amount (decimal, user's currency)"), ("max_amount" = Option<String>, Query, description = "At most this amount (decimal, user's currency)"), ("q" = Option<String>, Query, description = "Text in payee or note, matched literally (`%` and `_` are plain characters)"), ("include_deleted" = Option<bool>, Query, description = "Also soft-deleted expenses"), ("sort" = Option<String>, Query, description = "date (default), amount or payee"), ("dir" = Option<String>, Query, description = "asc or desc (default)"), ("limit" = Option<i64>, Query, description = "1–500, default 50"), ("offset" = Option<i64>, Query, description = "Default 0")), responses((status = 200, description = "OK", body = service::expenses::ExpensePage), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed (the bootstrap administrator holds no data)", body = crate::problem::Problem), (status = 422, description = "A parameter is invalid; `field` names it", body = crate::problem::Problem)))]
+#[utoipa::path(
+    get,
+    path = "/api/expenses",
+    tag = "money",
+    params(
+        ("from" = Option<String>, Query, description = "Spent on or after (YYYY-MM-DD)"),
+        ("to" = Option<String>, Query, description = "Spent on or before (YYYY-MM-DD)"),
+        ("category_id" = Option<String>, Query, description = "Only this category"),
+        ("min_amount" = Option<String>, Query, description = "At least this amount (decimal, user's currency)"),
+        ("max_amount" = Option<String>, Query, description = "At most this amount (decimal, user's currency)"),
+        ("q" = Option<String>, Query, description = "Text in payee or note, matched literally (`%` and `_` are plain characters)"),
+        ("include_deleted" = Option<bool>, Query, description = "Also soft-deleted expenses"),
+        ("sort" = Option<String>, Query, description = "date (default), amount or payee"),
+        ("dir" = Option<String>, Query, description = "asc or desc (default)"),
+        ("limit" = Option<i64>, Query, description = "1–500, default 50"),
+        ("offset" = Option<i64>, Query, description = "Default 0")
+    ),
+    responses(
+        (status = 200, description = "OK", body = service::expenses::ExpensePage),
+        Denied,
+        BadQuery
+    )
+)]
 pub async fn list_expenses(
     State(state): State<AppState>,
     DataUser(user): DataUser,
@@ -224,7 +248,17 @@ pub async fn list_expenses(
 }
 
 /// `POST /api/expenses`: records an expense.
-#[utoipa::path(post, path = "/api/expenses", tag = "money", request_body = CreateExpenseRequest, responses((status = 201, description = "Recorded", body = service::expenses::ExpenseView), (status = 400, description = "The body is not valid JSON", body = crate::problem::Problem), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 415, description = "The body is not application/json", body = crate::problem::Problem), (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/expenses",
+    tag = "money",
+    request_body = CreateExpenseRequest,
+    responses(
+        (status = 201, description = "Recorded", body = service::expenses::ExpenseView),
+        Denied,
+        Refused
+    )
+)]
 pub async fn create_expense(
     State(state): State<AppState>,
     DataUser(user): DataUser,
@@ -235,19 +269,45 @@ pub async fn create_expense(
     Ok((StatusCode::CREATED, Json(expense)))
 }
 
-/// `GET /api/expenses/{id}`: one expense, deleted or not.
-#[utoipa::path(get, path = "/api/expenses/{id}", tag = "money", params(("id" = String, Path, description = "Expense id")), responses((status = 200, description = "OK", body = service::expenses::ExpenseView), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed (the bootstrap administrator holds no data)", body = crate::problem::Problem), (status = 404, description = "No such item (or not yours)", body = crate::problem::Problem)))]
+/// `GET /api/expenses/{id}`: one expense; a deleted one only with `include_deleted=true`.
+#[utoipa::path(
+    get,
+    path = "/api/expenses/{id}",
+    tag = "money",
+    params(("id" = String, Path, description = "Expense id"), ("include_deleted" = Option<bool>, Query, description = "Also a soft-deleted one (404 otherwise)")),
+    responses(
+        (status = 200, description = "OK", body = service::expenses::ExpenseView),
+        Denied,
+        Missing,
+        BadQuery
+    )
+)]
 pub async fn show_expense(
     State(state): State<AppState>,
     DataUser(user): DataUser,
     Path(id): Path<String>,
+    ApiQuery(query): ApiQuery<DeletedQuery>,
 ) -> ApiResult<Json<ExpenseView>> {
     let id: ExpenseId = path_id(&id)?;
-    Ok(Json(expenses::get(&state.app, &user, id).await?))
+    let deleted = flag("include_deleted", query.include_deleted.as_deref())?;
+    Ok(Json(expenses::find(&state.app, &user, id, deleted).await?))
 }
 
 /// `PATCH /api/expenses/{id}`: edits a live expense (fields left out stay).
-#[utoipa::path(patch, path = "/api/expenses/{id}", tag = "money", params(("id" = String, Path, description = "Expense id")), request_body = UpdateExpenseRequest, responses((status = 200, description = "OK", body = service::expenses::ExpenseView), (status = 400, description = "The body is not valid JSON", body = crate::problem::Problem), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 404, description = "No such item (or not yours, or deleted)", body = crate::problem::Problem), (status = 409, description = "Changed since `version`", body = crate::problem::Problem), (status = 415, description = "The body is not application/json", body = crate::problem::Problem), (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem)))]
+#[utoipa::path(
+    patch,
+    path = "/api/expenses/{id}",
+    tag = "money",
+    params(("id" = String, Path, description = "Expense id")),
+    request_body = UpdateExpenseRequest,
+    responses(
+        (status = 200, description = "OK", body = service::expenses::ExpenseView),
+        Denied,
+        Missing,
+        Refused,
+        (status = 409, description = "Changed since `version`", body = Problem, content_type = PROBLEM_JSON)
+    )
+)]
 pub async fn update_expense(
     State(state): State<AppState>,
     DataUser(user): DataUser,
@@ -262,7 +322,17 @@ pub async fn update_expense(
 }
 
 /// `DELETE /api/expenses/{id}`: soft delete.
-#[utoipa::path(delete, path = "/api/expenses/{id}", tag = "money", params(("id" = String, Path, description = "Expense id")), responses((status = 204, description = "Deleted (restore with POST …/restore)"), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 404, description = "No such item (or not yours)", body = crate::problem::Problem)))]
+#[utoipa::path(
+    delete,
+    path = "/api/expenses/{id}",
+    tag = "money",
+    params(("id" = String, Path, description = "Expense id")),
+    responses(
+        (status = 204, description = "Deleted (restore with POST …/restore)"),
+        Denied,
+        Missing
+    )
+)]
 pub async fn delete_expense(
     State(state): State<AppState>,
     DataUser(user): DataUser,
@@ -274,7 +344,17 @@ pub async fn delete_expense(
 }
 
 /// `POST /api/expenses/{id}/restore`: brings a soft-deleted expense back.
-#[utoipa::path(post, path = "/api/expenses/{id}/restore", tag = "money", params(("id" = String, Path, description = "Expense id")), responses((status = 200, description = "Restored", body = service::expenses::ExpenseView), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 404, description = "No such item (or not yours)", body = crate::problem::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/expenses/{id}/restore",
+    tag = "money",
+    params(("id" = String, Path, description = "Expense id")),
+    responses(
+        (status = 200, description = "Restored", body = service::expenses::ExpenseView),
+        Denied,
+        Missing
+    )
+)]
 pub async fn restore_expense(
     State(state): State<AppState>,
     DataUser(user): DataUser,
@@ -285,7 +365,17 @@ pub async fn restore_expense(
 }
 
 /// `POST /api/expenses/bulk-delete`: soft-deletes several expenses under one undo token.
-#[utoipa::path(post, path = "/api/expenses/bulk-delete", tag = "money", request_body = BulkDeleteExpensesRequest, responses((status = 200, description = "What was deleted and what was not found", body = service::expenses::ExpenseBulkDeleteView), (status = 400, description = "The body is not valid JSON", body = crate::problem::Problem), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 415, description = "The body is not application/json", body = crate::problem::Problem), (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/expenses/bulk-delete",
+    tag = "money",
+    request_body = BulkDeleteExpensesRequest,
+    responses(
+        (status = 200, description = "What was deleted and what was not found", body = service::expenses::ExpenseBulkDeleteView),
+        Denied,
+        Refused
+    )
+)]
 pub async fn bulk_delete_expenses(
     State(state): State<AppState>,
     DataUser(user): DataUser,
@@ -296,7 +386,17 @@ pub async fn bulk_delete_expenses(
 }
 
 /// `POST /api/expenses/undo`: restores exactly what one bulk delete deleted.
-#[utoipa::path(post, path = "/api/expenses/undo", tag = "money", request_body = UndoExpenseDeleteRequest, responses((status = 200, description = "How many came back", body = service::expenses::ExpenseUndoView), (status = 400, description = "The body is not valid JSON", body = crate::problem::Problem), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 415, description = "The body is not application/json", body = crate::problem::Problem), (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/expenses/undo",
+    tag = "money",
+    request_body = UndoExpenseDeleteRequest,
+    responses(
+        (status = 200, description = "How many came back", body = service::expenses::ExpenseUndoView),
+        Denied,
+        Refused
+    )
+)]
 pub async fn undo_expense_delete(
     State(state): State<AppState>,
     DataUser(user): DataUser,

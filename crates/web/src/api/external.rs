@@ -19,6 +19,7 @@ use service::auth::external::{self, Callback, Finished, Provider};
 use service::auth::mfa::pending::LoginOutcome;
 
 use crate::AppState;
+use crate::api::responses::{Denied, PROBLEM_JSON, Problem, Refused, TooMany};
 use crate::auth::{AdminUser, Caller, Meta};
 use crate::cookies;
 use crate::json::ApiJson;
@@ -51,13 +52,20 @@ pub(crate) fn routes(table: Table) -> Table {
 }
 
 /// `GET /api/auth/{provider}/login` (`oidc` or `github`): 303 to the provider.
-#[utoipa::path(get, path = "/api/auth/{provider}/login", tag = "auth", params(("provider" = String, Path, description = "`oidc` or `github`")), responses(
-    (status = 303, description = "To the provider's authorization endpoint, with the flow cookie"),
-    (status = 400, description = "This provider's sign-in is not turned on (the sign-in page, with the reason)"),
-    (status = 404, description = "Unknown provider"),
-    (status = 429, description = "Too many requests; see Retry-After"),
-    (status = 503, description = "The provider cannot be reached")
-))]
+#[utoipa::path(
+    get,
+    path = "/api/auth/{provider}/login",
+    tag = "auth",
+    params(("provider" = String, Path, description = "`oidc` or `github`")),
+    security(()),
+    responses(
+        (status = 303, description = "To the provider's authorization endpoint, with the flow cookie"),
+        TooMany,
+        (status = 400, description = "This provider's sign-in is not turned on (the sign-in page, with the reason)"),
+        (status = 404, description = "Unknown provider"),
+        (status = 503, description = "The provider cannot be reached")
+    )
+)]
 pub async fn external_login(
     state: State<AppState>,
     caller: Caller,
@@ -147,13 +155,20 @@ async fn refusal_page(
 }
 
 /// `GET /api/auth/{provider}/callback`: where the provider sends the browser back.
-#[utoipa::path(get, path = "/api/auth/{provider}/callback", tag = "auth", params(("provider" = String, Path, description = "`oidc` or `github`")), responses(
-    (status = 200, description = "Signed in (or second factor next), or a step-up confirmed: a page that sets the cookies and continues"),
-    (status = 400, description = "Missing, foreign, used or expired state; a refused code or ID token; no linked account"),
-    (status = 404, description = "Unknown provider"),
-    (status = 429, description = "Too many requests; see Retry-After"),
-    (status = 503, description = "The provider cannot be reached")
-))]
+#[utoipa::path(
+    get,
+    path = "/api/auth/{provider}/callback",
+    tag = "auth",
+    params(("provider" = String, Path, description = "`oidc` or `github`")),
+    security(()),
+    responses(
+        (status = 200, description = "Signed in (or second factor next), or a step-up confirmed: a page that sets the cookies and continues"),
+        TooMany,
+        (status = 400, description = "Missing, foreign, used or expired state; a refused code or ID token; no linked account"),
+        (status = 404, description = "Unknown provider"),
+        (status = 503, description = "The provider cannot be reached")
+    )
+)]
 pub async fn external_callback(
     state: State<AppState>,
     caller: Caller,
@@ -211,11 +226,15 @@ async fn complete(
 }
 
 /// `GET /api/admin/sign-in-methods`: the sign-in methods in force (secrets never shown).
-#[utoipa::path(get, path = "/api/admin/sign-in-methods", tag = "admin", responses(
-    (status = 200, description = "OK", body = MethodsView),
-    (status = 401, description = "Not signed in", body = crate::problem::Problem),
-    (status = 403, description = "Not an administrator", body = crate::problem::Problem)
-))]
+#[utoipa::path(
+    get,
+    path = "/api/admin/sign-in-methods",
+    tag = "admin",
+    responses(
+        (status = 200, description = "OK", body = MethodsView),
+        Denied
+    )
+)]
 pub async fn sign_in_methods(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
@@ -225,13 +244,19 @@ pub async fn sign_in_methods(
 
 /// `PUT /api/admin/sign-in-methods`: saves every setting; refused (422 naming the field) when
 /// it would leave no way to sign in or turns on a provider that does not work.
-#[utoipa::path(put, path = "/api/admin/sign-in-methods", tag = "admin", request_body = MethodsUpdate, responses(
-    (status = 200, description = "Saved", body = MethodsView),
-    (status = 401, description = "Not signed in", body = crate::problem::Problem),
-    (status = 403, description = "Not an administrator, missing CSRF token, or the step-up is older than 5 minutes (`code: reauth_required`)", body = crate::problem::Problem),
-    (status = 422, description = "A field is invalid or a lock-out guard refused; `field` names it", body = crate::problem::Problem),
-    (status = 429, description = "Too many requests; see Retry-After", body = crate::problem::Problem)
-))]
+#[utoipa::path(
+    put,
+    path = "/api/admin/sign-in-methods",
+    tag = "admin",
+    request_body = MethodsUpdate,
+    responses(
+        (status = 200, description = "Saved", body = MethodsView),
+        Denied,
+        Refused,
+        TooMany,
+        (status = 422, description = "A field is invalid or a lock-out guard refused; `field` names it", body = Problem, content_type = PROBLEM_JSON)
+    )
+)]
 pub async fn save_sign_in_methods(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
@@ -243,14 +268,20 @@ pub async fn save_sign_in_methods(
 
 /// `POST /api/admin/sign-in-methods/test/{provider}` (`oidc` or `github`): tries the settings
 /// in the body without saving them.
-#[utoipa::path(post, path = "/api/admin/sign-in-methods/test/{provider}", tag = "admin", request_body = MethodsUpdate, params(("provider" = String, Path, description = "`oidc` or `github`")), responses(
-    (status = 200, description = "What the test found (`ok` false with a `problem` when it failed)", body = ProviderTest),
-    (status = 401, description = "Not signed in", body = crate::problem::Problem),
-    (status = 403, description = "Not an administrator, or missing CSRF token", body = crate::problem::Problem),
-    (status = 404, description = "Unknown provider", body = crate::problem::Problem),
-    (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem),
-    (status = 429, description = "Too many requests; see Retry-After", body = crate::problem::Problem)
-))]
+#[utoipa::path(
+    post,
+    path = "/api/admin/sign-in-methods/test/{provider}",
+    tag = "admin",
+    request_body = MethodsUpdate,
+    params(("provider" = String, Path, description = "`oidc` or `github`")),
+    responses(
+        (status = 200, description = "What the test found (`ok` false with a `problem` when it failed)", body = ProviderTest),
+        Denied,
+        Refused,
+        TooMany,
+        (status = 404, description = "Unknown provider", body = Problem, content_type = PROBLEM_JSON)
+    )
+)]
 pub async fn test_sign_in_method(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,

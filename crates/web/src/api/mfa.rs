@@ -22,6 +22,9 @@ use service::auth::reauth;
 use service::{App, Error};
 
 use super::MeResponse;
+use crate::api::responses::{
+    Denied, Forbidden, PROBLEM_JSON, Problem, Refused, TooMany, Unauthenticated,
+};
 use crate::auth::{AdminUser, CurrentUser, LocalLogin, Meta};
 use crate::json::ApiJson;
 use crate::problem::{ApiError, ApiResult};
@@ -101,7 +104,20 @@ pub struct VerifyResponse {
 }
 
 /// `POST /api/auth/mfa/verify`: completes a pending sign-in with the second factor.
-#[utoipa::path(post, path = "/api/auth/mfa/verify", tag = "auth", request_body = VerifyRequest, responses((status = 200, description = "Signed in: session and CSRF cookies set, pending cookie cleared", body = VerifyResponse), (status = 401, description = "No pending sign-in (expired, used), or the code is wrong or was used before", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem), (status = 429, description = "Too many wrong codes for this account; see Retry-After", body = crate::problem::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/auth/mfa/verify",
+    tag = "auth",
+    request_body = VerifyRequest,
+    security(("mfa_pending" = [])),
+    responses(
+        (status = 200, description = "Signed in: session and CSRF cookies set, pending cookie cleared", body = VerifyResponse),
+        Forbidden,
+        Refused,
+        (status = 401, description = "No pending sign-in (expired, used), or the code is wrong or was used before", body = Problem, content_type = PROBLEM_JSON),
+        (status = 429, description = "Too many wrong codes for this account; see Retry-After", body = Problem, content_type = PROBLEM_JSON)
+    )
+)]
 pub async fn verify(
     State(state): State<AppState>,
     _local: LocalLogin,
@@ -166,7 +182,17 @@ impl From<TotpSetup> for TotpSetupResponse {
 /// `GET /api/auth/mfa/enrolment`: for a pending sign-in that must set up an app first (the
 /// login answered `enrolment_required`): the secret and QR code. Complete it with the app's
 /// first code at `POST /api/auth/mfa/verify`.
-#[utoipa::path(get, path = "/api/auth/mfa/enrolment", tag = "auth", responses((status = 200, description = "OK", body = TotpSetupResponse), (status = 401, description = "No pending sign-in that must enrol", body = crate::problem::Problem), (status = 403, description = "Not allowed", body = crate::problem::Problem)))]
+#[utoipa::path(
+    get,
+    path = "/api/auth/mfa/enrolment",
+    tag = "auth",
+    security(("mfa_pending" = [])),
+    responses(
+        (status = 200, description = "OK", body = TotpSetupResponse),
+        Forbidden,
+        (status = 401, description = "No pending sign-in that must enrol", body = Problem, content_type = PROBLEM_JSON)
+    )
+)]
 pub async fn enrolment(
     State(state): State<AppState>,
     _local: LocalLogin,
@@ -196,7 +222,21 @@ pub struct ReauthRequest {
 
 /// `POST /api/auth/reauth`: step-up. The password again (and the second factor when the
 /// account has one); security-sensitive requests are then accepted for 5 minutes.
-#[utoipa::path(post, path = "/api/auth/reauth", tag = "auth", request_body = ReauthRequest, responses((status = 204, description = "Re-authenticated for 5 minutes"), (status = 400, description = "The security key's answer was refused", body = crate::problem::Problem), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Wrong password or second factor, or missing CSRF token", body = crate::problem::Problem), (status = 422, description = "A field is invalid or missing (`code` when a second factor is needed)", body = crate::problem::Problem), (status = 429, description = "Too many requests; see Retry-After", body = crate::problem::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/auth/reauth",
+    tag = "auth",
+    request_body = ReauthRequest,
+    responses(
+        (status = 204, description = "Re-authenticated for 5 minutes"),
+        Unauthenticated,
+        Refused,
+        TooMany,
+        (status = 400, description = "The security key's answer was refused", body = Problem, content_type = PROBLEM_JSON),
+        (status = 403, description = "Wrong password or second factor, or missing CSRF token", body = Problem, content_type = PROBLEM_JSON),
+        (status = 422, description = "A field is invalid or missing (`code` when a second factor is needed)", body = Problem, content_type = PROBLEM_JSON)
+    )
+)]
 pub async fn reauthenticate(
     State(state): State<AppState>,
     _local: LocalLogin,
@@ -226,7 +266,15 @@ pub async fn reauthenticate(
 }
 
 /// `GET /api/profile/mfa`: the caller's two-step verification.
-#[utoipa::path(get, path = "/api/profile/mfa", tag = "profile", responses((status = 200, description = "OK", body = MfaStatus), (status = 401, description = "Not signed in", body = crate::problem::Problem)))]
+#[utoipa::path(
+    get,
+    path = "/api/profile/mfa",
+    tag = "profile",
+    responses(
+        (status = 200, description = "OK", body = MfaStatus),
+        Unauthenticated
+    )
+)]
 pub async fn status(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -236,7 +284,15 @@ pub async fn status(
 
 /// `POST /api/profile/mfa/totp`: starts setting up an authenticator app (fresh step-up needed).
 /// The secret is shown here once; confirm with the app's first code.
-#[utoipa::path(post, path = "/api/profile/mfa/totp", tag = "profile", responses((status = 200, description = "OK: add it to the app, then confirm", body = TotpSetupResponse), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "`reauth_required`: re-authenticate first; or not allowed", body = crate::problem::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/profile/mfa/totp",
+    tag = "profile",
+    responses(
+        (status = 200, description = "OK: add it to the app, then confirm", body = TotpSetupResponse),
+        Denied
+    )
+)]
 pub async fn start_totp(
     State(state): State<AppState>,
     _local: LocalLogin,
@@ -261,7 +317,19 @@ pub struct RecoveryCodesResponse {
 
 /// `POST /api/profile/mfa/totp/confirm`: turns the app on with its first code (fresh step-up
 /// needed); ends the caller's other sessions.
-#[utoipa::path(post, path = "/api/profile/mfa/totp/confirm", tag = "profile", request_body = ConfirmTotpRequest, responses((status = 200, description = "On", body = RecoveryCodesResponse), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "`reauth_required`: re-authenticate first; or not allowed", body = crate::problem::Problem), (status = 409, description = "No app is being set up", body = crate::problem::Problem), (status = 422, description = "The code is not the app's current one", body = crate::problem::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/profile/mfa/totp/confirm",
+    tag = "profile",
+    request_body = ConfirmTotpRequest,
+    responses(
+        (status = 200, description = "On", body = RecoveryCodesResponse),
+        Denied,
+        Refused,
+        (status = 409, description = "No app is being set up", body = Problem, content_type = PROBLEM_JSON),
+        (status = 422, description = "The code is not the app's current one", body = Problem, content_type = PROBLEM_JSON)
+    )
+)]
 pub async fn confirm_totp(
     State(state): State<AppState>,
     _local: LocalLogin,
@@ -278,7 +346,17 @@ pub async fn confirm_totp(
 
 /// `DELETE /api/profile/mfa/totp`: turns the app off (fresh step-up needed); ends the caller's
 /// other sessions.
-#[utoipa::path(delete, path = "/api/profile/mfa/totp", tag = "profile", responses((status = 204, description = "Off"), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "`reauth_required`: re-authenticate first; or not allowed", body = crate::problem::Problem), (status = 404, description = "No app is set up", body = crate::problem::Problem), (status = 409, description = "The administrator's policy requires a second factor", body = crate::problem::Problem)))]
+#[utoipa::path(
+    delete,
+    path = "/api/profile/mfa/totp",
+    tag = "profile",
+    responses(
+        (status = 204, description = "Off"),
+        Denied,
+        (status = 404, description = "No app is set up", body = Problem, content_type = PROBLEM_JSON),
+        (status = 409, description = "The administrator's policy requires a second factor", body = Problem, content_type = PROBLEM_JSON)
+    )
+)]
 pub async fn disable_totp(
     State(state): State<AppState>,
     _local: LocalLogin,
@@ -291,7 +369,16 @@ pub async fn disable_totp(
 
 /// `POST /api/profile/mfa/recovery-codes`: a new set of recovery codes, shown once; the old set
 /// stops working (fresh step-up needed); ends the caller's other sessions.
-#[utoipa::path(post, path = "/api/profile/mfa/recovery-codes", tag = "profile", responses((status = 200, description = "New codes", body = RecoveryCodesResponse), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "`reauth_required`: re-authenticate first; or not allowed", body = crate::problem::Problem), (status = 409, description = "No second factor is set up", body = crate::problem::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/profile/mfa/recovery-codes",
+    tag = "profile",
+    responses(
+        (status = 200, description = "New codes", body = RecoveryCodesResponse),
+        Denied,
+        (status = 409, description = "No second factor is set up", body = Problem, content_type = PROBLEM_JSON)
+    )
+)]
 pub async fn regenerate_codes(
     State(state): State<AppState>,
     _local: LocalLogin,
@@ -305,7 +392,15 @@ pub async fn regenerate_codes(
 }
 
 /// `GET /api/admin/mfa-policy`.
-#[utoipa::path(get, path = "/api/admin/mfa-policy", tag = "admin", responses((status = 200, description = "OK", body = MfaPolicy), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed", body = crate::problem::Problem)))]
+#[utoipa::path(
+    get,
+    path = "/api/admin/mfa-policy",
+    tag = "admin",
+    responses(
+        (status = 200, description = "OK", body = MfaPolicy),
+        Denied
+    )
+)]
 pub async fn get_policy(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
@@ -323,7 +418,18 @@ pub struct PolicyRequest {
 }
 
 /// `PUT /api/admin/mfa-policy`: who must use two-step verification, and the grace period.
-#[utoipa::path(put, path = "/api/admin/mfa-policy", tag = "admin", request_body = PolicyRequest, responses((status = 200, description = "OK", body = MfaPolicy), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, missing CSRF token, or the step-up is older than 5 minutes (`code: reauth_required`)", body = crate::problem::Problem), (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem), (status = 429, description = "Too many requests; see Retry-After", body = crate::problem::Problem)))]
+#[utoipa::path(
+    put,
+    path = "/api/admin/mfa-policy",
+    tag = "admin",
+    request_body = PolicyRequest,
+    responses(
+        (status = 200, description = "OK", body = MfaPolicy),
+        Denied,
+        Refused,
+        TooMany
+    )
+)]
 pub async fn set_policy(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
@@ -344,7 +450,18 @@ pub struct ResetResponse {
 
 /// `DELETE /api/admin/users/{id}/mfa`: removes every second factor and recovery code of the
 /// account and signs it out everywhere (the administrator's fresh step-up needed; audited).
-#[utoipa::path(delete, path = "/api/admin/users/{id}/mfa", tag = "admin", params(("id" = String, Path)), responses((status = 200, description = "Reset", body = ResetResponse), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or `reauth_required`", body = crate::problem::Problem), (status = 404, description = "No such account", body = crate::problem::Problem), (status = 429, description = "Too many requests; see Retry-After", body = crate::problem::Problem)))]
+#[utoipa::path(
+    delete,
+    path = "/api/admin/users/{id}/mfa",
+    tag = "admin",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "Reset", body = ResetResponse),
+        Denied,
+        TooMany,
+        (status = 404, description = "No such account", body = Problem, content_type = PROBLEM_JSON)
+    )
+)]
 pub async fn reset_user(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,

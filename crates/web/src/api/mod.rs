@@ -5,6 +5,7 @@ pub mod admin;
 pub mod auth;
 pub mod bills;
 pub mod budgets;
+pub mod constraints;
 pub mod demo;
 pub mod expenses;
 pub mod external;
@@ -12,6 +13,7 @@ pub mod mfa;
 pub mod money;
 pub mod openapi;
 pub mod profile;
+pub mod responses;
 pub mod tracker;
 pub mod webauthn;
 

@@ -24,7 +24,9 @@ use service::payments::{
     self, NewPaymentInput, PaymentPage, PaymentPatch, PaymentQuery, PaymentView,
 };
 
+use super::bills::{ApiQuery, DeletedQuery, flag};
 use crate::AppState;
+use crate::api::responses::{BadQuery, Denied, Missing, PROBLEM_JSON, Problem, Refused};
 use crate::auth::DataUser;
 use crate::json::ApiJson;
 use crate::problem::{ApiError, ApiResult};
@@ -42,6 +44,11 @@ pub(crate) fn routes(table: Table) -> Table {
         .add("DELETE", "/api/payments/{id}", delete(delete_payment))
         .add("POST", "/api/payments/{id}/restore", post(restore_payment))
 }
+
+/// The fewest items a page of a list may ask for (`limit`).
+pub const PAGE_SIZE_MIN: i64 = 1;
+/// The most items a page of a list may ask for (`limit`).
+pub const PAGE_SIZE_MAX: i64 = 500;
 
 /// A list route's query string: only `known` names, each at most once.
 pub struct QueryParams(Vec<(String, String)>);
@@ -99,7 +106,7 @@ impl QueryParams {
                 .ok_or_else(|| Invalid::new(name, format!("must be a whole number {min}–{max}"))),
         };
         Ok((
-            number("limit", 50, 1, 500)?,
+            number("limit", 50, PAGE_SIZE_MIN, PAGE_SIZE_MAX)?,
             number("offset", 0, 0, 1_000_000_000)?,
         ))
     }
@@ -207,7 +214,24 @@ impl UpdatePaymentRequest {
 }
 
 /// `GET /api/payments`: the caller's payments, newest first.
-#[utoipa::path(get, path = "/api/payments", tag = "money", params(("bill_id" = Option<String>, Query, description = "Only this bill's payments"), ("from" = Option<String>, Query, description = "Paid on or after (YYYY-MM-DD)"), ("to" = Option<String>, Query, description = "Paid on or before (YYYY-MM-DD)"), ("include_deleted" = Option<bool>, Query, description = "Also soft-deleted payments"), ("limit" = Option<i64>, Query, description = "1–500, default 50"), ("offset" = Option<i64>, Query, description = "Default 0")), responses((status = 200, description = "OK", body = service::payments::PaymentPage), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed (the bootstrap administrator holds no data)", body = crate::problem::Problem), (status = 422, description = "A parameter is invalid; `field` names it", body = crate::problem::Problem)))]
+#[utoipa::path(
+    get,
+    path = "/api/payments",
+    tag = "money",
+    params(
+        ("bill_id" = Option<String>, Query, description = "Only this bill's payments"),
+        ("from" = Option<String>, Query, description = "Paid on or after (YYYY-MM-DD)"),
+        ("to" = Option<String>, Query, description = "Paid on or before (YYYY-MM-DD)"),
+        ("include_deleted" = Option<bool>, Query, description = "Also soft-deleted payments"),
+        ("limit" = Option<i64>, Query, description = "1–500, default 50"),
+        ("offset" = Option<i64>, Query, description = "Default 0")
+    ),
+    responses(
+        (status = 200, description = "OK", body = service::payments::PaymentPage),
+        Denied,
+        BadQuery
+    )
+)]
 pub async fn list_payments(
     State(state): State<AppState>,
     DataUser(user): DataUser,
@@ -235,7 +259,18 @@ pub async fn list_payments(
 }
 
 /// `POST /api/payments`: records a payment towards one of the caller's bills.
-#[utoipa::path(post, path = "/api/payments", tag = "money", request_body = CreatePaymentRequest, responses((status = 201, description = "Recorded; debt bills show their new balance", body = service::payments::PaymentView), (status = 400, description = "The body is not valid JSON", body = crate::problem::Problem), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 404, description = "No such bill (or not yours)", body = crate::problem::Problem), (status = 415, description = "The body is not application/json", body = crate::problem::Problem), (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/payments",
+    tag = "money",
+    request_body = CreatePaymentRequest,
+    responses(
+        (status = 201, description = "Recorded; debt bills show their new balance", body = service::payments::PaymentView),
+        Denied,
+        Missing,
+        Refused
+    )
+)]
 pub async fn create_payment(
     State(state): State<AppState>,
     DataUser(user): DataUser,
@@ -246,19 +281,45 @@ pub async fn create_payment(
     Ok((StatusCode::CREATED, Json(payment)))
 }
 
-/// `GET /api/payments/{id}`: one payment, deleted or not.
-#[utoipa::path(get, path = "/api/payments/{id}", tag = "money", params(("id" = String, Path, description = "Payment id")), responses((status = 200, description = "OK", body = service::payments::PaymentView), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed (the bootstrap administrator holds no data)", body = crate::problem::Problem), (status = 404, description = "No such item (or not yours)", body = crate::problem::Problem)))]
+/// `GET /api/payments/{id}`: one payment; a deleted one only with `include_deleted=true`.
+#[utoipa::path(
+    get,
+    path = "/api/payments/{id}",
+    tag = "money",
+    params(("id" = String, Path, description = "Payment id"), ("include_deleted" = Option<bool>, Query, description = "Also a soft-deleted one (404 otherwise)")),
+    responses(
+        (status = 200, description = "OK", body = service::payments::PaymentView),
+        Denied,
+        Missing,
+        BadQuery
+    )
+)]
 pub async fn show_payment(
     State(state): State<AppState>,
     DataUser(user): DataUser,
     Path(id): Path<String>,
+    ApiQuery(query): ApiQuery<DeletedQuery>,
 ) -> ApiResult<Json<PaymentView>> {
     let id: PaymentId = path_id(&id)?;
-    Ok(Json(payments::get(&state.app, &user, id).await?))
+    let deleted = flag("include_deleted", query.include_deleted.as_deref())?;
+    Ok(Json(payments::find(&state.app, &user, id, deleted).await?))
 }
 
 /// `PATCH /api/payments/{id}`: edits a live payment (fields left out stay).
-#[utoipa::path(patch, path = "/api/payments/{id}", tag = "money", params(("id" = String, Path, description = "Payment id")), request_body = UpdatePaymentRequest, responses((status = 200, description = "OK", body = service::payments::PaymentView), (status = 400, description = "The body is not valid JSON", body = crate::problem::Problem), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 404, description = "No such item (or not yours, or deleted)", body = crate::problem::Problem), (status = 409, description = "Changed since `version`", body = crate::problem::Problem), (status = 415, description = "The body is not application/json", body = crate::problem::Problem), (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem)))]
+#[utoipa::path(
+    patch,
+    path = "/api/payments/{id}",
+    tag = "money",
+    params(("id" = String, Path, description = "Payment id")),
+    request_body = UpdatePaymentRequest,
+    responses(
+        (status = 200, description = "OK", body = service::payments::PaymentView),
+        Denied,
+        Missing,
+        Refused,
+        (status = 409, description = "Changed since `version`", body = Problem, content_type = PROBLEM_JSON)
+    )
+)]
 pub async fn update_payment(
     State(state): State<AppState>,
     DataUser(user): DataUser,
@@ -273,7 +334,18 @@ pub async fn update_payment(
 }
 
 /// `DELETE /api/payments/{id}`: soft delete; a debt bill's balance goes back up.
-#[utoipa::path(delete, path = "/api/payments/{id}", tag = "money", params(("id" = String, Path, description = "Payment id")), responses((status = 204, description = "Deleted (restore with POST …/restore)"), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 404, description = "No such item (or not yours)", body = crate::problem::Problem), (status = 422, description = "The debt balance would leave the amount range", body = crate::problem::Problem)))]
+#[utoipa::path(
+    delete,
+    path = "/api/payments/{id}",
+    tag = "money",
+    params(("id" = String, Path, description = "Payment id")),
+    responses(
+        (status = 204, description = "Deleted (restore with POST …/restore)"),
+        Denied,
+        Missing,
+        (status = 422, description = "The debt balance would leave the amount range", body = Problem, content_type = PROBLEM_JSON)
+    )
+)]
 pub async fn delete_payment(
     State(state): State<AppState>,
     DataUser(user): DataUser,
@@ -285,7 +357,18 @@ pub async fn delete_payment(
 }
 
 /// `POST /api/payments/{id}/restore`: brings a soft-deleted payment back.
-#[utoipa::path(post, path = "/api/payments/{id}/restore", tag = "money", params(("id" = String, Path, description = "Payment id")), responses((status = 200, description = "Restored", body = service::payments::PaymentView), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 404, description = "No such item (or not yours)", body = crate::problem::Problem), (status = 422, description = "A total would leave the amount range", body = crate::problem::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/payments/{id}/restore",
+    tag = "money",
+    params(("id" = String, Path, description = "Payment id")),
+    responses(
+        (status = 200, description = "Restored", body = service::payments::PaymentView),
+        Denied,
+        Missing,
+        (status = 422, description = "A total would leave the amount range", body = Problem, content_type = PROBLEM_JSON)
+    )
+)]
 pub async fn restore_payment(
     State(state): State<AppState>,
     DataUser(user): DataUser,

@@ -1,13 +1,24 @@
 //! `GET /api/openapi.json`: the OpenAPI 3.1 description of the JSON API, generated from the
 //! handlers' `#[utoipa::path]` declarations. Each API module declares its own `Doc`; this file
-//! merges them. A test checks that every `/api` route of the router is described.
+//! merges them, and [`super::constraints`] adds the input constraints of the validators. A
+//! test checks that every `/api` route of the router is described.
 
 use axum::Json;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 
-/// The whole document.
-pub fn document() -> utoipa::openapi::OpenApi {
+/// The whole document, as served: the generated one with the validators' constraints.
+pub fn document() -> serde_json::Value {
+    let mut doc = serde_json::to_value(generated()).unwrap_or_default();
+    if let Err(problem) = super::constraints::apply(&mut doc) {
+        // Only a table out of step with the types gets here; a unit test fails on it first.
+        tracing::error!(%problem, "OpenAPI constraints not applied");
+    }
+    doc
+}
+
+/// The document as the handlers' declarations generate it.
+pub fn generated() -> utoipa::openapi::OpenApi {
     let mut doc = Base::openapi();
     for part in [
         super::auth::Doc::openapi(),
@@ -30,6 +41,14 @@ pub fn document() -> utoipa::openapi::OpenApi {
             "bt_session",
             "Session cookie set by POST /api/auth/login. Unsafe methods also need the \
              x-csrf-token header (GET /api/auth/csrf-token).",
+        ))),
+    );
+    components.add_security_scheme(
+        "mfa_pending",
+        SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+            "bt_mfa_pending",
+            "The pending sign-in a right password opens for an account with a second factor \
+             (POST /api/auth/login answers `mfa_required`); no session yet.",
         ))),
     );
     doc
@@ -57,6 +76,34 @@ pub fn document() -> utoipa::openapi::OpenApi {
 struct Base;
 
 /// `GET /api/openapi.json`.
-pub async fn serve() -> Json<utoipa::openapi::OpenApi> {
+pub async fn serve() -> Json<serde_json::Value> {
     Json(document())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_answer_is_problem_json() {
+        let doc = document();
+        let mut plain = Vec::new();
+        for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+            for (method, operation) in item.as_object().into_iter().flatten() {
+                for (status, response) in operation["responses"].as_object().into_iter().flatten() {
+                    let Some(content) = response.get("content").and_then(|c| c.as_object()) else {
+                        continue;
+                    };
+                    let error = status.starts_with('4') || status.starts_with('5');
+                    if error && content.keys().any(|k| k != crate::problem::PROBLEM_JSON) {
+                        plain.push(format!("{method} {path} {status}"));
+                    }
+                }
+            }
+        }
+        assert!(
+            plain.is_empty(),
+            "error answers documented as plain JSON: {plain:?}"
+        );
+    }
 }

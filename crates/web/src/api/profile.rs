@@ -1,18 +1,29 @@
 //! `/api/profile/*`: the caller's sessions and sign-in history.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use service::auth::session::{self, SessionInfo};
 use service::profile::{self, LoginView};
 
+use super::bills::ApiQuery;
+use super::money::{PAGE_SIZE_MAX, PAGE_SIZE_MIN};
 use crate::AppState;
+use crate::api::responses::{BadQuery, Denied, Missing, Unauthenticated};
 use crate::auth::{CurrentUser, Meta};
 use crate::problem::{ApiError, ApiResult};
 
 /// `GET /api/profile/sessions`.
-#[utoipa::path(get, path = "/api/profile/sessions", tag = "profile", responses((status = 200, description = "OK", body = [service::auth::session::SessionInfo]), (status = 401, description = "Not signed in", body = crate::problem::Problem)))]
+#[utoipa::path(
+    get,
+    path = "/api/profile/sessions",
+    tag = "profile",
+    responses(
+        (status = 200, description = "OK", body = [service::auth::session::SessionInfo]),
+        Unauthenticated
+    )
+)]
 pub async fn sessions(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -21,7 +32,17 @@ pub async fn sessions(
 }
 
 /// `DELETE /api/profile/sessions/{id}`: another user's session id is 404.
-#[utoipa::path(delete, path = "/api/profile/sessions/{id}", tag = "profile", params(("id" = String, Path, description = "Session id")), responses((status = 204, description = "Ended"), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 404, description = "No such item (or not yours)", body = crate::problem::Problem)))]
+#[utoipa::path(
+    delete,
+    path = "/api/profile/sessions/{id}",
+    tag = "profile",
+    params(("id" = String, Path, description = "Session id")),
+    responses(
+        (status = 204, description = "Ended"),
+        Denied,
+        Missing
+    )
+)]
 pub async fn end_session(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -39,7 +60,15 @@ pub struct Ended {
 }
 
 /// `POST /api/profile/sessions/end-others`.
-#[utoipa::path(post, path = "/api/profile/sessions/end-others", tag = "profile", responses((status = 200, description = "OK", body = Ended), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, a fresh step-up is needed (`reauth_required`), or missing CSRF token", body = crate::problem::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/profile/sessions/end-others",
+    tag = "profile",
+    responses(
+        (status = 200, description = "OK", body = Ended),
+        Denied
+    )
+)]
 pub async fn end_other_sessions(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -56,14 +85,29 @@ pub struct HistoryQuery {
 }
 
 /// `GET /api/profile/login-history`.
-#[utoipa::path(get, path = "/api/profile/login-history", tag = "profile", params(("limit" = Option<i64>, Query, description = "At most this many (1–500, default 50)")), responses((status = 200, description = "OK", body = [service::profile::LoginView]), (status = 401, description = "Not signed in", body = crate::problem::Problem)))]
+#[utoipa::path(
+    get,
+    path = "/api/profile/login-history",
+    tag = "profile",
+    params(("limit" = Option<i64>, Query, description = "At most this many (1–500, default 50)")),
+    responses(
+        (status = 200, description = "OK", body = [service::profile::LoginView]),
+        Unauthenticated,
+        BadQuery
+    )
+)]
 pub async fn login_history(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Query(query): Query<HistoryQuery>,
+    ApiQuery(query): ApiQuery<HistoryQuery>,
 ) -> ApiResult<Json<Vec<LoginView>>> {
+    let limit = query.limit.unwrap_or(50);
+    if !(PAGE_SIZE_MIN..=PAGE_SIZE_MAX).contains(&limit) {
+        let reason = format!("must be a whole number {PAGE_SIZE_MIN}–{PAGE_SIZE_MAX}");
+        return Err(domain::Invalid::new("limit", reason).into());
+    }
     Ok(Json(
-        profile::login_history(&state.app, &user, query.limit.unwrap_or(50)).await?,
+        profile::login_history(&state.app, &user, limit).await?,
     ))
 }
 

@@ -22,6 +22,7 @@ use service::tracker::settings::{self, SettingsPatch, SettingsView};
 use service::tracker::{self, CashInput, CashView, TrackerQuery, TrackerView, YearMonth};
 
 use crate::AppState;
+use crate::api::responses::{BadQuery, Denied, Missing, PROBLEM_JSON, Problem, Refused};
 use crate::auth::DataUser;
 use crate::json::ApiJson;
 use crate::problem::{ApiError, ApiResult};
@@ -40,7 +41,22 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
 }
 
 /// `GET /api/tracker?year=&month=&sort=&dir=`.
-#[utoipa::path(get, path = "/api/tracker", tag = "tracker", params(("year" = Option<i32>, Query, description = "1–9999; default: the user's current year"), ("month" = Option<u32>, Query, description = "1–12; default: the user's current month"), ("sort" = Option<String>, Query, description = "due (default), name, amount, status or pin_due"), ("dir" = Option<String>, Query, description = "asc (default) or desc")), responses((status = 200, description = "The month: buckets with their occurrences, and the summary", body = service::tracker::TrackerView), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed (the bootstrap administrator holds no data)", body = crate::problem::Problem), (status = 422, description = "A parameter is invalid or a total overflows; `field` names it", body = crate::problem::Problem)))]
+#[utoipa::path(
+    get,
+    path = "/api/tracker",
+    tag = "tracker",
+    params(
+        ("year" = Option<i32>, Query, description = "1–9999; default: the user's current year"),
+        ("month" = Option<u32>, Query, description = "1–12; default: the user's current month"),
+        ("sort" = Option<String>, Query, description = "due (default), name, amount, status or pin_due"),
+        ("dir" = Option<String>, Query, description = "asc (default) or desc")
+    ),
+    responses(
+        (status = 200, description = "The month: buckets with their occurrences, and the summary", body = service::tracker::TrackerView),
+        Denied,
+        (status = 422, description = "A parameter is invalid or a total overflows; `field` names it", body = Problem, content_type = PROBLEM_JSON)
+    )
+)]
 pub async fn show(
     State(state): State<AppState>,
     DataUser(user): DataUser,
@@ -66,7 +82,20 @@ pub struct MonthStateRequest {
 }
 
 /// `PUT /api/tracker/occurrences/{bill_id}/{due_date}`: the month state of one occurrence.
-#[utoipa::path(put, path = "/api/tracker/occurrences/{bill_id}/{due_date}", tag = "tracker", params(("bill_id" = String, Path, description = "Bill id"), ("due_date" = String, Path, description = "The occurrence's due date, YYYY-MM-DD")), request_body = MonthStateRequest, responses((status = 200, description = "The occurrence with its new state and status", body = service::tracker::month::OccurrenceView), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 404, description = "No such bill (or not yours)", body = crate::problem::Problem), (status = 422, description = "A field is invalid (or the date is not an occurrence); `field` names it", body = crate::problem::Problem)))]
+#[utoipa::path(
+    put,
+    path = "/api/tracker/occurrences/{bill_id}/{due_date}",
+    tag = "tracker",
+    params(("bill_id" = String, Path, description = "Bill id"), ("due_date" = String, Path, description = "The occurrence's due date, YYYY-MM-DD")),
+    request_body = MonthStateRequest,
+    responses(
+        (status = 200, description = "The occurrence with its new state and status", body = service::tracker::month::OccurrenceView),
+        Denied,
+        Missing,
+        Refused,
+        (status = 422, description = "A field is invalid (or the date is not an occurrence); `field` names it", body = Problem, content_type = PROBLEM_JSON)
+    )
+)]
 pub async fn set_month_state(
     State(state): State<AppState>,
     DataUser(user): DataUser,
@@ -106,7 +135,19 @@ pub struct QuickPayRequest {
 }
 
 /// `POST /api/payments/quick`: pays what one occurrence still owes, today.
-#[utoipa::path(post, path = "/api/payments/quick", tag = "tracker", request_body = QuickPayRequest, responses((status = 201, description = "Paid", body = service::tracker::pay::QuickPayView), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 404, description = "No such bill (or not yours)", body = crate::problem::Problem), (status = 409, description = "Already paid, or nothing left to pay this month", body = crate::problem::Problem), (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/payments/quick",
+    tag = "tracker",
+    request_body = QuickPayRequest,
+    responses(
+        (status = 201, description = "Paid", body = service::tracker::pay::QuickPayView),
+        Denied,
+        Missing,
+        Refused,
+        (status = 409, description = "Already paid, or nothing left to pay this month", body = Problem, content_type = PROBLEM_JSON)
+    )
+)]
 pub async fn quick_pay(
     State(state): State<AppState>,
     DataUser(user): DataUser,
@@ -130,7 +171,20 @@ pub struct TogglePaidRequest {
 }
 
 /// `POST /api/bills/{id}/toggle-paid`: pays an unpaid occurrence, or marks a paid one unpaid.
-#[utoipa::path(post, path = "/api/bills/{id}/toggle-paid", tag = "tracker", params(("id" = String, Path, description = "Bill id")), request_body = TogglePaidRequest, responses((status = 200, description = "The occurrence as it now stands", body = service::tracker::month::OccurrenceView), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 404, description = "No such bill (or not yours)", body = crate::problem::Problem), (status = 409, description = "Nothing to pay (expected amount is zero)", body = crate::problem::Problem), (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/bills/{id}/toggle-paid",
+    tag = "tracker",
+    params(("id" = String, Path, description = "Bill id")),
+    request_body = TogglePaidRequest,
+    responses(
+        (status = 200, description = "The occurrence as it now stands", body = service::tracker::month::OccurrenceView),
+        Denied,
+        Missing,
+        Refused,
+        (status = 409, description = "Nothing to pay (expected amount is zero)", body = Problem, content_type = PROBLEM_JSON)
+    )
+)]
 pub async fn toggle_paid(
     State(state): State<AppState>,
     DataUser(user): DataUser,
@@ -152,7 +206,17 @@ pub struct PayAllRequest {
 }
 
 /// `POST /api/tracker/pay-all`: pays every owing occurrence of a bucket due up to today.
-#[utoipa::path(post, path = "/api/tracker/pay-all", tag = "tracker", request_body = PayAllRequest, responses((status = 200, description = "How many were paid, and the undo token", body = service::tracker::pay::PayAllView), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/tracker/pay-all",
+    tag = "tracker",
+    request_body = PayAllRequest,
+    responses(
+        (status = 200, description = "How many were paid, and the undo token", body = service::tracker::pay::PayAllView),
+        Denied,
+        Refused
+    )
+)]
 pub async fn pay_all(
     State(state): State<AppState>,
     DataUser(user): DataUser,
@@ -171,7 +235,17 @@ pub struct UndoRequest {
 }
 
 /// `POST /api/tracker/undo`: undoes exactly the payments of one pay-all.
-#[utoipa::path(post, path = "/api/tracker/undo", tag = "tracker", request_body = UndoRequest, responses((status = 200, description = "How many payments were undone (0 when repeated)", body = service::tracker::pay::UndoView), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/tracker/undo",
+    tag = "tracker",
+    request_body = UndoRequest,
+    responses(
+        (status = 200, description = "How many payments were undone (0 when repeated)", body = service::tracker::pay::UndoView),
+        Denied,
+        Refused
+    )
+)]
 pub async fn undo(
     State(state): State<AppState>,
     DataUser(user): DataUser,
@@ -196,7 +270,17 @@ pub struct CashRequest {
 }
 
 /// `PUT /api/tracker/cash`: a bucket's starting cash and income (neither given: removed).
-#[utoipa::path(put, path = "/api/tracker/cash", tag = "tracker", request_body = CashRequest, responses((status = 200, description = "Saved", body = service::tracker::CashView), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem)))]
+#[utoipa::path(
+    put,
+    path = "/api/tracker/cash",
+    tag = "tracker",
+    request_body = CashRequest,
+    responses(
+        (status = 200, description = "Saved", body = service::tracker::CashView),
+        Denied,
+        Refused
+    )
+)]
 pub async fn set_cash(
     State(state): State<AppState>,
     DataUser(user): DataUser,
@@ -212,7 +296,21 @@ pub async fn set_cash(
 }
 
 /// `GET /api/tracker/cash?year=&month=`: the month's pay periods with their cash.
-#[utoipa::path(get, path = "/api/tracker/cash", tag = "tracker", params(("year" = Option<i32>, Query, description = "1–9999; default: the user's current year"), ("month" = Option<u32>, Query, description = "1–12; default: the user's current month")), responses((status = 200, description = "Each pay period's starting cash, saved income and the income that counts (saved, else the recurring income on a payday), and the recurring income", body = service::tracker::cash::CashMonthView), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed (the bootstrap administrator holds no data)", body = crate::problem::Problem), (status = 422, description = "A parameter is invalid; `field` names it", body = crate::problem::Problem)))]
+#[utoipa::path(
+    get,
+    path = "/api/tracker/cash",
+    tag = "tracker",
+    params(("year" = Option<i32>, Query, description = "1–9999; default: the user's current year"), ("month" = Option<u32>, Query, description = "1–12; default: the user's current month")),
+    responses(
+        (
+            status = 200,
+            description = "Each pay period's starting cash, saved income and the income that counts (saved, else the recurring income on a payday), and the recurring income",
+            body = service::tracker::cash::CashMonthView
+        ),
+        Denied,
+        BadQuery
+    )
+)]
 pub async fn cash_month(
     State(state): State<AppState>,
     DataUser(user): DataUser,
@@ -225,7 +323,15 @@ pub async fn cash_month(
 }
 
 /// `GET /api/tracker/recurring-income`.
-#[utoipa::path(get, path = "/api/tracker/recurring-income", tag = "tracker", responses((status = 200, description = "What the caller is paid every payday (`null`: none)", body = service::tracker::cash::RecurringIncomeView), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed (the bootstrap administrator holds no data)", body = crate::problem::Problem)))]
+#[utoipa::path(
+    get,
+    path = "/api/tracker/recurring-income",
+    tag = "tracker",
+    responses(
+        (status = 200, description = "What the caller is paid every payday (`null`: none)", body = service::tracker::cash::RecurringIncomeView),
+        Denied
+    )
+)]
 pub async fn recurring_income(
     State(state): State<AppState>,
     DataUser(user): DataUser,
@@ -243,7 +349,18 @@ pub struct RecurringIncomeRequest {
 }
 
 /// `PUT /api/tracker/recurring-income`: sets or removes the income per payday.
-#[utoipa::path(put, path = "/api/tracker/recurring-income", tag = "tracker", request_body = RecurringIncomeRequest, responses((status = 200, description = "Saved", body = service::tracker::cash::RecurringIncomeView), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 422, description = "The amount is invalid; `field` names it", body = crate::problem::Problem)))]
+#[utoipa::path(
+    put,
+    path = "/api/tracker/recurring-income",
+    tag = "tracker",
+    request_body = RecurringIncomeRequest,
+    responses(
+        (status = 200, description = "Saved", body = service::tracker::cash::RecurringIncomeView),
+        Denied,
+        Refused,
+        (status = 422, description = "The amount is invalid; `field` names it", body = Problem, content_type = PROBLEM_JSON)
+    )
+)]
 pub async fn set_recurring_income(
     State(state): State<AppState>,
     DataUser(user): DataUser,
@@ -255,7 +372,15 @@ pub async fn set_recurring_income(
 }
 
 /// `GET /api/profile/settings`.
-#[utoipa::path(get, path = "/api/profile/settings", tag = "tracker", responses((status = 200, description = "The caller's tracking settings", body = service::tracker::settings::SettingsView), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed (the bootstrap administrator holds no data)", body = crate::problem::Problem)))]
+#[utoipa::path(
+    get,
+    path = "/api/profile/settings",
+    tag = "tracker",
+    responses(
+        (status = 200, description = "The caller's tracking settings", body = service::tracker::settings::SettingsView),
+        Denied
+    )
+)]
 pub async fn get_settings(
     State(state): State<AppState>,
     DataUser(user): DataUser,
@@ -285,7 +410,17 @@ pub struct SettingsRequest {
 }
 
 /// `PATCH /api/profile/settings`: changes the settings given, keeps the others.
-#[utoipa::path(patch, path = "/api/profile/settings", tag = "tracker", request_body = SettingsRequest, responses((status = 200, description = "The settings as saved", body = service::tracker::settings::SettingsView), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 422, description = "A field is invalid; `field` names it", body = crate::problem::Problem)))]
+#[utoipa::path(
+    patch,
+    path = "/api/profile/settings",
+    tag = "tracker",
+    request_body = SettingsRequest,
+    responses(
+        (status = 200, description = "The settings as saved", body = service::tracker::settings::SettingsView),
+        Denied,
+        Refused
+    )
+)]
 pub async fn update_settings(
     State(state): State<AppState>,
     DataUser(user): DataUser,

@@ -24,6 +24,7 @@ use service::auth::mfa::webauthn::{self, KeyView};
 use super::auth::signed_in_response;
 use super::mfa::{PendingCookie, VerifyResponse};
 use crate::AppState;
+use crate::api::responses::{Denied, Forbidden, PROBLEM_JSON, Problem, Refused};
 use crate::auth::{Caller, CurrentUser, LocalLogin, Meta};
 use crate::json::ApiJson;
 use crate::problem::{ApiError, ApiResult};
@@ -72,7 +73,19 @@ pub struct RegisterStartRequest {
 /// `POST /api/profile/webauthn/register/start`: options to add a security key or passkey
 /// (fresh step-up needed). Finish with `POST /api/profile/webauthn/register/finish` within 5
 /// minutes.
-#[utoipa::path(post, path = "/api/profile/webauthn/register/start", tag = "profile", request_body = RegisterStartRequest, responses((status = 200, description = "Options for navigator.credentials.create()", body = WebAuthnOptions), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "`reauth_required`: re-authenticate first; or not allowed", body = crate::problem::Problem), (status = 409, description = "WebAuthn is not available here (PUBLIC_URL has no domain name)", body = crate::problem::Problem), (status = 422, description = "The name is invalid", body = crate::problem::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/profile/webauthn/register/start",
+    tag = "profile",
+    request_body = RegisterStartRequest,
+    responses(
+        (status = 200, description = "Options for navigator.credentials.create()", body = WebAuthnOptions),
+        Denied,
+        Refused,
+        (status = 409, description = "WebAuthn is not available here (PUBLIC_URL has no domain name)", body = Problem, content_type = PROBLEM_JSON),
+        (status = 422, description = "The name is invalid", body = Problem, content_type = PROBLEM_JSON)
+    )
+)]
 pub async fn register_start(
     State(state): State<AppState>,
     _local: LocalLogin,
@@ -93,7 +106,25 @@ pub struct RegisteredResponse {
 
 /// `POST /api/profile/webauthn/register/finish`: adds the key from the authenticator's answer
 /// (fresh step-up needed); ends the caller's other sessions.
-#[utoipa::path(post, path = "/api/profile/webauthn/register/finish", tag = "profile", request_body = CredentialRequest, responses((status = 200, description = "Added", body = RegisteredResponse), (status = 400, description = "The answer was refused: wrong origin or relying party, no such registration under way (used or expired), or a bad attestation", body = crate::problem::Problem), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "`reauth_required`: re-authenticate first; or not allowed", body = crate::problem::Problem), (status = 409, description = "The key is already registered, or WebAuthn is not available here", body = crate::problem::Problem), (status = 422, description = "`credential` is not a WebAuthn credential", body = crate::problem::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/profile/webauthn/register/finish",
+    tag = "profile",
+    request_body = CredentialRequest,
+    responses(
+        (status = 200, description = "Added", body = RegisteredResponse),
+        Denied,
+        Refused,
+        (
+            status = 400,
+            description = "The answer was refused: wrong origin or relying party, no such registration under way (used or expired), or a bad attestation",
+            body = Problem,
+            content_type = PROBLEM_JSON
+        ),
+        (status = 409, description = "The key is already registered, or WebAuthn is not available here", body = Problem, content_type = PROBLEM_JSON),
+        (status = 422, description = "`credential` is not a WebAuthn credential", body = Problem, content_type = PROBLEM_JSON)
+    )
+)]
 pub async fn register_finish(
     State(state): State<AppState>,
     _local: LocalLogin,
@@ -112,7 +143,15 @@ pub async fn register_finish(
 }
 
 /// `GET /api/profile/webauthn`: the caller's security keys and passkeys.
-#[utoipa::path(get, path = "/api/profile/webauthn", tag = "profile", responses((status = 200, description = "OK", body = [KeyView]), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed", body = crate::problem::Problem)))]
+#[utoipa::path(
+    get,
+    path = "/api/profile/webauthn",
+    tag = "profile",
+    responses(
+        (status = 200, description = "OK", body = [KeyView]),
+        Denied
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     _local: LocalLogin,
@@ -133,7 +172,20 @@ fn key_id(id: &str) -> Result<FactorId, ApiError> {
 }
 
 /// `PATCH /api/profile/webauthn/{id}`: renames one of the caller's keys.
-#[utoipa::path(patch, path = "/api/profile/webauthn/{id}", tag = "profile", params(("id" = String, Path)), request_body = RenameRequest, responses((status = 200, description = "Renamed", body = KeyView), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 404, description = "No such key of the caller", body = crate::problem::Problem), (status = 422, description = "The name is invalid", body = crate::problem::Problem)))]
+#[utoipa::path(
+    patch,
+    path = "/api/profile/webauthn/{id}",
+    tag = "profile",
+    params(("id" = String, Path)),
+    request_body = RenameRequest,
+    responses(
+        (status = 200, description = "Renamed", body = KeyView),
+        Denied,
+        Refused,
+        (status = 404, description = "No such key of the caller", body = Problem, content_type = PROBLEM_JSON),
+        (status = 422, description = "The name is invalid", body = Problem, content_type = PROBLEM_JSON)
+    )
+)]
 pub async fn rename(
     State(state): State<AppState>,
     _local: LocalLogin,
@@ -151,7 +203,18 @@ pub async fn rename(
 
 /// `DELETE /api/profile/webauthn/{id}`: removes one of the caller's keys (fresh step-up
 /// needed); ends the caller's other sessions. The key no longer signs in.
-#[utoipa::path(delete, path = "/api/profile/webauthn/{id}", tag = "profile", params(("id" = String, Path)), responses((status = 204, description = "Removed"), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "`reauth_required`: re-authenticate first; or not allowed", body = crate::problem::Problem), (status = 404, description = "No such key of the caller", body = crate::problem::Problem), (status = 409, description = "The administrator's policy requires a second factor and this is the last one", body = crate::problem::Problem)))]
+#[utoipa::path(
+    delete,
+    path = "/api/profile/webauthn/{id}",
+    tag = "profile",
+    params(("id" = String, Path)),
+    responses(
+        (status = 204, description = "Removed"),
+        Denied,
+        (status = 404, description = "No such key of the caller", body = Problem, content_type = PROBLEM_JSON),
+        (status = 409, description = "The administrator's policy requires a second factor and this is the last one", body = Problem, content_type = PROBLEM_JSON)
+    )
+)]
 pub async fn remove(
     State(state): State<AppState>,
     _local: LocalLogin,
@@ -166,7 +229,18 @@ pub async fn remove(
 
 /// `POST /api/auth/mfa/webauthn/start`: the challenge for a security key as the second factor
 /// of the pending sign-in (its cookie); a new one replaces the previous.
-#[utoipa::path(post, path = "/api/auth/mfa/webauthn/start", tag = "auth", responses((status = 200, description = "Options for navigator.credentials.get()", body = WebAuthnOptions), (status = 401, description = "No pending sign-in (expired, used)", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 409, description = "The account has no security key, or WebAuthn is not available here", body = crate::problem::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/auth/mfa/webauthn/start",
+    tag = "auth",
+    security(("mfa_pending" = [])),
+    responses(
+        (status = 200, description = "Options for navigator.credentials.get()", body = WebAuthnOptions),
+        Forbidden,
+        (status = 401, description = "No pending sign-in (expired, used)", body = Problem, content_type = PROBLEM_JSON),
+        (status = 409, description = "The account has no security key, or WebAuthn is not available here", body = Problem, content_type = PROBLEM_JSON)
+    )
+)]
 pub async fn second_factor_start(
     State(state): State<AppState>,
     _local: LocalLogin,
@@ -177,7 +251,27 @@ pub async fn second_factor_start(
 }
 
 /// `POST /api/auth/mfa/webauthn/finish`: completes the pending sign-in with the key's answer.
-#[utoipa::path(post, path = "/api/auth/mfa/webauthn/finish", tag = "auth", request_body = CredentialRequest, responses((status = 200, description = "Signed in: session and CSRF cookies set, pending cookie cleared", body = VerifyResponse), (status = 400, description = "The answer was refused (wrong origin or relying party, challenge unknown, used or expired, bad signature); counted as a wrong second factor", body = crate::problem::Problem), (status = 401, description = "No pending sign-in (expired, used)", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 422, description = "`credential` is not a WebAuthn credential", body = crate::problem::Problem), (status = 429, description = "Too many wrong second factors for this account; see Retry-After", body = crate::problem::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/auth/mfa/webauthn/finish",
+    tag = "auth",
+    request_body = CredentialRequest,
+    security(("mfa_pending" = [])),
+    responses(
+        (status = 200, description = "Signed in: session and CSRF cookies set, pending cookie cleared", body = VerifyResponse),
+        Forbidden,
+        Refused,
+        (
+            status = 400,
+            description = "The answer was refused (wrong origin or relying party, challenge unknown, used or expired, bad signature); counted as a wrong second factor",
+            body = Problem,
+            content_type = PROBLEM_JSON
+        ),
+        (status = 401, description = "No pending sign-in (expired, used)", body = Problem, content_type = PROBLEM_JSON),
+        (status = 422, description = "`credential` is not a WebAuthn credential", body = Problem, content_type = PROBLEM_JSON),
+        (status = 429, description = "Too many wrong second factors for this account; see Retry-After", body = Problem, content_type = PROBLEM_JSON)
+    )
+)]
 pub async fn second_factor_finish(
     State(state): State<AppState>,
     _local: LocalLogin,
@@ -193,7 +287,16 @@ pub async fn second_factor_finish(
 
 /// `POST /api/auth/reauth/webauthn/start`: the challenge for a step-up with a security key;
 /// send the answer as `webauthn` with the password to `POST /api/auth/reauth`.
-#[utoipa::path(post, path = "/api/auth/reauth/webauthn/start", tag = "auth", responses((status = 200, description = "Options for navigator.credentials.get()", body = WebAuthnOptions), (status = 401, description = "Not signed in", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 409, description = "The account has no security key, or WebAuthn is not available here", body = crate::problem::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/auth/reauth/webauthn/start",
+    tag = "auth",
+    responses(
+        (status = 200, description = "Options for navigator.credentials.get()", body = WebAuthnOptions),
+        Denied,
+        (status = 409, description = "The account has no security key, or WebAuthn is not available here", body = Problem, content_type = PROBLEM_JSON)
+    )
+)]
 pub async fn reauth_start(
     State(state): State<AppState>,
     _local: LocalLogin,
@@ -217,7 +320,18 @@ pub struct PasskeyStartResponse {
 
 /// `POST /api/auth/passkey/start`: begins a passwordless sign-in with a passkey (counted
 /// against the per-address sign-in limit).
-#[utoipa::path(post, path = "/api/auth/passkey/start", tag = "auth", responses((status = 200, description = "Options for navigator.credentials.get()", body = PasskeyStartResponse), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 409, description = "WebAuthn is not available here", body = crate::problem::Problem), (status = 429, description = "Too many sign-in attempts from this address; see Retry-After", body = crate::problem::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/auth/passkey/start",
+    tag = "auth",
+    security(()),
+    responses(
+        (status = 200, description = "Options for navigator.credentials.get()", body = PasskeyStartResponse),
+        Forbidden,
+        (status = 409, description = "WebAuthn is not available here", body = Problem, content_type = PROBLEM_JSON),
+        (status = 429, description = "Too many sign-in attempts from this address; see Retry-After", body = Problem, content_type = PROBLEM_JSON)
+    )
+)]
 pub async fn passkey_start(
     State(state): State<AppState>,
     _local: LocalLogin,
@@ -242,7 +356,26 @@ pub struct PasskeyFinishRequest {
 
 /// `POST /api/auth/passkey/finish`: signs in with the passkey's answer. A passkey verifies the
 /// user itself (PIN or biometric), so no second factor is asked.
-#[utoipa::path(post, path = "/api/auth/passkey/finish", tag = "auth", request_body = PasskeyFinishRequest, responses((status = 200, description = "Signed in: session and CSRF cookies set", body = super::auth::LoginResponse), (status = 400, description = "The answer was refused (unknown passkey, wrong origin or relying party, handle unknown, used or expired, bad signature, no user verification)", body = crate::problem::Problem), (status = 403, description = "Not allowed, or missing CSRF token", body = crate::problem::Problem), (status = 422, description = "`credential` is not a WebAuthn credential", body = crate::problem::Problem), (status = 429, description = "Too many wrong second factors for this account; see Retry-After", body = crate::problem::Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/auth/passkey/finish",
+    tag = "auth",
+    request_body = PasskeyFinishRequest,
+    security(()),
+    responses(
+        (status = 200, description = "Signed in: session and CSRF cookies set", body = super::auth::LoginResponse),
+        Forbidden,
+        Refused,
+        (
+            status = 400,
+            description = "The answer was refused (unknown passkey, wrong origin or relying party, handle unknown, used or expired, bad signature, no user verification)",
+            body = Problem,
+            content_type = PROBLEM_JSON
+        ),
+        (status = 422, description = "`credential` is not a WebAuthn credential", body = Problem, content_type = PROBLEM_JSON),
+        (status = 429, description = "Too many wrong second factors for this account; see Retry-After", body = Problem, content_type = PROBLEM_JSON)
+    )
+)]
 pub async fn passkey_finish(
     State(state): State<AppState>,
     _local: LocalLogin,

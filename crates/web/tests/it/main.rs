@@ -45,6 +45,7 @@ mod pages_tracker;
 mod pages_tracker_in_place;
 mod rate_limits;
 mod sessions;
+mod soft_deleted;
 mod starter_categories;
 mod step_up;
 mod tracker;

@@ -9,10 +9,11 @@ use domain::id::CategoryId;
 use serde::{Deserialize, Deserializer};
 use service::categories::{self, CategoryInput, CategoryPatch, CategoryView};
 
-use super::{ApiQuery, DataUser, Denied, Missing, Refused, flag, path_id};
+use super::{ApiQuery, DataUser, flag, path_id};
 use crate::AppState;
+use crate::api::responses::{BadQuery, Denied, Missing, PROBLEM_JSON, Problem, Refused};
 use crate::json::ApiJson;
-use crate::problem::{ApiResult, Problem};
+use crate::problem::ApiResult;
 
 /// The colour of a category created without one (slate grey).
 const DEFAULT_COLOR: &str = "#64748b";
@@ -27,7 +28,18 @@ pub struct CategoryListQuery {
 }
 
 /// `GET /api/categories`: the caller's categories by name, with bill counts.
-#[utoipa::path(get, path = "/api/categories", operation_id = "list_categories", tag = "bills", params(("include_deleted" = Option<bool>, Query, description = "Also soft-deleted categories")), responses((status = 200, description = "The categories", body = [CategoryView]), Denied, Refused))]
+#[utoipa::path(
+    get,
+    path = "/api/categories",
+    operation_id = "list_categories",
+    tag = "bills",
+    params(("include_deleted" = Option<bool>, Query, description = "Also soft-deleted categories")),
+    responses(
+        (status = 200, description = "The categories", body = [CategoryView]),
+        Denied,
+        Refused
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     DataUser(user): DataUser,
@@ -39,7 +51,16 @@ pub async fn list(
 
 /// `POST /api/categories/starter-set`: adds the starter categories (Housing, Utilities, …)
 /// the caller does not have yet, by name; answers those it made (none when all exist).
-#[utoipa::path(post, path = "/api/categories/starter-set", operation_id = "add_starter_categories", tag = "bills", responses((status = 200, description = "The categories made", body = [CategoryView]), Denied))]
+#[utoipa::path(
+    post,
+    path = "/api/categories/starter-set",
+    operation_id = "add_starter_categories",
+    tag = "bills",
+    responses(
+        (status = 200, description = "The categories made", body = [CategoryView]),
+        Denied
+    )
+)]
 pub async fn starter_set(
     State(state): State<AppState>,
     DataUser(user): DataUser,
@@ -62,7 +83,19 @@ pub struct CreateCategoryRequest {
 }
 
 /// `POST /api/categories`.
-#[utoipa::path(post, path = "/api/categories", operation_id = "create_category", tag = "bills", request_body = CreateCategoryRequest, responses((status = 201, description = "Created", body = CategoryView), Denied, Refused, (status = 409, description = "A live category has this name (`field` is `name`)", body = Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/categories",
+    operation_id = "create_category",
+    tag = "bills",
+    request_body = CreateCategoryRequest,
+    responses(
+        (status = 201, description = "Created", body = CategoryView),
+        Denied,
+        Refused,
+        (status = 409, description = "A live category has this name (`field` is `name`)", body = Problem, content_type = PROBLEM_JSON)
+    )
+)]
 pub async fn create(
     State(state): State<AppState>,
     DataUser(user): DataUser,
@@ -78,15 +111,29 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(category)))
 }
 
-/// `GET /api/categories/{id}`: deleted ones too (with `deleted_at`).
-#[utoipa::path(get, path = "/api/categories/{id}", operation_id = "get_category", tag = "bills", params(("id" = String, Path, description = "Category id")), responses((status = 200, description = "The category", body = CategoryView), Denied, Missing))]
+/// `GET /api/categories/{id}`: a deleted one only with `include_deleted=true` (with `deleted_at`).
+#[utoipa::path(
+    get,
+    path = "/api/categories/{id}",
+    operation_id = "get_category",
+    tag = "bills",
+    params(("id" = String, Path, description = "Category id"), ("include_deleted" = Option<bool>, Query, description = "Also a soft-deleted one (404 otherwise)")),
+    responses(
+        (status = 200, description = "The category", body = CategoryView),
+        Denied,
+        Missing,
+        BadQuery
+    )
+)]
 pub async fn show(
     State(state): State<AppState>,
     DataUser(user): DataUser,
     Path(id): Path<String>,
+    ApiQuery(query): ApiQuery<super::DeletedQuery>,
 ) -> ApiResult<Json<CategoryView>> {
+    let deleted = flag("include_deleted", query.include_deleted.as_deref())?;
     Ok(Json(
-        categories::get(&state.app, &user, path_id(&id)?).await?,
+        categories::find(&state.app, &user, path_id(&id)?, deleted).await?,
     ))
 }
 
@@ -116,7 +163,21 @@ fn not_null<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Opti
 }
 
 /// `PATCH /api/categories/{id}`.
-#[utoipa::path(patch, path = "/api/categories/{id}", operation_id = "update_category", tag = "bills", params(("id" = String, Path, description = "Category id")), request_body = UpdateCategoryRequest, responses((status = 200, description = "The category as saved", body = CategoryView), Denied, Missing, Refused, (status = 409, description = "Changed elsewhere since `version`, or the name is taken (`field` says which)", body = Problem)))]
+#[utoipa::path(
+    patch,
+    path = "/api/categories/{id}",
+    operation_id = "update_category",
+    tag = "bills",
+    params(("id" = String, Path, description = "Category id")),
+    request_body = UpdateCategoryRequest,
+    responses(
+        (status = 200, description = "The category as saved", body = CategoryView),
+        Denied,
+        Missing,
+        Refused,
+        (status = 409, description = "Changed elsewhere since `version`, or the name is taken (`field` says which)", body = Problem, content_type = PROBLEM_JSON)
+    )
+)]
 pub async fn update(
     State(state): State<AppState>,
     DataUser(user): DataUser,
@@ -137,7 +198,18 @@ pub async fn update(
 }
 
 /// `DELETE /api/categories/{id}`: soft delete; its bills keep it.
-#[utoipa::path(delete, path = "/api/categories/{id}", operation_id = "delete_category", tag = "bills", params(("id" = String, Path, description = "Category id")), responses((status = 204, description = "Deleted (restorable)"), Denied, Missing))]
+#[utoipa::path(
+    delete,
+    path = "/api/categories/{id}",
+    operation_id = "delete_category",
+    tag = "bills",
+    params(("id" = String, Path, description = "Category id")),
+    responses(
+        (status = 204, description = "Deleted (restorable)"),
+        Denied,
+        Missing
+    )
+)]
 pub async fn remove(
     State(state): State<AppState>,
     DataUser(user): DataUser,
@@ -148,7 +220,19 @@ pub async fn remove(
 }
 
 /// `POST /api/categories/{id}/restore`.
-#[utoipa::path(post, path = "/api/categories/{id}/restore", operation_id = "restore_category", tag = "bills", params(("id" = String, Path, description = "Category id")), responses((status = 200, description = "The restored category", body = CategoryView), Denied, Missing, (status = 409, description = "A live category took its name meanwhile (`field` is `name`)", body = Problem)))]
+#[utoipa::path(
+    post,
+    path = "/api/categories/{id}/restore",
+    operation_id = "restore_category",
+    tag = "bills",
+    params(("id" = String, Path, description = "Category id")),
+    responses(
+        (status = 200, description = "The restored category", body = CategoryView),
+        Denied,
+        Missing,
+        (status = 409, description = "A live category took its name meanwhile (`field` is `name`)", body = Problem, content_type = PROBLEM_JSON)
+    )
+)]
 pub async fn restore(
     State(state): State<AppState>,
     DataUser(user): DataUser,

@@ -150,8 +150,10 @@ app_tests! {
         assert_eq!(live["items"], json!([]), "a deleted payment leaves the list");
         let (_, with_deleted) = get(&alice, "/api/payments?include_deleted=true").await;
         assert!(with_deleted["items"][0]["deleted_at"].is_string());
-        let (status, read) = get(&alice, &format!("/api/payments/{id}")).await;
-        assert_eq!(status, StatusCode::OK, "still readable by id");
+        let (status, _) = get(&alice, &format!("/api/payments/{id}")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "like the list, the plain read hides it (issue 12)");
+        let (status, read) = get(&alice, &format!("/api/payments/{id}?include_deleted=true")).await;
+        assert_eq!(status, StatusCode::OK, "readable by id when deleted ones are asked for");
         assert!(read["deleted_at"].is_string());
         let totals = app.app.store.payment_totals(owner, day(2026, 3, 1), day(2026, 3, 1)).await.unwrap();
         assert!(totals.is_empty(), "a deleted payment pays nothing");

@@ -1,0 +1,406 @@
+//! The input constraints the OpenAPI document states, written from the constants and lists
+//! the validators themselves use (`domain`'s `MAX_CHARS`, `ALL`, the currency list, the page
+//! size of [`super::money::QueryParams::page`]), so the document cannot promise one length and
+//! the parser enforce another. `utoipa`'s attributes take only literals, which would drift;
+//! instead [`apply`] walks the generated document once and adds, per request-body property
+//! ([`BODIES`]) and per parameter name ([`PARAMS`]), the JSON Schema keywords of its [`Rule`].
+//! A rule naming a schema or property the document lacks is an error (the test
+//! `every_constraint_names_a_documented_input` keeps the table in step with the types).
+
+use domain::bill::{AmountKind, AutopayState, BillName, Notes};
+use domain::budget::BudgetPeriod;
+use domain::category::{CategoryName, Color, Icon};
+use domain::factor::KeyName;
+use domain::money::Currency;
+use domain::payment::{Payee, PaymentMethod, PaymentSource};
+use domain::recurrence::Cycle;
+use domain::user::DisplayName;
+use serde_json::{Value, json};
+
+use super::money::{PAGE_SIZE_MAX, PAGE_SIZE_MIN};
+
+/// What an input must look like.
+#[derive(Debug, Clone)]
+pub enum Rule {
+    /// Text that, trimmed, holds `min..=max` characters and no control characters.
+    Text { min: usize, max: usize },
+    /// Like `Text` with `min` 1, or blank (which means "none").
+    OptionalText { max: usize },
+    /// Up to `max` characters once trimmed; line breaks and tabs are the only control
+    /// characters allowed (notes).
+    Notes { max: usize },
+    /// One of these names.
+    Choice(Vec<&'static str>),
+    /// A regular expression the input must match (trimmed: spaces around are allowed).
+    Pattern(&'static str),
+    /// A decimal amount: digits with an optional `.` and decimals, never an exponent.
+    Amount,
+    /// A UUID (an item's id).
+    Uuid,
+    /// A calendar date `YYYY-MM-DD`.
+    Date,
+    /// A whole number in `min..=max`.
+    Range { min: i64, max: i64 },
+    /// An array of `min..=max` items, each following the inner rule.
+    Items {
+        min: usize,
+        max: usize,
+        unique: bool,
+        item: Box<Rule>,
+    },
+    /// The boolean `true` (a confirmation).
+    True,
+    /// The inner rule's pattern, or blank (a query parameter left empty counts as absent).
+    OrBlank(Box<Rule>),
+}
+
+/// Characters `str::trim` removes (Unicode `White_Space`), as a regex class body.
+const SPACE: &str = r"\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000";
+/// Control characters (`char::is_control`: Unicode `Cc`), as a regex class body.
+const CONTROL: &str = r"\x00-\x1F\x7F-\x9F";
+
+/// A pattern for text that, trimmed, is `min..=max` characters without control characters.
+fn text_pattern(min: usize, max: usize) -> String {
+    let edge = format!("[^{SPACE}{CONTROL}]");
+    let inner = format!("[^{CONTROL}]");
+    let core = match (min, max) {
+        (_, 0) => String::new(),
+        (0 | 1, 1) => edge.clone(),
+        (0 | 1, _) => format!("{edge}(?:{inner}{{0,{}}}{edge})?", max - 2),
+        _ => format!("{edge}{inner}{{{},{}}}{edge}", min - 2, max - 2),
+    };
+    let core = if min == 0 {
+        format!("(?:{core})?")
+    } else {
+        core
+    };
+    format!("^[{SPACE}]*{core}[{SPACE}]*$")
+}
+
+impl Rule {
+    fn text(min: usize, max: usize) -> Self {
+        Self::Text { min, max }
+    }
+
+    /// The JSON Schema keywords of this rule.
+    fn keywords(&self) -> Value {
+        match self {
+            Rule::Text { min, max } => json!({ "pattern": text_pattern(*min, *max) }),
+            Rule::OptionalText { max } => json!({ "pattern": text_pattern(0, *max) }),
+            Rule::Notes { max } => json!({
+                "pattern": format!(
+                    "^[{SPACE}]*(?:[^{CONTROL}]|[\\t\\n]){{0,{max}}}[{SPACE}]*$"
+                )
+            }),
+            Rule::Choice(names) => json!({ "enum": names }),
+            Rule::Pattern(core) => json!({ "pattern": format!("^[{SPACE}]*{core}[{SPACE}]*$") }),
+            Rule::Amount => json!({ "pattern": r"^-?[0-9]{1,15}(?:\.[0-9]{1,3})?$" }),
+            Rule::Uuid => json!({
+                "format": "uuid",
+                "pattern": "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+            }),
+            Rule::Date => json!({ "format": "date", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$" }),
+            Rule::Range { min, max } => json!({ "minimum": min, "maximum": max }),
+            Rule::Items {
+                min,
+                max,
+                unique,
+                item,
+            } => json!({
+                "minItems": min, "maxItems": max, "uniqueItems": unique, "items": item.keywords()
+            }),
+            Rule::True => json!({ "enum": [true] }),
+            Rule::OrBlank(inner) => {
+                let keywords = inner.keywords();
+                let pattern = keywords["pattern"].as_str().unwrap_or("^.*$");
+                let bare = pattern.trim_start_matches('^').trim_end_matches('$');
+                json!({ "pattern": format!("^(?:{bare})?$") })
+            }
+        }
+    }
+}
+
+/// Every request-body property with a constraint: (schema, property, rule).
+pub fn bodies() -> Vec<(&'static str, &'static str, Rule)> {
+    let currency: Vec<&'static str> = Currency::all().map(Currency::code).collect();
+    let cycle: Vec<_> = Cycle::ALL.iter().map(|c| c.as_str()).collect();
+    let amount_kind: Vec<_> = AmountKind::ALL.iter().map(|k| k.as_str()).collect();
+    let autopay: Vec<_> = AutopayState::ALL.iter().map(|a| a.as_str()).collect();
+    let period: Vec<_> = BudgetPeriod::ALL.iter().map(|p| p.as_str()).collect();
+    let source: Vec<_> = PaymentSource::ALL.iter().map(|s| s.as_str()).collect();
+    let mut rules = Vec::new();
+    for schema in ["CreateBillRequest", "UpdateBillRequest"] {
+        rules.extend([
+            (schema, "name", Rule::text(1, BillName::MAX_CHARS)),
+            (
+                schema,
+                "notes",
+                Rule::Notes {
+                    max: Notes::MAX_CHARS,
+                },
+            ),
+            (schema, "currency", Rule::Choice(currency.clone())),
+            (schema, "cycle", Rule::Choice(cycle.clone())),
+            (schema, "amount_kind", Rule::Choice(amount_kind.clone())),
+            (schema, "autopay", Rule::Choice(autopay.clone())),
+            (schema, "category_id", Rule::Uuid),
+            (schema, "anchor_date", Rule::Date),
+            (schema, "autopay_verified_on", Rule::Date),
+            (schema, "expected_amount", Rule::Amount),
+            (schema, "due_day", Rule::Range { min: 1, max: 31 }),
+        ]);
+    }
+    for schema in ["CreateCategoryRequest", "UpdateCategoryRequest"] {
+        rules.push((schema, "name", Rule::text(1, CategoryName::MAX_CHARS)));
+        rules.push((schema, "color", Rule::Pattern(Color::PATTERN)));
+        rules.push((schema, "icon", Rule::Pattern(Icon::PATTERN)));
+    }
+    for (schema, field) in [
+        ("CreateBudgetRequest", "category_id"),
+        ("CreatePaymentRequest", "bill_id"),
+        ("CreateExpenseRequest", "category_id"),
+        ("QuickPayRequest", "bill_id"),
+    ] {
+        rules.push((schema, field, Rule::Uuid));
+    }
+    for (schema, field) in [
+        ("CreatePaymentRequest", "paid_on"),
+        ("CreatePaymentRequest", "cycle_due"),
+        ("UpdatePaymentRequest", "paid_on"),
+        ("UpdatePaymentRequest", "cycle_due"),
+        ("CreateExpenseRequest", "spent_on"),
+        ("UpdateExpenseRequest", "spent_on"),
+        ("QuickPayRequest", "due_date"),
+        ("TogglePaidRequest", "due_date"),
+        ("MonthStateRequest", "snoozed_until"),
+    ] {
+        rules.push((schema, field, Rule::Date));
+    }
+    for schema in ["CreatePaymentRequest", "UpdatePaymentRequest"] {
+        rules.push((
+            schema,
+            "method",
+            Rule::OptionalText {
+                max: PaymentMethod::MAX_CHARS,
+            },
+        ));
+        rules.push((
+            schema,
+            "note",
+            Rule::Notes {
+                max: Notes::MAX_CHARS,
+            },
+        ));
+    }
+    for schema in ["CreateExpenseRequest", "UpdateExpenseRequest"] {
+        rules.push((
+            schema,
+            "payee",
+            Rule::OptionalText {
+                max: Payee::MAX_CHARS,
+            },
+        ));
+        rules.push((
+            schema,
+            "method",
+            Rule::OptionalText {
+                max: PaymentMethod::MAX_CHARS,
+            },
+        ));
+        rules.push((
+            schema,
+            "note",
+            Rule::Notes {
+                max: Notes::MAX_CHARS,
+            },
+        ));
+        rules.push((schema, "currency", Rule::Choice(currency.clone())));
+    }
+    rules.extend([
+        ("CreatePaymentRequest", "source", Rule::Choice(source)),
+        ("CreateBudgetRequest", "period", Rule::Choice(period)),
+        (
+            "ChangeCurrencyRequest",
+            "from",
+            Rule::Choice(currency.clone()),
+        ),
+        (
+            "ChangeCurrencyRequest",
+            "to",
+            Rule::Choice(currency.clone()),
+        ),
+        ("SettingsRequest", "currency", Rule::Choice(currency)),
+        (
+            "RegisterStartRequest",
+            "name",
+            Rule::text(1, KeyName::MAX_CHARS),
+        ),
+        ("RenameRequest", "name", Rule::text(1, KeyName::MAX_CHARS)),
+        (
+            "CreateUserRequest",
+            "display_name",
+            Rule::text(1, DisplayName::MAX_CHARS),
+        ),
+        (
+            "UpdateUserRequest",
+            "display_name",
+            Rule::text(1, DisplayName::MAX_CHARS),
+        ),
+        (
+            "BulkDeleteExpensesRequest",
+            "ids",
+            Rule::Items {
+                min: 1,
+                max: super::expenses::BULK_LIMIT,
+                unique: false,
+                item: Box::new(Rule::Uuid),
+            },
+        ),
+        (
+            "SettingsRequest",
+            "paydays",
+            Rule::Items {
+                min: 1,
+                max: domain::buckets::Paydays::MAX_DAYS,
+                unique: true,
+                item: Box::new(Rule::Range { min: 1, max: 31 }),
+            },
+        ),
+    ]);
+    for schema in ["PayAllRequest", "CashRequest"] {
+        rules.push((schema, "year", Rule::Range { min: 1, max: 9999 }));
+        rules.push((schema, "month", Rule::Range { min: 1, max: 12 }));
+    }
+    rules
+}
+
+fn blank(rule: Rule) -> Rule {
+    Rule::OrBlank(Box::new(rule))
+}
+
+/// Every query or path parameter with a constraint, by name, on every route that has it.
+pub fn params() -> Vec<(&'static str, Rule)> {
+    vec![
+        (
+            "limit",
+            Rule::Range {
+                min: PAGE_SIZE_MIN,
+                max: PAGE_SIZE_MAX,
+            },
+        ),
+        (
+            "offset",
+            Rule::Range {
+                min: 0,
+                max: 1_000_000_000,
+            },
+        ),
+        ("year", Rule::Range { min: 1, max: 9999 }),
+        ("month", Rule::Range { min: 1, max: 12 }),
+        ("confirm", Rule::True),
+        ("from", blank(Rule::Date)),
+        ("to", blank(Rule::Date)),
+        ("due_date", Rule::Date),
+        ("bill_id", blank(Rule::Uuid)),
+        ("category_id", blank(Rule::Uuid)),
+        ("min_amount", blank(Rule::Amount)),
+        ("max_amount", blank(Rule::Amount)),
+    ]
+}
+
+/// Adds every rule's keywords to `doc` (the document as JSON). Errs naming a rule whose
+/// schema or property the document does not have.
+pub fn apply(doc: &mut Value) -> Result<(), String> {
+    for (schema, property, rule) in bodies() {
+        let target = doc
+            .pointer_mut(&format!(
+                "/components/schemas/{schema}/properties/{property}"
+            ))
+            .ok_or_else(|| format!("no property {schema}.{property} in the document"))?;
+        merge(target, rule.keywords());
+    }
+    let params = params();
+    let mut used = vec![false; params.len()];
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        for operation in paths.values_mut().filter_map(Value::as_object_mut) {
+            for operation in operation.values_mut() {
+                let Some(list) = operation
+                    .get_mut("parameters")
+                    .and_then(Value::as_array_mut)
+                else {
+                    continue;
+                };
+                for param in list {
+                    let name = param
+                        .get("name")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default();
+                    if let Some(i) = params.iter().position(|(n, _)| *n == name) {
+                        used[i] = true;
+                        if let Some(schema) = param.get_mut("schema") {
+                            merge(schema, params[i].1.keywords());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    match params.iter().zip(used).find(|(_, used)| !used) {
+        Some(((name, _), _)) => Err(format!("no parameter {name} in the document")),
+        None => Ok(()),
+    }
+}
+
+/// Adds `keywords` to `schema`. A nullable schema keeps `null` valid: an `enum` gets `null`
+/// added; other keywords do not apply to `null` anyway.
+fn merge(schema: &mut Value, keywords: Value) {
+    let nullable = match schema.get("type") {
+        Some(Value::Array(types)) => types.iter().any(|t| t == "null"),
+        _ => false,
+    };
+    let (Some(schema), Value::Object(keywords)) = (schema.as_object_mut(), keywords) else {
+        return;
+    };
+    for (key, mut value) in keywords {
+        if key == "enum"
+            && nullable
+            && let Value::Array(values) = &mut value
+        {
+            values.push(Value::Null);
+        }
+        if key == "items"
+            && let Some(items) = schema.get_mut("items")
+        {
+            merge(items, value);
+            continue;
+        }
+        schema.insert(key, value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_constraint_names_a_documented_input() {
+        let mut doc = serde_json::to_value(super::super::openapi::generated()).expect("json");
+        assert_eq!(apply(&mut doc), Ok(()));
+    }
+
+    #[test]
+    fn a_text_pattern_bounds_the_trimmed_text() {
+        assert_eq!(
+            text_pattern(1, 5),
+            format!(
+                "^[{SPACE}]*[^{SPACE}{CONTROL}](?:[^{CONTROL}]{{0,3}}[^{SPACE}{CONTROL}])?[{SPACE}]*$"
+            )
+        );
+        assert_eq!(
+            text_pattern(3, 64),
+            format!(
+                "^[{SPACE}]*[^{SPACE}{CONTROL}][^{CONTROL}]{{1,62}}[^{SPACE}{CONTROL}][{SPACE}]*$"
+            )
+        );
+    }
+}
