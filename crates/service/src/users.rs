@@ -5,7 +5,7 @@
 //! The changes a stolen administrator session could use to keep or widen its hold — a new
 //! administrator, another account's password, role, active flag or email (the email can link a
 //! provider identity), deleting an account — need the administrator's own fresh step-up
-//! ([`reauth::require_fresh`], MFA-05), like the factor reset. Renaming and ending sessions do
+//! ([`freshness::require_fresh`], MFA-05), like the factor reset. Renaming and ending sessions do
 //! not: they give an intruder nothing to keep.
 
 use domain::id::UserId;
@@ -14,7 +14,7 @@ use store::users::{NewUser, UserChanges, UserRow};
 
 use crate::audit::{self, Actor};
 use crate::auth::login::password_context;
-use crate::auth::{Principal, RequestMeta, reauth};
+use crate::auth::{Principal, RequestMeta, freshness};
 use crate::password;
 use crate::rate_limit::{self, Limit};
 use crate::{App, Error, Result};
@@ -151,7 +151,7 @@ pub async fn create(
 ) -> Result<UserView> {
     admin_gate(app, admin, meta).await?;
     if account.role == Role::Admin {
-        reauth::require_fresh(app, admin).await?;
+        freshness::require_fresh(app, admin).await?;
     }
     let user = create_account(app, &admin.actor(), account, false, meta).await?;
     Ok(UserView::from(&user))
@@ -173,7 +173,7 @@ pub async fn update(
             .is_some_and(|active| active != before.is_active)
         || email.is_some_and(|email| email != before.email.as_deref());
     if sensitive {
-        reauth::require_fresh(app, admin).await?;
+        freshness::require_fresh(app, admin).await?;
     }
     let demotes = patch.role == Some(Role::User) && before.role == Role::Admin;
     let deactivates = patch.is_active == Some(false) && before.is_active;
@@ -226,7 +226,7 @@ pub async fn reset_password(
 ) -> Result<()> {
     admin_gate(app, admin, meta).await?;
     let user = app.store.user(id).await?;
-    reauth::require_fresh(app, admin).await?;
+    freshness::require_fresh(app, admin).await?;
     set_password(app, &user, new_password).await?;
     audit::record(
         app,
@@ -266,7 +266,7 @@ pub async fn delete(app: &App, admin: &Principal, id: UserId, meta: &RequestMeta
         ));
     }
     let user = app.store.user(id).await?;
-    reauth::require_fresh(app, admin).await?;
+    freshness::require_fresh(app, admin).await?;
     if user.role == Role::Admin && user.is_active {
         guard_last_admin(app, &user).await?;
     }

@@ -13,13 +13,12 @@
 use std::time::Duration;
 
 use domain::user::Username;
-use store::login_history::{AccountFailure, NewLogin};
+use store::login_history::AccountFailure;
 use store::users::UserRow;
 
 use super::mfa::pending::{self, LoginOutcome};
-use super::{Principal, RequestMeta, SignedIn, known_device, session};
+use super::{Principal, RequestMeta, SignedIn, known_device, reauth, session, sign_in};
 use crate::audit::{self, Actor};
-use crate::crypto::Aad;
 use crate::password::{self, Verification};
 use crate::rate_limit::{self, Limit};
 use crate::{App, Error, Result};
@@ -151,7 +150,7 @@ async fn succeed(
     if let Some(pending) = pending::after_password(app, &user).await? {
         return Ok(LoginOutcome::SecondFactor(pending));
     }
-    let signed_in = open_signed_in(
+    let signed_in = sign_in::finish(
         app,
         &user,
         "password",
@@ -180,7 +179,7 @@ async fn fail(
         .chain(device_key.as_deref())
         .collect();
     let login = user
-        .map(|u| login_row(app, u, false, None, "password", meta))
+        .map(|u| sign_in::history_row(app, u, false, None, "password", meta))
         .transpose()?;
     let throttled_until = |failures: i64| {
         let delay = delay_after(failures);
@@ -210,84 +209,6 @@ async fn fail(
     };
     let detail = serde_json::json!({"reason": "wrong password", "failures": failures});
     audit::record(app, &actor, "login.failure", None, meta.ip, detail).await
-}
-
-/// The end of every successful sign-in (password alone, password and second factor, passkey):
-/// opens `user`'s session and records it in the sign-in history (as `method`) and the audit
-/// log (`login.success` with `detail`). Callers log their own security event afterwards.
-pub(crate) async fn open_signed_in(
-    app: &App,
-    user: &UserRow,
-    method: &str,
-    detail: serde_json::Value,
-    meta: &RequestMeta,
-) -> Result<SignedIn> {
-    let mut signed_in = session::open(app, user, meta, method != "github").await?; // GitHub alone proves nothing (MFA-05)
-    signed_in.known_device = Some(known_device::issue(app, user.id));
-    record_login(app, user, true, signed_in.principal.session, method, meta).await?;
-    audit::record(
-        app,
-        &signed_in.principal.actor(),
-        "login.success",
-        None,
-        meta.ip,
-        detail,
-    )
-    .await?;
-    Ok(signed_in)
-}
-
-/// Adds a sign-in attempt to `user`'s history; `method` says how (`password`,
-/// `password+totp`, `password+recovery_code`, or the second factor alone when only it failed).
-pub(crate) async fn record_login(
-    app: &App,
-    user: &UserRow,
-    success: bool,
-    session: Option<domain::id::SessionId>,
-    method: &str,
-    meta: &RequestMeta,
-) -> Result<()> {
-    let row = login_row(app, user, success, session, method, meta)?;
-    Ok(app.store.record_login(&row).await?)
-}
-
-/// A sign-in history row, its IP and user agent encrypted.
-fn login_row(
-    app: &App,
-    user: &UserRow,
-    success: bool,
-    session: Option<domain::id::SessionId>,
-    method: &str,
-    meta: &RequestMeta,
-) -> Result<NewLogin> {
-    let id = uuid::Uuid::now_v7().to_string();
-    let row = id.as_str();
-    let ip = meta.ip.map(|ip| ip.to_string());
-    let new = NewLogin {
-        id: id.clone(),
-        user_id: user.id,
-        at: app.now(),
-        success,
-        method: method.to_owned(),
-        session_id: session,
-        ip_enc: app.encrypt_opt(
-            Aad {
-                table: "login_history",
-                column: "ip_enc",
-                row,
-            },
-            ip.as_deref(),
-        )?,
-        user_agent_enc: app.encrypt_opt(
-            Aad {
-                table: "login_history",
-                column: "user_agent_enc",
-                row,
-            },
-            meta.user_agent.as_deref(),
-        )?,
-    };
-    Ok(new)
 }
 
 /// Ends the caller's session.
@@ -328,11 +249,11 @@ pub async fn change_password(
     if current.len() > 1024 {
         return Err(Error::invalid("current_password", "is too long"));
     }
-    let has_factor = super::reauth::needs_second_factor(app, principal).await?;
+    let has_factor = reauth::needs_second_factor(app, principal).await?;
     if has_factor {
-        super::reauth::require_fresh(app, principal).await?;
+        reauth::require_fresh(app, principal).await?;
     }
-    if !super::reauth::check_password(app, &user, current).await? {
+    if !reauth::check_password(app, &user, current).await? {
         audit::record(
             app,
             &principal.actor(),

@@ -15,12 +15,14 @@
 pub mod csrf;
 pub mod device;
 pub mod external;
+pub mod freshness;
 pub mod known_device;
 pub mod login;
 pub mod mfa;
 pub mod principal;
 pub mod reauth;
 pub mod session;
+pub mod sign_in;
 
 use std::net::IpAddr;
 

@@ -4,10 +4,10 @@
 //! factor when the account has one, within the last [`WINDOW`].
 //!
 //! A session proves it at sign-in (a new session counts as freshly re-authenticated) and again
-//! with [`reauthenticate`]; the time is kept on the session row (`reauthenticated_at`), so it
-//! ends with the session and never carries over to another one. Accounts linked to a sign-in
-//! provider may prove themselves there instead of with the password
-//! (`external::start_step_up`). Too old is
+//! with [`reauthenticate`]; how fresh it is lives in [`super::freshness`] (re-exported here),
+//! which the guarded use-cases ask, so this module may check second factors ([`super::mfa`])
+//! without `mfa` depending back on it. Accounts linked to a sign-in provider may prove
+//! themselves there instead of with the password (`external::start_step_up`). Too old is
 //! `Error::ReauthRequired` (403 `reauth_required`). Changing the password asks for the current
 //! password, and for a fresh step-up too when the account has a second factor.
 //!
@@ -15,27 +15,13 @@
 //! [`check_password`]: wrong passwords count per account, with the growing delay of sign-in
 //! failures, so a stolen session is no guessing oracle (AUTH-03).
 
+pub use super::freshness::{WINDOW, is_fresh, provider_proved, require_fresh};
 use super::mfa::{Proof, Step, check_proof, methods_for};
 use super::{Principal, RequestMeta};
 use crate::audit;
 use crate::password::{self, Verification};
 use crate::rate_limit::{self, Limit};
 use crate::{App, Error, Result};
-
-/// How long a step-up lasts.
-pub const WINDOW: chrono::Duration = chrono::Duration::minutes(5);
-
-/// Refuses with `ReauthRequired` unless the caller's session proved its password within
-/// [`WINDOW`]. Without a session (single-user mode) there is nothing to prove: `Forbidden`.
-pub async fn require_fresh(app: &App, principal: &Principal) -> Result<()> {
-    let Some(session) = principal.session else {
-        return Err(Error::Forbidden);
-    };
-    match app.store.session_reauthenticated_at(session).await? {
-        Some(at) if app.now() - at <= WINDOW => Ok(()),
-        _ => Err(Error::ReauthRequired),
-    }
-}
 
 /// The subject of an account's failure counter for password checks by its own sessions.
 fn password_check_subject(user: domain::id::UserId) -> String {
@@ -64,28 +50,6 @@ pub(crate) async fn check_password(
         tracing::warn!(target: "security", user = %user.id, failures, "wrong password from a signed-in session");
     }
     Ok(right)
-}
-
-/// Whether the caller's step-up is still fresh (for pages deciding what to offer).
-pub async fn is_fresh(app: &App, principal: &Principal) -> Result<bool> {
-    match require_fresh(app, principal).await {
-        Ok(()) => Ok(true),
-        Err(Error::ReauthRequired | Error::Forbidden) => Ok(false),
-        Err(err) => Err(err),
-    }
-}
-
-/// Whether the caller's account proved itself to its sign-in provider within [`WINDOW`]
-/// (the step-up page then asks only for the second factor).
-pub async fn provider_proved(app: &App, principal: &Principal) -> Result<bool> {
-    let Some(session) = principal.session else {
-        return Ok(false);
-    };
-    Ok(app
-        .store
-        .session_provider_proved_at(session)
-        .await?
-        .is_some_and(|at| app.now() - at <= WINDOW))
 }
 
 /// Whether re-authenticating needs a second factor besides the password.
@@ -120,12 +84,7 @@ pub async fn reauthenticate(
     }
     // A step-up through the sign-in provider just now stands in for the password (the
     // factor is still asked: `external::finish` marks accounts without one fresh directly).
-    let provider_proved = password.is_empty()
-        && app
-            .store
-            .session_provider_proved_at(session)
-            .await?
-            .is_some_and(|at| app.now() - at <= WINDOW);
+    let provider_proved = password.is_empty() && provider_proved(app, principal).await?;
     let password_ok = provider_proved || check_password(app, &user, password).await?;
     let refuse = |reason: &'static str, err: Error| async move {
         tracing::warn!(target: "security", user = %principal.user_id, reason, "re-authentication refused");

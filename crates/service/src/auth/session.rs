@@ -173,7 +173,7 @@ pub async fn end_own(
     meta: &RequestMeta,
 ) -> Result<()> {
     if principal.session.is_some_and(|current| current != id) {
-        super::reauth::require_fresh(app, principal).await?;
+        super::freshness::require_fresh(app, principal).await?;
     }
     app.store.delete_session_of(principal.user_id, id).await?;
     crate::audit::record(
@@ -193,7 +193,7 @@ pub async fn end_others(app: &App, principal: &Principal, meta: &RequestMeta) ->
     // Without a session of its own (single-user mode, where nobody signs in) there is no
     // other session to end and no thief to stop.
     if principal.session.is_some() {
-        super::reauth::require_fresh(app, principal).await?;
+        super::freshness::require_fresh(app, principal).await?;
     }
     let ended = app
         .store

@@ -5,6 +5,7 @@
 //! is saved or comes from the environment. Saving needs the administrator's fresh step-up
 //! (MFA-05): a provider that makes accounts and administrators would outlive a stolen session.
 
+pub use super::admin_types::{GithubUpdate, MethodsUpdate, OidcUpdate, ProviderTest};
 use super::settings::{
     GITHUB_SECRET, KEY, OIDC_SECRET, SignInMethods, Stored, StoredGithub, StoredOidc, load,
     secret_aad,
@@ -112,49 +113,6 @@ pub async fn view(app: &App, admin: &Principal) -> Result<MethodsView> {
     })
 }
 
-/// A change an administrator submits: every field, as on the form. An empty or absent secret
-/// keeps the one in force.
-#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct MethodsUpdate {
-    pub local_enabled: bool,
-    pub oidc: OidcUpdate,
-    pub github: GithubUpdate,
-}
-
-#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields, default)]
-pub struct OidcUpdate {
-    pub enabled: bool,
-    pub provider_name: String,
-    pub issuer_url: String,
-    pub client_id: String,
-    pub client_secret: Option<String>,
-    /// `client_secret_basic` (default) or `client_secret_post`.
-    pub token_auth_method: String,
-    /// Empty: `PUBLIC_URL` + `/api/auth/oidc/callback`.
-    pub redirect_uri: String,
-    /// Space-separated; `openid` is added when missing. Empty: `openid email profile`.
-    pub scopes: String,
-    pub admin_group: String,
-    pub auto_provision: bool,
-    pub link_verified_email: bool,
-}
-
-#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields, default)]
-pub struct GithubUpdate {
-    pub enabled: bool,
-    pub client_id: String,
-    pub client_secret: Option<String>,
-    pub auto_provision: bool,
-    pub link_verified_email: bool,
-    /// Empty: `https://github.com`.
-    pub web_url: String,
-    /// Empty: `https://api.github.com`.
-    pub api_url: String,
-}
-
 /// The lock-out guards; OIDC's discovery is tried when OIDC is to be on.
 async fn guard(app: &App, m: &SignInMethods) -> Result<()> {
     if !m.local_enabled && !m.oidc.enabled && !m.github.enabled {
@@ -215,7 +173,7 @@ pub async fn update(
     meta: &RequestMeta,
 ) -> Result<MethodsView> {
     crate::users::admin_gate(app, admin, meta).await?;
-    crate::auth::reauth::require_fresh(app, admin).await?;
+    crate::auth::freshness::require_fresh(app, admin).await?;
     let current = load(app).await?;
     let (methods, secrets) = form::parse(app, update, &current)?;
     guard(app, &methods).await?;
@@ -272,27 +230,6 @@ pub async fn update(
     .await?;
     tracing::info!(target: "security", local = methods.local_enabled, oidc = methods.oidc.enabled, github = methods.github.enabled, "sign-in methods changed");
     view(app, admin).await
-}
-
-/// What testing a provider found.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct ProviderTest {
-    /// Whether a sign-in can work with these settings.
-    pub ok: bool,
-    /// One line per check, for people.
-    pub checks: Vec<String>,
-    /// The problem, when `ok` is false.
-    pub problem: Option<String>,
-}
-
-impl ProviderTest {
-    pub(crate) fn failed(checks: Vec<String>, problem: &str) -> Self {
-        Self {
-            ok: false,
-            checks,
-            problem: Some(problem.to_owned()),
-        }
-    }
 }
 
 /// Tests the provider settings on the form without saving them: OIDC discovery (issuer,

@@ -4,7 +4,7 @@
 
 use domain::invalid::Invalid;
 
-use super::admin::MethodsUpdate;
+use super::admin_types::MethodsUpdate;
 use super::settings::{
     DEFAULT_PROVIDER_NAME, GITHUB_API, GITHUB_WEB, GithubSettings, OidcSettings, SignInMethods,
     scopes_of,

@@ -11,7 +11,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 
-use super::admin::ProviderTest;
+use super::admin_types::ProviderTest;
 use super::settings::GithubSettings;
 use super::{FlowSecrets, Profile, Provider, unreachable};
 use crate::{App, Error, Result};

@@ -31,6 +31,7 @@
 //! Both routes count against the OIDC rate limit (20 per 15 minutes per IP).
 
 pub mod admin;
+mod admin_types;
 mod flow;
 mod form;
 mod github;
@@ -38,9 +39,8 @@ mod identity;
 mod oidc;
 pub mod settings;
 
-use super::login::open_signed_in;
 use super::mfa::pending::{self, LoginOutcome};
-use super::{Principal, RequestMeta, session};
+use super::{Principal, RequestMeta, session, sign_in};
 use crate::audit::{self, Actor};
 use crate::rate_limit::{self, Limit};
 use crate::{App, Error, Result};
@@ -359,7 +359,7 @@ async fn complete(
         return Ok(Finished::SignIn(LoginOutcome::SecondFactor(pending)));
     }
     let detail = serde_json::json!({"method": provider.as_str(), "issuer": profile.issuer});
-    let signed_in = open_signed_in(app, &user, provider.as_str(), detail, meta).await?;
+    let signed_in = sign_in::finish(app, &user, provider.as_str(), detail, meta).await?;
     tracing::info!(target: "security", user = %user.id, provider = provider.as_str(), "sign-in succeeded");
     Ok(Finished::SignIn(LoginOutcome::SignedIn(signed_in)))
 }

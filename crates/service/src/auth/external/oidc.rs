@@ -17,7 +17,7 @@ use openidconnect::{
 };
 use outbound::OutboundError;
 
-use super::admin::ProviderTest;
+use super::admin_types::ProviderTest;
 use super::settings::OidcSettings;
 use super::{Callback, FlowSecrets, Profile, Provider, unreachable};
 use crate::config::TokenAuthMethod;

@@ -20,7 +20,7 @@
 //!   factor's counter only moves forward, in the database (MFA-01).
 //! - Recovery codes are stored as SHA-256 hashes, spent once, replaced as a set (MFA-04).
 //! - Adding, replacing or removing a factor, or new recovery codes, needs a fresh step-up
-//!   ([`super::reauth`]) and ends the user's other sessions (MFA-05).
+//!   ([`super::freshness`]) and ends the user's other sessions (MFA-05).
 //!
 //! Plugging in another kind of factor: add it to [`domain::factor::FactorKind`] (and the
 //! migration's check), add a [`Method`] and a [`Proof`] variant, list the method in
@@ -46,7 +46,7 @@ use domain::id::UserId;
 use store::users::UserRow;
 
 pub(crate) use self::webauthn::Step;
-use super::{Principal, RequestMeta, reauth};
+use super::{Principal, RequestMeta, freshness};
 use crate::audit::{self, Actor};
 use crate::rate_limit::{self, Limit};
 use crate::{App, Error, Result};
@@ -321,7 +321,7 @@ pub async fn admin_reset(
     admin.require_admin()?;
     rate_limit::hit(app, Limit::Admin, &rate_limit::ip_subject(app, meta.ip)).await?;
     let user = app.store.user(id).await?;
-    reauth::require_fresh(app, admin).await?;
+    freshness::require_fresh(app, admin).await?;
     let removed = app.store.reset_second_factors(user.id).await?;
     let keep = (user.id == admin.user_id)
         .then_some(admin.session)

@@ -21,9 +21,8 @@ use store::users::UserRow;
 
 use super::totp::{self, TotpSetup};
 use super::{Method, Proof, Step, check_proof, methods_for, policy};
-use crate::auth::login::{open_signed_in, record_login};
 use crate::auth::session::token_hash;
-use crate::auth::{RequestMeta, SignedIn};
+use crate::auth::{RequestMeta, SignedIn, sign_in};
 use crate::{App, Error, Result};
 
 /// How long a pending sign-in waits for its second factor.
@@ -215,7 +214,7 @@ pub async fn complete(
             .map(Some),
     };
     let Some(enrolled) = enrolled else {
-        record_login(app, &user, false, None, proof.method().as_str(), meta).await?;
+        sign_in::record_failed_attempt(app, &user, proof.method().as_str(), meta).await?;
         return Err(proof.refusal(Error::Unauthenticated));
     };
     // Single use: of two requests with the same handle, one takes it.
@@ -227,7 +226,7 @@ pub async fn complete(
         None => None,
     };
     let method = proof.method();
-    let signed_in = open_signed_in(
+    let signed_in = sign_in::finish(
         app,
         &user,
         &format!("{}+{}", pending.first_method, method.as_str()),

@@ -131,7 +131,7 @@ pub async fn set(
 ) -> Result<MfaPolicy> {
     admin.require_admin()?;
     rate_limit::hit(app, Limit::Admin, &rate_limit::ip_subject(app, meta.ip)).await?;
-    crate::auth::reauth::require_fresh(app, admin).await?;
+    crate::auth::freshness::require_fresh(app, admin).await?;
     if grace_days > MAX_GRACE_DAYS {
         return Err(Error::invalid(
             "grace_days",

@@ -17,7 +17,7 @@ use store::users::UserRow;
 
 use super::{factors_changed, require_sign_in_mode};
 use crate::audit::{self, Actor};
-use crate::auth::{Principal, RequestMeta, reauth};
+use crate::auth::{Principal, RequestMeta, freshness};
 use crate::random::Random;
 use crate::{App, Error, Result};
 
@@ -106,7 +106,7 @@ pub async fn regenerate(
     meta: &RequestMeta,
 ) -> Result<Vec<RecoveryCode>> {
     require_sign_in_mode(app)?;
-    reauth::require_fresh(app, principal).await?;
+    freshness::require_fresh(app, principal).await?;
     let has_factor = app
         .store
         .factors_of(principal.user_id)

@@ -21,7 +21,7 @@ use totp_rs::{Algorithm, Builder, Secret, Totp};
 use zeroize::Zeroizing;
 
 use super::{factors_changed, policy, recovery, require_sign_in_mode};
-use crate::auth::{Principal, RequestMeta, reauth};
+use crate::auth::{Principal, RequestMeta, freshness};
 use crate::crypto::Aad;
 use crate::{App, Error, Result};
 
@@ -226,7 +226,7 @@ pub(crate) async fn verify(app: &App, user: &UserRow, code: &TotpCode) -> Result
 /// keeps working until the new one is confirmed.
 pub async fn start(app: &App, principal: &Principal, meta: &RequestMeta) -> Result<TotpSetup> {
     require_sign_in_mode(app)?;
-    reauth::require_fresh(app, principal).await?;
+    freshness::require_fresh(app, principal).await?;
     let user = app.store.user(principal.user_id).await?;
     let (_, setup) = begin_enrolment(app, &user).await?;
     crate::audit::record(
@@ -245,7 +245,7 @@ pub async fn start(app: &App, principal: &Principal, meta: &RequestMeta) -> Resu
 /// secret). `None` when none is under way.
 pub async fn pending_setup(app: &App, principal: &Principal) -> Result<Option<TotpSetup>> {
     require_sign_in_mode(app)?;
-    reauth::require_fresh(app, principal).await?;
+    freshness::require_fresh(app, principal).await?;
     let user = app.store.user(principal.user_id).await?;
     pending_setup_of(app, &user, None).await
 }
@@ -260,7 +260,7 @@ pub async fn confirm(
     meta: &RequestMeta,
 ) -> Result<Option<Vec<RecoveryCode>>> {
     require_sign_in_mode(app)?;
-    reauth::require_fresh(app, principal).await?;
+    freshness::require_fresh(app, principal).await?;
     let user = app.store.user(principal.user_id).await?;
     if pending_factor(app, &user, None).await?.is_none() {
         return Err(Error::Conflict {
@@ -291,7 +291,7 @@ pub async fn confirm(
 /// With no factor left, the recovery codes go too. Ends the caller's other sessions.
 pub async fn disable(app: &App, principal: &Principal, meta: &RequestMeta) -> Result<()> {
     require_sign_in_mode(app)?;
-    reauth::require_fresh(app, principal).await?;
+    freshness::require_fresh(app, principal).await?;
     let user = app.store.user(principal.user_id).await?;
     let factors = app.store.factors_of(user.id).await?;
     if !factors

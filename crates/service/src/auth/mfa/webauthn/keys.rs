@@ -16,7 +16,7 @@ use super::ceremony::{
 use super::{CreationChallengeResponse, KeyView, RegisterPublicKeyCredential, relying_party};
 use crate::audit;
 use crate::auth::mfa::{factors_changed, policy, recovery, require_sign_in_mode};
-use crate::auth::{Principal, RequestMeta, reauth};
+use crate::auth::{Principal, RequestMeta, freshness};
 use crate::{App, Error, Result};
 
 /// `POST …/webauthn/register/start`: the options for `navigator.credentials.create()` to add a
@@ -28,7 +28,7 @@ pub async fn start_registration(
     name: &KeyName,
 ) -> Result<CreationChallengeResponse> {
     require_sign_in_mode(app)?;
-    reauth::require_fresh(app, principal).await?;
+    freshness::require_fresh(app, principal).await?;
     let session = principal.session.ok_or(Error::Forbidden)?;
     let rp = relying_party(&app.config)?;
     let user = app.store.user(principal.user_id).await?;
@@ -81,7 +81,7 @@ pub async fn finish_registration(
     meta: &RequestMeta,
 ) -> Result<Registered> {
     require_sign_in_mode(app)?;
-    reauth::require_fresh(app, principal).await?;
+    freshness::require_fresh(app, principal).await?;
     let session = principal.session.ok_or(Error::Forbidden)?;
     let rp = relying_party(&app.config)?;
     let Some(ceremony) = take(
@@ -209,7 +209,7 @@ pub async fn remove(
     meta: &RequestMeta,
 ) -> Result<()> {
     require_sign_in_mode(app)?;
-    reauth::require_fresh(app, principal).await?;
+    freshness::require_fresh(app, principal).await?;
     let user = app.store.user(principal.user_id).await?;
     let factors = app.store.factors_of(user.id).await?;
     let Some(key) = factors

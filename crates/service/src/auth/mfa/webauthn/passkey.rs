@@ -14,10 +14,8 @@ use super::ceremony::{
     store_ceremony, take,
 };
 use super::{PublicKeyCredential, RequestChallengeResponse, relying_party};
-use crate::auth::login::{open_signed_in, record_login};
 use crate::auth::mfa::{Method, failure_subject, settle};
-use crate::auth::session;
-use crate::auth::{RequestMeta, SignedIn};
+use crate::auth::{RequestMeta, SignedIn, session, sign_in};
 use crate::rate_limit::{self, Limit};
 use crate::{App, Error, Result};
 
@@ -140,13 +138,13 @@ pub async fn sign_in_with_passkey(
     )
     .await?;
     if !accepted {
-        record_login(app, &user, false, None, "passkey", meta).await?;
+        sign_in::record_failed_attempt(app, &user, "passkey", meta).await?;
         return Err(rejected("the passkey's answer did not verify"));
     }
     if let Some(token) = previous_token {
         session::end_by_token(app, token).await?;
     }
-    let signed_in = open_signed_in(
+    let signed_in = sign_in::finish(
         app,
         &user,
         "passkey",
