@@ -13,6 +13,7 @@ use service::users::{self, AccountPatch, NewAccount, UserView};
 use crate::AppState;
 use crate::api::responses::{BadQuery, Denied, Missing, PROBLEM_JSON, Problem, Refused, TooMany};
 use crate::auth::{AdminUser, Meta};
+use crate::extract::present;
 use crate::json::ApiJson;
 use crate::problem::{ApiError, ApiResult};
 
@@ -113,10 +114,6 @@ pub struct UpdateUserRequest {
     pub email: Option<Option<String>>,
     pub role: Option<String>,
     pub is_active: Option<bool>,
-}
-
-fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
-    Option::<String>::deserialize(d).map(Some)
 }
 
 /// `PATCH /api/admin/users/{id}`: rename, change email, role, active.

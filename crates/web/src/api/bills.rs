@@ -8,9 +8,8 @@ pub mod categories;
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
+use axum::extract::{FromRequest, Request, State};
 use axum::http::StatusCode;
-use axum::http::request::Parts;
 use axum::routing::{delete, get, patch, post};
 use domain::id::BillId;
 use domain::money::Currency;
@@ -18,12 +17,14 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use service::bills::{self, ActiveRangeView, BillView, CreateBillRequest, UpdateBillRequest};
 
+use super::input::{ApiQuery, DeletedQuery, flag};
 use crate::AppState;
 use crate::api::responses::{BadQuery, Denied, Missing, PROBLEM_JSON, Problem, Refused};
 pub use crate::auth::DataUser;
 use crate::auth::Meta;
+use crate::extract::PathId;
 use crate::json::ApiJson;
-use crate::problem::{ApiError, ApiResult};
+use crate::problem::ApiResult;
 use crate::routes::Table;
 
 /// Adds this module's routes to the table.
@@ -76,53 +77,6 @@ impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptionalJ
         let ApiJson(value) = ApiJson::<T>::from_request(req, state).await?;
         Ok(Self(value))
     }
-}
-
-/// Query parameters, refused like JSON fields: 422 naming the parameter (an unknown or
-/// repeated one), instead of the framework's bare 400.
-pub struct ApiQuery<T>(pub T);
-
-impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
-    type Rejection = Problem;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        match Query::<T>::from_request_parts(parts, state).await {
-            Ok(Query(value)) => Ok(Self(value)),
-            Err(rejection) => {
-                let text = rejection.body_text();
-                let field = text
-                    .split("field `")
-                    .nth(1)
-                    .and_then(|r| r.split('`').next());
-                let problem = Problem::new(StatusCode::UNPROCESSABLE_ENTITY).detail(text.clone());
-                Err(match field {
-                    Some(field) => problem.field(field),
-                    None => problem,
-                })
-            }
-        }
-    }
-}
-
-/// A path id; one that does not parse is 404, like a missing one.
-pub(crate) fn path_id<T: std::str::FromStr>(raw: &str) -> Result<T, ApiError> {
-    raw.parse().map_err(|_| ApiError(service::Error::NotFound))
-}
-
-/// A query flag: absent or `false` is false, `true` is true, anything else is 422 naming it.
-pub(crate) fn flag(field: &str, raw: Option<&str>) -> Result<bool, ApiError> {
-    match raw.map(str::trim) {
-        None | Some("false") => Ok(false),
-        Some("true") => Ok(true),
-        Some(_) => Err(domain::Invalid::new(field, "must be true or false").into()),
-    }
-}
-
-/// `?include_deleted=` of a single item's read.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DeletedQuery {
-    pub include_deleted: Option<String>,
 }
 
 /// `?include_inactive=&include_deleted=`.
@@ -197,13 +151,11 @@ pub async fn create(
 pub async fn show(
     State(state): State<AppState>,
     DataUser(user): DataUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<BillId>,
     ApiQuery(query): ApiQuery<DeletedQuery>,
 ) -> ApiResult<Json<BillView>> {
     let deleted = flag("include_deleted", query.include_deleted.as_deref())?;
-    Ok(Json(
-        bills::find(&state.app, &user, path_id(&id)?, deleted).await?,
-    ))
+    Ok(Json(bills::find(&state.app, &user, id, deleted).await?))
 }
 
 /// `PATCH /api/bills/{id}`: any subset of the fields, with the `version` last seen.
@@ -225,10 +177,9 @@ pub async fn show(
 pub async fn update(
     State(state): State<AppState>,
     DataUser(user): DataUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<BillId>,
     ApiJson(body): ApiJson<UpdateBillRequest>,
 ) -> ApiResult<Json<BillView>> {
-    let id: BillId = path_id(&id)?;
     Ok(Json(bills::update(&state.app, &user, id, body).await?))
 }
 
@@ -248,9 +199,9 @@ pub async fn update(
 pub async fn remove(
     State(state): State<AppState>,
     DataUser(user): DataUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<BillId>,
 ) -> ApiResult<StatusCode> {
-    bills::delete(&state.app, &user, path_id(&id)?).await?;
+    bills::delete(&state.app, &user, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -270,11 +221,9 @@ pub async fn remove(
 pub async fn restore(
     State(state): State<AppState>,
     DataUser(user): DataUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<BillId>,
 ) -> ApiResult<Json<BillView>> {
-    Ok(Json(
-        bills::restore(&state.app, &user, path_id(&id)?).await?,
-    ))
+    Ok(Json(bills::restore(&state.app, &user, id).await?))
 }
 
 /// `?confirm=true`.
@@ -302,11 +251,11 @@ pub struct ConfirmQuery {
 pub async fn remove_permanently(
     State(state): State<AppState>,
     DataUser(user): DataUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<BillId>,
     ApiQuery(query): ApiQuery<ConfirmQuery>,
 ) -> ApiResult<StatusCode> {
     let confirmed = flag("confirm", query.confirm.as_deref())?;
-    bills::delete_permanently(&state.app, &user, path_id(&id)?, confirmed).await?;
+    bills::delete_permanently(&state.app, &user, id, confirmed).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -336,7 +285,7 @@ pub struct ActiveChangeRequest {
 pub async fn deactivate(
     State(state): State<AppState>,
     DataUser(user): DataUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<BillId>,
     OptionalJson(body): OptionalJson<ActiveChangeRequest>,
 ) -> ApiResult<Json<BillView>> {
     let on = body
@@ -344,7 +293,7 @@ pub async fn deactivate(
         .as_deref()
         .map(|d| bills::parse_date("on", d))
         .transpose()?;
-    let bill = bills::set_active(&state.app, &user, path_id(&id)?, false, on).await?;
+    let bill = bills::set_active(&state.app, &user, id, false, on).await?;
     Ok(Json(bill))
 }
 
@@ -366,7 +315,7 @@ pub async fn deactivate(
 pub async fn reactivate(
     State(state): State<AppState>,
     DataUser(user): DataUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<BillId>,
     OptionalJson(body): OptionalJson<ActiveChangeRequest>,
 ) -> ApiResult<Json<BillView>> {
     let on = body
@@ -374,7 +323,7 @@ pub async fn reactivate(
         .as_deref()
         .map(|d| bills::parse_date("on", d))
         .transpose()?;
-    let bill = bills::set_active(&state.app, &user, path_id(&id)?, true, on).await?;
+    let bill = bills::set_active(&state.app, &user, id, true, on).await?;
     Ok(Json(bill))
 }
 
@@ -394,11 +343,9 @@ pub async fn reactivate(
 pub async fn history(
     State(state): State<AppState>,
     DataUser(user): DataUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<BillId>,
 ) -> ApiResult<Json<Vec<ActiveRangeView>>> {
-    Ok(Json(
-        bills::history(&state.app, &user, path_id(&id)?).await?,
-    ))
+    Ok(Json(bills::history(&state.app, &user, id).await?))
 }
 
 /// `GET /api/bills/{id}/unpaid-history`: how many occurrences before this month still owe.
@@ -416,9 +363,8 @@ pub async fn history(
 pub async fn unpaid_history(
     State(state): State<AppState>,
     DataUser(user): DataUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<BillId>,
 ) -> ApiResult<Json<service::tracker::HistoryView>> {
-    let id = path_id(&id)?;
     Ok(Json(
         service::tracker::unpaid_history(&state.app, &user, id).await?,
     ))
@@ -440,9 +386,8 @@ pub async fn unpaid_history(
 pub async fn pay_history(
     State(state): State<AppState>,
     DataUser(user): DataUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<BillId>,
 ) -> ApiResult<Json<service::tracker::pay::PayAllView>> {
-    let id = path_id(&id)?;
     Ok(Json(
         service::tracker::pay_history(&state.app, &user, id).await?,
     ))

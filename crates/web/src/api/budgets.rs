@@ -3,7 +3,7 @@
 //! state. Registered and documented through [`super::money`].
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, patch, post};
 use domain::Invalid;
@@ -12,10 +12,11 @@ use domain::id::BudgetId;
 use serde::Deserialize;
 use service::budgets::{self, BudgetView, NewBudgetInput};
 
-use super::money::{body_id, path_id};
+use super::input::body_id;
 use crate::AppState;
 use crate::api::responses::{Denied, Missing, PROBLEM_JSON, Problem, Refused};
 use crate::auth::DataUser;
+use crate::extract::PathId;
 use crate::json::ApiJson;
 use crate::problem::ApiResult;
 use crate::routes::Table;
@@ -121,10 +122,9 @@ pub async fn create_budget(
 pub async fn update_budget(
     State(state): State<AppState>,
     DataUser(user): DataUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<BudgetId>,
     ApiJson(body): ApiJson<UpdateBudgetRequest>,
 ) -> ApiResult<Json<BudgetView>> {
-    let id: BudgetId = path_id(&id)?;
     Ok(Json(
         budgets::update_limit(&state.app, &user, id, &body.limit, body.version).await?,
     ))
@@ -145,9 +145,8 @@ pub async fn update_budget(
 pub async fn delete_budget(
     State(state): State<AppState>,
     DataUser(user): DataUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<BudgetId>,
 ) -> ApiResult<StatusCode> {
-    let id: BudgetId = path_id(&id)?;
     budgets::delete(&state.app, &user, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

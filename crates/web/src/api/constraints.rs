@@ -17,7 +17,7 @@ use domain::recurrence::Cycle;
 use domain::user::DisplayName;
 use serde_json::{Value, json};
 
-use super::money::{PAGE_SIZE_MAX, PAGE_SIZE_MIN};
+use super::input::{PAGE_SIZE_MAX, PAGE_SIZE_MIN};
 
 /// What an input must look like.
 #[derive(Debug, Clone)]

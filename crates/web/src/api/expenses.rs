@@ -3,7 +3,7 @@
 //! [`super::money`], which also holds the shared query, date and id parsing.
 
 use axum::Json;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get, patch, post};
 use domain::Invalid;
@@ -18,11 +18,11 @@ use service::expenses::{
     ExpenseUndoView, ExpenseView, NewExpenseInput, SortDirection,
 };
 
-use super::bills::{ApiQuery, DeletedQuery, flag};
-use super::money::{QueryParams, body_id, opt_date, path_id, present};
+use super::input::{ApiQuery, DeletedQuery, QueryParams, body_id, flag, opt_date};
 use crate::AppState;
 use crate::api::responses::{BadQuery, Denied, Missing, PROBLEM_JSON, Problem, Refused};
 use crate::auth::DataUser;
+use crate::extract::{PathId, present};
 use crate::json::ApiJson;
 use crate::problem::ApiResult;
 use crate::routes::Table;
@@ -285,10 +285,9 @@ pub async fn create_expense(
 pub async fn show_expense(
     State(state): State<AppState>,
     DataUser(user): DataUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<ExpenseId>,
     ApiQuery(query): ApiQuery<DeletedQuery>,
 ) -> ApiResult<Json<ExpenseView>> {
-    let id: ExpenseId = path_id(&id)?;
     let deleted = flag("include_deleted", query.include_deleted.as_deref())?;
     Ok(Json(expenses::find(&state.app, &user, id, deleted).await?))
 }
@@ -311,10 +310,9 @@ pub async fn show_expense(
 pub async fn update_expense(
     State(state): State<AppState>,
     DataUser(user): DataUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<ExpenseId>,
     ApiJson(body): ApiJson<UpdateExpenseRequest>,
 ) -> ApiResult<Json<ExpenseView>> {
-    let id: ExpenseId = path_id(&id)?;
     let (patch, version) = body.parse()?;
     Ok(Json(
         expenses::update(&state.app, &user, id, patch, version).await?,
@@ -336,9 +334,8 @@ pub async fn update_expense(
 pub async fn delete_expense(
     State(state): State<AppState>,
     DataUser(user): DataUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<ExpenseId>,
 ) -> ApiResult<StatusCode> {
-    let id: ExpenseId = path_id(&id)?;
     expenses::delete(&state.app, &user, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -358,9 +355,8 @@ pub async fn delete_expense(
 pub async fn restore_expense(
     State(state): State<AppState>,
     DataUser(user): DataUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<ExpenseId>,
 ) -> ApiResult<Json<ExpenseView>> {
-    let id: ExpenseId = path_id(&id)?;
     Ok(Json(expenses::restore(&state.app, &user, id).await?))
 }
 

@@ -9,6 +9,7 @@ pub mod constraints;
 pub mod demo;
 pub mod expenses;
 pub mod external;
+pub mod input;
 pub mod mfa;
 pub mod money;
 pub mod openapi;

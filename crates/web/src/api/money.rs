@@ -8,28 +8,26 @@
 //! does not parse is 404 like a missing one, an id in a body or query that does not parse is
 //! 422; unknown or repeated query parameters are 422.
 
-use std::str::FromStr;
-
 use axum::Json;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get, patch, post};
-use chrono::NaiveDate;
 use domain::Invalid;
 use domain::bill::Notes;
 use domain::id::PaymentId;
 use domain::payment::{PaymentMethod, PaymentSource};
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use service::payments::{
     self, NewPaymentInput, PaymentPage, PaymentPatch, PaymentQuery, PaymentView,
 };
 
-use super::bills::{ApiQuery, DeletedQuery, flag};
+use super::input::{ApiQuery, DeletedQuery, QueryParams, body_id, flag, opt_date};
 use crate::AppState;
 use crate::api::responses::{BadQuery, Denied, Missing, PROBLEM_JSON, Problem, Refused};
 use crate::auth::DataUser;
+use crate::extract::{PathId, present};
 use crate::json::ApiJson;
-use crate::problem::{ApiError, ApiResult};
+use crate::problem::ApiResult;
 use crate::routes::Table;
 
 /// Adds the payment, expense and budget routes to the table.
@@ -43,99 +41,6 @@ pub(crate) fn routes(table: Table) -> Table {
         .add("PATCH", "/api/payments/{id}", patch(update_payment))
         .add("DELETE", "/api/payments/{id}", delete(delete_payment))
         .add("POST", "/api/payments/{id}/restore", post(restore_payment))
-}
-
-/// The fewest items a page of a list may ask for (`limit`).
-pub const PAGE_SIZE_MIN: i64 = 1;
-/// The most items a page of a list may ask for (`limit`).
-pub const PAGE_SIZE_MAX: i64 = 500;
-
-/// A list route's query string: only `known` names, each at most once.
-pub struct QueryParams(Vec<(String, String)>);
-
-impl QueryParams {
-    pub fn parse(raw: Option<&str>, known: &[&str]) -> Result<Self, Invalid> {
-        let pairs = crate::auth::form_urlencoded_pairs(raw.unwrap_or_default().as_bytes());
-        for (i, (name, _)) in pairs.iter().enumerate() {
-            let shown: String = name.chars().take(64).collect();
-            if !known.contains(&name.as_str()) {
-                let reason = format!("is not a parameter here; use {}", known.join(", "));
-                return Err(Invalid::new(shown, reason));
-            }
-            if pairs[..i].iter().any(|(earlier, _)| earlier == name) {
-                return Err(Invalid::new(shown, "must be given at most once"));
-            }
-        }
-        Ok(Self(pairs))
-    }
-
-    /// The value of `name`; blank counts as absent.
-    pub fn text(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(key, value)| key == name && !value.trim().is_empty())
-            .map(|(_, value)| value.as_str())
-    }
-
-    pub fn date(&self, name: &str) -> Result<Option<NaiveDate>, Invalid> {
-        self.text(name).map(|raw| parse_date(name, raw)).transpose()
-    }
-
-    pub fn id<T: FromStr>(&self, name: &str) -> Result<Option<T>, Invalid> {
-        self.text(name).map(|raw| body_id(name, raw)).transpose()
-    }
-
-    /// `true` or `false`; absent is `false`.
-    pub fn flag(&self, name: &str) -> Result<bool, Invalid> {
-        match self.text(name).map(str::trim) {
-            None | Some("false") => Ok(false),
-            Some("true") => Ok(true),
-            Some(_) => Err(Invalid::new(name, "must be true or false")),
-        }
-    }
-
-    /// `limit` (1–500, default 50) and `offset` (0 or more, default 0).
-    pub fn page(&self) -> Result<(i64, i64), Invalid> {
-        let number = |name: &str, default: i64, min: i64, max: i64| match self.text(name) {
-            None => Ok(default),
-            Some(raw) => raw
-                .trim()
-                .parse::<i64>()
-                .ok()
-                .filter(|n| (min..=max).contains(n))
-                .ok_or_else(|| Invalid::new(name, format!("must be a whole number {min}–{max}"))),
-        };
-        Ok((
-            number("limit", 50, PAGE_SIZE_MIN, PAGE_SIZE_MAX)?,
-            number("offset", 0, 0, 1_000_000_000)?,
-        ))
-    }
-}
-
-pub use domain::date::parse_date;
-
-/// An optional date field of a body.
-pub fn opt_date(field: &str, raw: Option<&str>) -> Result<Option<NaiveDate>, Invalid> {
-    raw.map(|raw| parse_date(field, raw)).transpose()
-}
-
-/// An id inside a body or query: one that does not parse is an invalid input.
-pub fn body_id<T: FromStr>(field: &str, raw: &str) -> Result<T, Invalid> {
-    raw.trim()
-        .parse()
-        .map_err(|_| Invalid::new(field, "must be an id (UUID)"))
-}
-
-/// An id in the path: one that does not parse is 404, like a missing one.
-pub fn path_id<T: FromStr>(raw: &str) -> Result<T, ApiError> {
-    raw.parse().map_err(|_| ApiError(service::Error::NotFound))
-}
-
-/// For PATCH fields where `null` clears a value and absence leaves it alone.
-pub fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -297,10 +202,9 @@ pub async fn create_payment(
 pub async fn show_payment(
     State(state): State<AppState>,
     DataUser(user): DataUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<PaymentId>,
     ApiQuery(query): ApiQuery<DeletedQuery>,
 ) -> ApiResult<Json<PaymentView>> {
-    let id: PaymentId = path_id(&id)?;
     let deleted = flag("include_deleted", query.include_deleted.as_deref())?;
     Ok(Json(payments::find(&state.app, &user, id, deleted).await?))
 }
@@ -323,10 +227,9 @@ pub async fn show_payment(
 pub async fn update_payment(
     State(state): State<AppState>,
     DataUser(user): DataUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<PaymentId>,
     ApiJson(body): ApiJson<UpdatePaymentRequest>,
 ) -> ApiResult<Json<PaymentView>> {
-    let id: PaymentId = path_id(&id)?;
     let (patch, version) = body.parse()?;
     Ok(Json(
         payments::update(&state.app, &user, id, patch, version).await?,
@@ -349,9 +252,8 @@ pub async fn update_payment(
 pub async fn delete_payment(
     State(state): State<AppState>,
     DataUser(user): DataUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<PaymentId>,
 ) -> ApiResult<StatusCode> {
-    let id: PaymentId = path_id(&id)?;
     payments::delete(&state.app, &user, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -372,9 +274,8 @@ pub async fn delete_payment(
 pub async fn restore_payment(
     State(state): State<AppState>,
     DataUser(user): DataUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<PaymentId>,
 ) -> ApiResult<Json<PaymentView>> {
-    let id: PaymentId = path_id(&id)?;
     Ok(Json(payments::restore(&state.app, &user, id).await?))
 }
 

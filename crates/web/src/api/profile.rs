@@ -7,8 +7,7 @@ use serde::{Deserialize, Serialize};
 use service::auth::session::{self, SessionInfo};
 use service::profile::{self, LoginView};
 
-use super::bills::ApiQuery;
-use super::money::{PAGE_SIZE_MAX, PAGE_SIZE_MIN};
+use super::input::{ApiQuery, PAGE_SIZE_MAX, PAGE_SIZE_MIN};
 use crate::AppState;
 use crate::api::responses::{BadQuery, Denied, Missing, Unauthenticated};
 use crate::auth::{CurrentUser, Meta};

@@ -13,7 +13,7 @@ use domain::buckets::Paydays;
 use domain::date::parse_date;
 use domain::id::BillId;
 use domain::money::Currency;
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use service::month_state::{self, MonthStateChanges};
 use service::tracker::cash::{self, CashMonthView, RecurringIncomeView};
 use service::tracker::month::OccurrenceView;
@@ -24,6 +24,7 @@ use service::tracker::{self, CashInput, CashView, TrackerQuery, TrackerView, Yea
 use crate::AppState;
 use crate::api::responses::{BadQuery, Denied, Missing, PROBLEM_JSON, Problem, Refused};
 use crate::auth::DataUser;
+use crate::extract::present;
 use crate::json::ApiJson;
 use crate::problem::{ApiError, ApiResult};
 use crate::routes::Table;
@@ -31,13 +32,6 @@ use crate::routes::Table;
 /// A bill id from the path or body: one that does not parse is 404, like a missing one.
 fn bill_id(raw: &str) -> Result<BillId, ApiError> {
     raw.parse().map_err(|_| ApiError(service::Error::NotFound))
-}
-
-/// Tells an absent field (`None`) from an explicit `null` (`Some(None)`).
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
 }
 
 /// `GET /api/tracker?year=&month=&sort=&dir=`.

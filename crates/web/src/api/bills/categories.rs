@@ -2,16 +2,18 @@
 //! colour, icon) and handed to `service::categories`.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use domain::category::{CategoryName, Color, Icon};
 use domain::id::CategoryId;
 use serde::{Deserialize, Deserializer};
 use service::categories::{self, CategoryInput, CategoryPatch, CategoryView};
 
-use super::{ApiQuery, DataUser, flag, path_id};
+use super::DataUser;
 use crate::AppState;
+use crate::api::input::{ApiQuery, flag};
 use crate::api::responses::{BadQuery, Denied, Missing, PROBLEM_JSON, Problem, Refused};
+use crate::extract::PathId;
 use crate::json::ApiJson;
 use crate::problem::ApiResult;
 
@@ -128,12 +130,12 @@ pub async fn create(
 pub async fn show(
     State(state): State<AppState>,
     DataUser(user): DataUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<CategoryId>,
     ApiQuery(query): ApiQuery<super::DeletedQuery>,
 ) -> ApiResult<Json<CategoryView>> {
     let deleted = flag("include_deleted", query.include_deleted.as_deref())?;
     Ok(Json(
-        categories::find(&state.app, &user, path_id(&id)?, deleted).await?,
+        categories::find(&state.app, &user, id, deleted).await?,
     ))
 }
 
@@ -181,10 +183,9 @@ fn not_null<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Opti
 pub async fn update(
     State(state): State<AppState>,
     DataUser(user): DataUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<CategoryId>,
     ApiJson(body): ApiJson<UpdateCategoryRequest>,
 ) -> ApiResult<Json<CategoryView>> {
-    let id: CategoryId = path_id(&id)?;
     let patch = CategoryPatch {
         version: body.version,
         name: body.name.as_deref().map(CategoryName::parse).transpose()?,
@@ -213,9 +214,9 @@ pub async fn update(
 pub async fn remove(
     State(state): State<AppState>,
     DataUser(user): DataUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<CategoryId>,
 ) -> ApiResult<StatusCode> {
-    categories::delete(&state.app, &user, path_id(&id)?).await?;
+    categories::delete(&state.app, &user, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -236,9 +237,7 @@ pub async fn remove(
 pub async fn restore(
     State(state): State<AppState>,
     DataUser(user): DataUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<CategoryId>,
 ) -> ApiResult<Json<CategoryView>> {
-    Ok(Json(
-        categories::restore(&state.app, &user, path_id(&id)?).await?,
-    ))
+    Ok(Json(categories::restore(&state.app, &user, id).await?))
 }
