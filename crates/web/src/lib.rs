@@ -23,6 +23,8 @@
 //! - [`assets`] — static files embedded in the binary.
 //! - [`auth`] — resolving the caller (session cookie or single-user mode), CSRF and origin checks, extractors.
 //! - [`cookies`] — the one cookie builder (session and CSRF cookies).
+//! - [`session_cookies`] — the CSRF token of a caller and the answer to signing out, shared
+//!   by the pages and the API.
 //! - [`cors`] — CORS, closed unless `CORS_ORIGIN` names an origin.
 //! - [`extract`] — extractors the pages and the API share: a path id parsed once, "absent vs
 //!   null" JSON fields.
@@ -48,6 +50,7 @@ pub mod pages;
 pub mod problem;
 pub mod routes;
 pub mod server;
+pub mod session_cookies;
 pub mod state;
 pub mod views;
 

@@ -2,11 +2,11 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use service::auth::mfa::pending::LoginOutcome;
-use service::auth::{SignedIn, csrf, login};
+use service::auth::{SignedIn, login};
 
 use super::MeResponse;
 use crate::api::responses::{
@@ -33,7 +33,7 @@ pub struct CsrfResponse {
     )
 )]
 pub async fn csrf_token(State(state): State<AppState>, caller: Caller) -> Response {
-    let (token, cookie) = crate::pages::csrf_for(&state.app, &caller);
+    let (token, cookie) = crate::session_cookies::csrf_for(&state.app, &caller);
     let mut response = Json(CsrfResponse { csrf_token: token }).into_response();
     cookies::append(response.headers_mut(), [cookie]);
     response
@@ -171,25 +171,7 @@ pub async fn logout(
     Meta(meta): Meta,
 ) -> ApiResult<Response> {
     login::logout(&state.app, &user, &meta).await?;
-    Ok(logged_out_response(&state))
-}
-
-pub fn logged_out_response(state: &AppState) -> Response {
-    let config = &state.app.config;
-    let anonymous = csrf::issue(&state.app, &csrf::binding(None));
-    let mut response = StatusCode::NO_CONTENT.into_response();
-    cookies::append(
-        response.headers_mut(),
-        [
-            cookies::clear_session(config),
-            cookies::set_csrf(config, &anonymous),
-        ],
-    );
-    response.headers_mut().insert(
-        "clear-site-data",
-        HeaderValue::from_static("\"cache\", \"storage\""),
-    );
-    response
+    Ok(crate::session_cookies::signed_out(&state.app))
 }
 
 /// `GET /api/auth/me`.

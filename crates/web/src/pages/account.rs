@@ -1,21 +1,28 @@
 //! Sign-in, sign-out and the one-time first-run setup page.
+//!
+//! A refused sign-in (wrong password, too many attempts, a bad field, password sign-in off)
+//! is the sign-in page again with the reason, its status and `Retry-After`, the username kept
+//! and never the password; a refused setup form comes back with the message under its field
+//! (422). Everything else goes to the page kit's presenter.
 
 use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
+use domain::user::{DisplayName, Role, Username};
 use serde::Deserialize;
 use service::Error;
 use service::auth::login;
 use service::auth::mfa::pending::LoginOutcome;
+use service::auth::mfa::webauthn;
+use service::users::NewAccount;
 
+use super::kit::{Fail, Page, PageResult};
 use super::profile::labelled;
-use super::{
-    PageContext, chrome, error_page, safe_next, see_other, signed_in_redirect, with_cookies,
-};
-use crate::AppState;
-use crate::auth::{Caller, LocalLogin, Meta};
+use super::refusal::Refusal;
+use super::{chrome, safe_next, see_other, signed_in_redirect, with_cookies};
+use crate::auth::{LocalLogin, Meta};
 use crate::routes::Table;
 use crate::views::{self, SetupPage, SignInPage};
 
@@ -25,6 +32,11 @@ const LABELS: [(&str, &str); 3] = [
     ("display_name", "Display name"),
     ("password", "Password"),
 ];
+
+/// The 404 page's words for a setup link that never worked or no longer does.
+const SETUP_LINK: &str =
+    "This setup link is not valid. It works once, for 24 hours, while no account exists.";
+const SETUP_LINK_USED: &str = "This setup link is not valid any more.";
 
 /// Sign-in, sign-out and setup routes.
 pub(crate) fn routes(table: Table) -> Table {
@@ -41,67 +53,44 @@ pub struct NextQuery {
     pub next: Option<String>,
 }
 
-/// `GET /login`.
-pub async fn sign_in_form(
-    State(state): State<AppState>,
-    caller: Caller,
-    ctx: PageContext,
-    Query(q): Query<NextQuery>,
-) -> Response {
-    let app = &state.app;
-    if caller.principal.is_some() {
-        return see_other(&safe_next(q.next.as_deref()));
+/// `GET /login` (a signed-in caller goes on to `next`).
+pub async fn sign_in_form(page: Page, Query(q): Query<NextQuery>) -> PageResult {
+    let next = safe_next(q.next.as_deref());
+    if page.caller.principal.is_some() {
+        return Ok(see_other(&next));
     }
-    let setup_hint = service::setup::setup_required(app).await.unwrap_or(false);
-    let form = SignInForm {
-        username: String::new(),
-        password: String::new(),
-        next: Some(safe_next(q.next.as_deref())),
-        _csrf_token: None,
-    };
-    sign_in_page(app, &caller, &ctx, &form, setup_hint, None).await
+    let setup_hint = service::setup::setup_required(&page.app)
+        .await
+        .unwrap_or(false);
+    sign_in_page(&page, &SignInForm::blank(Some(next)), setup_hint, None).await
 }
-
-/// A refused sign-in: its status, the message shown, and a `Retry-After` in seconds.
-pub(crate) type Refusal = (StatusCode, String, Option<u64>);
 
 /// The sign-in page for `form` (the username kept, never the password), with `refusal` when an
 /// attempt failed.
 pub(crate) async fn sign_in_page(
-    app: &service::App,
-    caller: &Caller,
-    ctx: &PageContext,
+    page: &Page,
     form: &SignInForm,
     setup_hint: bool,
     refusal: Option<Refusal>,
-) -> Response {
-    let methods = match service::auth::external::settings::public(app).await {
-        Ok(methods) => methods,
-        Err(err) => return crate::problem::ApiError(err).into_response(),
-    };
-    let (chrome, cookie) = chrome(app, caller, ctx, "Sign in");
-    let page = SignInPage {
+) -> PageResult {
+    let app = &page.app;
+    let methods = service::auth::external::settings::public(app)
+        .await
+        .not_shown("The sign-in page could not be shown")?;
+    let ctx = page.context().await;
+    let (chrome, cookie) = chrome(app, &page.caller, &ctx, "Sign in");
+    let view = SignInPage {
         chrome,
         username: form.username.chars().take(64).collect(),
-        error: refusal.as_ref().map(|(_, message, _)| message.clone()),
+        error: refusal.as_ref().map(|r| r.message.clone()),
         next: safe_next(form.next.as_deref()),
         setup_hint,
-        passkey: !app.config.single_user_mode
-            && methods.local
-            && service::auth::mfa::webauthn::available(&app.config),
-        webauthn_origin: service::auth::mfa::webauthn::origin(&app.config).unwrap_or_default(),
+        passkey: !app.config.single_user_mode && methods.local && webauthn::available(&app.config),
+        webauthn_origin: webauthn::origin(&app.config).unwrap_or_default(),
         methods,
     };
-    let mut response = with_cookies(views::render(&page), [cookie]);
-    if let Some((status, _, retry)) = refusal {
-        *response.status_mut() = status;
-        if let Some(secs) = retry
-            && let Ok(value) = HeaderValue::from_str(&secs.to_string())
-        {
-            response.headers_mut().insert(header::RETRY_AFTER, value);
-        }
-    }
-    response
+    let response = with_cookies(views::render(&view), [cookie]);
+    Ok(Refusal::applied(refusal.as_ref(), response))
 }
 
 #[derive(Deserialize)]
@@ -113,84 +102,76 @@ pub struct SignInForm {
     pub _csrf_token: Option<String>,
 }
 
-/// `POST /login`.
-pub async fn sign_in(
-    State(state): State<AppState>,
-    _local: LocalLogin,
-    caller: Caller,
-    ctx: PageContext,
-    Meta(meta): Meta,
-    Form(form): Form<SignInForm>,
-) -> Response {
-    let app = &state.app;
-    let next = safe_next(form.next.as_deref());
-    match login::login(
-        app,
-        &form.username,
-        &form.password,
-        &meta,
-        caller.session_token.as_deref(),
-    )
-    .await
-    {
-        Ok(LoginOutcome::SignedIn(signed_in)) => signed_in_redirect(app, &signed_in, &next),
-        // The password was right; the second factor (or its enrolment) comes next, on its own
-        // page, with only the pending cookie (no session yet).
-        Ok(LoginOutcome::SecondFactor(pending)) => with_cookies(
-            see_other(&super::second_factor::href(&next)),
-            [crate::cookies::set_mfa_pending(&app.config, &pending.token)],
-        ),
-        Err(err) => {
-            let (status, message, retry) = match &err {
-                Error::RateLimited { retry_after } => (
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "Too many attempts. Wait a few minutes and try again.".to_owned(),
-                    Some(retry_after.as_secs().max(1)),
-                ),
-                Error::Unauthenticated => (
-                    StatusCode::UNAUTHORIZED,
-                    "Wrong username or password.".to_owned(),
-                    None,
-                ),
-                Error::Invalid(i) => (
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    labelled(&LABELS, i).1,
-                    None,
-                ),
-                Error::Forbidden => (
-                    StatusCode::FORBIDDEN,
-                    "Signing in with a password is turned off here. Use the other sign-in options."
-                        .to_owned(),
-                    None,
-                ),
-                _ => return crate::problem::ApiError(err).into_response(),
-            };
-            sign_in_page(
-                app,
-                &caller,
-                &ctx,
-                &form,
-                false,
-                Some((status, message, retry)),
-            )
-            .await
+impl SignInForm {
+    /// An empty form that goes on to `next` (the sign-in page drawn by another flow).
+    pub(crate) fn blank(next: Option<String>) -> Self {
+        SignInForm {
+            username: String::new(),
+            password: String::new(),
+            next,
+            _csrf_token: None,
         }
     }
 }
 
-/// `POST /logout`.
-pub async fn sign_out(State(state): State<AppState>, caller: Caller, Meta(meta): Meta) -> Response {
-    if let Some(user) = &caller.principal
-        && let Err(err) = login::logout(&state.app, user, &meta).await
-    {
-        return crate::problem::ApiError(err).into_response();
+/// `POST /login`: signed in, or on to the second factor; else the page with the reason.
+pub async fn sign_in(
+    page: Page,
+    _local: LocalLogin,
+    Meta(meta): Meta,
+    Form(form): Form<SignInForm>,
+) -> PageResult {
+    let next = safe_next(form.next.as_deref());
+    let old = page.caller.session_token.as_deref();
+    match login::login(&page.app, &form.username, &form.password, &meta, old).await {
+        Ok(outcome) => Ok(signed_in_or_on(&page.app, outcome, &next)),
+        Err(err) => sign_in_page(&page, &form, false, Some(refused(err)?)).await,
     }
-    let mut response = crate::api::auth::logged_out_response(&state);
+}
+
+/// After a right password: the session and on to `next`, or (with only the pending cookie,
+/// no session yet) on to the second factor's page.
+pub(crate) fn signed_in_or_on(app: &service::App, outcome: LoginOutcome, next: &str) -> Response {
+    match outcome {
+        LoginOutcome::SignedIn(signed_in) => signed_in_redirect(app, &signed_in, next),
+        LoginOutcome::SecondFactor(pending) => with_cookies(
+            see_other(&super::second_factor::href(next)),
+            [crate::cookies::set_mfa_pending(&app.config, &pending.token)],
+        ),
+    }
+}
+
+/// How a refused sign-in is told on the page; other failures are the kit's.
+fn refused(err: Error) -> Result<Refusal, Error> {
+    Ok(match err {
+        Error::RateLimited { retry_after } => Refusal::rate_limited(
+            "Too many attempts. Wait a few minutes and try again.",
+            retry_after,
+        ),
+        Error::Unauthenticated => {
+            Refusal::new(StatusCode::UNAUTHORIZED, "Wrong username or password.")
+        }
+        Error::Invalid(i) => {
+            Refusal::new(StatusCode::UNPROCESSABLE_ENTITY, labelled(&LABELS, &i).1)
+        }
+        Error::Forbidden => Refusal::new(
+            StatusCode::FORBIDDEN,
+            "Signing in with a password is turned off here. Use the other sign-in options.",
+        ),
+        err => return Err(err),
+    })
+}
+
+/// `POST /logout`: the session ended, its cookie expired, site data cleared; to `/login`.
+pub async fn sign_out(page: Page, Meta(meta): Meta) -> PageResult {
+    if let Some(user) = &page.caller.principal {
+        login::logout(&page.app, user, &meta).await?;
+    }
+    let mut response = crate::session_cookies::signed_out(&page.app);
     *response.status_mut() = StatusCode::SEE_OTHER;
-    response
-        .headers_mut()
-        .insert(header::LOCATION, HeaderValue::from_static("/login"));
-    response
+    let to_login = HeaderValue::from_static("/login");
+    response.headers_mut().insert(header::LOCATION, to_login);
+    Ok(response)
 }
 
 #[derive(Deserialize)]
@@ -198,40 +179,41 @@ pub struct SetupQuery {
     pub token: Option<String>,
 }
 
-/// `GET /setup?token=…`: the one-time first-run page.
-pub async fn setup_form(
-    State(state): State<AppState>,
-    caller: Caller,
-    ctx: PageContext,
-    Query(q): Query<SetupQuery>,
-) -> Response {
-    let app = &state.app;
+/// `GET /setup?token=…`: the one-time first-run page (its address holds the token, so no
+/// `Referer` leaves it).
+pub async fn setup_form(page: Page, Query(q): Query<SetupQuery>) -> PageResult {
     let token = q.token.unwrap_or_default();
-    if !service::setup::setup_token_valid(app, &token)
-        .await
-        .unwrap_or(false)
-    {
-        return error_page(
-            app,
-            &caller,
-            &ctx,
-            StatusCode::NOT_FOUND,
-            "This setup link is not valid. It works once, for 24 hours, while no account exists.",
-        );
+    let valid = service::setup::setup_token_valid(&page.app, &token).await;
+    if !valid.unwrap_or(false) {
+        return Err(Error::NotFound).missing(SETUP_LINK);
     }
-    let (chrome, cookie) = chrome(app, &caller, &ctx, "Set up BillTracker");
-    let page = SetupPage {
-        chrome,
-        token,
-        username: String::new(),
-        display_name: String::new(),
-        errors: Vec::new(),
+    let mut response = setup_page(&page, SetupForm::blank(token), Vec::new()).await;
+    let no_referrer = HeaderValue::from_static("no-referrer");
+    response
+        .headers_mut()
+        .insert(header::REFERRER_POLICY, no_referrer);
+    Ok(response)
+}
+
+/// The setup page with what was typed (never the password) and the messages under the fields:
+/// 422 when there are any.
+async fn setup_page(page: &Page, form: SetupForm, errors: Vec<(String, String)>) -> Response {
+    let ctx = page.context().await;
+    let (chrome, cookie) = chrome(&page.app, &page.caller, &ctx, "Set up BillTracker");
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
     };
-    let mut response = with_cookies(views::render(&page), [cookie]);
-    response.headers_mut().insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
+    let view = SetupPage {
+        chrome,
+        token: form.token,
+        username: form.username,
+        display_name: form.display_name,
+        errors,
+    };
+    let mut response = with_cookies(views::render(&view), [cookie]);
+    *response.status_mut() = status;
     response
 }
 
@@ -245,62 +227,55 @@ pub struct SetupForm {
     pub _csrf_token: Option<String>,
 }
 
-/// `POST /setup`: creates the bootstrap administrator and signs them in.
-pub async fn setup(
-    State(state): State<AppState>,
-    caller: Caller,
-    ctx: PageContext,
-    Meta(meta): Meta,
-    Form(form): Form<SetupForm>,
-) -> Response {
-    use domain::user::{DisplayName, Role, Username};
-    let app = &state.app;
-    let mut errors = Vec::new();
-    let username = Username::parse(&form.username)
-        .map_err(|e| errors.push(labelled(&LABELS, &e)))
-        .ok();
-    let display = if form.display_name.trim().is_empty() {
-        form.username.clone()
-    } else {
-        form.display_name.clone()
-    };
-    let display_name = DisplayName::parse(&display)
-        .map_err(|e| errors.push(labelled(&LABELS, &e)))
-        .ok();
-    if let (Some(username), Some(display_name)) = (username, display_name) {
-        let account = service::users::NewAccount {
-            username,
-            display_name,
-            email: None,
-            role: Role::Admin,
-            password: form.password.clone(),
-        };
-        match service::setup::complete(app, &form.token, account, &meta).await {
-            Ok(signed_in) => {
-                return signed_in_redirect(app, &signed_in, "/admin?notice=setup#create-title");
-            }
-            Err(Error::Invalid(i)) => errors.push(labelled(&LABELS, &i)),
-            Err(Error::Forbidden) => {
-                return error_page(
-                    app,
-                    &caller,
-                    &ctx,
-                    StatusCode::NOT_FOUND,
-                    "This setup link is not valid any more.",
-                );
-            }
-            Err(err) => return crate::problem::ApiError(err).into_response(),
+impl SetupForm {
+    fn blank(token: String) -> Self {
+        SetupForm {
+            token,
+            username: String::new(),
+            display_name: String::new(),
+            password: String::new(),
+            _csrf_token: None,
         }
     }
-    let (chrome, cookie) = chrome(app, &caller, &ctx, "Set up BillTracker");
-    let page = SetupPage {
-        chrome,
-        token: form.token,
-        username: form.username,
-        display_name: form.display_name,
-        errors,
+
+    /// The administrator's account, or the messages of every field that does not parse (the
+    /// display name defaults to the username).
+    fn account(&self) -> Result<NewAccount, Vec<(String, String)>> {
+        let display = match self.display_name.trim() {
+            "" => &self.username,
+            _ => &self.display_name,
+        };
+        match (Username::parse(&self.username), DisplayName::parse(display)) {
+            (Ok(username), Ok(display_name)) => Ok(NewAccount {
+                username,
+                display_name,
+                email: None,
+                role: Role::Admin,
+                password: self.password.clone(),
+            }),
+            (username, display_name) => Err([username.err(), display_name.err()]
+                .iter()
+                .flatten()
+                .map(|invalid| labelled(&LABELS, invalid))
+                .collect()),
+        }
+    }
+}
+
+/// `POST /setup`: creates the bootstrap administrator and signs them in.
+pub async fn setup(page: Page, Meta(meta): Meta, Form(form): Form<SetupForm>) -> PageResult {
+    let account = match form.account() {
+        Ok(account) => account,
+        Err(errors) => return Ok(setup_page(&page, form, errors).await),
     };
-    let mut response = with_cookies(views::render(&page), [cookie]);
-    *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    response
+    match service::setup::complete(&page.app, &form.token, account, &meta).await {
+        Ok(signed_in) => Ok(signed_in_redirect(
+            &page.app,
+            &signed_in,
+            "/admin?notice=setup#create-title",
+        )),
+        Err(Error::Invalid(i)) => Ok(setup_page(&page, form, vec![labelled(&LABELS, &i)]).await),
+        Err(Error::Forbidden) => Err(Error::NotFound).missing(SETUP_LINK_USED),
+        Err(err) => Err(err.into()),
+    }
 }

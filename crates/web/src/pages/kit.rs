@@ -264,10 +264,18 @@ impl IntoResponse for PageError {
 /// Whether `path` is a browser route (a page or a form), whose errors are HTML pages; the API,
 /// static files and the operations endpoints answer problem details or bare statuses.
 fn is_browser_path(path: &str) -> bool {
-    !(path == "/api"
-        || path.starts_with("/api/")
-        || path.starts_with("/static/")
-        || matches!(path, "/healthz" | "/readyz" | "/metrics" | "/sw.js"))
+    // Signing in through a provider is a browser navigation that lives under `/api/auth/`.
+    let provider_flow = path.strip_prefix("/api/auth/").is_some_and(|rest| {
+        matches!(
+            rest.split('/').collect::<Vec<_>>()[..],
+            [_, "login" | "callback"]
+        )
+    });
+    provider_flow
+        || !(path == "/api"
+            || path.starts_with("/api/")
+            || path.starts_with("/static/")
+            || matches!(path, "/healthz" | "/readyz" | "/metrics" | "/sw.js"))
 }
 
 /// The words of an error answer that carried none (a refused form body, an id that does not
@@ -366,7 +374,14 @@ mod tests {
 
     #[test]
     fn only_pages_and_forms_are_browser_routes() {
-        for page in ["/", "/bills/x", "/login", "/auth/oidc/callback", "/apiary"] {
+        for page in [
+            "/",
+            "/bills/x",
+            "/login",
+            "/api/auth/oidc/callback",
+            "/api/auth/github/login",
+            "/apiary",
+        ] {
             assert!(is_browser_path(page), "{page}");
         }
         for other in [

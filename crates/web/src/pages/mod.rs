@@ -4,11 +4,14 @@
 //! signed-in extractor, the layout chrome, safe redirects and error pages.
 //!
 //! - [`account`] — sign-in, sign-out, first-run setup.
-//! - [`security`] — sessions, sign-in history, password change, two-step verification.
+//! - [`external`] — sign-in through an OIDC provider or GitHub (the browser flow).
+//! - [`security`] — sessions, sign-in history, password change; in its folder the two-step
+//!   verification actions (`security::two_step`) and security keys and passkeys, with
+//!   passwordless sign-in (`security::webauthn`).
 //! - [`reauth`] — step-up re-authentication before security-sensitive actions.
 //! - [`second_factor`] — the second step of signing in (code, recovery code, forced enrolment).
-//! - [`two_step`] — two-step verification actions of the security page (set up, codes, off).
-//! - [`webauthn`] — security keys and passkeys: add, rename, remove; passwordless sign-in.
+//! - [`refusal`] — a refused sign-in or security form told on its own page (status, words,
+//!   `Retry-After`), and a step-up that returns to its form.
 //! - [`occurrence`] — one occurrence's month state (actual amount, note, snooze) from the
 //!   tracker.
 //! - [`tracker`] — the home page: one month of bills, pay / undo / skip / pay all.
@@ -43,41 +46,29 @@ pub mod cash;
 pub mod categories;
 pub mod common;
 pub mod expenses;
+pub mod external;
 pub mod forms;
 pub mod htmx;
 pub mod kit;
 pub mod occurrence;
 pub mod profile;
 pub mod reauth;
+pub mod refusal;
 pub mod second_factor;
 pub mod security;
 pub mod tracker;
-pub mod two_step;
-pub mod webauthn;
 pub mod welcome;
 
 use axum::http::{HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use service::App;
-use service::auth::{Principal, SignedIn, csrf};
+use service::auth::{Principal, SignedIn};
 
 use crate::auth::Caller;
 use crate::views::{self, Chrome, ErrorPage, NavUser};
 use crate::{AppState, cookies};
 
-/// The caller's CSRF token: the cookie's when it is valid for this caller, else a new one with
-/// the `Set-Cookie` that delivers it.
-pub fn csrf_for(app: &App, caller: &Caller) -> (String, Option<HeaderValue>) {
-    let binding = caller.csrf_binding();
-    if let Some(cookie) = &caller.csrf_cookie
-        && csrf::verify(app, &binding, cookie, cookie)
-    {
-        return (cookie.clone(), None);
-    }
-    let token = csrf::issue(app, &binding);
-    let cookie = cookies::set_csrf(&app.config, &token);
-    (token, cookie)
-}
+pub use crate::session_cookies::csrf_for;
 
 /// Per-request page context.
 pub struct PageContext {

@@ -1,22 +1,27 @@
 //! Step-up re-authentication pages (`GET`/`POST /profile/reauth`): "confirm it's you" with the
-//! password (and the second factor when the account has one) before a security-sensitive
-//! action. A form refused with `Error::ReauthRequired` lands here via [`reauth_href`] and comes
-//! back to the page it was sent from.
+//! password (and the second factor when the account has one), or at the linked sign-in
+//! provider, before a security-sensitive action. A form refused with `Error::ReauthRequired`
+//! lands here via [`reauth_href`] and comes back to the page it was sent from.
+//!
+//! A refused confirmation is the page again with the reason and its status (403, 400, 422,
+//! 429 with `Retry-After`, 503 when the provider cannot be reached); single-user mode has no
+//! password to confirm (403).
 
 use axum::Form;
-use axum::extract::{Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::extract::Query;
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use serde::Deserialize;
-use service::Error;
-use service::auth::Principal;
-use service::auth::mfa::{Method, Proof, methods_for};
-use service::auth::{external, reauth};
+use service::auth::mfa::{Method, Proof, methods_for, webauthn};
+use service::auth::{Principal, external, reauth};
+use service::{App, Error};
 
-use super::{PageContext, PageUser, chrome, error_page, safe_next, see_other, with_cookies};
-use crate::AppState;
-use crate::auth::{Caller, Meta};
+use super::PageUser;
+use super::kit::{Page, PageResult};
+use super::refusal::{Refusal, sentence};
+use super::{chrome, safe_next, see_other, with_cookies};
+use crate::auth::Meta;
+use crate::cookies;
 use crate::routes::Table;
 use crate::views::mfa::ReauthPage;
 
@@ -38,78 +43,70 @@ pub struct NextQuery {
     pub next: Option<String>,
 }
 
-async fn render(
-    state: &AppState,
-    caller: &Caller,
-    ctx: &PageContext,
-    user: &Principal,
-    next: String,
-    status: StatusCode,
-    error: Option<String>,
-) -> Response {
-    let app = &state.app;
-    if app.config.single_user_mode {
-        return error_page(
-            app,
-            caller,
-            ctx,
-            StatusCode::FORBIDDEN,
-            "Single-user mode has no password to confirm.",
-        );
+/// What the page offers `user`: the second factors, the linked providers, whether a provider
+/// already proved it is them, whether there is a password, and why no provider is offered.
+struct Offer {
+    methods: Vec<Method>,
+    providers: Vec<(String, String)>,
+    provider_proved: bool,
+    has_password: bool,
+    refusal: Option<&'static str>,
+}
+
+impl Offer {
+    async fn of(app: &App, user: &Principal) -> Result<Offer, Error> {
+        Ok(Offer {
+            methods: methods_for(app, user.user_id).await?,
+            providers: external::step_up_providers(app, user)
+                .await?
+                .into_iter()
+                .map(|(p, name)| (p.as_str().to_owned(), name))
+                .collect(),
+            provider_proved: reauth::provider_proved(app, user).await?,
+            has_password: app.store.user(user.user_id).await?.password_hash.is_some(),
+            refusal: external::step_up_refusal(app, user).await?,
+        })
     }
-    let facts = async {
-        Ok::<_, Error>((
-            methods_for(app, user.user_id).await?,
-            external::step_up_providers(app, user).await?,
-            reauth::provider_proved(app, user).await?,
-            app.store.user(user.user_id).await?.password_hash.is_some(),
-            external::step_up_refusal(app, user).await?,
-        ))
-    };
-    let (methods, providers, provider_proved, has_password, refusal) = match facts.await {
-        Ok(facts) => facts,
-        Err(err) => return crate::problem::ApiError(err).into_response(),
-    };
+}
+
+/// The page for `user`, returning to `next`, with `refusal` when an attempt failed.
+async fn draw(page: &Page, user: &Principal, next: String, refusal: Option<Refusal>) -> PageResult {
+    let app = &page.app;
+    if app.config.single_user_mode {
+        let no_password = "Single-user mode has no password to confirm.";
+        return Ok(Refusal::new(StatusCode::FORBIDDEN, no_password)
+            .page(page)
+            .await);
+    }
+    let offer = Offer::of(app, user).await?;
     // Without a password, say why a linked provider is not offered (else the page offers
     // nothing and says nothing).
-    let error = error.or_else(|| {
-        refusal
-            .filter(|_| !has_password)
-            .map(|reason| format!("{reason}."))
+    let error = refusal.as_ref().map(|r| r.message.clone()).or_else(|| {
+        let why = offer.refusal.filter(|_| !offer.has_password);
+        why.map(|reason| format!("{reason}."))
     });
-    let (chrome, cookie) = chrome(app, caller, ctx, "Confirm it's you");
-    let page = ReauthPage {
+    let ctx = page.context().await;
+    let (chrome, cookie) = chrome(app, &page.caller, &ctx, "Confirm it's you");
+    let view = ReauthPage {
         chrome,
-        needs_factor: !methods.is_empty(),
-        totp: methods.contains(&Method::Totp),
-        recovery: methods.contains(&Method::RecoveryCode),
-        webauthn: methods.contains(&Method::WebAuthn)
-            && service::auth::mfa::webauthn::available(&app.config),
-        webauthn_origin: service::auth::mfa::webauthn::origin(&app.config).unwrap_or_default(),
+        needs_factor: !offer.methods.is_empty(),
+        totp: offer.methods.contains(&Method::Totp),
+        recovery: offer.methods.contains(&Method::RecoveryCode),
+        webauthn: offer.methods.contains(&Method::WebAuthn) && webauthn::available(&app.config),
+        webauthn_origin: webauthn::origin(&app.config).unwrap_or_default(),
         error,
         next,
-        providers: providers
-            .into_iter()
-            .map(|(p, name)| (p.as_str().to_owned(), name))
-            .collect(),
-        provider_proved: provider_proved && !methods.is_empty(),
-        has_password,
+        providers: offer.providers,
+        provider_proved: offer.provider_proved && !offer.methods.is_empty(),
+        has_password: offer.has_password,
     };
-    let mut response = with_cookies(crate::views::render(&page), [cookie]);
-    *response.status_mut() = status;
-    response
+    let response = with_cookies(crate::views::render(&view), [cookie]);
+    Ok(Refusal::applied(refusal.as_ref(), response))
 }
 
 /// `GET /profile/reauth?next=…`.
-pub async fn show(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Query(q): Query<NextQuery>,
-) -> Response {
-    let next = safe_next(q.next.as_deref());
-    render(&state, &caller, &ctx, &user, next, StatusCode::OK, None).await
+pub async fn show(page: Page, PageUser(user): PageUser, Query(q): Query<NextQuery>) -> PageResult {
+    draw(&page, &user, safe_next(q.next.as_deref()), None).await
 }
 
 #[derive(Deserialize)]
@@ -125,62 +122,71 @@ pub struct ReauthForm {
     pub _csrf_token: Option<String>,
 }
 
+impl ReauthForm {
+    /// The second factor sent, if any: a security key's answer, else a code or recovery code.
+    fn proof(&self) -> Result<Option<Proof>, Error> {
+        match self.webauthn.as_deref().filter(|w| !w.trim().is_empty()) {
+            Some(answer) => Proof::webauthn(answer).map(Some),
+            None => Proof::from_fields(self.code.as_deref(), self.recovery_code.as_deref()),
+        }
+    }
+}
+
 /// `POST /profile/reauth`: on success back to `next`.
 pub async fn confirm(
-    State(state): State<AppState>,
+    page: Page,
     PageUser(user): PageUser,
-    caller: Caller,
-    ctx: PageContext,
     Meta(meta): Meta,
     Form(form): Form<ReauthForm>,
-) -> Response {
-    let app = &state.app;
+) -> PageResult {
     let next = safe_next(form.next.as_deref());
-    let result = async {
-        if form.password.is_empty() && !reauth::provider_proved(app, &user).await? {
-            return Err(Error::invalid("password", "enter your password"));
+    match step_up(&page.app, &user, &form, &meta).await {
+        Ok(()) => Ok(see_other(&next)),
+        Err(err) => {
+            let refusal = refused(err)?;
+            draw(&page, &user, next, Some(refusal)).await
         }
-        let proof = match form.webauthn.as_deref().filter(|w| !w.trim().is_empty()) {
-            Some(answer) => Some(Proof::webauthn(answer)?),
-            None => Proof::from_fields(form.code.as_deref(), form.recovery_code.as_deref())?,
-        };
-        reauth::reauthenticate(app, &user, &form.password, proof.as_ref(), &meta).await
     }
-    .await;
-    let (status, message, retry) = match result {
-        Ok(()) => return see_other(&next),
-        Err(Error::Forbidden) if !app.config.single_user_mode => (
-            StatusCode::FORBIDDEN,
-            "That password or code is not right.".to_owned(),
-            None,
-        ),
-        Err(Error::BadRequest { .. }) => (
+}
+
+/// Confirms it is `user` with the form's password and second factor (the password may be left
+/// out after a linked provider proved it).
+async fn step_up(
+    app: &App,
+    user: &Principal,
+    form: &ReauthForm,
+    meta: &service::auth::RequestMeta,
+) -> Result<(), Error> {
+    if form.password.is_empty() && !reauth::provider_proved(app, user).await? {
+        return Err(Error::invalid("password", "enter your password"));
+    }
+    let proof = form.proof()?;
+    reauth::reauthenticate(app, user, &form.password, proof.as_ref(), meta).await
+}
+
+/// How a refused confirmation is told on the page (in single-user mode the page is its 403);
+/// other failures are the kit's.
+fn refused(err: Error) -> Result<Refusal, Error> {
+    Ok(match err {
+        Error::Forbidden => {
+            Refusal::new(StatusCode::FORBIDDEN, "That password or code is not right.")
+        }
+        Error::BadRequest { .. } => Refusal::new(
             StatusCode::BAD_REQUEST,
-            "Your security key's answer was not accepted. Try again.".to_owned(),
-            None,
+            "Your security key's answer was not accepted. Try again.",
         ),
-        Err(Error::Invalid(invalid)) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            match invalid.field.as_str() {
-                "password" => "Enter your password.".to_owned(),
-                _ => format!("{}.", capitalised(&invalid.reason)),
-            },
-            None,
+        Error::Invalid(invalid) if invalid.field == "password" => {
+            Refusal::new(StatusCode::UNPROCESSABLE_ENTITY, "Enter your password.")
+        }
+        Error::Invalid(invalid) => {
+            Refusal::new(StatusCode::UNPROCESSABLE_ENTITY, sentence(&invalid.reason))
+        }
+        Error::RateLimited { retry_after } => Refusal::rate_limited(
+            "Too many attempts. Wait a few minutes and try again.",
+            retry_after,
         ),
-        Err(Error::RateLimited { retry_after }) => (
-            StatusCode::TOO_MANY_REQUESTS,
-            "Too many attempts. Wait a few minutes and try again.".to_owned(),
-            Some(retry_after.as_secs().max(1)),
-        ),
-        Err(err) => return crate::problem::ApiError(err).into_response(),
-    };
-    let mut response = render(&state, &caller, &ctx, &user, next, status, Some(message)).await;
-    if let Some(secs) = retry
-        && let Ok(value) = HeaderValue::from_str(&secs.to_string())
-    {
-        response.headers_mut().insert(header::RETRY_AFTER, value);
-    }
-    response
+        err => return Err(err),
+    })
 }
 
 #[derive(Deserialize, Default)]
@@ -196,54 +202,44 @@ pub struct ProviderForm {
 /// linked to (303 there, with the flow cookie); the provider sends the browser back to the
 /// callback, which returns to `next`, or here for the second factor.
 pub async fn with_provider(
-    State(state): State<AppState>,
+    page: Page,
     PageUser(user): PageUser,
-    caller: Caller,
-    ctx: PageContext,
     Meta(meta): Meta,
-    headers: axum::http::HeaderMap,
+    headers: HeaderMap,
     Form(form): Form<ProviderForm>,
-) -> Response {
-    let app = &state.app;
-    let next = safe_next(form.next.as_deref());
-    let browser = crate::cookies::read(&headers, crate::cookies::sign_in_flow_name(&app.config));
+) -> PageResult {
+    let (app, next) = (&page.app, safe_next(form.next.as_deref()));
+    let browser = cookies::read(&headers, cookies::sign_in_flow_name(&app.config));
     let started = match external::Provider::parse(&form.provider) {
         Some(provider) => {
             external::start_step_up(app, &user, provider, &next, browser.as_deref(), &meta).await
         }
         None => Err(Error::invalid("provider", "choose a sign-in provider")),
     };
-    let (status, message) = match started {
+    match started {
         Ok(started) => {
-            return with_cookies(
-                see_other(&started.location),
-                [crate::cookies::set_sign_in_flow(
-                    &app.config,
-                    &started.browser,
-                )],
-            );
+            let flow = cookies::set_sign_in_flow(&app.config, &started.browser);
+            Ok(with_cookies(see_other(&started.location), [flow]))
         }
-        Err(Error::Invalid(invalid)) => (StatusCode::UNPROCESSABLE_ENTITY, invalid.reason),
-        Err(Error::BadRequest { message, .. }) => (StatusCode::BAD_REQUEST, message),
-        Err(Error::Unavailable { .. }) => (
+        Err(err) => draw(&page, &user, next, Some(provider_refused(err)?)).await,
+    }
+}
+
+/// How a provider step-up that could not start is told on the page; other failures are the
+/// kit's.
+fn provider_refused(err: Error) -> Result<Refusal, Error> {
+    let (status, reason) = match err {
+        Error::Invalid(invalid) => (StatusCode::UNPROCESSABLE_ENTITY, invalid.reason),
+        Error::BadRequest { message, .. } => (StatusCode::BAD_REQUEST, message),
+        Error::Unavailable { .. } => (
             StatusCode::SERVICE_UNAVAILABLE,
             "the sign-in provider cannot be reached right now; try again later".to_owned(),
         ),
-        Err(Error::RateLimited { .. }) => (
+        Error::RateLimited { .. } => (
             StatusCode::TOO_MANY_REQUESTS,
             "too many attempts; wait a few minutes and try again".to_owned(),
         ),
-        Err(err) => return crate::problem::ApiError(err).into_response(),
+        err => return Err(err),
     };
-    let message = Some(format!("{}.", capitalised(&message)));
-    render(&state, &caller, &ctx, &user, next, status, message).await
-}
-
-/// `reason` with its first letter in upper case, for a sentence.
-pub(crate) fn capitalised(reason: &str) -> String {
-    let mut chars = reason.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
+    Ok(Refusal::new(status, sentence(&reason)))
 }

@@ -3,20 +3,23 @@
 //! the app's code or a recovery code (or, when the policy requires a factor the account lacks,
 //! sets up an authenticator app) and then sets the session cookie. Nothing else but the
 //! WebAuthn start call of this step accepts the pending cookie.
+//!
+//! A wrong code is the page again with the reason and its status (401, 400, 422, 429 with
+//! `Retry-After`); a pending sign-in that died meanwhile goes back to the password step.
 
 use axum::Form;
-use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::extract::Query;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
 use service::auth::mfa::pending::{self, Completed, PendingView};
-use service::auth::mfa::{Method, Proof};
+use service::auth::mfa::{Method, Proof, webauthn};
 use service::{App, Error};
 
-use super::reauth::capitalised;
-use super::{PageContext, chrome, safe_next, see_other, with_cookies};
-use crate::AppState;
+use super::kit::{Page, PageResult};
+use super::refusal::{Refusal, sentence};
+use super::{chrome, safe_next, see_other, with_cookies};
 use crate::auth::{Caller, LocalLogin, Meta};
 use crate::cookies;
 use crate::routes::Table;
@@ -45,77 +48,94 @@ fn pending_token(app: &App, headers: &HeaderMap) -> Option<String> {
     cookies::read(headers, cookies::mfa_pending_name(&app.config))
 }
 
-/// The page for `view`: the code form, or the app setup when enrolment is required.
-fn page(
-    app: &App,
-    caller: &Caller,
-    ctx: &PageContext,
+/// `GET /login/mfa?next=…`: the page of the pending sign-in (a signed-in caller goes on to
+/// `next`; a browser without one goes back to the password step).
+pub async fn show(page: Page, headers: HeaderMap, Query(q): Query<NextQuery>) -> PageResult {
+    let next = safe_next(q.next.as_deref());
+    if page.caller.principal.is_some() {
+        return Ok(see_other(&next));
+    }
+    let Some(token) = pending_token(&page.app, &headers) else {
+        return Ok(see_other("/login"));
+    };
+    draw(&page, &token, next, None, false).await
+}
+
+/// The page of the pending sign-in `token`: the code form, or the app setup when enrolment is
+/// required, with `refusal` when an attempt failed; back to the password step (its dead cookie
+/// dropped) when the handle expired or was used up.
+async fn draw(
+    page: &Page,
+    token: &str,
+    next: String,
+    refusal: Option<Refusal>,
+    recovery_open: bool,
+) -> PageResult {
+    let Some(view) = pending::describe(&page.app, token).await? else {
+        let clear = cookies::clear_mfa_pending(&page.app.config);
+        return Ok(with_cookies(see_other("/login"), [clear]));
+    };
+    let error = refusal.as_ref().map(|r| r.message.clone());
+    let response = if view.enrolment_required {
+        enrolment_page(page, &view, next, error).await
+    } else {
+        code_page(page, &view, next, error, recovery_open).await
+    };
+    Ok(Refusal::applied(refusal.as_ref(), response))
+}
+
+/// The authenticator app's setup, when the policy requires a factor the account lacks.
+async fn enrolment_page(
+    page: &Page,
+    view: &PendingView,
+    next: String,
+    error: Option<String>,
+) -> Response {
+    let ctx = page.context().await;
+    let (chrome, cookie) = chrome(
+        &page.app,
+        &page.caller,
+        &ctx,
+        "Set up two-step verification",
+    );
+    let setup = view.enrolment.as_ref();
+    let view = TotpSetupPage {
+        chrome,
+        qr: setup
+            .and_then(|s| QrSvg::encode(&s.otpauth_url))
+            .unwrap_or_default(),
+        secret: setup.map(|s| grouped_secret(&s.secret)).unwrap_or_default(),
+        action: "/login/mfa",
+        forced: true,
+        error,
+        next,
+    };
+    with_cookies(crate::views::render(&view), [cookie])
+}
+
+/// The code form, offering the account's methods.
+async fn code_page(
+    page: &Page,
     view: &PendingView,
     next: String,
     error: Option<String>,
     recovery_open: bool,
 ) -> Response {
-    if view.enrolment_required {
-        let (chrome, cookie) = chrome(app, caller, ctx, "Set up two-step verification");
-        let setup = view.enrolment.as_ref();
-        let page = TotpSetupPage {
-            chrome,
-            qr: setup
-                .and_then(|s| QrSvg::encode(&s.otpauth_url))
-                .unwrap_or_default(),
-            secret: setup.map(|s| grouped_secret(&s.secret)).unwrap_or_default(),
-            action: "/login/mfa",
-            forced: true,
-            error,
-            next,
-        };
-        return with_cookies(crate::views::render(&page), [cookie]);
-    }
-    let (chrome, cookie) = chrome(app, caller, ctx, "Two-step verification");
-    let page = SecondFactorPage {
+    let app = &page.app;
+    let ctx = page.context().await;
+    let (chrome, cookie) = chrome(app, &page.caller, &ctx, "Two-step verification");
+    let view = SecondFactorPage {
         chrome,
         username: view.username.clone(),
         totp: view.methods.contains(&Method::Totp),
         recovery: view.methods.contains(&Method::RecoveryCode),
-        webauthn: view.methods.contains(&Method::WebAuthn)
-            && service::auth::mfa::webauthn::available(&app.config),
-        webauthn_origin: service::auth::mfa::webauthn::origin(&app.config).unwrap_or_default(),
+        webauthn: view.methods.contains(&Method::WebAuthn) && webauthn::available(&app.config),
+        webauthn_origin: webauthn::origin(&app.config).unwrap_or_default(),
         error,
         recovery_open,
         next,
     };
-    with_cookies(crate::views::render(&page), [cookie])
-}
-
-/// `GET /login/mfa?next=…`.
-pub async fn show(
-    State(state): State<AppState>,
-    caller: Caller,
-    ctx: PageContext,
-    headers: HeaderMap,
-    Query(q): Query<NextQuery>,
-) -> Response {
-    let app = &state.app;
-    let next = safe_next(q.next.as_deref());
-    if caller.principal.is_some() {
-        return see_other(&next);
-    }
-    let Some(token) = pending_token(app, &headers) else {
-        return see_other("/login");
-    };
-    match pending::describe(app, &token).await {
-        Ok(Some(view)) => page(app, &caller, &ctx, &view, next, None, false),
-        Ok(None) => expired(app),
-        Err(err) => crate::problem::ApiError(err).into_response(),
-    }
-}
-
-/// Back to the password step, dropping the dead pending cookie.
-fn expired(app: &App) -> Response {
-    with_cookies(
-        see_other("/login"),
-        [cookies::clear_mfa_pending(&app.config)],
-    )
+    with_cookies(crate::views::render(&view), [cookie])
 }
 
 #[derive(Deserialize)]
@@ -129,94 +149,79 @@ pub struct SecondFactorForm {
     pub _csrf_token: Option<String>,
 }
 
-/// `POST /login/mfa`: completes the sign-in with the code (or recovery code).
+impl SecondFactorForm {
+    /// Whether a recovery code was sent (its part of the page stays open after a refusal).
+    fn recovery_open(&self) -> bool {
+        let code = self.recovery_code.as_deref();
+        code.is_some_and(|c| !c.trim().is_empty())
+    }
+
+    /// The proof sent: a security key's answer, else a code or a recovery code.
+    fn proof(&self) -> Result<Proof, Error> {
+        if let Some(answer) = self.webauthn.as_deref().filter(|w| !w.trim().is_empty()) {
+            return Proof::webauthn(answer);
+        }
+        Proof::from_fields(self.code.as_deref(), self.recovery_code.as_deref())?.ok_or_else(|| {
+            Error::invalid("code", "enter the code from your app or a recovery code")
+        })
+    }
+}
+
+/// `POST /login/mfa`: completes the sign-in with the code (or recovery code, or key).
 pub async fn verify(
-    State(state): State<AppState>,
+    page: Page,
     _local: LocalLogin,
-    caller: Caller,
-    ctx: PageContext,
     headers: HeaderMap,
     Meta(meta): Meta,
     Form(form): Form<SecondFactorForm>,
-) -> Response {
-    let app = &state.app;
+) -> PageResult {
     let next = safe_next(form.next.as_deref());
-    let Some(token) = pending_token(app, &headers) else {
-        return see_other("/login");
+    let Some(token) = pending_token(&page.app, &headers) else {
+        return Ok(see_other("/login"));
     };
-    let recovery_open = form
-        .recovery_code
-        .as_deref()
-        .is_some_and(|c| !c.trim().is_empty());
-    let key = form.webauthn.as_deref().filter(|w| !w.trim().is_empty());
-    let proof = match key {
-        Some(answer) => Proof::webauthn(answer).map(Some),
-        None => Proof::from_fields(form.code.as_deref(), form.recovery_code.as_deref()),
-    };
-    let result = match proof {
-        Ok(Some(proof)) => pending::complete(app, &token, &proof, &meta).await,
-        Ok(None) => Err(Error::invalid(
-            "code",
-            "enter the code from your app or a recovery code",
-        )),
+    let completed = match form.proof() {
+        Ok(proof) => pending::complete(&page.app, &token, &proof, &meta).await,
         Err(err) => Err(err),
     };
-    let (status, message, retry) = match result {
-        Ok(completed) => return signed_in(app, &ctx, completed, &next),
-        Err(Error::Unauthenticated) => (
-            StatusCode::UNAUTHORIZED,
-            if recovery_open {
-                "That recovery code is not right, or was already used.".to_owned()
-            } else {
-                "That code is not right. Codes change every 30 seconds and each works once: wait for the next one and try again.".to_owned()
-            },
-            None,
-        ),
-        Err(Error::BadRequest { .. }) => (
-            StatusCode::BAD_REQUEST,
-            "Your security key's answer was not accepted. Try again, or use another way below."
-                .to_owned(),
-            None,
-        ),
-        Err(Error::Invalid(invalid)) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            format!("{}.", capitalised(&invalid.reason)),
-            None,
-        ),
-        Err(Error::RateLimited { retry_after }) => (
-            StatusCode::TOO_MANY_REQUESTS,
-            "Too many wrong codes. Wait a few minutes and try again.".to_owned(),
-            Some(retry_after.as_secs().max(1)),
-        ),
-        Err(err) => return crate::problem::ApiError(err).into_response(),
-    };
-    // The handle may have died with this attempt (expired, used up): then start again.
-    let view = match pending::describe(app, &token).await {
-        Ok(Some(view)) => view,
-        Ok(None) => return expired(app),
-        Err(err) => return crate::problem::ApiError(err).into_response(),
-    };
-    let mut response = page(
-        app,
-        &caller,
-        &ctx,
-        &view,
-        next,
-        Some(message),
-        recovery_open,
-    );
-    *response.status_mut() = status;
-    if let Some(secs) = retry
-        && let Ok(value) = HeaderValue::from_str(&secs.to_string())
-    {
-        response.headers_mut().insert(header::RETRY_AFTER, value);
+    match completed {
+        Ok(completed) => Ok(signed_in(&page, completed, &next).await),
+        Err(err) => {
+            let refusal = refused(err, form.recovery_open())?;
+            draw(&page, &token, next, Some(refusal), form.recovery_open()).await
+        }
     }
-    response
+}
+
+/// How a refused code is told on the page; other failures are the kit's.
+fn refused(err: Error, recovery: bool) -> Result<Refusal, Error> {
+    Ok(match err {
+        Error::Unauthenticated if recovery => Refusal::new(
+            StatusCode::UNAUTHORIZED,
+            "That recovery code is not right, or was already used.",
+        ),
+        Error::Unauthenticated => Refusal::new(
+            StatusCode::UNAUTHORIZED,
+            "That code is not right. Codes change every 30 seconds and each works once: wait for the next one and try again.",
+        ),
+        Error::BadRequest { .. } => Refusal::new(
+            StatusCode::BAD_REQUEST,
+            "Your security key's answer was not accepted. Try again, or use another way below.",
+        ),
+        Error::Invalid(invalid) => {
+            Refusal::new(StatusCode::UNPROCESSABLE_ENTITY, sentence(&invalid.reason))
+        }
+        Error::RateLimited { retry_after } => Refusal::rate_limited(
+            "Too many wrong codes. Wait a few minutes and try again.",
+            retry_after,
+        ),
+        err => return Err(err),
+    })
 }
 
 /// The answer to a completed sign-in: the session and CSRF cookies, the pending cookie cleared,
 /// and either the next page or (after a forced enrolment) the recovery codes shown once.
-fn signed_in(app: &App, ctx: &PageContext, completed: Completed, next: &str) -> Response {
+async fn signed_in(page: &Page, completed: Completed, next: &str) -> Response {
+    let app = &page.app;
     let cookies_: Vec<_> = cookies::signed_in(&app.config, &completed.signed_in)
         .into_iter()
         .chain([cookies::clear_mfa_pending(&app.config)])
@@ -235,13 +240,14 @@ fn signed_in(app: &App, ctx: &PageContext, completed: Completed, next: &str) -> 
         session_token: Some(completed.signed_in.token.clone()),
         csrf_cookie: Some(completed.signed_in.csrf_token.clone()),
     };
-    let (chrome, _) = chrome(app, &caller, ctx, "Recovery codes");
-    let page = RecoveryCodesPage {
+    let ctx = page.context().await;
+    let (chrome, _) = chrome(app, &caller, &ctx, "Recovery codes");
+    let view = RecoveryCodesPage {
         chrome,
         heading: "Two-step verification is on".to_owned(),
         message: "You are signed in, and your account now asks for a code from your app after the password.".to_owned(),
         codes: codes.iter().map(|c| c.grouped()).collect(),
         continue_href: next.to_owned(),
     };
-    with_cookies(crate::views::render(&page), cookies_)
+    with_cookies(crate::views::render(&view), cookies_)
 }

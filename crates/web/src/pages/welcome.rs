@@ -5,17 +5,14 @@
 //! to the tracker; a refused field comes back under its name.
 
 use axum::Form;
-use axum::extract::State;
-use axum::response::Response;
 use domain::money::Currency;
 use serde::Deserialize;
 use service::tracker::settings::{self, SettingsPatch};
 use service::{App, Error};
 
-use super::common::{DataPageUser, failed, with_param};
-use super::{PageContext, see_other};
-use crate::AppState;
-use crate::auth::Caller;
+use super::common::with_param;
+use super::kit::{DataPage, Fail, PageResult};
+use super::see_other;
 use crate::routes::Table;
 use crate::views::tracker::WelcomeCard;
 
@@ -34,23 +31,25 @@ pub(crate) async fn card(
     let Some(current) = settings::unconfirmed(app, user).await? else {
         return Ok(None);
     };
-    let error = refused.and_then(|field| {
-        let message = match field {
-            "currency" => "Currency must be one of the list",
-            "time_zone" => "Time zone must be one of the list, such as Europe/Berlin",
-            "locale" => "Language must be a language tag such as en-US",
-            _ => return None,
-        };
-        Some((field.to_owned(), message.to_owned()))
-    });
     Ok(Some(WelcomeCard {
         currency: current.currency,
         time_zone: current.time_zone,
         locale: current.locale,
         currencies: Currency::all().map(|c| (c.code(), c.label())).collect(),
         time_zones: service::account::time_zone_names().collect(),
-        error,
+        error: refused.and_then(field_error),
     }))
+}
+
+/// The message under a refused field of the card.
+fn field_error(field: &str) -> Option<(String, String)> {
+    let message = match field {
+        "currency" => "Currency must be one of the list",
+        "time_zone" => "Time zone must be one of the list, such as Europe/Berlin",
+        "locale" => "Language must be a language tag such as en-US",
+        _ => return None,
+    };
+    Some((field.to_owned(), message.to_owned()))
 }
 
 #[derive(Deserialize, Default)]
@@ -74,24 +73,18 @@ impl WelcomeForm {
     }
 }
 
-/// `POST /welcome`: saves the currency, time zone and locale; back to the tracker.
-pub async fn save(
-    State(state): State<AppState>,
-    DataPageUser(user): DataPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Form(form): Form<WelcomeForm>,
-) -> Response {
-    let app = &state.app;
+/// `POST /welcome`: saves the currency, time zone and locale; back to the tracker (a refused
+/// field comes back under its name, other failures as the tracker's banner).
+pub async fn save(page: DataPage, Form(form): Form<WelcomeForm>) -> PageResult {
     let saved = match form.parse() {
-        Ok(patch) => settings::update(app, &user, patch).await,
+        Ok(patch) => settings::update(&page.app, &page.user, patch).await,
         Err(err) => Err(err),
     };
     match saved {
-        Ok(_) => see_other("/?notice=welcome"),
+        Ok(_) => Ok(see_other("/?notice=welcome")),
         Err(Error::Invalid(invalid)) => {
-            see_other(&with_param("/", "welcome_error", &invalid.field))
+            Ok(see_other(&with_param("/", "welcome_error", &invalid.field)))
         }
-        Err(err) => failed(app, &caller, &ctx, "/", err),
+        Err(err) => Err(err).back_to("/"),
     }
 }

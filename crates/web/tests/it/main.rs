@@ -30,6 +30,7 @@ mod oidc_step_up;
 mod openapi;
 mod pages_admin;
 mod pages_analytics;
+mod pages_auth_errors;
 mod pages_bills;
 mod pages_budgets;
 mod pages_cash;

@@ -4,20 +4,20 @@
 //! security page as fixed banner codes (`?mfa=…`, `?mfa_error=…`), never reflected input.
 
 use axum::Form;
-use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use domain::factor::{RecoveryCode, TotpCode};
 use serde::Deserialize;
+use service::Error;
+use service::auth::Principal;
 use service::auth::mfa::{recovery, totp};
-use service::{App, Error};
 
-use super::reauth::{capitalised, reauth_href};
-use super::security::{SECURITY, back_to_section};
-use super::{PageContext, PageUser, chrome, error_page, see_other, with_cookies};
-use crate::AppState;
-use crate::auth::{Caller, Meta};
+use super::super::kit::{Page, PageError, PageResult};
+use super::super::refusal::{StepUp, sentence};
+use super::super::{PageUser, chrome, see_other, with_cookies};
+use super::{SECURITY, SignInMode, back_to_section};
+use crate::auth::Meta;
 use crate::routes::Table;
 use crate::views::mfa::{RecoveryCodesPage, TotpSetupPage, grouped_secret};
 use crate::views::qr::QrSvg;
@@ -81,21 +81,10 @@ pub(crate) const ERRORS: [(&str, &str); 5] = [
     ("failed", "That did not work; try again."),
 ];
 
-/// The answer to a refused action: step-up first, a 403 page in single-user mode, else back to
-/// the section with a banner.
-fn failed(app: &App, caller: &Caller, ctx: &PageContext, back: &str, err: Error) -> Response {
-    let code = match err {
-        Error::ReauthRequired => return see_other(&reauth_href(back)),
-        Error::Unauthenticated => return see_other("/login"),
-        Error::Forbidden => {
-            return error_page(
-                app,
-                caller,
-                ctx,
-                StatusCode::FORBIDDEN,
-                "Two-step verification needs sign-in, which single-user mode does not have.",
-            );
-        }
+/// The section's banner code for a refused action. A stale step-up (back to `again` after
+/// it) and the rest are the kit's: sign-in, the 403 page.
+fn banner(err: Error, again: &str) -> Result<&'static str, PageError> {
+    Ok(match err {
         Error::Conflict { field, .. } if field == "totp" => "required",
         Error::Conflict { field, .. } if field == "recovery_codes" => "no_factor",
         Error::Conflict { .. } | Error::NotFound => "no_setup",
@@ -107,8 +96,13 @@ fn failed(app: &App, caller: &Caller, ctx: &PageContext, back: &str, err: Error)
             tracing::error!(error = %err, "two-step verification action failed");
             "failed"
         }
-    };
-    back_with("mfa_error", code)
+        err => return Err(err).step_up_to(again),
+    })
+}
+
+/// Back to the section with the banner of a refused action (see [`banner`]).
+fn refused(err: Error, again: &str) -> PageResult {
+    Ok(back_with("mfa_error", banner(err, again)?))
 }
 
 /// Back to the section on the security page with the banner `code` under `?{name}=`.
@@ -118,36 +112,31 @@ fn back_with(name: &str, code: &str) -> Response {
 
 /// `POST /profile/mfa/totp/start`: a new secret, then the setup page.
 pub async fn start(
-    State(state): State<AppState>,
+    page: Page,
+    _: SignInMode,
     PageUser(user): PageUser,
-    caller: Caller,
-    ctx: PageContext,
     Meta(meta): Meta,
-) -> Response {
-    let app = &state.app;
-    match totp::start(app, &user, &meta).await {
-        Ok(_) => see_other(SETUP),
-        Err(err) => failed(app, &caller, &ctx, AGAIN_TOTP_START, err),
+) -> PageResult {
+    match totp::start(&page.app, &user, &meta).await {
+        Ok(_) => Ok(see_other(SETUP)),
+        Err(err) => refused(err, AGAIN_TOTP_START),
     }
 }
 
-/// The setup page of the enrolment under way, with `error` (and its status).
-async fn setup_page(
-    state: &AppState,
-    caller: &Caller,
-    ctx: &PageContext,
-    user: &service::auth::Principal,
-    error: Option<String>,
-    status: StatusCode,
-) -> Response {
-    let app = &state.app;
-    let setup = match totp::pending_setup(app, user).await {
-        Ok(Some(setup)) => setup,
-        Ok(None) => return see_other(SECURITY),
-        Err(err) => return failed(app, caller, ctx, SETUP, err),
+/// The setup page of the enrolment under way (the security page when there is none), with a
+/// refused code's message (422).
+async fn setup_page(page: &Page, user: &Principal, error: Option<String>) -> PageResult {
+    let app = &page.app;
+    let Some(setup) = totp::pending_setup(app, user).await.step_up_to(SETUP)? else {
+        return Ok(see_other(SECURITY));
     };
-    let (chrome, cookie) = chrome(app, caller, ctx, "Set up an authenticator app");
-    let page = TotpSetupPage {
+    let ctx = page.context().await;
+    let (chrome, cookie) = chrome(app, &page.caller, &ctx, "Set up an authenticator app");
+    let status = match error {
+        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        None => StatusCode::OK,
+    };
+    let view = TotpSetupPage {
         chrome,
         qr: QrSvg::encode(&setup.otpauth_url).unwrap_or_default(),
         secret: grouped_secret(&setup.secret),
@@ -156,19 +145,14 @@ async fn setup_page(
         error,
         next: String::new(),
     };
-    let mut response = with_cookies(crate::views::render(&page), [cookie]);
+    let mut response = with_cookies(crate::views::render(&view), [cookie]);
     *response.status_mut() = status;
-    response
+    Ok(response)
 }
 
 /// `GET /profile/mfa/totp`: the QR code and secret of the enrolment under way.
-pub async fn setup(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    caller: Caller,
-    ctx: PageContext,
-) -> Response {
-    setup_page(&state, &caller, &ctx, &user, None, StatusCode::OK).await
+pub async fn setup(page: Page, _: SignInMode, PageUser(user): PageUser) -> PageResult {
+    setup_page(&page, &user, None).await
 }
 
 #[derive(Deserialize)]
@@ -180,98 +164,76 @@ pub struct ConfirmForm {
 }
 
 /// `POST /profile/mfa/totp/confirm`: the first code turns the app on; new recovery codes are
-/// shown once when the account had none.
+/// shown once when the account had none. A refused code is the setup page again (422).
 pub async fn confirm(
-    State(state): State<AppState>,
+    page: Page,
+    _: SignInMode,
     PageUser(user): PageUser,
-    caller: Caller,
-    ctx: PageContext,
     Meta(meta): Meta,
     Form(form): Form<ConfirmForm>,
-) -> Response {
-    let app = &state.app;
-    let result = match TotpCode::parse("code", &form.code) {
-        Ok(code) => totp::confirm(app, &user, &code, &meta).await,
+) -> PageResult {
+    let confirmed = match TotpCode::parse("code", &form.code) {
+        Ok(code) => totp::confirm(&page.app, &user, &code, &meta).await,
         Err(invalid) => Err(Error::Invalid(invalid)),
     };
-    match result {
-        Ok(Some(codes)) => codes_page(
-            app,
-            &caller,
-            &ctx,
-            "Two-step verification is on",
-            "From now on, signing in asks for a code from your app after the password. Your other devices were signed out.",
-            &codes,
-        ),
-        Ok(None) => back_with("mfa", "totp_on"),
+    match confirmed {
+        Ok(Some(codes)) => Ok(codes_page(&page, TOTP_ON, &codes).await),
+        Ok(None) => Ok(back_with("mfa", "totp_on")),
         Err(Error::Invalid(invalid)) => {
-            let message = format!("{}.", capitalised(&invalid.reason));
-            setup_page(
-                &state,
-                &caller,
-                &ctx,
-                &user,
-                Some(message),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            setup_page(&page, &user, Some(sentence(&invalid.reason))).await
         }
-        Err(err) => failed(app, &caller, &ctx, SETUP, err),
+        Err(err) => refused(err, SETUP),
     }
 }
 
-/// `POST /profile/mfa/totp/disable`.
+/// `POST /profile/mfa/totp/disable` (fresh step-up needed).
 pub async fn disable(
-    State(state): State<AppState>,
+    page: Page,
+    _: SignInMode,
     PageUser(user): PageUser,
-    caller: Caller,
-    ctx: PageContext,
     Meta(meta): Meta,
-) -> Response {
-    let app = &state.app;
-    match totp::disable(app, &user, &meta).await {
-        Ok(()) => back_with("mfa", "totp_off"),
-        Err(err) => failed(app, &caller, &ctx, AGAIN_TOTP_DISABLE, err),
+) -> PageResult {
+    match totp::disable(&page.app, &user, &meta).await {
+        Ok(()) => Ok(back_with("mfa", "totp_off")),
+        Err(err) => refused(err, AGAIN_TOTP_DISABLE),
     }
 }
 
-/// `POST /profile/mfa/recovery-codes`: a new set, shown once.
+/// `POST /profile/mfa/recovery-codes`: a new set, shown once (fresh step-up needed).
 pub async fn regenerate(
-    State(state): State<AppState>,
+    page: Page,
+    _: SignInMode,
     PageUser(user): PageUser,
-    caller: Caller,
-    ctx: PageContext,
     Meta(meta): Meta,
-) -> Response {
-    let app = &state.app;
-    match recovery::regenerate(app, &user, &meta).await {
-        Ok(codes) => codes_page(
-            app,
-            &caller,
-            &ctx,
-            "New recovery codes",
-            "Your old recovery codes no longer work. Your other devices were signed out.",
-            &codes,
-        ),
-        Err(err) => failed(app, &caller, &ctx, AGAIN_RECOVERY_CODES, err),
+) -> PageResult {
+    match recovery::regenerate(&page.app, &user, &meta).await {
+        Ok(codes) => Ok(codes_page(&page, NEW_CODES, &codes).await),
+        Err(err) => refused(err, AGAIN_RECOVERY_CODES),
     }
 }
 
-pub(crate) fn codes_page(
-    app: &App,
-    caller: &Caller,
-    ctx: &PageContext,
-    heading: &str,
-    message: &str,
-    codes: &[RecoveryCode],
-) -> Response {
-    let (chrome, cookie) = chrome(app, caller, ctx, "Recovery codes");
-    let page = RecoveryCodesPage {
+/// The heading and words of a recovery codes page.
+pub(crate) type CodesWords = (&'static str, &'static str);
+
+const TOTP_ON: CodesWords = (
+    "Two-step verification is on",
+    "From now on, signing in asks for a code from your app after the password. Your other devices were signed out.",
+);
+const NEW_CODES: CodesWords = (
+    "New recovery codes",
+    "Your old recovery codes no longer work. Your other devices were signed out.",
+);
+
+/// The new recovery codes, shown once, then on to the section.
+pub(crate) async fn codes_page(page: &Page, words: CodesWords, codes: &[RecoveryCode]) -> Response {
+    let ctx = page.context().await;
+    let (chrome, cookie) = chrome(&page.app, &page.caller, &ctx, "Recovery codes");
+    let view = RecoveryCodesPage {
         chrome,
-        heading: heading.to_owned(),
-        message: message.to_owned(),
+        heading: words.0.to_owned(),
+        message: words.1.to_owned(),
         codes: codes.iter().map(RecoveryCode::grouped).collect(),
         continue_href: format!("{SECURITY}#two-step"),
     };
-    with_cookies(crate::views::render(&page), [cookie]).into_response()
+    with_cookies(crate::views::render(&view), [cookie])
 }
