@@ -9,7 +9,8 @@
 //!
 //! Module map:
 //! - [`server`] — binding, serving and graceful shutdown.
-//! - [`routes`] — the router: every route in one place.
+//! - [`router`] — the router: every route in one place, and the layers.
+//! - [`routes`] — the route table's types, which each area adds its routes to.
 //! - [`observe`] — request ids, access logs, metrics, problem bodies for bare error responses.
 //! - [`headers`] — security headers on every response.
 //! - [`hosts`] — refuses requests for a host this instance does not serve (DNS rebinding).
@@ -48,12 +49,13 @@ pub mod metrics;
 pub mod observe;
 pub mod pages;
 pub mod problem;
+pub mod router;
 pub mod routes;
 pub mod server;
 pub mod session_cookies;
 pub mod state;
 pub mod views;
 
-pub use routes::router;
+pub use router::router;
 pub use server::{Server, shutdown_signal};
 pub use state::AppState;

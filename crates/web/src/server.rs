@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 
 use crate::AppState;
-use crate::routes::router_with;
+use crate::router::router_with;
 
 /// A bound, not yet serving, server.
 pub struct Server {

@@ -278,14 +278,21 @@
     rowFocus = { row: form.closest("tr[id]").id, key: control ? control.getAttribute("data-focus") : "" };
   });
 
-  // Every in-place answer carries HX-Reswap. One without it is a whole page: after a redirect
-  // (the session ended: the sign-in page) the browser goes there; an HTML page (a 403) replaces
-  // the body, as a boosted request would; anything else (the CSRF layer's problem details) is a
-  // toast.
+  // Every in-place answer carries HX-Reswap. A refused one (an error page, such as the CSRF
+  // layer's 403 after the cookies were cleared) says "none": the row stays and a toast says what
+  // to do. One without it is a whole page: after a redirect (the session ended: the sign-in
+  // page) the browser goes there; any other HTML page replaces the body, as a boosted request
+  // would; anything else is a toast.
   document.addEventListener("htmx:beforeSwap", function (event) {
     // detail.elt is the swap's target here; the form that asked is in requestConfig.
     var form = rowForm(event.detail.requestConfig && event.detail.requestConfig.elt);
     var xhr = event.detail.xhr;
+    if (form && xhr && xhr.status >= 400 && xhr.getResponseHeader("HX-Reswap") === "none") {
+      rowFocus = null;
+      event.detail.shouldSwap = false;
+      showToast("That did not work; reload the page and try again.");
+      return;
+    }
     if (!form || !xhr || xhr.getResponseHeader("HX-Reswap") || !event.detail.shouldSwap) {
       return;
     }

@@ -305,6 +305,10 @@ pub async fn present(State(state): State<AppState>, req: Request, next: Next) ->
     if !is_browser_path(req.uri().path()) {
         return next.run(req).await;
     }
+    // An element's own htmx request (a tracker row's form) is answered in place: its error
+    // page is not swapped into the row (`HX-Reswap: none`); `app.js` says so in a toast.
+    let in_place =
+        req.headers().contains_key("hx-request") && !req.headers().contains_key("hx-boosted");
     let nonce = req.extensions().get::<CspNonce>().map(|n| n.0.clone());
     let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
     let response = next.run(req).await;
@@ -357,6 +361,11 @@ pub async fn present(State(state): State<AppState>, req: Request, next: Next) ->
         if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
             drawn.headers_mut().append(name, value.clone());
         }
+    }
+    if in_place {
+        drawn
+            .headers_mut()
+            .insert("hx-reswap", HeaderValue::from_static("none"));
     }
     drawn
 }

@@ -283,7 +283,7 @@ pub(crate) fn median(mut samples: Vec<Duration>) -> Duration {
 /// Every `/api/admin` route from the router's own table, with `{id}` filled in and a body
 /// that would do harm if it were accepted.
 fn admin_routes(id: &str) -> Vec<(Method, String, Option<Value>)> {
-    let routes: Vec<_> = web::routes::route_specs()
+    let routes: Vec<_> = web::router::route_specs()
         .into_iter()
         .filter(|spec| spec.path.starts_with("/api/admin"))
         .map(|spec| {

@@ -151,7 +151,7 @@ async fn spawn_single_user(engine: TestEngine) -> Option<TestApp> {
 #[test]
 fn az_01_every_route_is_in_the_matrix_and_every_row_is_a_route() {
     let matrix = matrix();
-    let routes: Vec<String> = web::routes::route_specs()
+    let routes: Vec<String> = web::router::route_specs()
         .iter()
         .map(|r| format!("{} {}", r.method, r.path))
         .collect();

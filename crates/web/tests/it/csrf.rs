@@ -11,7 +11,7 @@ use crate::every_route::{get_paths, seed};
 use crate::support::PASSWORD;
 
 fn unsafe_routes() -> Vec<(Method, String)> {
-    web::routes::route_specs()
+    web::router::route_specs()
         .into_iter()
         .filter(|r| r.method != "GET")
         .map(|r| {

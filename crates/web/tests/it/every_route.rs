@@ -91,7 +91,7 @@ pub async fn seed(app: &TestApp, admin: &Browser) -> Seeded {
 /// The path of every GET route of the table, placeholders filled from `seeded`, with the
 /// query a page needs to show something.
 pub fn get_paths(seeded: &Seeded) -> Vec<String> {
-    web::routes::route_specs()
+    web::router::route_specs()
         .into_iter()
         .filter(|r| r.method == "GET")
         .map(|r| fill(r.path, seeded))

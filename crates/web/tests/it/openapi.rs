@@ -15,7 +15,7 @@ fn every_api_route_of_the_router_is_in_the_openapi_document() {
     );
     let paths = doc["paths"].as_object().expect("paths");
     let mut missing = Vec::new();
-    for route in web::routes::route_specs()
+    for route in web::router::route_specs()
         .into_iter()
         .filter(|r| r.path.starts_with("/api/"))
     {
@@ -35,7 +35,7 @@ fn every_api_route_of_the_router_is_in_the_openapi_document() {
         .values()
         .map(|p| p.as_object().map_or(0, |o| o.len()))
         .sum();
-    let routed = web::routes::route_specs()
+    let routed = web::router::route_specs()
         .iter()
         .filter(|r| r.path.starts_with("/api/") && r.path != "/api/openapi.json")
         .count();

@@ -71,7 +71,7 @@ async fn send(
 
 /// The browser routes with an `{id}`, each filled with `id`.
 fn with_ids(id: &str) -> Vec<(Method, String)> {
-    web::routes::route_specs()
+    web::router::route_specs()
         .into_iter()
         .filter(|r| is_browser_route(r.path) && r.path.contains("{id}") && !ends_sessions(r.path))
         .map(|r| {
@@ -128,7 +128,7 @@ async fn walk(app: &TestApp) {
         }
     }
     // Another user's real ids: the same 404 page as a missing record, and nothing changed.
-    for (method, template) in web::routes::route_specs()
+    for (method, template) in web::router::route_specs()
         .into_iter()
         .map(|r| (r.method, r.path))
     {
@@ -188,7 +188,7 @@ async fn walk(app: &TestApp) {
     );
     // Bad bodies on every form: garbage fields, broken encoding, impossible values, JSON.
     let garbage = "amount=%FF%FE&due_date=2027-02-30&name=&expected_amount=1e999&on=yesterday&version=x&ids=1&year=0&month=13&confirm=maybe".to_owned();
-    for spec in web::routes::route_specs() {
+    for spec in web::router::route_specs() {
         if spec.method != "POST" || !is_browser_route(spec.path) || ends_sessions(spec.path) {
             continue;
         }
