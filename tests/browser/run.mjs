@@ -12,7 +12,8 @@
 // sign in with it and no password; and OIDC sign-in: an administrator sets up a real OpenID
 // provider (oidc-op.mjs) on the Sign-in methods page, and a new person signs in through it
 // without any provider token reaching the browser; and a German user's amounts, dates and times
-// (decimal comma typed and shown, the time zone on the security page).
+// (decimal comma typed and shown, the time zone on the security page); and the admin area's
+// refusals (a non-admin's 403, an unknown account's 404) as styled, axe-clean pages.
 import { spawn, spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
@@ -374,6 +375,31 @@ suite.test("the admin pages pass axe and are reachable from the navigation", asy
     await screenshots(page, name);
   }
   await context.close();
+  assert(failures.length === 0, failures.join("\n"));
+});
+
+suite.test("the admin area's refusals are styled pages: a non-admin's 403, an unknown account's 404", async ({ t }) => {
+  const failures = [];
+  const unknown = "0190a5b2-0000-7000-8000-000000000000";
+  for (const [who, path, status, words] of [
+    ["hank", "/admin", 403, "Only administrators can open the administration pages."],
+    ["hank", "/admin/audit-log", 403, "Only administrators can open the administration pages."],
+    ["root", `/admin/users/${unknown}`, 404, "That account does not exist (it may have been deleted)."],
+    ["root", "/admin/users/not-an-id", 404, "That does not exist, or it was deleted."],
+  ]) {
+    const { context, problems } = await newContext(t.browser);
+    const page = await context.newPage();
+    await signIn(page, t.server.base, who);
+    const response = await page.goto(`${t.server.base}${path}`);
+    const type = (response && response.headers()["content-type"]) || "";
+    if (!response || response.status() !== status) failures.push(`${path}: status ${response && response.status()}`);
+    if (!type.startsWith("text/html")) failures.push(`${path}: ${type}, not a page`);
+    if (!(await page.getByText(words).isVisible())) failures.push(`${path}: does not say "${words}"`);
+    if ((await page.locator("nav.sidebar a.nav-link").count()) < 3) failures.push(`${path}: no navigation`);
+    for (const v of await axe(page)) failures.push(`${path}: ${v}`);
+    failures.push(...problems.map((p) => `${path}: ${p}`));
+    await context.close();
+  }
   assert(failures.length === 0, failures.join("\n"));
 });
 
@@ -827,6 +853,7 @@ try {
   server.createUser("fay", "Fay");
   server.createUser("root", "Root", true);
   server.createUser("polly", "Polly");
+  server.createUser("hank", "Hank");
   browser = await launchBrowser();
   const { context, problems } = await newContext(browser);
   const t = { server, browser, context };

@@ -5,18 +5,17 @@
 //! back (303) to the profile or the tracker with a fixed notice. Works without JavaScript.
 
 use axum::Form;
-use axum::extract::State;
-use axum::response::Response;
+use domain::Invalid;
 use domain::money::Currency;
 use serde::Deserialize;
 use service::Error;
 use service::bills::OtherCurrencyBills;
 
-use super::common::{DataPageUser, failed, with_param};
+use super::common::with_param;
 use super::forms::back_to;
-use super::{PageContext, see_other};
-use crate::AppState;
-use crate::auth::{Caller, Meta};
+use super::kit::{DataPage, Fail, PageResult};
+use super::see_other;
+use crate::auth::Meta;
 use crate::routes::Table;
 use crate::views::profile::CurrencyOffer;
 
@@ -82,6 +81,16 @@ pub struct CurrencyForm {
     pub _csrf_token: Option<String>,
 }
 
+impl CurrencyForm {
+    /// The currency to move from and the one to move to.
+    fn currencies(&self) -> Result<(Currency, Currency), Invalid> {
+        Ok((
+            Currency::parse("from", &self.from)?,
+            Currency::parse("to", &self.to)?,
+        ))
+    }
+}
+
 /// Where the form goes back to: the tracker when it came from there, else the profile.
 fn back(raw: Option<&str>) -> String {
     match raw {
@@ -90,28 +99,24 @@ fn back(raw: Option<&str>) -> String {
     }
 }
 
-/// `POST /profile/bill-currency`: moves the caller's bills in `from` to `to`.
+/// `POST /profile/bill-currency`: moves the caller's bills in `from` to `to`; a move that is
+/// refused (currencies with different decimals) goes back with this page's own banner.
 pub async fn change(
-    State(state): State<AppState>,
-    DataPageUser(user): DataPageUser,
-    caller: Caller,
-    ctx: PageContext,
+    page: DataPage,
     Meta(meta): Meta,
     Form(form): Form<CurrencyForm>,
-) -> Response {
-    let app = &state.app;
+) -> PageResult {
     let to_page = back(form.return_to.as_deref());
-    let result = match (
-        Currency::parse("from", &form.from),
-        Currency::parse("to", &form.to),
-    ) {
-        (Ok(from), Ok(to)) => service::bills::change_currency(app, &user, from, to, &meta).await,
-        (Err(invalid), _) | (_, Err(invalid)) => Err(invalid.into()),
+    let changed = match form.currencies() {
+        Ok((from, to)) => {
+            service::bills::change_currency(&page.app, &page.user, from, to, &meta).await
+        }
+        Err(invalid) => Err(invalid.into()),
     };
-    match result {
-        Ok(_) => see_other(&with_param(&to_page, "notice", NOTICE.0)),
-        Err(Error::Invalid(_)) => see_other(&with_param(&to_page, "error", ERROR.0)),
-        Err(err) => failed(app, &caller, &ctx, &to_page, err),
+    match changed {
+        Ok(_) => Ok(see_other(&with_param(&to_page, "notice", NOTICE.0))),
+        Err(Error::Invalid(_)) => Ok(see_other(&with_param(&to_page, "error", ERROR.0))),
+        Err(err) => Err(err).back_to(&to_page),
     }
 }
 

@@ -24,9 +24,9 @@
 //! - [`categories`] — categories with bill counts: create, edit, delete, restore.
 //! - [`profile`] — display name and tracking preferences.
 //! - [`bill_currency`] — bills in another currency than the default: the offer to move them.
-//! - [`admin`] — administration: accounts list, create, sign everyone out; the admin extractor.
-//! - [`admin_users`] — one account: names, role, access, password reset, sessions, delete.
-//! - [`admin_audit`] — the hash-chained audit log with filters and the chain check.
+//! - [`admin`] — administration (`admin/`): accounts list, create, sign everyone out; one
+//!   account (`admin::users`), the audit log (`admin::audit`), the sign-in methods
+//!   (`admin::sign_in`); the [`admin::AdminPage`] extractor.
 //! - [`kit`] — the page kit: the [`kit::Page`] extractor, [`kit::PageError`] and the one HTML
 //!   presenter of every browser route's errors.
 //! - [`htmx`] — whether a request wants a partial (an htmx element's own request) or the page.
@@ -35,9 +35,6 @@
 
 pub mod account;
 pub mod admin;
-pub mod admin_audit;
-pub mod admin_sign_in;
-pub mod admin_users;
 pub mod analytics;
 pub mod bill_currency;
 pub mod bills;

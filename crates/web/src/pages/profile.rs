@@ -5,25 +5,24 @@
 //! kept; nothing is saved then. A saved form redirects (303) to `/profile` with a notice.
 
 use axum::Form;
-use axum::extract::{Query, State};
-use axum::http::{HeaderValue, StatusCode};
-use axum::response::Response;
+use axum::extract::Query;
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use domain::Invalid;
 use domain::buckets::Paydays;
 use domain::money::Currency;
 use domain::user::DisplayName;
 use serde::Deserialize;
+use service::Error;
 use service::auth::Principal;
 use service::preferences::{data_owner, parse_time_zone};
 use service::tracker::settings::{self, SettingsPatch, SettingsView};
-use service::{App, Error};
 
-use super::common::{DataPageUser, failed, forbidden, message, with_cookie, with_param};
+use super::common::{message, with_cookie, with_param};
 use super::forms::error_message;
-use super::{PageContext, PageUser, chrome, error_page, see_other};
-use crate::AppState;
-use crate::auth::{Caller, Meta};
+use super::kit::{DataPage, Fail, Page, PageResult};
+use super::{PageUser, chrome, see_other};
+use crate::auth::Meta;
 use crate::routes::Table;
 use crate::views;
 use crate::views::profile::{PreferencesForm, ProfilePage};
@@ -130,92 +129,96 @@ fn form_of(view: &SettingsView) -> PreferencesForm {
     }
 }
 
-/// The page for `user` (and the CSRF cookie to set, if new), with the stored values unless
-/// `typed_name` / `typed_preferences` say otherwise.
-async fn page(
-    app: &App,
-    caller: &Caller,
-    ctx: &PageContext,
-    user: &Principal,
-    typed_name: Option<(String, Vec<(String, String)>)>,
-    typed_preferences: Option<(PreferencesForm, Vec<(String, String)>)>,
-) -> Result<(ProfilePage, Option<HeaderValue>), Error> {
+/// `(field, message)` of a refused form.
+type Errors = Vec<(String, String)>;
+
+/// What a drawn profile shows besides the stored values, and its status (200 unless said).
+#[derive(Default)]
+struct Shown {
+    status: StatusCode,
+    /// The display name typed, and its error.
+    name: Option<(String, Errors)>,
+    /// The preferences typed, and their errors.
+    preferences: Option<(PreferencesForm, Errors)>,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+impl Shown {
+    /// The name form refused (422): what was typed and why.
+    fn name(typed: String, invalid: &Invalid) -> Self {
+        let errors = vec![labelled(&LABELS, invalid)];
+        Shown {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            name: Some((typed, errors)),
+            ..Shown::default()
+        }
+    }
+
+    /// The preferences form refused (422): what was typed and every field's error.
+    fn preferences(typed: PreferencesForm, errors: &[Invalid]) -> Self {
+        let errors = errors.iter().map(|e| labelled(&LABELS, e)).collect();
+        Shown {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            preferences: Some((typed, errors)),
+            ..Shown::default()
+        }
+    }
+}
+
+/// The profile of `user` with what `shown` adds (the preferences only for an account that
+/// holds data).
+async fn draw(page: &Page, user: &Principal, shown: Shown) -> PageResult {
     let stored = match data_owner(user) {
-        Ok(_) => Some(settings::get(app, user).await?),
+        Ok(_) => Some(
+            settings::get(&page.app, user)
+                .await
+                .not_shown("Your profile could not be shown")?,
+        ),
         Err(_) => None,
     };
     let currency_offers = stored.as_ref().map_or_else(Vec::new, |s| {
         super::bill_currency::offers(&s.bills_in_other_currencies, &s.currency)
     });
-    let (preferences, preference_errors) = match typed_preferences {
+    let (preferences, preference_errors) = match shown.preferences {
         Some((form, errors)) => (Some(form), errors),
         None => (stored.as_ref().map(form_of), Vec::new()),
     };
-    let (display_name, name_errors) =
-        typed_name.unwrap_or_else(|| (user.display_name.clone(), Vec::new()));
-    let (chrome, cookie) = chrome(app, caller, ctx, "Profile");
-    let page = ProfilePage {
+    let (display_name, name_errors) = shown
+        .name
+        .unwrap_or_else(|| (user.display_name.clone(), Vec::new()));
+    let ctx = page.context().await;
+    let (chrome, cookie) = chrome(&page.app, &page.caller, &ctx, "Profile");
+    let view = ProfilePage {
         chrome,
+        status: shown.status,
         username: user.username.clone(),
         email: user.email.clone(),
         display_name,
         name_errors,
         preferences,
         preference_errors,
-        notice: None,
-        error: None,
+        notice: shown.notice,
+        error: shown.error,
         currencies: Currency::all().map(|c| (c.code(), c.label())).collect(),
         time_zones: service::account::time_zone_names().collect(),
         currency_offers,
     };
-    Ok((page, cookie))
-}
-
-/// Renders a built page with `status`, or the error page for the failure that stopped it.
-fn respond(
-    app: &App,
-    caller: &Caller,
-    ctx: &PageContext,
-    status: StatusCode,
-    built: Result<(ProfilePage, Option<HeaderValue>), Error>,
-) -> Response {
-    match built {
-        Ok((page, cookie)) => {
-            let mut response = with_cookie(views::render(&page), cookie);
-            *response.status_mut() = status;
-            response
-        }
-        Err(Error::Forbidden) => forbidden(app, caller, ctx),
-        Err(err) => {
-            tracing::error!(error = %err, "profile page failed");
-            error_page(
-                app,
-                caller,
-                ctx,
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Your profile could not be shown. Try again in a moment.",
-            )
-        }
-    }
+    Ok(with_cookie(views::render(&view), cookie))
 }
 
 /// `GET /profile` (plus `notice` / `error` after a form).
 pub async fn show(
-    State(state): State<AppState>,
+    page: Page,
     PageUser(user): PageUser,
-    caller: Caller,
-    ctx: PageContext,
     Query(banner): Query<BannerQuery>,
-) -> Response {
-    let app = &state.app;
-    let built = page(app, &caller, &ctx, &user, None, None)
-        .await
-        .map(|(mut page, cookie)| {
-            page.notice = message(&NOTICES, banner.notice.as_deref());
-            page.error = error_message(&ERRORS, banner.error.as_deref());
-            (page, cookie)
-        });
-    respond(app, &caller, &ctx, StatusCode::OK, built)
+) -> PageResult {
+    let shown = Shown {
+        notice: message(&NOTICES, banner.notice.as_deref()),
+        error: error_message(&ERRORS, banner.error.as_deref()),
+        ..Shown::default()
+    };
+    draw(&page, &user, shown).await
 }
 
 #[derive(Deserialize, Default)]
@@ -228,34 +231,21 @@ pub struct NameForm {
 
 /// `POST /profile/name`: changes the caller's display name.
 pub async fn rename(
-    State(state): State<AppState>,
+    page: Page,
     PageUser(user): PageUser,
-    caller: Caller,
-    ctx: PageContext,
     Meta(meta): Meta,
     Form(form): Form<NameForm>,
-) -> Response {
-    let app = &state.app;
-    let result = match DisplayName::parse(&form.display_name) {
-        Ok(name) => service::account::rename_self(app, &user, name, &meta).await,
-        Err(invalid) => Err(Error::Invalid(invalid)),
+) -> PageResult {
+    let renamed = match DisplayName::parse(&form.display_name) {
+        Ok(name) => service::account::rename_self(&page.app, &user, name, &meta).await,
+        Err(invalid) => Err(invalid.into()),
     };
-    match result {
-        Ok(()) => see_other(&with_param("/profile", "notice", "name")),
+    match renamed {
+        Ok(()) => Ok(see_other(&with_param("/profile", "notice", "name"))),
         Err(Error::Invalid(invalid)) => {
-            let errors = vec![labelled(&LABELS, &invalid)];
-            let built = page(
-                app,
-                &caller,
-                &ctx,
-                &user,
-                Some((form.display_name, errors)),
-                None,
-            )
-            .await;
-            respond(app, &caller, &ctx, StatusCode::UNPROCESSABLE_ENTITY, built)
+            draw(&page, &user, Shown::name(form.display_name, &invalid)).await
         }
-        Err(err) => failed(app, &caller, &ctx, "/profile", err),
+        Err(err) => Err(err).back_to("/profile"),
     }
 }
 
@@ -347,56 +337,26 @@ pub struct ThemeForm {
 
 /// `POST /profile/theme`: the navigation's theme switch saves the one theme setting (the same
 /// as the preferences form's), then back to the profile; `app.js` sends it in the background.
-pub async fn save_theme(
-    State(state): State<AppState>,
-    DataPageUser(user): DataPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Form(form): Form<ThemeForm>,
-) -> Response {
-    let app = &state.app;
-    let saved = match settings::parse_theme(&form.theme) {
-        Ok(theme) => {
-            let patch = SettingsPatch {
-                theme: Some(theme),
-                ..SettingsPatch::default()
-            };
-            settings::update(app, &user, patch).await
-        }
-        Err(invalid) => Err(invalid.into()),
+pub async fn save_theme(page: DataPage, Form(form): Form<ThemeForm>) -> PageResult {
+    let patch = SettingsPatch {
+        theme: Some(settings::parse_theme(&form.theme).back_to("/profile")?),
+        ..SettingsPatch::default()
     };
-    match saved {
-        Ok(_) => see_other(&with_param("/profile", "notice", "preferences")),
-        Err(err) => failed(app, &caller, &ctx, "/profile", err),
-    }
+    let saved = settings::update(&page.app, &page.user, patch).await;
+    saved.back_to("/profile")?;
+    Ok(see_other(&with_param("/profile", "notice", "preferences")))
 }
 
 /// `POST /profile/preferences`: saves every preference, or none.
-pub async fn save_preferences(
-    State(state): State<AppState>,
-    DataPageUser(user): DataPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Form(form): Form<PreferencesFields>,
-) -> Response {
-    let app = &state.app;
+pub async fn save_preferences(page: DataPage, Form(form): Form<PreferencesFields>) -> PageResult {
     let errors = match form.parse() {
-        Ok(patch) => match settings::update(app, &user, patch).await {
-            Ok(_) => return see_other(&with_param("/profile", "notice", "preferences")),
+        Ok(patch) => match settings::update(&page.app, &page.user, patch).await {
+            Ok(_) => return Ok(see_other(&with_param("/profile", "notice", "preferences"))),
             Err(Error::Invalid(invalid)) => vec![invalid],
-            Err(err) => return failed(app, &caller, &ctx, "/profile", err),
+            Err(err) => return Err(err).back_to("/profile"),
         },
         Err(errors) => errors,
     };
-    let errors = errors.iter().map(|e| labelled(&LABELS, e)).collect();
-    let built = page(
-        app,
-        &caller,
-        &ctx,
-        &user,
-        None,
-        Some((form.typed(), errors)),
-    )
-    .await;
-    respond(app, &caller, &ctx, StatusCode::UNPROCESSABLE_ENTITY, built)
+    let shown = Shown::preferences(form.typed(), &errors);
+    draw(&page, &page.user, shown).await
 }

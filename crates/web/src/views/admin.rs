@@ -5,6 +5,7 @@
 //! handler (times in UTC); this module only draws them.
 
 use askama::Template;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::{Chrome, Page, Section, error_for};
@@ -17,6 +18,8 @@ pub const ROLES: [(&str, &str); 2] = [("user", "User"), ("admin", "Administrator
 #[template(path = "admin_users_page.html")]
 pub struct AdminUsersPage {
     pub chrome: Chrome,
+    /// 200; 422 or 409 when the create form was refused.
+    pub status: StatusCode,
     pub users: Vec<UserRow>,
     /// The create form's values (typed after an error, else empty with role `user`).
     pub create: NewUserForm,
@@ -86,6 +89,10 @@ impl Page for AdminUsersPage {
     fn section(&self) -> Section {
         Section::Admin
     }
+
+    fn status(&self) -> StatusCode {
+        self.status
+    }
 }
 
 impl AdminUsersPage {
@@ -123,6 +130,8 @@ impl IntoResponse for AdminUsersPage {
 #[template(path = "admin_user_page.html")]
 pub struct AdminUserPage {
     pub chrome: Chrome,
+    /// 200; 422 (409 for a taken name) when a form was refused.
+    pub status: StatusCode,
     pub user: UserRow,
     /// Blank when the account has none.
     pub email: String,
@@ -151,6 +160,10 @@ pub struct EditUserForm {
 impl Page for AdminUserPage {
     fn section(&self) -> Section {
         Section::Admin
+    }
+
+    fn status(&self) -> StatusCode {
+        self.status
     }
 }
 
@@ -195,6 +208,8 @@ impl IntoResponse for AdminUserPage {
 #[template(path = "admin_audit_page.html")]
 pub struct AuditLogPage {
     pub chrome: Chrome,
+    /// 200; 422 when a date filter was refused.
+    pub status: StatusCode,
     /// Every entry's hash still links to the one before it.
     /// The chain verdict; `None` on later or filtered pages (verifying reads the whole log).
     pub chain_intact: Option<bool>,
@@ -240,6 +255,10 @@ pub struct AuditRow {
 impl Page for AuditLogPage {
     fn section(&self) -> Section {
         Section::Admin
+    }
+
+    fn status(&self) -> StatusCode {
+        self.status
     }
 }
 
@@ -325,6 +344,7 @@ mod tests {
         let hostile = || HOSTILE.to_owned();
         let list = AdminUsersPage {
             chrome: chrome(),
+            status: StatusCode::UNPROCESSABLE_ENTITY,
             users: vec![user()],
             create: NewUserForm {
                 username: hostile(),
@@ -342,6 +362,7 @@ mod tests {
         };
         let one = AdminUserPage {
             chrome: chrome(),
+            status: StatusCode::UNPROCESSABLE_ENTITY,
             user: user(),
             email: hostile(),
             live_sessions: 2,
@@ -358,6 +379,7 @@ mod tests {
         };
         let audit = AuditLogPage {
             chrome: chrome(),
+            status: StatusCode::OK,
             chain_intact: Some(false),
             entries: vec![AuditRow {
                 seq: 1,

@@ -6,6 +6,7 @@
 //! or a test, that a typed one must be typed again to be saved).
 
 use askama::Template;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::{Chrome, Page, Section, error_for};
@@ -25,6 +26,8 @@ const GITHUB_WEB: &str = "https://github.com";
 #[template(path = "admin_sign_in_page.html")]
 pub struct AdminSignInPage {
     pub chrome: Chrome,
+    /// 200; 422 when the form was refused.
+    pub status: StatusCode,
     /// The form's values: the saved settings, or what was typed (never a secret).
     pub form: SignInMethodsForm,
     /// The hint under the OIDC client secret field.
@@ -82,6 +85,10 @@ pub struct TestResult {
 impl Page for AdminSignInPage {
     fn section(&self) -> Section {
         Section::Admin
+    }
+
+    fn status(&self) -> StatusCode {
+        self.status
     }
 }
 
@@ -154,6 +161,7 @@ mod tests {
     fn page() -> AdminSignInPage {
         let hostile = || HOSTILE.to_owned();
         AdminSignInPage {
+            status: StatusCode::OK,
             chrome: Chrome {
                 title: hostile(),
                 nonce: "n0nce".to_owned(),

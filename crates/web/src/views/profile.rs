@@ -5,6 +5,7 @@
 //! module only draws them.
 
 use askama::Template;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::{Chrome, Page, Section, error_for};
@@ -38,6 +39,8 @@ pub const LOCALES: [&str; 12] = [
 #[template(path = "profile_page.html")]
 pub struct ProfilePage {
     pub chrome: Chrome,
+    /// 200; 422 when a form was refused.
+    pub status: StatusCode,
     /// The sign-in name (read-only here).
     pub username: String,
     pub email: Option<String>,
@@ -94,6 +97,10 @@ pub struct PreferencesForm {
 impl Page for ProfilePage {
     fn section(&self) -> Section {
         Section::Profile
+    }
+
+    fn status(&self) -> StatusCode {
+        self.status
     }
 }
 
@@ -157,6 +164,7 @@ mod tests {
     fn page(preferences: Option<PreferencesForm>) -> ProfilePage {
         let hostile = || HOSTILE.to_owned();
         ProfilePage {
+            status: StatusCode::OK,
             chrome: Chrome {
                 title: hostile(),
                 nonce: "n0nce".to_owned(),

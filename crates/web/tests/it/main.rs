@@ -36,6 +36,7 @@ mod pages_budgets;
 mod pages_cash;
 mod pages_categories;
 mod pages_errors;
+mod pages_errors_admin;
 mod pages_every;
 mod pages_expenses;
 mod pages_locale;

@@ -39,7 +39,8 @@ fn preferences<'a>(changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
     form
 }
 
-async fn spawn_with_bootstrap(engine: testkit::TestEngine) -> Option<TestApp> {
+/// A test app whose bootstrap administrator `first` exists from the start.
+pub(crate) async fn spawn_with_bootstrap(engine: testkit::TestEngine) -> Option<TestApp> {
     spawn_with(
         engine,
         Spawn {

@@ -20,21 +20,30 @@ pub async fn page(browser: &Browser, path: &str) -> String {
     body
 }
 
+/// POSTs a form with the CSRF token; the answer as sent (a redirect is not followed).
+pub async fn post_form(
+    browser: &Browser,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let mut form: Vec<(&str, &str)> = fields.to_vec();
+    form.push(("csrf_token", browser.csrf.as_str()));
+    browser
+        .client
+        .post(browser.url(path))
+        .form(&form)
+        .send()
+        .await
+        .expect("post")
+}
+
 /// POSTs a form with the CSRF token; returns the status, the `Location` and the body.
 pub async fn submit(
     browser: &Browser,
     path: &str,
     fields: &[(&str, &str)],
 ) -> (StatusCode, String, String) {
-    let mut form: Vec<(&str, &str)> = fields.to_vec();
-    form.push(("csrf_token", browser.csrf.as_str()));
-    let response = browser
-        .client
-        .post(browser.url(path))
-        .form(&form)
-        .send()
-        .await
-        .expect("post");
+    let response = post_form(browser, path, fields).await;
     let status = response.status();
     let location = response
         .headers()

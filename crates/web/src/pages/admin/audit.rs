@@ -3,7 +3,7 @@
 //! top. The filters are a GET form, so a filtered view is a bookmarkable URL; a malformed date
 //! comes back as an inline error with status 422 and no entries.
 
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
@@ -13,12 +13,11 @@ use domain::date::parse_date;
 use service::account::{AuditSearch, search_audit};
 use service::audit::{AuditEntry, chain_intact};
 
-use super::admin::{AdminPageUser, unavailable};
-use super::common::{with_cookie, with_param};
-use super::profile::labelled;
-use super::{PageContext, chrome};
-use crate::AppState;
-use crate::auth::Caller;
+use super::AdminPage;
+use crate::pages::chrome;
+use crate::pages::common::{with_cookie, with_param};
+use crate::pages::kit::{Fail, PageError, PageResult};
+use crate::pages::profile::labelled;
 use crate::routes::Table;
 use crate::views;
 use crate::views::admin::{AuditFilters, AuditLogPage, AuditRow};
@@ -149,15 +148,9 @@ fn entry_row(entry: AuditEntry) -> AuditRow {
     }
 }
 
-/// `GET /admin/audit-log?action=&actor=&from=&to=&before=`.
-pub async fn show(
-    State(state): State<AppState>,
-    AdminPageUser(admin): AdminPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Query(pairs): Query<Vec<(String, String)>>,
-) -> Response {
-    let app = &state.app;
+/// The page asked for: the filters as typed and the cursor (`before`, an entry's sequence
+/// number; one that is not a number is ignored, so the first page is shown).
+fn asked(pairs: Vec<(String, String)>) -> (AuditFilters, Option<i64>) {
     let mut filters = AuditFilters::default();
     let mut before = None;
     for (name, value) in pairs {
@@ -166,48 +159,96 @@ pub async fn show(
             "actor" => filters.actor = value,
             "from" => filters.from = value,
             "to" => filters.to = value,
-            // A cursor that is not a number is ignored: the first page is shown.
             "before" => before = value.trim().parse::<i64>().ok(),
             _ => {}
         }
     }
-    // The chain is checked from its sealed checkpoint (see `service::audit`), on the first,
-    // unfiltered page only.
-    let first_view = before.is_none() && filters == AuditFilters::default();
-    let intact = if first_view {
-        match chain_intact(app, &admin).await {
-            Ok(intact) => Some(intact),
-            Err(err) => return unavailable(app, &caller, &ctx, &err),
+    (filters, before)
+}
+
+/// What the log shows for a request: the chain's verdict, a page of entries and the cursor of
+/// the next (older) one, or the filters' errors (422, no entries).
+struct Found {
+    intact: Option<bool>,
+    entries: Vec<AuditEntry>,
+    older: Option<i64>,
+    errors: Vec<(String, String)>,
+}
+
+/// Reads the entries `filters` and `before` ask for. The chain is checked from its sealed
+/// checkpoint (see `service::audit`) on the first, unfiltered page only.
+async fn find(
+    page: &AdminPage,
+    filters: &AuditFilters,
+    before: Option<i64>,
+) -> Result<Found, PageError> {
+    let (app, admin) = (&page.app, &page.admin);
+    let query = match search(filters, before) {
+        Ok(query) => query,
+        Err(errors) => {
+            let errors = errors.iter().map(|e| labelled(&LABELS, e)).collect();
+            let (intact, entries, older) = (None, Vec::new(), None);
+            return Ok(Found {
+                intact,
+                entries,
+                older,
+                errors,
+            });
         }
+    };
+    let intact = if before.is_none() && *filters == AuditFilters::default() {
+        Some(chain_intact(app, admin).await.not_shown(NOT_SHOWN)?)
     } else {
         None
     };
-    let (status, entries, errors, older) = match search(&filters, before) {
-        Ok(query) => match search_audit(app, &admin, &query).await {
-            Ok(page) => (StatusCode::OK, page.entries, Vec::new(), page.next_before),
-            Err(err) => return unavailable(app, &caller, &ctx, &err),
-        },
-        Err(errors) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Vec::new(),
-            errors.iter().map(|e| labelled(&LABELS, e)).collect(),
-            None,
-        ),
+    let found = search_audit(app, admin, &query)
+        .await
+        .not_shown(NOT_SHOWN)?;
+    let (entries, older, errors) = (found.entries, found.next_before, Vec::new());
+    Ok(Found {
+        intact,
+        entries,
+        older,
+        errors,
+    })
+}
+
+/// The error page's heading when the log could not be read.
+const NOT_SHOWN: &str = "The audit log could not be shown";
+
+/// The log page for `found`, on the filters and cursor asked for.
+async fn draw(
+    page: &AdminPage,
+    filters: AuditFilters,
+    before: Option<i64>,
+    found: Found,
+) -> Response {
+    let ctx = page.context().await;
+    let (chrome, cookie) = chrome(&page.app, &page.caller, &ctx, "Audit log");
+    let status = if found.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
     };
-    let (chrome, cookie) = chrome(app, &caller, &ctx, "Audit log");
-    let page = AuditLogPage {
+    let view = AuditLogPage {
         chrome,
-        chain_intact: intact,
-        entries: entries.into_iter().map(entry_row).collect(),
-        older_href: older.map(|seq| href(&filters, Some(seq))),
+        status,
+        chain_intact: found.intact,
+        entries: found.entries.into_iter().map(entry_row).collect(),
+        older_href: found.older.map(|seq| href(&filters, Some(seq))),
         newest_href: before.map(|_| href(&filters, None)),
         filters,
-        errors,
+        errors: found.errors,
         actions: ACTIONS.to_vec(),
     };
-    let mut response = with_cookie(views::render(&page), cookie);
-    *response.status_mut() = status;
-    response
+    with_cookie(views::render(&view), cookie)
+}
+
+/// `GET /admin/audit-log?action=&actor=&from=&to=&before=`.
+pub async fn show(page: AdminPage, Query(pairs): Query<Vec<(String, String)>>) -> PageResult {
+    let (filters, before) = asked(pairs);
+    let found = find(&page, &filters, before).await?;
+    Ok(draw(&page, filters, before, found).await)
 }
 
 #[cfg(test)]

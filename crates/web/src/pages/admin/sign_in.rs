@@ -11,29 +11,28 @@
 //!
 //! A typed client secret is never written back into the page: the secret fields are always
 //! empty, and after a refusal or a test their hint asks for the secret again. An empty secret
-//! field keeps the secret in force. Administrators only: [`AdminPageUser`] answers everyone
+//! field keeps the secret in force. Administrators only: [`AdminPage`] answers everyone
 //! else before the form body is read.
 
 use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
-use axum::response::Response;
 use axum::routing::{get, post};
+use domain::Invalid;
 use serde::Deserialize;
-use service::auth::Principal;
+use service::Error;
 use service::auth::external::Provider;
 use service::auth::external::admin::{
     self, GithubUpdate, MethodsUpdate, MethodsView, OidcUpdate, ProviderTest, SecretSource,
 };
-use service::{App, Error};
 
-use super::admin::{AdminPageUser, ERRORS, failed, unavailable};
-use super::common::{message, with_cookie, with_param};
-use super::forms::{BannerQuery, checked};
-use super::profile::labelled;
-use super::{PageContext, chrome, see_other};
-use crate::AppState;
-use crate::auth::{Caller, Meta};
+use super::{AdminPage, ERRORS};
+use crate::pages::chrome;
+use crate::pages::common::{message, with_cookie, with_param};
+use crate::pages::forms::{BannerQuery, checked};
+use crate::pages::kit::{Fail, PageResult};
+use crate::pages::profile::labelled;
+use crate::pages::see_other;
 use crate::routes::Table;
 use crate::views;
 use crate::views::admin_sign_in::{AdminSignInPage, SignInMethodsForm, TestResult};
@@ -182,6 +181,33 @@ impl MethodsForm {
             ..Shown::default()
         }
     }
+
+    /// The form again after the service refused one of its fields (422).
+    fn refused(&self, invalid: &Invalid) -> Shown {
+        Shown {
+            errors: vec![labelled(&LABELS, invalid)],
+            ..self.shown(StatusCode::UNPROCESSABLE_ENTITY)
+        }
+    }
+
+    /// The form again with what testing `label`'s provider found.
+    fn tested(&self, label: &str, found: ProviderTest) -> Shown {
+        let ProviderTest {
+            ok,
+            checks,
+            problem,
+        } = found;
+        let provider = label.to_owned();
+        Shown {
+            test: Some(TestResult {
+                provider,
+                ok,
+                checks,
+                problem,
+            }),
+            ..self.shown(StatusCode::OK)
+        }
+    }
 }
 
 /// The settings in force as the form shows them.
@@ -238,22 +264,15 @@ struct Shown {
     test: Option<TestResult>,
 }
 
-/// Renders the page, or the page for the failure that stopped it.
-async fn render(
-    app: &App,
-    caller: &Caller,
-    ctx: &PageContext,
-    admin: &Principal,
-    shown: Shown,
-) -> Response {
-    let view = match admin::view(app, admin).await {
-        Ok(view) => view,
-        Err(err @ Error::Forbidden) => return failed(app, caller, ctx, HREF, err),
-        Err(err) => return unavailable(app, caller, ctx, &err),
-    };
-    let (chrome, cookie) = chrome(app, caller, ctx, "Sign-in methods");
-    let page = AdminSignInPage {
+/// The page with what `shown` adds to the settings in force.
+async fn draw(page: &AdminPage, shown: Shown) -> PageResult {
+    let view = admin::view(&page.app, &page.admin).await;
+    let view = view.not_shown("The sign-in methods could not be shown")?;
+    let ctx = page.context().await;
+    let (chrome, cookie) = chrome(&page.app, &page.caller, &ctx, "Sign-in methods");
+    let drawn = AdminSignInPage {
         chrome,
+        status: shown.status,
         form: shown.form.unwrap_or_else(|| form_of(&view)),
         oidc_secret_hint: secret_hint(view.oidc.client_secret, shown.oidc_secret_typed),
         github_secret_hint: secret_hint(view.github.client_secret, shown.github_secret_typed),
@@ -265,47 +284,25 @@ async fn render(
         error: shown.error,
         test: shown.test,
     };
-    let mut response = with_cookie(views::render(&page), cookie);
-    *response.status_mut() = shown.status;
-    response
+    Ok(with_cookie(views::render(&drawn), cookie))
 }
 
 /// `GET /admin/sign-in-methods` (plus `notice` / `error` after a form).
-pub async fn show(
-    State(state): State<AppState>,
-    AdminPageUser(admin): AdminPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Query(banner): Query<BannerQuery>,
-) -> Response {
+pub async fn show(page: AdminPage, Query(banner): Query<BannerQuery>) -> PageResult {
     let shown = Shown {
         notice: message(&NOTICES, banner.notice.as_deref()),
         error: message(&ERRORS, banner.error.as_deref()),
         ..Shown::default()
     };
-    render(&state.app, &caller, &ctx, &admin, shown).await
+    draw(&page, shown).await
 }
 
 /// `POST /admin/sign-in-methods`: saves every setting, behind the service's lock-out guards.
-pub async fn save(
-    State(state): State<AppState>,
-    AdminPageUser(admin): AdminPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Meta(meta): Meta,
-    Form(form): Form<MethodsForm>,
-) -> Response {
-    let app = &state.app;
-    match admin::update(app, &admin, form.update(), &meta).await {
-        Ok(_) => see_other(&with_param(HREF, "notice", "saved")),
-        Err(Error::Invalid(invalid)) => {
-            let shown = Shown {
-                errors: vec![labelled(&LABELS, &invalid)],
-                ..form.shown(StatusCode::UNPROCESSABLE_ENTITY)
-            };
-            render(app, &caller, &ctx, &admin, shown).await
-        }
-        Err(err) => failed(app, &caller, &ctx, HREF, err),
+pub async fn save(page: AdminPage, Form(form): Form<MethodsForm>) -> PageResult {
+    match admin::update(&page.app, &page.admin, form.update(), &page.meta).await {
+        Ok(_) => Ok(see_other(&with_param(HREF, "notice", "saved"))),
+        Err(Error::Invalid(invalid)) => draw(&page, form.refused(&invalid)).await,
+        Err(err) => Err(err).back_to(HREF),
     }
 }
 
@@ -320,43 +317,22 @@ fn provider_of(value: &str) -> Option<(Provider, &'static str)> {
 
 /// `POST /admin/sign-in-methods/test`: tries the typed settings of the provider the pressed
 /// button names, without saving anything.
-pub async fn test(
-    State(state): State<AppState>,
-    AdminPageUser(admin): AdminPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Meta(meta): Meta,
-    Form(form): Form<MethodsForm>,
-) -> Response {
-    let app = &state.app;
+pub async fn test(page: AdminPage, Form(form): Form<MethodsForm>) -> PageResult {
     let Some((provider, label)) = provider_of(form.test.trim()) else {
         let shown = Shown {
             error: Some("Choose what to test with one of the Test buttons.".to_owned()),
             ..form.shown(StatusCode::UNPROCESSABLE_ENTITY)
         };
-        return render(app, &caller, &ctx, &admin, shown).await;
+        return draw(&page, shown).await;
     };
-    let shown = match admin::test_provider(app, &admin, provider, form.update(), &meta).await {
-        Ok(ProviderTest {
-            ok,
-            checks,
-            problem,
-        }) => Shown {
-            test: Some(TestResult {
-                provider: label.to_owned(),
-                ok,
-                checks,
-                problem,
-            }),
-            ..form.shown(StatusCode::OK)
-        },
-        Err(Error::Invalid(invalid)) => Shown {
-            errors: vec![labelled(&LABELS, &invalid)],
-            ..form.shown(StatusCode::UNPROCESSABLE_ENTITY)
-        },
-        Err(err) => return failed(app, &caller, &ctx, HREF, err),
+    let update = form.update();
+    let tested = admin::test_provider(&page.app, &page.admin, provider, update, &page.meta).await;
+    let shown = match tested {
+        Ok(found) => form.tested(label, found),
+        Err(Error::Invalid(invalid)) => form.refused(&invalid),
+        Err(err) => return Err(err).back_to(HREF),
     };
-    render(app, &caller, &ctx, &admin, shown).await
+    draw(&page, shown).await
 }
 
 #[cfg(test)]
