@@ -69,25 +69,7 @@ impl FromRequestParts<AppState> for DataPageUser {
     }
 }
 
-/// `value` percent-encoded for a query string (everything but unreserved characters).
-pub fn encode_component(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
-/// `to` with `name=value` added to its query.
-pub fn with_param(to: &str, name: &str, value: &str) -> String {
-    let sep = if to.contains('?') { '&' } else { '?' };
-    format!("{to}{sep}{name}={}", encode_component(value))
-}
+pub use super::href::{encode_component, with_param};
 
 /// The answer to a failed form: 403 page for the bootstrap administrator, else back with a
 /// banner.
@@ -95,7 +77,7 @@ pub fn failed(app: &App, caller: &Caller, ctx: &PageContext, to: &str, err: Erro
     match err {
         Error::Forbidden => forbidden(app, caller, ctx),
         Error::Unauthenticated => see_other("/login"),
-        Error::ReauthRequired => see_other(&super::reauth::reauth_href(to)),
+        Error::ReauthRequired => see_other(&super::href::reauth_href(to)),
         err => see_other(&with_param(
             to,
             "error",
@@ -104,22 +86,7 @@ pub fn failed(app: &App, caller: &Caller, ctx: &PageContext, to: &str, err: Erro
     }
 }
 
-/// The banner code of a failed form's error (a failure of the server is logged here, once), or
-/// `None` for the errors [`failed`] answers with a page or a redirect instead: the bootstrap
-/// administrator's 403, signing in, stepping up.
-pub fn banner_code(err: &Error) -> Option<&'static str> {
-    Some(match err {
-        Error::Forbidden | Error::Unauthenticated | Error::ReauthRequired => return None,
-        Error::NotFound => "not_found",
-        Error::Conflict { .. } => "conflict",
-        Error::Invalid(_) | Error::BadRequest { .. } => "invalid",
-        Error::RateLimited { .. } => "rate",
-        Error::Unavailable { .. } | Error::Internal(_) => {
-            tracing::error!(error = %err, "page form failed");
-            "failed"
-        }
-    })
-}
+pub use super::kit::banner_code;
 
 /// The badge text and class of a status.
 pub fn badge(status: &str) -> (&'static str, &'static str) {

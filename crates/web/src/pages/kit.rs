@@ -31,7 +31,7 @@ use service::auth::Principal;
 use service::preferences::data_owner;
 use service::{App, Error};
 
-use super::common::{banner_code, with_param};
+use super::href::{reauth_href, with_param};
 use super::{PageContext, PageUser, chrome, see_other, with_cookies};
 use crate::AppState;
 use crate::auth::Caller;
@@ -215,7 +215,7 @@ impl IntoResponse for PageError {
         match (error, back) {
             (Error::Unauthenticated, _) => see_other("/login"),
             (Error::ReauthRequired, back) => {
-                see_other(&super::reauth::reauth_href(back.as_deref().unwrap_or("/")))
+                see_other(&reauth_href(back.as_deref().unwrap_or("/")))
             }
             (Error::Forbidden, _) => failure(StatusCode::FORBIDDEN, None, FORBIDDEN),
             (Error::NotFound, back) if missing.is_some() || back.is_none() => failure(
@@ -259,6 +259,23 @@ impl IntoResponse for PageError {
             }
         }
     }
+}
+
+/// The banner code of a failed form's error (a failure of the server is logged here, once), or
+/// `None` for the errors [`super::common::failed`] answers with a page or a redirect instead: the bootstrap
+/// administrator's 403, signing in, stepping up.
+pub fn banner_code(err: &Error) -> Option<&'static str> {
+    Some(match err {
+        Error::Forbidden | Error::Unauthenticated | Error::ReauthRequired => return None,
+        Error::NotFound => "not_found",
+        Error::Conflict { .. } => "conflict",
+        Error::Invalid(_) | Error::BadRequest { .. } => "invalid",
+        Error::RateLimited { .. } => "rate",
+        Error::Unavailable { .. } | Error::Internal(_) => {
+            tracing::error!(error = %err, "page form failed");
+            "failed"
+        }
+    })
 }
 
 /// Whether `path` is a browser route (a page or a form), whose errors are HTML pages; the API,

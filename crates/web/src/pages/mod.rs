@@ -29,6 +29,7 @@
 //!   (`admin::sign_in`); the [`admin::AdminPage`] extractor.
 //! - [`kit`] — the page kit: the [`kit::Page`] extractor, [`kit::PageError`] and the one HTML
 //!   presenter of every browser route's errors.
+//! - [`href`] — addresses: query values, a parameter added, the step-up page's address.
 //! - [`htmx`] — whether a request wants a partial (an htmx element's own request) or the page.
 //! - [`common`] — form plumbing shared by the data pages (data-owner extractor, banners,
 //!   status badges).
@@ -45,6 +46,7 @@ pub mod common;
 pub mod expenses;
 pub mod external;
 pub mod forms;
+pub mod href;
 pub mod htmx;
 pub mod kit;
 pub mod occurrence;

@@ -33,10 +33,7 @@ pub(crate) fn routes(table: Table) -> Table {
         .add("POST", "/profile/reauth/provider", post(with_provider))
 }
 
-/// The page that asks for the password again, returning to `next` (a same-site path).
-pub fn reauth_href(next: &str) -> String {
-    super::common::with_param("/profile/reauth", "next", &safe_next(Some(next)))
-}
+pub use super::href::reauth_href;
 
 #[derive(Deserialize)]
 pub struct NextQuery {
