@@ -5,17 +5,15 @@
 //! field comes back as the bill page with 422 and the message under the field.
 
 use axum::Form;
-use axum::http::StatusCode;
 use chrono::NaiveDate;
 use domain::bill::Notes;
 use domain::date::parse_date;
 use domain::id::BillId;
 use serde::Deserialize;
-use service::Error;
 use service::bills;
 use service::month_state::{self, MonthStateChanges};
 
-use super::detail::{Extras, render_detail};
+use super::detail::{Extras, answer};
 use super::present::field_error;
 use super::{bill_href, on_bill};
 use crate::extract::PathId;
@@ -55,23 +53,15 @@ async fn set_active(page: &DataPage, id: BillId, active: bool, on: String) -> Pa
         Err(invalid) => Err(invalid.into()),
     };
     let notice = if active { "reactivated" } else { "deactivated" };
-    match result {
-        Err(Error::Invalid(invalid)) => {
-            let extras = Extras {
-                status: Some(StatusCode::UNPROCESSABLE_ENTITY),
-                active: Some((on, field_error(&invalid).1)),
-                ..Extras::default()
-            };
-            render_detail(page, id, extras).await
-        }
-        result => {
-            on_bill(result, id)?;
-            Ok(see_other(&format!(
-                "{}?notice={notice}",
-                bill_href(&id.to_string())
-            )))
-        }
-    }
+    let to = format!("{}?notice={notice}", bill_href(&id.to_string()));
+    answer(page, id, result, to, |invalid| {
+        let active = Some((on, field_error(invalid).1));
+        Some(Extras {
+            active,
+            ..Extras::default()
+        })
+    })
+    .await
 }
 
 /// `POST /bills/{id}/deactivate` (`on`: the first day it is no longer due).
@@ -107,24 +97,21 @@ pub async fn delete_permanently(
     Form(form): Form<ConfirmForm>,
 ) -> PageResult {
     let confirmed = form.confirm.trim() == "true";
-    match bills::delete_permanently(&page.app, &page.user, id, confirmed).await {
-        Err(Error::Invalid(_)) => {
-            let extras = Extras {
-                status: Some(StatusCode::UNPROCESSABLE_ENTITY),
-                confirm_error: Some(
-                    "Tick the box to confirm that the bill and its payments are deleted for good."
-                        .to_owned(),
-                ),
-                ..Extras::default()
-            };
-            render_detail(&page, id, extras).await
-        }
-        result => {
-            on_bill(result, id)?;
-            Ok(see_other("/bills?show=deleted&notice=purged"))
-        }
-    }
+    let result = bills::delete_permanently(&page.app, &page.user, id, confirmed).await;
+    let to = "/bills?show=deleted&notice=purged".to_owned();
+    answer(&page, id, result, to, |_| {
+        let confirm_error = Some(UNCONFIRMED.to_owned());
+        Some(Extras {
+            confirm_error,
+            ..Extras::default()
+        })
+    })
+    .await
 }
+
+/// Why a permanent delete without its ticked box was refused.
+const UNCONFIRMED: &str =
+    "Tick the box to confirm that the bill and its payments are deleted for good.";
 
 #[derive(Deserialize)]
 pub struct OccurrenceForm {
@@ -160,24 +147,16 @@ pub async fn occurrence(
         Ok((due, changes)) => month_state::set(&page.app, &page.user, id, due, changes).await,
         Err(invalid) => Err(invalid.into()),
     };
-    match result {
+    let to = format!("{}?notice=occurrence_saved", bill_href(&id.to_string()));
+    answer(&page, id, result, to, |invalid| {
         // A due date that is not one of the bill's has no field to show it under: a banner.
-        Err(Error::Invalid(invalid)) if invalid.field != "due_date" => {
-            let extras = Extras {
-                status: Some(StatusCode::UNPROCESSABLE_ENTITY),
-                occurrence: Some((form.fields, vec![field_error(&invalid)])),
-                ..Extras::default()
-            };
-            render_detail(&page, id, extras).await
-        }
-        result => {
-            on_bill(result, id)?;
-            Ok(see_other(&format!(
-                "{}?notice=occurrence_saved",
-                bill_href(&id.to_string())
-            )))
-        }
-    }
+        let occurrence = Some((form.fields, vec![field_error(invalid)]));
+        (invalid.field != "due_date").then(|| Extras {
+            occurrence,
+            ..Extras::default()
+        })
+    })
+    .await
 }
 
 /// `POST /bills/{id}/pay-history`: marks the due dates before this month that still owe as

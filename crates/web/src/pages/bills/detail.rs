@@ -7,6 +7,7 @@
 use axum::extract::Query;
 use axum::http::StatusCode;
 use chrono::{Datelike, Days, Months, NaiveDate};
+use domain::Invalid;
 use domain::id::{BillId, PaymentId};
 use service::auth::Principal;
 use service::bills::{self, ActiveRangeView, BillView};
@@ -17,13 +18,14 @@ use service::tracker::HistoryView;
 use service::tracker::month::{self, OccurrenceView};
 use service::{App, Error};
 
-use super::{MISSING, present};
+use super::{MISSING, on_bill, present};
 use crate::extract::PathId;
 use crate::locale::Locale;
 use crate::pages::chrome;
 use crate::pages::common::{badge, message, with_cookie};
 use crate::pages::forms::{error_message, param};
 use crate::pages::kit::{DataPage, Fail, PageResult};
+use crate::pages::see_other;
 use crate::views::bills::{BillPage, HistoryOffer, OccurrenceFields, PaymentFields, SelectOption};
 use crate::views::{Chrome, render};
 
@@ -320,6 +322,26 @@ pub(super) async fn render_detail(page: &DataPage, id: BillId, extras: Extras) -
     let (chrome, cookie) = chrome(&page.app, &page.caller, &ctx, &data.bill.name);
     let view = present_page(&ctx.locale, chrome, data, extras);
     Ok(with_cookie(render(&view), cookie))
+}
+
+/// The answer to a form on bill `id`'s page: the page again with 422 when the service refused
+/// a field that `shown` draws on it (`None`: a field the page has no place for, told by a
+/// banner), else back to `to` on success, or the failure's usual answer.
+pub(super) async fn answer<T>(
+    page: &DataPage,
+    id: BillId,
+    result: Result<T, Error>,
+    to: String,
+    shown: impl FnOnce(&Invalid) -> Option<Extras>,
+) -> PageResult {
+    if let Err(Error::Invalid(invalid)) = &result
+        && let Some(extras) = shown(invalid)
+    {
+        let status = Some(StatusCode::UNPROCESSABLE_ENTITY);
+        return render_detail(page, id, Extras { status, ..extras }).await;
+    }
+    on_bill(result, id)?;
+    Ok(see_other(&to))
 }
 
 /// `GET /bills/{id}` (plus `notice`, `error` and `payment` — a just-deleted payment — after a

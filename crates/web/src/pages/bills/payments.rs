@@ -20,9 +20,9 @@ use service::auth::Principal;
 use service::payments::{self, NewPaymentInput, PaymentPatch, PaymentView};
 use service::{App, Error};
 
-use super::detail::{Extras, render_detail};
+use super::detail::{Extras, answer};
 use super::present::field_error;
-use super::{MISSING, bill_href, on_bill, refusal_of};
+use super::{MISSING, bill_href, refusal_of};
 use crate::extract::PathId;
 use crate::locale::Locale;
 use crate::pages::common::with_cookie;
@@ -105,23 +105,15 @@ pub async fn record(
         Ok(input) => payments::record(&page.app, &page.user, input).await,
         Err(invalid) => Err(invalid.into()),
     };
-    match result {
-        Err(Error::Invalid(invalid)) => {
-            let extras = Extras {
-                status: Some(StatusCode::UNPROCESSABLE_ENTITY),
-                payment: Some((form.fields, vec![field_error(&invalid)])),
-                ..Extras::default()
-            };
-            render_detail(&page, id, extras).await
-        }
-        result => {
-            on_bill(result, id)?;
-            Ok(see_other(&format!(
-                "{}?notice=payment_recorded",
-                bill_href(&id.to_string())
-            )))
-        }
-    }
+    let to = format!("{}?notice=payment_recorded", bill_href(&id.to_string()));
+    answer(&page, id, result, to, |invalid| {
+        let payment = Some((form.fields, vec![field_error(invalid)]));
+        Some(Extras {
+            payment,
+            ..Extras::default()
+        })
+    })
+    .await
 }
 
 /// A payment as the edit form's values (the amount as the user's locale writes it).
