@@ -34,6 +34,7 @@ mod pages_bills;
 mod pages_budgets;
 mod pages_cash;
 mod pages_categories;
+mod pages_errors_tracker;
 mod pages_every;
 mod pages_expenses;
 mod pages_locale;

@@ -20,28 +20,41 @@ pub async fn page(browser: &Browser, path: &str) -> String {
     body
 }
 
+/// POSTs a form with the CSRF token, without following the redirect.
+pub async fn post_form(
+    browser: &Browser,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let mut form: Vec<(&str, &str)> = fields.to_vec();
+    form.push(("csrf_token", browser.csrf.as_str()));
+    browser
+        .client
+        .post(browser.url(path))
+        .form(&form)
+        .send()
+        .await
+        .expect("post")
+}
+
+/// A response header as text (empty when absent).
+pub fn header(response: &reqwest::Response, name: &str) -> String {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
 /// POSTs a form with the CSRF token; returns the status, the `Location` and the body.
 pub async fn submit(
     browser: &Browser,
     path: &str,
     fields: &[(&str, &str)],
 ) -> (StatusCode, String, String) {
-    let mut form: Vec<(&str, &str)> = fields.to_vec();
-    form.push(("csrf_token", browser.csrf.as_str()));
-    let response = browser
-        .client
-        .post(browser.url(path))
-        .form(&form)
-        .send()
-        .await
-        .expect("post");
-    let status = response.status();
-    let location = response
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let response = post_form(browser, path, fields).await;
+    let (status, location) = (response.status(), header(&response, "location"));
     (status, location, response.text().await.expect("body"))
 }
 
