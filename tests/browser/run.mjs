@@ -180,8 +180,8 @@ suite.test("on a phone, Pay and Undo change the row in place: no reload, no scro
   assert((await paidCard.textContent()) === paidBefore, "the Paid card is back");
   await screenshots(page, "tracker-in-place");
 
-  // The session ends elsewhere: the refused answer is not drawn into the row; a toast says
-  // what to do.
+  // The session ends elsewhere: the refusal (the HTML 403 page, never problem+json) is not
+  // drawn into the row (HX-Reswap: none); a toast says what to do.
   await context.clearCookies();
   await pay.click();
   await page.getByText("That did not work; reload the page and try again.").waitFor();

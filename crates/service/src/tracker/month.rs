@@ -51,11 +51,17 @@ pub struct Occurrence {
 }
 
 impl Occurrence {
-    /// What is still owed: nothing when settled or skipped, else expected − paid.
+    /// What the payments lack of the expected amount, whatever the status: expected − paid,
+    /// never below zero. What a payment made for it now would be.
+    pub fn unpaid(&self) -> i64 {
+        self.expected.saturating_sub(self.paid.max(0)).max(0)
+    }
+
+    /// What is still owed: nothing when settled or skipped, else [`Occurrence::unpaid`].
     pub fn remaining(&self) -> i64 {
         match self.status {
             OccurrenceStatus::Paid | OccurrenceStatus::Overpaid | OccurrenceStatus::Skipped => 0,
-            _ => self.expected.saturating_sub(self.paid.max(0)).max(0),
+            _ => self.unpaid(),
         }
     }
 
@@ -103,6 +109,10 @@ pub struct OccurrenceView {
     pub note: String,
     pub skipped: bool,
     pub snoozed_until: Option<NaiveDate>,
+    /// [`Occurrence::is_settled`], for the pages (which offer Undo instead of Pay on it); not
+    /// on the wire, where `status` and `paid` say it.
+    #[serde(skip)]
+    pub settled: bool,
 }
 
 impl From<&Occurrence> for OccurrenceView {
@@ -124,6 +134,7 @@ impl From<&Occurrence> for OccurrenceView {
             note: o.note.clone(),
             skipped: o.skipped,
             snoozed_until: o.snoozed_until,
+            settled: o.is_settled(),
         }
     }
 }

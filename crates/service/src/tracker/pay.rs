@@ -6,12 +6,18 @@
 //!   occurrence that is settled, or owes nothing, is a 409 naming `due_date`.
 //! - **Toggle paid** pays a not-yet-settled occurrence (quick pay) and marks a settled one
 //!   unpaid by soft-deleting its payments, so the change can be undone by restoring them.
+//!   The pages use the two halves on their own ([`pay_occurrence`], [`unpay_occurrence`]:
+//!   Undo on a row that is not settled is a 409), and read nothing back: they draw the month.
+//! - What is owed, settled or remaining is [`Occurrence`]'s rule (`unpaid`, `is_settled`,
+//!   `remaining`), never written again here.
 //! - **Pay all** pays, in one transaction under one undo token, every occurrence of a bucket
 //!   that is due soon, late, missed or upcoming and due on or before today. **Undo** soft-
 //!   deletes exactly the payments made with the token; repeating it changes nothing.
 //!
 //! Payments made here are `manual`, without method or note, and belong to the occurrence
 //! they pay (`cycle_due` = its due date).
+
+use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use domain::id::{BillId, UserId};
@@ -65,70 +71,147 @@ fn new_payment(o: &Occurrence, amount: i64, today: NaiveDate) -> NewPayment {
     }
 }
 
-/// Records what `o` still owes, paid today.
-async fn pay_rest(
-    app: &App,
+/// One occurrence to pay or unpay, found with what the operation needs: the owner, their
+/// preferences (read once: today, the status rules) and the live bill. Category names are not
+/// read: paying shows none (the API's answer reads the occurrence again, [`Target::after`]).
+struct Target {
     owner: UserId,
-    prefs: &Preferences,
+    prefs: Preferences,
     today: NaiveDate,
-    bill: &store::bill_activity::BillWithRanges,
-    o: &Occurrence,
-) -> Result<QuickPayView> {
-    let amount = o.expected.saturating_sub(o.paid.max(0));
-    if o.is_settled() || amount <= 0 {
-        return Err(Error::Conflict {
-            field: "due_date".into(),
-            message: "this occurrence is already paid".into(),
-        });
+    bill: store::bill_activity::BillWithRanges,
+    occurrence: Occurrence,
+}
+
+impl Target {
+    /// The occurrence of `bill` due on `due`, or (`None`) the earliest of the current month
+    /// that is neither settled nor skipped; a date that is not one of its occurrences is
+    /// refused naming `due_date`, a month with nothing to pay is a 409.
+    async fn find(
+        app: &App,
+        principal: &Principal,
+        bill: BillId,
+        due: Option<NaiveDate>,
+    ) -> Result<Self> {
+        let owner = data_owner(principal)?;
+        let prefs = preferences::load(app, owner).await?;
+        let today = prefs.today(app.now());
+        let bill = month::live_bill(app, owner, bill).await?;
+        let (first, last) = match due {
+            Some(due) => (due, due),
+            None => YearMonth::of(today).bounds()?,
+        };
+        // Without the category names (one query fewer): nothing paid here shows them.
+        let slice = std::slice::from_ref(&bill);
+        let ledger = month::Ledger::load(app, owner, slice, first, last).await?;
+        let names = HashMap::new();
+        let mut found =
+            month::occurrences_from(&ledger, &names, &prefs, today, slice, first, last)?;
+        let occurrence = match due {
+            Some(_) => found.pop().ok_or_else(|| {
+                Error::invalid(
+                    "due_date",
+                    "is not a due date of this bill while it was active",
+                )
+            })?,
+            None => found
+                .into_iter()
+                .find(|o| !o.is_settled() && o.status != OccurrenceStatus::Skipped)
+                .ok_or_else(|| Error::Conflict {
+                    field: "due_date".into(),
+                    message: "nothing is left to pay on this bill this month".into(),
+                })?,
+        };
+        Ok(Self {
+            owner,
+            prefs,
+            today,
+            bill,
+            occurrence,
+        })
     }
-    let payment = app
-        .store
-        .create_payment(owner, &new_payment(o, amount, today), app.now())
-        .await?;
-    let after = month::occurrence_on(app, owner, prefs, today, bill, o.due).await?;
-    Ok(QuickPayView {
-        payment_id: payment.id.to_string(),
-        amount: AmountView::new(amount, o.currency),
-        paid_on: today,
-        occurrence: OccurrenceView::from(&after),
-    })
+
+    /// Records what the occurrence still lacks ([`Occurrence::unpaid`]), paid today; a settled
+    /// occurrence, or one that lacks nothing, is a 409 naming `due_date`.
+    async fn pay_rest(&self, app: &App) -> Result<(String, i64)> {
+        let o = &self.occurrence;
+        let amount = o.unpaid();
+        if o.is_settled() || amount <= 0 {
+            return Err(Error::Conflict {
+                field: "due_date".into(),
+                message: "this occurrence is already paid".into(),
+            });
+        }
+        let payment = app
+            .store
+            .create_payment(self.owner, &new_payment(o, amount, self.today), app.now())
+            .await?;
+        Ok((payment.id.to_string(), amount))
+    }
+
+    /// Marks a settled occurrence unpaid by soft-deleting its payments (restorable).
+    async fn unpay(&self, app: &App) -> Result<()> {
+        let o = &self.occurrence;
+        app.store
+            .soft_delete_occurrence_payments(self.owner, o.bill_id, o.due, app.now())
+            .await?;
+        Ok(())
+    }
+
+    /// The occurrence as it now stands, with its category name: the API's answer.
+    async fn after(&self, app: &App) -> Result<OccurrenceView> {
+        let due = self.occurrence.due;
+        let o =
+            month::occurrence_on(app, self.owner, &self.prefs, self.today, &self.bill, due).await?;
+        Ok(OccurrenceView::from(&o))
+    }
 }
 
 /// Quick pay: pays what the occurrence of `bill` due on `due` (default: the earliest of the
-/// current month still owing) still owes, today.
+/// current month still owing) still owes, today; answers with the occurrence after it.
 pub async fn quick_pay(
     app: &App,
     principal: &Principal,
     bill: BillId,
     due: Option<NaiveDate>,
 ) -> Result<QuickPayView> {
-    let owner = data_owner(principal)?;
-    let prefs = preferences::load(app, owner).await?;
-    let today = prefs.today(app.now());
-    let bill = month::live_bill(app, owner, bill).await?;
-    let target = match due {
-        Some(due) => month::occurrence_on(app, owner, &prefs, today, &bill, due).await?,
-        None => {
-            let (first, last) = YearMonth::of(today).bounds()?;
-            month::occurrences(
-                app,
-                owner,
-                &prefs,
-                today,
-                std::slice::from_ref(&bill),
-                first,
-                last,
-            )
-            .await?
-            .into_iter()
-            .find(|o| !o.is_settled() && o.status != OccurrenceStatus::Skipped)
-            .ok_or_else(|| Error::Conflict {
-                field: "due_date".into(),
-                message: "nothing is left to pay on this bill this month".into(),
-            })?
-        }
-    };
-    pay_rest(app, owner, &prefs, today, &bill, &target).await
+    let target = Target::find(app, principal, bill, due).await?;
+    let (payment_id, amount) = target.pay_rest(app).await?;
+    Ok(QuickPayView {
+        payment_id,
+        amount: AmountView::new(amount, target.occurrence.currency),
+        paid_on: target.today,
+        occurrence: target.after(app).await?,
+    })
+}
+
+/// Quick pay of the occurrence due on `due`, for a page that draws the month itself: records
+/// the payment and reads nothing back.
+pub async fn pay_occurrence(
+    app: &App,
+    principal: &Principal,
+    bill: BillId,
+    due: NaiveDate,
+) -> Result<()> {
+    let target = Target::find(app, principal, bill, Some(due)).await?;
+    target.pay_rest(app).await.map(drop)
+}
+
+/// Marks the occurrence due on `due` unpaid; one that payments do not settle
+/// ([`Occurrence::is_settled`]) is a 409 naming `due_date`, so a stale "Undo" never pays.
+pub async fn unpay_occurrence(
+    app: &App,
+    principal: &Principal,
+    bill: BillId,
+    due: NaiveDate,
+) -> Result<()> {
+    let target = Target::find(app, principal, bill, Some(due)).await?;
+    if !target.occurrence.is_settled() {
+        return Err(Error::Conflict {
+            field: "due_date".into(),
+            message: "this occurrence is not paid".into(),
+        });
+    }
+    target.unpay(app).await
 }
 
 /// Toggle paid: pays an occurrence that is not settled, or marks a settled one unpaid
@@ -139,22 +222,13 @@ pub async fn toggle_paid(
     bill: BillId,
     due: NaiveDate,
 ) -> Result<OccurrenceView> {
-    let owner = data_owner(principal)?;
-    let prefs = preferences::load(app, owner).await?;
-    let today = prefs.today(app.now());
-    let bill = month::live_bill(app, owner, bill).await?;
-    let o = month::occurrence_on(app, owner, &prefs, today, &bill, due).await?;
-    if o.is_settled() {
-        app.store
-            .soft_delete_occurrence_payments(owner, o.bill_id, due, app.now())
-            .await?;
-        let after = month::occurrence_on(app, owner, &prefs, today, &bill, due).await?;
-        Ok(OccurrenceView::from(&after))
+    let target = Target::find(app, principal, bill, Some(due)).await?;
+    if target.occurrence.is_settled() {
+        target.unpay(app).await?;
     } else {
-        Ok(pay_rest(app, owner, &prefs, today, &bill, &o)
-            .await?
-            .occurrence)
+        target.pay_rest(app).await?;
     }
+    target.after(app).await
 }
 
 /// Whether pay-all pays `o`: owing, not partial or skipped, and due on or before today.
@@ -166,7 +240,7 @@ pub(super) fn pay_all_pays(o: &Occurrence, today: NaiveDate) -> bool {
             | OccurrenceStatus::Missed
             | OccurrenceStatus::Upcoming
     ) && o.due <= today
-        && o.expected.saturating_sub(o.paid.max(0)) > 0
+        && o.remaining() > 0
 }
 
 /// Pays every occurrence of bucket `bucket` of month `ym` that is owing and due on or before
@@ -200,7 +274,7 @@ pub async fn pay_all(
             .await?
             .iter()
             .filter(|o| o.bucket == bucket && pay_all_pays(o, today))
-            .map(|o| new_payment(o, o.expected.saturating_sub(o.paid.max(0)), today))
+            .map(|o| new_payment(o, o.remaining(), today))
             .collect();
     pay_under_one_token(app, owner, &payments).await
 }

@@ -2,29 +2,26 @@
 //! tables. The handler parses the year, makes one service call ([`service::analytics::year`])
 //! and formats the figures; the SVG comes from `views::charts`. A year that is not valid
 //! (`abc`, `0`, `99999`, an unknown parameter) shows the current year with a banner (a fixed
-//! message, never reflected input); nothing here answers 500 for a refused input.
+//! message, never reflected input); nothing here answers 500 for a refused input. A year whose
+//! totals cannot be added (an overflow) is the kit's 422 page under "Analytics could not be
+//! shown".
 
-use axum::extract::{Query, State};
-use axum::http::StatusCode;
-use axum::response::Response;
+use axum::extract::Query;
 use axum::routing::get;
 use chrono::{Datelike, NaiveDate};
 use domain::money::Currency;
 use service::analytics::{self, AnalyticsQuery, MonthFigures, YearAnalytics};
-use service::{App, Error};
 
-use super::PageContext;
 use super::chrome;
-use super::common::{DataPageUser, forbidden, with_cookie};
-use crate::AppState;
-use crate::auth::Caller;
+use super::common::with_cookie;
+use super::kit::{DataPage, Fail, PageResult};
 use crate::locale::Locale;
 use crate::routes::Table;
+use crate::views;
 use crate::views::analytics::{
     AnalyticsPage, Card, CategoryRow, Charts, CurrencyRow, DayRow, MonthRow,
 };
 use crate::views::charts::{self, BarRow, Frame, Layout, Series, Width};
-use crate::views::{self, ErrorPage};
 
 /// The banner for a year that is not valid.
 const BAD_YEAR: &str = "That year is not valid (use a year from 1 to 9999); showing this year.";
@@ -40,49 +37,18 @@ pub fn year_href(year: i32) -> String {
 }
 
 /// `GET /analytics?year=`: the year's charts, or this year with a banner when `year` is bad.
-pub async fn show(
-    State(state): State<AppState>,
-    DataPageUser(user): DataPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Query(pairs): Query<Vec<(String, String)>>,
-) -> Response {
-    let app = &state.app;
+pub async fn show(page: DataPage, Query(pairs): Query<Vec<(String, String)>>) -> PageResult {
     let (query, error) = match AnalyticsQuery::parse(&pairs) {
         Ok(query) => (query, None),
         Err(_) => (AnalyticsQuery::default(), Some(BAD_YEAR.to_owned())),
     };
-    let view = match analytics::year(app, &user, query).await {
-        Ok(view) => view,
-        Err(err) => return show_failed(app, &caller, &ctx, err),
-    };
-    let (chrome, cookie) = chrome(app, &caller, &ctx, "Analytics");
-    let mut page = present(&ctx.locale, chrome, &view);
-    page.error = error;
-    with_cookie(views::render(&page), cookie)
-}
-
-fn show_failed(app: &App, caller: &Caller, ctx: &PageContext, err: Error) -> Response {
-    let (status, message) = match err {
-        Error::Forbidden => return forbidden(app, caller, ctx),
-        Error::Invalid(_) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "This year's totals are too large to add up.",
-        ),
-        err => {
-            tracing::error!(error = %err, "analytics page failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "Try again in a moment.")
-        }
-    };
-    let (chrome, cookie) = chrome(app, caller, ctx, "Analytics");
-    let page = ErrorPage {
-        chrome,
-        status: status.as_u16(),
-        heading: "Analytics could not be shown".to_owned(),
-        message: message.to_owned(),
-        request_id: ctx.request_id.clone(),
-    };
-    with_cookie(views::render(&page), cookie)
+    let view = analytics::year(&page.app, &page.user, query).await;
+    let view = view.not_shown("Analytics could not be shown")?;
+    let ctx = page.context().await;
+    let (chrome, cookie) = chrome(&page.app, &page.caller, &ctx, "Analytics");
+    let mut analytics = present(&ctx.locale, chrome, &view);
+    analytics.error = error;
+    Ok(with_cookie(views::render(&analytics), cookie))
 }
 
 fn month_row(l: &Locale, label: String, m: &MonthFigures, currency: Currency) -> MonthRow {

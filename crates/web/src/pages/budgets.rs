@@ -6,29 +6,26 @@
 //! someone else's is a 404 page; the bootstrap administrator gets a 403 page.
 
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
-use axum::response::Response;
 use axum::routing::{get, post};
 use chrono::NaiveDate;
 use domain::Invalid;
 use domain::budget::{BudgetPeriod, BudgetState};
 use domain::id::{BudgetId, CategoryId};
 use serde::Deserialize;
-use service::auth::Principal;
+use service::Error;
 use service::budgets::{self, BudgetView, NewBudgetInput};
 use service::categories;
 use service::preferences::{self, data_owner};
 use service::tracker::AmountView;
-use service::{App, Error};
 
-use super::common::{DataPageUser, failed, message, with_cookie, with_param};
+use super::common::{message, with_cookie, with_param};
 use super::expenses::fields::{category_options, field_error};
-use super::expenses::show_failed;
-use super::forms::{BannerQuery, CsrfForm, error_message, failed_or_404, version};
-use super::{PageContext, chrome, error_page, see_other};
-use crate::AppState;
-use crate::auth::Caller;
+use super::forms::{BannerQuery, CsrfForm, error_message, version};
+use super::kit::{DataPage, Fail, PageError, PageResult};
+use super::{PageContext, chrome, see_other};
+use crate::extract::PathId;
 use crate::locale::Locale;
 use crate::routes::Table;
 use crate::views::budgets::{BudgetRow, BudgetsPage};
@@ -141,27 +138,18 @@ fn row(l: &Locale, b: &BudgetView, refused: Option<&(String, String, String)>) -
 }
 
 /// Draws the page with the stored budgets and `draw`.
-async fn render(
-    app: &App,
-    user: &Principal,
-    caller: &Caller,
-    ctx: &PageContext,
-    draw: Draw,
-) -> Response {
+async fn render(page: &DataPage, ctx: &PageContext, draw: Draw) -> PageResult {
+    let (app, user) = (&page.app, &page.user);
     let loaded = async {
         let prefs = preferences::load(app, data_owner(user)?).await?;
         let budgets = budgets::list(app, user).await?;
         let categories = categories::list(app, user, false).await?;
         Ok::<_, Error>((prefs, budgets, categories))
-    }
-    .await;
-    let (prefs, budgets, categories) = match loaded {
-        Ok(loaded) => loaded,
-        Err(err) => return show_failed(app, caller, ctx, err),
     };
+    let (prefs, budgets, categories) = loaded.await.not_shown("The budgets could not be shown")?;
     let (category, period, limit) = draw.new;
-    let (chrome, cookie) = chrome(app, caller, ctx, "Budgets");
-    let page = BudgetsPage {
+    let (chrome, cookie) = chrome(app, &page.caller, ctx, "Budgets");
+    let view = BudgetsPage {
         chrome,
         rows: budgets
             .iter()
@@ -184,35 +172,21 @@ async fn render(
         error: draw.error,
         status: draw.status.unwrap_or(StatusCode::OK),
     };
-    with_cookie(views::render(&page), cookie)
+    Ok(with_cookie(views::render(&view), cookie))
 }
 
 /// `GET /budgets`.
-pub async fn show(
-    State(state): State<AppState>,
-    DataPageUser(user): DataPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Query(query): Query<BannerQuery>,
-) -> Response {
+pub async fn show(page: DataPage, Query(query): Query<BannerQuery>) -> PageResult {
     let draw = Draw {
         notice: message(&NOTICES, query.notice.as_deref()),
         error: error_message(&ERRORS, query.error.as_deref()),
         ..Draw::default()
     };
-    render(&state.app, &user, &caller, &ctx, draw).await
+    render(&page, &page.context().await, draw).await
 }
 
-/// The 404 page for a budget that is missing or someone else's.
-fn not_found(app: &App, caller: &Caller, ctx: &PageContext) -> Response {
-    error_page(
-        app,
-        caller,
-        ctx,
-        StatusCode::NOT_FOUND,
-        "There is no such budget. It may have been deleted, or the link is wrong.",
-    )
-}
+/// The 404 page's words for a budget that is missing or someone else's.
+const NOT_FOUND: &str = "There is no such budget. It may have been deleted, or the link is wrong.";
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -250,14 +224,8 @@ impl NewBudgetForm {
 }
 
 /// `POST /budgets`: a new budget for one of the caller's categories.
-pub async fn create(
-    State(state): State<AppState>,
-    DataPageUser(user): DataPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Form(form): Form<NewBudgetForm>,
-) -> Response {
-    let app = &state.app;
+pub async fn create(page: DataPage, Form(form): Form<NewBudgetForm>) -> PageResult {
+    let ctx = page.context().await;
     let mut draw = Draw {
         new: (
             form.category_id.trim().to_owned(),
@@ -267,33 +235,37 @@ pub async fn create(
         status: Some(StatusCode::UNPROCESSABLE_ENTITY),
         ..Draw::default()
     };
-    let input = match form.parse(&ctx.locale) {
-        Ok(input) => input,
-        Err(errors) => {
-            draw.new_errors = errors;
-            return render(app, &user, &caller, &ctx, draw).await;
-        }
+    draw.new_errors = match form.parse(&ctx.locale) {
+        Ok(input) => match budgets::create(&page.app, &page.user, input.clone()).await {
+            Ok(_) => return Ok(see_other("/budgets?notice=created")),
+            Err(err) => refusal(err, input.period, &mut draw)?,
+        },
+        Err(errors) => errors,
     };
-    let period = input.period;
-    match budgets::create(app, &user, input).await {
-        Ok(_) => see_other("/budgets?notice=created"),
-        Err(Error::Invalid(invalid)) => {
-            draw.new_errors = vec![field_error(invalid)];
-            render(app, &user, &caller, &ctx, draw).await
-        }
-        Err(Error::Conflict { .. }) => {
-            draw.new_errors = vec![(
+    render(&page, &ctx, draw).await
+}
+
+/// The messages of a refused new budget (422; 409 for a period its category already has), or
+/// the failure's usual answer.
+fn refusal(
+    err: Error,
+    period: BudgetPeriod,
+    draw: &mut Draw,
+) -> Result<Vec<(String, String)>, PageError> {
+    Ok(match err {
+        Error::Invalid(invalid) => vec![field_error(invalid)],
+        Error::Conflict { .. } => {
+            draw.status = Some(StatusCode::CONFLICT);
+            vec![(
                 "category_id".to_owned(),
                 format!(
                     "This category already has a {} budget; change its limit in the list instead.",
                     period.as_str()
                 ),
-            )];
-            draw.status = Some(StatusCode::CONFLICT);
-            render(app, &user, &caller, &ctx, draw).await
+            )]
         }
-        Err(err) => failed(app, &caller, &ctx, "/budgets", err),
-    }
+        err => return Err(err).back_to("/budgets"),
+    })
 }
 
 #[derive(Deserialize, Default)]
@@ -308,58 +280,45 @@ pub struct LimitForm {
 
 /// `POST /budgets/{id}`: changes a budget's limit.
 pub async fn update(
-    State(state): State<AppState>,
-    DataPageUser(user): DataPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Path(id): Path<String>,
+    page: DataPage,
+    PathId(id): PathId<BudgetId>,
     Form(form): Form<LimitForm>,
-) -> Response {
-    let app = &state.app;
-    let Ok(id) = id.parse::<BudgetId>() else {
-        return not_found(app, &caller, &ctx);
+) -> PageResult {
+    let ctx = page.context().await;
+    let updated = async {
+        let limit = ctx.locale.amount_input("limit", &form.limit)?;
+        budgets::update_limit(&page.app, &page.user, id, &limit, version(&form.version)).await
     };
-    let version = version(&form.version);
-    let limit = ctx.locale.amount_input("limit", &form.limit);
-    let updated = match limit {
-        Ok(limit) => budgets::update_limit(app, &user, id, &limit, version).await,
-        Err(invalid) => Err(invalid.into()),
-    };
-    let (status, message) = match updated {
-        Ok(_) => return see_other("/budgets?notice=saved"),
-        Err(Error::NotFound) => return not_found(app, &caller, &ctx),
-        Err(Error::Invalid(invalid)) => (StatusCode::UNPROCESSABLE_ENTITY, field_error(invalid).1),
-        Err(Error::Conflict { .. }) => (
-            StatusCode::CONFLICT,
-            "This budget was changed elsewhere since the page was loaded. Check its figures and save again.".to_owned(),
-        ),
-        Err(err) => return failed(app, &caller, &ctx, "/budgets", err),
+    let (status, message) = match updated.await {
+        Ok(_) => return Ok(see_other("/budgets?notice=saved")),
+        Err(err) => limit_refusal(err)?,
     };
     let draw = Draw {
-        row_error: Some((id.to_string(), form.limit.clone(), message)),
+        row_error: Some((id.to_string(), form.limit, message)),
         status: Some(status),
         ..Draw::default()
     };
-    render(app, &user, &caller, &ctx, draw).await
+    render(&page, &ctx, draw).await
+}
+
+/// The status and message of a refused limit (422; 409 for a stale page), or the failure's
+/// usual answer (a budget that is missing or someone else's is the 404 page).
+fn limit_refusal(err: Error) -> Result<(StatusCode, String), PageError> {
+    Ok(match err {
+        Error::Invalid(invalid) => (StatusCode::UNPROCESSABLE_ENTITY, field_error(invalid).1),
+        Error::Conflict { .. } => (
+            StatusCode::CONFLICT,
+            "This budget was changed elsewhere since the page was loaded. Check its figures and save again.".to_owned(),
+        ),
+        err => return Err(err).back_to("/budgets").missing(NOT_FOUND),
+    })
 }
 
 /// `POST /budgets/{id}/delete`: deletes a budget for good (the form asks first).
-pub async fn delete(
-    State(state): State<AppState>,
-    DataPageUser(user): DataPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Path(id): Path<String>,
-    Form(_form): Form<CsrfForm>,
-) -> Response {
-    let app = &state.app;
-    let Ok(id) = id.parse::<BudgetId>() else {
-        return not_found(app, &caller, &ctx);
-    };
-    match budgets::delete(app, &user, id).await {
-        Ok(()) => see_other(&with_param("/budgets", "notice", "deleted")),
-        Err(err) => failed_or_404(app, &caller, &ctx, "/budgets", err, not_found),
-    }
+pub async fn delete(page: DataPage, PathId(id): PathId<BudgetId>, _: Form<CsrfForm>) -> PageResult {
+    let deleted = budgets::delete(&page.app, &page.user, id).await;
+    deleted.back_to("/budgets").missing(NOT_FOUND)?;
+    Ok(see_other(&with_param("/budgets", "notice", "deleted")))
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 //! only when there is something to compute it from and otherwise links here.
 
 use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -14,12 +14,11 @@ use service::Error;
 use service::tracker::cash::{self, CashMonthInput, CashMonthView};
 use service::tracker::{AmountView, TrackerQuery, TrackerView, YearMonth};
 
-use super::common::{DataPageUser, failed, with_cookie};
-use super::forms::{NotShown, not_shown, param};
+use super::common::with_cookie;
+use super::forms::param;
+use super::kit::{DataPage, Fail, PageResult};
 use super::tracker::{neighbours, range};
 use super::{PageContext, chrome, see_other};
-use crate::AppState;
-use crate::auth::Caller;
 use crate::locale::Locale;
 use crate::routes::Table;
 use crate::views::cash::{CashPage, CashPeriod};
@@ -132,7 +131,7 @@ impl Values {
     }
 }
 
-fn page(
+fn cash_page(
     l: &Locale,
     chrome: Chrome,
     view: &CashMonthView,
@@ -179,36 +178,30 @@ fn page(
     }
 }
 
-/// What the page says when the month cannot be shown.
-const NOT_SHOWN: NotShown<'static> = NotShown {
-    title: "Starting cash and income",
-    heading: "Starting cash and income could not be shown",
-    invalid: Some("That month is not valid; pick a month from the tracker."),
-};
+/// The heading of the error page when the month cannot be shown.
+const NOT_SHOWN: &str = "Starting cash and income could not be shown";
+
+/// The page drawn with the form's `values` (saved or typed) and `errors`.
+fn draw(
+    page: &DataPage,
+    ctx: &PageContext,
+    view: &CashMonthView,
+    values: Values,
+    errors: Vec<(String, String)>,
+) -> Response {
+    let (chrome, cookie) = chrome(&page.app, &page.caller, ctx, "Starting cash and income");
+    let cash = cash_page(&ctx.locale, chrome, view, values, errors);
+    with_cookie(views::render(&cash), cookie)
+}
 
 /// `GET /tracker/cash?year=&month=`: the form with what is saved.
-pub async fn show(
-    State(state): State<AppState>,
-    DataPageUser(user): DataPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Query(pairs): Query<Vec<(String, String)>>,
-) -> Response {
-    let app = &state.app;
-    let view = match TrackerQuery::parse(&pairs) {
-        Ok(query) => cash::month(app, &user, query.year, query.month).await,
-        Err(invalid) => Err(Error::Invalid(invalid)),
-    };
-    let view = match view {
-        Ok(view) => view,
-        Err(err) => return not_shown(app, &caller, &ctx, err, &NOT_SHOWN),
-    };
-    let (chrome, cookie) = chrome(app, &caller, &ctx, "Starting cash and income");
+pub async fn show(page: DataPage, Query(pairs): Query<Vec<(String, String)>>) -> PageResult {
+    let query = TrackerQuery::parse(&pairs).not_shown(NOT_SHOWN)?;
+    let view = cash::month(&page.app, &page.user, query.year, query.month).await;
+    let view = view.not_shown(NOT_SHOWN)?;
+    let ctx = page.context().await;
     let values = Values::saved(&ctx.locale, &view);
-    with_cookie(
-        views::render(&page(&ctx.locale, chrome, &view, values, Vec::new())),
-        cookie,
-    )
+    Ok(draw(&page, &ctx, &view, values, Vec::new()))
 }
 
 /// The most pay periods a month can have (the 1st and four paydays); a form claiming more is
@@ -279,61 +272,52 @@ fn message(l: &Locale, view: &CashMonthView, field: &str, reason: &str) -> Strin
     }
 }
 
-/// `POST /tracker/cash`: saves the month and the recurring income, then back to the tracker.
-pub async fn save(
-    State(state): State<AppState>,
-    DataPageUser(user): DataPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Form(form): Form<Vec<(String, String)>>,
-) -> Response {
-    let app = &state.app;
-    let number = |name: &str| param(&form, name).and_then(|v| v.trim().parse::<i64>().ok());
-    let month = match (number("year"), number("month")) {
-        (Some(year), Some(month)) => YearMonth::new(year, month).map_err(Error::Invalid),
+/// The month a posted form is for.
+fn form_month(form: &[(String, String)]) -> Result<YearMonth, Error> {
+    let number = |name: &str| param(form, name).and_then(|v| v.trim().parse::<i64>().ok());
+    match (number("year"), number("month")) {
+        (Some(year), Some(month)) => Ok(YearMonth::new(year, month)?),
         _ => Err(Error::invalid("month", "is missing")),
-    };
-    let month = match month {
-        Ok(month) => month,
-        Err(err) => return not_shown(app, &caller, &ctx, err, &NOT_SHOWN),
-    };
+    }
+}
+
+/// `POST /tracker/cash`: saves the month and the recurring income, then back to the tracker.
+pub async fn save(page: DataPage, Form(form): Form<Vec<(String, String)>>) -> PageResult {
+    let month = form_month(&form).not_shown(NOT_SHOWN)?;
+    let ctx = page.context().await;
     let (input, typed) = read_form(&ctx.locale, &form, month);
-    let to = href(month.year(), month.month());
-    let saved = match input {
-        Ok(input) => cash::save_month(app, &user, input).await,
-        Err(err) => Err(err),
-    };
-    match saved {
-        Ok(()) => see_other(&format!(
+    let saved = async { cash::save_month(&page.app, &page.user, input?).await };
+    match saved.await {
+        Ok(()) => Ok(see_other(&format!(
             "/?year={}&month={}&notice=cash_saved",
             month.year(),
             month.month()
-        )),
-        Err(Error::Invalid(invalid)) => {
-            let view = match cash::month(app, &user, Some(month.year()), Some(month.month())).await
-            {
-                Ok(view) => view,
-                Err(err) => return failed(app, &caller, &ctx, &to, err),
-            };
-            let text = message(&ctx.locale, &view, &invalid.field, &invalid.reason);
-            // A form for other periods than the month now has cannot keep its values.
-            let values = if invalid.field == "periods" {
-                Values::saved(&ctx.locale, &view)
-            } else {
-                typed
-            };
-            let (chrome, cookie) = chrome(app, &caller, &ctx, "Starting cash and income");
-            let page = page(
-                &ctx.locale,
-                chrome,
-                &view,
-                values,
-                vec![(invalid.field, text)],
-            );
-            with_cookie(views::render(&page), cookie)
-        }
-        Err(err) => failed(app, &caller, &ctx, &to, err),
+        ))),
+        Err(Error::Invalid(invalid)) => refused(&page, &ctx, month, typed, invalid).await,
+        Err(err) => Err(err).back_to(&href(month.year(), month.month())),
     }
+}
+
+/// A refused field: the page again with 422, its message under it and everything typed kept
+/// (the saved values when the form's pay periods are no longer the month's).
+async fn refused(
+    page: &DataPage,
+    ctx: &PageContext,
+    month: YearMonth,
+    typed: Values,
+    invalid: domain::Invalid,
+) -> PageResult {
+    let (year, number) = (month.year(), month.month());
+    let view = cash::month(&page.app, &page.user, Some(year), Some(number)).await;
+    let view = view.back_to(&href(year, number))?;
+    let text = message(&ctx.locale, &view, &invalid.field, &invalid.reason);
+    // A form for other periods than the month now has cannot keep its values.
+    let values = if invalid.field == "periods" {
+        Values::saved(&ctx.locale, &view)
+    } else {
+        typed
+    };
+    Ok(draw(page, ctx, &view, values, vec![(invalid.field, text)]))
 }
 
 #[cfg(test)]

@@ -1,10 +1,12 @@
 //! One occurrence's month state from the tracker: `GET /tracker/occurrence?bill_id=&due_date=
 //! &return_to=` shows the actual amount, note and snooze of one bill's due date, and `POST
 //! /tracker/occurrence` saves them and returns to the tracker month it came from. A refused
-//! field comes back on this page with 422, its message under it and what was typed kept.
+//! field comes back on this page with 422, its message under it and what was typed kept
+//! ([`refused`]); a bill that is not the caller's, or a date that is not one of its due dates,
+//! is the 404 page; any other failure is the page kit's.
 
 use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -17,12 +19,10 @@ use service::Error;
 use service::month_state::{self, MonthStateChanges};
 use service::tracker::month::OccurrenceView;
 
-use super::common::{DataPageUser, badge, failed, with_cookie, with_param};
-use super::forms::parse_id;
-use super::tracker::back;
-use super::{PageContext, chrome, error_page, see_other};
-use crate::AppState;
-use crate::auth::Caller;
+use super::common::{badge, with_cookie, with_param};
+use super::kit::{DataPage, Fail, PageResult};
+use super::tracker::{back, parse_occurrence};
+use super::{PageContext, chrome, see_other};
 use crate::locale::Locale;
 use crate::routes::Table;
 use crate::views::{self, OccurrencePage};
@@ -78,10 +78,6 @@ impl OccurrenceForm {
     }
 }
 
-fn parse_occurrence(bill_id: &str, due_date: &str) -> Result<(BillId, NaiveDate), Error> {
-    Ok((parse_id(bill_id)?, parse_date("due_date", due_date)?))
-}
-
 /// The words a refused field's message starts with.
 fn label(field: &str) -> &'static str {
     match field {
@@ -93,7 +89,7 @@ fn label(field: &str) -> &'static str {
 }
 
 /// The page for `view`, with the form's `values` (saved or typed) and `errors`.
-fn page(
+fn occurrence_page(
     l: &Locale,
     chrome: views::Chrome,
     view: &OccurrenceView,
@@ -126,36 +122,43 @@ fn page(
     }
 }
 
-/// Not a bill of the caller's, or not one of its due dates: the 404 page.
-fn not_found(state: &AppState, caller: &Caller, ctx: &PageContext) -> Response {
-    error_page(
-        &state.app,
-        caller,
-        ctx,
-        StatusCode::NOT_FOUND,
-        "That bill has no such due date, or it no longer exists.",
-    )
+/// The 404 page's words for a bill that is not the caller's, or a date that is not one of its
+/// due dates.
+const NOT_FOUND: &str = "That bill has no such due date, or it no longer exists.";
+
+/// A date that is not one of the bill's due dates (refused naming `due_date`) is not found,
+/// like a bill that is not the caller's.
+fn gone(err: Error) -> Error {
+    match err {
+        Error::Invalid(_) => Error::NotFound,
+        err => err,
+    }
+}
+
+/// The page for `view`, drawn with the form's `values` (saved or typed) and `errors`.
+fn draw(
+    page: &DataPage,
+    ctx: &PageContext,
+    view: &OccurrenceView,
+    return_to: String,
+    values: [String; 3],
+    errors: Vec<(String, String)>,
+) -> Response {
+    let title = format!("{} this month", view.bill_name);
+    let (chrome, cookie) = chrome(&page.app, &page.caller, ctx, &title);
+    let occurrence = occurrence_page(&ctx.locale, chrome, view, return_to, values, errors);
+    with_cookie(views::render(&occurrence), cookie)
 }
 
 /// `GET /tracker/occurrence`: the form with the saved month state.
-pub async fn show(
-    State(state): State<AppState>,
-    DataPageUser(user): DataPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Query(query): Query<OccurrenceQuery>,
-) -> Response {
-    let app = &state.app;
+pub async fn show(page: DataPage, Query(query): Query<OccurrenceQuery>) -> PageResult {
     let to = back(query.return_to.as_deref());
-    let view = match parse_occurrence(&query.bill_id, &query.due_date) {
-        Ok((bill, due)) => month_state::get(app, &user, bill, due).await,
-        Err(err) => Err(err),
-    };
-    let view = match view {
-        Ok(view) => view,
-        Err(Error::NotFound | Error::Invalid(_)) => return not_found(&state, &caller, &ctx),
-        Err(err) => return failed(app, &caller, &ctx, &to, err),
-    };
+    let (bill, due) = parse_occurrence(&query.bill_id, &query.due_date)
+        .map_err(gone)
+        .missing(NOT_FOUND)?;
+    let view = month_state::get(&page.app, &page.user, bill, due).await;
+    let view = view.map_err(gone).back_to(&to).missing(NOT_FOUND)?;
+    let ctx = page.context().await;
     let values = [
         view.actual_amount
             .as_ref()
@@ -166,60 +169,42 @@ pub async fn show(
             .map(|d| d.to_string())
             .unwrap_or_default(),
     ];
-    let (chrome, cookie) = chrome(
-        app,
-        &caller,
-        &ctx,
-        &format!("{} this month", view.bill_name),
-    );
-    with_cookie(
-        views::render(&page(&ctx.locale, chrome, &view, to, values, Vec::new())),
-        cookie,
-    )
+    Ok(draw(&page, &ctx, &view, to, values, Vec::new()))
 }
 
 /// `POST /tracker/occurrence`: saves the month state and returns to the tracker.
-pub async fn save(
-    State(state): State<AppState>,
-    DataPageUser(user): DataPageUser,
-    caller: Caller,
-    ctx: PageContext,
-    Form(form): Form<OccurrenceForm>,
-) -> Response {
-    let app = &state.app;
+pub async fn save(page: DataPage, Form(form): Form<OccurrenceForm>) -> PageResult {
     let to = back(form.return_to.as_deref());
-    let Ok((bill, due)) = parse_occurrence(&form.bill_id, &form.due_date) else {
-        return not_found(&state, &caller, &ctx);
+    let (bill, due) = parse_occurrence(&form.bill_id, &form.due_date)
+        .map_err(gone)
+        .missing(NOT_FOUND)?;
+    let ctx = page.context().await;
+    let saved = async {
+        let changes = form.changes(&ctx.locale)?;
+        month_state::set(&page.app, &page.user, bill, due, changes).await
     };
-    let result = match form.changes(&ctx.locale) {
-        Ok(changes) => month_state::set(app, &user, bill, due, changes).await,
-        Err(err) => Err(err),
-    };
-    match result {
-        Ok(_) => see_other(&with_param(&to, "notice", "skipped")),
+    match saved.await {
+        Ok(_) => Ok(see_other(&with_param(&to, "notice", "skipped"))),
         Err(Error::Invalid(invalid)) if invalid.field != "due_date" => {
-            let Ok(view) = month_state::get(app, &user, bill, due).await else {
-                return not_found(&state, &caller, &ctx);
-            };
-            let message = format!("{} {}.", label(&invalid.field), invalid.reason);
-            let values = [form.actual_amount, form.note, form.snoozed_until];
-            let (chrome, cookie) = chrome(
-                app,
-                &caller,
-                &ctx,
-                &format!("{} this month", view.bill_name),
-            );
-            let page = page(
-                &ctx.locale,
-                chrome,
-                &view,
-                to,
-                values,
-                vec![(invalid.field, message)],
-            );
-            with_cookie(views::render(&page), cookie)
+            refused(&page, &ctx, (bill, due), to, form, invalid).await
         }
-        Err(Error::NotFound | Error::Invalid(_)) => not_found(&state, &caller, &ctx),
-        Err(err) => failed(app, &caller, &ctx, &to, err),
+        Err(err) => Err(gone(err)).back_to(&to).missing(NOT_FOUND),
     }
+}
+
+/// A refused field: the page again with 422, its message under it and what was typed kept.
+async fn refused(
+    page: &DataPage,
+    ctx: &PageContext,
+    (bill, due): (BillId, NaiveDate),
+    to: String,
+    form: OccurrenceForm,
+    invalid: domain::Invalid,
+) -> PageResult {
+    let view = month_state::get(&page.app, &page.user, bill, due).await;
+    let view = view.map_err(gone).missing(NOT_FOUND)?;
+    let message = format!("{} {}.", label(&invalid.field), invalid.reason);
+    let values = [form.actual_amount, form.note, form.snoozed_until];
+    let errors = vec![(invalid.field, message)];
+    Ok(draw(page, ctx, &view, to, values, errors))
 }

@@ -37,6 +37,7 @@ mod pages_cash;
 mod pages_categories;
 mod pages_errors;
 mod pages_errors_admin;
+mod pages_errors_tracker;
 mod pages_every;
 mod pages_expenses;
 mod pages_locale;

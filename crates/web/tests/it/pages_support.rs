@@ -20,7 +20,7 @@ pub async fn page(browser: &Browser, path: &str) -> String {
     body
 }
 
-/// POSTs a form with the CSRF token; the answer as sent (a redirect is not followed).
+/// POSTs a form with the CSRF token, without following the redirect.
 pub async fn post_form(
     browser: &Browser,
     path: &str,
@@ -37,6 +37,16 @@ pub async fn post_form(
         .expect("post")
 }
 
+/// A response header as text (empty when absent).
+pub fn header(response: &reqwest::Response, name: &str) -> String {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
 /// POSTs a form with the CSRF token; returns the status, the `Location` and the body.
 pub async fn submit(
     browser: &Browser,
@@ -44,13 +54,7 @@ pub async fn submit(
     fields: &[(&str, &str)],
 ) -> (StatusCode, String, String) {
     let response = post_form(browser, path, fields).await;
-    let status = response.status();
-    let location = response
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let (status, location) = (response.status(), header(&response, "location"));
     (status, location, response.text().await.expect("body"))
 }
 

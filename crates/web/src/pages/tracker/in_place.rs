@@ -11,37 +11,30 @@
 //!
 //! Both shapes come after the same extractors (signed in, CSRF, data owner) and the same
 //! service call, which checks the owner: a bill of someone else's is "not found" either way,
-//! and its partial draws nothing of it.
+//! and its partial draws nothing of it. A failure that is not drawn in place (the bootstrap
+//! administrator's 403, signing in, stepping up, any failure without JavaScript) is the page
+//! kit's ([`super::super::kit`]). The user's theme and locale are read only when something
+//! needs them (a typed amount, a partial), so a pay without JavaScript reads neither.
+
+use std::future::Future;
 
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
-use domain::date::parse_date;
 use domain::id::BillId;
-use service::auth::Principal;
+use service::Error;
 use service::tracker::{self, TrackerQuery};
-use service::{App, Error};
+use tokio::sync::OnceCell;
 
-use super::super::common::{
-    banner_code, encode_component, failed, message, with_cookie, with_param,
-};
-use super::super::forms::{error_message, parse_id};
+use super::super::common::{banner_code, encode_component, message, with_cookie, with_param};
+use super::super::forms::error_message;
 use super::super::htmx::Htmx;
+use super::super::kit::{DataPage, Fail, PageResult};
 use super::super::{PageContext, chrome, see_other};
-use super::{ERRORS, NOTICES, amount_advice, back, occurrence_notice, present};
-use crate::auth::Caller;
+use super::view::{amount_advice, occurrence_notice, present};
+use super::{ERRORS, NOTICES, back, parse_occurrence};
 use crate::views::tracker::{SafeToSpendCard, TrackerRowPartial, occurrence_anchor};
 use crate::views::{self};
-
-/// The bill and due date a row's form names.
-pub(super) fn parse_occurrence(
-    bill_id: &str,
-    due_date: &str,
-) -> Result<(BillId, NaiveDate), Error> {
-    let bill = parse_id(bill_id)?;
-    let due = parse_date("due_date", due_date)?;
-    Ok((bill, due))
-}
 
 /// `to` landing on the element with id `anchor`.
 pub(super) fn at(to: &str, anchor: &str) -> String {
@@ -50,24 +43,61 @@ pub(super) fn at(to: &str, anchor: &str) -> String {
 
 /// Everything a row form's answer needs from its request.
 pub(super) struct Reply<'a> {
-    pub app: &'a App,
-    pub user: &'a Principal,
-    pub caller: &'a Caller,
-    pub ctx: &'a PageContext,
+    pub page: &'a DataPage,
     pub htmx: Htmx,
     /// The tracker URL the form came from, as posted (checked by [`back`]).
     pub return_to: Option<&'a str>,
+    /// The page context, read once when something needs it (a typed amount, a partial).
+    ctx: OnceCell<PageContext>,
 }
 
-impl Reply<'_> {
+impl<'a> Reply<'a> {
+    pub fn new(page: &'a DataPage, htmx: Htmx, return_to: Option<&'a str>) -> Self {
+        Reply {
+            page,
+            htmx,
+            return_to,
+            ctx: OnceCell::new(),
+        }
+    }
+
+    /// The user's page context (theme and locale), read on first use.
+    pub async fn context(&self) -> &PageContext {
+        self.ctx.get_or_init(|| self.page.context()).await
+    }
+
+    /// Answers a row's form: parses the occurrence it names, runs `act` (its one service call)
+    /// on it, and answers with [`Reply::row`]; `notice` is the banner code of a success.
+    pub async fn act<F, Fut>(
+        &self,
+        bill_id: &str,
+        due_date: &str,
+        notice: &str,
+        act: F,
+    ) -> PageResult
+    where
+        F: FnOnce(BillId, NaiveDate) -> Fut,
+        Fut: Future<Output = Result<(), Error>>,
+    {
+        match parse_occurrence(bill_id, due_date) {
+            Ok((bill, due)) => {
+                let result = act(bill, due).await;
+                self.row(Some((bill, due)), result, notice).await
+            }
+            Err(err) => self.row(None, Err(err), notice).await,
+        }
+    }
+
     /// The answer after the form's service call on `occurrence` (`None`: the form named none
-    /// that parses) returned `result`; `notice` is the banner code of a success.
-    pub async fn row(
+    /// that parses) returned `result`; `notice` is the banner code of a success. A failure
+    /// that is not drawn in place is the page kit's (a banner back on the month, the 403
+    /// page, signing in).
+    async fn row(
         &self,
         occurrence: Option<(BillId, NaiveDate)>,
         result: Result<(), Error>,
         notice: &str,
-    ) -> Response {
+    ) -> PageResult {
         let mut to = back(self.return_to);
         if let Some((bill, due)) = occurrence {
             // The banner names the bill and month it acted on (looked up on the page).
@@ -83,25 +113,25 @@ impl Reply<'_> {
         };
         let (code, status) = match result {
             Ok(()) if !self.htmx.partial => {
-                return see_other(&landing(&with_param(&to, "notice", notice)));
+                return Ok(see_other(&landing(&with_param(&to, "notice", notice))));
             }
             Ok(()) => (notice, StatusCode::OK),
             // The amount asked for on an estimated bill: say so, not "reload the page".
             Err(Error::Invalid(invalid)) if invalid.field == "amount" => {
                 if !self.htmx.partial {
-                    return see_other(&with_param(&to, "error", "amount"));
+                    return Ok(see_other(&with_param(&to, "error", "amount")));
                 }
                 ("amount", StatusCode::UNPROCESSABLE_ENTITY)
             }
             Err(err) => match banner_code(&err) {
                 Some(code) if self.htmx.partial => (code, status_of(code)),
-                _ => return failed(self.app, self.caller, self.ctx, &to, err),
+                _ => return Err(err).back_to(&to),
             },
         };
         match self.partial(occurrence, code, status).await {
-            Some(response) => response,
+            Some(response) => Ok(response),
             // The month could not be read again: show the whole page, at the row.
-            None => hx_redirect(&landing(&with_param(&to, "notice", code))),
+            None => Ok(hx_redirect(&landing(&with_param(&to, "notice", code)))),
         }
     }
 
@@ -114,7 +144,8 @@ impl Reply<'_> {
         status: StatusCode,
     ) -> Option<Response> {
         let failed = status != StatusCode::OK;
-        let (chrome, cookie) = chrome(self.app, self.caller, self.ctx, "Tracker");
+        let ctx = self.context().await;
+        let (chrome, cookie) = chrome(&self.page.app, &self.page.caller, ctx, "Tracker");
         let return_to = back(self.return_to);
         let mut partial = TrackerRowPartial {
             chrome,
@@ -127,7 +158,7 @@ impl Reply<'_> {
             cards: Vec::new(),
             safe_to_spend: SafeToSpendCard::default(),
             message: if code == "amount" {
-                amount_advice(&self.ctx.locale)
+                amount_advice(&ctx.locale)
             } else if failed {
                 error_message(&ERRORS, Some(code))?
             } else {
@@ -143,7 +174,7 @@ impl Reply<'_> {
                 month: Some(due.month()),
                 ..TrackerQuery::default()
             };
-            let view = match tracker::show(self.app, self.user, query).await {
+            let view = match tracker::show(&self.page.app, &self.page.user, query).await {
                 Ok(view) => Some(view),
                 Err(_) if failed => None,
                 Err(err) => {
@@ -154,12 +185,11 @@ impl Reply<'_> {
             if let Some(view) = view {
                 let (bill, due) = (bill.to_string(), due.to_string());
                 if !failed
-                    && let Some(said) =
-                        occurrence_notice(&self.ctx.locale, &view, code, &bill, &due)
+                    && let Some(said) = occurrence_notice(&ctx.locale, &view, code, &bill, &due)
                 {
                     partial.message = said;
                 }
-                let page = present(&self.ctx.locale, partial.chrome.clone(), &view);
+                let page = present(&ctx.locale, partial.chrome.clone(), &view);
                 let anchor = occurrence_anchor(&bill, &due);
                 let found = page.buckets.into_iter().find_map(|mut bucket| {
                     let at = bucket.rows.iter().position(|r| r.anchor() == anchor)?;
