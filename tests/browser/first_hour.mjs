@@ -115,6 +115,8 @@ export function firstHour(suite) {
       await move.waitFor();
       await step(page, "07-currency-offer");
       await move.click();
+      // The offer is gone once the change is answered; leaving earlier could cut the POST off.
+      await move.waitFor({ state: "detached" });
       await page.goto(`${base}/bills`);
       const listed = await page.locator("tr", { has: page.getByText("Rent", { exact: true }) }).first().textContent();
       assert(/(USD\s|US\$)950\.00/.test(listed), `the bill is in USD now, amount unchanged: ${listed}`);
