@@ -24,7 +24,6 @@ use std::collections::HashMap;
 use axum::Form;
 use axum::extract::Query;
 use axum::http::StatusCode;
-use axum::response::Response;
 use axum::routing::{get, post};
 use domain::id::ExpenseId;
 use serde::Deserialize;
@@ -34,10 +33,9 @@ use service::expenses::{self, ExpensePage, ExpenseQuery};
 use service::{App, Error};
 
 use super::common::{with_cookie, with_param};
-use super::forms::{NotShown, UndoForm, back_to, not_shown, param};
+use super::forms::{UndoForm, back_to, param};
 use super::kit::{DataPage, Fail, PageError, PageResult};
-use super::{PageContext, chrome, see_other};
-use crate::auth::Caller;
+use super::{chrome, see_other};
 use crate::extract::PathId;
 use crate::locale::Locale;
 use crate::routes::Table;
@@ -79,16 +77,6 @@ pub(crate) const MISSING: &str =
 
 /// The heading of the error page when the expenses could not be shown.
 pub(crate) const NOT_SHOWN: &str = "The expenses could not be shown";
-
-/// A failed page load: 403 for the bootstrap administrator, else a 503 page.
-pub fn show_failed(app: &App, caller: &Caller, ctx: &PageContext, err: Error) -> Response {
-    let page = NotShown {
-        title: "Expenses",
-        heading: NOT_SHOWN,
-        invalid: None,
-    };
-    not_shown(app, caller, ctx, err, &page)
-}
 
 /// The page of expenses `query` asks for, and its number; past the last page (its rows were
 /// just deleted, or an old link) the last page instead.

@@ -1,23 +1,18 @@
 //! Form plumbing the page areas share, beside [`super::common`]: the small posted forms (only
 //! the CSRF token; an undo token and where to return), the banner query and reading one query
 //! parameter, an id that does not parse answering like a missing record, checkboxes, the
-//! version of an optimistic edit, where a form may send the browser back to, the error banners
-//! whose words are the same on every page, the redirect after a form, and the page shown when
-//! a page could not be loaded.
+//! version of an optimistic edit, where a form may send the browser back to and the error banners
+//! whose words are the same on every page.
 //!
 //! Banners stay fixed messages chosen by code: nothing here puts typed input into a banner.
 
 use std::str::FromStr;
 
-use axum::http::StatusCode;
-use axum::response::Response;
 use serde::Deserialize;
-use service::{App, Error};
+use service::Error;
 
-use super::common::{failed, forbidden, message, with_cookie, with_param};
-use super::{PageContext, chrome, safe_next, see_other};
-use crate::auth::Caller;
-use crate::views::{self, ErrorPage};
+use super::common::message;
+use super::safe_next;
 
 /// A form with only the CSRF token (a one-button action).
 #[derive(Deserialize)]
@@ -52,7 +47,7 @@ pub fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .map(|(_, value)| value.as_str())
 }
 
-/// An id from the path or a form; one that does not parse is not found, like a missing one.
+/// An id from a form or query; one that does not parse is not found, like a missing one.
 pub fn parse_id<T: FromStr>(raw: &str) -> Result<T, Error> {
     raw.parse().map_err(|_| Error::NotFound)
 }
@@ -95,81 +90,6 @@ const ERRORS: [(&str, &str); 3] = [
 /// The error banner for `code`: the page's own words from `page`, else the shared ones.
 pub fn error_message(page: &[(&str, &'static str)], code: Option<&str>) -> Option<String> {
     message(page, code).or_else(|| message(&ERRORS, code))
-}
-
-/// The redirect after a form: back to `to` with the banner `notice` when `result` succeeded,
-/// else [`failed`]'s answer.
-pub fn done<T>(
-    app: &App,
-    caller: &Caller,
-    ctx: &PageContext,
-    result: Result<T, Error>,
-    to: &str,
-    notice: &str,
-) -> Response {
-    match result {
-        Ok(_) => see_other(&with_param(to, "notice", notice)),
-        Err(err) => failed(app, caller, ctx, to, err),
-    }
-}
-
-/// The 404 page of an area, for a record that is missing or someone else's.
-pub type NotFoundPage = fn(&App, &Caller, &PageContext) -> Response;
-
-/// [`failed`] for a form about one record: a missing one is the area's 404 page instead of a
-/// banner.
-pub fn failed_or_404(
-    app: &App,
-    caller: &Caller,
-    ctx: &PageContext,
-    to: &str,
-    err: Error,
-    not_found: NotFoundPage,
-) -> Response {
-    match err {
-        Error::NotFound => not_found(app, caller, ctx),
-        err => failed(app, caller, ctx, to, err),
-    }
-}
-
-/// What a page that could not be loaded says.
-pub struct NotShown<'a> {
-    /// The page's title (`Tracker`); lowercased, it names the page in the log.
-    pub title: &'a str,
-    /// "The tracker could not be shown".
-    pub heading: &'a str,
-    /// The words for a request the service refused as invalid (422, nothing logged); `None`
-    /// treats it like any other failure.
-    pub invalid: Option<&'a str>,
-}
-
-/// The page for a page that could not be loaded: the 403 page for the bootstrap
-/// administrator, 422 for an invalid request when the page has words for it, else 503 with
-/// the cause logged once (never shown).
-pub fn not_shown(
-    app: &App,
-    caller: &Caller,
-    ctx: &PageContext,
-    err: Error,
-    page: &NotShown<'_>,
-) -> Response {
-    let (status, message) = match (err, page.invalid) {
-        (Error::Forbidden, _) => return forbidden(app, caller, ctx),
-        (Error::Invalid(_), Some(words)) => (StatusCode::UNPROCESSABLE_ENTITY, words),
-        (err, _) => {
-            tracing::error!(error = %err, "{} page failed", page.title.to_lowercase());
-            (StatusCode::SERVICE_UNAVAILABLE, "Try again in a moment.")
-        }
-    };
-    let (chrome, cookie) = chrome(app, caller, ctx, page.title);
-    let error_page = ErrorPage {
-        chrome,
-        status: status.as_u16(),
-        heading: page.heading.to_owned(),
-        message: message.to_owned(),
-        request_id: ctx.request_id.clone(),
-    };
-    with_cookie(views::render(&error_page), cookie)
 }
 
 #[cfg(test)]

@@ -149,6 +149,16 @@ impl From<Error> for PageError {
     }
 }
 
+impl PageError {
+    /// This failure, told as the 404 page with these words when it is `NotFound`.
+    pub fn missing_page(self, words: &'static str) -> Self {
+        PageError {
+            missing: Some(words),
+            ..self
+        }
+    }
+}
+
 impl From<domain::Invalid> for PageError {
     fn from(invalid: domain::Invalid) -> Self {
         Error::from(invalid).into()

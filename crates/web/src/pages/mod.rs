@@ -64,7 +64,7 @@ use service::App;
 use service::auth::{Principal, SignedIn};
 
 use crate::auth::Caller;
-use crate::views::{self, Chrome, ErrorPage, NavUser};
+use crate::views::{Chrome, NavUser};
 use crate::{AppState, cookies};
 
 pub use crate::session_cookies::csrf_for;
@@ -208,57 +208,28 @@ pub(crate) fn signed_in_redirect(app: &App, signed_in: &SignedIn, to: &str) -> R
     with_cookies(see_other(to), cookies::signed_in(&app.config, signed_in))
 }
 
-pub(crate) fn error_page(
-    app: &App,
-    caller: &Caller,
-    ctx: &PageContext,
-    status: StatusCode,
-    message: &str,
-) -> Response {
-    let (chrome, cookie) = chrome(
-        app,
-        caller,
-        ctx,
-        status.canonical_reason().unwrap_or("Error"),
-    );
-    let page = ErrorPage {
-        chrome,
-        status: status.as_u16(),
-        heading: status.canonical_reason().unwrap_or("Error").to_owned(),
-        message: message.to_owned(),
-        request_id: ctx.request_id.clone(),
-    };
-    with_cookies(views::render(&page), [cookie])
-}
-
 /// Any address no route answers. A browser asking for a page (`Accept: text/html`, outside
 /// `/api/` and `/static/`) gets the styled 404 page, signed in or not; scripts and API clients
 /// get the plain 404 that becomes problem details like every other API error.
-pub(crate) async fn not_found(
-    axum::extract::State(state): axum::extract::State<AppState>,
-    caller: Caller,
-    ctx: PageContext,
-    uri: axum::http::Uri,
-    headers: axum::http::HeaderMap,
-) -> Response {
+pub(crate) async fn not_found(uri: Uri, headers: axum::http::HeaderMap) -> Response {
     let path = uri.path();
-    let wants_page = headers
-        .get(axum::http::header::ACCEPT)
+    let accept = headers.get(axum::http::header::ACCEPT);
+    let wants_page = accept
         .and_then(|v| v.to_str().ok())
         .is_some_and(|accept| accept.contains("text/html"));
+    let mut answer = kit::PageError::from(service::Error::NotFound)
+        .missing_page(NO_PAGE)
+        .into_response();
     if !wants_page || path == "/api" || path.starts_with("/api/") || path.starts_with("/static/") {
-        let mut bare = StatusCode::NOT_FOUND.into_response();
-        bare.extensions_mut().insert(kit::Unrouted);
-        return bare;
+        answer = StatusCode::NOT_FOUND.into_response();
+        answer.extensions_mut().insert(kit::Unrouted);
     }
-    error_page(
-        &state.app,
-        &caller,
-        &ctx,
-        StatusCode::NOT_FOUND,
-        "There is no page at this address. Check it for a typing mistake, or use the menu.",
-    )
+    answer
 }
+
+/// The 404 page's words for an address no route answers.
+const NO_PAGE: &str =
+    "There is no page at this address. Check it for a typing mistake, or use the menu.";
 
 #[cfg(test)]
 mod tests {

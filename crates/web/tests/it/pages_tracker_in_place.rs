@@ -183,7 +183,11 @@ app_tests! {
         let response = alice.client.post(alice.url("/tracker/pay")).header("hx-request", "true")
             .form(&[("bill_id", rent.as_str()), ("due_date", "2026-03-20")]).send().await.expect("post");
         assert_eq!(response.status(), StatusCode::FORBIDDEN);
-        assert!(response.headers().get("hx-reswap").is_none(), "not an in-place answer");
+        // The refusal is the HTML 403 page, marked so htmx draws nothing of it into the row.
+        let reswap = response.headers().get("hx-reswap").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        let refused = response.text().await.expect("body");
+        assert_eq!(reswap, "none", "{refused}");
+        assert!(refused.contains("Missing or invalid CSRF token") && !refused.contains("<tr"), "{refused}");
         assert_ne!(status_of(&tracker(&alice, "year=2026&month=3").await, "Rent", "2026-03-20"), "paid");
     }
 }

@@ -10,8 +10,8 @@ use domain::bill::Notes;
 use domain::date::parse_date;
 use domain::id::BillId;
 use serde::Deserialize;
-use service::bills;
 use service::month_state::{self, MonthStateChanges};
+use service::{Error, bills};
 
 use super::detail::{Extras, answer};
 use super::present::field_error;
@@ -166,15 +166,13 @@ pub async fn pay_history(
     PathId(id): PathId<BillId>,
     _: Form<CsrfForm>,
 ) -> PageResult {
-    let paid = on_bill(
-        service::tracker::pay_history(&page.app, &page.user, id).await,
-        id,
-    )?;
+    let paid = service::tracker::pay_history(&page.app, &page.user, id).await;
+    let undo = on_bill(paid, id)?.undo_token;
     let back = format!("{}?notice=history_paid", bill_href(&id.to_string()));
-    Ok(see_other(&match paid.undo_token {
-        Some(token) => format!("{back}&undo={token}"),
-        None => back,
-    }))
+    Ok(see_other(&undo.map_or_else(
+        || back.clone(),
+        |t| format!("{back}&undo={t}"),
+    )))
 }
 
 #[derive(Deserialize, Default)]
@@ -191,9 +189,10 @@ pub async fn undo_history(
     PathId(id): PathId<BillId>,
     Form(form): Form<UndoHistoryForm>,
 ) -> PageResult {
-    let undone = match service::tracker::pay::parse_undo_token(&form.undo_token) {
+    let token = service::tracker::pay::parse_undo_token(&form.undo_token).map_err(Error::from);
+    let undone = match token {
         Ok(token) => service::tracker::pay::undo(&page.app, &page.user, &token).await,
-        Err(err) => Err(err.into()),
+        Err(err) => Err(err),
     };
     on_bill(undone, id)?;
     Ok(see_other(&format!(

@@ -303,15 +303,10 @@ pub async fn create(page: DataPage, Form(posted): Form<ExpenseForm>) -> PageResu
     let form = FormState::new(None, posted.values(), posted.return_to.as_deref());
     let parsed = match posted.parse(&ctx.locale) {
         Ok(parsed) => parsed,
-        Err(errors) => {
-            let form = form.refused(StatusCode::UNPROCESSABLE_ENTITY, errors);
-            return render(&page, &ctx, form).await;
-        }
+        Err(errors) => return invalid(&page, &ctx, form, errors).await,
     };
-    match expenses::create(&page.app, &page.user, parsed.into_input()).await {
-        Ok(_) => Ok(see_other(&with_param(&form.return_to, "notice", "added"))),
-        Err(err) => refused(&page, &ctx, form, err).await,
-    }
+    let saved = expenses::create(&page.app, &page.user, parsed.into_input()).await;
+    answer(&page, &ctx, form, saved, "added").await
 }
 
 /// `POST /expenses/{id}`: saves every field of the form if the expense is still at `version`.
@@ -321,27 +316,45 @@ pub async fn update(
     Form(posted): Form<ExpenseForm>,
 ) -> PageResult {
     let ctx = page.context().await;
-    let editing = Editing {
+    let editing = Some(Editing {
         id: id.to_string(),
         version: posted.version.trim().to_owned(),
-    };
-    let form = FormState::new(Some(editing), posted.values(), posted.return_to.as_deref());
+    });
+    let form = FormState::new(editing, posted.values(), posted.return_to.as_deref());
     let parsed = match posted.parse(&ctx.locale) {
         Ok(parsed) => parsed,
-        Err(errors) => {
-            let form = form.refused(StatusCode::UNPROCESSABLE_ENTITY, errors);
-            return render(&page, &ctx, form).await;
-        }
+        Err(errors) => return invalid(&page, &ctx, form, errors).await,
     };
-    let saved = expenses::update(
-        &page.app,
-        &page.user,
-        id,
-        parsed.into_patch(),
-        version(&posted.version),
-    );
-    match saved.await {
-        Ok(_) => Ok(see_other(&with_param(&form.return_to, "notice", "saved"))),
-        Err(err) => refused(&page, &ctx, form, err).await,
+    let (app, user, version) = (&page.app, &page.user, version(&posted.version));
+    let saved = expenses::update(app, user, id, parsed.into_patch(), version).await;
+    answer(&page, &ctx, form, saved, "saved").await
+}
+
+/// The form again with 422 and the message under each field that did not parse.
+async fn invalid(
+    page: &DataPage,
+    ctx: &PageContext,
+    form: FormState,
+    errors: Vec<(String, String)>,
+) -> PageResult {
+    render(
+        page,
+        ctx,
+        form.refused(StatusCode::UNPROCESSABLE_ENTITY, errors),
+    )
+    .await
+}
+
+/// After a save: back to the list with `notice`, or the refusal's answer.
+async fn answer<T>(
+    page: &DataPage,
+    ctx: &PageContext,
+    form: FormState,
+    saved: Result<T, Error>,
+    notice: &str,
+) -> PageResult {
+    match saved {
+        Ok(_) => Ok(see_other(&with_param(&form.return_to, "notice", notice))),
+        Err(err) => refused(page, ctx, form, err).await,
     }
 }
