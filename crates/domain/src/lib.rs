@@ -28,6 +28,7 @@
 //! - [`text`] — shared text rules (trimming, length, control characters, optional inputs,
 //!   choices from a fixed set of names).
 //! - [`user`] — account input types: usernames, display names, emails, roles.
+//! - [`version`] — an optimistic edit's version as JSON sends it (`198` or `198.0`).
 //! - [`website`] — `http`/`https` addresses safe to link to.
 
 pub mod attribution;
@@ -46,6 +47,7 @@ pub mod recurrence;
 pub mod status;
 pub mod text;
 pub mod user;
+pub mod version;
 pub mod website;
 
 pub use invalid::Invalid;

@@ -60,6 +60,7 @@ pub struct UpdateBudgetRequest {
     #[schema(example = "600.00")]
     pub limit: String,
     /// The version this edit is based on.
+    #[serde(deserialize_with = "domain::version::whole_number")]
     pub version: i64,
 }
 

@@ -160,6 +160,7 @@ pub struct UpdateExpenseRequest {
     #[serde(default, deserialize_with = "present")]
     pub method: Option<Option<String>>,
     /// The version this edit is based on.
+    #[serde(deserialize_with = "domain::version::whole_number")]
     pub version: i64,
 }
 

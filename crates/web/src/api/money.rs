@@ -98,6 +98,7 @@ pub struct UpdatePaymentRequest {
     pub note: Option<String>,
     pub autopay_failed: Option<bool>,
     /// The version this edit is based on.
+    #[serde(deserialize_with = "domain::version::whole_number")]
     pub version: i64,
 }
 

@@ -144,6 +144,7 @@ pub async fn show(
 #[serde(deny_unknown_fields)]
 pub struct UpdateCategoryRequest {
     /// The version the edit is based on; a newer stored version is a conflict (409).
+    #[serde(deserialize_with = "domain::version::whole_number")]
     pub version: i64,
     #[serde(default, deserialize_with = "not_null")]
     #[schema(value_type = String, required = false)]

@@ -1,0 +1,49 @@
+//! The version an optimistic edit is based on, as a JSON body sends it: a whole number, also
+//! when written with a fraction of zero (`198.0` is an integer to JSON Schema, so clients and
+//! generators may send it). Anything else — a real fraction, out of range, not a number — is
+//! refused like any wrong type.
+
+use serde::{Deserialize, Deserializer, de};
+
+/// Reads a whole number into `i64`: `198` and `198.0` alike. Use with
+/// `#[serde(deserialize_with = "domain::version::whole_number")]`.
+pub fn whole_number<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Number {
+        Int(i64),
+        Float(f64),
+    }
+    match Number::deserialize(d)? {
+        Number::Int(n) => Ok(n),
+        Number::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(f as i64),
+        Number::Float(f) => Err(de::Error::invalid_value(
+            de::Unexpected::Float(f),
+            &"a whole number",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[derive(serde::Deserialize, Debug)]
+    struct Edit {
+        #[serde(deserialize_with = "super::whole_number")]
+        version: i64,
+    }
+
+    fn version(json: &str) -> Result<i64, String> {
+        serde_json::from_str::<Edit>(json)
+            .map(|e| e.version)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_whole_number_is_read_with_or_without_a_zero_fraction() {
+        assert_eq!(version(r#"{"version": 198}"#), Ok(198));
+        assert_eq!(version(r#"{"version": -24298000.0}"#), Ok(-24_298_000));
+        assert!(version(r#"{"version": 1.5}"#).is_err());
+        assert!(version(r#"{"version": 1e300}"#).is_err());
+        assert!(version(r#"{"version": "3"}"#).is_err());
+    }
+}
