@@ -44,6 +44,7 @@ pub struct CreateBillRequest {
     #[schema(value_type = String, required = false)]
     pub anchor_date: Option<String>,
     /// 1–31 (monthly-type cycles only), clamped to short months; default the anchor's day.
+    #[serde(default, deserialize_with = "domain::version::optional_whole_number")]
     pub due_day: Option<i64>,
     /// `off` (default), `assumed` or `verified`.
     #[serde(default, deserialize_with = "not_null")]

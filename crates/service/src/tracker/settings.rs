@@ -69,38 +69,72 @@ pub struct SettingsPatch {
     pub theme: Option<String>,
 }
 
-/// A BCP 47-style language tag (`locale`): 2–35 characters, subtags of 1–8 ASCII letters or
-/// digits joined by `-`, the first 2–3 letters (`en`, `de-CH`, `zh-Hant-TW`).
+/// The most subtags a language tag (`locale`) has after its language.
+pub const LOCALE_SUBTAGS_MAX: usize = 3;
+
+/// A BCP 47-style language tag (`locale`): a language of 2–3 ASCII letters, then at most
+/// [`LOCALE_SUBTAGS_MAX`] subtags of 1–8 ASCII letters or digits, joined by `-` (`en`,
+/// `de-CH`, `zh-Hant-TW`, `ca-ES-valencia`); spaces around are ignored.
 pub fn parse_locale(raw: &str) -> Result<String, Invalid> {
     let tag = raw.trim();
-    let refuse = || {
-        Invalid::new(
-            "locale",
-            "must be a language tag such as en-US (at most 35 characters)",
-        )
-    };
-    if tag.len() < 2 || tag.len() > 35 {
-        return Err(refuse());
-    }
     let mut subtags = tag.split('-');
     let language_ok = subtags
         .next()
         .is_some_and(|l| (2..=3).contains(&l.len()) && l.bytes().all(|b| b.is_ascii_alphabetic()));
-    let rest_ok =
-        subtags.all(|s| (1..=8).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric()));
+    let rest: Vec<&str> = subtags.collect();
+    let rest_ok = rest.len() <= LOCALE_SUBTAGS_MAX
+        && rest
+            .iter()
+            .all(|s| (1..=8).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric()));
     if language_ok && rest_ok {
         Ok(tag.to_owned())
     } else {
-        Err(refuse())
+        Err(Invalid::new(
+            "locale",
+            "must be a language tag such as en-US (a language and at most three subtags)",
+        ))
     }
 }
 
-/// A small whole number from `min` to `max` for the input named `field`.
-pub fn parse_small(field: &str, value: i64, min: u8, max: u8) -> Result<u8, Invalid> {
-    u8::try_from(value)
-        .ok()
-        .filter(|v| (min..=max).contains(v))
-        .ok_or_else(|| Invalid::new(field, format!("must be a whole number from {min} to {max}")))
+/// A setting that is a small whole number: its input's name and its bounds, written once for
+/// the API, the profile form and the OpenAPI document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SmallSetting {
+    pub field: &'static str,
+    pub min: u8,
+    pub max: u8,
+}
+
+/// The first day of the week: 1 = Monday … 7 = Sunday.
+pub const WEEK_START: SmallSetting = SmallSetting {
+    field: "week_start",
+    min: 1,
+    max: 7,
+};
+/// How many days before its due date a bill counts as due soon.
+pub const DUE_SOON_DAYS: SmallSetting = SmallSetting {
+    field: "due_soon_days",
+    min: 0,
+    max: 30,
+};
+/// How many days after its due date an unpaid bill is late rather than missed.
+pub const GRACE_DAYS: SmallSetting = SmallSetting {
+    field: "grace_days",
+    min: 0,
+    max: 60,
+};
+
+impl SmallSetting {
+    /// `value` if it is within the bounds; otherwise an error naming the field.
+    pub fn parse(self, value: i64) -> Result<u8, Invalid> {
+        let Self { field, min, max } = self;
+        u8::try_from(value)
+            .ok()
+            .filter(|v| (min..=max).contains(v))
+            .ok_or_else(|| {
+                Invalid::new(field, format!("must be a whole number from {min} to {max}"))
+            })
+    }
 }
 
 /// The theme (`theme`): `system`, `light` or `dark`.
@@ -167,8 +201,15 @@ mod tests {
 
     #[test]
     fn locales_are_language_tags() {
-        for good in ["en", "en-US", "de-CH", "zh-Hant-TW", "es-419"] {
-            assert_eq!(parse_locale(good).as_deref(), Ok(good));
+        for good in [
+            "en",
+            "en-US",
+            "de-CH",
+            "zh-Hant-TW",
+            "es-419",
+            " ca-ES-valencia ",
+        ] {
+            assert_eq!(parse_locale(good).as_deref(), Ok(good.trim()));
         }
         for bad in [
             "",
@@ -177,6 +218,7 @@ mod tests {
             "en_US",
             "1n-US",
             "en-US-toolongsubtag",
+            "en-US-u-ca-gregory",
             &"en-a".repeat(10),
         ] {
             assert!(parse_locale(bad).is_err(), "{bad}");
@@ -185,10 +227,10 @@ mod tests {
 
     #[test]
     fn small_numbers_and_themes_are_bounded() {
-        assert_eq!(parse_small("week_start", 7, 1, 7), Ok(7));
-        assert!(parse_small("week_start", 0, 1, 7).is_err());
-        assert!(parse_small("grace_days", 61, 0, 60).is_err());
-        assert!(parse_small("grace_days", i64::MAX, 0, 60).is_err());
+        assert_eq!(WEEK_START.parse(7), Ok(7));
+        assert!(WEEK_START.parse(0).is_err());
+        assert!(GRACE_DAYS.parse(61).is_err());
+        assert!(GRACE_DAYS.parse(i64::MAX).is_err());
         assert_eq!(parse_theme("dark").as_deref(), Ok("dark"));
         assert_eq!(
             parse_theme("neon").map_err(|e| e.field),

@@ -74,8 +74,9 @@ impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptionalJ
             return Ok(Self(T::default()));
         }
         let req = Request::from_parts(parts, Body::from(bytes));
-        let ApiJson(value) = ApiJson::<T>::from_request(req, state).await?;
-        Ok(Self(value))
+        // JSON `null` is no body too (the document calls the body nullable).
+        let ApiJson(value) = ApiJson::<Option<T>>::from_request(req, state).await?;
+        Ok(Self(value.unwrap_or_default()))
     }
 }
 

@@ -17,7 +17,13 @@ use domain::recurrence::Cycle;
 use domain::user::DisplayName;
 use serde_json::{Value, json};
 
-use super::input::{PAGE_SIZE_MAX, PAGE_SIZE_MIN};
+use service::tracker::query::{SortDir, SortKey};
+use service::tracker::settings::{
+    DUE_SOON_DAYS, GRACE_DAYS, LOCALE_SUBTAGS_MAX, SmallSetting, THEMES, WEEK_START,
+};
+
+use super::expenses::{EXPENSE_SEARCH_MAX, EXPENSE_SORTS, SORT_DIRS};
+use super::input::{OFFSET_MAX, PAGE_SIZE_MAX, PAGE_SIZE_MIN};
 
 /// What an input must look like.
 #[derive(Debug, Clone)]
@@ -33,8 +39,10 @@ pub enum Rule {
     Choice(Vec<&'static str>),
     /// A regular expression the input must match (trimmed: spaces around are allowed).
     Pattern(&'static str),
-    /// A decimal amount: digits with an optional `.` and decimals, never an exponent.
-    Amount,
+    /// A decimal amount: digits with an optional `.` and decimals, never an exponent; the
+    /// sign it may have (how many decimals depends on the currency, which JSON Schema cannot
+    /// see: at most three is stated).
+    Amount(Sign),
     /// A UUID (an item's id).
     Uuid,
     /// A calendar date `YYYY-MM-DD`.
@@ -50,14 +58,38 @@ pub enum Rule {
     },
     /// The boolean `true` (a confirmation).
     True,
-    /// The inner rule's pattern, or blank (a query parameter left empty counts as absent).
+    /// The inner rule, or blank (a body field the parser reads as "not given" when blank).
     OrBlank(Box<Rule>),
+    /// A language tag with at most `subtags` subtags after the language
+    /// ([`service::tracker::settings::parse_locale`]).
+    LanguageTag { subtags: usize },
+}
+
+/// Which amounts a field takes.
+#[derive(Debug, Clone, Copy)]
+pub enum Sign {
+    /// Negative, zero or positive.
+    Any,
+    /// Zero or more.
+    NotNegative,
+    /// More than zero.
+    Positive,
 }
 
 /// Characters `str::trim` removes (Unicode `White_Space`), as a regex class body.
 const SPACE: &str = r"\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000";
 /// Control characters (`char::is_control`: Unicode `Cc`), as a regex class body.
 const CONTROL: &str = r"\x00-\x1F\x7F-\x9F";
+
+/// A day of the calendar written `YYYY-MM-DD`: each month's own number of days, and 29
+/// February only in leap years (every fourth year, but not a century unless divisible by 400),
+/// as `chrono` reads them (`tests::the_day_pattern_is_the_calendar` checks it day by day).
+const DAY: &str = concat!(
+    "[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])",
+    "|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)",
+    "|02-(?:0[1-9]|1[0-9]|2[0-8]))",
+    "|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29",
+);
 
 /// A pattern for text that, trimmed, is `min..=max` characters without control characters.
 fn text_pattern(min: usize, max: usize) -> String {
@@ -94,12 +126,30 @@ impl Rule {
             }),
             Rule::Choice(names) => json!({ "enum": names }),
             Rule::Pattern(core) => json!({ "pattern": format!("^[{SPACE}]*{core}[{SPACE}]*$") }),
-            Rule::Amount => json!({ "pattern": r"^-?[0-9]{1,15}(?:\.[0-9]{1,3})?$" }),
+            Rule::Amount(sign) => {
+                let core = match sign {
+                    Sign::Any => r"-?[0-9]{1,15}(?:\.[0-9]{1,3})?",
+                    Sign::NotNegative => r"[0-9]{1,15}(?:\.[0-9]{1,3})?",
+                    Sign::Positive => concat!(
+                        r"0*[1-9][0-9]{0,14}(?:\.[0-9]{1,3})?",
+                        r"|0+\.(?:[1-9][0-9]{0,2}|0[1-9][0-9]?|00[1-9])"
+                    ),
+                };
+                json!({ "pattern": format!("^[{SPACE}]*(?:{core})[{SPACE}]*$") })
+            }
+            Rule::OrBlank(inner) => {
+                let keywords = inner.keywords();
+                let pattern = keywords["pattern"].as_str().unwrap_or("^.*$");
+                let bare = pattern.trim_start_matches('^').trim_end_matches('$');
+                json!({ "pattern": format!("^(?:{bare}|[{SPACE}]*)$") })
+            }
             Rule::Uuid => json!({
                 "format": "uuid",
                 "pattern": "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
             }),
-            Rule::Date => json!({ "format": "date", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$" }),
+            Rule::Date => {
+                json!({ "format": "date", "pattern": format!("^[{SPACE}]*(?:{DAY})[{SPACE}]*$") })
+            }
             Rule::Range { min, max } => json!({ "minimum": min, "maximum": max }),
             Rule::Items {
                 min,
@@ -110,12 +160,11 @@ impl Rule {
                 "minItems": min, "maxItems": max, "uniqueItems": unique, "items": item.keywords()
             }),
             Rule::True => json!({ "enum": [true] }),
-            Rule::OrBlank(inner) => {
-                let keywords = inner.keywords();
-                let pattern = keywords["pattern"].as_str().unwrap_or("^.*$");
-                let bare = pattern.trim_start_matches('^').trim_end_matches('$');
-                json!({ "pattern": format!("^(?:{bare})?$") })
-            }
+            Rule::LanguageTag { subtags } => json!({
+                "pattern": format!(
+                    "^[{SPACE}]*[A-Za-z]{{2,3}}(?:-[A-Za-z0-9]{{1,8}}){{0,{subtags}}}[{SPACE}]*$"
+                )
+            }),
         }
     }
 }
@@ -146,7 +195,7 @@ pub fn bodies() -> Vec<(&'static str, &'static str, Rule)> {
             (schema, "category_id", Rule::Uuid),
             (schema, "anchor_date", Rule::Date),
             (schema, "autopay_verified_on", Rule::Date),
-            (schema, "expected_amount", Rule::Amount),
+            (schema, "expected_amount", Rule::Amount(Sign::NotNegative)),
             (schema, "due_day", Rule::Range { min: 1, max: 31 }),
         ]);
     }
@@ -267,6 +316,41 @@ pub fn bodies() -> Vec<(&'static str, &'static str, Rule)> {
             },
         ),
     ]);
+    let zones: Vec<_> = chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()).collect();
+    let small = |s: SmallSetting| Rule::Range {
+        min: s.min.into(),
+        max: s.max.into(),
+    };
+    rules.extend([
+        ("SettingsRequest", "week_start", small(WEEK_START)),
+        ("SettingsRequest", "due_soon_days", small(DUE_SOON_DAYS)),
+        ("SettingsRequest", "grace_days", small(GRACE_DAYS)),
+        ("SettingsRequest", "theme", Rule::Choice(THEMES.to_vec())),
+        ("SettingsRequest", "time_zone", Rule::Choice(zones)),
+        (
+            "SettingsRequest",
+            "locale",
+            Rule::LanguageTag {
+                subtags: LOCALE_SUBTAGS_MAX,
+            },
+        ),
+        ("ActiveChangeRequest", "on", Rule::Date),
+        (
+            "CashRequest",
+            "starting_cash",
+            blank(Rule::Amount(Sign::Any)),
+        ),
+        (
+            "CashRequest",
+            "income",
+            blank(Rule::Amount(Sign::NotNegative)),
+        ),
+        (
+            "RecurringIncomeRequest",
+            "income_per_payday",
+            blank(Rule::Amount(Sign::Positive)),
+        ),
+    ]);
     for schema in ["PayAllRequest", "CashRequest"] {
         rules.push((schema, "year", Rule::Range { min: 1, max: 9999 }));
         rules.push((schema, "month", Rule::Range { min: 1, max: 12 }));
@@ -278,10 +362,15 @@ fn blank(rule: Rule) -> Rule {
     Rule::OrBlank(Box::new(rule))
 }
 
-/// Every query or path parameter with a constraint, by name, on every route that has it.
-pub fn params() -> Vec<(&'static str, Rule)> {
+/// Every query or path parameter with a constraint: (path, name, rule), where the path `*`
+/// means every route that has a parameter of that name.
+pub fn params() -> Vec<(&'static str, &'static str, Rule)> {
+    let names = |all: &[&'static str]| Rule::Choice(all.to_vec());
+    let tracker_sorts: Vec<_> = SortKey::ALL.iter().map(|k| k.as_str()).collect();
+    let tracker_dirs: Vec<_> = SortDir::ALL.iter().map(|d| d.as_str()).collect();
     vec![
         (
+            "*",
             "limit",
             Rule::Range {
                 min: PAGE_SIZE_MIN,
@@ -289,22 +378,28 @@ pub fn params() -> Vec<(&'static str, Rule)> {
             },
         ),
         (
+            "*",
             "offset",
             Rule::Range {
                 min: 0,
-                max: 1_000_000_000,
+                max: OFFSET_MAX,
             },
         ),
-        ("year", Rule::Range { min: 1, max: 9999 }),
-        ("month", Rule::Range { min: 1, max: 12 }),
-        ("confirm", Rule::True),
-        ("from", blank(Rule::Date)),
-        ("to", blank(Rule::Date)),
-        ("due_date", Rule::Date),
-        ("bill_id", blank(Rule::Uuid)),
-        ("category_id", blank(Rule::Uuid)),
-        ("min_amount", blank(Rule::Amount)),
-        ("max_amount", blank(Rule::Amount)),
+        ("*", "year", Rule::Range { min: 1, max: 9999 }),
+        ("*", "month", Rule::Range { min: 1, max: 12 }),
+        ("*", "confirm", Rule::True),
+        ("*", "from", Rule::Date),
+        ("*", "to", Rule::Date),
+        ("*", "due_date", Rule::Date),
+        ("*", "bill_id", Rule::Uuid),
+        ("*", "category_id", Rule::Uuid),
+        ("*", "min_amount", Rule::Amount(Sign::Any)),
+        ("*", "max_amount", Rule::Amount(Sign::Any)),
+        ("/api/expenses", "q", Rule::text(1, EXPENSE_SEARCH_MAX)),
+        ("/api/expenses", "sort", names(&EXPENSE_SORTS)),
+        ("/api/expenses", "dir", names(&SORT_DIRS)),
+        ("/api/tracker", "sort", Rule::Choice(tracker_sorts)),
+        ("/api/tracker", "dir", Rule::Choice(tracker_dirs)),
     ]
 }
 
@@ -322,7 +417,10 @@ pub fn apply(doc: &mut Value) -> Result<(), String> {
     let params = params();
     let mut used = vec![false; params.len()];
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
-        for operation in paths.values_mut().filter_map(Value::as_object_mut) {
+        for (path, operation) in paths.iter_mut() {
+            let Some(operation) = operation.as_object_mut() else {
+                continue;
+            };
             for operation in operation.values_mut() {
                 let Some(list) = operation
                     .get_mut("parameters")
@@ -335,10 +433,12 @@ pub fn apply(doc: &mut Value) -> Result<(), String> {
                         .get("name")
                         .and_then(Value::as_str)
                         .unwrap_or_default();
-                    if let Some(i) = params.iter().position(|(n, _)| *n == name) {
+                    let applies =
+                        |(on, n, _): &(&str, &str, Rule)| *n == name && (*on == "*" || on == path);
+                    if let Some(i) = params.iter().position(applies) {
                         used[i] = true;
                         if let Some(schema) = param.get_mut("schema") {
-                            merge(schema, params[i].1.keywords());
+                            merge(schema, params[i].2.keywords());
                         }
                     }
                 }
@@ -346,7 +446,7 @@ pub fn apply(doc: &mut Value) -> Result<(), String> {
         }
     }
     match params.iter().zip(used).find(|(_, used)| !used) {
-        Some(((name, _), _)) => Err(format!("no parameter {name} in the document")),
+        Some(((path, name, _), _)) => Err(format!("no parameter {name} on {path} in the document")),
         None => Ok(()),
     }
 }
@@ -386,6 +486,60 @@ mod tests {
     fn every_constraint_names_a_documented_input() {
         let mut doc = serde_json::to_value(super::super::openapi::generated()).expect("json");
         assert_eq!(apply(&mut doc), Ok(()));
+    }
+
+    /// The document's day pattern admits exactly the days `parse_date` reads, leap days
+    /// included, over four centuries' worth of edge years.
+    #[test]
+    fn the_day_pattern_is_the_calendar() {
+        let Value::String(pattern) = Rule::Date.keywords()["pattern"].take() else {
+            panic!("no pattern");
+        };
+        let day = regex::Regex::new(&pattern).expect("pattern");
+        for year in [0, 4, 100, 1900, 1999, 2000, 2024, 2025, 2100, 2400, 9999] {
+            for month in 0..=13 {
+                for d in 0..=32 {
+                    let text = format!("{year:04}-{month:02}-{d:02}");
+                    let real = domain::date::parse_date("d", &text).is_ok();
+                    assert_eq!(day.is_match(&text), real, "{text}");
+                }
+            }
+        }
+        for text in [" 2024-02-29 ", "2024-2-29", "20240229", "2024-02-29x"] {
+            let real = domain::date::parse_date("d", text).is_ok();
+            assert_eq!(day.is_match(text), real, "{text:?}");
+        }
+    }
+
+    /// Amount patterns take what the parser takes, sign by sign.
+    #[test]
+    fn amount_patterns_follow_the_sign_rules() {
+        let pattern = |sign| {
+            let Value::String(p) = Rule::Amount(sign).keywords()["pattern"].take() else {
+                panic!("no pattern");
+            };
+            regex::Regex::new(&p).expect("pattern")
+        };
+        let (any, not_negative, positive) = (
+            pattern(Sign::Any),
+            pattern(Sign::NotNegative),
+            pattern(Sign::Positive),
+        );
+        for (text, signs) in [
+            ("12.5", [true, true, true]),
+            ("0", [true, true, false]),
+            ("0.00", [true, true, false]),
+            ("0.001", [true, true, true]),
+            ("00.10", [true, true, true]),
+            ("-3", [true, false, false]),
+            (" 7 ", [true, true, true]),
+            ("1e3", [false, false, false]),
+            ("1,000", [false, false, false]),
+            (".5", [false, false, false]),
+        ] {
+            let matched = [&any, &not_negative, &positive].map(|p| p.is_match(text));
+            assert_eq!(matched, signs, "{text:?}");
+        }
     }
 
     #[test]

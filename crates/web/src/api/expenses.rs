@@ -27,6 +27,13 @@ use crate::json::ApiJson;
 use crate::problem::ApiResult;
 use crate::routes::Table;
 
+/// The orders `GET /api/expenses` takes in `sort`.
+pub const EXPENSE_SORTS: [&str; 3] = ["date", "amount", "payee"];
+/// The directions a list takes in `dir`.
+pub const SORT_DIRS: [&str; 2] = ["asc", "desc"];
+/// The longest text `q` searches for.
+pub const EXPENSE_SEARCH_MAX: usize = 200;
+
 /// The most ids one bulk delete takes.
 pub const BULK_LIMIT: usize = 500;
 
@@ -69,17 +76,15 @@ fn list_query(raw: Option<&str>) -> Result<ExpenseQuery, Invalid> {
     let (limit, offset) = params.page()?;
     let sort = match params.text("sort") {
         None => ExpenseSort::Date,
-        Some(raw) => text::choice("sort", raw, &["date", "amount", "payee"], |s| s).map(
-            |name| match name {
-                "amount" => ExpenseSort::Amount,
-                "payee" => ExpenseSort::Payee,
-                _ => ExpenseSort::Date,
-            },
-        )?,
+        Some(raw) => text::choice("sort", raw, &EXPENSE_SORTS, |s| s).map(|name| match name {
+            "amount" => ExpenseSort::Amount,
+            "payee" => ExpenseSort::Payee,
+            _ => ExpenseSort::Date,
+        })?,
     };
     let direction = match params.text("dir") {
         None => SortDirection::Desc,
-        Some(raw) => text::choice("dir", raw, &["asc", "desc"], |d| d).map(|name| {
+        Some(raw) => text::choice("dir", raw, &SORT_DIRS, |d| d).map(|name| {
             if name == "asc" {
                 SortDirection::Asc
             } else {
@@ -95,7 +100,7 @@ fn list_query(raw: Option<&str>) -> Result<ExpenseQuery, Invalid> {
         max_amount: params.text("max_amount").map(str::to_owned),
         text: params
             .text("q")
-            .map(|q| text::bounded("q", q, 1, 200))
+            .map(|q| text::bounded("q", q, 1, EXPENSE_SEARCH_MAX))
             .transpose()?,
         include_deleted: params.flag("include_deleted")?,
         sort,

@@ -19,8 +19,11 @@ use crate::problem::{ApiError, Problem};
 pub const PAGE_SIZE_MIN: i64 = 1;
 /// The most items a page of a list may ask for (`limit`).
 pub const PAGE_SIZE_MAX: i64 = 500;
+/// The largest `offset` a list takes.
+pub const OFFSET_MAX: i64 = 1_000_000_000;
 
-/// A list route's query string: only `known` names, each at most once.
+/// A list route's query string: only `known` names, each at most once and never blank (the
+/// document states each parameter's type, and an empty string is none of them).
 pub struct QueryParams(Vec<(String, String)>);
 
 impl QueryParams {
@@ -35,15 +38,21 @@ impl QueryParams {
             if pairs[..i].iter().any(|(earlier, _)| earlier == name) {
                 return Err(Invalid::new(shown, "must be given at most once"));
             }
+            if pairs[i].1.trim().is_empty() {
+                return Err(Invalid::new(
+                    shown,
+                    "is empty; leave the parameter out instead",
+                ));
+            }
         }
         Ok(Self(pairs))
     }
 
-    /// The value of `name`; blank counts as absent.
+    /// The value of `name`, if given.
     pub fn text(&self, name: &str) -> Option<&str> {
         self.0
             .iter()
-            .find(|(key, value)| key == name && !value.trim().is_empty())
+            .find(|(key, _)| key == name)
             .map(|(_, value)| value.as_str())
     }
 
@@ -77,7 +86,7 @@ impl QueryParams {
         };
         Ok((
             number("limit", 50, PAGE_SIZE_MIN, PAGE_SIZE_MAX)?,
-            number("offset", 0, 0, 1_000_000_000)?,
+            number("offset", 0, 0, OFFSET_MAX)?,
         ))
     }
 }

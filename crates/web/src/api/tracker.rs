@@ -193,9 +193,12 @@ pub async fn toggle_paid(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PayAllRequest {
+    #[serde(deserialize_with = "domain::version::whole_number")]
     pub year: i64,
+    #[serde(deserialize_with = "domain::version::whole_number")]
     pub month: i64,
     /// The bucket's index in the month, from 0.
+    #[serde(deserialize_with = "domain::version::whole_number")]
     pub bucket: i64,
 }
 
@@ -252,8 +255,11 @@ pub async fn undo(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CashRequest {
+    #[serde(deserialize_with = "domain::version::whole_number")]
     pub year: i64,
+    #[serde(deserialize_with = "domain::version::whole_number")]
     pub month: i64,
+    #[serde(deserialize_with = "domain::version::whole_number")]
     pub bucket: i64,
     /// Decimal text in the user's currency (may be negative); `null`, absent or blank: not
     /// given.
@@ -387,17 +393,21 @@ pub async fn get_settings(
 pub struct SettingsRequest {
     /// ISO 4217 code.
     pub currency: Option<String>,
-    /// BCP 47 language tag, at most 35 characters.
+    /// BCP 47 language tag: a language and at most three subtags (`de-CH`, `zh-Hant-TW`).
     pub locale: Option<String>,
     /// IANA time zone.
     pub time_zone: Option<String>,
     /// 1 = Monday … 7 = Sunday.
+    #[serde(default, deserialize_with = "domain::version::optional_whole_number")]
     pub week_start: Option<i64>,
     /// 1–4 distinct days of the month.
+    #[serde(default, deserialize_with = "domain::version::optional_whole_numbers")]
     pub paydays: Option<Vec<i64>>,
     /// 0–30.
+    #[serde(default, deserialize_with = "domain::version::optional_whole_number")]
     pub due_soon_days: Option<i64>,
     /// 0–60.
+    #[serde(default, deserialize_with = "domain::version::optional_whole_number")]
     pub grace_days: Option<i64>,
     /// `system`, `light` or `dark`.
     pub theme: Option<String>,
@@ -438,16 +448,16 @@ pub async fn update_settings(
             .transpose()?,
         week_start: b
             .week_start
-            .map(|d| settings::parse_small("week_start", d, 1, 7))
+            .map(|d| settings::WEEK_START.parse(d))
             .transpose()?,
         paydays: b.paydays.as_deref().map(Paydays::parse).transpose()?,
         due_soon_days: b
             .due_soon_days
-            .map(|d| settings::parse_small("due_soon_days", d, 0, 30))
+            .map(|d| settings::DUE_SOON_DAYS.parse(d))
             .transpose()?,
         grace_days: b
             .grace_days
-            .map(|d| settings::parse_small("grace_days", d, 0, 60))
+            .map(|d| settings::GRACE_DAYS.parse(d))
             .transpose()?,
         theme: b.theme.as_deref().map(settings::parse_theme).transpose()?,
     };

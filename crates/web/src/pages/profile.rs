@@ -264,13 +264,10 @@ pub struct PreferencesFields {
     pub _csrf_token: Option<String>,
 }
 
-/// A whole number from `min` to `max` typed into `field`.
-fn small_number(field: &str, raw: &str, min: u8, max: u8) -> Result<u8, Invalid> {
-    let value = raw
-        .trim()
-        .parse::<i64>()
-        .map_err(|_| Invalid::new(field, format!("must be a whole number from {min} to {max}")))?;
-    settings::parse_small(field, value, min, max)
+/// A small whole-number setting typed into its field.
+fn small_number(setting: settings::SmallSetting, raw: &str) -> Result<u8, Invalid> {
+    // Text that is no number is refused with the same words as a number out of bounds.
+    setting.parse(raw.trim().parse::<i64>().unwrap_or(i64::MIN))
 }
 
 /// Paydays typed as `1, 15` (commas or spaces between the days).
@@ -303,10 +300,10 @@ impl PreferencesFields {
                     "must be an IANA time zone such as Europe/Berlin",
                 )
             })),
-            week_start: errors.keep(small_number("week_start", &self.week_start, 1, 7)),
+            week_start: errors.keep(small_number(settings::WEEK_START, &self.week_start)),
             paydays: errors.keep(paydays(&self.paydays)),
-            due_soon_days: errors.keep(small_number("due_soon_days", &self.due_soon_days, 0, 30)),
-            grace_days: errors.keep(small_number("grace_days", &self.grace_days, 0, 60)),
+            due_soon_days: errors.keep(small_number(settings::DUE_SOON_DAYS, &self.due_soon_days)),
+            grace_days: errors.keep(small_number(settings::GRACE_DAYS, &self.grace_days)),
             theme: errors.keep(settings::parse_theme(&self.theme)),
         };
         errors.or(Some(patch))

@@ -191,6 +191,10 @@ app_tests! {
         assert_eq!(get(&alice, &format!("{path}/history")).await.1, json!([{"start_date": "2026-01-05", "end_date": "2026-03-14"}]));
         // Deactivating again changes nothing.
         assert_eq!(call(&alice, Method::POST, &format!("{path}/deactivate"), Some(json!({}))).await.1["version"], off["version"]);
+        // A JSON `null` body is no body, as the document says (nullable).
+        assert_eq!(call(&alice, Method::POST, &format!("{path}/deactivate"), Some(Value::Null)).await.1["version"], off["version"]);
+        let (status, problem) = call(&alice, Method::POST, &format!("{path}/deactivate"), Some(json!([]))).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "an array is no body: {problem}");
 
         for (on, field) in [(json!("2026-03-10"), "on"), (json!("2026-02-30"), "on"), (json!(5), "on")] {
             let (status, problem) = call(&alice, Method::POST, &format!("{path}/reactivate"), Some(json!({"on": on}))).await;

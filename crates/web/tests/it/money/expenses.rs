@@ -93,7 +93,7 @@ app_tests! {
         let (_, past_end) = get(&alice, "/api/expenses?offset=10").await;
         assert_eq!((past_end["total"].as_i64(), payees(&past_end).len()), (Some(5), 0));
 
-        for (query, field) in [("sort=name", "sort"), ("dir=up", "dir"), ("sort=amount;drop", "sort"), ("limit=0", "limit"), ("limit=501", "limit"), ("offset=-1", "offset")] {
+        for (query, field) in [("sort=name", "sort"), ("dir=up", "dir"), ("sort=amount;drop", "sort"), ("limit=0", "limit"), ("limit=501", "limit"), ("offset=-1", "offset"), ("offset=", "offset"), ("q=&to=", "q")] {
             assert_refused(query, &get(&alice, &format!("/api/expenses?{query}")).await, field);
         }
     }

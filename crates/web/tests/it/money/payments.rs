@@ -67,6 +67,11 @@ app_tests! {
         let (_, second) = get(&alice, "/api/payments?limit=1&offset=1").await;
         assert_eq!(second["items"][0]["paid_on"], "2026-03-02");
         assert_eq!((second["limit"].as_i64(), second["offset"].as_i64()), (Some(1), Some(1)));
+        // A blank value is no value of the documented type: refused by name, not read as absent.
+        for (query, field) in [("offset=&to=", "offset"), ("from=", "from"), ("bill_id=%20", "bill_id")] {
+            let (status, refused) = get(&alice, &format!("/api/payments?{query}")).await;
+            assert_eq!((status, refused["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some(field)), "{query}");
+        }
     }
 
     async fn partial_payments_add_up_and_a_late_march_payment_settles_february(app) {
