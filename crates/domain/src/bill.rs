@@ -301,12 +301,17 @@ impl Apr {
     pub fn basis_points(self) -> u32 {
         self.0
     }
+
+    /// The rate as decimal text without the sign: `19.99`, `0.05`.
+    pub fn percent_text(self) -> String {
+        format!("{}.{:02}", self.0 / 100, self.0 % 100)
+    }
 }
 
 impl fmt::Display for Apr {
     /// `19.99%`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{:02}%", self.0 / 100, self.0 % 100)
+        write!(f, "{}%", self.percent_text())
     }
 }
 

@@ -8,7 +8,7 @@
 //!   one of the caller's live categories (422 naming `category_id` otherwise).
 //! - Account details are encrypted at rest, bound to their cell (`bills.account_details_enc`
 //!   of the bill's id, which is chosen here before the row exists), and decrypted only in
-//!   [`BillView`], which only the owner ever gets.
+//!   [`Bill`], which only the owner ever gets.
 //! - A new bill is active from its anchor date (its first due date), also when that is in the
 //!   past: its occurrences start there, so earlier months show it and a payment made then
 //!   settles the occurrence it paid. The unpaid past occurrences can be marked paid in one
@@ -18,13 +18,13 @@
 //!   start inside an earlier range.
 //! - "Today" is the caller's, in their time zone.
 //!
-//! Files: `requests` (the JSON bodies), `input` (parsing them whole), `view` (the
-//! response shape), `currency` (bills in other currencies than the default, moved in one
-//! step).
+//! Files: `fields` (a bill's fields as typed: the input of create and edit), `input` (parsing
+//! them whole), `view` (the typed [`Bill`] answered), `currency` (bills in other currencies
+//! than the default, moved in one step). The JSON shapes live in `web/src/api`.
 
 mod currency;
+mod fields;
 mod input;
-mod requests;
 mod view;
 
 use chrono::NaiveDate;
@@ -34,10 +34,13 @@ use store::bill_activity::BillWithRanges;
 use store::bills::{BillRow, NewBill};
 
 pub(crate) use currency::other_currencies_of;
-pub use currency::{CurrencyChangeView, OtherCurrencyBills, change_currency, in_other_currencies};
+pub use currency::{CurrencyChange, OtherCurrencyBills, change_currency, in_other_currencies};
+pub use fields::{ACCOUNT_DETAILS_MAX_CHARS, BillPatch, NewBillInput};
 pub use input::parse_date;
-pub use requests::{ACCOUNT_DETAILS_MAX_CHARS, CreateBillRequest, UpdateBillRequest};
-pub use view::{ActiveRangeView, BillView};
+/// One period in which a bill was active: `[start_date, end_date)`, open while `end_date` is
+/// `None` (the day it was deactivated ends it).
+pub use store::bill_activity::ActiveRange;
+pub use view::Bill;
 
 use crate::auth::Principal;
 use crate::crypto::Aad;
@@ -63,7 +66,7 @@ async fn caller(app: &App, principal: &Principal) -> Result<(UserId, Preferences
 }
 
 /// `row` as its owner sees it, with its next due date (the earliest occurrence still owing).
-async fn present(app: &App, owner: UserId, prefs: &Preferences, row: BillRow) -> Result<BillView> {
+async fn present(app: &App, owner: UserId, prefs: &Preferences, row: BillRow) -> Result<Bill> {
     let mut next = None;
     if row.is_active && row.deleted_at.is_none() {
         let ranges = app.store.bill_active_ranges(owner, row.id).await?;
@@ -85,7 +88,7 @@ pub async fn list(
     principal: &Principal,
     include_inactive: bool,
     include_deleted: bool,
-) -> Result<Vec<BillView>> {
+) -> Result<Vec<Bill>> {
     let (owner, prefs) = caller(app, principal).await?;
     let bills = app
         .store
@@ -109,42 +112,34 @@ pub async fn find(
     principal: &Principal,
     id: BillId,
     include_deleted: bool,
-) -> Result<BillView> {
+) -> Result<Bill> {
     let bill = get(app, principal, id).await?;
     let deleted = bill.deleted_at.is_some();
     crate::error::unless_deleted(bill, deleted, include_deleted)
 }
 
 /// One of the caller's bills, deleted or not.
-pub async fn get(app: &App, principal: &Principal, id: BillId) -> Result<BillView> {
+pub async fn get(app: &App, principal: &Principal, id: BillId) -> Result<Bill> {
     let (owner, prefs) = caller(app, principal).await?;
     present(app, owner, &prefs, app.store.bill(owner, id).await?).await
 }
 
-/// Checks `request` as [`create`] would, writing nothing (the bill form checks the bill
+/// Checks `input` as [`create`] would, writing nothing (the bill form checks the bill
 /// before it makes the new category the bill goes into).
-pub async fn check_new(
-    app: &App,
-    principal: &Principal,
-    request: &CreateBillRequest,
-) -> Result<()> {
+pub async fn check_new(app: &App, principal: &Principal, input: &NewBillInput) -> Result<()> {
     let owner = data_owner(principal)?;
     let prefs = preferences::load(app, owner).await?;
     let today = prefs.today(app.now());
-    input::parse(Draft::new(request.clone(), prefs.currency, today), today)?;
+    input::parse(Draft::new(input.clone(), prefs.currency, today), today)?;
     Ok(())
 }
 
-/// Creates a bill from `request` (defaults: the caller's currency, today as the anchor).
-pub async fn create(
-    app: &App,
-    principal: &Principal,
-    request: CreateBillRequest,
-) -> Result<BillView> {
+/// Creates a bill from `input` (defaults: the caller's currency, today as the anchor).
+pub async fn create(app: &App, principal: &Principal, input: NewBillInput) -> Result<Bill> {
     let owner = data_owner(principal)?;
     let prefs = preferences::load(app, owner).await?;
     let today = prefs.today(app.now());
-    let parsed = input::parse(Draft::new(request, prefs.currency, today), today)?;
+    let parsed = input::parse(Draft::new(input, prefs.currency, today), today)?;
     require_live_category(app, owner, parsed.template.category_id).await?;
     let id = BillId::new();
     let mut template = parsed.template;
@@ -163,24 +158,24 @@ pub async fn create(
     present(app, owner, &prefs, row).await
 }
 
-/// Changes the fields `request` names, if the bill is live and still at `request.version`.
+/// Changes the fields `patch` names, if the bill is live and still at `patch.version`.
 pub async fn update(
     app: &App,
     principal: &Principal,
     id: BillId,
-    request: UpdateBillRequest,
-) -> Result<BillView> {
+    patch: BillPatch,
+) -> Result<Bill> {
     let (owner, prefs) = caller(app, principal).await?;
     let today = prefs.today(app.now());
     let current = app.store.bill(owner, id).await?;
     if current.deleted_at.is_some() {
         return Err(Error::NotFound);
     }
-    let version = request.version;
+    let version = patch.version;
     if current.version != version {
         return Err(store::Error::Stale.into());
     }
-    let parsed = input::parse(Draft::from_row(&current)?.apply(request), today)?;
+    let parsed = input::parse(Draft::from_row(&current)?.apply(patch), today)?;
     if parsed.template.currency != current.currency {
         refuse_other_decimals(app, owner, &current, &parsed.template.currency).await?;
     }
@@ -242,7 +237,7 @@ pub async fn delete(app: &App, principal: &Principal, id: BillId) -> Result<()> 
 }
 
 /// Brings a soft-deleted bill back.
-pub async fn restore(app: &App, principal: &Principal, id: BillId) -> Result<BillView> {
+pub async fn restore(app: &App, principal: &Principal, id: BillId) -> Result<Bill> {
     let (owner, prefs) = caller(app, principal).await?;
     app.store.restore_bill(owner, id, app.now()).await?;
     present(app, owner, &prefs, app.store.bill(owner, id).await?).await
@@ -275,7 +270,7 @@ pub async fn set_active(
     id: BillId,
     active: bool,
     on: Option<NaiveDate>,
-) -> Result<BillView> {
+) -> Result<Bill> {
     let (owner, prefs) = caller(app, principal).await?;
     let on = on.unwrap_or(prefs.today(app.now()));
     if active {
@@ -298,10 +293,9 @@ pub async fn set_active(
 }
 
 /// When one of the caller's bills was active, oldest first.
-pub async fn history(app: &App, principal: &Principal, id: BillId) -> Result<Vec<ActiveRangeView>> {
+pub async fn history(app: &App, principal: &Principal, id: BillId) -> Result<Vec<ActiveRange>> {
     let owner = data_owner(principal)?;
-    let ranges = app.store.bill_active_ranges(owner, id).await?;
-    Ok(ranges.into_iter().map(ActiveRangeView::from).collect())
+    Ok(app.store.bill_active_ranges(owner, id).await?)
 }
 
 /// Encrypts new account details for bill `id`, or keeps the stored ciphertext.

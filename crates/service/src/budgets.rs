@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::budget::{BudgetPeriod, BudgetState, budget_use, period_range};
 use domain::id::{BudgetId, CategoryId, UserId};
-use domain::money::{Currency, TOO_LARGE, format_minor, parse_positive_amount};
+use domain::money::{Currency, Money, TOO_LARGE, parse_positive_amount};
 use store::budget_spending::CategoryCurrencySpend;
 use store::budgets::{BudgetRow, NewBudget};
 
@@ -28,43 +28,40 @@ use crate::auth::Principal;
 use crate::preferences::{self, data_owner};
 use crate::{App, Error, Result};
 
-/// A budget and how its current period stands.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct BudgetView {
-    #[schema(value_type = String, format = Uuid)]
+/// A budget and how its current period stands; every amount in the budget's currency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Budget {
     pub id: BudgetId,
-    #[schema(value_type = String, format = Uuid)]
     pub category_id: CategoryId,
     pub category_name: Option<String>,
-    /// `monthly` or `yearly`.
-    #[schema(value_type = String, example = "monthly")]
     pub period: BudgetPeriod,
     /// First and last day of the current period (the one holding the user's today).
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
-    #[schema(example = "500.00")]
-    pub limit: String,
-    pub limit_minor: i64,
-    #[schema(example = "USD")]
-    pub currency: String,
-    /// Live expenses of the category and currency in the current period.
-    #[schema(example = "400.00")]
-    pub spent: String,
-    pub spent_minor: i64,
+    pub limit: Money,
+    /// Live expenses and bill payments of the category and currency in the current period.
+    pub spent: Money,
     /// `limit − spent`; negative once exceeded.
-    #[schema(example = "100.00")]
-    pub remaining: String,
-    pub remaining_minor: i64,
+    pub remaining: Money,
     /// The integer part of spent / limit, in percent.
-    #[schema(example = 80)]
     pub percent: i64,
-    /// `under`, `warning` (from 80 %) or `exceeded` (from 100 %).
-    #[schema(value_type = String, example = "warning")]
     pub state: BudgetState,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-    /// Send back with an edit; a different current version is 409.
+    /// The version an edit must be based on.
     pub version: i64,
+}
+
+impl Budget {
+    /// How much more than the limit was spent, when `remaining` is below zero.
+    pub fn overspent(&self) -> Option<Money> {
+        (self.remaining.minor < 0).then(|| {
+            Money::new(
+                self.remaining.minor.saturating_neg(),
+                self.remaining.currency,
+            )
+        })
+    }
 }
 
 /// A budget to create, parsed except for the limit (which needs the user's currency).
@@ -77,14 +74,14 @@ pub struct NewBudgetInput {
 }
 
 /// The caller's budgets with their current spending, by category and period.
-pub async fn list(app: &App, principal: &Principal) -> Result<Vec<BudgetView>> {
+pub async fn list(app: &App, principal: &Principal) -> Result<Vec<Budget>> {
     let owner = data_owner(principal)?;
     let rows = app.store.budgets(owner).await?;
     present(app, owner, rows).await
 }
 
 /// Creates a budget for one of the caller's categories.
-pub async fn create(app: &App, principal: &Principal, input: NewBudgetInput) -> Result<BudgetView> {
+pub async fn create(app: &App, principal: &Principal, input: NewBudgetInput) -> Result<Budget> {
     let owner = data_owner(principal)?;
     let currency = preferences::load(app, owner).await?.currency;
     let limit_minor = parse_positive_amount("limit", &input.limit, currency)?;
@@ -106,7 +103,7 @@ pub async fn update_limit(
     id: BudgetId,
     limit: &str,
     version: i64,
-) -> Result<BudgetView> {
+) -> Result<Budget> {
     let owner = data_owner(principal)?;
     let old = app.store.budget(owner, id).await?;
     let limit_minor = parse_positive_amount("limit", limit, stored_currency(&old)?)?;
@@ -123,7 +120,7 @@ pub async fn delete(app: &App, principal: &Principal, id: BudgetId) -> Result<()
     Ok(app.store.delete_budget(owner, id).await?)
 }
 
-async fn present_one(app: &App, owner: UserId, row: BudgetRow) -> Result<BudgetView> {
+async fn present_one(app: &App, owner: UserId, row: BudgetRow) -> Result<Budget> {
     present(app, owner, vec![row])
         .await?
         .pop()
@@ -131,7 +128,7 @@ async fn present_one(app: &App, owner: UserId, row: BudgetRow) -> Result<BudgetV
 }
 
 /// Views of `rows`, reading each period's spending once.
-async fn present(app: &App, owner: UserId, rows: Vec<BudgetRow>) -> Result<Vec<BudgetView>> {
+async fn present(app: &App, owner: UserId, rows: Vec<BudgetRow>) -> Result<Vec<Budget>> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
@@ -176,27 +173,23 @@ fn view(
     (period_start, period_end): (NaiveDate, NaiveDate),
     spent: i128,
     category_name: Option<String>,
-) -> Result<BudgetView> {
+) -> Result<Budget> {
     let currency = stored_currency(&row)?;
     let too_large = || Error::invalid("amount", TOO_LARGE);
     let spent_minor = i64::try_from(spent).map_err(|_| too_large())?;
     let remaining_minor =
         i64::try_from(i128::from(row.limit_minor) - spent).map_err(|_| too_large())?;
     let used = budget_use(row.limit_minor, spent_minor);
-    Ok(BudgetView {
+    Ok(Budget {
         id: row.id,
         category_id: row.category_id,
         category_name,
         period,
         period_start,
         period_end,
-        limit: format_minor(row.limit_minor, currency),
-        limit_minor: row.limit_minor,
-        currency: currency.code().to_owned(),
-        spent: format_minor(spent_minor, currency),
-        spent_minor,
-        remaining: format_minor(remaining_minor, currency),
-        remaining_minor,
+        limit: Money::new(row.limit_minor, currency),
+        spent: Money::new(spent_minor, currency),
+        remaining: Money::new(remaining_minor, currency),
         percent: used.percent,
         state: used.state,
         created_at: row.created_at,

@@ -10,7 +10,6 @@
 use chrono::{DateTime, Utc};
 use domain::category::{CategoryName, Color, Icon};
 use domain::id::{CategoryId, UserId};
-use serde::Serialize;
 use store::categories::{CategoryFields, CategoryRow};
 
 use crate::auth::Principal;
@@ -37,10 +36,10 @@ pub struct CategoryPatch {
     pub is_spending: Option<bool>,
 }
 
-/// A category as its owner sees it.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct CategoryView {
-    pub id: uuid::Uuid,
+/// A category as its owner sees it, with how many of their bills (not deleted) are in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Category {
+    pub id: CategoryId,
     pub name: String,
     /// `#rrggbb`, lower case.
     pub color: String,
@@ -48,20 +47,19 @@ pub struct CategoryView {
     pub icon: String,
     /// Whether spending in this category counts towards budgets and analytics.
     pub is_spending: bool,
-    /// How many of the owner's bills (not deleted) are in this category.
     pub bill_count: i64,
-    /// When it was soft-deleted; `null` while live.
+    /// When it was soft-deleted; `None` while live.
     pub deleted_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-    /// Send it back with an edit; a newer stored version is a conflict.
+    /// The version an edit must be based on.
     pub version: i64,
 }
 
-impl CategoryView {
+impl Category {
     fn new(row: CategoryRow, bill_count: i64) -> Self {
         Self {
-            id: row.id.as_uuid(),
+            id: row.id,
             name: row.name,
             color: row.color,
             icon: row.icon,
@@ -80,16 +78,15 @@ pub async fn list(
     app: &App,
     principal: &Principal,
     include_deleted: bool,
-) -> Result<Vec<CategoryView>> {
+) -> Result<Vec<Category>> {
     let owner = data_owner(principal)?;
     let rows = app.store.categories(owner, include_deleted).await?;
     Ok(rows
         .into_iter()
-        .map(|row| CategoryView::new(row.category, row.bill_count))
+        .map(|row| Category::new(row.category, row.bill_count))
         .collect())
 }
 
-/// One of the caller's categories, deleted or not.
 /// One of the caller's categories as the API reads it: a soft-deleted one only with
 /// `include_deleted` ([`crate::error::unless_deleted`]).
 pub async fn find(
@@ -97,13 +94,14 @@ pub async fn find(
     principal: &Principal,
     id: CategoryId,
     include_deleted: bool,
-) -> Result<CategoryView> {
+) -> Result<Category> {
     let category = get(app, principal, id).await?;
     let deleted = category.deleted_at.is_some();
     crate::error::unless_deleted(category, deleted, include_deleted)
 }
 
-pub async fn get(app: &App, principal: &Principal, id: CategoryId) -> Result<CategoryView> {
+/// One of the caller's categories, deleted or not.
+pub async fn get(app: &App, principal: &Principal, id: CategoryId) -> Result<Category> {
     let owner = data_owner(principal)?;
     view_of(app, owner, id).await
 }
@@ -124,7 +122,7 @@ pub const STARTER_SET: [(&str, &str, &str); 9] = [
 /// Adds the categories of [`STARTER_SET`] the caller does not have yet (by name, ignoring
 /// case, among live ones); returns those it made. Each is an ordinary category: editable and
 /// deletable like any other.
-pub async fn add_starter_set(app: &App, principal: &Principal) -> Result<Vec<CategoryView>> {
+pub async fn add_starter_set(app: &App, principal: &Principal) -> Result<Vec<Category>> {
     let owner = data_owner(principal)?;
     let existing: Vec<String> = app
         .store
@@ -145,7 +143,7 @@ pub async fn add_starter_set(app: &App, principal: &Principal) -> Result<Vec<Cat
             is_spending: true,
         };
         match app.store.create_category(owner, &fields, app.now()).await {
-            Ok(row) => made.push(CategoryView::new(row, 0)),
+            Ok(row) => made.push(Category::new(row, 0)),
             // Made by another request meanwhile: it exists, which is what was asked.
             Err(store::Error::Conflict { .. }) => {}
             Err(err) => return Err(err.into()),
@@ -187,11 +185,7 @@ pub async fn find_or_create(
 }
 
 /// Creates a category; a live one of the same name is a conflict naming `name`.
-pub async fn create(
-    app: &App,
-    principal: &Principal,
-    input: CategoryInput,
-) -> Result<CategoryView> {
+pub async fn create(app: &App, principal: &Principal, input: CategoryInput) -> Result<Category> {
     let owner = data_owner(principal)?;
     let fields = CategoryFields {
         name: input.name.as_str().to_owned(),
@@ -200,7 +194,7 @@ pub async fn create(
         is_spending: input.is_spending,
     };
     let row = app.store.create_category(owner, &fields, app.now()).await?;
-    Ok(CategoryView::new(row, 0))
+    Ok(Category::new(row, 0))
 }
 
 /// Changes the fields the patch names, if the category is still at `patch.version`.
@@ -209,7 +203,7 @@ pub async fn update(
     principal: &Principal,
     id: CategoryId,
     patch: CategoryPatch,
-) -> Result<CategoryView> {
+) -> Result<Category> {
     let owner = data_owner(principal)?;
     let current = app.store.category(owner, id).await?;
     if current.deleted_at.is_some() {
@@ -235,20 +229,20 @@ pub async fn delete(app: &App, principal: &Principal, id: CategoryId) -> Result<
 }
 
 /// Brings a deleted category back; its name taken meanwhile is a conflict naming `name`.
-pub async fn restore(app: &App, principal: &Principal, id: CategoryId) -> Result<CategoryView> {
+pub async fn restore(app: &App, principal: &Principal, id: CategoryId) -> Result<Category> {
     let owner = data_owner(principal)?;
     app.store.restore_category(owner, id, app.now()).await?;
     view_of(app, owner, id).await
 }
 
 /// The caller's category `id` with its bill count (from the list, which counts in one query).
-async fn view_of(app: &App, owner: UserId, id: CategoryId) -> Result<CategoryView> {
+async fn view_of(app: &App, owner: UserId, id: CategoryId) -> Result<Category> {
     app.store
         .categories(owner, true)
         .await?
         .into_iter()
         .find(|row| row.category.id == id)
-        .map(|row| CategoryView::new(row.category, row.bill_count))
+        .map(|row| Category::new(row.category, row.bill_count))
         .ok_or(Error::NotFound)
 }
 

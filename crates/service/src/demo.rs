@@ -48,7 +48,7 @@ impl DemoScale {
 }
 
 /// What was generated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DemoCounts {
     pub categories: usize,
     pub bills: usize,

@@ -15,7 +15,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::bill::Notes;
 use domain::id::{CategoryId, ExpenseId, UserId};
-use domain::money::{Currency, format_minor, parse_amount};
+use domain::money::{Currency, Money, parse_amount};
 use domain::payment::{Payee, PaymentMethod};
 use store::expense_queries::ExpenseFilter;
 pub use store::expense_queries::{ExpenseSort, SortDirection};
@@ -25,20 +25,13 @@ use crate::auth::Principal;
 use crate::preferences::{self, data_owner};
 use crate::{App, Error, Result};
 
-/// An expense as the API shows it.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct ExpenseView {
-    #[schema(value_type = String, format = Uuid)]
+/// An expense as its owner sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expense {
     pub id: ExpenseId,
-    /// Decimal text in the expense's currency; negative for a refund.
-    #[schema(example = "12.34")]
-    pub amount: String,
-    #[schema(example = 1234)]
-    pub amount_minor: i64,
-    #[schema(example = "USD")]
-    pub currency: String,
+    /// In the expense's own currency; negative for a refund.
+    pub amount: Money,
     pub spent_on: NaiveDate,
-    #[schema(value_type = Option<String>, format = Uuid)]
     pub category_id: Option<CategoryId>,
     pub payee: Option<String>,
     pub note: String,
@@ -47,37 +40,27 @@ pub struct ExpenseView {
     pub deleted_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-    /// Send back with an edit; a different current version is 409.
+    /// The version an edit must be based on.
     pub version: i64,
 }
 
-/// One page of expenses and how many match the filter in all.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct ExpensePage {
-    pub items: Vec<ExpenseView>,
+/// One page of expenses, how many match the filter in all, and the window asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expenses {
+    pub items: Vec<Expense>,
     pub total: i64,
     pub limit: i64,
     pub offset: i64,
 }
 
 /// What a bulk delete did.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct ExpenseBulkDeleteView {
-    #[schema(value_type = Vec<String>)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BulkDeleted {
     pub deleted: Vec<ExpenseId>,
     /// Missing, someone else's, or already deleted: left alone.
-    #[schema(value_type = Vec<String>)]
     pub not_found: Vec<ExpenseId>,
-    /// Pass to `POST /api/expenses/undo` to bring the deleted expenses back; absent when
-    /// nothing was deleted.
+    /// Brings the deleted expenses back ([`undo`]); `None` when nothing was deleted.
     pub undo_token: Option<String>,
-}
-
-/// What an undo did.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct ExpenseUndoView {
-    /// How many expenses came back (0 when the token was used already or is unknown).
-    pub restored: u64,
 }
 
 /// A new expense, parsed except for the amount (which needs the currency).
@@ -126,7 +109,7 @@ pub struct ExpenseQuery {
 }
 
 /// A page of the caller's expenses matching `query`, with the number of all matches.
-pub async fn list(app: &App, principal: &Principal, query: ExpenseQuery) -> Result<ExpensePage> {
+pub async fn list(app: &App, principal: &Principal, query: ExpenseQuery) -> Result<Expenses> {
     let owner = data_owner(principal)?;
     let currency = preferences::load(app, owner).await?.currency;
     let bound = |field: &str, text: &Option<String>| {
@@ -154,7 +137,7 @@ pub async fn list(app: &App, principal: &Principal, query: ExpenseQuery) -> Resu
             query.offset,
         )
         .await?;
-    Ok(ExpensePage {
+    Ok(Expenses {
         items: page.rows.into_iter().map(view).collect::<Result<_>>()?,
         total: page.total,
         limit: query.limit,
@@ -162,7 +145,6 @@ pub async fn list(app: &App, principal: &Principal, query: ExpenseQuery) -> Resu
     })
 }
 
-/// One of the caller's expenses, deleted or not.
 /// One of the caller's expenses as the API reads it: a soft-deleted one only with
 /// `include_deleted` ([`crate::error::unless_deleted`]).
 pub async fn find(
@@ -170,23 +152,20 @@ pub async fn find(
     principal: &Principal,
     id: ExpenseId,
     include_deleted: bool,
-) -> Result<ExpenseView> {
+) -> Result<Expense> {
     let expense = get(app, principal, id).await?;
     let deleted = expense.deleted_at.is_some();
     crate::error::unless_deleted(expense, deleted, include_deleted)
 }
 
-pub async fn get(app: &App, principal: &Principal, id: ExpenseId) -> Result<ExpenseView> {
+/// One of the caller's expenses, deleted or not.
+pub async fn get(app: &App, principal: &Principal, id: ExpenseId) -> Result<Expense> {
     let owner = data_owner(principal)?;
     view(app.store.expense(owner, id).await?)
 }
 
 /// Records an expense.
-pub async fn create(
-    app: &App,
-    principal: &Principal,
-    input: NewExpenseInput,
-) -> Result<ExpenseView> {
+pub async fn create(app: &App, principal: &Principal, input: NewExpenseInput) -> Result<Expense> {
     let owner = data_owner(principal)?;
     let (currency, spent_on) = match (input.currency, input.spent_on) {
         (Some(currency), Some(spent_on)) => (currency, spent_on),
@@ -225,7 +204,7 @@ pub async fn update(
     id: ExpenseId,
     patch: ExpensePatch,
     version: i64,
-) -> Result<ExpenseView> {
+) -> Result<Expense> {
     let owner = data_owner(principal)?;
     let old = app.store.expense(owner, id).await?;
     if old.deleted_at.is_some() {
@@ -279,7 +258,7 @@ pub async fn delete(app: &App, principal: &Principal, id: ExpenseId) -> Result<(
 }
 
 /// Restores one soft-deleted expense.
-pub async fn restore(app: &App, principal: &Principal, id: ExpenseId) -> Result<ExpenseView> {
+pub async fn restore(app: &App, principal: &Principal, id: ExpenseId) -> Result<Expense> {
     let owner = data_owner(principal)?;
     app.store.restore_expense(owner, id, app.now()).await?;
     view(app.store.expense(owner, id).await?)
@@ -290,22 +269,23 @@ pub async fn bulk_delete(
     app: &App,
     principal: &Principal,
     ids: &[ExpenseId],
-) -> Result<ExpenseBulkDeleteView> {
+) -> Result<BulkDeleted> {
     let owner = data_owner(principal)?;
     let token = hex::encode(crate::random::bytes::<16>(&*app.random));
     let outcome = app
         .store
         .soft_delete_expenses(owner, ids, &token, app.now())
         .await?;
-    Ok(ExpenseBulkDeleteView {
+    Ok(BulkDeleted {
         undo_token: (!outcome.deleted.is_empty()).then_some(token),
         deleted: outcome.deleted,
         not_found: outcome.not_found,
     })
 }
 
-/// Brings back exactly the expenses the bulk delete with `token` deleted.
-pub async fn undo(app: &App, principal: &Principal, token: &str) -> Result<ExpenseUndoView> {
+/// Brings back exactly the expenses the bulk delete with `token` deleted; says how many came
+/// back (0 when the token was used already or is unknown).
+pub async fn undo(app: &App, principal: &Principal, token: &str) -> Result<u64> {
     let owner = data_owner(principal)?;
     let token = token.trim();
     if token.is_empty() || token.len() > 128 || !token.bytes().all(|b| b.is_ascii_alphanumeric()) {
@@ -318,7 +298,7 @@ pub async fn undo(app: &App, principal: &Principal, token: &str) -> Result<Expen
         .store
         .undo_expense_delete(owner, token, app.now())
         .await?;
-    Ok(ExpenseUndoView { restored })
+    Ok(restored)
 }
 
 /// Refuses a category that is not one of the owner's live categories, naming `category_id`
@@ -354,13 +334,11 @@ fn stored_currency(row: &ExpenseRow) -> Result<Currency> {
         .map_err(|_| Error::internal(format!("expense {} has an invalid currency", row.id)))
 }
 
-fn view(row: ExpenseRow) -> Result<ExpenseView> {
+fn view(row: ExpenseRow) -> Result<Expense> {
     let currency = stored_currency(&row)?;
-    Ok(ExpenseView {
+    Ok(Expense {
         id: row.id,
-        amount: format_minor(row.amount_minor, currency),
-        amount_minor: row.amount_minor,
-        currency: currency.code().to_owned(),
+        amount: Money::new(row.amount_minor, currency),
         spent_on: row.spent_on,
         category_id: row.category_id,
         payee: (!row.payee.is_empty()).then_some(row.payee),

@@ -21,7 +21,7 @@ mod cycles;
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::bill::Notes;
 use domain::id::{BillId, PaymentId, UserId};
-use domain::money::{Currency, format_minor, parse_positive_amount};
+use domain::money::{Currency, Money, parse_positive_amount};
 use domain::payment::{PaymentMethod, PaymentSource};
 use store::bills::BillRow;
 use store::payment_queries::PaymentFilter;
@@ -33,48 +33,36 @@ use crate::{App, Error, Result};
 use cycles::{check_cycle_room, check_debt_shift, require_occurrence};
 pub use cycles::{schedule_of, settled_cycle};
 
-/// A payment as the API shows it.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct PaymentView {
-    #[schema(value_type = String, format = Uuid)]
+/// A payment as its owner sees it, with its bill's name and (debt bills) balance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Payment {
     pub id: PaymentId,
-    #[schema(value_type = String, format = Uuid)]
     pub bill_id: BillId,
     pub bill_name: String,
-    /// In the bill's currency, as decimal text.
-    #[schema(example = "12.34")]
-    pub amount: String,
-    #[schema(example = 1234)]
-    pub amount_minor: i64,
-    #[schema(example = "USD")]
-    pub currency: String,
+    /// In the bill's currency.
+    pub amount: Money,
     pub paid_on: NaiveDate,
     /// The due date of the occurrence (cycle) this payment settles.
     pub cycle_due: NaiveDate,
     pub method: Option<String>,
     pub note: String,
-    /// `manual`, `import` or `bank`.
-    #[schema(example = "manual")]
-    pub source: String,
+    pub source: PaymentSource,
     /// "Autopay failed, paid manually."
     pub autopay_failed: bool,
     /// Set while the payment is soft-deleted.
     pub deleted_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-    /// Send back with an edit; a different current version is 409.
+    /// The version an edit must be based on.
     pub version: i64,
-    /// Debt bills only: the bill's balance now, as decimal text.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub debt_balance: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub debt_balance_minor: Option<i64>,
+    /// Debt bills only: the bill's balance now.
+    pub debt_balance: Option<Money>,
 }
 
-/// One page of payments, newest first.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct PaymentPage {
-    pub items: Vec<PaymentView>,
+/// One page of payments, newest first, with the window that was asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Payments {
+    pub items: Vec<Payment>,
     pub limit: i64,
     pub offset: i64,
 }
@@ -119,7 +107,7 @@ pub struct PaymentQuery {
 }
 
 /// The caller's payments matching `query`, newest first.
-pub async fn list(app: &App, principal: &Principal, query: PaymentQuery) -> Result<PaymentPage> {
+pub async fn list(app: &App, principal: &Principal, query: PaymentQuery) -> Result<Payments> {
     let owner = data_owner(principal)?;
     let filter = PaymentFilter {
         bill: query.bill_id,
@@ -143,14 +131,13 @@ pub async fn list(app: &App, principal: &Principal, query: PaymentQuery) -> Resu
             view(row, bill)
         })
         .collect::<Result<_>>()?;
-    Ok(PaymentPage {
+    Ok(Payments {
         items,
         limit: query.limit,
         offset: query.offset,
     })
 }
 
-/// One of the caller's payments, deleted or not.
 /// One of the caller's payments as the API reads it: a soft-deleted one only with
 /// `include_deleted` ([`crate::error::unless_deleted`]).
 pub async fn find(
@@ -158,13 +145,14 @@ pub async fn find(
     principal: &Principal,
     id: PaymentId,
     include_deleted: bool,
-) -> Result<PaymentView> {
+) -> Result<Payment> {
     let payment = get(app, principal, id).await?;
     let deleted = payment.deleted_at.is_some();
     crate::error::unless_deleted(payment, deleted, include_deleted)
 }
 
-pub async fn get(app: &App, principal: &Principal, id: PaymentId) -> Result<PaymentView> {
+/// One of the caller's payments, deleted or not.
+pub async fn get(app: &App, principal: &Principal, id: PaymentId) -> Result<Payment> {
     let owner = data_owner(principal)?;
     let row = app.store.payment(owner, id).await?;
     let bill = app.store.bill(owner, row.bill_id).await?;
@@ -172,11 +160,7 @@ pub async fn get(app: &App, principal: &Principal, id: PaymentId) -> Result<Paym
 }
 
 /// Records a payment towards one of the caller's live bills.
-pub async fn record(
-    app: &App,
-    principal: &Principal,
-    input: NewPaymentInput,
-) -> Result<PaymentView> {
+pub async fn record(app: &App, principal: &Principal, input: NewPaymentInput) -> Result<Payment> {
     let owner = data_owner(principal)?;
     let bill = app.store.bill(owner, input.bill_id).await?;
     if bill.deleted_at.is_some() {
@@ -214,7 +198,7 @@ pub async fn update(
     id: PaymentId,
     patch: PaymentPatch,
     version: i64,
-) -> Result<PaymentView> {
+) -> Result<Payment> {
     let owner = data_owner(principal)?;
     let old = app.store.payment(owner, id).await?;
     if old.deleted_at.is_some() {
@@ -267,7 +251,7 @@ pub async fn delete(app: &App, principal: &Principal, id: PaymentId) -> Result<(
 }
 
 /// Restores a soft-deleted payment; its debt bill's balance goes down again.
-pub async fn restore(app: &App, principal: &Principal, id: PaymentId) -> Result<PaymentView> {
+pub async fn restore(app: &App, principal: &Principal, id: PaymentId) -> Result<Payment> {
     let owner = data_owner(principal)?;
     let row = app.store.payment(owner, id).await?;
     if row.deleted_at.is_some() {
@@ -289,25 +273,24 @@ fn method_text(method: Option<&PaymentMethod>) -> String {
     method.map_or_else(String::new, |m| m.as_str().to_owned())
 }
 
-async fn present_with_bill(app: &App, owner: UserId, row: PaymentRow) -> Result<PaymentView> {
+async fn present_with_bill(app: &App, owner: UserId, row: PaymentRow) -> Result<Payment> {
     let bill = app.store.bill(owner, row.bill_id).await?;
     view(row, &bill)
 }
 
-fn view(row: PaymentRow, bill: &BillRow) -> Result<PaymentView> {
+fn view(row: PaymentRow, bill: &BillRow) -> Result<Payment> {
     let currency = bill_currency(bill)?;
-    Ok(PaymentView {
+    let corrupt = || Error::internal(format!("payment {} has an invalid source", row.id));
+    Ok(Payment {
         id: row.id,
         bill_id: row.bill_id,
         bill_name: bill.name.clone(),
-        amount: format_minor(row.amount_minor, currency),
-        amount_minor: row.amount_minor,
-        currency: currency.code().to_owned(),
+        amount: Money::new(row.amount_minor, currency),
         paid_on: row.paid_on,
         cycle_due: row.cycle_due,
         method: (!row.method.is_empty()).then_some(row.method),
         note: row.note,
-        source: row.source,
+        source: row.source.parse().map_err(|_| corrupt())?,
         autopay_failed: row.autopay_failed,
         deleted_at: row.deleted_at,
         created_at: row.created_at,
@@ -315,7 +298,6 @@ fn view(row: PaymentRow, bill: &BillRow) -> Result<PaymentView> {
         version: row.version,
         debt_balance: bill
             .debt_balance_minor
-            .map(|balance| format_minor(balance, currency)),
-        debt_balance_minor: bill.debt_balance_minor,
+            .map(|balance| Money::new(balance, currency)),
     })
 }

@@ -20,6 +20,9 @@ use crate::preferences::{self, data_owner};
 use crate::{App, Error, Result, audit};
 
 /// Bills in one currency that is not the caller's default.
+///
+/// Still serialised here: the tracker's `SettingsView` embeds it on the wire; it moves to
+/// `web/src/api` with that view.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct OtherCurrencyBills {
     /// ISO 4217 code of these bills.
@@ -32,10 +35,10 @@ pub struct OtherCurrencyBills {
 }
 
 /// What a currency move did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct CurrencyChangeView {
-    pub from: String,
-    pub to: String,
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CurrencyChange {
+    pub from: Currency,
+    pub to: Currency,
     /// How many bills moved (0 when none was in `from`).
     pub changed: u64,
 }
@@ -80,7 +83,7 @@ pub async fn change_currency(
     from: Currency,
     to: Currency,
     meta: &RequestMeta,
-) -> Result<CurrencyChangeView> {
+) -> Result<CurrencyChange> {
     let owner = data_owner(principal)?;
     if from == to {
         return Err(Error::invalid("to", "must differ from the bills' currency"));
@@ -108,9 +111,5 @@ pub async fn change_currency(
         serde_json::json!({"from": from.code(), "to": to.code(), "bills": changed}),
     )
     .await?;
-    Ok(CurrencyChangeView {
-        from: from.code().to_owned(),
-        to: to.code().to_owned(),
-        changed,
-    })
+    Ok(CurrencyChange { from, to, changed })
 }

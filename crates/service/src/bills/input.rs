@@ -1,4 +1,4 @@
-//! Parsing a bill request (see `requests`) into a stored template.
+//! Parsing a bill's typed fields (see `fields`) into a stored template.
 //!
 //! Why the parsing is here rather than in the web layer: amounts are parsed in the bill's
 //! currency, which for an edit may be the stored one, and a bill is checked as a whole (the
@@ -23,7 +23,7 @@ use domain::recurrence::{Cycle, DueDay};
 use domain::website::Website;
 use store::bills::{BillRow, BillTemplate};
 
-use super::requests::{ACCOUNT_DETAILS_MAX_CHARS, CreateBillRequest, UpdateBillRequest};
+use super::fields::{ACCOUNT_DETAILS_MAX_CHARS, BillPatch, NewBillInput};
 use crate::{Error, Result};
 
 /// The account details of a draft: the stored ciphertext kept as it is, or new text.
@@ -62,7 +62,7 @@ pub(super) struct Draft {
 
 impl Draft {
     /// A new bill, with the defaults filled in.
-    pub(super) fn new(r: CreateBillRequest, currency: Currency, today: NaiveDate) -> Self {
+    pub(super) fn new(r: NewBillInput, currency: Currency, today: NaiveDate) -> Self {
         Self {
             name: r.name,
             category_id: r.category_id,
@@ -122,7 +122,7 @@ impl Draft {
     }
 
     /// The draft with `patch` laid over it (see the module documentation for the rules).
-    pub(super) fn apply(mut self, p: UpdateBillRequest) -> Self {
+    pub(super) fn apply(mut self, p: BillPatch) -> Self {
         let fixed = p
             .amount_kind
             .as_deref()
@@ -262,7 +262,7 @@ pub(super) fn parse(d: Draft, today: NaiveDate) -> Result<Parsed, Invalid> {
 pub use domain::date::parse_date;
 
 /// An APR in basis points as the percentage text clients send (`1999` → `"19.99"`).
-pub(super) fn percent_text(basis_points: i64) -> String {
+fn percent_text(basis_points: i64) -> String {
     format!("{}.{:02}", basis_points / 100, basis_points % 100)
 }
 

@@ -15,7 +15,11 @@ use domain::id::BillId;
 use domain::money::Currency;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use service::bills::{self, ActiveRangeView, BillView, CreateBillRequest, UpdateBillRequest};
+use service::bills;
+
+use super::wire::all;
+use super::wire::bill_requests::{CreateBillRequest, UpdateBillRequest};
+use super::wire::bills::{ActiveRangeView, BillView, CurrencyChangeView};
 
 use super::input::{ApiQuery, DeletedQuery, flag};
 use crate::AppState;
@@ -108,9 +112,8 @@ pub async fn list(
 ) -> ApiResult<Json<Vec<BillView>>> {
     let inactive = flag("include_inactive", query.include_inactive.as_deref())?;
     let deleted = flag("include_deleted", query.include_deleted.as_deref())?;
-    Ok(Json(
-        bills::list(&state.app, &user, inactive, deleted).await?,
-    ))
+    let bills = bills::list(&state.app, &user, inactive, deleted).await?;
+    Ok(Json(all(&bills)))
 }
 
 /// `POST /api/bills`.
@@ -131,8 +134,8 @@ pub async fn create(
     DataUser(user): DataUser,
     ApiJson(body): ApiJson<CreateBillRequest>,
 ) -> ApiResult<(StatusCode, Json<BillView>)> {
-    let bill = bills::create(&state.app, &user, body).await?;
-    Ok((StatusCode::CREATED, Json(bill)))
+    let bill = bills::create(&state.app, &user, body.into()).await?;
+    Ok((StatusCode::CREATED, Json(BillView::from(&bill))))
 }
 
 /// `GET /api/bills/{id}`: a deleted bill only with `include_deleted=true` (with `deleted_at`).
@@ -156,7 +159,8 @@ pub async fn show(
     ApiQuery(query): ApiQuery<DeletedQuery>,
 ) -> ApiResult<Json<BillView>> {
     let deleted = flag("include_deleted", query.include_deleted.as_deref())?;
-    Ok(Json(bills::find(&state.app, &user, id, deleted).await?))
+    let bill = bills::find(&state.app, &user, id, deleted).await?;
+    Ok(Json(BillView::from(&bill)))
 }
 
 /// `PATCH /api/bills/{id}`: any subset of the fields, with the `version` last seen.
@@ -181,7 +185,8 @@ pub async fn update(
     PathId(id): PathId<BillId>,
     ApiJson(body): ApiJson<UpdateBillRequest>,
 ) -> ApiResult<Json<BillView>> {
-    Ok(Json(bills::update(&state.app, &user, id, body).await?))
+    let bill = bills::update(&state.app, &user, id, body.into()).await?;
+    Ok(Json(BillView::from(&bill)))
 }
 
 /// `DELETE /api/bills/{id}`: soft delete (restore with `POST …/restore`).
@@ -224,7 +229,8 @@ pub async fn restore(
     DataUser(user): DataUser,
     PathId(id): PathId<BillId>,
 ) -> ApiResult<Json<BillView>> {
-    Ok(Json(bills::restore(&state.app, &user, id).await?))
+    let bill = bills::restore(&state.app, &user, id).await?;
+    Ok(Json(BillView::from(&bill)))
 }
 
 /// `?confirm=true`.
@@ -295,7 +301,7 @@ pub async fn deactivate(
         .map(|d| bills::parse_date("on", d))
         .transpose()?;
     let bill = bills::set_active(&state.app, &user, id, false, on).await?;
-    Ok(Json(bill))
+    Ok(Json(BillView::from(&bill)))
 }
 
 /// `POST /api/bills/{id}/reactivate`: opens a new active range on `on`.
@@ -325,7 +331,7 @@ pub async fn reactivate(
         .map(|d| bills::parse_date("on", d))
         .transpose()?;
     let bill = bills::set_active(&state.app, &user, id, true, on).await?;
-    Ok(Json(bill))
+    Ok(Json(BillView::from(&bill)))
 }
 
 /// `GET /api/bills/{id}/history`: when the bill was active, oldest first.
@@ -346,7 +352,8 @@ pub async fn history(
     DataUser(user): DataUser,
     PathId(id): PathId<BillId>,
 ) -> ApiResult<Json<Vec<ActiveRangeView>>> {
-    Ok(Json(bills::history(&state.app, &user, id).await?))
+    let ranges = bills::history(&state.app, &user, id).await?;
+    Ok(Json(all(&ranges)))
 }
 
 /// `GET /api/bills/{id}/unpaid-history`: how many occurrences before this month still owe.
@@ -413,7 +420,7 @@ pub struct ChangeCurrencyRequest {
     tag = "bills",
     request_body = ChangeCurrencyRequest,
     responses(
-        (status = 200, description = "How many bills moved", body = bills::CurrencyChangeView),
+        (status = 200, description = "How many bills moved", body = CurrencyChangeView),
         Denied,
         Refused
     )
@@ -423,12 +430,11 @@ pub async fn change_currency(
     DataUser(user): DataUser,
     Meta(meta): Meta,
     ApiJson(body): ApiJson<ChangeCurrencyRequest>,
-) -> ApiResult<Json<bills::CurrencyChangeView>> {
+) -> ApiResult<Json<CurrencyChangeView>> {
     let from = Currency::parse("from", &body.from)?;
     let to = Currency::parse("to", &body.to)?;
-    Ok(Json(
-        bills::change_currency(&state.app, &user, from, to, &meta).await?,
-    ))
+    let change = bills::change_currency(&state.app, &user, from, to, &meta).await?;
+    Ok(Json(CurrencyChangeView::from(&change)))
 }
 
 /// The OpenAPI description of these routes.

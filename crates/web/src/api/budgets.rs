@@ -10,9 +10,11 @@ use domain::Invalid;
 use domain::budget::BudgetPeriod;
 use domain::id::BudgetId;
 use serde::Deserialize;
-use service::budgets::{self, BudgetView, NewBudgetInput};
+use service::budgets::{self, NewBudgetInput};
 
 use super::input::body_id;
+use super::wire::all;
+use super::wire::money::BudgetView;
 use crate::AppState;
 use crate::api::responses::{Denied, Missing, PROBLEM_JSON, Problem, Refused};
 use crate::auth::DataUser;
@@ -70,7 +72,7 @@ pub struct UpdateBudgetRequest {
     path = "/api/budgets",
     tag = "money",
     responses(
-        (status = 200, description = "OK", body = [service::budgets::BudgetView]),
+        (status = 200, description = "OK", body = [BudgetView]),
         Denied,
         (status = 422, description = "A total is beyond the amount range (`field` is `amount`)", body = Problem, content_type = PROBLEM_JSON)
     )
@@ -79,7 +81,7 @@ pub async fn list_budgets(
     State(state): State<AppState>,
     DataUser(user): DataUser,
 ) -> ApiResult<Json<Vec<BudgetView>>> {
-    Ok(Json(budgets::list(&state.app, &user).await?))
+    Ok(Json(all(&budgets::list(&state.app, &user).await?)))
 }
 
 /// `POST /api/budgets`: one budget per category and period.
@@ -89,7 +91,7 @@ pub async fn list_budgets(
     tag = "money",
     request_body = CreateBudgetRequest,
     responses(
-        (status = 201, description = "Created", body = service::budgets::BudgetView),
+        (status = 201, description = "Created", body = BudgetView),
         Denied,
         Refused,
         (status = 409, description = "This category already has a budget for this period", body = Problem, content_type = PROBLEM_JSON)
@@ -102,7 +104,7 @@ pub async fn create_budget(
 ) -> ApiResult<(StatusCode, Json<BudgetView>)> {
     let input = body.parse()?;
     let budget = budgets::create(&state.app, &user, input).await?;
-    Ok((StatusCode::CREATED, Json(budget)))
+    Ok((StatusCode::CREATED, Json(BudgetView::from(&budget))))
 }
 
 /// `PATCH /api/budgets/{id}`: changes the limit.
@@ -113,7 +115,7 @@ pub async fn create_budget(
     params(("id" = String, Path, description = "Budget id")),
     request_body = UpdateBudgetRequest,
     responses(
-        (status = 200, description = "OK", body = service::budgets::BudgetView),
+        (status = 200, description = "OK", body = BudgetView),
         Denied,
         Missing,
         Refused,
@@ -126,9 +128,8 @@ pub async fn update_budget(
     PathId(id): PathId<BudgetId>,
     ApiJson(body): ApiJson<UpdateBudgetRequest>,
 ) -> ApiResult<Json<BudgetView>> {
-    Ok(Json(
-        budgets::update_limit(&state.app, &user, id, &body.limit, body.version).await?,
-    ))
+    let budget = budgets::update_limit(&state.app, &user, id, &body.limit, body.version).await?;
+    Ok(Json(BudgetView::from(&budget)))
 }
 
 /// `DELETE /api/budgets/{id}`: deletes a budget for good.

@@ -6,7 +6,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
 use serde::Serialize;
-use service::demo::DemoCounts;
 
 use crate::AppState;
 use crate::api::responses::{Denied, PROBLEM_JSON, Problem, TooMany};
@@ -38,10 +37,28 @@ pub async fn load(
     CurrentUser(user): CurrentUser,
     Meta(meta): Meta,
 ) -> ApiResult<(StatusCode, Json<DemoCounts>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(service::demo::load(&state.app, &user, &meta).await?),
-    ))
+    let counts = service::demo::load(&state.app, &user, &meta).await?;
+    Ok((StatusCode::CREATED, Json(DemoCounts::from(&counts))))
+}
+
+/// What was generated.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct DemoCounts {
+    pub categories: usize,
+    pub bills: usize,
+    pub payments: usize,
+    pub expenses: usize,
+}
+
+impl From<&service::demo::DemoCounts> for DemoCounts {
+    fn from(c: &service::demo::DemoCounts) -> Self {
+        Self {
+            categories: c.categories,
+            bills: c.bills,
+            payments: c.payments,
+            expenses: c.expenses,
+        }
+    }
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

@@ -14,11 +14,11 @@ use domain::payment::{Payee, PaymentMethod};
 use domain::text;
 use serde::Deserialize;
 use service::expenses::{
-    self, ExpenseBulkDeleteView, ExpensePage, ExpensePatch, ExpenseQuery, ExpenseSort,
-    ExpenseUndoView, ExpenseView, NewExpenseInput, SortDirection,
+    self, ExpensePatch, ExpenseQuery, ExpenseSort, NewExpenseInput, SortDirection,
 };
 
 use super::input::{ApiQuery, DeletedQuery, QueryParams, body_id, flag, opt_date};
+use super::wire::money::{ExpenseBulkDeleteView, ExpensePage, ExpenseUndoView, ExpenseView};
 use crate::AppState;
 use crate::api::responses::{BadQuery, Denied, Missing, PROBLEM_JSON, Problem, Refused};
 use crate::auth::DataUser;
@@ -239,7 +239,7 @@ pub struct UndoExpenseDeleteRequest {
         ("offset" = Option<i64>, Query, description = "Default 0")
     ),
     responses(
-        (status = 200, description = "OK", body = service::expenses::ExpensePage),
+        (status = 200, description = "OK", body = ExpensePage),
         Denied,
         BadQuery
     )
@@ -250,7 +250,9 @@ pub async fn list_expenses(
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Json<ExpensePage>> {
     let query = list_query(raw.as_deref())?;
-    Ok(Json(expenses::list(&state.app, &user, query).await?))
+    Ok(Json(ExpensePage::from(
+        &expenses::list(&state.app, &user, query).await?,
+    )))
 }
 
 /// `POST /api/expenses`: records an expense.
@@ -260,7 +262,7 @@ pub async fn list_expenses(
     tag = "money",
     request_body = CreateExpenseRequest,
     responses(
-        (status = 201, description = "Recorded", body = service::expenses::ExpenseView),
+        (status = 201, description = "Recorded", body = ExpenseView),
         Denied,
         Refused
     )
@@ -272,7 +274,7 @@ pub async fn create_expense(
 ) -> ApiResult<(StatusCode, Json<ExpenseView>)> {
     let input = body.parse()?;
     let expense = expenses::create(&state.app, &user, input).await?;
-    Ok((StatusCode::CREATED, Json(expense)))
+    Ok((StatusCode::CREATED, Json(ExpenseView::from(&expense))))
 }
 
 /// `GET /api/expenses/{id}`: one expense; a deleted one only with `include_deleted=true`.
@@ -282,7 +284,7 @@ pub async fn create_expense(
     tag = "money",
     params(("id" = String, Path, description = "Expense id"), ("include_deleted" = Option<bool>, Query, description = "Also a soft-deleted one (404 otherwise)")),
     responses(
-        (status = 200, description = "OK", body = service::expenses::ExpenseView),
+        (status = 200, description = "OK", body = ExpenseView),
         Denied,
         Missing,
         BadQuery
@@ -295,7 +297,8 @@ pub async fn show_expense(
     ApiQuery(query): ApiQuery<DeletedQuery>,
 ) -> ApiResult<Json<ExpenseView>> {
     let deleted = flag("include_deleted", query.include_deleted.as_deref())?;
-    Ok(Json(expenses::find(&state.app, &user, id, deleted).await?))
+    let expense = expenses::find(&state.app, &user, id, deleted).await?;
+    Ok(Json(ExpenseView::from(&expense)))
 }
 
 /// `PATCH /api/expenses/{id}`: edits a live expense (fields left out stay).
@@ -306,7 +309,7 @@ pub async fn show_expense(
     params(("id" = String, Path, description = "Expense id")),
     request_body = UpdateExpenseRequest,
     responses(
-        (status = 200, description = "OK", body = service::expenses::ExpenseView),
+        (status = 200, description = "OK", body = ExpenseView),
         Denied,
         Missing,
         Refused,
@@ -320,9 +323,8 @@ pub async fn update_expense(
     ApiJson(body): ApiJson<UpdateExpenseRequest>,
 ) -> ApiResult<Json<ExpenseView>> {
     let (patch, version) = body.parse()?;
-    Ok(Json(
-        expenses::update(&state.app, &user, id, patch, version).await?,
-    ))
+    let expense = expenses::update(&state.app, &user, id, patch, version).await?;
+    Ok(Json(ExpenseView::from(&expense)))
 }
 
 /// `DELETE /api/expenses/{id}`: soft delete.
@@ -353,7 +355,7 @@ pub async fn delete_expense(
     tag = "money",
     params(("id" = String, Path, description = "Expense id")),
     responses(
-        (status = 200, description = "Restored", body = service::expenses::ExpenseView),
+        (status = 200, description = "Restored", body = ExpenseView),
         Denied,
         Missing
     )
@@ -363,7 +365,8 @@ pub async fn restore_expense(
     DataUser(user): DataUser,
     PathId(id): PathId<ExpenseId>,
 ) -> ApiResult<Json<ExpenseView>> {
-    Ok(Json(expenses::restore(&state.app, &user, id).await?))
+    let expense = expenses::restore(&state.app, &user, id).await?;
+    Ok(Json(ExpenseView::from(&expense)))
 }
 
 /// `POST /api/expenses/bulk-delete`: soft-deletes several expenses under one undo token.
@@ -373,7 +376,7 @@ pub async fn restore_expense(
     tag = "money",
     request_body = BulkDeleteExpensesRequest,
     responses(
-        (status = 200, description = "What was deleted and what was not found", body = service::expenses::ExpenseBulkDeleteView),
+        (status = 200, description = "What was deleted and what was not found", body = ExpenseBulkDeleteView),
         Denied,
         Refused
     )
@@ -384,7 +387,8 @@ pub async fn bulk_delete_expenses(
     ApiJson(body): ApiJson<BulkDeleteExpensesRequest>,
 ) -> ApiResult<Json<ExpenseBulkDeleteView>> {
     let ids = body.parse()?;
-    Ok(Json(expenses::bulk_delete(&state.app, &user, &ids).await?))
+    let done = expenses::bulk_delete(&state.app, &user, &ids).await?;
+    Ok(Json(ExpenseBulkDeleteView::from(&done)))
 }
 
 /// `POST /api/expenses/undo`: restores exactly what one bulk delete deleted.
@@ -394,7 +398,7 @@ pub async fn bulk_delete_expenses(
     tag = "money",
     request_body = UndoExpenseDeleteRequest,
     responses(
-        (status = 200, description = "How many came back", body = service::expenses::ExpenseUndoView),
+        (status = 200, description = "How many came back", body = ExpenseUndoView),
         Denied,
         Refused
     )
@@ -404,9 +408,8 @@ pub async fn undo_expense_delete(
     DataUser(user): DataUser,
     ApiJson(body): ApiJson<UndoExpenseDeleteRequest>,
 ) -> ApiResult<Json<ExpenseUndoView>> {
-    Ok(Json(
-        expenses::undo(&state.app, &user, &body.undo_token).await?,
-    ))
+    let restored = expenses::undo(&state.app, &user, &body.undo_token).await?;
+    Ok(Json(ExpenseUndoView { restored }))
 }
 
 /// The OpenAPI description of these routes (merged into [`super::money::Doc`]).

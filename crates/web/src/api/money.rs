@@ -17,11 +17,10 @@ use domain::bill::Notes;
 use domain::id::PaymentId;
 use domain::payment::{PaymentMethod, PaymentSource};
 use serde::Deserialize;
-use service::payments::{
-    self, NewPaymentInput, PaymentPage, PaymentPatch, PaymentQuery, PaymentView,
-};
+use service::payments::{self, NewPaymentInput, PaymentPatch, PaymentQuery};
 
 use super::input::{ApiQuery, DeletedQuery, QueryParams, body_id, flag, opt_date};
+use super::wire::money::{PaymentPage, PaymentView};
 use crate::AppState;
 use crate::api::responses::{BadQuery, Denied, Missing, PROBLEM_JSON, Problem, Refused};
 use crate::auth::DataUser;
@@ -133,7 +132,7 @@ impl UpdatePaymentRequest {
         ("offset" = Option<i64>, Query, description = "Default 0")
     ),
     responses(
-        (status = 200, description = "OK", body = service::payments::PaymentPage),
+        (status = 200, description = "OK", body = PaymentPage),
         Denied,
         BadQuery
     )
@@ -161,7 +160,8 @@ pub async fn list_payments(
         limit,
         offset,
     };
-    Ok(Json(payments::list(&state.app, &user, query).await?))
+    let page = payments::list(&state.app, &user, query).await?;
+    Ok(Json(PaymentPage::from(&page)))
 }
 
 /// `POST /api/payments`: records a payment towards one of the caller's bills.
@@ -171,7 +171,7 @@ pub async fn list_payments(
     tag = "money",
     request_body = CreatePaymentRequest,
     responses(
-        (status = 201, description = "Recorded; debt bills show their new balance", body = service::payments::PaymentView),
+        (status = 201, description = "Recorded; debt bills show their new balance", body = PaymentView),
         Denied,
         Missing,
         Refused
@@ -184,7 +184,7 @@ pub async fn create_payment(
 ) -> ApiResult<(StatusCode, Json<PaymentView>)> {
     let input = body.parse()?;
     let payment = payments::record(&state.app, &user, input).await?;
-    Ok((StatusCode::CREATED, Json(payment)))
+    Ok((StatusCode::CREATED, Json(PaymentView::from(&payment))))
 }
 
 /// `GET /api/payments/{id}`: one payment; a deleted one only with `include_deleted=true`.
@@ -194,7 +194,7 @@ pub async fn create_payment(
     tag = "money",
     params(("id" = String, Path, description = "Payment id"), ("include_deleted" = Option<bool>, Query, description = "Also a soft-deleted one (404 otherwise)")),
     responses(
-        (status = 200, description = "OK", body = service::payments::PaymentView),
+        (status = 200, description = "OK", body = PaymentView),
         Denied,
         Missing,
         BadQuery
@@ -207,7 +207,8 @@ pub async fn show_payment(
     ApiQuery(query): ApiQuery<DeletedQuery>,
 ) -> ApiResult<Json<PaymentView>> {
     let deleted = flag("include_deleted", query.include_deleted.as_deref())?;
-    Ok(Json(payments::find(&state.app, &user, id, deleted).await?))
+    let payment = payments::find(&state.app, &user, id, deleted).await?;
+    Ok(Json(PaymentView::from(&payment)))
 }
 
 /// `PATCH /api/payments/{id}`: edits a live payment (fields left out stay).
@@ -218,7 +219,7 @@ pub async fn show_payment(
     params(("id" = String, Path, description = "Payment id")),
     request_body = UpdatePaymentRequest,
     responses(
-        (status = 200, description = "OK", body = service::payments::PaymentView),
+        (status = 200, description = "OK", body = PaymentView),
         Denied,
         Missing,
         Refused,
@@ -232,9 +233,8 @@ pub async fn update_payment(
     ApiJson(body): ApiJson<UpdatePaymentRequest>,
 ) -> ApiResult<Json<PaymentView>> {
     let (patch, version) = body.parse()?;
-    Ok(Json(
-        payments::update(&state.app, &user, id, patch, version).await?,
-    ))
+    let payment = payments::update(&state.app, &user, id, patch, version).await?;
+    Ok(Json(PaymentView::from(&payment)))
 }
 
 /// `DELETE /api/payments/{id}`: soft delete; a debt bill's balance goes back up.
@@ -266,7 +266,7 @@ pub async fn delete_payment(
     tag = "money",
     params(("id" = String, Path, description = "Payment id")),
     responses(
-        (status = 200, description = "Restored", body = service::payments::PaymentView),
+        (status = 200, description = "Restored", body = PaymentView),
         Denied,
         Missing,
         (status = 422, description = "A total would leave the amount range", body = Problem, content_type = PROBLEM_JSON)
@@ -277,7 +277,8 @@ pub async fn restore_payment(
     DataUser(user): DataUser,
     PathId(id): PathId<PaymentId>,
 ) -> ApiResult<Json<PaymentView>> {
-    Ok(Json(payments::restore(&state.app, &user, id).await?))
+    let payment = payments::restore(&state.app, &user, id).await?;
+    Ok(Json(PaymentView::from(&payment)))
 }
 
 #[derive(utoipa::OpenApi)]

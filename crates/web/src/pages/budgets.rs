@@ -13,12 +13,12 @@ use chrono::NaiveDate;
 use domain::Invalid;
 use domain::budget::{BudgetPeriod, BudgetState};
 use domain::id::{BudgetId, CategoryId};
+use domain::money::Money;
 use serde::Deserialize;
 use service::Error;
-use service::budgets::{self, BudgetView, NewBudgetInput};
+use service::budgets::{self, Budget, NewBudgetInput};
 use service::categories;
 use service::preferences::{self, data_owner};
-use service::tracker::AmountView;
 
 use super::common::{message, with_cookie, with_param};
 use super::expenses::fields::{category_options, field_error};
@@ -92,18 +92,12 @@ fn range(l: &Locale, start: NaiveDate, end: NaiveDate) -> String {
     format!("{} – {}", l.date(start), l.date(end))
 }
 
-fn row(l: &Locale, b: &BudgetView, refused: Option<&(String, String, String)>) -> BudgetRow {
-    let amount = |minor: i64, text: &str, currency: &str| {
-        l.amount(&AmountView {
-            amount: text.to_owned(),
-            amount_minor: minor,
-            currency: currency.to_owned(),
-        })
-    };
+fn row(l: &Locale, b: &Budget, refused: Option<&(String, String, String)>) -> BudgetRow {
+    let amount = |m: Money| l.money(m.minor, m.currency);
     let id = b.id.to_string();
     let (state_label, badge_class) = state_badge(b.state);
     let refused = refused.filter(|(rid, _, _)| *rid == id);
-    let over = b.remaining_minor < 0;
+    let over = b.overspent();
     BudgetRow {
         category: b
             .category_name
@@ -111,24 +105,20 @@ fn row(l: &Locale, b: &BudgetView, refused: Option<&(String, String, String)>) -
             .unwrap_or_else(|| "Deleted category".to_owned()),
         period: period_label(b.period).to_owned(),
         range: range(l, b.period_start, b.period_end),
-        limit: amount(b.limit_minor, &b.limit, &b.currency),
-        spent: amount(b.spent_minor, &b.spent, &b.currency),
-        remaining_label: if over { "Over by" } else { "Remaining" },
-        remaining: if over {
-            amount(
-                b.remaining_minor.saturating_neg(),
-                b.remaining.trim_start_matches('-'),
-                &b.currency,
-            )
+        limit: amount(b.limit),
+        spent: amount(b.spent),
+        remaining_label: if over.is_some() {
+            "Over by"
         } else {
-            amount(b.remaining_minor, &b.remaining, &b.currency)
+            "Remaining"
         },
+        remaining: amount(over.unwrap_or(b.remaining)),
         percent: b.percent,
         meter: b.percent.clamp(0, 100),
         state_label,
         badge_class,
         limit_input: refused.map_or_else(
-            || l.amount_field_of(b.limit_minor, &b.currency, &b.limit),
+            || l.amount_field(b.limit.minor, b.limit.currency),
             |(_, typed, _)| typed.clone(),
         ),
         version: b.version,

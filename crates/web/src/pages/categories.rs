@@ -15,7 +15,7 @@ use domain::category::{CategoryName, Color, Icon};
 use domain::id::CategoryId;
 use serde::Deserialize;
 use service::Error;
-use service::categories::{self, CategoryInput, CategoryPatch, CategoryView};
+use service::categories::{self, Category, CategoryInput, CategoryPatch};
 
 use super::bills::present::field_error;
 use super::common::{message, with_cookie, with_param};
@@ -104,7 +104,7 @@ struct Refusal {
     edit: Option<(String, CategoryFields, Errors)>,
 }
 
-fn item(l: &Locale, c: &CategoryView) -> CategoryItem {
+fn item(l: &Locale, c: &Category) -> CategoryItem {
     let id = c.id.to_string();
     CategoryItem {
         bills_href: format!("/bills?show=active&category={id}"),

@@ -28,8 +28,8 @@ use axum::routing::{get, post};
 use domain::id::ExpenseId;
 use serde::Deserialize;
 use service::auth::Principal;
-use service::categories::{self, CategoryView};
-use service::expenses::{self, ExpensePage, ExpenseQuery};
+use service::categories::{self, Category};
+use service::expenses::{self, ExpenseQuery, Expenses};
 use service::{App, Error};
 
 use super::common::{with_cookie, with_param};
@@ -67,7 +67,7 @@ pub fn back(raw: Option<&str>) -> String {
 }
 
 /// The caller's categories (deleted ones too, so old expenses keep their names).
-async fn all_categories(app: &App, user: &Principal) -> Result<Vec<CategoryView>, Error> {
+async fn all_categories(app: &App, user: &Principal) -> Result<Vec<Category>, Error> {
     categories::list(app, user, true).await
 }
 
@@ -85,7 +85,7 @@ async fn find(
     user: &Principal,
     query: ExpenseQuery,
     page: i64,
-) -> Result<(ExpensePage, i64), Error> {
+) -> Result<(Expenses, i64), Error> {
     let found = expenses::list(app, user, query.clone()).await?;
     if !found.items.is_empty() || found.total == 0 || page == 1 {
         return Ok((found, page));
@@ -124,7 +124,7 @@ async fn load(
     query: ExpenseQuery,
     number: i64,
     mut errors: Vec<(String, String)>,
-) -> Result<(ExpensePage, i64, Vec<(String, String)>), PageError> {
+) -> Result<(Expenses, i64, Vec<(String, String)>), PageError> {
     if errors.is_empty() {
         match find(&page.app, &page.user, query, number).await {
             Ok((found, shown)) => return Ok((found, shown, errors)),
@@ -132,7 +132,7 @@ async fn load(
             Err(err) => return Err(err).not_shown(NOT_SHOWN),
         }
     }
-    let none = ExpensePage {
+    let none = Expenses {
         items: Vec::new(),
         total: 0,
         limit: list::PAGE_SIZE,
@@ -144,8 +144,8 @@ async fn load(
 /// What the list shows: the caller's categories, the rows found, the page number, and the
 /// refused filters.
 struct Listed<'a> {
-    categories: &'a [CategoryView],
-    found: &'a ExpensePage,
+    categories: &'a [Category],
+    found: &'a Expenses,
     page: i64,
     errors: Vec<(String, String)>,
 }
@@ -260,18 +260,14 @@ pub async fn bulk_delete(page: DataPage, Form(fields): Form<Vec<(String, String)
 /// `POST /expenses/undo`: brings back exactly what one bulk delete deleted.
 pub async fn undo(page: DataPage, Form(form): Form<UndoForm>) -> PageResult {
     let to = back(form.return_to.as_deref());
-    let done = expenses::undo(&page.app, &page.user, &form.undo_token)
+    let restored = expenses::undo(&page.app, &page.user, &form.undo_token)
         .await
         .back_to(&to)?;
-    if done.restored == 0 {
+    if restored == 0 {
         return Ok(see_other(&with_param(&to, "error", "nothing_to_undo")));
     }
     let to = with_param(&to, "notice", "undone");
-    Ok(see_other(&with_param(
-        &to,
-        "count",
-        &done.restored.to_string(),
-    )))
+    Ok(see_other(&with_param(&to, "count", &restored.to_string())))
 }
 
 #[cfg(test)]

@@ -7,7 +7,10 @@ use axum::http::StatusCode;
 use domain::category::{CategoryName, Color, Icon};
 use domain::id::CategoryId;
 use serde::{Deserialize, Deserializer};
-use service::categories::{self, CategoryInput, CategoryPatch, CategoryView};
+use service::categories::{self, CategoryInput, CategoryPatch};
+
+use crate::api::wire::all;
+use crate::api::wire::bills::CategoryView;
 
 use super::DataUser;
 use crate::AppState;
@@ -48,7 +51,9 @@ pub async fn list(
     ApiQuery(query): ApiQuery<CategoryListQuery>,
 ) -> ApiResult<Json<Vec<CategoryView>>> {
     let deleted = flag("include_deleted", query.include_deleted.as_deref())?;
-    Ok(Json(categories::list(&state.app, &user, deleted).await?))
+    Ok(Json(all(
+        &categories::list(&state.app, &user, deleted).await?
+    )))
 }
 
 /// `POST /api/categories/starter-set`: adds the starter categories (Housing, Utilities, …)
@@ -67,7 +72,9 @@ pub async fn starter_set(
     State(state): State<AppState>,
     DataUser(user): DataUser,
 ) -> ApiResult<Json<Vec<CategoryView>>> {
-    Ok(Json(categories::add_starter_set(&state.app, &user).await?))
+    Ok(Json(all(
+        &categories::add_starter_set(&state.app, &user).await?
+    )))
 }
 
 /// `POST /api/categories`.
@@ -110,7 +117,7 @@ pub async fn create(
         is_spending: body.is_spending.unwrap_or(true),
     };
     let category = categories::create(&state.app, &user, input).await?;
-    Ok((StatusCode::CREATED, Json(category)))
+    Ok((StatusCode::CREATED, Json(CategoryView::from(&category))))
 }
 
 /// `GET /api/categories/{id}`: a deleted one only with `include_deleted=true` (with `deleted_at`).
@@ -134,9 +141,9 @@ pub async fn show(
     ApiQuery(query): ApiQuery<super::DeletedQuery>,
 ) -> ApiResult<Json<CategoryView>> {
     let deleted = flag("include_deleted", query.include_deleted.as_deref())?;
-    Ok(Json(
-        categories::find(&state.app, &user, id, deleted).await?,
-    ))
+    Ok(Json(CategoryView::from(
+        &categories::find(&state.app, &user, id, deleted).await?,
+    )))
 }
 
 /// `PATCH /api/categories/{id}`: any of the fields, with the `version` last seen.
@@ -194,9 +201,9 @@ pub async fn update(
         icon: body.icon.as_deref().map(Icon::parse).transpose()?,
         is_spending: body.is_spending,
     };
-    Ok(Json(
-        categories::update(&state.app, &user, id, patch).await?,
-    ))
+    Ok(Json(CategoryView::from(
+        &categories::update(&state.app, &user, id, patch).await?,
+    )))
 }
 
 /// `DELETE /api/categories/{id}`: soft delete; its bills keep it.
@@ -240,5 +247,7 @@ pub async fn restore(
     DataUser(user): DataUser,
     PathId(id): PathId<CategoryId>,
 ) -> ApiResult<Json<CategoryView>> {
-    Ok(Json(categories::restore(&state.app, &user, id).await?))
+    Ok(Json(CategoryView::from(
+        &categories::restore(&state.app, &user, id).await?,
+    )))
 }

@@ -10,9 +10,9 @@ use chrono::{Datelike, Days, Months, NaiveDate};
 use domain::Invalid;
 use domain::id::{BillId, PaymentId};
 use service::auth::Principal;
-use service::bills::{self, ActiveRangeView, BillView};
-use service::categories::{self, CategoryView};
-use service::payments::{self, PaymentQuery, PaymentView};
+use service::bills::{self, ActiveRange, Bill};
+use service::categories::{self, Category};
+use service::payments::{self, Payment, PaymentQuery};
 use service::preferences::{self, data_owner};
 use service::tracker::HistoryView;
 use service::tracker::month::{self, OccurrenceView};
@@ -91,12 +91,12 @@ pub(super) struct Extras {
 
 /// Everything the page reads.
 struct Loaded {
-    bill: BillView,
+    bill: Bill,
     /// Occurrences before this month still owing (none for a deleted bill).
     unpaid: Option<HistoryView>,
-    categories: Vec<CategoryView>,
-    history: Vec<ActiveRangeView>,
-    payments: Vec<PaymentView>,
+    categories: Vec<Category>,
+    history: Vec<ActiveRange>,
+    payments: Vec<Payment>,
     occurrences: Vec<OccurrenceView>,
     today: NaiveDate,
 }
@@ -185,13 +185,7 @@ fn present_page(l: &Locale, chrome: Chrome, data: Loaded, extras: Extras) -> Bil
         });
         let fields = PaymentFields {
             amount: this_month.map_or_else(
-                || {
-                    l.amount_field_of(
-                        bill.expected_amount_minor,
-                        &bill.currency,
-                        &bill.expected_amount,
-                    )
-                },
+                || l.amount_field(bill.expected.minor, bill.expected.currency),
                 |o| {
                     o.actual_amount.as_ref().map_or_else(
                         || l.amount_view_field(&o.remaining),

@@ -9,11 +9,11 @@ use axum::Form;
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use domain::id::BillId;
-use domain::money::Currency;
+use domain::money::{Currency, Money};
 use serde::Deserialize;
 use service::Error;
-use service::bills::{self, BillView};
-use service::categories::{self, CategoryView};
+use service::bills::{self, Bill};
+use service::categories::{self, Category};
 
 use super::input::{create_request, in_locale, update_request};
 use super::{MISSING, bill_href, prefs, refusal_of};
@@ -47,11 +47,10 @@ fn new_fields(currency: Currency, today: NaiveDate) -> BillFields {
 }
 
 /// A stored bill as the edit form's values (amounts as the user's locale writes them).
-fn fields_of(l: &Locale, bill: &BillView) -> BillFields {
+fn fields_of(l: &Locale, bill: &Bill) -> BillFields {
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
-    let amount = |text: &Option<String>, minor: Option<i64>| match (text, minor) {
-        (Some(text), Some(minor)) => l.amount_field_of(minor, &bill.currency, text),
-        _ => String::new(),
+    let amount = |money: Option<Money>| {
+        money.map_or_else(String::new, |m| l.amount_field(m.minor, m.currency))
     };
     let number = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
     let flag = |v: bool| if v { "true" } else { "" }.to_owned();
@@ -60,19 +59,15 @@ fn fields_of(l: &Locale, bill: &BillView) -> BillFields {
         category_id: bill.category_id.map(|c| c.to_string()).unwrap_or_default(),
         new_category: String::new(),
         notes: bill.notes.clone(),
-        amount_kind: bill.amount_kind.clone(),
-        expected_amount: l.amount_field_of(
-            bill.expected_amount_minor,
-            &bill.currency,
-            &bill.expected_amount,
-        ),
-        expected_min: amount(&bill.expected_min, bill.expected_min_minor),
-        expected_max: amount(&bill.expected_max, bill.expected_max_minor),
-        currency: bill.currency.clone(),
-        cycle: bill.cycle.clone(),
+        amount_kind: bill.amount_kind.as_str().to_owned(),
+        expected_amount: amount(Some(bill.expected)),
+        expected_min: amount(bill.expected_min),
+        expected_max: amount(bill.expected_max),
+        currency: bill.currency().code().to_owned(),
+        cycle: bill.cycle.as_str().to_owned(),
         anchor_date: bill.anchor_date.to_string(),
         due_day: number(bill.due_day),
-        autopay: bill.autopay.clone(),
+        autopay: bill.autopay.as_str().to_owned(),
         autopay_verified_on: bill
             .autopay_verified_on
             .map(|d| d.to_string())
@@ -87,9 +82,9 @@ fn fields_of(l: &Locale, bill: &BillView) -> BillFields {
             .join(", "),
         website: text(&bill.website),
         account_details: text(&bill.account_details),
-        debt_balance: amount(&bill.debt_balance, bill.debt_balance_minor),
-        apr: text(&bill.apr),
-        min_payment: amount(&bill.min_payment, bill.min_payment_minor),
+        debt_balance: amount(bill.debt_balance),
+        apr: bill.apr.map(|apr| apr.percent_text()).unwrap_or_default(),
+        min_payment: amount(bill.min_payment),
         payoff_order: number(bill.payoff_order),
         version: bill.version.to_string(),
     }
@@ -115,7 +110,7 @@ fn form_page(
     chrome: crate::views::Chrome,
     bill_id: Option<String>,
     fields: BillFields,
-    categories: &[CategoryView],
+    categories: &[Category],
 ) -> BillFormPage {
     let mut category_options = vec![SelectOption::new("", "No category", &fields.category_id)];
     category_options.extend(
@@ -271,9 +266,9 @@ pub async fn create(page: DataPage, Form(form): Form<BillForm>) -> PageResult {
 async fn create_bill(
     app: &service::App,
     user: &service::auth::Principal,
-    mut request: service::bills::CreateBillRequest,
+    mut request: service::bills::NewBillInput,
     new_category: &str,
-) -> Result<service::bills::BillView, Error> {
+) -> Result<service::bills::Bill, Error> {
     if !new_category.trim().is_empty() {
         bills::check_new(app, user, &request).await?;
         let id =

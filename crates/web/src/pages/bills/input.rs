@@ -8,7 +8,7 @@
 
 use domain::Invalid;
 use domain::recurrence::Cycle;
-use service::bills::{CreateBillRequest, UpdateBillRequest};
+use service::bills::{BillPatch, NewBillInput};
 
 use crate::locale::Locale;
 use crate::pages::forms::{checked, version};
@@ -100,7 +100,7 @@ fn shape(f: &BillFields) -> Result<Shape, Invalid> {
 }
 
 /// The request for a new bill.
-pub fn create_request(f: &BillFields) -> Result<CreateBillRequest, Invalid> {
+pub fn create_request(f: &BillFields) -> Result<NewBillInput, Invalid> {
     let s = shape(f)?;
     // Browsers send a mistyped date field as empty: on the form the first due date is
     // required, never silently today (the API keeps its documented default).
@@ -110,7 +110,7 @@ pub fn create_request(f: &BillFields) -> Result<CreateBillRequest, Invalid> {
             "must not be empty: give the date the bill is first due (YYYY-MM-DD)",
         ));
     }
-    Ok(CreateBillRequest {
+    Ok(NewBillInput {
         name: f.name.clone(),
         category_id: opt(&f.category_id),
         notes: Some(f.notes.clone()),
@@ -138,9 +138,9 @@ pub fn create_request(f: &BillFields) -> Result<CreateBillRequest, Invalid> {
 
 /// The request for an edit: every field of the form, blank clearing what may be empty. A
 /// version that is not a number can never match, so it answers as changed elsewhere.
-pub fn update_request(f: &BillFields) -> Result<UpdateBillRequest, Invalid> {
+pub fn update_request(f: &BillFields) -> Result<BillPatch, Invalid> {
     let s = shape(f)?;
-    Ok(UpdateBillRequest {
+    Ok(BillPatch {
         version: version(&f.version),
         name: Some(f.name.clone()),
         category_id: Some(opt(&f.category_id)),

@@ -9,8 +9,8 @@ use std::cmp::Ordering;
 use axum::extract::Query;
 use chrono::NaiveDate;
 use domain::id::BillId;
-use service::bills::{self, BillView};
-use service::categories::{self, CategoryView};
+use service::bills::{self, Bill};
+use service::categories::{self, Category};
 
 use super::{prefs, present};
 use crate::pages::chrome;
@@ -64,7 +64,7 @@ impl Show {
         }
     }
 
-    fn holds(self, bill: &BillView) -> bool {
+    fn holds(self, bill: &Bill) -> bool {
         match self {
             Show::Deleted => bill.deleted_at.is_some(),
             Show::Inactive => bill.deleted_at.is_none() && !bill.is_active,
@@ -93,7 +93,7 @@ struct ListQuery {
 }
 
 impl ListQuery {
-    fn parse(pairs: &[(String, String)], categories: &[CategoryView]) -> Self {
+    fn parse(pairs: &[(String, String)], categories: &[Category]) -> Self {
         let mut query = ListQuery {
             show: Show::Active,
             q: String::new(),
@@ -151,7 +151,7 @@ impl ListQuery {
         )
     }
 
-    fn matches(&self, bill: &BillView, categories: &[CategoryView]) -> bool {
+    fn matches(&self, bill: &Bill, categories: &[Category]) -> bool {
         let category = bill
             .category_id
             .and_then(|id| categories.iter().find(|c| c.id == id));
@@ -168,9 +168,9 @@ impl ListQuery {
         in_category && found
     }
 
-    fn compare(&self, a: &BillView, b: &BillView, categories: &[CategoryView]) -> Ordering {
-        let name = |bill: &BillView| bill.name.to_lowercase();
-        let category = |bill: &BillView| {
+    fn compare(&self, a: &Bill, b: &Bill, categories: &[Category]) -> Ordering {
+        let name = |bill: &Bill| bill.name.to_lowercase();
+        let category = |bill: &Bill| {
             bill.category_id
                 .and_then(|id| categories.iter().find(|c| c.id == id))
                 .map(|c| c.name.to_lowercase())
@@ -185,7 +185,8 @@ impl ListQuery {
         let flip = |o: Ordering| if self.desc { o.reverse() } else { o };
         let primary = match self.sort {
             "amount" => flip(
-                (a.expected_amount_minor, &a.currency).cmp(&(b.expected_amount_minor, &b.currency)),
+                (a.expected.minor, a.currency().code())
+                    .cmp(&(b.expected.minor, b.currency().code())),
             ),
             "next_due" => last_if_none(
                 a.next_due.zip(b.next_due).map(|(x, y)| flip(x.cmp(&y))),
@@ -209,7 +210,7 @@ impl ListQuery {
 /// The filters' select options.
 fn filter_options(
     query: &ListQuery,
-    categories: &[CategoryView],
+    categories: &[Category],
 ) -> (Vec<SelectOption>, Vec<SelectOption>, Vec<SelectOption>) {
     let mut category = vec![
         SelectOption::new("", "All categories", &query.category),
@@ -237,8 +238,8 @@ fn filter_options(
 fn present_list(
     l: &crate::locale::Locale,
     chrome: crate::views::Chrome,
-    all: &[BillView],
-    categories: &[CategoryView],
+    all: &[Bill],
+    categories: &[Category],
     query: &ListQuery,
     today: NaiveDate,
 ) -> BillsPage {
@@ -251,7 +252,7 @@ fn present_list(
             current: *show == query.show,
         })
         .collect();
-    let mut shown: Vec<&BillView> = all
+    let mut shown: Vec<&Bill> = all
         .iter()
         .filter(|b| query.show.holds(b) && query.matches(b, categories))
         .collect();
@@ -295,7 +296,7 @@ pub async fn list(page: DataPage, Query(pairs): Query<Vec<(String, String)>>) ->
 
 /// The banners of the list: after a form (`notice`, `error`, and `bill`, a just-deleted bill
 /// to restore), or for a query that was not understood.
-fn with_banners(view: &mut BillsPage, pairs: &[(String, String)], all: &[BillView], invalid: bool) {
+fn with_banners(view: &mut BillsPage, pairs: &[(String, String)], all: &[Bill], invalid: bool) {
     let code = |name: &str| param(pairs, name);
     view.notice = message(&NOTICES, code("notice"));
     view.error = error_message(&ERRORS, code("error"));

@@ -17,7 +17,7 @@ use domain::payment::{PaymentMethod, PaymentSource};
 use domain::text::optional;
 use serde::Deserialize;
 use service::auth::Principal;
-use service::payments::{self, NewPaymentInput, PaymentPatch, PaymentView};
+use service::payments::{self, NewPaymentInput, Payment, PaymentPatch};
 use service::{App, Error};
 
 use super::detail::{Extras, answer};
@@ -117,9 +117,9 @@ pub async fn record(
 }
 
 /// A payment as the edit form's values (the amount as the user's locale writes it).
-fn fields_of(l: &Locale, p: &PaymentView) -> PaymentFields {
+fn fields_of(l: &Locale, p: &Payment) -> PaymentFields {
     PaymentFields {
-        amount: l.amount_field_of(p.amount_minor, &p.currency, &p.amount),
+        amount: l.amount_field(p.amount.minor, p.amount.currency),
         paid_on: p.paid_on.to_string(),
         cycle_due: p.cycle_due.to_string(),
         method: p.method.clone().unwrap_or_default(),
@@ -153,7 +153,7 @@ async fn show_edit(
         bill_id: payment.bill_id.to_string(),
         bill_name: payment.bill_name.clone(),
         payment_id: payment.id.to_string(),
-        currency: payment.currency.clone(),
+        currency: payment.amount.currency.code().to_owned(),
         fields: typed.unwrap_or_else(|| fields_of(&ctx.locale, &payment)),
         conflict: status == StatusCode::CONFLICT,
         errors,

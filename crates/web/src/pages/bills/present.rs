@@ -1,14 +1,16 @@
-//! Formatting for the bill pages: the service's views (bills, categories, payments, occurrences)
-//! become the strings the templates draw — amounts with their currency, cycles and dates in
-//! words, field errors that name the field. No I/O here.
+//! Formatting for the bill pages: the service's typed results (bills, categories, payments,
+//! occurrences) become the strings the templates draw — amounts in the user's locale with
+//! their currency, cycles and dates in words, field errors that name the field. No I/O here.
 
 use chrono::{Datelike, NaiveDate};
 use domain::Invalid;
-use domain::money::TOO_LARGE;
-use service::bills::{ActiveRangeView, BillView};
-use service::categories::CategoryView;
-use service::payments::PaymentView;
-use service::tracker::AmountView;
+use domain::bill::AutopayState;
+use domain::money::{Money, TOO_LARGE};
+use domain::payment::PaymentSource;
+use domain::recurrence::Cycle;
+use service::bills::{ActiveRange, Bill};
+use service::categories::Category;
+use service::payments::Payment;
 use service::tracker::month::OccurrenceView;
 
 use crate::locale::Locale;
@@ -100,91 +102,52 @@ pub fn ordinal(n: u32) -> String {
 }
 
 /// How often a bill repeats, in words: "Monthly on the 15th", "Every 2 weeks on Fridays".
-pub fn cycle_words(bill: &BillView) -> String {
+pub fn cycle_words(bill: &Bill) -> String {
     let anchor = bill.anchor_date;
     let day = bill
         .due_day
         .and_then(|d| u32::try_from(d).ok())
         .unwrap_or_else(|| anchor.day());
     let weekdays = format!("{}s", anchor.format("%A"));
-    match bill.cycle.as_str() {
-        "weekly" => format!("Weekly on {weekdays}"),
-        "biweekly" => format!("Every 2 weeks on {weekdays}"),
-        "monthly" => format!("Monthly on the {}", ordinal(day)),
-        "quarterly" => format!("Every 3 months on the {}", ordinal(day)),
-        "semiannual" => format!("Every 6 months on the {}", ordinal(day)),
-        "annual" => format!("Yearly in {}, on the {}", anchor.format("%B"), ordinal(day)),
-        other => other.to_owned(),
-    }
-}
-
-fn amount_view(text: &str, minor: i64, currency: &str) -> AmountView {
-    AmountView {
-        amount: text.to_owned(),
-        amount_minor: minor,
-        currency: currency.to_owned(),
+    match bill.cycle {
+        Cycle::Weekly => format!("Weekly on {weekdays}"),
+        Cycle::Biweekly => format!("Every 2 weeks on {weekdays}"),
+        Cycle::Monthly => format!("Monthly on the {}", ordinal(day)),
+        Cycle::Quarterly => format!("Every 3 months on the {}", ordinal(day)),
+        Cycle::Semiannual => format!("Every 6 months on the {}", ordinal(day)),
+        Cycle::Annual => format!("Yearly in {}, on the {}", anchor.format("%B"), ordinal(day)),
     }
 }
 
 /// The bill's amount ("$89.99", "≈ $80.00" when estimated) and its range ("$60.00 – $100.00",
 /// or empty).
-pub fn amount_text(l: &Locale, bill: &BillView) -> (String, String) {
-    let expected = l.amount(&amount_view(
-        &bill.expected_amount,
-        bill.expected_amount_minor,
-        &bill.currency,
-    ));
-    let range = match (
-        &bill.expected_min,
-        bill.expected_min_minor,
-        &bill.expected_max,
-        bill.expected_max_minor,
-    ) {
-        (Some(min), Some(min_minor), Some(max), Some(max_minor)) => format!(
-            "{} – {}",
-            l.amount(&amount_view(min, min_minor, &bill.currency)),
-            l.amount(&amount_view(max, max_minor, &bill.currency))
-        ),
+pub fn amount_text(l: &Locale, bill: &Bill) -> (String, String) {
+    let money = |m: Money| l.money(m.minor, m.currency);
+    let expected = money(bill.expected);
+    let range = match (bill.expected_min, bill.expected_max) {
+        (Some(min), Some(max)) => format!("{} – {}", money(min), money(max)),
         _ => String::new(),
     };
-    if bill.amount_kind == "estimated" {
+    if bill.is_estimated() {
         (format!("≈ {expected}"), range)
     } else {
         (expected, range)
     }
 }
 
-/// An optional amount of the bill, formatted.
-fn bill_money(
-    l: &Locale,
-    bill: &BillView,
-    text: &Option<String>,
-    minor: Option<i64>,
-) -> Option<String> {
-    match (text, minor) {
-        (Some(text), Some(minor)) => Some(l.amount(&amount_view(text, minor, &bill.currency))),
-        _ => None,
-    }
-}
-
 /// "Autopay" or "Autopay verified" when autopay is on.
-pub fn autopay_label(bill: &BillView) -> Option<&'static str> {
-    match bill.autopay.as_str() {
-        "assumed" => Some("Autopay"),
-        "verified" => Some("Autopay verified"),
-        _ => None,
+pub fn autopay_label(bill: &Bill) -> Option<&'static str> {
+    match bill.autopay {
+        AutopayState::Assumed => Some("Autopay"),
+        AutopayState::Verified => Some("Autopay verified"),
+        AutopayState::Off => None,
     }
-}
-
-/// Whether the bill is a debt (any debt field set).
-pub fn is_debt(bill: &BillView) -> bool {
-    bill.debt_balance.is_some() || bill.apr.is_some() || bill.min_payment.is_some()
 }
 
 /// The badges beside a bill's name.
-pub fn markers(bill: &BillView) -> Vec<&'static str> {
+pub fn markers(bill: &Bill) -> Vec<&'static str> {
     let mut out: Vec<&'static str> = autopay_label(bill).into_iter().collect();
-    if is_debt(bill) {
+    if bill.is_debt() {
         out.push("Debt");
     }
     if bill.is_subscription {
@@ -194,7 +157,7 @@ pub fn markers(bill: &BillView) -> Vec<&'static str> {
 }
 
 /// The chip of the bill's category, if it has one the user can see.
-pub fn chip(bill: &BillView, categories: &[CategoryView]) -> Option<CategoryChip> {
+pub fn chip(bill: &Bill, categories: &[Category]) -> Option<CategoryChip> {
     let id = bill.category_id?;
     categories
         .iter()
@@ -206,12 +169,7 @@ pub fn chip(bill: &BillView, categories: &[CategoryView]) -> Option<CategoryChip
 }
 
 /// One row of the bills list.
-pub fn list_row(
-    l: &Locale,
-    bill: &BillView,
-    categories: &[CategoryView],
-    today: NaiveDate,
-) -> BillListRow {
+pub fn list_row(l: &Locale, bill: &Bill, categories: &[Category], today: NaiveDate) -> BillListRow {
     let (amount, range) = amount_text(l, bill);
     BillListRow {
         id: bill.id.to_string(),
@@ -222,7 +180,7 @@ pub fn list_row(
         cycle: cycle_words(bill),
         next_due: bill.next_due.map(|due| due_text(l, due, today)),
         autopay: autopay_label(bill),
-        debt: is_debt(bill),
+        debt: bill.is_debt(),
         subscription: bill.is_subscription,
     }
 }
@@ -232,12 +190,12 @@ fn yes_no(value: bool) -> String {
 }
 
 /// The bill's settings in words, for the detail page.
-pub fn facts(l: &Locale, bill: &BillView) -> Vec<Fact> {
-    let autopay = match (bill.autopay.as_str(), bill.autopay_verified_on) {
-        ("assumed", _) => "On (assumed paid on the due date)".to_owned(),
-        ("verified", Some(on)) => format!("On, verified {}", day_label(l, on)),
-        ("verified", None) => "On, verified".to_owned(),
-        _ => "Off".to_owned(),
+pub fn facts(l: &Locale, bill: &Bill) -> Vec<Fact> {
+    let autopay = match (bill.autopay, bill.autopay_verified_on) {
+        (AutopayState::Assumed, _) => "On (assumed paid on the due date)".to_owned(),
+        (AutopayState::Verified, Some(on)) => format!("On, verified {}", day_label(l, on)),
+        (AutopayState::Verified, None) => "On, verified".to_owned(),
+        (AutopayState::Off, _) => "Off".to_owned(),
     };
     let reminders = match bill.reminder_days.as_slice() {
         [] => "None".to_owned(),
@@ -254,7 +212,7 @@ pub fn facts(l: &Locale, bill: &BillView) -> Vec<Fact> {
     vec![
         Fact {
             label: "Amount type",
-            value: if bill.amount_kind == "estimated" {
+            value: if bill.is_estimated() {
                 "Estimated (varies)".to_owned()
             } else {
                 "Fixed".to_owned()
@@ -262,7 +220,7 @@ pub fn facts(l: &Locale, bill: &BillView) -> Vec<Fact> {
         },
         Fact {
             label: "Currency",
-            value: bill.currency.clone(),
+            value: bill.currency().code().to_owned(),
         },
         Fact {
             label: "First due date",
@@ -288,21 +246,22 @@ pub fn facts(l: &Locale, bill: &BillView) -> Vec<Fact> {
 }
 
 /// The debt fields that are set.
-pub fn debt_facts(l: &Locale, bill: &BillView) -> Vec<Fact> {
+pub fn debt_facts(l: &Locale, bill: &Bill) -> Vec<Fact> {
     let mut out = Vec::new();
-    if let Some(balance) = bill_money(l, bill, &bill.debt_balance, bill.debt_balance_minor) {
+    let money = |m: Money| l.money(m.minor, m.currency);
+    if let Some(balance) = bill.debt_balance.map(money) {
         out.push(Fact {
             label: "Current balance",
             value: balance,
         });
     }
-    if let Some(apr) = &bill.apr {
+    if let Some(apr) = bill.apr {
         out.push(Fact {
             label: "APR",
-            value: format!("{apr}%"),
+            value: apr.to_string(),
         });
     }
-    if let Some(min) = bill_money(l, bill, &bill.min_payment, bill.min_payment_minor) {
+    if let Some(min) = bill.min_payment.map(money) {
         out.push(Fact {
             label: "Minimum payment",
             value: min,
@@ -318,7 +277,7 @@ pub fn debt_facts(l: &Locale, bill: &BillView) -> Vec<Fact> {
 }
 
 /// "Mar 1, 2026 – now", "Jan 1, 2025 – Feb 10, 2025" (the end is the day it was deactivated).
-pub fn range_text(l: &Locale, range: &ActiveRangeView) -> String {
+pub fn range_text(l: &Locale, range: &ActiveRange) -> String {
     let day = |d: NaiveDate| l.date(d);
     match range.end_date {
         Some(end) => format!("{} – {} (deactivated)", day(range.start_date), day(end)),
@@ -327,19 +286,19 @@ pub fn range_text(l: &Locale, range: &ActiveRangeView) -> String {
 }
 
 /// One payment.
-pub fn payment_row(l: &Locale, p: &PaymentView) -> PaymentRow {
+pub fn payment_row(l: &Locale, p: &Payment) -> PaymentRow {
     PaymentRow {
         id: p.id.to_string(),
         paid_on: day_label(l, p.paid_on),
         paid_on_iso: p.paid_on.to_string(),
-        amount: l.amount(&amount_view(&p.amount, p.amount_minor, &p.currency)),
+        amount: l.money(p.amount.minor, p.amount.currency),
         cycle_due: day_label(l, p.cycle_due),
         method: p.method.clone().unwrap_or_default(),
         note: p.note.clone(),
-        source: match p.source.as_str() {
-            "import" => "Import",
-            "bank" => "Bank",
-            _ => "Manual",
+        source: match p.source {
+            PaymentSource::Import => "Import",
+            PaymentSource::Bank => "Bank",
+            PaymentSource::Manual => "Manual",
         },
         autopay_failed: p.autopay_failed,
     }

@@ -4,7 +4,7 @@
 
 use domain::Invalid;
 use domain::money::TOO_LARGE;
-use service::categories::CategoryView;
+use service::categories::Category;
 
 use crate::views::expenses::CategoryOption;
 
@@ -43,7 +43,7 @@ pub fn field_error(invalid: Invalid) -> (String, String) {
 }
 
 /// The options of a category select: the live categories, plus `current` even if deleted.
-pub fn category_options(categories: &[CategoryView], current: &str) -> Vec<CategoryOption> {
+pub fn category_options(categories: &[Category], current: &str) -> Vec<CategoryOption> {
     categories
         .iter()
         .filter(|c| c.deleted_at.is_none() || c.id.to_string() == current)

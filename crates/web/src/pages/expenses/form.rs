@@ -16,7 +16,7 @@ use domain::money::{Currency, parse_amount};
 use domain::payment::{Payee, PaymentMethod};
 use serde::Deserialize;
 use service::Error;
-use service::expenses::{self, ExpensePatch, ExpenseView, NewExpenseInput};
+use service::expenses::{self, Expense, ExpensePatch, NewExpenseInput};
 use service::preferences::{self, data_owner};
 
 use super::fields::{category_options, field_error};
@@ -241,10 +241,10 @@ pub async fn new(page: DataPage, Query(query): Query<ReturnQuery>) -> PageResult
 }
 
 /// The form's values for a stored expense (the amount as the user's locale writes it).
-fn stored(l: &Locale, expense: &ExpenseView) -> ExpenseValues {
+fn stored(l: &Locale, expense: &Expense) -> ExpenseValues {
     ExpenseValues {
-        amount: l.amount_field_of(expense.amount_minor, &expense.currency, &expense.amount),
-        currency: expense.currency.clone(),
+        amount: l.amount_field(expense.amount.minor, expense.amount.currency),
+        currency: expense.amount.currency.code().to_owned(),
         spent_on: expense.spent_on.to_string(),
         category_id: expense
             .category_id

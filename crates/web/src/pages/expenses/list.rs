@@ -12,10 +12,9 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use domain::date::parse_date;
 use domain::id::CategoryId;
-use domain::money::{Currency, add_minor};
+use domain::money::Money;
 use domain::{Invalid, text};
-use service::expenses::{ExpenseQuery, ExpenseSort, ExpenseView, SortDirection};
-use service::tracker::AmountView;
+use service::expenses::{Expense, ExpenseQuery, ExpenseSort, SortDirection};
 
 use super::fields::field_error;
 use crate::locale::Locale;
@@ -258,19 +257,15 @@ pub fn pagination(values: &FilterValues, page: i64, total: i64) -> Pagination {
 }
 
 /// The amount of an expense as shown ("$12.34").
-pub fn amount_of(l: &Locale, expense: &ExpenseView) -> String {
-    l.amount(&AmountView {
-        amount: expense.amount.clone(),
-        amount_minor: expense.amount_minor,
-        currency: expense.currency.clone(),
-    })
+pub fn amount_of(l: &Locale, expense: &Expense) -> String {
+    l.money(expense.amount.minor, expense.amount.currency)
 }
 
 /// The list rows; `names` maps category ids to their chips (name and colour); edit links
 /// return to `return_to`.
 pub fn rows(
     l: &Locale,
-    items: &[ExpenseView],
+    items: &[Expense],
     names: &HashMap<String, CategoryChip>,
     return_to: &str,
 ) -> Vec<ExpenseRow> {
@@ -296,7 +291,7 @@ pub fn rows(
                     .category_id
                     .and_then(|id| names.get(&id.to_string()).cloned()),
                 amount: amount_of(l, e),
-                refund: e.amount_minor < 0,
+                refund: e.amount.minor < 0,
             }
         })
         .collect()
@@ -304,30 +299,22 @@ pub fn rows(
 
 /// The sum of the shown rows per currency, in the order the currencies first appear; empty if
 /// a sum would not fit an amount.
-pub fn page_sums(l: &Locale, items: &[ExpenseView]) -> Vec<String> {
-    let mut sums: Vec<(&str, i64)> = Vec::new();
+pub fn page_sums(l: &Locale, items: &[Expense]) -> Vec<String> {
+    let mut sums: Vec<Money> = Vec::new();
     for e in items {
-        let at = match sums.iter().position(|(code, _)| *code == e.currency) {
-            Some(at) => at,
-            None => {
-                sums.push((&e.currency, 0));
-                sums.len() - 1
-            }
-        };
-        let Some(slot) = sums.get_mut(at) else {
-            return Vec::new();
-        };
-        match add_minor("amount", slot.1, e.amount_minor) {
-            Ok(total) => slot.1 = total,
-            Err(_) => return Vec::new(),
+        match sums
+            .iter_mut()
+            .find(|sum| sum.currency == e.amount.currency)
+        {
+            Some(sum) => match sum.checked_add(e.amount) {
+                Ok(total) => *sum = total,
+                Err(_) => return Vec::new(),
+            },
+            None => sums.push(e.amount),
         }
     }
     sums.into_iter()
-        .filter_map(|(code, minor)| {
-            Currency::parse("currency", code)
-                .ok()
-                .map(|currency| l.money(minor, currency))
-        })
+        .map(|sum| l.money(sum.minor, sum.currency))
         .collect()
 }
 

@@ -1,12 +1,13 @@
 //! The bodies of `POST /api/bills` and `PATCH /api/bills/{id}` as clients send them: raw
 //! values (amounts as decimal text, dates as `YYYY-MM-DD` text), refused only for their JSON
-//! shape here (unknown fields, wrong types, `null` where a field may not be empty). Their
-//! content is parsed in `input`.
+//! shape here (unknown fields, wrong types, `null` where a field may not be empty). They
+//! become `service::bills::{NewBillInput, BillPatch}`, whose content the service parses as a
+//! whole in the bill's currency.
 
 use serde::{Deserialize, Deserializer};
+use service::bills::{BillPatch, NewBillInput};
 
-/// The most characters of account details a bill keeps.
-pub const ACCOUNT_DETAILS_MAX_CHARS: usize = 500;
+use crate::extract::present as nullable;
 
 /// `POST /api/bills`: a new bill. Only `name` and `expected_amount` are required; `null` is
 /// accepted only by the fields that may be empty (a defaulted field is left out instead).
@@ -152,6 +153,65 @@ pub struct UpdateBillRequest {
     pub payoff_order: Option<Option<i64>>,
 }
 
+impl From<CreateBillRequest> for NewBillInput {
+    fn from(r: CreateBillRequest) -> Self {
+        Self {
+            name: r.name,
+            category_id: r.category_id,
+            notes: r.notes,
+            amount_kind: r.amount_kind,
+            expected_amount: r.expected_amount,
+            expected_min: r.expected_min,
+            expected_max: r.expected_max,
+            currency: r.currency,
+            cycle: r.cycle,
+            anchor_date: r.anchor_date,
+            due_day: r.due_day,
+            autopay: r.autopay,
+            autopay_verified_on: r.autopay_verified_on,
+            auto_mark_paid: r.auto_mark_paid,
+            is_subscription: r.is_subscription,
+            reminder_days: r.reminder_days,
+            website: r.website,
+            account_details: r.account_details,
+            debt_balance: r.debt_balance,
+            apr: r.apr,
+            min_payment: r.min_payment,
+            payoff_order: r.payoff_order,
+        }
+    }
+}
+
+impl From<UpdateBillRequest> for BillPatch {
+    fn from(r: UpdateBillRequest) -> Self {
+        Self {
+            version: r.version,
+            name: r.name,
+            category_id: r.category_id,
+            notes: r.notes,
+            amount_kind: r.amount_kind,
+            expected_amount: r.expected_amount,
+            expected_min: r.expected_min,
+            expected_max: r.expected_max,
+            currency: r.currency,
+            cycle: r.cycle,
+            anchor_date: r.anchor_date,
+            due_day: r.due_day,
+            autopay: r.autopay,
+            autopay_verified_on: r.autopay_verified_on,
+            auto_mark_paid: r.auto_mark_paid,
+            is_subscription: r.is_subscription,
+            reminder_days: r.reminder_days,
+            website: r.website,
+            account_details: r.account_details,
+            debt_balance: r.debt_balance,
+            apr: r.apr,
+            min_payment: r.min_payment,
+            payoff_order: r.payoff_order,
+        }
+    }
+}
+
 /// A present field that must not be `null` (absent is `None` through `#[serde(default)]`).
 fn not_null<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
     T::deserialize(d).map(Some)
@@ -169,11 +229,4 @@ fn day_list<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<i64>>, D::Erro
         })
         .collect::<Result<Vec<i64>, D::Error>>()
         .map(Some)
-}
-
-/// A present field that may be `null`: `Some(None)` clears it.
-fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
 }
