@@ -202,3 +202,41 @@ fn stored_currency(row: &BudgetRow) -> Result<Currency> {
     Currency::parse("currency", &row.currency)
         .map_err(|_| Error::internal(format!("budget {} has an invalid currency", row.id)))
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn budget(limit: i64, spent: i64) -> Budget {
+        let at = Utc.timestamp_opt(0, 0).single().unwrap_or_default();
+        let day = NaiveDate::MIN;
+        Budget {
+            id: BudgetId::new(),
+            category_id: CategoryId::new(),
+            category_name: None,
+            period: BudgetPeriod::Monthly,
+            period_start: day,
+            period_end: day,
+            limit: Money::new(limit, Currency::USD),
+            spent: Money::new(spent, Currency::USD),
+            remaining: Money::new(limit - spent, Currency::USD),
+            percent: 0,
+            state: BudgetState::Under,
+            created_at: at,
+            updated_at: at,
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn a_budget_spent_past_its_limit_is_overspent_by_the_difference() {
+        assert_eq!(
+            budget(50_000, 52_500).overspent(),
+            Some(Money::new(2_500, Currency::USD))
+        );
+        assert_eq!(budget(50_000, 50_000).overspent(), None);
+        assert_eq!(budget(50_000, 100).overspent(), None);
+    }
+}

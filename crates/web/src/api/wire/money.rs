@@ -255,3 +255,52 @@ impl From<&Budget> for BudgetView {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+    use domain::money::Currency;
+    use domain::payment::PaymentSource;
+
+    use super::*;
+
+    #[test]
+    fn a_payment_reads_on_the_wire_as_text_minor_units_and_code_without_absent_debt_fields() {
+        let at = Utc
+            .timestamp_opt(1_767_225_600, 0)
+            .single()
+            .unwrap_or_default();
+        let day = NaiveDate::from_ymd_opt(2026, 1, 5).unwrap_or_default();
+        let id: PaymentId = "01920000-0000-7000-8000-000000000001"
+            .parse()
+            .unwrap_or_else(|_| PaymentId::new());
+        let bill_id: BillId = "01920000-0000-7000-8000-000000000002"
+            .parse()
+            .unwrap_or_else(|_| BillId::new());
+        let payment = Payment {
+            id,
+            bill_id,
+            bill_name: "Rent".into(),
+            amount: Money::new(
+                -5,
+                Currency::parse("currency", "KWD").unwrap_or(Currency::USD),
+            ),
+            paid_on: day,
+            cycle_due: day,
+            method: None,
+            note: String::new(),
+            source: PaymentSource::Bank,
+            autopay_failed: false,
+            deleted_at: None,
+            created_at: at,
+            updated_at: at,
+            version: 3,
+            debt_balance: None,
+        };
+        let json = serde_json::to_string(&PaymentView::from(&payment)).unwrap_or_default();
+        assert_eq!(
+            json,
+            r#"{"id":"01920000-0000-7000-8000-000000000001","bill_id":"01920000-0000-7000-8000-000000000002","bill_name":"Rent","amount":"-0.005","amount_minor":-5,"currency":"KWD","paid_on":"2026-01-05","cycle_due":"2026-01-05","method":null,"note":"","source":"bank","autopay_failed":false,"deleted_at":null,"created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z","version":3}"#
+        );
+    }
+}
