@@ -26,6 +26,7 @@ use super::forms::{BannerQuery, CsrfForm, error_message, version};
 use super::kit::{DataPage, Fail, PageError, PageResult};
 use super::{PageContext, chrome, see_other};
 use crate::extract::PathId;
+use crate::links;
 use crate::locale::Locale;
 use crate::routes::Table;
 use crate::views::budgets::{BudgetRow, BudgetsPage};
@@ -52,10 +53,10 @@ const ERRORS: [(&str, &str); 2] = [
 /// The budgets routes.
 pub(crate) fn routes(table: Table) -> Table {
     table
-        .add("GET", "/budgets", get(show))
-        .add("POST", "/budgets", post(create))
-        .add("POST", "/budgets/{id}", post(update))
-        .add("POST", "/budgets/{id}/delete", post(delete))
+        .add("GET", links::BUDGETS.path(), get(show))
+        .add("POST", links::BUDGETS.path(), post(create))
+        .add("POST", links::BUDGET.template(), post(update))
+        .add("POST", links::BUDGET_DELETE.template(), post(delete))
 }
 
 /// What the page is drawn with besides the stored budgets.
@@ -237,7 +238,7 @@ pub async fn create(page: DataPage, Form(form): Form<NewBudgetForm>) -> PageResu
     };
     draw.new_errors = match form.parse(&ctx.locale) {
         Ok(input) => match budgets::create(&page.app, &page.user, input.clone()).await {
-            Ok(_) => return Ok(see_other("/budgets?notice=created")),
+            Ok(_) => return Ok(see_other(&links::BUDGETS.with("notice", "created"))),
             Err(err) => refusal(err, input.period, &mut draw)?,
         },
         Err(errors) => errors,
@@ -264,7 +265,7 @@ fn refusal(
                 ),
             )]
         }
-        err => return Err(err).back_to("/budgets"),
+        err => return Err(err).back_to(links::BUDGETS.path()),
     })
 }
 
@@ -290,7 +291,7 @@ pub async fn update(
         budgets::update_limit(&page.app, &page.user, id, &limit, version(&form.version)).await
     };
     let (status, message) = match updated.await {
-        Ok(_) => return Ok(see_other("/budgets?notice=saved")),
+        Ok(_) => return Ok(see_other(&links::BUDGETS.with("notice", "saved"))),
         Err(err) => limit_refusal(err)?,
     };
     let draw = Draw {
@@ -310,15 +311,19 @@ fn limit_refusal(err: Error) -> Result<(StatusCode, String), PageError> {
             StatusCode::CONFLICT,
             "This budget was changed elsewhere since the page was loaded. Check its figures and save again.".to_owned(),
         ),
-        err => return Err(err).back_to("/budgets").missing(NOT_FOUND),
+        err => return Err(err).back_to(links::BUDGETS.path()).missing(NOT_FOUND),
     })
 }
 
 /// `POST /budgets/{id}/delete`: deletes a budget for good (the form asks first).
 pub async fn delete(page: DataPage, PathId(id): PathId<BudgetId>, _: Form<CsrfForm>) -> PageResult {
     let deleted = budgets::delete(&page.app, &page.user, id).await;
-    deleted.back_to("/budgets").missing(NOT_FOUND)?;
-    Ok(see_other(&with_param("/budgets", "notice", "deleted")))
+    deleted.back_to(links::BUDGETS.path()).missing(NOT_FOUND)?;
+    Ok(see_other(&with_param(
+        links::BUDGETS.path(),
+        "notice",
+        "deleted",
+    )))
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ use super::forms::param;
 use super::kit::{DataPage, Fail, PageResult};
 use super::tracker::{neighbours, range};
 use super::{PageContext, chrome, see_other};
+use crate::links;
 use crate::locale::Locale;
 use crate::routes::Table;
 use crate::views::cash::{CashPage, CashPeriod};
@@ -27,14 +28,16 @@ use crate::views::{self, Chrome};
 
 /// The cash page's routes.
 pub(crate) fn routes(table: Table) -> Table {
-    table
-        .add("GET", "/tracker/cash", get(show))
-        .add("POST", "/tracker/cash", post(save))
+    table.add("GET", links::TRACKER_CASH.path(), get(show)).add(
+        "POST",
+        links::TRACKER_CASH.path(),
+        post(save),
+    )
 }
 
 /// The cash page of a month.
 pub fn href(year: i32, month: u32) -> String {
-    format!("/tracker/cash?year={year}&month={month}")
+    format!("{}?year={year}&month={month}", links::TRACKER_CASH)
 }
 
 /// The tracker's banner after a save.
@@ -152,7 +155,7 @@ fn cash_page(
         month: view.month,
         prev_href: href(py, pm),
         next_href: href(ny, nm),
-        tracker_href: format!("/?year={}&month={}", view.year, view.month),
+        tracker_href: format!("{}?year={}&month={}", links::TRACKER, view.year, view.month),
         currency: view.currency.clone(),
         paydays: paydays_text(&view.paydays),
         income_per_payday: values.income_per_payday,
@@ -289,7 +292,8 @@ pub async fn save(page: DataPage, Form(form): Form<Vec<(String, String)>>) -> Pa
     let saved = async { cash::save_month(&page.app, &page.user, input?).await };
     match saved.await {
         Ok(()) => Ok(see_other(&format!(
-            "/?year={}&month={}&notice=cash_saved",
+            "{}?year={}&month={}&notice=cash_saved",
+            links::TRACKER,
             month.year(),
             month.month()
         ))),

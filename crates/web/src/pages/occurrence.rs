@@ -23,17 +23,16 @@ use super::common::{badge, with_cookie, with_param};
 use super::kit::{DataPage, Fail, PageResult};
 use super::tracker::{back, parse_occurrence};
 use super::{PageContext, chrome, see_other};
+use crate::links;
 use crate::locale::Locale;
 use crate::routes::Table;
 use crate::views::{self, OccurrencePage};
 
 /// The occurrence page's routes.
 pub(crate) fn routes(table: Table) -> Table {
-    table.add("GET", "/tracker/occurrence", get(show)).add(
-        "POST",
-        "/tracker/occurrence",
-        post(save),
-    )
+    table
+        .add("GET", links::TRACKER_OCCURRENCE.path(), get(show))
+        .add("POST", links::TRACKER_OCCURRENCE.path(), post(save))
 }
 
 /// Which occurrence, and the tracker month to return to.

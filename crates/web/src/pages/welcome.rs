@@ -13,12 +13,13 @@ use service::{App, Error};
 use super::common::with_param;
 use super::kit::{DataPage, Fail, PageResult};
 use super::see_other;
+use crate::links;
 use crate::routes::Table;
 use crate::views::tracker::WelcomeCard;
 
 /// The welcome card's route.
 pub(crate) fn routes(table: Table) -> Table {
-    table.add("POST", "/welcome", axum::routing::post(save))
+    table.add("POST", links::WELCOME.path(), axum::routing::post(save))
 }
 
 /// The card for `user`, when their settings were never saved; `refused` is a field the last
@@ -81,10 +82,12 @@ pub async fn save(page: DataPage, Form(form): Form<WelcomeForm>) -> PageResult {
         Err(err) => Err(err),
     };
     match saved {
-        Ok(_) => Ok(see_other("/?notice=welcome")),
-        Err(Error::Invalid(invalid)) => {
-            Ok(see_other(&with_param("/", "welcome_error", &invalid.field)))
-        }
-        Err(err) => Err(err).back_to("/"),
+        Ok(_) => Ok(see_other(&links::TRACKER.with("notice", "welcome"))),
+        Err(Error::Invalid(invalid)) => Ok(see_other(&with_param(
+            links::TRACKER.path(),
+            "welcome_error",
+            &invalid.field,
+        ))),
+        Err(err) => Err(err).back_to(links::TRACKER.path()),
     }
 }

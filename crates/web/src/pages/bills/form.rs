@@ -18,6 +18,7 @@ use service::categories::{self, CategoryView};
 use super::input::{create_request, in_locale, update_request};
 use super::{MISSING, bill_href, prefs, refusal_of};
 use crate::extract::PathId;
+use crate::links;
 use crate::locale::Locale;
 use crate::pages::common::with_cookie;
 use crate::pages::kit::{DataPage, Fail, PageResult};
@@ -155,8 +156,8 @@ fn form_page(
         ),
         None => (
             "Add a bill".to_owned(),
-            "/bills".to_owned(),
-            "/bills".to_owned(),
+            links::BILLS.path().to_owned(),
+            links::BILLS.path().to_owned(),
             "Add bill",
         ),
     };
@@ -244,7 +245,9 @@ async fn refused(
             .await
         }
         Err(other) => {
-            let back = bill_id.map_or("/bills".to_owned(), |id| bill_href(&id.to_string()));
+            let back = bill_id.map_or(links::BILLS.path().to_owned(), |id| {
+                bill_href(&id.to_string())
+            });
             Err(other).back_to(&back).missing(MISSING)
         }
     }

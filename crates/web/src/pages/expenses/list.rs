@@ -18,6 +18,7 @@ use service::expenses::{ExpenseQuery, ExpenseSort, ExpenseView, SortDirection};
 use service::tracker::AmountView;
 
 use super::fields::field_error;
+use crate::links;
 use crate::locale::Locale;
 use crate::pages::common::with_param;
 use crate::pages::forms::param;
@@ -208,7 +209,7 @@ pub fn filtered(values: &FilterValues) -> bool {
 /// The list URL for these filters and `page`: blank filters, the default sort and page 1 are
 /// left out, so the same list always has the same URL.
 pub fn href(values: &FilterValues, page: i64) -> String {
-    let mut to = "/expenses".to_owned();
+    let mut to = links::EXPENSES.path().to_owned();
     for (name, value) in [
         ("from", &values.from),
         ("to", &values.to),
@@ -286,7 +287,7 @@ pub fn rows(
             };
             ExpenseRow {
                 id: e.id.to_string(),
-                edit_href: with_param(&format!("/expenses/{}/edit", e.id), "return_to", return_to),
+                edit_href: with_param(&links::EXPENSE_EDIT.at(e.id), "return_to", return_to),
                 date: e.spent_on.to_string(),
                 date_label: l.date(e.spent_on),
                 description,
