@@ -9,6 +9,7 @@
 //! them in the file) and the field or column ([`FileError`]). The caller caps the file's size
 //! before it gets here; [`Limits`] caps what a file may hold.
 
+pub mod csv_map;
 pub mod dates;
 pub mod decimal;
 pub mod ofx;
