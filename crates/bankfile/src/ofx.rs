@@ -5,10 +5,11 @@
 //! stray close tag is ignored, which is what real bank files need (`<NAME>AT&T` with a
 //! bare ampersand, `<INTU.BID>`, unclosed `<STMTTRN>` leaves). Nothing is ever fetched or
 //! expanded: a `<!DOCTYPE` or `<!ENTITY` is refused, and only the five XML entities and
-//! numeric references are decoded (an unknown one such as `&nbsp;` stays as written).
+//! numeric references are decoded (an unknown one such as `&nbsp;` stays as written); a CDATA
+//! section is text as written.
 //!
-//! The statements are the `STMTRS` (bank) and `CCSTMTRS` (credit card) aggregates: their
-//! `CURDEF`, `ACCTID` and `STMTTRN` rows (`DTPOSTED`, `TRNAMT`, `FITID`, `NAME` or `PAYEE`,
+//! The statements are the `STMTRS` (bank), `CCSTMTRS` (credit card) and `INVSTMTRS` (the cash
+//! side of an investment account) aggregates: their `CURDEF`, `ACCTID` and `STMTTRN` rows (`DTPOSTED`, `TRNAMT`, `FITID`, `NAME` or `PAYEE`,
 //! `MEMO`, `CHECKNUM`). A row is numbered by its place among the file's `STMTTRN`s.
 
 use crate::dates::{self, DateOrder};
@@ -60,6 +61,7 @@ pub fn parse(bytes: &[u8], limits: Limits) -> Result<Vec<Statement>, FileError> 
     let mut aggregates = Vec::new();
     root.find_all("STMTRS", &mut aggregates);
     root.find_all("CCSTMTRS", &mut aggregates);
+    root.find_all("INVSTMTRS", &mut aggregates);
     let institution = root
         .children
         .iter()
@@ -77,7 +79,7 @@ pub fn parse(bytes: &[u8], limits: Limits) -> Result<Vec<Statement>, FileError> 
         root.find_all("STMTTRN", &mut rows);
         if rows.is_empty() {
             return Err(FileError::file(
-                "the file has no statement (no STMTRS or STMTTRN)",
+                "the file holds no bank, card or investment-cash transactions (no STMTRS or STMTTRN)",
             ));
         }
         let statement = Statement {
@@ -90,9 +92,9 @@ pub fn parse(bytes: &[u8], limits: Limits) -> Result<Vec<Statement>, FileError> 
         return Ok(vec![statement]);
     }
     for aggregate in aggregates {
-        let account = aggregate
-            .child("BANKACCTFROM")
-            .or_else(|| aggregate.child("CCACCTFROM"));
+        let account = ["BANKACCTFROM", "CCACCTFROM", "INVACCTFROM"]
+            .into_iter()
+            .find_map(|name| aggregate.child(name));
         let mut rows = Vec::new();
         aggregate.find_all("STMTTRN", &mut rows);
         statements.push(Statement {
@@ -200,6 +202,12 @@ fn tree(text: &str, limits: Limits) -> Result<Element, FileError> {
     while let Some(open) = rest.find('<') {
         let (before, after) = rest.split_at(open);
         add_text(&mut stack, before);
+        if let Some(body) = after.strip_prefix("<![CDATA[") {
+            let (data, next) = body.split_once("]]>").unwrap_or((body, ""));
+            add_raw_text(&mut stack, data);
+            rest = next;
+            continue;
+        }
         if let Some(body) = after.strip_prefix("<!--") {
             rest = body.find("-->").map_or("", |end| &body[end + 3..]);
             continue;
@@ -282,7 +290,12 @@ fn tree(text: &str, limits: Limits) -> Result<Element, FileError> {
 }
 
 fn add_text(stack: &mut [Element], raw: &str) {
-    let trimmed = raw.trim();
+    add_raw_text(stack, &entities(raw));
+}
+
+/// Text as it is (a CDATA section's is never decoded).
+fn add_raw_text(stack: &mut [Element], text: &str) {
+    let trimmed = text.trim();
     if trimmed.is_empty() {
         return;
     }
@@ -290,7 +303,7 @@ fn add_text(stack: &mut [Element], raw: &str) {
         if !top.text.is_empty() {
             top.text.push(' ');
         }
-        top.text.push_str(&entities(trimmed));
+        top.text.push_str(trimmed);
     }
 }
 

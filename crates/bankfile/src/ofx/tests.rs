@@ -130,7 +130,7 @@ fn hostile_and_broken_files_are_refused_by_name() {
         }
     }
     assert!(
-        matches!(refusal(b"<OFX><SIGNONMSGSRSV1></SIGNONMSGSRSV1></OFX>", Limits::default()), FileError::File(r) if r.contains("no statement"))
+        matches!(refusal(b"<OFX><SIGNONMSGSRSV1></SIGNONMSGSRSV1></OFX>", Limits::default()), FileError::File(r) if r.contains("no bank, card"))
     );
 }
 
@@ -144,4 +144,11 @@ fn fields_are_bounded_and_text_that_is_no_tag_stays_text() {
     let row = &statements[0].rows[0];
     assert_eq!(row.payee.chars().count(), 1000);
     assert_eq!(row.memo, "a < b > c");
+}
+
+#[test]
+fn cdata_is_text_as_written() {
+    let file = b"<OFX><STMTTRN><DTPOSTED>20270101</DTPOSTED><TRNAMT>1</TRNAMT><NAME><![CDATA[Fish &amp; <Chips>  ]]></NAME></STMTTRN></OFX>";
+    let statements = parse(file, Limits::default()).expect("parse");
+    assert_eq!(statements[0].rows[0].payee, "Fish &amp; <Chips>");
 }
