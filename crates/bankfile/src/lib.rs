@@ -12,6 +12,7 @@
 pub mod csv_map;
 pub mod dates;
 pub mod decimal;
+pub mod fuzz;
 pub mod ofx;
 pub mod qif;
 pub mod sniff;
