@@ -50,6 +50,16 @@ pub fn sniff(bytes: &[u8]) -> Result<Format, FileError> {
             "the file is {what}, not a bank statement"
         )));
     }
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        // UTF-16 text (a BOM says so): sniff what it says.
+        let (text, _) = crate::text::decode(bytes, None)?;
+        return sniff(text.as_bytes());
+    }
+    if bytes.iter().take(4096).any(|b| *b == 0) {
+        return Err(FileError::file(
+            "the file is binary (it holds NUL bytes), not a bank statement",
+        ));
+    }
     let head: Vec<u8> = bytes
         .strip_prefix(b"\xEF\xBB\xBF")
         .unwrap_or(bytes)
@@ -95,6 +105,11 @@ mod tests {
         assert_eq!(sniff(b"\n  <ofx>\n<signonmsgsrsv1>"), Ok(Format::Ofx));
         assert_eq!(sniff(b"!Type:Bank\nD1/2/27\n"), Ok(Format::Qif));
         assert_eq!(sniff(b"Date,Amount,Payee\n"), Ok(Format::Csv));
+        assert_eq!(
+            sniff(b"\xFF\xFE!\0T\0y\0p\0e\0:\0B\0a\0n\0k\0"),
+            Ok(Format::Qif),
+            "UTF-16 with a BOM"
+        );
     }
 
     #[test]
@@ -105,6 +120,7 @@ mod tests {
             (b"   \n", "empty"),
             (b"", "empty"),
             (b"<html><body>", "markup"),
+            (b"\x00\x01\x02", "NUL"),
         ] {
             match sniff(bytes) {
                 Err(FileError::File(reason)) => assert!(reason.contains(words), "{reason}"),

@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 
 use domain::id::{BankAccountId, ImportId, TransactionId, UserId};
 
+use crate::bank_accounts::NewBankAccount;
 use crate::columns::{date_text, parse_id};
 use crate::time::{from_millis, to_millis};
 use crate::transactions::NewTransaction;
@@ -22,7 +23,8 @@ const ROWS_PER_INSERT: usize = 500;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportRow {
     pub id: ImportId,
-    pub account_id: BankAccountId,
+    /// `None` while the account is still to be made by the apply.
+    pub account_id: Option<BankAccountId>,
     pub file_name: String,
     /// `csv`, `ofx` or `qif`.
     pub format: String,
@@ -39,7 +41,8 @@ pub struct ImportRow {
 /// A new preview.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewImport {
-    pub account_id: BankAccountId,
+    /// One of the owner's accounts, or `None` when the apply makes a new one.
+    pub account_id: Option<BankAccountId>,
     pub file_name: String,
     pub format: String,
     pub rows_in_file: i64,
@@ -56,7 +59,7 @@ pub const EXPIRED: &str = "expires_at";
 #[derive(sqlx::FromRow)]
 struct StoredImport {
     id: String,
-    account_id: String,
+    account_id: Option<String>,
     file_name: String,
     format: String,
     state: String,
@@ -74,7 +77,7 @@ const COLUMNS: &str = "id, account_id, file_name, format, state, rows_in_file, r
 fn from_stored(row: StoredImport) -> Result<ImportRow> {
     Ok(ImportRow {
         id: parse_id("import", &row.id)?,
-        account_id: parse_id("bank account", &row.account_id)?,
+        account_id: crate::columns::parse_opt_id("bank account", row.account_id.as_deref())?,
         file_name: row.file_name,
         format: row.format,
         state: row.state,
@@ -127,13 +130,13 @@ impl Store {
             sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "INSERT INTO imports (id, user_id, account_id, file_name, format, state, \
                  rows_in_file, preview, expires_at, created_at) \
-                 SELECT $1, user_id, id, $4, $5, 'previewed', $6, $7, $8, $9 \
-                 FROM bank_accounts WHERE id = $3 AND user_id = $2 AND deleted_at IS NULL \
-                 RETURNING {COLUMNS}"
+                 SELECT $1, $2, $3, $4, $5, 'previewed', $6, $7, $8, $9 \
+                 WHERE $3 IS NULL OR EXISTS (SELECT 1 FROM bank_accounts WHERE id = $3 \
+                 AND user_id = $2 AND deleted_at IS NULL) RETURNING {COLUMNS}"
             )))
             .bind(ImportId::new().to_string())
             .bind(owner.to_string())
-            .bind(new.account_id.to_string())
+            .bind(new.account_id.map(|a| a.to_string()))
             .bind(&new.file_name)
             .bind(&new.format)
             .bind(new.rows_in_file)
@@ -194,33 +197,63 @@ impl Store {
         rows.into_iter().map(from_stored).collect()
     }
 
-    /// Applies one of the owner's previews once: claims it and writes `rows` into its account
-    /// in one transaction. `Conflict { field: NOT_PREVIEWED }` when it was applied or undone
-    /// already, `Conflict { field: EXPIRED }` after its 24 hours, `NotFound` for another
-    /// owner's or a missing one. Returns the ids written, in `rows` order.
+    /// Applies one of the owner's previews once: claims it, makes its account when the preview
+    /// has none yet (`new_account`), and writes `rows` into the account, in one transaction.
+    /// `Conflict { field: NOT_PREVIEWED }` when it was applied or undone already,
+    /// `Conflict { field: EXPIRED }` after its 24 hours, `NotFound` for another owner's or a
+    /// missing one (or a preview without an account and no `new_account`). Returns the account
+    /// and the ids written, in `rows` order.
     pub async fn apply_import(
         &self,
         owner: UserId,
         id: ImportId,
+        new_account: Option<&NewBankAccount>,
         rows: &[NewTransaction],
         now: DateTime<Utc>,
-    ) -> Result<Vec<TransactionId>> {
+    ) -> Result<(BankAccountId, Vec<TransactionId>)> {
         let import = self.import(owner, id).await?;
         refuse_unless_applicable(&import, now)?;
-        let account = self.bank_account(owner, import.account_id).await?;
+        let (account_id, currency, create) = match (import.account_id, new_account) {
+            (Some(existing), _) => (
+                existing,
+                self.bank_account(owner, existing).await?.currency,
+                None,
+            ),
+            (None, Some(new)) => (BankAccountId::new(), new.currency.clone(), Some(new)),
+            (None, None) => return Err(Error::NotFound),
+        };
         let (user, at, import_text) = (owner.to_string(), to_millis(now), id.to_string());
         let ids: Vec<TransactionId> = rows.iter().map(|_| TransactionId::new()).collect();
         let claimed = on_pool!(self, |pool| {
             let mut tx = crate::db::BeginWrite::begin_write(pool).await?;
+            if let Some(new) = create {
+                sqlx::query(
+                    "INSERT INTO bank_accounts (id, user_id, name, currency, institution, \
+                     last_digits, source, external_id, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+                )
+                .bind(account_id.to_string())
+                .bind(&user)
+                .bind(&new.name)
+                .bind(&new.currency)
+                .bind(&new.institution)
+                .bind(&new.last_digits)
+                .bind(&new.source)
+                .bind(&new.external_id)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+            }
             let claimed = sqlx::query(
                 "UPDATE imports SET state = 'applied', preview = NULL, applied_at = $3, \
-                 rows_imported = $4 WHERE id = $1 AND user_id = $2 AND state = 'previewed' \
-                 AND expires_at > $3",
+                 rows_imported = $4, account_id = $5 WHERE id = $1 AND user_id = $2 \
+                 AND state = 'previewed' AND expires_at > $3",
             )
             .bind(&import_text)
             .bind(&user)
             .bind(at)
             .bind(i64::try_from(rows.len()).unwrap_or(i64::MAX))
+            .bind(account_id.to_string())
             .execute(&mut *tx)
             .await?
             .rows_affected();
@@ -232,8 +265,8 @@ impl Store {
                     let sql = insert_sql(chunk.len());
                     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
                         .bind(&user)
-                        .bind(account.id.to_string())
-                        .bind(&account.currency)
+                        .bind(account_id.to_string())
+                        .bind(&currency)
                         .bind("file")
                         .bind(&import_text)
                         .bind(at);
@@ -262,7 +295,7 @@ impl Store {
                 field: NOT_PREVIEWED.into(),
             });
         }
-        Ok(ids)
+        Ok((account_id, ids))
     }
 
     /// Undoes one of the owner's applied imports: removes every transaction it wrote and marks

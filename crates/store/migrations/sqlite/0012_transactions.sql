@@ -22,11 +22,13 @@ CREATE INDEX bank_accounts_user ON bank_accounts(user_id);
 
 -- One uploaded statement file. While `state` is 'previewed', `preview` holds the rows as the
 -- preview showed them (JSON written by the service) until `expires_at`; applying it once turns
--- it 'applied' (and clears the preview); undoing the import turns it 'undone'.
+-- it 'applied' (and clears the preview); undoing the import turns it 'undone'. `account_id` is
+-- NULL while the preview's account is still to be made (a file naming a new account): a
+-- preview writes none of the user's data, so the account is created by the apply.
 CREATE TABLE imports (
     id            TEXT PRIMARY KEY,
     user_id       TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-    account_id    TEXT NOT NULL REFERENCES bank_accounts(id) ON DELETE CASCADE,
+    account_id    TEXT REFERENCES bank_accounts(id) ON DELETE CASCADE,
     file_name     TEXT NOT NULL,
     format        TEXT NOT NULL CHECK (format IN ('csv', 'ofx', 'qif')),
     state         TEXT NOT NULL CHECK (state IN ('previewed', 'applied', 'undone')),

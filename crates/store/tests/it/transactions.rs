@@ -45,7 +45,7 @@ fn row(on: NaiveDate, amount_minor: i64, payee: &str, source_id: Option<&str>) -
 
 async fn preview(store: &Store, owner: UserId, account: BankAccountId, rows: i64) -> ImportId {
     let new = NewImport {
-        account_id: account,
+        account_id: Some(account),
         file_name: "march.ofx".into(),
         format: "ofx".into(),
         rows_in_file: rows,
@@ -98,7 +98,7 @@ engine_tests! {
         let bob = user(&store, "bob").await;
         let checking = account(&store, alice, "Checking").await;
         assert_not_found(store.create_import(bob, &NewImport {
-            account_id: checking, file_name: "x.csv".into(), format: "csv".into(), rows_in_file: 0,
+            account_id: Some(checking), file_name: "x.csv".into(), format: "csv".into(), rows_in_file: 0,
             preview: "[]".into(), expires_at: at(100),
         }, at(0)).await);
 
@@ -108,18 +108,19 @@ engine_tests! {
         assert_eq!(count(&store, alice).await, 0, "a preview writes no transaction");
 
         // Another owner's apply is NotFound and writes nothing.
-        assert_not_found(store.apply_import(bob, first, &[row(day(2027, 3, 1), -100, "Power", None)], at(1)).await);
+        assert_not_found(store.apply_import(bob, first, None, &[row(day(2027, 3, 1), -100, "Power", None)], at(1)).await);
         assert_eq!(count(&store, bob).await + count(&store, alice).await, 0);
 
         // A row the database refuses (the same bank id twice in one account) rolls back the
         // whole apply: no row is written and the preview can still be applied.
         let clash = [row(day(2027, 3, 1), -100, "Power", Some("F1")), row(day(2027, 3, 2), -200, "Water", Some("F1"))];
-        assert!(store.apply_import(alice, first, &clash, at(1)).await.is_err());
+        assert!(store.apply_import(alice, first, None, &clash, at(1)).await.is_err());
         assert_eq!(count(&store, alice).await, 0, "nothing of a failed apply is left");
         assert_eq!(store.import(alice, first).await.unwrap().state, "previewed");
 
         let rows = [row(day(2027, 3, 1), -100, "Power", Some("F1")), row(day(2027, 3, 2), -200, "Water", Some("F2"))];
-        let ids = store.apply_import(alice, first, &rows, at(2)).await.unwrap();
+        let (into, ids) = store.apply_import(alice, first, None, &rows, at(2)).await.unwrap();
+        assert_eq!(into, checking);
         assert_eq!(ids.len(), 2);
         let applied = store.import(alice, first).await.unwrap();
         assert_eq!((applied.state.as_str(), applied.rows_imported, applied.applied_at), ("applied", 2, Some(at(2))));
@@ -127,15 +128,36 @@ engine_tests! {
         assert_eq!((written.amount_minor, written.currency.as_str(), written.source.as_str(), written.import_id), (-100, "USD", "file", Some(first)));
         assert_not_found(store.transaction(bob, ids[0]).await);
 
-        assert_conflict(store.apply_import(alice, first, &rows, at(3)).await, NOT_PREVIEWED);
+        assert_conflict(store.apply_import(alice, first, None, &rows, at(3)).await, NOT_PREVIEWED);
         assert_conflict(store.import_preview(alice, first, at(3)).await, NOT_PREVIEWED);
         assert_eq!(count(&store, alice).await, 2, "the second apply wrote nothing");
 
         let late = preview(&store, alice, checking, 1).await;
-        assert_conflict(store.apply_import(alice, late, &rows[..1], at(0) + Duration::hours(24)).await, EXPIRED);
+        assert_conflict(store.apply_import(alice, late, None, &rows[..1], at(0) + Duration::hours(24)).await, EXPIRED);
         assert_eq!(store.purge_expired_imports(at(0) + Duration::hours(24)).await.unwrap(), 1);
         assert_not_found(store.import(alice, late).await);
         assert_eq!(store.imports(alice, 50).await.unwrap().len(), 1, "applied imports stay as history");
+    }
+
+    async fn a_preview_without_an_account_makes_it_when_applied_and_only_then(store) {
+        let alice = user(&store, "alice").await;
+        let new = NewImport {
+            account_id: None, file_name: "card.qfx".into(), format: "ofx".into(), rows_in_file: 2,
+            preview: "{}".into(), expires_at: at(0) + Duration::hours(24),
+        };
+        let id = store.create_import(alice, &new, at(0)).await.unwrap().id;
+        assert!(store.bank_accounts(alice).await.unwrap().is_empty(), "a preview makes no account");
+        let card = account_fields("Card Co …4242", Some("XXXX4242"));
+        assert_not_found(store.apply_import(alice, id, None, &[], at(1)).await);
+        let clash = [row(day(2027, 3, 1), -1, "A", Some("X")), row(day(2027, 3, 2), -2, "B", Some("X"))];
+        assert!(store.apply_import(alice, id, Some(&card), &clash, at(1)).await.is_err());
+        assert!(store.bank_accounts(alice).await.unwrap().is_empty(), "a failed apply makes no account either");
+        let (made, ids) = store.apply_import(alice, id, Some(&card), &clash[..1], at(2)).await.unwrap();
+        assert_eq!(ids.len(), 1);
+        let accounts = store.bank_accounts(alice).await.unwrap();
+        assert_eq!((accounts.len(), accounts[0].id, accounts[0].external_id.as_deref()), (1, made, Some("XXXX4242")));
+        assert_eq!(store.import(alice, id).await.unwrap().account_id, Some(made));
+        assert_eq!(store.transaction(alice, ids[0]).await.unwrap().account_id, made);
     }
 
     async fn undo_removes_exactly_one_imports_rows_once(store) {
@@ -143,9 +165,9 @@ engine_tests! {
         let bob = user(&store, "bob").await;
         let checking = account(&store, alice, "Checking").await;
         let march = preview(&store, alice, checking, 2).await;
-        store.apply_import(alice, march, &[row(day(2027, 3, 1), -1, "A", None), row(day(2027, 3, 2), -2, "B", None)], at(1)).await.unwrap();
+        store.apply_import(alice, march, None, &[row(day(2027, 3, 1), -1, "A", None), row(day(2027, 3, 2), -2, "B", None)], at(1)).await.unwrap();
         let april = preview(&store, alice, checking, 1).await;
-        store.apply_import(alice, april, &[row(day(2027, 4, 1), -3, "C", None)], at(2)).await.unwrap();
+        store.apply_import(alice, april, None, &[row(day(2027, 4, 1), -3, "C", None)], at(2)).await.unwrap();
         assert_not_found(store.undo_import(bob, march, at(3)).await);
         assert_eq!(store.undo_import(alice, march, at(3)).await.unwrap(), 2);
         assert_eq!(count(&store, alice).await, 1, "April stays");
@@ -159,14 +181,14 @@ engine_tests! {
         let checking = account(&store, alice, "Checking").await;
         let card = account(&store, alice, "Card").await;
         let a = preview(&store, alice, checking, 4).await;
-        store.apply_import(alice, a, &[
+        store.apply_import(alice, a, None, &[
             row(day(2027, 3, 1), -4_510, "City Power", None),
             row(day(2027, 3, 2), -120_000, "Landlord", None),
             row(day(2027, 3, 3), 250_000, "Payroll 100%", None),
             row(day(2027, 3, 4), -350, "Coffee_Shop", None),
         ], at(1)).await.unwrap();
         let b = preview(&store, alice, card, 1).await;
-        store.apply_import(alice, b, &[row(day(2027, 3, 5), -1_599, "Streamly", None)], at(1)).await.unwrap();
+        store.apply_import(alice, b, None, &[row(day(2027, 3, 5), -1_599, "Streamly", None)], at(1)).await.unwrap();
 
         let list = |filter: TransactionFilter, sort, descending| {
             let store = store.clone();
