@@ -53,6 +53,28 @@ struct StoredAccount {
     version: i64,
 }
 
+/// The INSERT of a new account: `$1` id, `$2` owner, `$3`…`$8` the fields, `$9` now; bound by
+/// [`bind_account!`] (also used by the apply of an import that makes its account).
+pub(crate) const INSERT: &str = "INSERT INTO bank_accounts (id, user_id, name, currency, \
+     institution, last_digits, source, external_id, created_at, updated_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)";
+
+macro_rules! bind_account {
+    ($query:expr, $id:expr, $owner:expr, $new:expr, $at:expr) => {
+        $query
+            .bind($id)
+            .bind($owner)
+            .bind(&$new.name)
+            .bind(&$new.currency)
+            .bind(&$new.institution)
+            .bind(&$new.last_digits)
+            .bind(&$new.source)
+            .bind(&$new.external_id)
+            .bind($at)
+    };
+}
+pub(crate) use bind_account;
+
 const COLUMNS: &str = "id, name, currency, institution, last_digits, source, external_id, \
      deleted_at, created_at, version";
 
@@ -79,21 +101,15 @@ impl Store {
         new: &NewBankAccount,
         now: DateTime<Utc>,
     ) -> Result<BankAccountRow> {
+        let sql = format!("{INSERT} RETURNING {COLUMNS}");
         let row: StoredAccount = on_pool!(self, |pool| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "INSERT INTO bank_accounts (id, user_id, name, currency, institution, \
-                 last_digits, source, external_id, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING {COLUMNS}"
-            )))
-            .bind(BankAccountId::new().to_string())
-            .bind(owner.to_string())
-            .bind(&new.name)
-            .bind(&new.currency)
-            .bind(&new.institution)
-            .bind(&new.last_digits)
-            .bind(&new.source)
-            .bind(&new.external_id)
-            .bind(to_millis(now))
+            bind_account!(
+                sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())),
+                BankAccountId::new().to_string(),
+                owner.to_string(),
+                new,
+                to_millis(now)
+            )
             .fetch_one(pool)
             .await?
         });

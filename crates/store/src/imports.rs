@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 
 use domain::id::{BankAccountId, ImportId, TransactionId, UserId};
 
-use crate::bank_accounts::NewBankAccount;
+use crate::bank_accounts::{NewBankAccount, bind_account};
 use crate::columns::{date_text, parse_id};
 use crate::time::{from_millis, to_millis};
 use crate::transactions::NewTransaction;
@@ -227,20 +227,13 @@ impl Store {
         let claimed = on_pool!(self, |pool| {
             let mut tx = crate::db::BeginWrite::begin_write(pool).await?;
             if let Some(new) = create {
-                sqlx::query(
-                    "INSERT INTO bank_accounts (id, user_id, name, currency, institution, \
-                     last_digits, source, external_id, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+                bind_account!(
+                    sqlx::query(crate::bank_accounts::INSERT),
+                    account_id.to_string(),
+                    &user,
+                    new,
+                    at
                 )
-                .bind(account_id.to_string())
-                .bind(&user)
-                .bind(&new.name)
-                .bind(&new.currency)
-                .bind(&new.institution)
-                .bind(&new.last_digits)
-                .bind(&new.source)
-                .bind(&new.external_id)
-                .bind(at)
                 .execute(&mut *tx)
                 .await?;
             }
