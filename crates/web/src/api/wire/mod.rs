@@ -4,10 +4,14 @@
 //! field names, order and formats here are the API's contract, kept byte for byte.
 //!
 //! [`AmountView`] is the amount every area's answers share; each area's own types live in
-//! its submodule.
+//! its submodule ([`tracker`], [`cash`], [`settings`]).
 
 use domain::money::{Currency, Money, format_minor};
 use serde::Serialize;
+
+pub mod cash;
+pub mod settings;
+pub mod tracker;
 
 /// An amount as the API shows it: decimal text, minor units and the currency.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -41,4 +45,9 @@ impl From<&Money> for AmountView {
     fn from(money: &Money) -> Self {
         Self::from(*money)
     }
+}
+
+/// An optional amount as the API shows it (`None`: `null`).
+pub fn maybe(amount: Option<Money>) -> Option<AmountView> {
+    amount.map(AmountView::from)
 }
