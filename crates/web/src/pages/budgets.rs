@@ -18,13 +18,13 @@ use service::Error;
 use service::budgets::{self, BudgetView, NewBudgetInput};
 use service::categories;
 use service::preferences::{self, data_owner};
-use service::tracker::AmountView;
 
 use super::common::{message, with_cookie, with_param};
 use super::expenses::fields::{category_options, field_error};
 use super::forms::{BannerQuery, CsrfForm, error_message, version};
 use super::kit::{DataPage, Fail, PageError, PageResult};
 use super::{PageContext, chrome, see_other};
+use crate::api::wire::AmountView;
 use crate::extract::PathId;
 use crate::links;
 use crate::locale::Locale;

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use service::Error;
 use service::auth::Principal;
 use service::preferences::{data_owner, parse_time_zone};
-use service::tracker::settings::{self, SettingsPatch, SettingsView};
+use service::tracker::settings::{self, Settings, SettingsPatch};
 
 use super::common::{message, with_cookie, with_param};
 use super::forms::error_message;
@@ -116,21 +116,23 @@ impl FieldErrors {
 pub use super::forms::BannerQuery;
 
 /// The stored settings as the form shows them.
-fn form_of(view: &SettingsView) -> PreferencesForm {
+fn form_of(settings: &Settings) -> PreferencesForm {
+    let p = &settings.preferences;
     PreferencesForm {
-        currency: view.currency.clone(),
-        locale: view.locale.clone(),
-        time_zone: view.time_zone.clone(),
-        week_start: view.week_start.to_string(),
-        paydays: view
+        currency: p.currency.code().to_owned(),
+        locale: p.locale.clone(),
+        time_zone: p.time_zone.name().to_owned(),
+        week_start: p.week_start.to_string(),
+        paydays: p
             .paydays
+            .days()
             .iter()
             .map(u32::to_string)
             .collect::<Vec<_>>()
             .join(", "),
-        due_soon_days: view.due_soon_days.to_string(),
-        grace_days: view.grace_days.to_string(),
-        theme: view.theme.clone(),
+        due_soon_days: p.rules.due_soon_days.to_string(),
+        grace_days: p.rules.grace_days.to_string(),
+        theme: p.theme.clone(),
     }
 }
 
@@ -183,7 +185,7 @@ async fn draw(page: &Page, user: &Principal, shown: Shown) -> PageResult {
         Err(_) => None,
     };
     let currency_offers = stored.as_ref().map_or_else(Vec::new, |s| {
-        super::bill_currency::offers(&s.bills_in_other_currencies, &s.currency)
+        super::bill_currency::offers(&s.bills_in_other_currencies, s.preferences.currency.code())
     });
     let (preferences, preference_errors) = match shown.preferences {
         Some((form, errors)) => (Some(form), errors),

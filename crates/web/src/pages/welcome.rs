@@ -33,8 +33,8 @@ pub(crate) async fn card(
         return Ok(None);
     };
     Ok(Some(WelcomeCard {
-        currency: current.currency,
-        time_zone: current.time_zone,
+        currency: current.currency.code().to_owned(),
+        time_zone: current.time_zone.name().to_owned(),
         locale: current.locale,
         currencies: Currency::all().map(|c| (c.code(), c.label())).collect(),
         time_zones: service::account::time_zone_names().collect(),

@@ -8,9 +8,9 @@ use domain::money::TOO_LARGE;
 use service::bills::{ActiveRangeView, BillView};
 use service::categories::CategoryView;
 use service::payments::PaymentView;
-use service::tracker::AmountView;
-use service::tracker::month::OccurrenceView;
+use service::tracker::Occurrence;
 
+use crate::api::wire::AmountView;
 use crate::locale::Locale;
 use crate::pages::common::{badge, relative};
 use crate::views::bills::{
@@ -346,11 +346,11 @@ pub fn payment_row(l: &Locale, p: &PaymentView) -> PaymentRow {
 }
 
 /// One occurrence with its override form filled with the saved values.
-pub fn occurrence_row(l: &Locale, o: &OccurrenceView) -> OccurrenceRow {
+pub fn occurrence_row(l: &Locale, o: &Occurrence) -> OccurrenceRow {
     let (status_label, badge_class) = badge(o.status);
     let mut overrides = Vec::new();
-    if let Some(actual) = &o.actual_amount {
-        overrides.push(format!("Amount this time: {}", l.amount(actual)));
+    if let Some(actual) = o.actual {
+        overrides.push(format!("Amount this time: {}", l.money_of(actual)));
     }
     if let Some(until) = o.snoozed_until {
         overrides.push(format!("Snoozed until {}", l.day_month(until)));
@@ -359,19 +359,15 @@ pub fn occurrence_row(l: &Locale, o: &OccurrenceView) -> OccurrenceRow {
         overrides.push(format!("Note: {}", o.note));
     }
     OccurrenceRow {
-        due_label: day_label(l, o.due_date),
-        due_iso: o.due_date.to_string(),
-        expected: l.amount(&o.expected),
-        paid: l.amount(&o.paid),
+        due_label: day_label(l, o.due),
+        due_iso: o.due.to_string(),
+        expected: l.money_of(o.expected),
+        paid: l.money_of(o.paid),
         status_label,
         badge_class,
         form: OccurrenceFields {
-            due_date: o.due_date.to_string(),
-            actual_amount: o
-                .actual_amount
-                .as_ref()
-                .map(|a| l.amount_view_field(a))
-                .unwrap_or_default(),
+            due_date: o.due.to_string(),
+            actual_amount: o.actual.map(|a| l.money_field(a)).unwrap_or_default(),
             note: o.note.clone(),
             skipped: if o.skipped { "true" } else { "" }.to_owned(),
             snoozed_until: o.snoozed_until.map(|d| d.to_string()).unwrap_or_default(),

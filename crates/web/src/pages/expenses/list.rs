@@ -15,9 +15,9 @@ use domain::id::CategoryId;
 use domain::money::{Currency, add_minor};
 use domain::{Invalid, text};
 use service::expenses::{ExpenseQuery, ExpenseSort, ExpenseView, SortDirection};
-use service::tracker::AmountView;
 
 use super::fields::field_error;
+use crate::api::wire::AmountView;
 use crate::links;
 use crate::locale::Locale;
 use crate::pages::common::with_param;
