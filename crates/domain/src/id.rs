@@ -89,6 +89,18 @@ typed_id!(
     /// A sign-in waiting for its second factor (the row, not the secret handle).
     PendingSignInId
 );
+typed_id!(
+    /// A bank or card account whose transactions the user imports or syncs.
+    BankAccountId
+);
+typed_id!(
+    /// One transaction of a bank account.
+    TransactionId
+);
+typed_id!(
+    /// One uploaded statement file: its preview, then (once) its applied rows.
+    ImportId
+);
 
 #[cfg(test)]
 mod tests {

@@ -300,7 +300,7 @@ pub fn expected_by_month(
     currency: Currency,
 ) -> Result<[(i64, i64); 12], Invalid> {
     let mut months = [(0_i64, 0_i64); 12];
-    for o in occurrences.iter().filter(|o| o.currency == currency) {
+    for o in occurrences.iter().filter(|o| o.currency() == currency) {
         let Some(slot) = usize::try_from(o.due.month0())
             .ok()
             .and_then(|i| months.get_mut(i))
@@ -308,9 +308,9 @@ pub fn expected_by_month(
             continue;
         };
         if !o.skipped {
-            slot.0 = add_minor("year", slot.0, o.expected)?;
+            slot.0 = add_minor("year", slot.0, o.expected.minor)?;
         }
-        slot.1 = add_minor("year", slot.1, o.paid)?;
+        slot.1 = add_minor("year", slot.1, o.paid.minor)?;
     }
     Ok(months)
 }

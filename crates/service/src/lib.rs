@@ -12,6 +12,7 @@
 //! - [`data_dir`] — creating and checking the data directory's permissions.
 //! - [`app`] — the [`App`] handle: store, configuration, clock and randomness together.
 //! - [`health`] — readiness and self-test (`/readyz`, `billtracker check`).
+//! - [`imports`] — statement imports: preview (read-only, 24 h), apply once, undo, history.
 //! - [`password`] — password policy, blocklist, Argon2id hashing, bcrypt upgrade.
 //! - [`auth`] — sign-in, sessions, CSRF tokens, the authenticated [`auth::Principal`].
 //! - [`rate_limit`] — the rate-limit table, enforced with database counters.
@@ -49,6 +50,7 @@ pub mod demo;
 pub mod error;
 pub mod expenses;
 pub mod health;
+pub mod imports;
 pub mod jobs;
 pub mod keys;
 pub mod month_state;

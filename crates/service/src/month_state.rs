@@ -18,7 +18,7 @@ use store::month_states::MonthStateFields;
 
 use crate::auth::Principal;
 use crate::preferences::{self, data_owner};
-use crate::tracker::month::{self, OccurrenceView};
+use crate::tracker::month::{self, Occurrence};
 use crate::{App, Error, Result};
 
 /// What to change on one occurrence; `None` keeps the saved value.
@@ -37,13 +37,12 @@ pub async fn get(
     principal: &Principal,
     bill: BillId,
     due: NaiveDate,
-) -> Result<OccurrenceView> {
+) -> Result<Occurrence> {
     let owner = data_owner(principal)?;
     let prefs = preferences::load(app, owner).await?;
     let today = prefs.today(app.now());
     let bill = month::live_bill(app, owner, bill).await?;
-    let current = month::occurrence_on(app, owner, &prefs, today, &bill, due).await?;
-    Ok(OccurrenceView::from(&current))
+    month::occurrence_on(app, owner, &prefs, today, &bill, due).await
 }
 
 /// Saves the overrides of the occurrence of `bill` due on `due` and returns the occurrence
@@ -54,17 +53,17 @@ pub async fn set(
     bill: BillId,
     due: NaiveDate,
     changes: MonthStateChanges,
-) -> Result<OccurrenceView> {
+) -> Result<Occurrence> {
     let owner = data_owner(principal)?;
     let prefs = preferences::load(app, owner).await?;
     let today = prefs.today(app.now());
     let bill = month::live_bill(app, owner, bill).await?;
     let current = month::occurrence_on(app, owner, &prefs, today, &bill, due).await?;
     let actual_minor = match changes.actual_amount {
-        None => current.actual,
+        None => current.actual.map(|a| a.minor),
         Some(None) => None,
         Some(Some(text)) => {
-            let minor = parse_amount("actual_amount", &text, current.currency)?;
+            let minor = parse_amount("actual_amount", &text, current.currency())?;
             if minor < 0 {
                 return Err(Error::invalid("actual_amount", "must not be negative"));
             }
@@ -87,6 +86,5 @@ pub async fn set(
     app.store
         .upsert_month_state(owner, bill.bill.id, due, &fields, app.now())
         .await?;
-    let after = month::occurrence_on(app, owner, &prefs, today, &bill, due).await?;
-    Ok(OccurrenceView::from(&after))
+    month::occurrence_on(app, owner, &prefs, today, &bill, due).await
 }

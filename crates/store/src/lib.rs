@@ -38,6 +38,10 @@
 //! - [`expense_queries`] — expense filter, literal search, sort, pagination, category sums.
 //! - [`budgets`] — spending limits per category and period.
 //! - [`budget_spending`] — spending per category and currency for budgets, summed in `i128`.
+//! - [`bank_accounts`] — bank and card accounts, found again by their source's id.
+//! - [`transactions`] — bank transactions: filtered, searched, sorted pages; de-duplication keys.
+//! - [`imports`] — statement imports: a 24-hour preview, applied once in one transaction, undone
+//!   as a whole, and the import history.
 //! - [`analytics`] — a year's spending summed per day and per category, source and currency.
 //! - `columns` (private) — shared conversions for dates, ids, integer lists and `LIKE` patterns.
 //! - [`time`] — conversions between `DateTime<Utc>` and stored milliseconds.
@@ -46,6 +50,7 @@
 mod macros;
 pub mod analytics;
 pub mod audit;
+pub mod bank_accounts;
 pub mod bill_activity;
 pub mod bill_currency;
 pub mod bills;
@@ -60,6 +65,7 @@ pub mod error;
 pub mod expense_queries;
 pub mod expenses;
 pub mod identities;
+pub mod imports;
 pub mod leases;
 pub mod login_history;
 pub mod mfa;
@@ -72,6 +78,7 @@ pub mod sessions;
 pub mod settings;
 pub mod time;
 pub mod tracker;
+pub mod transactions;
 pub mod user_settings;
 pub mod users;
 pub mod webauthn;

@@ -44,6 +44,7 @@ pub mod headers;
 pub mod health;
 pub mod hosts;
 pub mod json;
+pub mod links;
 pub mod locale;
 pub mod metrics;
 pub mod observe;

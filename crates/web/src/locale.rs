@@ -25,7 +25,7 @@
 use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 use chrono_tz::Tz;
 use domain::Invalid;
-use domain::money::{Currency, NumberStyle, delocalize, format_minor};
+use domain::money::{Currency, Money, NumberStyle, delocalize, format_minor};
 use icu_calendar::Date;
 use icu_calendar::cal::Gregorian;
 use icu_datetime::FixedCalendarDateTimeFormatter;
@@ -33,7 +33,8 @@ use icu_datetime::fieldsets;
 use icu_datetime::input::{DateTime as IcuDateTime, Time};
 use icu_datetime::options::TimePrecision;
 use pure_rust_locales::{Locale as Glibc, locale_match};
-use service::tracker::AmountView;
+
+use crate::api::wire::AmountView;
 
 /// `$day` (a `NaiveDate`) written by the field set `$fieldset` in `$locale`'s language, in the
 /// Gregorian calendar; ISO text if the data cannot be had (it is compiled in, so never).
@@ -172,6 +173,11 @@ impl Locale {
         }
     }
 
+    /// An amount with its currency, as [`Locale::money`] writes it.
+    pub fn money_of(&self, amount: Money) -> String {
+        self.money(amount.minor, amount.currency)
+    }
+
     /// Like [`Locale::money`], without a fraction of zeros (`$2,500`): axis labels.
     pub fn money_rounded(&self, minor: i64, currency: Currency) -> String {
         let scale = 10_i64.pow(u32::from(currency.exponent()));
@@ -198,6 +204,11 @@ impl Locale {
     pub fn amount_field(&self, minor: i64, currency: Currency) -> String {
         let style = self.number_style();
         format_minor(minor, currency).replace('.', &style.decimal.to_string())
+    }
+
+    /// An amount with its currency for a form field, as [`Locale::amount_field`] writes it.
+    pub fn money_field(&self, amount: Money) -> String {
+        self.amount_field(amount.minor, amount.currency)
     }
 
     /// An [`AmountView`] for a form field, as [`Locale::amount_field`] writes it.

@@ -3,6 +3,7 @@
 
 use domain::bill::AmountKind;
 use domain::id::BillId;
+use domain::money::Money;
 use domain::recurrence::Cycle;
 use domain::status::OccurrenceStatus;
 use store::analytics::DaySpend;
@@ -33,10 +34,9 @@ fn occurrence(due: NaiveDate, expected: i64, paid: i64, skipped: bool, code: &st
         category_name: None,
         cycle: Cycle::Monthly,
         amount_kind: AmountKind::Fixed,
-        currency: currency(code),
         due,
-        expected,
-        paid,
+        expected: Money::new(expected, currency(code)),
+        paid: Money::new(paid, currency(code)),
         status: OccurrenceStatus::Upcoming,
         actual: None,
         note: String::new(),

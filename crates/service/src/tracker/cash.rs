@@ -17,26 +17,25 @@
 use chrono::{Datelike, NaiveDate};
 use domain::Invalid;
 use domain::buckets::{Bucket, Paydays, buckets};
-use domain::cash::{PeriodCash, starts_on_payday};
-use domain::money::{Currency, parse_amount};
-use serde::Serialize;
+use domain::cash::{IncomeSource, PeriodCash, starts_on_payday};
+use domain::money::{Currency, Money, parse_amount};
 use store::month_cash::{BucketCash, MonthCashRow};
 
-use super::{AmountView, YearMonth};
+use super::YearMonth;
 use crate::auth::Principal;
 use crate::preferences::{self, data_owner};
 use crate::{App, Error, Result};
 
 /// One bucket's starting cash and income, as saved.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct CashView {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SavedCash {
     pub year: i32,
     pub month: u32,
     pub bucket: usize,
-    /// `null`: not given.
-    pub starting_cash: Option<AmountView>,
-    /// `null`: not given, so the recurring income applies when the period starts on a payday.
-    pub income: Option<AmountView>,
+    /// `None`: not given.
+    pub starting_cash: Option<Money>,
+    /// `None`: not given, so the recurring income applies when the period starts on a payday.
+    pub income: Option<Money>,
 }
 
 /// What to save for one bucket; amounts are parsed in the user's currency, `None` or blank is
@@ -49,43 +48,39 @@ pub struct CashInput {
     pub income: Option<String>,
 }
 
-/// The recurring income per payday.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct RecurringIncomeView {
-    /// What the user is paid every payday; `null`: none.
-    pub income_per_payday: Option<AmountView>,
-}
+/// The recurring income per payday: what the user is paid every payday; `None`: none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecurringIncome(pub Option<Money>);
 
 /// One pay period of a month with its cash.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct PeriodCashView {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CashPeriod {
     pub bucket: usize,
     pub start: NaiveDate,
     /// The last day, inclusive.
     pub end: NaiveDate,
     /// Whether the period begins on a payday (so the recurring income applies to it).
     pub starts_on_payday: bool,
-    /// As saved for this month; `null`: not given.
-    pub starting_cash: Option<AmountView>,
-    /// As saved for this month; `null`: not given.
-    pub saved_income: Option<AmountView>,
+    /// As saved for this month; `None`: not given.
+    pub starting_cash: Option<Money>,
+    /// As saved for this month; `None`: not given.
+    pub saved_income: Option<Money>,
     /// The income that counts: the saved one, else the recurring one on a payday.
-    pub income: Option<AmountView>,
-    /// `saved`, `recurring` or `none`.
-    pub income_source: &'static str,
+    pub income: Option<Money>,
+    pub income_source: IncomeSource,
 }
 
 /// A month's pay periods with their cash, and the recurring income.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct CashMonthView {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CashMonth {
     pub year: i32,
     pub month: u32,
     /// The user's currency: every amount's.
-    pub currency: String,
+    pub currency: Currency,
     /// The user's paydays, the days of the month their pay periods start on.
     pub paydays: Vec<u32>,
-    pub income_per_payday: Option<AmountView>,
-    pub periods: Vec<PeriodCashView>,
+    pub income_per_payday: Option<Money>,
+    pub periods: Vec<CashPeriod>,
 }
 
 /// What the cash page saves: the recurring income and each period's amounts, as typed.
@@ -148,7 +143,7 @@ fn per_payday(raw: Option<&str>, currency: Currency) -> Result<Option<i64>, Inva
 }
 
 /// Saves a bucket's starting cash (may be negative: overdrawn) and income (not negative).
-pub async fn set_cash(app: &App, principal: &Principal, input: CashInput) -> Result<CashView> {
+pub async fn set_cash(app: &App, principal: &Principal, input: CashInput) -> Result<SavedCash> {
     let owner = data_owner(principal)?;
     let prefs = preferences::load(app, owner).await?;
     let ym = input.month;
@@ -174,8 +169,8 @@ pub async fn set_cash(app: &App, principal: &Principal, input: CashInput) -> Res
     app.store
         .save_month_cash(owner, &ym.key(), &[cash], None, app.now())
         .await?;
-    let money = |minor: Option<i64>| minor.map(|m| AmountView::new(m, currency));
-    Ok(CashView {
+    let money = |minor: Option<i64>| minor.map(|m| Money::new(m, currency));
+    Ok(SavedCash {
         year: ym.year(),
         month: ym.month(),
         bucket,
@@ -191,7 +186,7 @@ pub async fn month(
     principal: &Principal,
     year: Option<i32>,
     month: Option<u32>,
-) -> Result<CashMonthView> {
+) -> Result<CashMonth> {
     let owner = data_owner(principal)?;
     let prefs = preferences::load(app, owner).await?;
     let today = prefs.today(app.now());
@@ -205,7 +200,7 @@ pub async fn month(
         app.store.recurring_income(owner),
     )?;
     let currency = prefs.currency;
-    let money = |minor: Option<i64>| minor.map(|m| AmountView::new(m, currency));
+    let money = |minor: Option<i64>| minor.map(|m| Money::new(m, currency));
     let all = buckets(ym.year(), ym.month(), &prefs.paydays);
     let resolved = resolve(&all, &prefs.paydays, &rows, recurring);
     let periods = all
@@ -215,7 +210,7 @@ pub async fn month(
             let saved = rows
                 .iter()
                 .find(|row| usize::try_from(row.bucket).ok() == Some(bucket.index));
-            PeriodCashView {
+            CashPeriod {
                 bucket: bucket.index,
                 start: bucket.start,
                 end: bucket.end,
@@ -223,14 +218,14 @@ pub async fn month(
                 starting_cash: money(cash.starting),
                 saved_income: money(saved.and_then(|row| row.income_minor)),
                 income: money(cash.income),
-                income_source: cash.income_source.as_str(),
+                income_source: cash.income_source,
             }
         })
         .collect();
-    Ok(CashMonthView {
+    Ok(CashMonth {
         year: ym.year(),
         month: ym.month(),
-        currency: currency.code().to_owned(),
+        currency,
         paydays: prefs.paydays.days().to_vec(),
         income_per_payday: money(recurring),
         periods,
@@ -272,13 +267,13 @@ pub async fn save_month(app: &App, principal: &Principal, input: CashMonthInput)
 }
 
 /// The recurring income per payday.
-pub async fn recurring_income(app: &App, principal: &Principal) -> Result<RecurringIncomeView> {
+pub async fn recurring_income(app: &App, principal: &Principal) -> Result<RecurringIncome> {
     let owner = data_owner(principal)?;
     let prefs = preferences::load(app, owner).await?;
     let minor = app.store.recurring_income(owner).await?;
-    Ok(RecurringIncomeView {
-        income_per_payday: minor.map(|m| AmountView::new(m, prefs.currency)),
-    })
+    Ok(RecurringIncome(
+        minor.map(|m| Money::new(m, prefs.currency)),
+    ))
 }
 
 /// Sets the recurring income per payday (`None` or blank: none).
@@ -286,14 +281,14 @@ pub async fn set_recurring_income(
     app: &App,
     principal: &Principal,
     raw: Option<&str>,
-) -> Result<RecurringIncomeView> {
+) -> Result<RecurringIncome> {
     let owner = data_owner(principal)?;
     let prefs = preferences::load(app, owner).await?;
     let minor = per_payday(raw, prefs.currency)?;
     app.store
         .set_recurring_income(owner, minor, app.now())
         .await?;
-    Ok(RecurringIncomeView {
-        income_per_payday: minor.map(|m| AmountView::new(m, prefs.currency)),
-    })
+    Ok(RecurringIncome(
+        minor.map(|m| Money::new(m, prefs.currency)),
+    ))
 }

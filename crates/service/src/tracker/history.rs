@@ -14,12 +14,10 @@
 
 use chrono::{Datelike, Days, NaiveDate};
 use domain::id::BillId;
-use domain::payment::PaymentSource;
-use serde::Serialize;
 use store::payments::NewPayment;
 
 use super::month::{self, Occurrence};
-use super::pay::{PayAllView, pay_under_one_token};
+use super::pay::{PaidAll, new_payment, pay_under_one_token};
 use crate::auth::Principal;
 use crate::preferences::{self, data_owner};
 use crate::{App, Result};
@@ -36,8 +34,8 @@ pub(super) fn oldest(today: NaiveDate) -> NaiveDate {
 }
 
 /// The earlier occurrences of a bill still owing.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct HistoryView {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnpaidHistory {
     /// How many occurrences before this month are still owing.
     pub unpaid_count: usize,
     /// The earliest of them, if any.
@@ -82,9 +80,13 @@ async fn owing_before_this_month(
 }
 
 /// How many of the caller's `bill`'s occurrences before this month are still owing.
-pub async fn unpaid_history(app: &App, principal: &Principal, bill: BillId) -> Result<HistoryView> {
+pub async fn unpaid_history(
+    app: &App,
+    principal: &Principal,
+    bill: BillId,
+) -> Result<UnpaidHistory> {
     let (_, owing) = owing_before_this_month(app, principal, bill).await?;
-    Ok(HistoryView {
+    Ok(UnpaidHistory {
         unpaid_count: owing.len(),
         unpaid_from: owing.first().map(|o| o.due),
     })
@@ -92,20 +94,11 @@ pub async fn unpaid_history(app: &App, principal: &Principal, bill: BillId) -> R
 
 /// Marks every occurrence of the caller's `bill` before this month that is still owing as
 /// paid on its due date, in one transaction under one undo token (`POST /api/tracker/undo`).
-pub async fn pay_history(app: &App, principal: &Principal, bill: BillId) -> Result<PayAllView> {
+pub async fn pay_history(app: &App, principal: &Principal, bill: BillId) -> Result<PaidAll> {
     let (owner, owing) = owing_before_this_month(app, principal, bill).await?;
     let payments: Vec<NewPayment> = owing
         .iter()
-        .map(|o| NewPayment {
-            bill_id: o.bill_id,
-            amount_minor: o.remaining(),
-            paid_on: o.due,
-            cycle_due: o.due,
-            method: String::new(),
-            note: String::new(),
-            source: PaymentSource::Manual.as_str().to_owned(),
-            autopay_failed: false,
-        })
+        .map(|o| new_payment(o, o.remaining(), o.due))
         .collect();
     pay_under_one_token(app, owner, &payments).await
 }

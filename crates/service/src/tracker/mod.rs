@@ -21,7 +21,12 @@
 //! month's occurrences), [`summary`] (buckets, totals, safe-to-spend, sort orders), [`totals`]
 //! (sums per currency), [`next_due`] (a bill's earliest owing occurrence), [`pay`]
 //! (quick pay, toggle paid, pay all with undo), [`settings`] (the user's tracking settings),
-//! [`cash`] (starting cash and income per pay period, recurring income).
+//! [`cash`] (starting cash and income per pay period, recurring income), [`history`] (a
+//! bill's earlier occurrences still owing).
+//!
+//! Results are typed: ids, dates, [`domain::money::Money`] (an amount never travels without
+//! its currency), [`domain::status::OccurrenceStatus`] and the other domain enums. Nothing
+//! here is JSON: the API's wire types are `web::api::wire::tracker`'s, built from these.
 
 pub mod cash;
 pub mod history;
@@ -34,42 +39,22 @@ pub mod summary;
 pub mod totals;
 
 use chrono::Datelike;
-use domain::money::{Currency, format_minor};
-use serde::Serialize;
 
 use crate::auth::Principal;
 use crate::preferences::{self, data_owner};
 use crate::{App, Result};
 
-pub use cash::{CashInput, CashView, set_cash};
-pub use history::{HistoryView, pay_history, unpaid_history};
+pub use cash::{CashInput, CashMonth, CashPeriod, RecurringIncome, SavedCash, set_cash};
+pub use history::{UnpaidHistory, pay_history, unpaid_history};
+pub use month::Occurrence;
+pub use pay::{PaidAll, QuickPay, Undone};
 pub use query::{SortDir, SortKey, TrackerQuery, YearMonth};
-pub use summary::{BucketView, SummaryView, TrackerView};
-pub use totals::CurrencyTotalsView;
-
-/// An amount as the API shows it: decimal text, minor units and the currency.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct AmountView {
-    /// Decimal text such as `"12.34"`.
-    pub amount: String,
-    /// The same amount in minor units (cents for USD).
-    pub amount_minor: i64,
-    /// ISO 4217 code.
-    pub currency: String,
-}
-
-impl AmountView {
-    pub fn new(minor: i64, currency: Currency) -> Self {
-        Self {
-            amount: format_minor(minor, currency),
-            amount_minor: minor,
-            currency: currency.code().to_owned(),
-        }
-    }
-}
+pub use settings::Settings;
+pub use summary::{MonthBucket, MonthSummary, TrackerMonth};
+pub use totals::CurrencyTotals;
 
 /// The month view for the caller: their bills' occurrences, buckets and totals.
-pub async fn show(app: &App, principal: &Principal, query: TrackerQuery) -> Result<TrackerView> {
+pub async fn show(app: &App, principal: &Principal, query: TrackerQuery) -> Result<TrackerMonth> {
     let owner = data_owner(principal)?;
     let prefs = preferences::load(app, owner).await?;
     let today = prefs.today(app.now());

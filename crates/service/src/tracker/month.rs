@@ -13,19 +13,18 @@ use chrono::NaiveDate;
 use domain::bill::AmountKind;
 use domain::buckets::bucket_of;
 use domain::id::{BillId, CategoryId, UserId};
-use domain::money::Currency;
+use domain::money::{Currency, Money};
 use domain::recurrence::{Cycle, DueDay, Schedule};
 use domain::status::{OccurrenceFacts, OccurrenceStatus, occurrence_status};
-use serde::Serialize;
 use store::bill_activity::BillWithRanges;
 use store::bills::BillRow;
 use store::month_states::MonthStateRow;
 
-use super::AmountView;
 use crate::preferences::Preferences;
 use crate::{App, Error, Result};
 
-/// One occurrence of a bill, with everything the tracker shows about it.
+/// One occurrence of a bill, with everything the tracker shows about it. Every amount is
+/// [`Money`] in the bill's currency.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Occurrence {
     pub bill_id: BillId,
@@ -36,13 +35,14 @@ pub struct Occurrence {
     pub category_name: Option<String>,
     pub cycle: Cycle,
     pub amount_kind: AmountKind,
-    pub currency: Currency,
     pub due: NaiveDate,
     /// The month state's actual amount, else the bill's expected amount.
-    pub expected: i64,
-    pub paid: i64,
+    pub expected: Money,
+    /// The sum of the live payments for this occurrence.
+    pub paid: Money,
     pub status: OccurrenceStatus,
-    pub actual: Option<i64>,
+    /// The month state's actual amount, if one is set.
+    pub actual: Option<Money>,
     pub note: String,
     pub skipped: bool,
     pub snoozed_until: Option<NaiveDate>,
@@ -51,16 +51,28 @@ pub struct Occurrence {
 }
 
 impl Occurrence {
+    /// The bill's currency, every amount's.
+    pub fn currency(&self) -> Currency {
+        self.expected.currency
+    }
+
     /// What the payments lack of the expected amount, whatever the status: expected − paid,
     /// never below zero. What a payment made for it now would be.
-    pub fn unpaid(&self) -> i64 {
-        self.expected.saturating_sub(self.paid.max(0)).max(0)
+    pub fn unpaid(&self) -> Money {
+        let lacking = self
+            .expected
+            .minor
+            .saturating_sub(self.paid.minor.max(0))
+            .max(0);
+        Money::new(lacking, self.currency())
     }
 
     /// What is still owed: nothing when settled or skipped, else [`Occurrence::unpaid`].
-    pub fn remaining(&self) -> i64 {
+    pub fn remaining(&self) -> Money {
         match self.status {
-            OccurrenceStatus::Paid | OccurrenceStatus::Overpaid | OccurrenceStatus::Skipped => 0,
+            OccurrenceStatus::Paid | OccurrenceStatus::Overpaid | OccurrenceStatus::Skipped => {
+                Money::zero(self.currency())
+            }
             _ => self.unpaid(),
         }
     }
@@ -69,72 +81,15 @@ impl Occurrence {
     /// bill's "next due" is its earliest owing occurrence; "mark earlier due dates paid" pays
     /// the owing ones.
     pub fn is_owing(&self) -> bool {
-        self.status != OccurrenceStatus::Skipped && self.remaining() > 0
+        self.status != OccurrenceStatus::Skipped && self.remaining().minor > 0
     }
 
     /// Whether payments settle it (paid or overpaid, or skipped with a payment).
     pub fn is_settled(&self) -> bool {
         match self.status {
             OccurrenceStatus::Paid | OccurrenceStatus::Overpaid => true,
-            OccurrenceStatus::Skipped => self.paid > 0,
+            OccurrenceStatus::Skipped => self.paid.minor > 0,
             _ => false,
-        }
-    }
-}
-
-/// One occurrence as the API shows it.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct OccurrenceView {
-    pub bill_id: String,
-    pub bill_name: String,
-    pub category_id: Option<String>,
-    pub category_name: Option<String>,
-    /// `weekly`, `biweekly`, `monthly`, `quarterly`, `semiannual` or `annual`.
-    pub cycle: &'static str,
-    /// `fixed` or `estimated`.
-    pub amount_kind: &'static str,
-    pub due_date: NaiveDate,
-    /// The index of the pay-period bucket holding the due date.
-    pub bucket: usize,
-    /// The month's actual amount when set, else the bill's expected amount.
-    pub expected: AmountView,
-    /// The sum of the live payments for this occurrence.
-    pub paid: AmountView,
-    /// Still owed (zero when paid, overpaid or skipped).
-    pub remaining: AmountView,
-    /// `paid`, `partial`, `overpaid`, `due_soon`, `late`, `missed`, `skipped` or `upcoming`.
-    pub status: &'static str,
-    /// The month state's actual amount, if one is set.
-    pub actual_amount: Option<AmountView>,
-    pub note: String,
-    pub skipped: bool,
-    pub snoozed_until: Option<NaiveDate>,
-    /// [`Occurrence::is_settled`], for the pages (which offer Undo instead of Pay on it); not
-    /// on the wire, where `status` and `paid` say it.
-    #[serde(skip)]
-    pub settled: bool,
-}
-
-impl From<&Occurrence> for OccurrenceView {
-    fn from(o: &Occurrence) -> Self {
-        Self {
-            bill_id: o.bill_id.to_string(),
-            bill_name: o.bill_name.clone(),
-            category_id: o.category_id.map(|c| c.to_string()),
-            category_name: o.category_name.clone(),
-            cycle: o.cycle.as_str(),
-            amount_kind: o.amount_kind.as_str(),
-            due_date: o.due,
-            bucket: o.bucket,
-            expected: AmountView::new(o.expected, o.currency),
-            paid: AmountView::new(o.paid, o.currency),
-            remaining: AmountView::new(o.remaining(), o.currency),
-            status: o.status.as_str(),
-            actual_amount: o.actual.map(|a| AmountView::new(a, o.currency)),
-            note: o.note.clone(),
-            skipped: o.skipped,
-            snoozed_until: o.snoozed_until,
-            settled: o.is_settled(),
         }
     }
 }
@@ -296,6 +251,7 @@ pub fn occurrences_from(
                 today,
                 prefs.rules,
             );
+            let money = |minor| Money::new(minor, facts.currency);
             out.push(Occurrence {
                 bill_id: row.id,
                 bill_name: row.name.clone(),
@@ -304,12 +260,11 @@ pub fn occurrences_from(
                 category_name: row.category_id.and_then(|c| names.get(&c).cloned()),
                 cycle: facts.schedule.cycle(),
                 amount_kind: facts.kind,
-                currency: facts.currency,
                 due,
-                expected,
-                paid,
+                expected: money(expected),
+                paid: money(paid),
                 status,
-                actual,
+                actual: actual.map(money),
                 note: state.map(|s| s.note.clone()).unwrap_or_default(),
                 skipped,
                 snoozed_until,

@@ -20,49 +20,50 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use domain::id::{BillId, UserId};
+use domain::id::{BillId, PaymentId, UserId};
+use domain::money::Money;
 use domain::payment::PaymentSource;
 use domain::status::OccurrenceStatus;
-use serde::Serialize;
 use store::payments::NewPayment;
 
-use super::month::{self, Occurrence, OccurrenceView};
-use super::{AmountView, YearMonth};
+use super::YearMonth;
+use super::month::{self, Occurrence};
 use crate::auth::Principal;
 use crate::preferences::{self, Preferences, data_owner};
 use crate::{App, Error, Result};
 
-/// A payment made by quick pay, and the occurrence it paid.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct QuickPayView {
-    pub payment_id: String,
-    pub amount: AmountView,
+/// A payment made by quick pay, and the occurrence it paid (as it stands after).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuickPay {
+    pub payment_id: PaymentId,
+    pub amount: Money,
     pub paid_on: NaiveDate,
-    pub occurrence: OccurrenceView,
+    pub occurrence: Occurrence,
 }
 
-/// What pay-all did.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct PayAllView {
+/// What pay-all (or marking earlier due dates paid) did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaidAll {
     pub paid_count: usize,
-    /// Undoes exactly these payments (`POST /api/tracker/undo`); `null` when nothing was paid.
+    /// Undoes exactly these payments ([`undo`]); `None` when nothing was paid.
     pub undo_token: Option<String>,
 }
 
-/// What undo did.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct UndoView {
+/// What undo did: how many payments it removed (0 when repeated).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Undone {
     pub undone_count: u64,
 }
 
 /// The longest undo token accepted (the ones made here have 32 characters).
 const TOKEN_MAX: usize = 64;
 
-fn new_payment(o: &Occurrence, amount: i64, today: NaiveDate) -> NewPayment {
+/// A manual payment of `amount` for `o`, dated `paid_on`.
+pub(super) fn new_payment(o: &Occurrence, amount: Money, paid_on: NaiveDate) -> NewPayment {
     NewPayment {
         bill_id: o.bill_id,
-        amount_minor: amount,
-        paid_on: today,
+        amount_minor: amount.minor,
+        paid_on,
         cycle_due: o.due,
         method: String::new(),
         note: String::new(),
@@ -132,10 +133,10 @@ impl Target {
 
     /// Records what the occurrence still lacks ([`Occurrence::unpaid`]), paid today; a settled
     /// occurrence, or one that lacks nothing, is a 409 naming `due_date`.
-    async fn pay_rest(&self, app: &App) -> Result<(String, i64)> {
+    async fn pay_rest(&self, app: &App) -> Result<(PaymentId, Money)> {
         let o = &self.occurrence;
         let amount = o.unpaid();
-        if o.is_settled() || amount <= 0 {
+        if o.is_settled() || amount.minor <= 0 {
             return Err(Error::Conflict {
                 field: "due_date".into(),
                 message: "this occurrence is already paid".into(),
@@ -145,7 +146,7 @@ impl Target {
             .store
             .create_payment(self.owner, &new_payment(o, amount, self.today), app.now())
             .await?;
-        Ok((payment.id.to_string(), amount))
+        Ok((payment.id, amount))
     }
 
     /// Marks a settled occurrence unpaid by soft-deleting its payments (restorable).
@@ -158,11 +159,9 @@ impl Target {
     }
 
     /// The occurrence as it now stands, with its category name: the API's answer.
-    async fn after(&self, app: &App) -> Result<OccurrenceView> {
+    async fn after(&self, app: &App) -> Result<Occurrence> {
         let due = self.occurrence.due;
-        let o =
-            month::occurrence_on(app, self.owner, &self.prefs, self.today, &self.bill, due).await?;
-        Ok(OccurrenceView::from(&o))
+        month::occurrence_on(app, self.owner, &self.prefs, self.today, &self.bill, due).await
     }
 }
 
@@ -173,12 +172,12 @@ pub async fn quick_pay(
     principal: &Principal,
     bill: BillId,
     due: Option<NaiveDate>,
-) -> Result<QuickPayView> {
+) -> Result<QuickPay> {
     let target = Target::find(app, principal, bill, due).await?;
     let (payment_id, amount) = target.pay_rest(app).await?;
-    Ok(QuickPayView {
+    Ok(QuickPay {
         payment_id,
-        amount: AmountView::new(amount, target.occurrence.currency),
+        amount,
         paid_on: target.today,
         occurrence: target.after(app).await?,
     })
@@ -221,7 +220,7 @@ pub async fn toggle_paid(
     principal: &Principal,
     bill: BillId,
     due: NaiveDate,
-) -> Result<OccurrenceView> {
+) -> Result<Occurrence> {
     let target = Target::find(app, principal, bill, Some(due)).await?;
     if target.occurrence.is_settled() {
         target.unpay(app).await?;
@@ -240,7 +239,7 @@ pub(super) fn pay_all_pays(o: &Occurrence, today: NaiveDate) -> bool {
             | OccurrenceStatus::Missed
             | OccurrenceStatus::Upcoming
     ) && o.due <= today
-        && o.remaining() > 0
+        && o.remaining().minor > 0
 }
 
 /// Pays every occurrence of bucket `bucket` of month `ym` that is owing and due on or before
@@ -250,7 +249,7 @@ pub async fn pay_all(
     principal: &Principal,
     ym: YearMonth,
     bucket: i64,
-) -> Result<PayAllView> {
+) -> Result<PaidAll> {
     let owner = data_owner(principal)?;
     let prefs = preferences::load(app, owner).await?;
     let today = prefs.today(app.now());
@@ -285,9 +284,9 @@ pub(super) async fn pay_under_one_token(
     app: &App,
     owner: UserId,
     payments: &[NewPayment],
-) -> Result<PayAllView> {
+) -> Result<PaidAll> {
     if payments.is_empty() {
-        return Ok(PayAllView {
+        return Ok(PaidAll {
             paid_count: 0,
             undo_token: None,
         });
@@ -297,7 +296,7 @@ pub(super) async fn pay_under_one_token(
         .store
         .create_payments(owner, payments, &token, app.now())
         .await?;
-    Ok(PayAllView {
+    Ok(PaidAll {
         paid_count: made.len(),
         undo_token: Some(token),
     })
@@ -321,8 +320,8 @@ pub fn parse_undo_token(raw: &str) -> Result<String, domain::Invalid> {
 }
 
 /// Undoes the payments of one pay-all: soft-deletes exactly those still live.
-pub async fn undo(app: &App, principal: &Principal, token: &str) -> Result<UndoView> {
+pub async fn undo(app: &App, principal: &Principal, token: &str) -> Result<Undone> {
     let owner = data_owner(principal)?;
     let undone_count = app.store.undo_payments(owner, token, app.now()).await?;
-    Ok(UndoView { undone_count })
+    Ok(Undone { undone_count })
 }

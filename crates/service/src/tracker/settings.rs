@@ -8,7 +8,6 @@
 use domain::buckets::Paydays;
 use domain::money::Currency;
 use domain::{Invalid, text};
-use serde::Serialize;
 
 use crate::auth::Principal;
 use crate::bills::{OtherCurrencyBills, other_currencies_of};
@@ -18,42 +17,13 @@ use crate::{App, Result};
 /// The themes a user may choose.
 pub const THEMES: [&str; 3] = ["system", "light", "dark"];
 
-/// The settings as the API shows them.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct SettingsView {
-    /// ISO 4217 code.
-    pub currency: String,
-    /// BCP 47 language tag, e.g. `en-US`.
-    pub locale: String,
-    /// IANA time zone, e.g. `Europe/Berlin`.
-    pub time_zone: String,
-    /// 1 = Monday … 7 = Sunday.
-    pub week_start: u8,
-    /// Days of the month that start a pay-period bucket.
-    pub paydays: Vec<u32>,
-    pub due_soon_days: u8,
-    pub grace_days: u8,
-    /// `system`, `light` or `dark`.
-    pub theme: String,
-    /// The bills (not deleted) in other currencies than `currency`, per currency: they are
-    /// totalled apart, and `POST /api/bills/change-currency` moves them in one step.
+/// The user's settings, with the bills (not deleted) in other currencies than theirs, per
+/// currency: those are totalled apart, and [`crate::bills::change_currency`] moves them in one
+/// step.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub preferences: Preferences,
     pub bills_in_other_currencies: Vec<OtherCurrencyBills>,
-}
-
-impl From<&Preferences> for SettingsView {
-    fn from(p: &Preferences) -> Self {
-        Self {
-            currency: p.currency.code().to_owned(),
-            locale: p.locale.clone(),
-            time_zone: p.time_zone.name().to_owned(),
-            week_start: p.week_start,
-            paydays: p.paydays.days().to_vec(),
-            due_soon_days: p.rules.due_soon_days,
-            grace_days: p.rules.grace_days,
-            theme: p.theme.clone(),
-            bills_in_other_currencies: Vec::new(),
-        }
-    }
 }
 
 /// The settings to change; `None` leaves one as it is.
@@ -145,30 +115,28 @@ pub fn parse_theme(raw: &str) -> Result<String, Invalid> {
 /// The defaults the caller is running on, while they never saved their settings (then
 /// currency, time zone and locale are silent defaults, and the tracker asks for them); `None`
 /// once saved. One read of the settings row.
-pub async fn unconfirmed(app: &App, principal: &Principal) -> Result<Option<SettingsView>> {
+pub async fn unconfirmed(app: &App, principal: &Principal) -> Result<Option<Preferences>> {
     let owner = data_owner(principal)?;
     Ok(match app.store.user_settings(owner).await? {
         Some(_) => None,
-        None => Some(SettingsView::from(&Preferences::default())),
+        None => Some(Preferences::default()),
     })
 }
 
 /// The caller's settings (the defaults until they save), with their bills in other
 /// currencies.
-pub async fn get(app: &App, principal: &Principal) -> Result<SettingsView> {
+pub async fn get(app: &App, principal: &Principal) -> Result<Settings> {
     let owner = data_owner(principal)?;
-    let prefs = preferences::load(app, owner).await?;
-    let mut view = SettingsView::from(&prefs);
-    view.bills_in_other_currencies = other_currencies_of(app, owner, prefs.currency).await?;
-    Ok(view)
+    let preferences = preferences::load(app, owner).await?;
+    let others = other_currencies_of(app, owner, preferences.currency).await?;
+    Ok(Settings {
+        preferences,
+        bills_in_other_currencies: others,
+    })
 }
 
 /// Changes the settings `patch` names and saves them all.
-pub async fn update(
-    app: &App,
-    principal: &Principal,
-    patch: SettingsPatch,
-) -> Result<SettingsView> {
+pub async fn update(app: &App, principal: &Principal, patch: SettingsPatch) -> Result<Settings> {
     let owner = data_owner(principal)?;
     let mut prefs = preferences::load(app, owner).await?;
     let SettingsPatch {
@@ -190,9 +158,11 @@ pub async fn update(
     prefs.rules.grace_days = grace_days.unwrap_or(prefs.rules.grace_days);
     prefs.theme = theme.unwrap_or(prefs.theme);
     let saved = preferences::save(app, principal, &prefs).await?;
-    let mut view = SettingsView::from(&saved);
-    view.bills_in_other_currencies = other_currencies_of(app, owner, saved.currency).await?;
-    Ok(view)
+    let others = other_currencies_of(app, owner, saved.currency).await?;
+    Ok(Settings {
+        preferences: saved,
+        bills_in_other_currencies: others,
+    })
 }
 
 #[cfg(test)]

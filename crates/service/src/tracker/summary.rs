@@ -4,6 +4,8 @@
 //! - Totals are per currency ([`super::totals`]): `by_currency` lists each currency's, and the
 //!   plain `expected` / `paid` / `remaining` fields stay the user's currency's (what API clients
 //!   read before `by_currency` existed).
+//! - The results are typed ([`TrackerMonth`], [`MonthBucket`], [`MonthSummary`]: amounts are
+//!   [`Money`], occurrences [`Occurrence`]); the API's JSON of them is `web::api::wire`'s.
 //! - Safe-to-spend is the current bucket's starting cash + income − what is still owed on the
 //!   month's occurrences due before the next payday (the day after the bucket ends). The
 //!   current bucket is the one holding today; for a month in the future it is the first, for
@@ -19,74 +21,73 @@ use chrono::NaiveDate;
 use domain::Invalid;
 use domain::buckets::{Bucket, buckets};
 use domain::cash::PeriodCash;
-use domain::money::TOO_LARGE;
+use domain::money::{Currency, Money, TOO_LARGE};
 use domain::status::{OccurrenceStatus, pin_due_rank};
-use serde::Serialize;
 
-use super::month::{Occurrence, OccurrenceView};
-use super::totals::{CurrencyTotals, CurrencyTotalsView};
-use super::{AmountView, SortDir, SortKey, YearMonth};
+use super::month::Occurrence;
+use super::totals::{CurrencyTotals, Running};
+use super::{SortDir, SortKey, YearMonth};
 use crate::Result;
 use crate::preferences::Preferences;
 
 /// The tracker's month.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct TrackerView {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrackerMonth {
     pub year: i32,
     pub month: u32,
     /// The user's today in their time zone.
     pub today: NaiveDate,
     /// The user's currency: the currency of the plain totals and of safe-to-spend.
-    pub currency: String,
-    pub sort: &'static str,
-    pub dir: &'static str,
-    pub buckets: Vec<BucketView>,
-    pub summary: SummaryView,
+    pub currency: Currency,
+    pub sort: SortKey,
+    pub dir: SortDir,
+    pub buckets: Vec<MonthBucket>,
+    pub summary: MonthSummary,
 }
 
 /// One pay period of the month and its occurrences.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct BucketView {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonthBucket {
     pub index: usize,
     pub start: NaiveDate,
     /// The last day, inclusive.
     pub end: NaiveDate,
-    /// As saved for this month; `null`: not given.
-    pub starting_cash: Option<AmountView>,
+    /// As saved for this month; `None`: not given.
+    pub starting_cash: Option<Money>,
     /// The income that counts (saved for this month, else the recurring one on a payday).
-    pub income: Option<AmountView>,
+    pub income: Option<Money>,
     /// Expected, paid and remaining in the user's currency only.
-    pub expected: AmountView,
-    pub paid: AmountView,
-    pub remaining: AmountView,
+    pub expected: Money,
+    pub paid: Money,
+    pub remaining: Money,
     /// The bucket's totals in each currency it holds, the user's first.
-    pub by_currency: Vec<CurrencyTotalsView>,
+    pub by_currency: Vec<CurrencyTotals>,
     /// How many occurrences "pay all due" would pay now (owing and due by today): the page
     /// offers the action only when there are some.
     pub pay_all_count: usize,
-    pub occurrences: Vec<OccurrenceView>,
+    pub occurrences: Vec<Occurrence>,
 }
 
 /// The month's totals.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct SummaryView {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonthSummary {
     /// Expected, paid, remaining and settled difference in the user's currency only; the
     /// month's bills in other currencies are totalled in `by_currency`.
-    pub expected: AmountView,
-    pub paid: AmountView,
-    pub remaining: AmountView,
+    pub expected: Money,
+    pub paid: Money,
+    pub remaining: Money,
     /// Expected − paid − remaining: positive when payments settled occurrences for less than
     /// expected (an estimate paid within its range), negative when they paid more. Zero when
     /// the three add up by themselves.
-    pub settled_difference: AmountView,
+    pub settled_difference: Money,
     /// The month's totals in each currency it holds, the user's first (empty for a month
     /// without bills). More than one entry: the month mixes currencies, which are never added.
-    pub by_currency: Vec<CurrencyTotalsView>,
+    pub by_currency: Vec<CurrencyTotals>,
     /// Occurrences that are late or missed.
     pub overdue_count: usize,
     /// Starting cash + income of the current bucket − unpaid bills due before the next payday;
-    /// `null` when that bucket has neither starting cash nor income (nothing to compute from).
-    pub safe_to_spend: Option<AmountView>,
+    /// `None` when that bucket has neither starting cash nor income (nothing to compute from).
+    pub safe_to_spend: Option<Money>,
     /// The bucket safe-to-spend is computed for.
     pub safe_to_spend_bucket: usize,
     /// That bucket's last day: bills still owed that are due by it are subtracted.
@@ -124,7 +125,7 @@ pub fn compare(a: &Occurrence, b: &Occurrence, sort: SortKey) -> Ordering {
     let first = match sort {
         SortKey::Due => Ordering::Equal,
         SortKey::Name => a.name_key.cmp(&b.name_key),
-        SortKey::Amount => a.expected.cmp(&b.expected),
+        SortKey::Amount => a.expected.minor.cmp(&b.expected.minor),
         SortKey::Status => status_rank(a.status).cmp(&status_rank(b.status)),
         SortKey::PinDue => pin_due_rank(a.status).cmp(&pin_due_rank(b.status)),
     };
@@ -143,20 +144,20 @@ pub fn present(
     cash: &[PeriodCash],
     sort: SortKey,
     dir: SortDir,
-) -> Result<TrackerView> {
+) -> Result<TrackerMonth> {
     let currency = prefs.currency;
     occurrences.sort_by(|a, b| match dir {
         SortDir::Asc => compare(a, b, sort),
         SortDir::Desc => compare(b, a, sort),
     });
     let all = buckets(ym.year(), ym.month(), &prefs.paydays);
-    let counted = |o: &&Occurrence| o.currency == currency;
+    let counted = |o: &&Occurrence| o.currency() == currency;
     let cash_of = |index: usize| cash.get(index).copied();
-    let money = |minor| AmountView::new(minor, currency);
-    let mut month = CurrencyTotals::new(currency);
+    let money = |minor| Money::new(minor, currency);
+    let mut month = Running::new(currency);
     let mut views = Vec::with_capacity(all.len());
     for bucket in &all {
-        let mut totals = CurrencyTotals::new(currency);
+        let mut totals = Running::new(currency);
         let mut listed = Vec::new();
         let mut pay_all_count = 0;
         for o in occurrences.iter().filter(|o| o.bucket == bucket.index) {
@@ -165,20 +166,20 @@ pub fn present(
             }
             totals.add(o)?;
             month.add(o)?;
-            listed.push(OccurrenceView::from(o));
+            listed.push(o.clone());
         }
         let period = cash_of(bucket.index);
-        let home = totals.home();
-        views.push(BucketView {
+        let home = totals.home()?;
+        views.push(MonthBucket {
             index: bucket.index,
             start: bucket.start,
             end: bucket.end,
             starting_cash: period.and_then(|c| c.starting).map(money),
             income: period.and_then(|c| c.income).map(money),
-            expected: money(home.expected),
-            paid: money(home.paid),
-            remaining: money(home.remaining),
-            by_currency: totals.views()?,
+            expected: home.expected,
+            paid: home.paid,
+            remaining: home.remaining,
+            by_currency: totals.by_currency()?,
             pay_all_count,
             occurrences: listed,
         });
@@ -192,28 +193,28 @@ pub fn present(
             .iter()
             .filter(counted)
             .filter(|o| o.due <= current.end)
-            .map(Occurrence::remaining),
+            .map(|o| o.remaining().minor),
     )
     .map_err(|_| Invalid::new("safe_to_spend", TOO_LARGE))?;
     let safe = match cash_of(current.index) {
         Some(period) => period.safe_to_spend(unpaid)?,
         None => None,
     };
-    let home = month.home();
-    Ok(TrackerView {
+    let home = month.home()?;
+    Ok(TrackerMonth {
         year: ym.year(),
         month: ym.month(),
         today,
-        currency: currency.code().to_owned(),
-        sort: sort.as_str(),
-        dir: dir.as_str(),
+        currency,
+        sort,
+        dir,
         buckets: views,
-        summary: SummaryView {
-            expected: money(home.expected),
-            paid: money(home.paid),
-            remaining: money(home.remaining),
-            settled_difference: money(home.settled_difference()?),
-            by_currency: month.views()?,
+        summary: MonthSummary {
+            expected: home.expected,
+            paid: home.paid,
+            remaining: home.remaining,
+            settled_difference: home.settled_difference,
+            by_currency: month.by_currency()?,
             overdue_count: occurrences.iter().filter(|o| o.status.is_overdue()).count(),
             safe_to_spend: safe.map(money),
             safe_to_spend_bucket: current.index,

@@ -5,26 +5,25 @@
 //! - Expected adds the occurrences that are not skipped; paid adds every payment; remaining
 //!   adds what is still owed ([`Occurrence::remaining`]).
 //! - Every sum is checked: an overflow is an [`Invalid`] naming the total.
-//! - The views list the user's currency first, then the others by code, and only currencies
-//!   that have an occurrence: a month of dollar bills shows dollars, never "€0.00".
+//! - The results ([`CurrencyTotals`]) list the user's currency first, then the others by
+//!   code, and only currencies that have an occurrence: a month of dollar bills shows dollars,
+//!   never "€0.00".
 
 use domain::Invalid;
-use domain::money::{Currency, TOO_LARGE, add_minor};
-use serde::Serialize;
+use domain::money::{Currency, Money, TOO_LARGE, add_minor};
 
-use super::AmountView;
 use super::month::Occurrence;
 
 /// One currency's totals of a month or a bucket.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct CurrencyTotalsView {
-    /// ISO 4217 code of every amount here.
-    pub currency: String,
-    pub expected: AmountView,
-    pub paid: AmountView,
-    pub remaining: AmountView,
-    /// Expected − paid − remaining in this currency (see `SummaryView::settled_difference`).
-    pub settled_difference: AmountView,
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CurrencyTotals {
+    /// The currency of every amount here.
+    pub currency: Currency,
+    pub expected: Money,
+    pub paid: Money,
+    pub remaining: Money,
+    /// Expected − paid − remaining in this currency ([`Totals::settled_difference`]).
+    pub settled_difference: Money,
 }
 
 /// Expected, paid and remaining of some occurrences of one currency, in minor units.
@@ -38,10 +37,10 @@ pub(super) struct Totals {
 impl Totals {
     fn add(&mut self, o: &Occurrence) -> Result<(), Invalid> {
         if !o.skipped {
-            self.expected = add_minor("expected", self.expected, o.expected)?;
+            self.expected = add_minor("expected", self.expected, o.expected.minor)?;
         }
-        self.paid = add_minor("paid", self.paid, o.paid)?;
-        self.remaining = add_minor("remaining", self.remaining, o.remaining())?;
+        self.paid = add_minor("paid", self.paid, o.paid.minor)?;
+        self.remaining = add_minor("remaining", self.remaining, o.remaining().minor)?;
         Ok(())
     }
 
@@ -54,16 +53,28 @@ impl Totals {
             .and_then(|rest| rest.checked_sub(self.remaining))
             .ok_or_else(|| Invalid::new("expected", TOO_LARGE))
     }
+
+    /// These totals as amounts of `currency`.
+    pub fn of(&self, currency: Currency) -> Result<CurrencyTotals, Invalid> {
+        let money = |minor| Money::new(minor, currency);
+        Ok(CurrencyTotals {
+            currency,
+            expected: money(self.expected),
+            paid: money(self.paid),
+            remaining: money(self.remaining),
+            settled_difference: money(self.settled_difference()?),
+        })
+    }
 }
 
 /// Running totals, one per currency met, the user's currency first.
 #[derive(Debug, Clone)]
-pub(super) struct CurrencyTotals {
+pub(super) struct Running {
     home: Currency,
     per: Vec<(Currency, Totals)>,
 }
 
-impl CurrencyTotals {
+impl Running {
     /// No totals yet; `home` is the user's currency.
     pub fn new(home: Currency) -> Self {
         Self {
@@ -74,10 +85,10 @@ impl CurrencyTotals {
 
     /// Adds `o` to its own currency's totals.
     pub fn add(&mut self, o: &Occurrence) -> Result<(), Invalid> {
-        let index = match self.per.iter().position(|(c, _)| *c == o.currency) {
+        let index = match self.per.iter().position(|(c, _)| *c == o.currency()) {
             Some(index) => index,
             None => {
-                self.per.push((o.currency, Totals::default()));
+                self.per.push((o.currency(), Totals::default()));
                 self.per.len() - 1
             }
         };
@@ -88,29 +99,21 @@ impl CurrencyTotals {
     }
 
     /// The totals in the user's currency (zero when nothing is in it).
-    pub fn home(&self) -> Totals {
+    pub fn home(&self) -> Result<CurrencyTotals, Invalid> {
         self.per
             .iter()
             .find(|(c, _)| *c == self.home)
             .map(|(_, t)| *t)
             .unwrap_or_default()
+            .of(self.home)
     }
 
     /// Every currency met, the user's first, then by code.
-    pub fn views(&self) -> Result<Vec<CurrencyTotalsView>, Invalid> {
+    pub fn by_currency(&self) -> Result<Vec<CurrencyTotals>, Invalid> {
         let mut per = self.per.clone();
         per.sort_by_key(|(c, _)| (*c != self.home, c.code()));
         per.into_iter()
-            .map(|(currency, t)| {
-                let money = |minor| AmountView::new(minor, currency);
-                Ok(CurrencyTotalsView {
-                    currency: currency.code().to_owned(),
-                    expected: money(t.expected),
-                    paid: money(t.paid),
-                    remaining: money(t.remaining),
-                    settled_difference: money(t.settled_difference()?),
-                })
-            })
+            .map(|(currency, t)| t.of(currency))
             .collect()
     }
 }

@@ -9,3 +9,4 @@ mod engines;
 mod identities;
 mod mfa;
 mod tracking;
+mod transactions;

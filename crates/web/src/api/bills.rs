@@ -24,6 +24,7 @@ use super::wire::bills::{ActiveRangeView, BillView, CurrencyChangeView};
 use super::input::{ApiQuery, DeletedQuery, flag};
 use crate::AppState;
 use crate::api::responses::{BadQuery, Denied, Missing, PROBLEM_JSON, Problem, Refused};
+use crate::api::wire::tracker::{HistoryView, PayAllView};
 pub use crate::auth::DataUser;
 use crate::auth::Meta;
 use crate::extract::PathId;
@@ -363,7 +364,7 @@ pub async fn history(
     tag = "bills",
     params(("id" = String, Path, description = "Bill id")),
     responses(
-        (status = 200, description = "Earlier occurrences still owing", body = service::tracker::HistoryView),
+        (status = 200, description = "Earlier occurrences still owing", body = HistoryView),
         Denied,
         Missing
     )
@@ -372,10 +373,9 @@ pub async fn unpaid_history(
     State(state): State<AppState>,
     DataUser(user): DataUser,
     PathId(id): PathId<BillId>,
-) -> ApiResult<Json<service::tracker::HistoryView>> {
-    Ok(Json(
-        service::tracker::unpaid_history(&state.app, &user, id).await?,
-    ))
+) -> ApiResult<Json<HistoryView>> {
+    let unpaid = service::tracker::unpaid_history(&state.app, &user, id).await?;
+    Ok(Json(HistoryView::from(&unpaid)))
 }
 
 /// `POST /api/bills/{id}/pay-history`: marks every occurrence before this month that still
@@ -386,7 +386,7 @@ pub async fn unpaid_history(
     tag = "bills",
     params(("id" = String, Path, description = "Bill id")),
     responses(
-        (status = 200, description = "How many were paid, and the undo token", body = service::tracker::pay::PayAllView),
+        (status = 200, description = "How many were paid, and the undo token", body = PayAllView),
         Denied,
         Missing
     )
@@ -395,10 +395,9 @@ pub async fn pay_history(
     State(state): State<AppState>,
     DataUser(user): DataUser,
     PathId(id): PathId<BillId>,
-) -> ApiResult<Json<service::tracker::pay::PayAllView>> {
-    Ok(Json(
-        service::tracker::pay_history(&state.app, &user, id).await?,
-    ))
+) -> ApiResult<Json<PayAllView>> {
+    let paid = service::tracker::pay_history(&state.app, &user, id).await?;
+    Ok(Json(PayAllView::from(&paid)))
 }
 
 /// The body of `POST /api/bills/change-currency`.

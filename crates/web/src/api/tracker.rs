@@ -15,14 +15,16 @@ use domain::id::BillId;
 use domain::money::Currency;
 use serde::Deserialize;
 use service::month_state::{self, MonthStateChanges};
-use service::tracker::cash::{self, CashMonthView, RecurringIncomeView};
-use service::tracker::month::OccurrenceView;
-use service::tracker::pay::{self, PayAllView, QuickPayView, UndoView};
-use service::tracker::settings::{self, SettingsPatch, SettingsView};
-use service::tracker::{self, CashInput, CashView, TrackerQuery, TrackerView, YearMonth};
+use service::tracker::cash;
+use service::tracker::pay;
+use service::tracker::settings::{self, SettingsPatch};
+use service::tracker::{self, CashInput, TrackerQuery, YearMonth};
 
 use crate::AppState;
 use crate::api::responses::{BadQuery, Denied, Missing, PROBLEM_JSON, Problem, Refused};
+use crate::api::wire::cash::{CashMonthView, CashView, RecurringIncomeView};
+use crate::api::wire::settings::SettingsView;
+use crate::api::wire::tracker::{OccurrenceView, PayAllView, QuickPayView, TrackerView, UndoView};
 use crate::auth::DataUser;
 use crate::extract::present;
 use crate::json::ApiJson;
@@ -46,7 +48,7 @@ fn bill_id(raw: &str) -> Result<BillId, ApiError> {
         ("dir" = Option<String>, Query, description = "asc (default) or desc")
     ),
     responses(
-        (status = 200, description = "The month: buckets with their occurrences, and the summary", body = service::tracker::TrackerView),
+        (status = 200, description = "The month: buckets with their occurrences, and the summary", body = TrackerView),
         Denied,
         (status = 422, description = "A parameter is invalid or a total overflows; `field` names it", body = Problem, content_type = PROBLEM_JSON)
     )
@@ -57,7 +59,8 @@ pub async fn show(
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> ApiResult<Json<TrackerView>> {
     let query = TrackerQuery::parse(&pairs)?;
-    Ok(Json(tracker::show(&state.app, &user, query).await?))
+    let month = tracker::show(&state.app, &user, query).await?;
+    Ok(Json(TrackerView::from(&month)))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -83,7 +86,7 @@ pub struct MonthStateRequest {
     params(("bill_id" = String, Path, description = "Bill id"), ("due_date" = String, Path, description = "The occurrence's due date, YYYY-MM-DD")),
     request_body = MonthStateRequest,
     responses(
-        (status = 200, description = "The occurrence with its new state and status", body = service::tracker::month::OccurrenceView),
+        (status = 200, description = "The occurrence with its new state and status", body = OccurrenceView),
         Denied,
         Missing,
         Refused,
@@ -115,9 +118,8 @@ pub async fn set_month_state(
             })
             .transpose()?,
     };
-    Ok(Json(
-        month_state::set(&state.app, &user, bill, due, changes).await?,
-    ))
+    let occurrence = month_state::set(&state.app, &user, bill, due, changes).await?;
+    Ok(Json(OccurrenceView::from(&occurrence)))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -135,7 +137,7 @@ pub struct QuickPayRequest {
     tag = "tracker",
     request_body = QuickPayRequest,
     responses(
-        (status = 201, description = "Paid", body = service::tracker::pay::QuickPayView),
+        (status = 201, description = "Paid", body = QuickPayView),
         Denied,
         Missing,
         Refused,
@@ -154,7 +156,7 @@ pub async fn quick_pay(
         .map(|d| parse_date("due_date", d))
         .transpose()?;
     let paid = pay::quick_pay(&state.app, &user, bill, due).await?;
-    Ok((StatusCode::CREATED, Json(paid)))
+    Ok((StatusCode::CREATED, Json(QuickPayView::from(&paid))))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -172,7 +174,7 @@ pub struct TogglePaidRequest {
     params(("id" = String, Path, description = "Bill id")),
     request_body = TogglePaidRequest,
     responses(
-        (status = 200, description = "The occurrence as it now stands", body = service::tracker::month::OccurrenceView),
+        (status = 200, description = "The occurrence as it now stands", body = OccurrenceView),
         Denied,
         Missing,
         Refused,
@@ -187,7 +189,8 @@ pub async fn toggle_paid(
 ) -> ApiResult<Json<OccurrenceView>> {
     let bill = bill_id(&id)?;
     let due = parse_date("due_date", &body.due_date)?;
-    Ok(Json(pay::toggle_paid(&state.app, &user, bill, due).await?))
+    let occurrence = pay::toggle_paid(&state.app, &user, bill, due).await?;
+    Ok(Json(OccurrenceView::from(&occurrence)))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -209,7 +212,7 @@ pub struct PayAllRequest {
     tag = "tracker",
     request_body = PayAllRequest,
     responses(
-        (status = 200, description = "How many were paid, and the undo token", body = service::tracker::pay::PayAllView),
+        (status = 200, description = "How many were paid, and the undo token", body = PayAllView),
         Denied,
         Refused
     )
@@ -220,9 +223,8 @@ pub async fn pay_all(
     ApiJson(body): ApiJson<PayAllRequest>,
 ) -> ApiResult<Json<PayAllView>> {
     let month = YearMonth::new(body.year, body.month)?;
-    Ok(Json(
-        pay::pay_all(&state.app, &user, month, body.bucket).await?,
-    ))
+    let paid = pay::pay_all(&state.app, &user, month, body.bucket).await?;
+    Ok(Json(PayAllView::from(&paid)))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -238,7 +240,7 @@ pub struct UndoRequest {
     tag = "tracker",
     request_body = UndoRequest,
     responses(
-        (status = 200, description = "How many payments were undone (0 when repeated)", body = service::tracker::pay::UndoView),
+        (status = 200, description = "How many payments were undone (0 when repeated)", body = UndoView),
         Denied,
         Refused
     )
@@ -249,7 +251,8 @@ pub async fn undo(
     ApiJson(body): ApiJson<UndoRequest>,
 ) -> ApiResult<Json<UndoView>> {
     let token = pay::parse_undo_token(&body.undo_token)?;
-    Ok(Json(pay::undo(&state.app, &user, &token).await?))
+    let undone = pay::undo(&state.app, &user, &token).await?;
+    Ok(Json(UndoView::from(&undone)))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -276,7 +279,7 @@ pub struct CashRequest {
     tag = "tracker",
     request_body = CashRequest,
     responses(
-        (status = 200, description = "Saved", body = service::tracker::CashView),
+        (status = 200, description = "Saved", body = CashView),
         Denied,
         Refused
     )
@@ -292,7 +295,8 @@ pub async fn set_cash(
         starting_cash: body.starting_cash,
         income: body.income,
     };
-    Ok(Json(tracker::set_cash(&state.app, &user, input).await?))
+    let saved = tracker::set_cash(&state.app, &user, input).await?;
+    Ok(Json(CashView::from(&saved)))
 }
 
 /// `GET /api/tracker/cash?year=&month=`: the month's pay periods with their cash.
@@ -305,7 +309,7 @@ pub async fn set_cash(
         (
             status = 200,
             description = "Each pay period's starting cash, saved income and the income that counts (saved, else the recurring income on a payday), and the recurring income",
-            body = service::tracker::cash::CashMonthView
+            body = CashMonthView
         ),
         Denied,
         BadQuery
@@ -317,9 +321,8 @@ pub async fn cash_month(
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> ApiResult<Json<CashMonthView>> {
     let query = TrackerQuery::parse(&pairs)?;
-    Ok(Json(
-        cash::month(&state.app, &user, query.year, query.month).await?,
-    ))
+    let month = cash::month(&state.app, &user, query.year, query.month).await?;
+    Ok(Json(CashMonthView::from(&month)))
 }
 
 /// `GET /api/tracker/recurring-income`.
@@ -328,7 +331,7 @@ pub async fn cash_month(
     path = "/api/tracker/recurring-income",
     tag = "tracker",
     responses(
-        (status = 200, description = "What the caller is paid every payday (`null`: none)", body = service::tracker::cash::RecurringIncomeView),
+        (status = 200, description = "What the caller is paid every payday (`null`: none)", body = RecurringIncomeView),
         Denied
     )
 )]
@@ -336,7 +339,8 @@ pub async fn recurring_income(
     State(state): State<AppState>,
     DataUser(user): DataUser,
 ) -> ApiResult<Json<RecurringIncomeView>> {
-    Ok(Json(cash::recurring_income(&state.app, &user).await?))
+    let income = cash::recurring_income(&state.app, &user).await?;
+    Ok(Json(RecurringIncomeView::from(&income)))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -355,7 +359,7 @@ pub struct RecurringIncomeRequest {
     tag = "tracker",
     request_body = RecurringIncomeRequest,
     responses(
-        (status = 200, description = "Saved", body = service::tracker::cash::RecurringIncomeView),
+        (status = 200, description = "Saved", body = RecurringIncomeView),
         Denied,
         Refused,
         (status = 422, description = "The amount is invalid; `field` names it", body = Problem, content_type = PROBLEM_JSON)
@@ -366,9 +370,9 @@ pub async fn set_recurring_income(
     DataUser(user): DataUser,
     ApiJson(body): ApiJson<RecurringIncomeRequest>,
 ) -> ApiResult<Json<RecurringIncomeView>> {
-    Ok(Json(
-        cash::set_recurring_income(&state.app, &user, body.income_per_payday.as_deref()).await?,
-    ))
+    let raw = body.income_per_payday.as_deref();
+    let income = cash::set_recurring_income(&state.app, &user, raw).await?;
+    Ok(Json(RecurringIncomeView::from(&income)))
 }
 
 /// `GET /api/profile/settings`.
@@ -377,7 +381,7 @@ pub async fn set_recurring_income(
     path = "/api/profile/settings",
     tag = "tracker",
     responses(
-        (status = 200, description = "The caller's tracking settings", body = service::tracker::settings::SettingsView),
+        (status = 200, description = "The caller's tracking settings", body = SettingsView),
         Denied
     )
 )]
@@ -385,7 +389,8 @@ pub async fn get_settings(
     State(state): State<AppState>,
     DataUser(user): DataUser,
 ) -> ApiResult<Json<SettingsView>> {
-    Ok(Json(settings::get(&state.app, &user).await?))
+    let saved = settings::get(&state.app, &user).await?;
+    Ok(Json(SettingsView::from(&saved)))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -420,7 +425,7 @@ pub struct SettingsRequest {
     tag = "tracker",
     request_body = SettingsRequest,
     responses(
-        (status = 200, description = "The settings as saved", body = service::tracker::settings::SettingsView),
+        (status = 200, description = "The settings as saved", body = SettingsView),
         Denied,
         Refused
     )
@@ -461,7 +466,8 @@ pub async fn update_settings(
             .transpose()?,
         theme: b.theme.as_deref().map(settings::parse_theme).transpose()?,
     };
-    Ok(Json(settings::update(&state.app, &user, patch).await?))
+    let saved = settings::update(&state.app, &user, patch).await?;
+    Ok(Json(SettingsView::from(&saved)))
 }
 
 /// Adds this module's routes to the table.

@@ -23,6 +23,7 @@ use super::profile::labelled;
 use super::refusal::Refusal;
 use super::{chrome, safe_next, see_other, signed_in_redirect, with_cookies};
 use crate::auth::{LocalLogin, Meta};
+use crate::links;
 use crate::routes::Table;
 use crate::views::{self, SetupPage, SignInPage};
 
@@ -41,11 +42,11 @@ const SETUP_LINK_USED: &str = "This setup link is not valid any more.";
 /// Sign-in, sign-out and setup routes.
 pub(crate) fn routes(table: Table) -> Table {
     table
-        .add("GET", "/login", get(sign_in_form))
-        .add("POST", "/login", post(sign_in))
-        .add("POST", "/logout", post(sign_out))
-        .add("GET", "/setup", get(setup_form))
-        .add("POST", "/setup", post(setup))
+        .add("GET", links::LOGIN.path(), get(sign_in_form))
+        .add("POST", links::LOGIN.path(), post(sign_in))
+        .add("POST", links::LOGOUT.path(), post(sign_out))
+        .add("GET", links::SETUP.path(), get(setup_form))
+        .add("POST", links::SETUP.path(), post(setup))
 }
 
 #[derive(Deserialize)]
@@ -169,7 +170,7 @@ pub async fn sign_out(page: Page, Meta(meta): Meta) -> PageResult {
     }
     let mut response = crate::session_cookies::signed_out(&page.app);
     *response.status_mut() = StatusCode::SEE_OTHER;
-    let to_login = HeaderValue::from_static("/login");
+    let to_login = HeaderValue::from_static(links::LOGIN.path());
     response.headers_mut().insert(header::LOCATION, to_login);
     Ok(response)
 }
@@ -272,7 +273,7 @@ pub async fn setup(page: Page, Meta(meta): Meta, Form(form): Form<SetupForm>) ->
         Ok(signed_in) => Ok(signed_in_redirect(
             &page.app,
             &signed_in,
-            "/admin?notice=setup#create-title",
+            &format!("{}?notice=setup#create-title", links::ADMIN),
         )),
         Err(Error::Invalid(i)) => Ok(setup_page(&page, form, vec![labelled(&LABELS, &i)]).await),
         Err(Error::Forbidden) => Err(Error::NotFound).missing(SETUP_LINK_USED),

@@ -15,6 +15,7 @@ use service::analytics::{self, AnalyticsQuery, MonthFigures, YearAnalytics};
 use super::chrome;
 use super::common::with_cookie;
 use super::kit::{DataPage, Fail, PageResult};
+use crate::links;
 use crate::locale::Locale;
 use crate::routes::Table;
 use crate::views;
@@ -28,12 +29,12 @@ const BAD_YEAR: &str = "That year is not valid (use a year from 1 to 9999); show
 
 /// The analytics routes.
 pub(crate) fn routes(table: Table) -> Table {
-    table.add("GET", "/analytics", get(show))
+    table.add("GET", links::ANALYTICS.path(), get(show))
 }
 
 /// The analytics URL of a year.
 pub fn year_href(year: i32) -> String {
-    format!("/analytics?year={year}")
+    format!("{}?year={year}", links::ANALYTICS)
 }
 
 /// `GET /analytics?year=`: the year's charts, or this year with a banner when `year` is bad.
@@ -123,7 +124,7 @@ fn present(l: &Locale, chrome: views::Chrome, view: &YearAnalytics) -> Analytics
         year,
         prev_href: (year > 1).then(|| year_href(year - 1)),
         next_href: (year < 9999).then(|| year_href(year + 1)),
-        this_year_href: (year != view.today.year()).then(|| "/analytics".to_owned()),
+        this_year_href: (year != view.today.year()).then(|| links::ANALYTICS.path().to_owned()),
         currency: currency.code().to_owned(),
         error: None,
         empty: view.is_empty(),

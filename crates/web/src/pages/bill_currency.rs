@@ -16,6 +16,7 @@ use super::forms::back_to;
 use super::kit::{DataPage, Fail, PageResult};
 use super::see_other;
 use crate::auth::Meta;
+use crate::links;
 use crate::routes::Table;
 use crate::views::profile::CurrencyOffer;
 
@@ -35,7 +36,7 @@ pub(super) const ERROR: (&str, &str) = (
 pub(crate) fn routes(table: Table) -> Table {
     table.add(
         "POST",
-        "/profile/bill-currency",
+        links::PROFILE_BILL_CURRENCY.path(),
         axum::routing::post(change),
     )
 }
@@ -94,8 +95,8 @@ impl CurrencyForm {
 /// Where the form goes back to: the tracker when it came from there, else the profile.
 fn back(raw: Option<&str>) -> String {
     match raw {
-        Some("/") => "/".to_owned(),
-        other => back_to("/profile", other),
+        Some(to) if to == links::TRACKER.path() => to.to_owned(),
+        other => back_to(links::PROFILE.path(), other),
     }
 }
 

@@ -26,48 +26,77 @@ use service::preferences::{self, Preferences, data_owner};
 use service::{App, Error};
 
 use super::kit::{Fail, PageError};
+use crate::links;
 use crate::routes::Table;
 use present::field_error;
 
 /// The bill pages' routes (payments included: they are edited from their bill's page).
 pub(crate) fn routes(table: Table) -> Table {
     table
-        .add("GET", "/bills", get(list::list))
-        .add("POST", "/bills", post(form::create))
-        .add("GET", "/bills/new", get(form::new))
-        .add("GET", "/bills/{id}", get(detail::show))
-        .add("POST", "/bills/{id}", post(form::update))
-        .add("GET", "/bills/{id}/edit", get(form::edit))
-        .add("POST", "/bills/{id}/delete", post(actions::delete))
-        .add("POST", "/bills/{id}/restore", post(actions::restore))
-        .add("POST", "/bills/{id}/deactivate", post(actions::deactivate))
-        .add("POST", "/bills/{id}/reactivate", post(actions::reactivate))
+        .add("GET", links::BILLS.path(), get(list::list))
+        .add("POST", links::BILLS.path(), post(form::create))
+        .add("GET", links::BILL_NEW.path(), get(form::new))
+        .add("GET", links::BILL.template(), get(detail::show))
+        .add("POST", links::BILL.template(), post(form::update))
+        .add("GET", links::BILL_EDIT.template(), get(form::edit))
+        .add("POST", links::BILL_DELETE.template(), post(actions::delete))
         .add(
             "POST",
-            "/bills/{id}/delete-permanently",
+            links::BILL_RESTORE.template(),
+            post(actions::restore),
+        )
+        .add(
+            "POST",
+            links::BILL_DEACTIVATE.template(),
+            post(actions::deactivate),
+        )
+        .add(
+            "POST",
+            links::BILL_REACTIVATE.template(),
+            post(actions::reactivate),
+        )
+        .add(
+            "POST",
+            links::BILL_DELETE_PERMANENTLY.template(),
             post(actions::delete_permanently),
         )
-        .add("POST", "/bills/{id}/occurrence", post(actions::occurrence))
-        .add("POST", "/bills/{id}/payments", post(payments::record))
         .add(
             "POST",
-            "/bills/{id}/pay-history",
+            links::BILL_OCCURRENCE.template(),
+            post(actions::occurrence),
+        )
+        .add(
+            "POST",
+            links::BILL_PAYMENTS.template(),
+            post(payments::record),
+        )
+        .add(
+            "POST",
+            links::BILL_PAY_HISTORY.template(),
             post(actions::pay_history),
         )
         .add(
             "POST",
-            "/bills/{id}/pay-history/undo",
+            links::BILL_PAY_HISTORY_UNDO.template(),
             post(actions::undo_history),
         )
-        .add("GET", "/payments/{id}/edit", get(payments::edit))
-        .add("POST", "/payments/{id}", post(payments::update))
-        .add("POST", "/payments/{id}/delete", post(payments::delete))
-        .add("POST", "/payments/{id}/restore", post(payments::restore))
+        .add("GET", links::PAYMENT_EDIT.template(), get(payments::edit))
+        .add("POST", links::PAYMENT.template(), post(payments::update))
+        .add(
+            "POST",
+            links::PAYMENT_DELETE.template(),
+            post(payments::delete),
+        )
+        .add(
+            "POST",
+            links::PAYMENT_RESTORE.template(),
+            post(payments::restore),
+        )
 }
 
 /// `/bills/{id}`.
 pub fn bill_href(id: &str) -> String {
-    format!("/bills/{id}")
+    links::BILL.at(id)
 }
 
 /// The caller's preferences (currency, time zone: their today).

@@ -26,6 +26,7 @@ use super::forms::{BannerQuery, CsrfForm, error_message, version};
 use super::kit::{DataPage, Fail, PageError, PageResult};
 use super::{PageContext, chrome, see_other};
 use crate::extract::PathId;
+use crate::links;
 use crate::locale::Locale;
 use crate::routes::Table;
 use crate::views::budgets::{BudgetRow, BudgetsPage};
@@ -52,10 +53,10 @@ const ERRORS: [(&str, &str); 2] = [
 /// The budgets routes.
 pub(crate) fn routes(table: Table) -> Table {
     table
-        .add("GET", "/budgets", get(show))
-        .add("POST", "/budgets", post(create))
-        .add("POST", "/budgets/{id}", post(update))
-        .add("POST", "/budgets/{id}/delete", post(delete))
+        .add("GET", links::BUDGETS.path(), get(show))
+        .add("POST", links::BUDGETS.path(), post(create))
+        .add("POST", links::BUDGET.template(), post(update))
+        .add("POST", links::BUDGET_DELETE.template(), post(delete))
 }
 
 /// What the page is drawn with besides the stored budgets.
@@ -93,7 +94,7 @@ fn range(l: &Locale, start: NaiveDate, end: NaiveDate) -> String {
 }
 
 fn row(l: &Locale, b: &Budget, refused: Option<&(String, String, String)>) -> BudgetRow {
-    let amount = |m: Money| l.money(m.minor, m.currency);
+    let amount = |m: Money| l.money_of(m);
     let id = b.id.to_string();
     let (state_label, badge_class) = state_badge(b.state);
     let refused = refused.filter(|(rid, _, _)| *rid == id);
@@ -117,10 +118,7 @@ fn row(l: &Locale, b: &Budget, refused: Option<&(String, String, String)>) -> Bu
         meter: b.percent.clamp(0, 100),
         state_label,
         badge_class,
-        limit_input: refused.map_or_else(
-            || l.amount_field(b.limit.minor, b.limit.currency),
-            |(_, typed, _)| typed.clone(),
-        ),
+        limit_input: refused.map_or_else(|| l.money_field(b.limit), |(_, typed, _)| typed.clone()),
         version: b.version,
         error: refused.map(|(_, _, message)| message.clone()),
         id,
@@ -227,7 +225,7 @@ pub async fn create(page: DataPage, Form(form): Form<NewBudgetForm>) -> PageResu
     };
     draw.new_errors = match form.parse(&ctx.locale) {
         Ok(input) => match budgets::create(&page.app, &page.user, input.clone()).await {
-            Ok(_) => return Ok(see_other("/budgets?notice=created")),
+            Ok(_) => return Ok(see_other(&links::BUDGETS.with("notice", "created"))),
             Err(err) => refusal(err, input.period, &mut draw)?,
         },
         Err(errors) => errors,
@@ -254,7 +252,7 @@ fn refusal(
                 ),
             )]
         }
-        err => return Err(err).back_to("/budgets"),
+        err => return Err(err).back_to(links::BUDGETS.path()),
     })
 }
 
@@ -280,7 +278,7 @@ pub async fn update(
         budgets::update_limit(&page.app, &page.user, id, &limit, version(&form.version)).await
     };
     let (status, message) = match updated.await {
-        Ok(_) => return Ok(see_other("/budgets?notice=saved")),
+        Ok(_) => return Ok(see_other(&links::BUDGETS.with("notice", "saved"))),
         Err(err) => limit_refusal(err)?,
     };
     let draw = Draw {
@@ -300,15 +298,19 @@ fn limit_refusal(err: Error) -> Result<(StatusCode, String), PageError> {
             StatusCode::CONFLICT,
             "This budget was changed elsewhere since the page was loaded. Check its figures and save again.".to_owned(),
         ),
-        err => return Err(err).back_to("/budgets").missing(NOT_FOUND),
+        err => return Err(err).back_to(links::BUDGETS.path()).missing(NOT_FOUND),
     })
 }
 
 /// `POST /budgets/{id}/delete`: deletes a budget for good (the form asks first).
 pub async fn delete(page: DataPage, PathId(id): PathId<BudgetId>, _: Form<CsrfForm>) -> PageResult {
     let deleted = budgets::delete(&page.app, &page.user, id).await;
-    deleted.back_to("/budgets").missing(NOT_FOUND)?;
-    Ok(see_other(&with_param("/budgets", "notice", "deleted")))
+    deleted.back_to(links::BUDGETS.path()).missing(NOT_FOUND)?;
+    Ok(see_other(&with_param(
+        links::BUDGETS.path(),
+        "notice",
+        "deleted",
+    )))
 }
 
 #[cfg(test)]

@@ -10,15 +10,17 @@ use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
+use domain::money::Money;
 use service::Error;
-use service::tracker::cash::{self, CashMonthInput, CashMonthView};
-use service::tracker::{AmountView, TrackerQuery, TrackerView, YearMonth};
+use service::tracker::cash::{self, CashMonth, CashMonthInput};
+use service::tracker::{TrackerMonth, TrackerQuery, YearMonth};
 
 use super::common::with_cookie;
 use super::forms::param;
 use super::kit::{DataPage, Fail, PageResult};
 use super::tracker::{neighbours, range};
 use super::{PageContext, chrome, see_other};
+use crate::links;
 use crate::locale::Locale;
 use crate::routes::Table;
 use crate::views::cash::{CashPage, CashPeriod};
@@ -27,14 +29,16 @@ use crate::views::{self, Chrome};
 
 /// The cash page's routes.
 pub(crate) fn routes(table: Table) -> Table {
-    table
-        .add("GET", "/tracker/cash", get(show))
-        .add("POST", "/tracker/cash", post(save))
+    table.add("GET", links::TRACKER_CASH.path(), get(show)).add(
+        "POST",
+        links::TRACKER_CASH.path(),
+        post(save),
+    )
 }
 
 /// The cash page of a month.
 pub fn href(year: i32, month: u32) -> String {
-    format!("/tracker/cash?year={year}&month={month}")
+    format!("{}?year={year}&month={month}", links::TRACKER_CASH)
 }
 
 /// The tracker's banner after a save.
@@ -47,7 +51,7 @@ pub(super) fn saved_notice(l: &Locale, year: i32, month: u32) -> String {
 
 /// The tracker's safe-to-spend card for the month shown.
 /// `left_out` says which bills in other currencies it does not count (empty: none).
-pub(super) fn card(l: &Locale, view: &TrackerView, left_out: &str) -> SafeToSpendCard {
+pub(super) fn card(l: &Locale, view: &TrackerMonth, left_out: &str) -> SafeToSpendCard {
     let s = &view.summary;
     let mut explanation = format!(
         "Cash + income this pay period − bills still due by {}",
@@ -57,7 +61,7 @@ pub(super) fn card(l: &Locale, view: &TrackerView, left_out: &str) -> SafeToSpen
         explanation = format!("{explanation}. {left_out}");
     }
     SafeToSpendCard {
-        value: s.safe_to_spend.as_ref().map(|a| l.amount(a)),
+        value: s.safe_to_spend.map(|a| l.money_of(a)),
         explanation,
         href: href(view.year, view.month),
     }
@@ -89,11 +93,11 @@ fn paydays_text(days: &[u32]) -> String {
 }
 
 /// What a blank income means for a period.
-fn income_hint(l: &Locale, starts_on_payday: bool, per_payday: Option<&AmountView>) -> String {
+fn income_hint(l: &Locale, starts_on_payday: bool, per_payday: Option<Money>) -> String {
     match (starts_on_payday, per_payday) {
         (true, Some(pay)) => format!(
             "Blank: your pay each payday, {}. Type 0 when nothing comes in this time.",
-            l.amount(pay)
+            l.money_of(pay)
         ),
         (true, None) => {
             "What you earn in this period. Blank: none, unless you set your income each payday above."
@@ -114,18 +118,14 @@ struct Values {
 }
 
 impl Values {
-    fn saved(l: &Locale, view: &CashMonthView) -> Self {
-        let text = |a: &Option<AmountView>| {
-            a.as_ref()
-                .map(|a| l.amount_view_field(a))
-                .unwrap_or_default()
-        };
+    fn saved(l: &Locale, view: &CashMonth) -> Self {
+        let text = |a: Option<Money>| a.map(|a| l.money_field(a)).unwrap_or_default();
         Self {
-            income_per_payday: text(&view.income_per_payday),
+            income_per_payday: text(view.income_per_payday),
             periods: view
                 .periods
                 .iter()
-                .map(|p| (text(&p.starting_cash), text(&p.saved_income)))
+                .map(|p| (text(p.starting_cash), text(p.saved_income)))
                 .collect(),
         }
     }
@@ -134,7 +134,7 @@ impl Values {
 fn cash_page(
     l: &Locale,
     chrome: Chrome,
-    view: &CashMonthView,
+    view: &CashMonth,
     values: Values,
     errors: Vec<(String, String)>,
 ) -> CashPage {
@@ -152,8 +152,8 @@ fn cash_page(
         month: view.month,
         prev_href: href(py, pm),
         next_href: href(ny, nm),
-        tracker_href: format!("/?year={}&month={}", view.year, view.month),
-        currency: view.currency.clone(),
+        tracker_href: format!("{}?year={}&month={}", links::TRACKER, view.year, view.month),
+        currency: view.currency.code().to_owned(),
         paydays: paydays_text(&view.paydays),
         income_per_payday: values.income_per_payday,
         periods: view
@@ -166,11 +166,7 @@ fn cash_page(
                     range: range(l, p.start, p.end),
                     starting_cash,
                     income,
-                    income_hint: income_hint(
-                        l,
-                        p.starts_on_payday,
-                        view.income_per_payday.as_ref(),
-                    ),
+                    income_hint: income_hint(l, p.starts_on_payday, view.income_per_payday),
                 }
             })
             .collect(),
@@ -185,7 +181,7 @@ const NOT_SHOWN: &str = "Starting cash and income could not be shown";
 fn draw(
     page: &DataPage,
     ctx: &PageContext,
-    view: &CashMonthView,
+    view: &CashMonth,
     values: Values,
     errors: Vec<(String, String)>,
 ) -> Response {
@@ -253,7 +249,7 @@ fn read_form(
 }
 
 /// The message shown for a refused field.
-fn message(l: &Locale, view: &CashMonthView, field: &str, reason: &str) -> String {
+fn message(l: &Locale, view: &CashMonth, field: &str, reason: &str) -> String {
     let period = |prefix: &str| {
         field
             .strip_prefix(prefix)
@@ -289,7 +285,8 @@ pub async fn save(page: DataPage, Form(form): Form<Vec<(String, String)>>) -> Pa
     let saved = async { cash::save_month(&page.app, &page.user, input?).await };
     match saved.await {
         Ok(()) => Ok(see_other(&format!(
-            "/?year={}&month={}&notice=cash_saved",
+            "{}?year={}&month={}&notice=cash_saved",
+            links::TRACKER,
             month.year(),
             month.month()
         ))),

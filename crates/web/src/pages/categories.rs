@@ -23,6 +23,7 @@ use super::forms::{CsrfForm, checked, error_message, param, version};
 use super::kit::{DataPage, Fail, PageResult};
 use super::{chrome, see_other};
 use crate::extract::PathId;
+use crate::links;
 use crate::locale::Locale;
 use crate::routes::Table;
 use crate::views::categories::{CategoriesPage, CategoryFields, CategoryItem};
@@ -62,12 +63,16 @@ const ERRORS: [(&str, &str); 2] = [
 pub(crate) fn routes(table: Table) -> Table {
     use axum::routing::{get, post};
     table
-        .add("GET", "/categories", get(list))
-        .add("POST", "/categories", post(create))
-        .add("POST", "/categories/starter-set", post(starter_set))
-        .add("POST", "/categories/{id}", post(update))
-        .add("POST", "/categories/{id}/delete", post(delete))
-        .add("POST", "/categories/{id}/restore", post(restore))
+        .add("GET", links::CATEGORIES.path(), get(list))
+        .add("POST", links::CATEGORIES.path(), post(create))
+        .add(
+            "POST",
+            links::CATEGORIES_STARTER_SET.path(),
+            post(starter_set),
+        )
+        .add("POST", links::CATEGORY.template(), post(update))
+        .add("POST", links::CATEGORY_DELETE.template(), post(delete))
+        .add("POST", links::CATEGORY_RESTORE.template(), post(restore))
 }
 
 #[derive(Deserialize, Default)]
@@ -83,8 +88,8 @@ pub struct StarterForm {
 /// the categories page (or the new-bill form that offered them).
 pub async fn starter_set(page: DataPage, Form(form): Form<StarterForm>) -> PageResult {
     let to = match form.return_to.as_deref() {
-        Some("/bills/new") => "/bills/new",
-        _ => "/categories",
+        Some(to) if to == links::BILL_NEW.path() => links::BILL_NEW.path(),
+        _ => links::CATEGORIES.path(),
     };
     categories::add_starter_set(&page.app, &page.user)
         .await
@@ -107,7 +112,7 @@ struct Refusal {
 fn item(l: &Locale, c: &Category) -> CategoryItem {
     let id = c.id.to_string();
     CategoryItem {
-        bills_href: format!("/bills?show=active&category={id}"),
+        bills_href: format!("{}?show=active&category={id}", links::BILLS),
         name: c.name.clone(),
         color: c.color.clone(),
         is_spending: c.is_spending,
@@ -249,7 +254,7 @@ pub async fn create(page: DataPage, Form(form): Form<CategoryForm>) -> PageResul
         Err(invalid) => Err(invalid.into()),
     };
     match result {
-        Ok(_) => Ok(see_other("/categories?notice=created")),
+        Ok(_) => Ok(see_other(&links::CATEGORIES.with("notice", "created"))),
         Err(err) => refused(&page, err, None, form.fields).await,
     }
 }
@@ -263,7 +268,9 @@ async fn refused(
     typed: CategoryFields,
 ) -> PageResult {
     let Some((status, errors)) = form_errors(&err) else {
-        return Err(err).back_to("/categories").missing(NOT_FOUND);
+        return Err(err)
+            .back_to(links::CATEGORIES.path())
+            .missing(NOT_FOUND);
     };
     let refusal = match edited {
         None => Refusal {
@@ -304,7 +311,7 @@ pub async fn update(
         Err(invalid) => Err(invalid.into()),
     };
     match result {
-        Ok(_) => Ok(see_other("/categories?notice=saved")),
+        Ok(_) => Ok(see_other(&links::CATEGORIES.with("notice", "saved"))),
         Err(err) => refused(&page, err, Some(id), form.fields).await,
     }
 }
@@ -316,8 +323,13 @@ pub async fn delete(
     _: Form<CsrfForm>,
 ) -> PageResult {
     let deleted = categories::delete(&page.app, &page.user, id).await;
-    deleted.back_to("/categories").missing(NOT_FOUND)?;
-    Ok(see_other(&format!("/categories?notice=deleted&undo={id}")))
+    deleted
+        .back_to(links::CATEGORIES.path())
+        .missing(NOT_FOUND)?;
+    Ok(see_other(&format!(
+        "{}?notice=deleted&undo={id}",
+        links::CATEGORIES
+    )))
 }
 
 /// `POST /categories/{id}/restore`; a live category that took its name meanwhile is a banner.
@@ -327,6 +339,8 @@ pub async fn restore(
     _: Form<CsrfForm>,
 ) -> PageResult {
     let restored = categories::restore(&page.app, &page.user, id).await;
-    restored.back_to("/categories").missing(NOT_FOUND)?;
-    Ok(see_other("/categories?notice=restored"))
+    restored
+        .back_to(links::CATEGORIES.path())
+        .missing(NOT_FOUND)?;
+    Ok(see_other(&links::CATEGORIES.with("notice", "restored")))
 }

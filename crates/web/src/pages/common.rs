@@ -6,6 +6,7 @@
 use axum::http::HeaderValue;
 use axum::response::Response;
 use chrono::NaiveDate;
+use domain::status::OccurrenceStatus;
 
 use super::with_cookies;
 
@@ -27,17 +28,17 @@ pub use super::href::{encode_component, with_param};
 
 pub use super::kit::banner_code;
 
-/// The badge text and class of a status.
-pub fn badge(status: &str) -> (&'static str, &'static str) {
+/// The badge text and class of an occurrence's status.
+pub fn badge(status: OccurrenceStatus) -> (&'static str, &'static str) {
     match status {
-        "paid" => ("Paid", "badge-paid"),
-        "overpaid" => ("Overpaid", "badge-paid"),
-        "partial" => ("Partial", "badge-accent"),
-        "due_soon" => ("Due soon", "badge-due"),
-        "late" => ("Late", "badge-late"),
-        "missed" => ("Missed", "badge-failed"),
-        "skipped" => ("Skipped", "badge-skipped"),
-        _ => ("Upcoming", "badge-neutral"),
+        OccurrenceStatus::Paid => ("Paid", "badge-paid"),
+        OccurrenceStatus::Overpaid => ("Overpaid", "badge-paid"),
+        OccurrenceStatus::Partial => ("Partial", "badge-accent"),
+        OccurrenceStatus::DueSoon => ("Due soon", "badge-due"),
+        OccurrenceStatus::Late => ("Late", "badge-late"),
+        OccurrenceStatus::Missed => ("Missed", "badge-failed"),
+        OccurrenceStatus::Skipped => ("Skipped", "badge-skipped"),
+        OccurrenceStatus::Upcoming => ("Upcoming", "badge-neutral"),
     }
 }
 

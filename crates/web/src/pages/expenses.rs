@@ -37,6 +37,7 @@ use super::forms::{UndoForm, back_to, param};
 use super::kit::{DataPage, Fail, PageError, PageResult};
 use super::{chrome, see_other};
 use crate::extract::PathId;
+use crate::links;
 use crate::locale::Locale;
 use crate::routes::Table;
 use crate::views::bills::CategoryChip;
@@ -50,20 +51,24 @@ const BULK_LIMIT: usize = 500;
 /// The expenses routes.
 pub(crate) fn routes(table: Table) -> Table {
     table
-        .add("GET", "/expenses", get(show))
-        .add("POST", "/expenses", post(form::create))
-        .add("GET", "/expenses/new", get(form::new))
-        .add("POST", "/expenses/bulk-delete", post(bulk_delete))
-        .add("POST", "/expenses/undo", post(undo))
-        .add("GET", "/expenses/{id}/edit", get(form::edit))
-        .add("POST", "/expenses/{id}", post(form::update))
-        .add("POST", "/expenses/{id}/delete", post(delete))
-        .add("POST", "/expenses/{id}/restore", post(restore))
+        .add("GET", links::EXPENSES.path(), get(show))
+        .add("POST", links::EXPENSES.path(), post(form::create))
+        .add("GET", links::EXPENSE_NEW.path(), get(form::new))
+        .add(
+            "POST",
+            links::EXPENSES_BULK_DELETE.path(),
+            post(bulk_delete),
+        )
+        .add("POST", links::EXPENSES_UNDO.path(), post(undo))
+        .add("GET", links::EXPENSE_EDIT.template(), get(form::edit))
+        .add("POST", links::EXPENSE.template(), post(form::update))
+        .add("POST", links::EXPENSE_DELETE.template(), post(delete))
+        .add("POST", links::EXPENSE_RESTORE.template(), post(restore))
 }
 
 /// Where a form returns to: an expenses list URL from the form, else `/expenses`.
 pub fn back(raw: Option<&str>) -> String {
-    back_to("/expenses", raw)
+    back_to(links::EXPENSES.path(), raw)
 }
 
 /// The caller's categories (deleted ones too, so old expenses keep their names).

@@ -26,16 +26,17 @@ use super::refusal::Refusal;
 use super::{chrome, safe_next, see_other, with_cookies};
 use crate::auth::Meta;
 use crate::cookies;
+use crate::links;
 use crate::routes::Table;
 use crate::views::{self, ContinuePage};
 
 /// The external sign-in routes.
 pub(crate) fn routes(table: Table) -> Table {
     table
-        .add("GET", "/api/auth/{provider}/login", get(external_login))
+        .add("GET", links::PROVIDER_LOGIN.template(), get(external_login))
         .add(
             "GET",
-            "/api/auth/{provider}/callback",
+            links::PROVIDER_CALLBACK.template(),
             get(external_callback),
         )
 }
@@ -43,7 +44,7 @@ pub(crate) fn routes(table: Table) -> Table {
 /// `GET /api/auth/{provider}/login` (`oidc` or `github`): 303 to the provider.
 #[utoipa::path(
     get,
-    path = "/api/auth/{provider}/login",
+    path = links::PROVIDER_LOGIN.template(),
     tag = "auth",
     params(("provider" = String, Path, description = "`oidc` or `github`")),
     security(()),
@@ -84,7 +85,7 @@ fn provider_of(name: &str) -> Result<Provider, Error> {
 /// `GET /api/auth/{provider}/callback`: where the provider sends the browser back.
 #[utoipa::path(
     get,
-    path = "/api/auth/{provider}/callback",
+    path = links::PROVIDER_CALLBACK.template(),
     tag = "auth",
     params(("provider" = String, Path, description = "`oidc` or `github`")),
     security(()),
@@ -142,11 +143,11 @@ async fn finish(
     // still needs it (its flows are single use; the value alone opens nothing).
     Ok(match outcome {
         Finished::SignIn(LoginOutcome::SignedIn(signed_in)) => (
-            "/".to_owned(),
+            links::TRACKER.path().to_owned(),
             cookies::signed_in(config, &signed_in).to_vec(),
         ),
         Finished::SignIn(LoginOutcome::SecondFactor(pending)) => (
-            super::second_factor::href("/"),
+            super::second_factor::href(links::TRACKER.path()),
             vec![cookies::set_mfa_pending(config, &pending.token)],
         ),
         Finished::SteppedUp { next } => (safe_next(Some(&next)), Vec::new()),

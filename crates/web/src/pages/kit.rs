@@ -16,7 +16,7 @@
 //! /// `POST /categories/{id}/delete`: soft delete; the banner offers Restore.
 //! pub async fn delete(page: DataPage, PathId(id): PathId<CategoryId>, _: Form<CsrfForm>) -> PageResult {
 //!     categories::delete(&page.app, &page.user, id).await.missing(NOT_FOUND)?;
-//!     Ok(see_other(&format!("/categories?notice=deleted&undo={id}")))
+//!     Ok(see_other(&format!("{}?notice=deleted&undo={id}", links::CATEGORIES)))
 //! }
 //! ```
 
@@ -35,6 +35,7 @@ use super::href::{reauth_href, with_param};
 use super::{PageContext, PageUser, chrome, see_other, with_cookies};
 use crate::AppState;
 use crate::auth::Caller;
+use crate::links;
 use crate::observe::{CspNonce, RequestId};
 use crate::views::{self, ErrorPage};
 
@@ -114,8 +115,9 @@ impl FromRequestParts<AppState> for DataPage {
         let PageUser(user) = PageUser::from_request_parts(parts, state).await?;
         if data_owner(&user).is_err() {
             // The setup administrator's home is the admin area, not a 403.
-            if parts.method == axum::http::Method::GET && parts.uri.path() == "/" {
-                return Err(see_other("/admin"));
+            if parts.method == axum::http::Method::GET && parts.uri.path() == links::TRACKER.path()
+            {
+                return Err(see_other(links::ADMIN.path()));
             }
             return Err(PageError::from(Error::Forbidden).into_response());
         }
@@ -223,10 +225,10 @@ impl IntoResponse for PageError {
             heading,
         } = self;
         match (error, back) {
-            (Error::Unauthenticated, _) => see_other("/login"),
-            (Error::ReauthRequired, back) => {
-                see_other(&reauth_href(back.as_deref().unwrap_or("/")))
-            }
+            (Error::Unauthenticated, _) => see_other(links::LOGIN.path()),
+            (Error::ReauthRequired, back) => see_other(&reauth_href(
+                back.as_deref().unwrap_or(links::TRACKER.path()),
+            )),
             (Error::Forbidden, _) => failure(StatusCode::FORBIDDEN, None, FORBIDDEN),
             (Error::NotFound, back) if missing.is_some() || back.is_none() => failure(
                 StatusCode::NOT_FOUND,

@@ -64,6 +64,7 @@ use service::App;
 use service::auth::{Principal, SignedIn};
 
 use crate::auth::Caller;
+use crate::links;
 use crate::views::{Chrome, NavUser};
 use crate::{AppState, cookies};
 
@@ -180,12 +181,14 @@ pub fn safe_next(raw: Option<&str>) -> String {
         {
             next.to_owned()
         }
-        _ => "/".to_owned(),
+        _ => links::TRACKER.path().to_owned(),
     }
 }
 
 fn to_login(uri: &Uri) -> Response {
-    let next = uri.path_and_query().map_or("/", |p| p.as_str());
+    let next = uri
+        .path_and_query()
+        .map_or(links::TRACKER.path(), |p| p.as_str());
     let encoded: String = next
         .bytes()
         .map(|b| {
@@ -196,7 +199,7 @@ fn to_login(uri: &Uri) -> Response {
             }
         })
         .collect();
-    Redirect::to(&format!("/login?next={encoded}")).into_response()
+    Redirect::to(&format!("{}?next={encoded}", links::LOGIN)).into_response()
 }
 
 /// A 303 redirect (after a form post).

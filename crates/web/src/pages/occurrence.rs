@@ -17,23 +17,22 @@ use domain::id::BillId;
 use serde::Deserialize;
 use service::Error;
 use service::month_state::{self, MonthStateChanges};
-use service::tracker::month::OccurrenceView;
+use service::tracker::Occurrence;
 
 use super::common::{badge, with_cookie, with_param};
 use super::kit::{DataPage, Fail, PageResult};
 use super::tracker::{back, parse_occurrence};
 use super::{PageContext, chrome, see_other};
+use crate::links;
 use crate::locale::Locale;
 use crate::routes::Table;
 use crate::views::{self, OccurrencePage};
 
 /// The occurrence page's routes.
 pub(crate) fn routes(table: Table) -> Table {
-    table.add("GET", "/tracker/occurrence", get(show)).add(
-        "POST",
-        "/tracker/occurrence",
-        post(save),
-    )
+    table
+        .add("GET", links::TRACKER_OCCURRENCE.path(), get(show))
+        .add("POST", links::TRACKER_OCCURRENCE.path(), post(save))
 }
 
 /// Which occurrence, and the tracker month to return to.
@@ -92,7 +91,7 @@ fn label(field: &str) -> &'static str {
 fn occurrence_page(
     l: &Locale,
     chrome: views::Chrome,
-    view: &OccurrenceView,
+    view: &Occurrence,
     return_to: String,
     values: [String; 3],
     errors: Vec<(String, String)>,
@@ -106,11 +105,11 @@ fn occurrence_page(
         } else {
             StatusCode::UNPROCESSABLE_ENTITY
         },
-        bill_id: view.bill_id.clone(),
+        bill_id: view.bill_id.to_string(),
         bill_name: view.bill_name.clone(),
-        due_date: view.due_date.to_string(),
-        due_label: l.long_date(view.due_date),
-        expected: l.amount(&view.expected),
+        due_date: view.due.to_string(),
+        due_label: l.long_date(view.due),
+        expected: l.money_of(view.expected),
         amount_example: l.amount_example(),
         status_label,
         badge_class,
@@ -139,7 +138,7 @@ fn gone(err: Error) -> Error {
 fn draw(
     page: &DataPage,
     ctx: &PageContext,
-    view: &OccurrenceView,
+    view: &Occurrence,
     return_to: String,
     values: [String; 3],
     errors: Vec<(String, String)>,
@@ -160,9 +159,8 @@ pub async fn show(page: DataPage, Query(query): Query<OccurrenceQuery>) -> PageR
     let view = view.map_err(gone).back_to(&to).missing(NOT_FOUND)?;
     let ctx = page.context().await;
     let values = [
-        view.actual_amount
-            .as_ref()
-            .map(|a| ctx.locale.amount_view_field(a))
+        view.actual
+            .map(|a| ctx.locale.money_field(a))
             .unwrap_or_default(),
         view.note.clone(),
         view.snoozed_until

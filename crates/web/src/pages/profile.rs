@@ -16,13 +16,14 @@ use serde::Deserialize;
 use service::Error;
 use service::auth::Principal;
 use service::preferences::{data_owner, parse_time_zone};
-use service::tracker::settings::{self, SettingsPatch, SettingsView};
+use service::tracker::settings::{self, Settings, SettingsPatch};
 
 use super::common::{message, with_cookie, with_param};
 use super::forms::error_message;
 use super::kit::{DataPage, Fail, Page, PageResult};
 use super::{PageUser, chrome, see_other};
 use crate::auth::Meta;
+use crate::links;
 use crate::routes::Table;
 use crate::views;
 use crate::views::profile::{PreferencesForm, ProfilePage};
@@ -30,10 +31,14 @@ use crate::views::profile::{PreferencesForm, ProfilePage};
 /// The profile's routes.
 pub(crate) fn routes(table: Table) -> Table {
     table
-        .add("GET", "/profile", get(show))
-        .add("POST", "/profile/name", post(rename))
-        .add("POST", "/profile/preferences", post(save_preferences))
-        .add("POST", "/profile/theme", post(save_theme))
+        .add("GET", links::PROFILE.path(), get(show))
+        .add("POST", links::PROFILE_NAME.path(), post(rename))
+        .add(
+            "POST",
+            links::PROFILE_PREFERENCES.path(),
+            post(save_preferences),
+        )
+        .add("POST", links::PROFILE_THEME.path(), post(save_theme))
 }
 
 /// The banner messages a redirect can ask for, by code.
@@ -111,21 +116,23 @@ impl FieldErrors {
 pub use super::forms::BannerQuery;
 
 /// The stored settings as the form shows them.
-fn form_of(view: &SettingsView) -> PreferencesForm {
+fn form_of(settings: &Settings) -> PreferencesForm {
+    let p = &settings.preferences;
     PreferencesForm {
-        currency: view.currency.clone(),
-        locale: view.locale.clone(),
-        time_zone: view.time_zone.clone(),
-        week_start: view.week_start.to_string(),
-        paydays: view
+        currency: p.currency.code().to_owned(),
+        locale: p.locale.clone(),
+        time_zone: p.time_zone.name().to_owned(),
+        week_start: p.week_start.to_string(),
+        paydays: p
             .paydays
+            .days()
             .iter()
             .map(u32::to_string)
             .collect::<Vec<_>>()
             .join(", "),
-        due_soon_days: view.due_soon_days.to_string(),
-        grace_days: view.grace_days.to_string(),
-        theme: view.theme.clone(),
+        due_soon_days: p.rules.due_soon_days.to_string(),
+        grace_days: p.rules.grace_days.to_string(),
+        theme: p.theme.clone(),
     }
 }
 
@@ -178,7 +185,7 @@ async fn draw(page: &Page, user: &Principal, shown: Shown) -> PageResult {
         Err(_) => None,
     };
     let currency_offers = stored.as_ref().map_or_else(Vec::new, |s| {
-        super::bill_currency::offers(&s.bills_in_other_currencies, &s.currency)
+        super::bill_currency::offers(&s.bills_in_other_currencies, s.preferences.currency.code())
     });
     let (preferences, preference_errors) = match shown.preferences {
         Some((form, errors)) => (Some(form), errors),
@@ -241,11 +248,15 @@ pub async fn rename(
         Err(invalid) => Err(invalid.into()),
     };
     match renamed {
-        Ok(()) => Ok(see_other(&with_param("/profile", "notice", "name"))),
+        Ok(()) => Ok(see_other(&with_param(
+            links::PROFILE.path(),
+            "notice",
+            "name",
+        ))),
         Err(Error::Invalid(invalid)) => {
             draw(&page, &user, Shown::name(form.display_name, &invalid)).await
         }
-        Err(err) => Err(err).back_to("/profile"),
+        Err(err) => Err(err).back_to(links::PROFILE.path()),
     }
 }
 
@@ -336,21 +347,31 @@ pub struct ThemeForm {
 /// as the preferences form's), then back to the profile; `app.js` sends it in the background.
 pub async fn save_theme(page: DataPage, Form(form): Form<ThemeForm>) -> PageResult {
     let patch = SettingsPatch {
-        theme: Some(settings::parse_theme(&form.theme).back_to("/profile")?),
+        theme: Some(settings::parse_theme(&form.theme).back_to(links::PROFILE.path())?),
         ..SettingsPatch::default()
     };
     let saved = settings::update(&page.app, &page.user, patch).await;
-    saved.back_to("/profile")?;
-    Ok(see_other(&with_param("/profile", "notice", "preferences")))
+    saved.back_to(links::PROFILE.path())?;
+    Ok(see_other(&with_param(
+        links::PROFILE.path(),
+        "notice",
+        "preferences",
+    )))
 }
 
 /// `POST /profile/preferences`: saves every preference, or none.
 pub async fn save_preferences(page: DataPage, Form(form): Form<PreferencesFields>) -> PageResult {
     let errors = match form.parse() {
         Ok(patch) => match settings::update(&page.app, &page.user, patch).await {
-            Ok(_) => return Ok(see_other(&with_param("/profile", "notice", "preferences"))),
+            Ok(_) => {
+                return Ok(see_other(&with_param(
+                    links::PROFILE.path(),
+                    "notice",
+                    "preferences",
+                )));
+            }
             Err(Error::Invalid(invalid)) => vec![invalid],
-            Err(err) => return Err(err).back_to("/profile"),
+            Err(err) => return Err(err).back_to(links::PROFILE.path()),
         },
         Err(errors) => errors,
     };

@@ -22,15 +22,16 @@ use super::refusal::{Refusal, sentence};
 use super::{chrome, safe_next, see_other, with_cookies};
 use crate::auth::Meta;
 use crate::cookies;
+use crate::links;
 use crate::routes::Table;
 use crate::views::mfa::ReauthPage;
 
 /// The step-up routes.
 pub(crate) fn routes(table: Table) -> Table {
     table
-        .add("GET", "/profile/reauth", get(show))
-        .add("POST", "/profile/reauth", post(confirm))
-        .add("POST", "/profile/reauth/provider", post(with_provider))
+        .add("GET", links::REAUTH.path(), get(show))
+        .add("POST", links::REAUTH.path(), post(confirm))
+        .add("POST", links::REAUTH_PROVIDER.path(), post(with_provider))
 }
 
 pub use super::href::reauth_href;

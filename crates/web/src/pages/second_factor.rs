@@ -22,20 +22,23 @@ use super::refusal::{Refusal, sentence};
 use super::{chrome, safe_next, see_other, with_cookies};
 use crate::auth::{Caller, LocalLogin, Meta};
 use crate::cookies;
+use crate::links;
 use crate::routes::Table;
 use crate::views::mfa::{RecoveryCodesPage, SecondFactorPage, TotpSetupPage, grouped_secret};
 use crate::views::qr::QrSvg;
 
 /// The second-step routes.
 pub(crate) fn routes(table: Table) -> Table {
-    table
-        .add("GET", "/login/mfa", get(show))
-        .add("POST", "/login/mfa", post(verify))
+    table.add("GET", links::LOGIN_MFA.path(), get(show)).add(
+        "POST",
+        links::LOGIN_MFA.path(),
+        post(verify),
+    )
 }
 
 /// Where the sign-in form sends a browser that holds a pending sign-in.
 pub fn href(next: &str) -> String {
-    super::common::with_param("/login/mfa", "next", next)
+    super::common::with_param(links::LOGIN_MFA.path(), "next", next)
 }
 
 #[derive(Deserialize)]
@@ -56,7 +59,7 @@ pub async fn show(page: Page, headers: HeaderMap, Query(q): Query<NextQuery>) ->
         return Ok(see_other(&next));
     }
     let Some(token) = pending_token(&page.app, &headers) else {
-        return Ok(see_other("/login"));
+        return Ok(see_other(links::LOGIN.path()));
     };
     draw(&page, &token, next, None, false).await
 }
@@ -73,7 +76,7 @@ async fn draw(
 ) -> PageResult {
     let Some(view) = pending::describe(&page.app, token).await? else {
         let clear = cookies::clear_mfa_pending(&page.app.config);
-        return Ok(with_cookies(see_other("/login"), [clear]));
+        return Ok(with_cookies(see_other(links::LOGIN.path()), [clear]));
     };
     let error = refusal.as_ref().map(|r| r.message.clone());
     let response = if view.enrolment_required {
@@ -105,7 +108,7 @@ async fn enrolment_page(
             .and_then(|s| QrSvg::encode(&s.otpauth_url))
             .unwrap_or_default(),
         secret: setup.map(|s| grouped_secret(&s.secret)).unwrap_or_default(),
-        action: "/login/mfa",
+        action: links::LOGIN_MFA.path(),
         forced: true,
         error,
         next,
@@ -177,7 +180,7 @@ pub async fn verify(
 ) -> PageResult {
     let next = safe_next(form.next.as_deref());
     let Some(token) = pending_token(&page.app, &headers) else {
-        return Ok(see_other("/login"));
+        return Ok(see_other(links::LOGIN.path()));
     };
     let completed = match form.proof() {
         Ok(proof) => pending::complete(&page.app, &token, &proof, &meta).await,
@@ -228,11 +231,11 @@ async fn signed_in(page: &Page, completed: Completed, next: &str) -> Response {
         .collect();
     let Some(codes) = completed.recovery_codes else {
         let to = if completed.method == Method::RecoveryCode {
-            "/profile/security?mfa=recovery_used"
+            links::SECURITY.with("mfa", "recovery_used")
         } else {
-            next
+            next.to_owned()
         };
-        return with_cookies(see_other(to), cookies_);
+        return with_cookies(see_other(&to), cookies_);
     };
     // The page is drawn for the new session: its CSRF token and navigation.
     let caller = Caller {

@@ -26,6 +26,7 @@ mod in_place;
 mod totals;
 mod view;
 
+use crate::links;
 pub(super) use view::range;
 use view::{Asked, Shown};
 
@@ -69,19 +70,30 @@ pub(super) const ERRORS: [(&str, &str); 4] = [
 /// The tracker's routes.
 pub(crate) fn routes(table: Table) -> Table {
     table
-        .add("GET", "/", get(show))
-        .add("POST", "/tracker/pay", post(actions::pay_one))
-        .add("POST", "/tracker/unpay", post(actions::unpay))
-        .add("POST", "/tracker/skip", post(actions::skip))
-        .add("POST", "/tracker/pay-all", post(actions::pay_all))
-        .add("POST", "/tracker/undo", post(actions::undo))
-        .add("POST", "/tracker/demo", post(actions::demo))
-        .add("POST", "/tracker/demo/clear", post(actions::clear_demo))
+        .add("GET", links::TRACKER.path(), get(show))
+        .add("POST", links::TRACKER_PAY.path(), post(actions::pay_one))
+        .add("POST", links::TRACKER_UNPAY.path(), post(actions::unpay))
+        .add("POST", links::TRACKER_SKIP.path(), post(actions::skip))
+        .add(
+            "POST",
+            links::TRACKER_PAY_ALL.path(),
+            post(actions::pay_all),
+        )
+        .add("POST", links::TRACKER_UNDO.path(), post(actions::undo))
+        .add("POST", links::TRACKER_DEMO.path(), post(actions::demo))
+        .add(
+            "POST",
+            links::TRACKER_DEMO_CLEAR.path(),
+            post(actions::clear_demo),
+        )
 }
 
 /// The tracker URL for a month and sort order.
 pub fn month_href(year: i32, month: u32, sort: &str, dir: &str) -> String {
-    format!("/?year={year}&month={month}&sort={sort}&dir={dir}")
+    format!(
+        "{}?year={year}&month={month}&sort={sort}&dir={dir}",
+        links::TRACKER
+    )
 }
 
 /// The months before and after `year`-`month` (`None` past year 1 or 9999).
@@ -110,7 +122,7 @@ pub(crate) fn parse_occurrence(
 
 /// Where a form returns to: a tracker URL from the form, else `/`.
 pub(crate) fn back(raw: Option<&str>) -> String {
-    back_to("/", raw)
+    back_to(links::TRACKER.path(), raw)
 }
 
 /// The heading of the error page when the month cannot be shown.

@@ -13,12 +13,13 @@ use service::{App, Error};
 use super::common::with_param;
 use super::kit::{DataPage, Fail, PageResult};
 use super::see_other;
+use crate::links;
 use crate::routes::Table;
 use crate::views::tracker::WelcomeCard;
 
 /// The welcome card's route.
 pub(crate) fn routes(table: Table) -> Table {
-    table.add("POST", "/welcome", axum::routing::post(save))
+    table.add("POST", links::WELCOME.path(), axum::routing::post(save))
 }
 
 /// The card for `user`, when their settings were never saved; `refused` is a field the last
@@ -32,8 +33,8 @@ pub(crate) async fn card(
         return Ok(None);
     };
     Ok(Some(WelcomeCard {
-        currency: current.currency,
-        time_zone: current.time_zone,
+        currency: current.currency.code().to_owned(),
+        time_zone: current.time_zone.name().to_owned(),
         locale: current.locale,
         currencies: Currency::all().map(|c| (c.code(), c.label())).collect(),
         time_zones: service::account::time_zone_names().collect(),
@@ -81,10 +82,12 @@ pub async fn save(page: DataPage, Form(form): Form<WelcomeForm>) -> PageResult {
         Err(err) => Err(err),
     };
     match saved {
-        Ok(_) => Ok(see_other("/?notice=welcome")),
-        Err(Error::Invalid(invalid)) => {
-            Ok(see_other(&with_param("/", "welcome_error", &invalid.field)))
-        }
-        Err(err) => Err(err).back_to("/"),
+        Ok(_) => Ok(see_other(&links::TRACKER.with("notice", "welcome"))),
+        Err(Error::Invalid(invalid)) => Ok(see_other(&with_param(
+            links::TRACKER.path(),
+            "welcome_error",
+            &invalid.field,
+        ))),
+        Err(err) => Err(err).back_to(links::TRACKER.path()),
     }
 }

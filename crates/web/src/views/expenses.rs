@@ -9,6 +9,7 @@ use askama::Template;
 use axum::http::StatusCode;
 
 use super::{Chrome, Page, Section, error_for};
+use crate::links;
 
 /// `GET /expenses`.
 #[derive(Debug, Clone, Template)]
@@ -203,8 +204,8 @@ impl ExpenseFormPage {
     /// The form's action.
     pub fn action(&self) -> String {
         match &self.editing {
-            Some(editing) => format!("/expenses/{}", editing.id),
-            None => "/expenses".to_owned(),
+            Some(editing) => links::EXPENSE.at(&editing.id),
+            None => links::EXPENSES.path().to_owned(),
         }
     }
 }

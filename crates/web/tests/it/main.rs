@@ -20,6 +20,8 @@ mod foundation;
 mod github_sign_in;
 mod headers;
 mod hosts;
+mod imports;
+mod links;
 mod lockout;
 mod mfa;
 mod money;

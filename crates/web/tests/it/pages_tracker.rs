@@ -23,7 +23,7 @@ app_tests! {
         assert!(html.contains("Fri, Mar 20"), "{html}");
         assert!(html.contains("in 6 days"), "{html}");
         let status = status_of(&tracker(&browser, "year=2026&month=3").await, "Rent", "2026-03-20");
-        let label = web::pages::common::badge(&status).0;
+        let label = web::pages::common::badge(status.parse().expect("a status the API names")).0;
         assert!(html.contains(&format!(">{label}</span>")), "{status}: {html}");
         // One vocabulary: the card counts with the words of the rows' badges.
         assert!(!html.contains("Overdue"), "the tracker says late or missed, like its rows");

@@ -14,6 +14,7 @@ use service::account::{AuditSearch, search_audit};
 use service::audit::{AuditEntry, chain_intact};
 
 use super::AdminPage;
+use crate::links;
 use crate::pages::chrome;
 use crate::pages::common::{with_cookie, with_param};
 use crate::pages::kit::{Fail, PageError, PageResult};
@@ -57,7 +58,7 @@ const LABELS: [(&str, &str); 2] = [("from", "From"), ("to", "To")];
 
 /// The audit log's route.
 pub(crate) fn routes(table: Table) -> Table {
-    table.add("GET", "/admin/audit-log", get(show))
+    table.add("GET", links::ADMIN_AUDIT_LOG.path(), get(show))
 }
 
 /// Midnight UTC at the start of `day`.
@@ -103,7 +104,7 @@ fn search(filters: &AuditFilters, before: Option<i64>) -> Result<AuditSearch, Ve
 
 /// The log page for these filters, from the newest entry or below `before`.
 fn href(filters: &AuditFilters, before: Option<i64>) -> String {
-    let mut to = "/admin/audit-log".to_owned();
+    let mut to = links::ADMIN_AUDIT_LOG.path().to_owned();
     for (name, value) in [
         ("action", &filters.action),
         ("actor", &filters.actor),

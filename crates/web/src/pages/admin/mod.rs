@@ -40,6 +40,7 @@ use super::profile::{BannerQuery, FieldErrors, labelled};
 use super::{PageUser, chrome, see_other};
 use crate::AppState;
 use crate::auth::Meta;
+use crate::links;
 use crate::problem::Problem;
 use crate::routes::Table;
 use crate::views;
@@ -49,10 +50,14 @@ use crate::views::admin::{AdminUsersPage, MfaPolicyForm, NewUserForm, UserRow};
 /// methods').
 pub(crate) fn routes(table: Table) -> Table {
     let table = table
-        .add("GET", "/admin", get(show))
-        .add("POST", "/admin/users", post(create))
-        .add("POST", "/admin/sessions/end-all", post(end_all_sessions))
-        .add("POST", "/admin/mfa-policy", post(set_mfa_policy));
+        .add("GET", links::ADMIN.path(), get(show))
+        .add("POST", links::ADMIN_USERS.path(), post(create))
+        .add(
+            "POST",
+            links::ADMIN_SESSIONS_END_ALL.path(),
+            post(end_all_sessions),
+        )
+        .add("POST", links::ADMIN_MFA_POLICY.path(), post(set_mfa_policy));
     sign_in::routes(audit::routes(users::routes(table)))
 }
 
@@ -362,10 +367,10 @@ pub async fn create(page: AdminPage, Form(form): Form<CreateForm>) -> PageResult
         Err(errors) => (StatusCode::UNPROCESSABLE_ENTITY, errors),
         Ok(account) => {
             match service::users::create(&page.app, &page.admin, account, &page.meta).await {
-                Ok(_) => return answer(Ok("created"), "/admin"),
+                Ok(_) => return answer(Ok("created"), links::ADMIN.path()),
                 Err(err) => match on_fields(err) {
                     Ok(refused) => refused,
-                    Err(err) => return failure(err, "/admin"),
+                    Err(err) => return failure(err, links::ADMIN.path()),
                 },
             }
         }
@@ -382,7 +387,7 @@ pub async fn create(page: AdminPage, Form(form): Form<CreateForm>) -> PageResult
 /// `POST /admin/sessions/end-all`: signs out everyone but the caller.
 pub async fn end_all_sessions(page: AdminPage) -> PageResult {
     let ended = service::users::end_all_sessions(&page.app, &page.admin, &page.meta).await;
-    answer(ended.map(|_| "ended_all"), "/admin")
+    answer(ended.map(|_| "ended_all"), links::ADMIN.path())
 }
 
 #[derive(Deserialize, Default)]
@@ -412,5 +417,5 @@ pub async fn set_mfa_policy(page: AdminPage, Form(form): Form<MfaPolicyFormInput
         let (app, admin) = (&page.app, &page.admin);
         service::auth::mfa::policy::set(app, admin, require, grace_days, &page.meta).await
     };
-    answer(set.await.map(|_| "mfa_policy"), "/admin")
+    answer(set.await.map(|_| "mfa_policy"), links::ADMIN.path())
 }

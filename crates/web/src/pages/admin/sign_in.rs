@@ -27,6 +27,7 @@ use service::auth::external::admin::{
 };
 
 use super::{AdminPage, ERRORS};
+use crate::links;
 use crate::pages::chrome;
 use crate::pages::common::{message, with_cookie, with_param};
 use crate::pages::forms::{BannerQuery, checked};
@@ -38,14 +39,14 @@ use crate::views;
 use crate::views::admin_sign_in::{AdminSignInPage, SignInMethodsForm, TestResult};
 
 /// The page's address.
-const HREF: &str = "/admin/sign-in-methods";
+const HREF: &str = links::ADMIN_SIGN_IN_METHODS.path();
 
 /// This page's routes.
 pub(crate) fn routes(table: Table) -> Table {
     table
         .add("GET", HREF, get(show))
         .add("POST", HREF, post(save))
-        .add("POST", "/admin/sign-in-methods/test", post(test))
+        .add("POST", links::ADMIN_SIGN_IN_METHODS_TEST.path(), post(test))
 }
 
 /// The success banners of this page, by code.

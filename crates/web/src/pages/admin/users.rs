@@ -19,6 +19,7 @@ use service::users::{self, AccountPatch};
 
 use super::{AdminPage, ERRORS, LABELS, NO_ACCOUNT, NOTICES, answer, failure, on_fields, row};
 use crate::extract::PathId;
+use crate::links;
 use crate::pages::chrome;
 use crate::pages::common::{message, with_cookie};
 use crate::pages::forms::BannerQuery;
@@ -31,19 +32,39 @@ use crate::views::admin::{AdminUserPage, EditUserForm};
 /// One account's routes.
 pub(crate) fn routes(table: Table) -> Table {
     table
-        .add("GET", "/admin/users/{id}", get(show))
-        .add("POST", "/admin/users/{id}/profile", post(update_names))
-        .add("POST", "/admin/users/{id}/role", post(change_role))
-        .add("POST", "/admin/users/{id}/active", post(set_active))
-        .add("POST", "/admin/users/{id}/password", post(reset_password))
-        .add("POST", "/admin/users/{id}/sessions/end", post(end_sessions))
-        .add("POST", "/admin/users/{id}/delete", post(delete))
-        .add("POST", "/admin/users/{id}/mfa/reset", post(reset_mfa))
+        .add("GET", links::ADMIN_USER.template(), get(show))
+        .add(
+            "POST",
+            links::ADMIN_USER_PROFILE.template(),
+            post(update_names),
+        )
+        .add("POST", links::ADMIN_USER_ROLE.template(), post(change_role))
+        .add(
+            "POST",
+            links::ADMIN_USER_ACTIVE.template(),
+            post(set_active),
+        )
+        .add(
+            "POST",
+            links::ADMIN_USER_PASSWORD.template(),
+            post(reset_password),
+        )
+        .add(
+            "POST",
+            links::ADMIN_USER_SESSIONS_END.template(),
+            post(end_sessions),
+        )
+        .add("POST", links::ADMIN_USER_DELETE.template(), post(delete))
+        .add(
+            "POST",
+            links::ADMIN_USER_MFA_RESET.template(),
+            post(reset_mfa),
+        )
 }
 
 /// The page of account `id`.
 fn href(id: UserId) -> String {
-    format!("/admin/users/{id}")
+    links::ADMIN_USER.at(id)
 }
 
 /// What a drawn page shows besides the stored account, and its status (200 unless said).
@@ -315,13 +336,13 @@ pub async fn delete(
 ) -> PageResult {
     let (app, admin) = (&page.app, &page.admin);
     let account = users::get(app, admin, id).await;
-    let account = account.back_to("/admin").missing(NO_ACCOUNT)?;
+    let account = account.back_to(links::ADMIN.path()).missing(NO_ACCOUNT)?;
     if let Err(invalid) = form.confirms(&account.username) {
         let shown = Shown::refused(StatusCode::UNPROCESSABLE_ENTITY, None, &[invalid]);
         return draw(&page, id, shown).await;
     }
     match users::delete(app, admin, id, &page.meta).await {
-        Ok(()) => answer(Ok("deleted"), "/admin"),
+        Ok(()) => answer(Ok("deleted"), links::ADMIN.path()),
         Err(err) => failure(err, &href(id)),
     }
 }

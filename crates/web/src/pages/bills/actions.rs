@@ -17,6 +17,7 @@ use super::detail::{Extras, answer};
 use super::present::field_error;
 use super::{bill_href, on_bill};
 use crate::extract::PathId;
+use crate::links;
 use crate::pages::forms::{CsrfForm, checked};
 use crate::pages::kit::{DataPage, PageResult};
 use crate::pages::see_other;
@@ -25,7 +26,10 @@ use crate::views::bills::OccurrenceFields;
 /// `POST /bills/{id}/delete`: soft delete; the list's banner offers Restore.
 pub async fn delete(page: DataPage, PathId(id): PathId<BillId>, _: Form<CsrfForm>) -> PageResult {
     on_bill(bills::delete(&page.app, &page.user, id).await, id)?;
-    Ok(see_other(&format!("/bills?notice=deleted&bill={id}")))
+    Ok(see_other(&format!(
+        "{}?notice=deleted&bill={id}",
+        links::BILLS
+    )))
 }
 
 /// `POST /bills/{id}/restore`.
@@ -98,7 +102,7 @@ pub async fn delete_permanently(
 ) -> PageResult {
     let confirmed = form.confirm.trim() == "true";
     let result = bills::delete_permanently(&page.app, &page.user, id, confirmed).await;
-    let to = "/bills?show=deleted&notice=purged".to_owned();
+    let to = format!("{}?show=deleted&notice=purged", links::BILLS);
     answer(&page, id, result, to, |_| {
         let confirm_error = Some(UNCONFIRMED.to_owned());
         Some(Extras {

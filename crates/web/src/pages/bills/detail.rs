@@ -14,8 +14,8 @@ use service::bills::{self, ActiveRange, Bill};
 use service::categories::{self, Category};
 use service::payments::{self, Payment, PaymentQuery};
 use service::preferences::{self, data_owner};
-use service::tracker::HistoryView;
-use service::tracker::month::{self, OccurrenceView};
+use service::tracker::UnpaidHistory;
+use service::tracker::month::{self, Occurrence};
 use service::{App, Error};
 
 use super::{MISSING, on_bill, present};
@@ -93,11 +93,11 @@ pub(super) struct Extras {
 struct Loaded {
     bill: Bill,
     /// Occurrences before this month still owing (none for a deleted bill).
-    unpaid: Option<HistoryView>,
+    unpaid: Option<UnpaidHistory>,
     categories: Vec<Category>,
     history: Vec<ActiveRange>,
     payments: Vec<Payment>,
-    occurrences: Vec<OccurrenceView>,
+    occurrences: Vec<Occurrence>,
     today: NaiveDate,
 }
 
@@ -107,7 +107,7 @@ async fn occurrences_of(
     app: &App,
     user: &Principal,
     id: BillId,
-) -> Result<(Vec<OccurrenceView>, NaiveDate), Error> {
+) -> Result<(Vec<Occurrence>, NaiveDate), Error> {
     let owner = data_owner(user)?;
     let prefs = preferences::load(app, owner).await?;
     let today = prefs.today(app.now());
@@ -130,7 +130,7 @@ async fn occurrences_of(
         last,
     )
     .await?;
-    Ok((found.iter().map(OccurrenceView::from).collect(), today))
+    Ok((found, today))
 }
 
 async fn load(app: &App, user: &Principal, id: BillId) -> Result<Loaded, Error> {
@@ -180,18 +180,13 @@ fn present_page(l: &Locale, chrome: Chrome, data: Loaded, extras: Extras) -> Bil
     let (payment, payment_errors) = extras.payment.unwrap_or_else(|| {
         // This month's amount: its actual amount when set, else what it still owes.
         let this_month = data.occurrences.iter().find(|o| {
-            (o.due_date.year(), o.due_date.month()) == (data.today.year(), data.today.month())
-                && o.remaining.amount_minor > 0
+            (o.due.year(), o.due.month()) == (data.today.year(), data.today.month())
+                && o.remaining().minor > 0
         });
         let fields = PaymentFields {
             amount: this_month.map_or_else(
-                || l.amount_field(bill.expected.minor, bill.expected.currency),
-                |o| {
-                    o.actual_amount.as_ref().map_or_else(
-                        || l.amount_view_field(&o.remaining),
-                        |a| l.amount_view_field(a),
-                    )
-                },
+                || l.money_field(bill.expected),
+                |o| l.money_field(o.actual.unwrap_or_else(|| o.remaining())),
             ),
             paid_on: data.today.to_string(),
             ..PaymentFields::default()
@@ -203,12 +198,8 @@ fn present_page(l: &Locale, chrome: Chrome, data: Loaded, extras: Extras) -> Bil
     }
     let mut cycle_options = vec![SelectOption::new("", "Automatic", &payment.cycle_due)];
     cycle_options.extend(data.occurrences.iter().map(|o| {
-        let label = format!(
-            "{} — {}",
-            present::day_label(l, o.due_date),
-            badge(o.status).0
-        );
-        SelectOption::new(o.due_date.to_string(), label, &payment.cycle_due)
+        let label = format!("{} — {}", present::day_label(l, o.due), badge(o.status).0);
+        SelectOption::new(o.due.to_string(), label, &payment.cycle_due)
     }));
     let mut occurrences: Vec<_> = data
         .occurrences

@@ -18,6 +18,7 @@ use service::categories::{self, Category};
 use super::input::{create_request, in_locale, update_request};
 use super::{MISSING, bill_href, prefs, refusal_of};
 use crate::extract::PathId;
+use crate::links;
 use crate::locale::Locale;
 use crate::pages::common::with_cookie;
 use crate::pages::kit::{DataPage, Fail, PageResult};
@@ -49,9 +50,7 @@ fn new_fields(currency: Currency, today: NaiveDate) -> BillFields {
 /// A stored bill as the edit form's values (amounts as the user's locale writes them).
 fn fields_of(l: &Locale, bill: &Bill) -> BillFields {
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
-    let amount = |money: Option<Money>| {
-        money.map_or_else(String::new, |m| l.amount_field(m.minor, m.currency))
-    };
+    let amount = |money: Option<Money>| money.map_or_else(String::new, |m| l.money_field(m));
     let number = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
     let flag = |v: bool| if v { "true" } else { "" }.to_owned();
     BillFields {
@@ -150,8 +149,8 @@ fn form_page(
         ),
         None => (
             "Add a bill".to_owned(),
-            "/bills".to_owned(),
-            "/bills".to_owned(),
+            links::BILLS.path().to_owned(),
+            links::BILLS.path().to_owned(),
             "Add bill",
         ),
     };
@@ -239,7 +238,9 @@ async fn refused(
             .await
         }
         Err(other) => {
-            let back = bill_id.map_or("/bills".to_owned(), |id| bill_href(&id.to_string()));
+            let back = bill_id.map_or(links::BILLS.path().to_owned(), |id| {
+                bill_href(&id.to_string())
+            });
             Err(other).back_to(&back).missing(MISSING)
         }
     }

@@ -13,6 +13,7 @@ use service::bills::{self, Bill};
 use service::categories::{self, Category};
 
 use super::{prefs, present};
+use crate::links;
 use crate::pages::chrome;
 use crate::pages::common::{message, with_cookie, with_param};
 use crate::pages::forms::{error_message, param};
@@ -137,7 +138,7 @@ impl ListQuery {
 
     /// The list URL for tab `show` with this search, filter and sort.
     fn href(&self, show: Show) -> String {
-        let mut href = format!("/bills?show={}", show.value());
+        let mut href = format!("{}?show={}", links::BILLS, show.value());
         if !self.q.is_empty() {
             href = with_param(&href, "q", &self.q);
         }
@@ -273,7 +274,7 @@ fn present_list(
             .collect(),
         no_bills: all.is_empty(),
         filtered: !query.q.is_empty() || !query.category.is_empty(),
-        clear_href: format!("/bills?show={}", query.show.value()),
+        clear_href: format!("{}?show={}", links::BILLS, query.show.value()),
         notice: None,
         error: None,
         undo_bill: None,

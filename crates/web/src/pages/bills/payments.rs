@@ -24,6 +24,7 @@ use super::detail::{Extras, answer};
 use super::present::field_error;
 use super::{MISSING, bill_href, refusal_of};
 use crate::extract::PathId;
+use crate::links;
 use crate::locale::Locale;
 use crate::pages::common::with_cookie;
 use crate::pages::forms::{CsrfForm, checked, version};
@@ -74,7 +75,7 @@ fn patch(l: &Locale, f: &PaymentFields) -> Result<(PaymentPatch, i64), Invalid> 
 async fn bill_page_of(app: &App, user: &Principal, id: PaymentId) -> String {
     match payments::get(app, user, id).await {
         Ok(p) => bill_href(&p.bill_id.to_string()),
-        Err(_) => "/bills".to_owned(),
+        Err(_) => links::BILLS.path().to_owned(),
     }
 }
 
@@ -119,7 +120,7 @@ pub async fn record(
 /// A payment as the edit form's values (the amount as the user's locale writes it).
 fn fields_of(l: &Locale, p: &Payment) -> PaymentFields {
     PaymentFields {
-        amount: l.amount_field(p.amount.minor, p.amount.currency),
+        amount: l.money_field(p.amount),
         paid_on: p.paid_on.to_string(),
         cycle_due: p.cycle_due.to_string(),
         method: p.method.clone().unwrap_or_default(),

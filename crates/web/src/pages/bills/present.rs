@@ -11,7 +11,7 @@ use domain::recurrence::Cycle;
 use service::bills::{ActiveRange, Bill};
 use service::categories::Category;
 use service::payments::Payment;
-use service::tracker::month::OccurrenceView;
+use service::tracker::Occurrence;
 
 use crate::locale::Locale;
 use crate::pages::common::{badge, relative};
@@ -122,7 +122,7 @@ pub fn cycle_words(bill: &Bill) -> String {
 /// The bill's amount ("$89.99", "≈ $80.00" when estimated) and its range ("$60.00 – $100.00",
 /// or empty).
 pub fn amount_text(l: &Locale, bill: &Bill) -> (String, String) {
-    let money = |m: Money| l.money(m.minor, m.currency);
+    let money = |m: Money| l.money_of(m);
     let expected = money(bill.expected);
     let range = match (bill.expected_min, bill.expected_max) {
         (Some(min), Some(max)) => format!("{} – {}", money(min), money(max)),
@@ -248,7 +248,7 @@ pub fn facts(l: &Locale, bill: &Bill) -> Vec<Fact> {
 /// The debt fields that are set.
 pub fn debt_facts(l: &Locale, bill: &Bill) -> Vec<Fact> {
     let mut out = Vec::new();
-    let money = |m: Money| l.money(m.minor, m.currency);
+    let money = |m: Money| l.money_of(m);
     if let Some(balance) = bill.debt_balance.map(money) {
         out.push(Fact {
             label: "Current balance",
@@ -291,7 +291,7 @@ pub fn payment_row(l: &Locale, p: &Payment) -> PaymentRow {
         id: p.id.to_string(),
         paid_on: day_label(l, p.paid_on),
         paid_on_iso: p.paid_on.to_string(),
-        amount: l.money(p.amount.minor, p.amount.currency),
+        amount: l.money_of(p.amount),
         cycle_due: day_label(l, p.cycle_due),
         method: p.method.clone().unwrap_or_default(),
         note: p.note.clone(),
@@ -305,11 +305,11 @@ pub fn payment_row(l: &Locale, p: &Payment) -> PaymentRow {
 }
 
 /// One occurrence with its override form filled with the saved values.
-pub fn occurrence_row(l: &Locale, o: &OccurrenceView) -> OccurrenceRow {
+pub fn occurrence_row(l: &Locale, o: &Occurrence) -> OccurrenceRow {
     let (status_label, badge_class) = badge(o.status);
     let mut overrides = Vec::new();
-    if let Some(actual) = &o.actual_amount {
-        overrides.push(format!("Amount this time: {}", l.amount(actual)));
+    if let Some(actual) = o.actual {
+        overrides.push(format!("Amount this time: {}", l.money_of(actual)));
     }
     if let Some(until) = o.snoozed_until {
         overrides.push(format!("Snoozed until {}", l.day_month(until)));
@@ -318,19 +318,15 @@ pub fn occurrence_row(l: &Locale, o: &OccurrenceView) -> OccurrenceRow {
         overrides.push(format!("Note: {}", o.note));
     }
     OccurrenceRow {
-        due_label: day_label(l, o.due_date),
-        due_iso: o.due_date.to_string(),
-        expected: l.amount(&o.expected),
-        paid: l.amount(&o.paid),
+        due_label: day_label(l, o.due),
+        due_iso: o.due.to_string(),
+        expected: l.money_of(o.expected),
+        paid: l.money_of(o.paid),
         status_label,
         badge_class,
         form: OccurrenceFields {
-            due_date: o.due_date.to_string(),
-            actual_amount: o
-                .actual_amount
-                .as_ref()
-                .map(|a| l.amount_view_field(a))
-                .unwrap_or_default(),
+            due_date: o.due.to_string(),
+            actual_amount: o.actual.map(|a| l.money_field(a)).unwrap_or_default(),
             note: o.note.clone(),
             skipped: if o.skipped { "true" } else { "" }.to_owned(),
             snoozed_until: o.snoozed_until.map(|d| d.to_string()).unwrap_or_default(),

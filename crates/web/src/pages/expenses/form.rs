@@ -243,7 +243,7 @@ pub async fn new(page: DataPage, Query(query): Query<ReturnQuery>) -> PageResult
 /// The form's values for a stored expense (the amount as the user's locale writes it).
 fn stored(l: &Locale, expense: &Expense) -> ExpenseValues {
     ExpenseValues {
-        amount: l.amount_field(expense.amount.minor, expense.amount.currency),
+        amount: l.money_field(expense.amount),
         currency: expense.amount.currency.code().to_owned(),
         spent_on: expense.spent_on.to_string(),
         category_id: expense

@@ -17,6 +17,7 @@ use domain::{Invalid, text};
 use service::expenses::{Expense, ExpenseQuery, ExpenseSort, SortDirection};
 
 use super::fields::field_error;
+use crate::links;
 use crate::locale::Locale;
 use crate::pages::common::with_param;
 use crate::pages::forms::param;
@@ -207,7 +208,7 @@ pub fn filtered(values: &FilterValues) -> bool {
 /// The list URL for these filters and `page`: blank filters, the default sort and page 1 are
 /// left out, so the same list always has the same URL.
 pub fn href(values: &FilterValues, page: i64) -> String {
-    let mut to = "/expenses".to_owned();
+    let mut to = links::EXPENSES.path().to_owned();
     for (name, value) in [
         ("from", &values.from),
         ("to", &values.to),
@@ -258,7 +259,7 @@ pub fn pagination(values: &FilterValues, page: i64, total: i64) -> Pagination {
 
 /// The amount of an expense as shown ("$12.34").
 pub fn amount_of(l: &Locale, expense: &Expense) -> String {
-    l.money(expense.amount.minor, expense.amount.currency)
+    l.money_of(expense.amount)
 }
 
 /// The list rows; `names` maps category ids to their chips (name and colour); edit links
@@ -281,7 +282,7 @@ pub fn rows(
             };
             ExpenseRow {
                 id: e.id.to_string(),
-                edit_href: with_param(&format!("/expenses/{}/edit", e.id), "return_to", return_to),
+                edit_href: with_param(&links::EXPENSE_EDIT.at(e.id), "return_to", return_to),
                 date: e.spent_on.to_string(),
                 date_label: l.date(e.spent_on),
                 description,
@@ -313,9 +314,7 @@ pub fn page_sums(l: &Locale, items: &[Expense]) -> Vec<String> {
             None => sums.push(e.amount),
         }
     }
-    sums.into_iter()
-        .map(|sum| l.money(sum.minor, sum.currency))
-        .collect()
+    sums.into_iter().map(|sum| l.money_of(sum)).collect()
 }
 
 /// A note cut to one line of about 80 characters.

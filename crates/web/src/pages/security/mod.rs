@@ -30,10 +30,11 @@ use super::{PageUser, see_other, signed_in_redirect};
 use crate::AppState;
 use crate::auth::Meta;
 use crate::extract::PathId;
+use crate::links;
 use crate::routes::Table;
 
 /// Where the page lives; the actions of its sections come back here.
-pub(crate) const SECURITY: &str = "/profile/security";
+pub(crate) const SECURITY: &str = links::SECURITY.path();
 
 /// The 404 page's words for a session that is missing, ended or someone else's.
 const NO_SESSION: &str = "That session does not exist or has already ended.";
@@ -48,13 +49,17 @@ pub(crate) fn back_to_section(section: &str, param: &str, code: &str) -> Respons
 pub(crate) fn routes(table: Table) -> Table {
     table
         .add("GET", SECURITY, get(security))
-        .add("POST", "/profile/sessions/{id}/end", post(end_session))
+        .add("POST", links::SESSION_END.template(), post(end_session))
         .add(
             "POST",
-            "/profile/sessions/end-others",
+            links::SESSIONS_END_OTHERS.path(),
             post(end_other_sessions),
         )
-        .add("POST", "/profile/password", post(change_password))
+        .add(
+            "POST",
+            links::PROFILE_PASSWORD.path(),
+            post(change_password),
+        )
 }
 
 /// Second factors and security keys exist only where people sign in: in single-user mode
@@ -147,7 +152,7 @@ pub async fn change_password(
         Ok(signed_in) => Ok(signed_in_redirect(
             &page.app,
             &signed_in,
-            "/profile/security?changed=1",
+            &links::SECURITY.with("changed", "1"),
         )),
         Err(err) => {
             let refused = password_refused(err)?;

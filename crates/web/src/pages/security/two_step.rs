@@ -18,26 +18,27 @@ use super::super::refusal::{StepUp, sentence};
 use super::super::{PageUser, chrome, see_other, with_cookies};
 use super::{SECURITY, SignInMode, back_to_section};
 use crate::auth::Meta;
+use crate::links;
 use crate::routes::Table;
 use crate::views::mfa::{RecoveryCodesPage, TotpSetupPage, grouped_secret};
 use crate::views::qr::QrSvg;
 
 /// The setup page.
-const SETUP: &str = "/profile/mfa/totp";
-/// Where a step-up returns to for each action: the security page at the action's form, so it
-/// is ready to be sent again.
-const AGAIN_TOTP_START: &str = "/profile/security#totp-start-form";
-const AGAIN_TOTP_DISABLE: &str = "/profile/security#totp-disable-form";
-const AGAIN_RECOVERY_CODES: &str = "/profile/security#recovery-codes-form";
+const SETUP: &str = links::TOTP.path();
+/// Where a step-up returns to for each action: the security page at the action's form (this
+/// fragment), so it is ready to be sent again.
+const AGAIN_TOTP_START: &str = "totp-start-form";
+const AGAIN_TOTP_DISABLE: &str = "totp-disable-form";
+const AGAIN_RECOVERY_CODES: &str = "recovery-codes-form";
 
 /// The security page's two-step verification routes.
 pub(crate) fn routes(table: Table) -> Table {
     table
-        .add("POST", "/profile/mfa/totp/start", post(start))
-        .add("GET", "/profile/mfa/totp", get(setup))
-        .add("POST", "/profile/mfa/totp/confirm", post(confirm))
-        .add("POST", "/profile/mfa/totp/disable", post(disable))
-        .add("POST", "/profile/mfa/recovery-codes", post(regenerate))
+        .add("POST", links::TOTP_START.path(), post(start))
+        .add("GET", links::TOTP.path(), get(setup))
+        .add("POST", links::TOTP_CONFIRM.path(), post(confirm))
+        .add("POST", links::TOTP_DISABLE.path(), post(disable))
+        .add("POST", links::RECOVERY_CODES.path(), post(regenerate))
 }
 
 /// The banners of the section, by code (`?mfa=`).
@@ -101,8 +102,9 @@ fn banner(err: Error, again: &str) -> Result<&'static str, PageError> {
 }
 
 /// Back to the section with the banner of a refused action (see [`banner`]).
-fn refused(err: Error, again: &str) -> PageResult {
-    Ok(back_with("mfa_error", banner(err, again)?))
+fn refused(err: Error, form: &str) -> PageResult {
+    let again = links::SECURITY.at_fragment(form);
+    Ok(back_with("mfa_error", banner(err, &again)?))
 }
 
 /// Back to the section on the security page with the banner `code` under `?{name}=`.
@@ -140,7 +142,7 @@ async fn setup_page(page: &Page, user: &Principal, error: Option<String>) -> Pag
         chrome,
         qr: QrSvg::encode(&setup.otpauth_url).unwrap_or_default(),
         secret: grouped_secret(&setup.secret),
-        action: "/profile/mfa/totp/confirm",
+        action: links::TOTP_CONFIRM.path(),
         forced: false,
         error,
         next: String::new(),

@@ -25,15 +25,16 @@ use super::two_step::{CodesWords, codes_page};
 use super::{SECURITY, SignInMode, back_to_section};
 use crate::auth::{LocalLogin, Meta};
 use crate::extract::PathId;
+use crate::links;
 use crate::routes::Table;
 
 /// The routes.
 pub(crate) fn routes(table: Table) -> Table {
     table
-        .add("POST", "/profile/webauthn/register", post(register))
-        .add("POST", "/profile/webauthn/{id}/rename", post(rename))
-        .add("POST", "/profile/webauthn/{id}/remove", post(remove))
-        .add("POST", "/login/passkey", post(sign_in))
+        .add("POST", links::WEBAUTHN_REGISTER.path(), post(register))
+        .add("POST", links::WEBAUTHN_RENAME.template(), post(rename))
+        .add("POST", links::WEBAUTHN_REMOVE.template(), post(remove))
+        .add("POST", links::LOGIN_PASSKEY.path(), post(sign_in))
 }
 
 /// The banners of the keys section, by code (`?key=`).

@@ -20,6 +20,7 @@ use super::super::see_other;
 use super::back;
 use super::in_place::{Reply, at};
 use crate::auth::Meta;
+use crate::links;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -204,14 +205,22 @@ pub async fn undo(page: DataPage, Form(form): Form<PayAllUndoForm>) -> PageResul
 pub async fn clear_demo(page: DataPage, Meta(meta): Meta, _: Form<CsrfForm>) -> PageResult {
     service::demo::clear(&page.app, &page.user, &meta)
         .await
-        .back_to("/")?;
-    Ok(see_other(&with_param("/", "notice", "demo_cleared")))
+        .back_to(links::TRACKER.path())?;
+    Ok(see_other(&with_param(
+        links::TRACKER.path(),
+        "notice",
+        "demo_cleared",
+    )))
 }
 
 /// `POST /tracker/demo`: loads the demo data into the caller's account.
 pub async fn demo(page: DataPage, Meta(meta): Meta, _: Form<CsrfForm>) -> PageResult {
     service::demo::load(&page.app, &page.user, &meta)
         .await
-        .back_to("/")?;
-    Ok(see_other(&with_param("/", "notice", "demo")))
+        .back_to(links::TRACKER.path())?;
+    Ok(see_other(&with_param(
+        links::TRACKER.path(),
+        "notice",
+        "demo",
+    )))
 }

@@ -1,9 +1,10 @@
 //! The tracker's totals as the page shows them (issue 14, item 7): one value per currency the
 //! month holds, never added together and never a silent zero — a month of dollar bills shows
 //! dollars even when the default currency is the euro. The numbers come from the service
-//! (`SummaryView::by_currency`, `BucketView::by_currency`); this only words them.
+//! (`MonthSummary::by_currency`, `MonthBucket::by_currency`); this only words them.
 
-use service::tracker::{AmountView, CurrencyTotalsView};
+use domain::money::{Currency, Money};
+use service::tracker::CurrencyTotals;
 
 use crate::locale::Locale;
 use crate::views::tracker::SummaryCard;
@@ -11,12 +12,12 @@ use crate::views::tracker::SummaryCard;
 /// The totals of a month or a bucket, per currency, the user's first.
 pub(super) struct Totals<'a> {
     l: &'a Locale,
-    by: &'a [CurrencyTotalsView],
-    home: &'a str,
+    by: &'a [CurrencyTotals],
+    home: Currency,
 }
 
 impl<'a> Totals<'a> {
-    pub fn of(l: &'a Locale, by: &'a [CurrencyTotalsView], home: &'a str) -> Self {
+    pub fn of(l: &'a Locale, by: &'a [CurrencyTotals], home: Currency) -> Self {
         Self { l, by, home }
     }
 
@@ -30,30 +31,26 @@ impl<'a> Totals<'a> {
         let codes: Vec<&str> = self
             .by
             .iter()
-            .map(|t| t.currency.as_str())
-            .filter(|c| *c != self.home)
+            .filter(|t| t.currency != self.home)
+            .map(|t| t.currency.code())
             .collect();
         codes.join(" and ")
     }
 
     /// Each currency's amount of `pick`, formatted; `fallback` (the user's currency's zero)
     /// when there is none.
-    fn values(
-        &self,
-        pick: impl Fn(&CurrencyTotalsView) -> &AmountView,
-        fallback: String,
-    ) -> Vec<String> {
+    fn values(&self, pick: impl Fn(&CurrencyTotals) -> Money, fallback: String) -> Vec<String> {
         if self.by.is_empty() {
             return vec![fallback];
         }
-        self.by.iter().map(|t| self.l.amount(pick(t))).collect()
+        self.by.iter().map(|t| self.l.money_of(pick(t))).collect()
     }
 
     /// A summary card: the first currency's value, then one line per further currency.
     pub fn card(
         &self,
         label: &'static str,
-        pick: impl Fn(&CurrencyTotalsView) -> &AmountView,
+        pick: impl Fn(&CurrencyTotals) -> Money,
         fallback: String,
     ) -> SummaryCard {
         let mut values = self.values(pick, fallback).into_iter();
@@ -66,22 +63,18 @@ impl<'a> Totals<'a> {
     }
 
     /// A bucket header's figure: "$120.00", or "$120.00 and €40.00" for two currencies.
-    pub fn line(
-        &self,
-        pick: impl Fn(&CurrencyTotalsView) -> &AmountView,
-        fallback: String,
-    ) -> String {
+    pub fn line(&self, pick: impl Fn(&CurrencyTotals) -> Money, fallback: String) -> String {
         self.values(pick, fallback).join(" and ")
     }
 
     /// Why expected − paid is not what remains, per currency (empty when it is).
-    pub fn difference_notes(&self, home_difference: &AmountView) -> String {
+    pub fn difference_notes(&self, home_difference: Money) -> String {
         if self.by.is_empty() {
             return difference_note(self.l, home_difference);
         }
         self.by
             .iter()
-            .map(|t| difference_note(self.l, &t.settled_difference))
+            .map(|t| difference_note(self.l, t.settled_difference))
             .filter(|note| !note.is_empty())
             .collect::<Vec<_>>()
             .join("; ")
@@ -114,16 +107,11 @@ impl<'a> Totals<'a> {
 }
 
 /// Why expected − paid is not what remains, in words (empty when it is).
-fn difference_note(l: &Locale, difference: &AmountView) -> String {
-    let minor = difference.amount_minor;
-    let amount = AmountView {
-        amount: difference.amount.trim_start_matches('-').to_owned(),
-        amount_minor: minor.saturating_abs(),
-        ..difference.clone()
-    };
-    match minor.signum() {
-        1 => format!("{} of the expected was settled for less", l.amount(&amount)),
-        -1 => format!("{} paid beyond what was expected", l.amount(&amount)),
+fn difference_note(l: &Locale, difference: Money) -> String {
+    let amount = l.money(difference.minor.saturating_abs(), difference.currency);
+    match difference.minor.signum() {
+        1 => format!("{amount} of the expected was settled for less"),
+        -1 => format!("{amount} paid beyond what was expected"),
         _ => String::new(),
     }
 }
@@ -132,21 +120,18 @@ fn difference_note(l: &Locale, difference: &AmountView) -> String {
 mod tests {
     use super::*;
 
-    fn amount(minor: i64, currency: &str) -> AmountView {
-        AmountView {
-            amount: format!("{}.{:02}", minor / 100, minor % 100),
-            amount_minor: minor,
-            currency: currency.to_owned(),
-        }
+    fn currency(code: &str) -> Currency {
+        Currency::parse("currency", code).unwrap_or(Currency::USD)
     }
 
-    fn totals(currency: &str, expected: i64) -> CurrencyTotalsView {
-        CurrencyTotalsView {
-            currency: currency.to_owned(),
-            expected: amount(expected, currency),
-            paid: amount(0, currency),
-            remaining: amount(expected, currency),
-            settled_difference: amount(0, currency),
+    fn totals(code: &str, expected: i64) -> CurrencyTotals {
+        let money = |minor| Money::new(minor, currency(code));
+        CurrencyTotals {
+            currency: currency(code),
+            expected: money(expected),
+            paid: money(0),
+            remaining: money(expected),
+            settled_difference: money(0),
         }
     }
 
@@ -154,14 +139,14 @@ mod tests {
     fn each_currency_is_shown_on_its_own_and_never_as_a_silent_zero() {
         let en = Locale::default();
         let by = [totals("EUR", 4_000), totals("USD", 12_000)];
-        let t = Totals::of(&en, &by, "EUR");
-        let card = t.card("Expected", |t| &t.expected, "€0.00".into());
+        let t = Totals::of(&en, &by, currency("EUR"));
+        let card = t.card("Expected", |t| t.expected, "€0.00".into());
         assert_eq!(
             (card.value.as_str(), card.more.len()),
             ("EUR\u{a0}40.00", 1)
         );
         assert!(card.more[0].contains("120.00"), "{:?}", card.more);
-        assert!(t.line(|t| &t.expected, String::new()).contains(" and "));
+        assert!(t.line(|t| t.expected, String::new()).contains(" and "));
         assert!(t.safe_to_spend_note().contains("those in USD are left out"));
         assert!(
             t.mixed_note()
@@ -169,17 +154,17 @@ mod tests {
         );
 
         let only_dollars = [totals("USD", 12_000)];
-        let t = Totals::of(&en, &only_dollars, "EUR");
-        let card = t.card("Expected", |t| &t.expected, "€0.00".into());
+        let t = Totals::of(&en, &only_dollars, currency("EUR"));
+        let card = t.card("Expected", |t| t.expected, "€0.00".into());
         assert!(
             card.value.contains("120.00") && !card.value.contains('€'),
             "{}",
             card.value
         );
 
-        let t = Totals::of(&en, &[], "EUR");
+        let t = Totals::of(&en, &[], currency("EUR"));
         assert_eq!(
-            t.card("Expected", |t| &t.expected, "€0.00".into()).value,
+            t.card("Expected", |t| t.expected, "€0.00".into()).value,
             "€0.00"
         );
         assert!(t.mixed_note().is_empty() && t.safe_to_spend_note().is_empty());

@@ -8,9 +8,8 @@
 use chrono::{Datelike, NaiveDate};
 use service::bills::OtherCurrencyBills;
 use service::demo::DemoOffer;
-use service::tracker::month::OccurrenceView;
 use service::tracker::pay;
-use service::tracker::{SortKey, TrackerView};
+use service::tracker::{Occurrence, SortKey, TrackerMonth};
 
 use super::super::cash;
 use super::super::common::{badge, encode_component, message, relative};
@@ -58,7 +57,7 @@ impl Asked {
 
 /// What the tracker page shows, as read by the service.
 pub(super) struct Shown {
-    pub view: TrackerView,
+    pub view: TrackerMonth,
     /// The month or sort order asked for was refused: the current month is shown instead.
     pub query_refused: bool,
     pub welcome: Option<WelcomeCard>,
@@ -93,7 +92,7 @@ pub(super) fn page(l: &Locale, chrome: Chrome, shown: Shown, asked: Asked) -> Tr
     };
     let mut page = present(l, chrome, &view);
     page.welcome = welcome;
-    page.currency_offers = super::super::bill_currency::offers(&others, &view.currency);
+    page.currency_offers = super::super::bill_currency::offers(&others, view.currency.code());
     page.account_empty = !demo.has_bills;
     page.has_demo = demo.has_demo;
     page.undo_token = asked.undo;
@@ -105,37 +104,31 @@ pub(super) fn page(l: &Locale, chrome: Chrome, shown: Shown, asked: Asked) -> Tr
     page
 }
 
-fn row(l: &Locale, o: &OccurrenceView, today: NaiveDate) -> OccurrenceRow {
+fn row(l: &Locale, o: &Occurrence, today: NaiveDate) -> OccurrenceRow {
     let (status_label, badge_class) = badge(o.status);
     // The service's rules: settled (Undo instead of Pay) and what remains.
-    let (paid, owing) = (o.settled, o.remaining.amount_minor > 0);
+    let remaining = o.remaining();
+    let (paid, owing) = (o.is_settled(), remaining.minor > 0);
     OccurrenceRow {
-        bill_id: o.bill_id.clone(),
+        bill_id: o.bill_id.to_string(),
         bill_name: o.bill_name.clone(),
         category: o.category_name.clone(),
-        due_label: l.day(o.due_date),
+        due_label: l.day(o.due),
         relative: if owing {
-            relative(o.due_date, today)
+            relative(o.due, today)
         } else {
             String::new()
         },
-        due_date: o.due_date.to_string(),
-        amount: l.amount(&o.expected),
+        due_date: o.due.to_string(),
+        amount: l.money_of(o.expected),
         status_label,
         badge_class,
         paid,
         can_pay: !paid && owing,
-        asks_amount: o.amount_kind == domain::bill::AmountKind::Estimated.as_str(),
-        pay_amount: o.actual_amount.as_ref().map_or_else(
-            || l.amount_view_field(&o.remaining),
-            |a| l.amount_view_field(a),
-        ),
+        asks_amount: o.amount_kind == domain::bill::AmountKind::Estimated,
+        pay_amount: l.money_field(o.actual.unwrap_or(remaining)),
         skipped: o.skipped,
-        actual_amount: o
-            .actual_amount
-            .as_ref()
-            .map(|a| l.amount_view_field(a))
-            .unwrap_or_default(),
+        actual_amount: o.actual.map(|a| l.money_field(a)).unwrap_or_default(),
         note: o.note.clone(),
         snoozed_until: o.snoozed_until.map(|d| d.to_string()).unwrap_or_default(),
         snoozed_label: o.snoozed_until.map(|d| l.date(d)).unwrap_or_default(),
@@ -169,7 +162,7 @@ pub(crate) fn range(l: &Locale, start: NaiveDate, end: NaiveDate) -> String {
 /// March 2026"): the name comes from the month shown, never from the URL.
 pub(super) fn occurrence_notice(
     l: &Locale,
-    view: &TrackerView,
+    view: &TrackerMonth,
     code: &str,
     bill: &str,
     due: &str,
@@ -178,8 +171,8 @@ pub(super) fn occurrence_notice(
         .buckets
         .iter()
         .flat_map(|b| &b.occurrences)
-        .find(|o| o.bill_id == bill && o.due_date.to_string() == due)?;
-    let month = l.month(o.due_date.year(), o.due_date.month());
+        .find(|o| o.bill_id.to_string() == bill && o.due.to_string() == due)?;
+    let month = l.month(o.due.year(), o.due.month());
     let name = &o.bill_name;
     Some(match code {
         "paid" => format!("{name} marked paid for {month}."),
@@ -191,17 +184,17 @@ pub(super) fn occurrence_notice(
 }
 
 /// Builds the page from the month view (its banners and offers are [`page`]'s).
-pub(super) fn present(l: &Locale, chrome: Chrome, view: &TrackerView) -> TrackerPage {
-    let sort = view.sort.to_owned();
-    let dir = view.dir.to_owned();
+pub(super) fn present(l: &Locale, chrome: Chrome, view: &TrackerMonth) -> TrackerPage {
+    let sort = view.sort.as_str().to_owned();
+    let dir = view.dir.as_str().to_owned();
     let ((py, pm), (ny, nm)) = neighbours(view.year, view.month);
     let month_label = l.month(view.year, view.month);
     let s = &view.summary;
-    let totals = Totals::of(l, &s.by_currency, &view.currency);
+    let totals = Totals::of(l, &s.by_currency, view.currency);
     let mut cards = vec![
-        totals.card("Expected", |t| &t.expected, l.amount(&s.expected)),
-        totals.card("Paid", |t| &t.paid, l.amount(&s.paid)),
-        totals.card("Remaining", |t| &t.remaining, l.amount(&s.remaining)),
+        totals.card("Expected", |t| t.expected, l.money_of(s.expected)),
+        totals.card("Paid", |t| t.paid, l.money_of(s.paid)),
+        totals.card("Remaining", |t| t.remaining, l.money_of(s.remaining)),
         SummaryCard {
             label: "Late or missed",
             value: s.overdue_count.to_string(),
@@ -209,7 +202,7 @@ pub(super) fn present(l: &Locale, chrome: Chrome, view: &TrackerView) -> Tracker
         },
     ];
     if let Some(remaining) = cards.get_mut(2) {
-        remaining.note = totals.difference_notes(&s.settled_difference);
+        remaining.note = totals.difference_notes(s.settled_difference);
     }
     let buckets: Vec<BucketSection> = view
         .buckets
@@ -220,13 +213,13 @@ pub(super) fn present(l: &Locale, chrome: Chrome, view: &TrackerView) -> Tracker
                 .iter()
                 .map(|o| row(l, o, view.today))
                 .collect();
-            let totals = Totals::of(l, &b.by_currency, &view.currency);
+            let totals = Totals::of(l, &b.by_currency, view.currency);
             BucketSection {
                 index: b.index,
                 range: range(l, b.start, b.end),
-                expected: totals.line(|t| &t.expected, l.amount(&b.expected)),
-                paid: totals.line(|t| &t.paid, l.amount(&b.paid)),
-                remaining: totals.line(|t| &t.remaining, l.amount(&b.remaining)),
+                expected: totals.line(|t| t.expected, l.money_of(b.expected)),
+                paid: totals.line(|t| t.paid, l.money_of(b.paid)),
+                remaining: totals.line(|t| t.remaining, l.money_of(b.remaining)),
                 can_pay_all: b.pay_all_count > 0,
                 rows,
             }
@@ -247,7 +240,7 @@ pub(super) fn present(l: &Locale, chrome: Chrome, view: &TrackerView) -> Tracker
             .map(|k| SortOption {
                 value: k.as_str(),
                 label: sort_label(*k),
-                selected: k.as_str() == sort,
+                selected: *k == view.sort,
             })
             .collect(),
         sort,

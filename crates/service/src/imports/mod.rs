@@ -1,0 +1,463 @@
+//! Statement imports: upload → preview (nothing of the user's data is written; the preview is
+//! kept 24 hours) → apply once, all or nothing → undo as a whole; and the import history.
+//!
+//! - [`preview`] reads the file with [`bankfile`] (format by content; CSV with the person's
+//!   mapping; ambiguous dates asked, never guessed), turns amounts into the account currency's
+//!   minor units, labels each row against the account's transactions ([`dedupe`]), and saves
+//!   the preview. A row that cannot be read is kept in the preview with its row and field; a
+//!   file that cannot be read at all is a 422 naming `file` (or `date_order`).
+//! - [`apply`] writes the rows the person keeps — by default the new and possible duplicates,
+//!   never the duplicates unless asked — in one transaction, and refuses (writing nothing) while
+//!   a kept row has an error, naming every such row. A second apply is a 409.
+//! - [`undo`] removes everything one import wrote.
+//!
+//! Every preview, apply and undo is audited (`import.previewed`, `import.applied`,
+//! `import.undone`) with counts, never row contents.
+
+pub mod dedupe;
+pub mod read;
+
+use chrono::Duration;
+use domain::Invalid;
+use domain::id::{BankAccountId, ImportId};
+use domain::money::Currency;
+use store::bank_accounts::{BankAccountRow, NewBankAccount};
+use store::imports::{ImportRow, NewImport};
+use store::transactions::NewTransaction;
+
+use crate::audit;
+use crate::auth::{Principal, RequestMeta};
+use crate::preferences::data_owner;
+use crate::{App, Error, Result};
+
+pub use dedupe::Label;
+pub use read::{PreviewRow, RowError, Upload};
+
+/// How long a preview can be applied.
+pub const PREVIEW_HOURS: i64 = 24;
+/// The largest file an import takes.
+pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
+
+/// Which account the rows go to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountChoice {
+    /// One of the person's accounts.
+    Existing(BankAccountId),
+    /// A new account with this name and currency.
+    New { name: String, currency: Currency },
+    /// The account the file names (OFX `ACCTID`): found again, or made from the file.
+    FromFile,
+}
+
+/// The account a preview's rows go to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PreviewAccount {
+    Existing(BankAccountRow),
+    /// Made by the apply (a preview writes none of the user's data).
+    New(NewAccount),
+}
+
+impl PreviewAccount {
+    pub fn name(&self) -> &str {
+        match self {
+            PreviewAccount::Existing(a) => &a.name,
+            PreviewAccount::New(a) => &a.name,
+        }
+    }
+
+    pub fn currency(&self) -> &str {
+        match self {
+            PreviewAccount::Existing(a) => &a.currency,
+            PreviewAccount::New(a) => &a.currency,
+        }
+    }
+}
+
+/// An account the apply will make.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct NewAccount {
+    pub name: String,
+    pub currency: String,
+    pub institution: String,
+    pub last_digits: String,
+    pub external_id: Option<String>,
+}
+
+/// What a preview keeps between upload and apply.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Saved {
+    new_account: Option<NewAccount>,
+    rows: Vec<PreviewRow>,
+}
+
+/// A preview: the import, its account, and every row with its label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportPreview {
+    pub import: ImportRow,
+    pub account: PreviewAccount,
+    pub rows: Vec<PreviewRow>,
+}
+
+impl ImportPreview {
+    /// (new, duplicate, possible duplicate, error) counts.
+    pub fn counts(&self) -> (usize, usize, usize, usize) {
+        let mut counts = (0, 0, 0, 0);
+        for row in &self.rows {
+            match (&row.error, &row.label) {
+                (Some(_), _) => counts.3 += 1,
+                (None, Label::New) => counts.0 += 1,
+                (None, Label::Duplicate { .. }) => counts.1 += 1,
+                (None, Label::Possible { .. }) => counts.2 += 1,
+            }
+        }
+        counts
+    }
+}
+
+/// The person's decisions on a preview's labels, by row number.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Choices {
+    /// Rows to import although they are duplicates.
+    pub include: Vec<usize>,
+    /// Rows to leave out although they are new or possible duplicates.
+    pub exclude: Vec<usize>,
+}
+
+/// What an apply wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    pub import: ImportRow,
+    pub written: usize,
+    pub skipped: usize,
+}
+
+/// Reads `upload`, labels its rows and saves the preview.
+pub async fn preview(
+    app: &App,
+    principal: &Principal,
+    meta: &RequestMeta,
+    upload: Upload,
+    account: AccountChoice,
+) -> Result<ImportPreview> {
+    let owner = data_owner(principal)?;
+    if upload.bytes.len() > MAX_FILE_BYTES {
+        return Err(Error::invalid("file", "is larger than 10 MB"));
+    }
+    let file = read::file(&upload)?;
+    let account = resolve_account(app, owner, account, &file.account).await?;
+    let currency = Currency::parse("currency", account.currency())
+        .map_err(|_| Error::internal("stored account currency"))?;
+    if let Some(stated) = file
+        .account
+        .currency
+        .as_deref()
+        .filter(|c| *c != account.currency())
+    {
+        return Err(Error::invalid(
+            "account",
+            format!(
+                "the file is in {stated}; the account {} is in {}",
+                account.name(),
+                account.currency()
+            ),
+        ));
+    }
+    let mut rows = read::rows(&file.rows, currency);
+    let dates = rows
+        .iter()
+        .filter(|r| r.error.is_none())
+        .map(|r| r.posted_on);
+    if let (PreviewAccount::Existing(existing), Some(first), Some(last)) =
+        (&account, dates.clone().min(), dates.max())
+    {
+        let stored = app
+            .store
+            .transaction_keys(
+                owner,
+                existing.id,
+                first - Duration::days(3),
+                last + Duration::days(3),
+            )
+            .await?;
+        read::label(&mut rows, &stored);
+    }
+    let (account_id, new_account) = match &account {
+        PreviewAccount::Existing(existing) => (Some(existing.id), None),
+        PreviewAccount::New(new) => (None, Some(new.clone())),
+    };
+    let preview = serde_json::to_string(&Saved {
+        new_account,
+        rows: rows.clone(),
+    })
+    .map_err(Error::internal)?;
+    let now = app.now();
+    let import = app
+        .store
+        .create_import(
+            owner,
+            &NewImport {
+                account_id,
+                file_name: upload.file_name.clone(),
+                format: file.format.as_str().to_owned(),
+                rows_in_file: i64::try_from(rows.len()).unwrap_or(i64::MAX),
+                preview,
+                expires_at: now + Duration::hours(PREVIEW_HOURS),
+            },
+            now,
+        )
+        .await?;
+    let previewed = ImportPreview {
+        import,
+        account,
+        rows,
+    };
+    let (new, duplicate, possible, errors) = previewed.counts();
+    audit::record(
+        app,
+        &principal.actor(),
+        "import.previewed",
+        Some(previewed.import.id.to_string()),
+        meta.ip,
+        serde_json::json!({"format": file.format.as_str(), "rows": previewed.rows.len(), "new": new, "duplicate": duplicate, "possible": possible, "errors": errors}),
+    )
+    .await?;
+    Ok(previewed)
+}
+
+/// One of the caller's previews, while it can be applied.
+pub async fn show(app: &App, principal: &Principal, id: ImportId) -> Result<ImportPreview> {
+    let owner = data_owner(principal)?;
+    let text = app
+        .store
+        .import_preview(owner, id, app.now())
+        .await
+        .map_err(import_error)?;
+    let saved: Saved = serde_json::from_str(&text).map_err(Error::internal)?;
+    let import = app.store.import(owner, id).await?;
+    let account = match (import.account_id, saved.new_account) {
+        (Some(existing), _) => {
+            PreviewAccount::Existing(app.store.bank_account(owner, existing).await?)
+        }
+        (None, Some(new)) => PreviewAccount::New(new),
+        (None, None) => return Err(Error::internal("a preview without an account")),
+    };
+    Ok(ImportPreview {
+        import,
+        account,
+        rows: saved.rows,
+    })
+}
+
+/// Applies one of the caller's previews with the person's `choices`.
+pub async fn apply(
+    app: &App,
+    principal: &Principal,
+    meta: &RequestMeta,
+    id: ImportId,
+    choices: &Choices,
+) -> Result<Applied> {
+    let owner = data_owner(principal)?;
+    let preview = show(app, principal, id).await?;
+    let kept: Vec<&PreviewRow> = preview
+        .rows
+        .iter()
+        .filter(|r| {
+            let wanted = !matches!(r.label, Label::Duplicate { .. });
+            (wanted || choices.include.contains(&r.row)) && !choices.exclude.contains(&r.row)
+        })
+        .collect();
+    let broken: Vec<String> = kept
+        .iter()
+        .filter_map(|r| {
+            r.error
+                .as_ref()
+                .map(|e| format!("row {}, {}: {}", r.row, e.field, e.reason))
+        })
+        .collect();
+    if !broken.is_empty() {
+        let shown: Vec<_> = broken.iter().take(20).cloned().collect();
+        let more = broken.len().saturating_sub(shown.len());
+        let tail = if more > 0 {
+            format!("; and {more} more")
+        } else {
+            String::new()
+        };
+        return Err(Error::Invalid(Invalid::new(
+            "rows",
+            format!(
+                "{} rows cannot be imported (leave them out or fix the file): {}{tail}",
+                broken.len(),
+                shown.join("; ")
+            ),
+        )));
+    }
+    let rows: Vec<NewTransaction> = kept
+        .iter()
+        .map(|r| NewTransaction {
+            posted_on: r.posted_on,
+            amount_minor: r.amount_minor,
+            payee: r.payee.clone(),
+            memo: r.memo.clone(),
+            category_id: None,
+            pending: false,
+            source_id: r.source_id.clone(),
+            dedupe_key: r.key.clone(),
+        })
+        .collect();
+    let new_account = match &preview.account {
+        PreviewAccount::New(new) => Some(NewBankAccount {
+            name: new.name.clone(),
+            currency: new.currency.clone(),
+            institution: new.institution.clone(),
+            last_digits: new.last_digits.clone(),
+            source: "file".into(),
+            external_id: new.external_id.clone(),
+        }),
+        PreviewAccount::Existing(_) => None,
+    };
+    app.store
+        .apply_import(owner, id, new_account.as_ref(), &rows, app.now())
+        .await
+        .map_err(import_error)?;
+    let import = app.store.import(owner, id).await?;
+    let applied = Applied {
+        import,
+        written: rows.len(),
+        skipped: preview.rows.len() - rows.len(),
+    };
+    audit::record(
+        app,
+        &principal.actor(),
+        "import.applied",
+        Some(id.to_string()),
+        meta.ip,
+        serde_json::json!({"written": applied.written, "skipped": applied.skipped}),
+    )
+    .await?;
+    Ok(applied)
+}
+
+/// Removes every transaction one of the caller's applied imports wrote.
+pub async fn undo(
+    app: &App,
+    principal: &Principal,
+    meta: &RequestMeta,
+    id: ImportId,
+) -> Result<u64> {
+    let owner = data_owner(principal)?;
+    let removed = app
+        .store
+        .undo_import(owner, id, app.now())
+        .await
+        .map_err(import_error)?;
+    audit::record(
+        app,
+        &principal.actor(),
+        "import.undone",
+        Some(id.to_string()),
+        meta.ip,
+        serde_json::json!({"removed": removed}),
+    )
+    .await?;
+    Ok(removed)
+}
+
+/// The caller's imports, newest first.
+pub async fn history(app: &App, principal: &Principal) -> Result<Vec<ImportRow>> {
+    let owner = data_owner(principal)?;
+    Ok(app.store.imports(owner, 100).await?)
+}
+
+/// The store's refusals of an import in the person's words.
+fn import_error(err: store::Error) -> Error {
+    match err {
+        store::Error::Conflict { field } if field == store::imports::EXPIRED => Error::Conflict {
+            field: "import".into(),
+            message: format!(
+                "this preview is more than {PREVIEW_HOURS} hours old; upload the file again"
+            ),
+        },
+        store::Error::Conflict { field } if field == store::imports::NOT_PREVIEWED => {
+            Error::Conflict {
+                field: "import".into(),
+                message: "this import was applied or undone already".into(),
+            }
+        }
+        other => other.into(),
+    }
+}
+
+async fn resolve_account(
+    app: &App,
+    owner: domain::id::UserId,
+    choice: AccountChoice,
+    hint: &bankfile::AccountHint,
+) -> Result<PreviewAccount> {
+    match choice {
+        AccountChoice::Existing(id) => {
+            let account = app.store.bank_account(owner, id).await?;
+            if account.deleted_at.is_some() {
+                return Err(Error::NotFound);
+            }
+            Ok(PreviewAccount::Existing(account))
+        }
+        AccountChoice::New { name, currency } => {
+            let name = domain::text::bounded("account_name", &name, 1, 64)?;
+            Ok(new_account(name, currency.code().to_owned(), hint))
+        }
+        AccountChoice::FromFile => {
+            let Some(external) = hint.id.as_deref() else {
+                return Err(Error::invalid(
+                    "account",
+                    "the file does not name its account; choose one",
+                ));
+            };
+            if let Some(found) = app
+                .store
+                .bank_account_by_external_id(owner, "file", external)
+                .await?
+            {
+                return Ok(PreviewAccount::Existing(found));
+            }
+            let Some(currency) = hint.currency.as_deref() else {
+                return Err(Error::invalid(
+                    "account",
+                    "the file does not state its currency; choose an account",
+                ));
+            };
+            let currency = Currency::parse("account", currency)?;
+            let digits: String = external
+                .chars()
+                .rev()
+                .take(4)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            let institution = hint.institution.clone().unwrap_or_default();
+            let name = if institution.is_empty() {
+                format!("Account …{digits}")
+            } else {
+                format!("{institution} …{digits}")
+            };
+            Ok(new_account(name, currency.code().to_owned(), hint))
+        }
+    }
+}
+
+/// The account a preview will make, from the file's hints.
+fn new_account(name: String, currency: String, hint: &bankfile::AccountHint) -> PreviewAccount {
+    let external = hint.id.clone();
+    let last_digits = external
+        .as_deref()
+        .map(|id| id.chars().filter(char::is_ascii_digit).collect::<Vec<_>>())
+        .map(|d| d[d.len().saturating_sub(4)..].iter().collect())
+        .unwrap_or_default();
+    PreviewAccount::New(NewAccount {
+        name,
+        currency,
+        institution: hint.institution.clone().unwrap_or_default(),
+        last_digits,
+        external_id: external,
+    })
+}
