@@ -19,10 +19,9 @@ use crate::auth::{Principal, RequestMeta};
 use crate::preferences::{self, data_owner};
 use crate::{App, Error, Result, audit};
 
+// Still serialised here (a plain comment, so the schema's words stay as they were): the
+// settings' wire view embeds it; it can move to `web/src/api/wire` next.
 /// Bills in one currency that is not the caller's default.
-///
-/// Still serialised here: the tracker's `SettingsView` embeds it on the wire; it moves to
-/// `web/src/api` with that view.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct OtherCurrencyBills {
     /// ISO 4217 code of these bills.
