@@ -16,7 +16,7 @@
 //! /// `POST /categories/{id}/delete`: soft delete; the banner offers Restore.
 //! pub async fn delete(page: DataPage, PathId(id): PathId<CategoryId>, _: Form<CsrfForm>) -> PageResult {
 //!     categories::delete(&page.app, &page.user, id).await.missing(NOT_FOUND)?;
-//!     Ok(see_other(&format!("{}?notice=deleted&undo={id}", links::CATEGORIES)))
+//!     Ok(see_other(&links::CATEGORIES.with2(("notice", "deleted"), ("undo", &id.to_string()))))
 //! }
 //! ```
 

@@ -29,11 +29,11 @@ use service::auth::external::admin::{
 use super::{AdminPage, ERRORS};
 use crate::links;
 use crate::pages::chrome;
-use crate::pages::common::{message, with_cookie, with_param};
+use crate::pages::common::{message, with_cookie};
 use crate::pages::forms::{BannerQuery, checked};
 use crate::pages::kit::{Fail, PageResult};
 use crate::pages::profile::labelled;
-use crate::pages::see_other;
+use crate::pages::with_notice;
 use crate::routes::Table;
 use crate::views;
 use crate::views::admin_sign_in::{AdminSignInPage, SignInMethodsForm, TestResult};
@@ -301,7 +301,7 @@ pub async fn show(page: AdminPage, Query(banner): Query<BannerQuery>) -> PageRes
 /// `POST /admin/sign-in-methods`: saves every setting, behind the service's lock-out guards.
 pub async fn save(page: AdminPage, Form(form): Form<MethodsForm>) -> PageResult {
     match admin::update(&page.app, &page.admin, form.update(), &page.meta).await {
-        Ok(_) => Ok(see_other(&with_param(HREF, "notice", "saved"))),
+        Ok(_) => Ok(with_notice(HREF, "saved")),
         Err(Error::Invalid(invalid)) => draw(&page, form.refused(&invalid)).await,
         Err(err) => Err(err).back_to(HREF),
     }
