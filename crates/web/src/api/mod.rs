@@ -17,6 +17,7 @@ pub mod profile;
 pub mod responses;
 pub mod tracker;
 pub mod webauthn;
+pub mod wire;
 
 use serde::Serialize;
 use service::auth::Principal;
