@@ -256,7 +256,7 @@ async fn draw(page: &AdminPage, listed: Listed) -> PageResult {
         .not_shown(heading)?;
     let rows = accounts
         .iter()
-        .map(|account| row(account, admin, last.get(&account.id.to_string()).copied()))
+        .map(|account| row(account, admin, last.get(&account.id).copied()))
         .collect();
     let ctx = page.context().await;
     let (chrome, cookie) = chrome(app, &page.caller, &ctx, "Administration");
