@@ -23,7 +23,8 @@ use serde::Deserialize;
 use service::Error;
 use service::auth::external::Provider;
 use service::auth::external::admin::{
-    self, GithubUpdate, MethodsUpdate, MethodsView, OidcUpdate, ProviderTest, SecretSource,
+    self, GithubUpdate, MethodsInForce, MethodsUpdate, OidcUpdate, ProviderTest, SecretSource,
+    SettingsSource,
 };
 
 use super::{AdminPage, ERRORS};
@@ -212,16 +213,16 @@ impl MethodsForm {
 }
 
 /// The settings in force as the form shows them.
-fn form_of(view: &MethodsView) -> SignInMethodsForm {
+fn form_of(view: &MethodsInForce) -> SignInMethodsForm {
     SignInMethodsForm {
         local_enabled: view.local_enabled,
         oidc_enabled: view.oidc.enabled,
         oidc_provider_name: view.oidc.provider_name.clone(),
         oidc_issuer_url: view.oidc.issuer_url.clone(),
         oidc_client_id: view.oidc.client_id.clone(),
-        oidc_token_auth_method: view.oidc.token_auth_method.clone(),
+        oidc_token_auth_method: view.oidc.token_auth_method.as_str().to_owned(),
         oidc_redirect_uri: view.oidc.redirect_uri.clone().unwrap_or_default(),
-        oidc_scopes: view.oidc.scopes.clone(),
+        oidc_scopes: view.oidc.scopes_text(),
         oidc_admin_group: view.oidc.admin_group.clone().unwrap_or_default(),
         oidc_auto_provision: view.oidc.auto_provision,
         oidc_link_verified_email: view.oidc.link_verified_email,
@@ -279,7 +280,7 @@ async fn draw(page: &AdminPage, shown: Shown) -> PageResult {
         github_secret_hint: secret_hint(view.github.client_secret, shown.github_secret_typed),
         oidc_callback: view.oidc.effective_redirect_uri,
         github_callback: view.github.callback_url,
-        from_environment: view.source == "environment",
+        from_environment: view.source == SettingsSource::Environment,
         errors: shown.errors,
         notice: shown.notice,
         error: shown.error,
