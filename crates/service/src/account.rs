@@ -15,7 +15,7 @@ use store::users::UserChanges;
 
 use crate::audit::{self, AuditEntry, AuditFilter};
 use crate::auth::{Principal, RequestMeta};
-use crate::{App, Result};
+use crate::{App, Error, Result};
 
 /// Changes the caller's own display name; the navigation shows it from the next request on.
 pub async fn rename_self(
@@ -61,13 +61,19 @@ pub async fn last_sign_in(
     Ok(app.store.last_successful_sign_in(id).await?)
 }
 
-/// The newest successful sign-in of every account that has one, in one query (admins only).
+/// The newest successful sign-in of every account that has one, by account, in one query
+/// (admins only).
 pub async fn last_sign_ins(
     app: &App,
     admin: &Principal,
-) -> Result<std::collections::HashMap<String, DateTime<Utc>>> {
+) -> Result<std::collections::HashMap<UserId, DateTime<Utc>>> {
     admin.require_admin()?;
-    Ok(app.store.last_successful_sign_ins().await?)
+    app.store
+        .last_successful_sign_ins()
+        .await?
+        .into_iter()
+        .map(|(id, at)| Ok((id.parse().map_err(Error::internal)?, at)))
+        .collect()
 }
 
 /// The sign-in facts of one account (admins only).

@@ -7,8 +7,8 @@ use crate::crypto::Aad;
 use crate::{App, Result};
 
 /// One sign-in attempt as its owner sees it.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct LoginView {
+#[derive(Debug, Clone)]
+pub struct Login {
     pub at: DateTime<Utc>,
     pub success: bool,
     pub method: String,
@@ -18,7 +18,7 @@ pub struct LoginView {
     pub this_session: bool,
 }
 
-pub async fn login_history(app: &App, principal: &Principal, limit: i64) -> Result<Vec<LoginView>> {
+pub async fn login_history(app: &App, principal: &Principal, limit: i64) -> Result<Vec<Login>> {
     let rows = app.store.logins_of(principal.user_id, limit).await?;
     Ok(rows
         .into_iter()
@@ -43,7 +43,7 @@ pub async fn login_history(app: &App, principal: &Principal, limit: i64) -> Resu
                     v,
                 )
             });
-            LoginView {
+            Login {
                 at: row.at,
                 success: row.success,
                 method: row.method,
@@ -61,7 +61,7 @@ pub const FAILURES_WORTH_A_WARNING: usize = 3;
 
 /// Failed sign-ins in `history` (newest first, as [`login_history`] returns it) since the
 /// previous successful sign-in (the current session's own sign-in does not end the count).
-pub fn failures_since_previous_sign_in(history: &[LoginView]) -> usize {
+pub fn failures_since_previous_sign_in(history: &[Login]) -> usize {
     history
         .iter()
         .take_while(|login| !login.success || login.this_session)
@@ -73,8 +73,8 @@ pub fn failures_since_previous_sign_in(history: &[LoginView]) -> usize {
 mod tests {
     use super::*;
 
-    fn attempt(success: bool, this_session: bool) -> LoginView {
-        LoginView {
+    fn attempt(success: bool, this_session: bool) -> Login {
+        Login {
             at: DateTime::<Utc>::MIN_UTC,
             success,
             method: "password".into(),

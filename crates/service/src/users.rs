@@ -20,21 +20,19 @@ use crate::rate_limit::{self, Limit};
 use crate::{App, Error, Result};
 
 /// An account as admins see it (never the password hash).
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct UserView {
-    #[schema(value_type = String, format = Uuid)]
+#[derive(Debug, Clone)]
+pub struct Account {
     pub id: UserId,
     pub username: String,
     pub email: Option<String>,
     pub display_name: String,
-    #[schema(value_type = String, example = "user")]
     pub role: Role,
     pub is_active: bool,
     pub is_bootstrap: bool,
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
-impl From<&UserRow> for UserView {
+impl From<&UserRow> for Account {
     fn from(u: &UserRow) -> Self {
         Self {
             id: u.id,
@@ -74,20 +72,14 @@ pub(crate) async fn admin_gate(app: &App, admin: &Principal, meta: &RequestMeta)
     rate_limit::hit(app, Limit::Admin, &rate_limit::ip_subject(app, meta.ip)).await
 }
 
-pub async fn list(app: &App, admin: &Principal) -> Result<Vec<UserView>> {
+pub async fn list(app: &App, admin: &Principal) -> Result<Vec<Account>> {
     admin.require_admin()?;
-    Ok(app
-        .store
-        .users()
-        .await?
-        .iter()
-        .map(UserView::from)
-        .collect())
+    Ok(app.store.users().await?.iter().map(Account::from).collect())
 }
 
-pub async fn get(app: &App, admin: &Principal, id: UserId) -> Result<UserView> {
+pub async fn get(app: &App, admin: &Principal, id: UserId) -> Result<Account> {
     admin.require_admin()?;
-    Ok(UserView::from(&app.store.user(id).await?))
+    Ok(Account::from(&app.store.user(id).await?))
 }
 
 /// Words a new account's password must not be built from: its names, its email and the
@@ -148,13 +140,13 @@ pub async fn create(
     admin: &Principal,
     account: NewAccount,
     meta: &RequestMeta,
-) -> Result<UserView> {
+) -> Result<Account> {
     admin_gate(app, admin, meta).await?;
     if account.role == Role::Admin {
         freshness::require_fresh(app, admin).await?;
     }
     let user = create_account(app, &admin.actor(), account, false, meta).await?;
-    Ok(UserView::from(&user))
+    Ok(Account::from(&user))
 }
 
 pub async fn update(
@@ -163,7 +155,7 @@ pub async fn update(
     id: UserId,
     patch: AccountPatch,
     meta: &RequestMeta,
-) -> Result<UserView> {
+) -> Result<Account> {
     admin_gate(app, admin, meta).await?;
     let before = app.store.user(id).await?;
     let email = patch.email.as_ref().map(|e| e.as_ref().map(Email::as_str));
@@ -212,7 +204,7 @@ pub async fn update(
         detail,
     )
     .await?;
-    Ok(UserView::from(&after))
+    Ok(Account::from(&after))
 }
 
 /// Sets a new password chosen by the admin and ends all the account's sessions (after the

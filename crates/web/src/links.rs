@@ -51,6 +51,11 @@ impl Link {
         with_param(self.0, name, value)
     }
 
+    /// The path with two query parameters.
+    pub fn with2(self, (n1, v1): (&str, &str), (n2, v2): (&str, &str)) -> String {
+        with_param(&with_param(self.0, n1, v1), n2, v2)
+    }
+
     /// The path with a `#fragment`.
     pub fn at_fragment(self, fragment: &str) -> String {
         format!("{}#{fragment}", self.0)
@@ -75,6 +80,11 @@ impl Link1 {
     /// The template, for the route table.
     pub const fn template(self) -> &'static str {
         self.0
+    }
+
+    /// The path for `value` with one query parameter.
+    pub fn at_with(self, value: impl fmt::Display, name: &str, param: &str) -> String {
+        with_param(&self.at(value), name, param)
     }
 
     /// The path for `value` (an id or a date: text that needs no encoding; anything else is

@@ -111,9 +111,8 @@ pub async fn end_by_token(app: &App, token: &str) -> Result<()> {
 }
 
 /// One of the caller's sessions, described for people.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct SessionInfo {
-    #[schema(value_type = String, format = Uuid)]
+#[derive(Debug, Clone)]
+pub struct Session {
     pub id: SessionId,
     pub device: String,
     pub ip: Option<String>,
@@ -124,7 +123,7 @@ pub struct SessionInfo {
 }
 
 /// The caller's sessions, most recently active first.
-pub async fn list(app: &App, principal: &Principal) -> Result<Vec<SessionInfo>> {
+pub async fn list(app: &App, principal: &Principal) -> Result<Vec<Session>> {
     let rows = app.store.sessions_of(principal.user_id).await?;
     Ok(rows
         .into_iter()
@@ -150,7 +149,7 @@ pub async fn list(app: &App, principal: &Principal) -> Result<Vec<SessionInfo>> 
                     v,
                 )
             });
-            SessionInfo {
+            Session {
                 id: s.id,
                 device: device::describe(ua.as_deref()),
                 ip,

@@ -8,8 +8,9 @@ use domain::id::UserId;
 use domain::user::{DisplayName, Email, Role, Username};
 use serde::{Deserialize, Serialize};
 use service::audit::{AuditEntry, AuditFilter};
-use service::users::{self, AccountPatch, NewAccount, UserView};
+use service::users::{self, AccountPatch, NewAccount};
 
+use super::wire::accounts::{UserView, all};
 use crate::AppState;
 use crate::api::responses::{BadQuery, Denied, Missing, PROBLEM_JSON, Problem, Refused, TooMany};
 use crate::auth::{AdminUser, Meta};
@@ -27,7 +28,7 @@ fn user_id(raw: &str) -> Result<UserId, ApiError> {
     path = "/api/admin/users",
     tag = "admin",
     responses(
-        (status = 200, description = "OK", body = [service::users::UserView]),
+        (status = 200, description = "OK", body = [UserView]),
         Denied
     )
 )]
@@ -35,7 +36,7 @@ pub async fn list_users(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
 ) -> ApiResult<Json<Vec<UserView>>> {
-    Ok(Json(users::list(&state.app, &admin).await?))
+    Ok(Json(all(&users::list(&state.app, &admin).await?)))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -55,7 +56,7 @@ pub struct CreateUserRequest {
     tag = "admin",
     request_body = CreateUserRequest,
     responses(
-        (status = 201, description = "Created", body = service::users::UserView),
+        (status = 201, description = "Created", body = UserView),
         Denied,
         Refused,
         TooMany,
@@ -80,7 +81,9 @@ pub async fn create_user(
     };
     Ok((
         StatusCode::CREATED,
-        Json(users::create(&state.app, &admin, account, &meta).await?),
+        Json(UserView::from(
+            &users::create(&state.app, &admin, account, &meta).await?,
+        )),
     ))
 }
 
@@ -91,7 +94,7 @@ pub async fn create_user(
     tag = "admin",
     params(("id" = String, Path)),
     responses(
-        (status = 200, description = "OK", body = service::users::UserView),
+        (status = 200, description = "OK", body = UserView),
         Denied,
         Missing
     )
@@ -101,7 +104,8 @@ pub async fn get_user(
     AdminUser(admin): AdminUser,
     Path(id): Path<String>,
 ) -> ApiResult<Json<UserView>> {
-    Ok(Json(users::get(&state.app, &admin, user_id(&id)?).await?))
+    let account = users::get(&state.app, &admin, user_id(&id)?).await?;
+    Ok(Json(UserView::from(&account)))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -124,7 +128,7 @@ pub struct UpdateUserRequest {
     params(("id" = String, Path)),
     request_body = UpdateUserRequest,
     responses(
-        (status = 200, description = "OK", body = service::users::UserView),
+        (status = 200, description = "OK", body = UserView),
         Denied,
         Missing,
         Refused,
@@ -153,9 +157,8 @@ pub async fn update_user(
         role: body.role.as_deref().map(str::parse::<Role>).transpose()?,
         is_active: body.is_active,
     };
-    Ok(Json(
-        users::update(&state.app, &admin, user_id(&id)?, patch, &meta).await?,
-    ))
+    let account = users::update(&state.app, &admin, user_id(&id)?, patch, &meta).await?;
+    Ok(Json(UserView::from(&account)))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -7,8 +7,9 @@ use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use service::Error;
 use service::auth::external::Provider;
-use service::auth::external::admin::{self, MethodsUpdate, MethodsView, ProviderTest};
+use service::auth::external::admin;
 
+use super::wire::sign_in_methods::{MethodsUpdate, MethodsView, ProviderTest};
 use crate::AppState;
 use crate::api::responses::{Denied, PROBLEM_JSON, Problem, Refused, TooMany};
 use crate::auth::{AdminUser, Meta};
@@ -50,7 +51,9 @@ pub async fn sign_in_methods(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
 ) -> ApiResult<Json<MethodsView>> {
-    Ok(Json(admin::view(&state.app, &admin).await?))
+    Ok(Json(MethodsView::from(
+        &admin::view(&state.app, &admin).await?,
+    )))
 }
 
 /// `PUT /api/admin/sign-in-methods`: saves every setting; refused (422 naming the field) when
@@ -74,7 +77,8 @@ pub async fn save_sign_in_methods(
     Meta(meta): Meta,
     ApiJson(body): ApiJson<MethodsUpdate>,
 ) -> ApiResult<Json<MethodsView>> {
-    Ok(Json(admin::update(&state.app, &admin, body, &meta).await?))
+    let saved = admin::update(&state.app, &admin, body.into(), &meta).await?;
+    Ok(Json(MethodsView::from(&saved)))
 }
 
 /// `POST /api/admin/sign-in-methods/test/{provider}` (`oidc` or `github`): tries the settings
@@ -101,9 +105,8 @@ pub async fn test_sign_in_method(
     ApiJson(body): ApiJson<MethodsUpdate>,
 ) -> ApiResult<Json<ProviderTest>> {
     let provider = provider_of(&provider)?;
-    Ok(Json(
-        admin::test_provider(&state.app, &admin, provider, body, &meta).await?,
-    ))
+    let found = admin::test_provider(&state.app, &admin, provider, body.into(), &meta).await?;
+    Ok(Json(ProviderTest::from(&found)))
 }
 
 #[derive(utoipa::OpenApi)]

@@ -15,13 +15,14 @@ use domain::factor::{MfaRequirement, RecoveryCode, TotpCode};
 use domain::id::UserId;
 use serde::{Deserialize, Serialize};
 use service::auth::mfa::pending::{self, Completed, PendingSignIn};
-use service::auth::mfa::policy::{self, MfaPolicy};
+use service::auth::mfa::policy;
 use service::auth::mfa::totp::{self, TotpSetup};
-use service::auth::mfa::{self, Method, MfaStatus, Proof, recovery};
+use service::auth::mfa::{self, Proof, recovery};
 use service::auth::reauth;
 use service::{App, Error};
 
 use super::MeResponse;
+use super::wire::accounts::{Method, MfaPolicy, MfaStatus};
 use crate::api::responses::{
     Denied, Forbidden, PROBLEM_JSON, Problem, Refused, TooMany, Unauthenticated,
 };
@@ -49,7 +50,7 @@ pub fn mfa_required_response(app: &App, pending: &PendingSignIn) -> Response {
     let mut response = Json(MfaRequiredResponse {
         mfa_required: true,
         enrolment_required: pending.enrolment_required,
-        methods: pending.methods.clone(),
+        methods: pending.methods.iter().map(Method::from).collect(),
     })
     .into_response();
     cookies::append(
@@ -279,7 +280,9 @@ pub async fn status(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
 ) -> ApiResult<Json<MfaStatus>> {
-    Ok(Json(mfa::status(&state.app, &user).await?))
+    Ok(Json(MfaStatus::from(
+        &mfa::status(&state.app, &user).await?,
+    )))
 }
 
 /// `POST /api/profile/mfa/totp`: starts setting up an authenticator app (fresh step-up needed).
@@ -405,7 +408,9 @@ pub async fn get_policy(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
 ) -> ApiResult<Json<MfaPolicy>> {
-    Ok(Json(policy::get(&state.app, &admin).await?))
+    Ok(Json(MfaPolicy::from(
+        &policy::get(&state.app, &admin).await?,
+    )))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -437,9 +442,8 @@ pub async fn set_policy(
     ApiJson(body): ApiJson<PolicyRequest>,
 ) -> ApiResult<Json<MfaPolicy>> {
     let require: MfaRequirement = body.require.parse()?;
-    Ok(Json(
-        policy::set(&state.app, &admin, require, body.grace_days, &meta).await?,
-    ))
+    let policy = policy::set(&state.app, &admin, require, body.grace_days, &meta).await?;
+    Ok(Json(MfaPolicy::from(&policy)))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

@@ -4,10 +4,11 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use service::auth::session::{self, SessionInfo};
-use service::profile::{self, LoginView};
+use service::auth::session;
+use service::profile;
 
 use super::input::{ApiQuery, PAGE_SIZE_MAX, PAGE_SIZE_MIN};
+use super::wire::accounts::{LoginView, SessionInfo, all};
 use crate::AppState;
 use crate::api::responses::{BadQuery, Denied, Missing, Unauthenticated};
 use crate::auth::{CurrentUser, Meta};
@@ -19,7 +20,7 @@ use crate::problem::{ApiError, ApiResult};
     path = "/api/profile/sessions",
     tag = "profile",
     responses(
-        (status = 200, description = "OK", body = [service::auth::session::SessionInfo]),
+        (status = 200, description = "OK", body = [SessionInfo]),
         Unauthenticated
     )
 )]
@@ -27,7 +28,7 @@ pub async fn sessions(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
 ) -> ApiResult<Json<Vec<SessionInfo>>> {
-    Ok(Json(session::list(&state.app, &user).await?))
+    Ok(Json(all(&session::list(&state.app, &user).await?)))
 }
 
 /// `DELETE /api/profile/sessions/{id}`: another user's session id is 404.
@@ -90,7 +91,7 @@ pub struct HistoryQuery {
     tag = "profile",
     params(("limit" = Option<i64>, Query, description = "At most this many (1–500, default 50)")),
     responses(
-        (status = 200, description = "OK", body = [service::profile::LoginView]),
+        (status = 200, description = "OK", body = [LoginView]),
         Unauthenticated,
         BadQuery
     )
@@ -105,9 +106,9 @@ pub async fn login_history(
         let reason = format!("must be a whole number {PAGE_SIZE_MIN}–{PAGE_SIZE_MAX}");
         return Err(domain::Invalid::new("limit", reason).into());
     }
-    Ok(Json(
-        profile::login_history(&state.app, &user, limit).await?,
-    ))
+    Ok(Json(all(
+        &profile::login_history(&state.app, &user, limit).await?
+    )))
 }
 
 /// The OpenAPI description of these routes.

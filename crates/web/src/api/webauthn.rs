@@ -19,10 +19,11 @@ use serde::{Deserialize, Serialize};
 use service::Error;
 use service::auth::mfa::Proof;
 use service::auth::mfa::pending;
-use service::auth::mfa::webauthn::{self, KeyView};
+use service::auth::mfa::webauthn;
 
 use super::auth::signed_in_response;
 use super::mfa::{PendingCookie, VerifyResponse};
+use super::wire::accounts::{KeyView, all};
 use crate::AppState;
 use crate::api::responses::{Denied, Forbidden, PROBLEM_JSON, Problem, Refused};
 use crate::auth::{Caller, CurrentUser, LocalLogin, Meta};
@@ -135,7 +136,7 @@ pub async fn register_finish(
     let credential = answer(body.credential)?;
     let registered = webauthn::finish_registration(&state.app, &user, &credential, &meta).await?;
     Ok(Json(RegisteredResponse {
-        key: registered.key,
+        key: KeyView::from(&registered.key),
         recovery_codes: registered
             .recovery_codes
             .map(|codes| codes.iter().map(RecoveryCode::grouped).collect()),
@@ -157,7 +158,7 @@ pub async fn list(
     _local: LocalLogin,
     CurrentUser(user): CurrentUser,
 ) -> ApiResult<Json<Vec<KeyView>>> {
-    Ok(Json(webauthn::list(&state.app, &user).await?))
+    Ok(Json(all(&webauthn::list(&state.app, &user).await?)))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -196,9 +197,8 @@ pub async fn rename(
 ) -> ApiResult<Json<KeyView>> {
     let id = key_id(&id)?;
     let name = KeyName::parse("name", &body.name)?;
-    Ok(Json(
-        webauthn::rename(&state.app, &user, id, &name, &meta).await?,
-    ))
+    let key = webauthn::rename(&state.app, &user, id, &name, &meta).await?;
+    Ok(Json(KeyView::from(&key)))
 }
 
 /// `DELETE /api/profile/webauthn/{id}`: removes one of the caller's keys (fresh step-up

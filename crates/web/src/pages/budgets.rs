@@ -20,14 +20,15 @@ use service::budgets::{self, Budget, NewBudgetInput};
 use service::categories;
 use service::preferences::{self, data_owner};
 
-use super::common::{message, with_cookie, with_param};
+use super::common::{message, with_cookie};
 use super::expenses::fields::{category_options, field_error};
 use super::forms::{BannerQuery, CsrfForm, error_message, version};
 use super::kit::{DataPage, Fail, PageError, PageResult};
-use super::{PageContext, chrome, see_other};
+use super::{PageContext, chrome};
 use crate::extract::PathId;
 use crate::links;
 use crate::locale::Locale;
+use crate::pages::with_notice;
 use crate::routes::Table;
 use crate::views::budgets::{BudgetRow, BudgetsPage};
 use crate::views::expenses::Choice;
@@ -225,7 +226,7 @@ pub async fn create(page: DataPage, Form(form): Form<NewBudgetForm>) -> PageResu
     };
     draw.new_errors = match form.parse(&ctx.locale) {
         Ok(input) => match budgets::create(&page.app, &page.user, input.clone()).await {
-            Ok(_) => return Ok(see_other(&links::BUDGETS.with("notice", "created"))),
+            Ok(_) => return Ok(with_notice(links::BUDGETS.path(), "created")),
             Err(err) => refusal(err, input.period, &mut draw)?,
         },
         Err(errors) => errors,
@@ -278,7 +279,7 @@ pub async fn update(
         budgets::update_limit(&page.app, &page.user, id, &limit, version(&form.version)).await
     };
     let (status, message) = match updated.await {
-        Ok(_) => return Ok(see_other(&links::BUDGETS.with("notice", "saved"))),
+        Ok(_) => return Ok(with_notice(links::BUDGETS.path(), "saved")),
         Err(err) => limit_refusal(err)?,
     };
     let draw = Draw {
@@ -306,11 +307,7 @@ fn limit_refusal(err: Error) -> Result<(StatusCode, String), PageError> {
 pub async fn delete(page: DataPage, PathId(id): PathId<BudgetId>, _: Form<CsrfForm>) -> PageResult {
     let deleted = budgets::delete(&page.app, &page.user, id).await;
     deleted.back_to(links::BUDGETS.path()).missing(NOT_FOUND)?;
-    Ok(see_other(&with_param(
-        links::BUDGETS.path(),
-        "notice",
-        "deleted",
-    )))
+    Ok(with_notice(links::BUDGETS.path(), "deleted"))
 }
 
 #[cfg(test)]

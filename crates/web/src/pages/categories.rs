@@ -18,13 +18,14 @@ use service::Error;
 use service::categories::{self, Category, CategoryInput, CategoryPatch};
 
 use super::bills::present::field_error;
-use super::common::{message, with_cookie, with_param};
+use super::common::{message, with_cookie};
 use super::forms::{CsrfForm, checked, error_message, param, version};
 use super::kit::{DataPage, Fail, PageResult};
 use super::{chrome, see_other};
 use crate::extract::PathId;
 use crate::links;
 use crate::locale::Locale;
+use crate::pages::with_notice;
 use crate::routes::Table;
 use crate::views::categories::{CategoriesPage, CategoryFields, CategoryItem};
 use crate::views::render;
@@ -94,7 +95,7 @@ pub async fn starter_set(page: DataPage, Form(form): Form<StarterForm>) -> PageR
     categories::add_starter_set(&page.app, &page.user)
         .await
         .back_to(to)?;
-    Ok(see_other(&with_param(to, "notice", "starter_added")))
+    Ok(with_notice(to, "starter_added"))
 }
 
 /// `(field, message)` of a refused form.
@@ -254,7 +255,7 @@ pub async fn create(page: DataPage, Form(form): Form<CategoryForm>) -> PageResul
         Err(invalid) => Err(invalid.into()),
     };
     match result {
-        Ok(_) => Ok(see_other(&links::CATEGORIES.with("notice", "created"))),
+        Ok(_) => Ok(with_notice(links::CATEGORIES.path(), "created")),
         Err(err) => refused(&page, err, None, form.fields).await,
     }
 }
@@ -311,7 +312,7 @@ pub async fn update(
         Err(invalid) => Err(invalid.into()),
     };
     match result {
-        Ok(_) => Ok(see_other(&links::CATEGORIES.with("notice", "saved"))),
+        Ok(_) => Ok(with_notice(links::CATEGORIES.path(), "saved")),
         Err(err) => refused(&page, err, Some(id), form.fields).await,
     }
 }
@@ -326,10 +327,8 @@ pub async fn delete(
     deleted
         .back_to(links::CATEGORIES.path())
         .missing(NOT_FOUND)?;
-    Ok(see_other(&format!(
-        "{}?notice=deleted&undo={id}",
-        links::CATEGORIES
-    )))
+    let to = links::CATEGORIES.with("notice", "deleted");
+    Ok(see_other(&links::with_param(&to, "undo", &id.to_string())))
 }
 
 /// `POST /categories/{id}/restore`; a live category that took its name meanwhile is a banner.
@@ -342,5 +341,5 @@ pub async fn restore(
     restored
         .back_to(links::CATEGORIES.path())
         .missing(NOT_FOUND)?;
-    Ok(see_other(&links::CATEGORIES.with("notice", "restored")))
+    Ok(with_notice(links::CATEGORIES.path(), "restored"))
 }

@@ -39,6 +39,7 @@ use super::{chrome, see_other};
 use crate::extract::PathId;
 use crate::links;
 use crate::locale::Locale;
+use crate::pages::with_notice;
 use crate::routes::Table;
 use crate::views::bills::CategoryChip;
 use crate::views::expenses::{ExpensesPage, FilterValues};
@@ -231,7 +232,7 @@ pub async fn restore(
     let to = back(form.return_to.as_deref());
     let restored = expenses::restore(&page.app, &page.user, id).await;
     restored.back_to(&to).missing(MISSING)?;
-    Ok(see_other(&with_param(&to, "notice", "restored")))
+    Ok(with_notice(&to, "restored"))
 }
 
 /// `POST /expenses/bulk-delete` (`ids` repeated): deletes the selected expenses under one

@@ -16,7 +16,7 @@
 //! /// `POST /categories/{id}/delete`: soft delete; the banner offers Restore.
 //! pub async fn delete(page: DataPage, PathId(id): PathId<CategoryId>, _: Form<CsrfForm>) -> PageResult {
 //!     categories::delete(&page.app, &page.user, id).await.missing(NOT_FOUND)?;
-//!     Ok(see_other(&format!("{}?notice=deleted&undo={id}", links::CATEGORIES)))
+//!     Ok(see_other(&links::CATEGORIES.with2(("notice", "deleted"), ("undo", &id.to_string()))))
 //! }
 //! ```
 
@@ -204,15 +204,20 @@ impl<T, E: Into<PageError>> Fail<T> for Result<T, E> {
 #[derive(Debug, Clone)]
 struct Failure {
     heading: Option<&'static str>,
-    message: &'static str,
+    message: std::borrow::Cow<'static, str>,
 }
 
 /// A bare response with `status` that [`present`] draws as the error page with `message`.
-fn failure(status: StatusCode, heading: Option<&'static str>, message: &'static str) -> Response {
+fn failure(
+    status: StatusCode,
+    heading: Option<&'static str>,
+    message: impl Into<std::borrow::Cow<'static, str>>,
+) -> Response {
     let mut response = status.into_response();
-    response
-        .extensions_mut()
-        .insert(Failure { heading, message });
+    response.extensions_mut().insert(Failure {
+        heading,
+        message: message.into(),
+    });
     response
 }
 
@@ -251,15 +256,22 @@ impl IntoResponse for PageError {
                 }
                 response
             }
-            (Error::Invalid(_) | Error::BadRequest { .. }, None) => failure(
+            // The page's own words: which field, and why (for example "year: amount is too
+            // large" when a year's totals do not fit).
+            (Error::Invalid(invalid), None) => failure(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 heading,
-                "That request was not valid; go back, check it and try again.",
+                format!("That request was not valid ({invalid}); go back, check it and try again."),
             ),
-            (Error::Conflict { .. }, None) => failure(
+            (Error::BadRequest { field, message }, None) => failure(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                heading,
+                format!("That request was not valid ({field}: {message}); go back and try again."),
+            ),
+            (Error::Conflict { field, message }, None) => failure(
                 StatusCode::CONFLICT,
                 heading,
-                "That was changed elsewhere meanwhile; reload the page and try again.",
+                format!("{field}: {message}. Reload the page and try again."),
             ),
             (error, None) => {
                 tracing::error!(error = %error, "page failed");
@@ -363,7 +375,7 @@ pub async fn present(State(state): State<AppState>, req: Request, next: Next) ->
         .unwrap_or_default();
     let (parts, body) = response.into_parts();
     let (heading, message) = match failure {
-        Some(f) => (f.heading, Some(f.message.to_owned())),
+        Some(f) => (f.heading, Some(f.message.into_owned())),
         // A problem's `detail` is written for people (a CSRF or cross-site refusal says which).
         None if is_problem => (None, problem_detail(body).await),
         None => (None, None),

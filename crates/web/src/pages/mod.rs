@@ -207,6 +207,11 @@ pub(crate) fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
 }
 
+/// A 303 redirect to `to` whose page shows the banner `code` (`?notice=code`).
+pub(crate) fn with_notice(to: &str, code: &str) -> Response {
+    see_other(&links::with_param(to, "notice", code))
+}
+
 pub(crate) fn signed_in_redirect(app: &App, signed_in: &SignedIn, to: &str) -> Response {
     with_cookies(see_other(to), cookies::signed_in(&app.config, signed_in))
 }

@@ -19,12 +19,13 @@ use service::Error;
 use service::month_state::{self, MonthStateChanges};
 use service::tracker::Occurrence;
 
-use super::common::{badge, with_cookie, with_param};
+use super::common::{badge, with_cookie};
 use super::kit::{DataPage, Fail, PageResult};
 use super::tracker::{back, parse_occurrence};
-use super::{PageContext, chrome, see_other};
+use super::{PageContext, chrome};
 use crate::links;
 use crate::locale::Locale;
+use crate::pages::with_notice;
 use crate::routes::Table;
 use crate::views::{self, OccurrencePage};
 
@@ -182,7 +183,7 @@ pub async fn save(page: DataPage, Form(form): Form<OccurrenceForm>) -> PageResul
         month_state::set(&page.app, &page.user, bill, due, changes).await
     };
     match saved.await {
-        Ok(_) => Ok(see_other(&with_param(&to, "notice", "skipped"))),
+        Ok(_) => Ok(with_notice(&to, "skipped")),
         Err(Error::Invalid(invalid)) if invalid.field != "due_date" => {
             refused(&page, &ctx, (bill, due), to, form, invalid).await
         }

@@ -18,12 +18,13 @@ use service::auth::Principal;
 use service::preferences::{data_owner, parse_time_zone};
 use service::tracker::settings::{self, Settings, SettingsPatch};
 
-use super::common::{message, with_cookie, with_param};
+use super::common::{message, with_cookie};
 use super::forms::error_message;
 use super::kit::{DataPage, Fail, Page, PageResult};
-use super::{PageUser, chrome, see_other};
+use super::{PageUser, chrome};
 use crate::auth::Meta;
 use crate::links;
+use crate::pages::with_notice;
 use crate::routes::Table;
 use crate::views;
 use crate::views::profile::{PreferencesForm, ProfilePage};
@@ -248,11 +249,7 @@ pub async fn rename(
         Err(invalid) => Err(invalid.into()),
     };
     match renamed {
-        Ok(()) => Ok(see_other(&with_param(
-            links::PROFILE.path(),
-            "notice",
-            "name",
-        ))),
+        Ok(()) => Ok(with_notice(links::PROFILE.path(), "name")),
         Err(Error::Invalid(invalid)) => {
             draw(&page, &user, Shown::name(form.display_name, &invalid)).await
         }
@@ -352,11 +349,7 @@ pub async fn save_theme(page: DataPage, Form(form): Form<ThemeForm>) -> PageResu
     };
     let saved = settings::update(&page.app, &page.user, patch).await;
     saved.back_to(links::PROFILE.path())?;
-    Ok(see_other(&with_param(
-        links::PROFILE.path(),
-        "notice",
-        "preferences",
-    )))
+    Ok(with_notice(links::PROFILE.path(), "preferences"))
 }
 
 /// `POST /profile/preferences`: saves every preference, or none.
@@ -364,11 +357,7 @@ pub async fn save_preferences(page: DataPage, Form(form): Form<PreferencesFields
     let errors = match form.parse() {
         Ok(patch) => match settings::update(&page.app, &page.user, patch).await {
             Ok(_) => {
-                return Ok(see_other(&with_param(
-                    links::PROFILE.path(),
-                    "notice",
-                    "preferences",
-                )));
+                return Ok(with_notice(links::PROFILE.path(), "preferences"));
             }
             Err(Error::Invalid(invalid)) => vec![invalid],
             Err(err) => return Err(err).back_to(links::PROFILE.path()),

@@ -14,6 +14,7 @@ use super::common::with_param;
 use super::kit::{DataPage, Fail, PageResult};
 use super::see_other;
 use crate::links;
+use crate::pages::with_notice;
 use crate::routes::Table;
 use crate::views::tracker::WelcomeCard;
 
@@ -82,7 +83,7 @@ pub async fn save(page: DataPage, Form(form): Form<WelcomeForm>) -> PageResult {
         Err(err) => Err(err),
     };
     match saved {
-        Ok(_) => Ok(see_other(&links::TRACKER.with("notice", "welcome"))),
+        Ok(_) => Ok(with_notice(links::TRACKER.path(), "welcome")),
         Err(Error::Invalid(invalid)) => Ok(see_other(&with_param(
             links::TRACKER.path(),
             "welcome_error",

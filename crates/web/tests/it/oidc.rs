@@ -678,10 +678,11 @@ async fn environment_fallback(engine: testkit::TestEngine) {
     };
     let root = admin(&app).await;
     let view = admin::view(&app.app, &root).await.expect("view");
-    assert_eq!(view.source, "environment");
+    assert_eq!(view.source, admin::SettingsSource::Environment);
     assert!(view.oidc.enabled);
     assert_eq!(view.oidc.provider_name, "Env SSO");
-    let shown = serde_json::to_string(&view).expect("json");
+    let shown = serde_json::to_string(&web::api::wire::sign_in_methods::MethodsView::from(&view))
+        .expect("json");
     assert!(!shown.contains(CLIENT_SECRET));
     let (browser, response) = sign_in_with(&app, &op, |nonce| {
         let claims = op.valid_claims(CLIENT_ID, nonce, "env-1", now(&app));
@@ -704,9 +705,12 @@ async fn environment_fallback(engine: testkit::TestEngine) {
     let view = admin::update(&app.app, &root, update, &RequestMeta::default())
         .await
         .expect("save");
-    assert_eq!(view.source, "saved");
+    assert_eq!(view.source, admin::SettingsSource::Saved);
     assert_eq!(
-        serde_json::to_value(view.oidc.client_secret).expect("json"),
+        serde_json::to_value(web::api::wire::sign_in_methods::SecretSource::from(
+            view.oidc.client_secret
+        ))
+        .expect("json"),
         "environment"
     );
     let (browser, response) = sign_in_with(&app, &op, |nonce| {

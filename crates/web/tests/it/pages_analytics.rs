@@ -197,6 +197,17 @@ app_tests! {
         assert!(!last.contains("rel=\"next\""), "no year 10000");
     }
 
+    async fn totals_too_large_to_add_are_a_422_page_that_names_the_year(app) {
+        let (browser, me) = user(&app, "alice").await;
+        expense(&app, me, None, "USD", i64::MAX - 1, day(2026, 3, 1)).await;
+        expense(&app, me, None, "USD", i64::MAX - 1, day(2026, 4, 1)).await;
+        let response = browser.get("/analytics?year=2026").await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = response.text().await.expect("body");
+        assert!(html.contains("Analytics could not be shown"), "{html}");
+        assert!(html.contains("year: amount is too large"), "the page says why: {html}");
+    }
+
     async fn category_names_are_escaped_in_the_svg_and_the_tables(app) {
         let (browser, me) = user(&app, "alice").await;
         let bold = category(&app, me, "<b>&").await;

@@ -12,41 +12,66 @@ use super::settings::{
 };
 use super::{form, github, oidc};
 use crate::auth::{Principal, RequestMeta};
-use crate::config::Secret;
+use crate::config::{Secret, TokenAuthMethod};
 use crate::{App, Error, Result, audit};
 
 /// Where a secret in force comes from.
-#[derive(Debug, Clone, Copy, serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SecretSource {
     Saved,
     Environment,
     None,
 }
 
-/// The OIDC settings as administrators see them (the secret never leaves the server).
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct OidcView {
+/// Where the settings in force come from: saved by an administrator, or the environment's
+/// `OIDC_*` / `GITHUB_*` until one saves them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SettingsSource {
+    Saved,
+    Environment,
+}
+
+impl SettingsSource {
+    /// `saved` or `environment`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SettingsSource::Saved => "saved",
+            SettingsSource::Environment => "environment",
+        }
+    }
+}
+
+/// The OIDC settings in force as administrators see them (the secret never leaves the
+/// server).
+#[derive(Debug, Clone)]
+pub struct OidcInForce {
     pub enabled: bool,
     pub provider_name: String,
     pub issuer_url: String,
     pub client_id: String,
     pub client_secret: SecretSource,
-    /// `client_secret_basic` or `client_secret_post`.
-    pub token_auth_method: String,
+    pub token_auth_method: TokenAuthMethod,
     /// The explicit callback URL, if one was set.
     pub redirect_uri: Option<String>,
     /// The callback URL in force (register this one at the provider).
     pub effective_redirect_uri: String,
-    pub scopes: String,
+    /// `openid` first, then the others asked for.
+    pub scopes: Vec<String>,
     pub admin_group: Option<String>,
     pub auto_provision: bool,
     pub link_verified_email: bool,
 }
 
-/// The GitHub settings as administrators see them.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct GithubView {
+impl OidcInForce {
+    /// The scopes as one space-separated line, as the form takes them back.
+    pub fn scopes_text(&self) -> String {
+        self.scopes.join(" ")
+    }
+}
+
+/// The GitHub settings in force as administrators see them.
+#[derive(Debug, Clone)]
+pub struct GithubInForce {
     pub enabled: bool,
     pub client_id: String,
     pub client_secret: SecretSource,
@@ -58,14 +83,13 @@ pub struct GithubView {
     pub api_url: String,
 }
 
-/// Every sign-in method as administrators see it.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct MethodsView {
+/// Every sign-in method in force as administrators see it.
+#[derive(Debug, Clone)]
+pub struct MethodsInForce {
     pub local_enabled: bool,
-    pub oidc: OidcView,
-    pub github: GithubView,
-    /// `saved` (admin page) or `environment`.
-    pub source: String,
+    pub oidc: OidcInForce,
+    pub github: GithubInForce,
+    pub source: SettingsSource,
 }
 
 async fn source_of(app: &App, key: &str, env: Option<&Secret>) -> Result<SecretSource> {
@@ -79,27 +103,27 @@ async fn source_of(app: &App, key: &str, env: Option<&Secret>) -> Result<SecretS
 }
 
 /// The settings in force, for administrators.
-pub async fn view(app: &App, admin: &Principal) -> Result<MethodsView> {
+pub async fn view(app: &App, admin: &Principal) -> Result<MethodsInForce> {
     admin.require_admin()?;
     let m = load(app).await?;
     let env = &app.config.sign_in;
-    Ok(MethodsView {
+    Ok(MethodsInForce {
         local_enabled: m.local_enabled,
-        oidc: OidcView {
+        oidc: OidcInForce {
             enabled: m.oidc.enabled,
             effective_redirect_uri: m.oidc.redirect_uri(app),
             provider_name: m.oidc.provider_name,
             issuer_url: m.oidc.issuer_url,
             client_id: m.oidc.client_id,
             client_secret: source_of(app, OIDC_SECRET, env.oidc.client_secret.as_ref()).await?,
-            token_auth_method: m.oidc.token_auth_method.as_str().to_owned(),
+            token_auth_method: m.oidc.token_auth_method,
             redirect_uri: m.oidc.redirect_uri,
-            scopes: m.oidc.scopes.join(" "),
+            scopes: m.oidc.scopes,
             admin_group: m.oidc.admin_group,
             auto_provision: m.oidc.auto_provision,
             link_verified_email: m.oidc.link_verified_email,
         },
-        github: GithubView {
+        github: GithubInForce {
             enabled: m.github.enabled,
             callback_url: m.github.redirect_uri(app),
             client_id: m.github.client_id,
@@ -109,7 +133,11 @@ pub async fn view(app: &App, admin: &Principal) -> Result<MethodsView> {
             web_url: m.github.web_url,
             api_url: m.github.api_url,
         },
-        source: if m.saved { "saved" } else { "environment" }.to_owned(),
+        source: if m.saved {
+            SettingsSource::Saved
+        } else {
+            SettingsSource::Environment
+        },
     })
 }
 
@@ -171,7 +199,7 @@ pub async fn update(
     admin: &Principal,
     update: MethodsUpdate,
     meta: &RequestMeta,
-) -> Result<MethodsView> {
+) -> Result<MethodsInForce> {
     crate::users::admin_gate(app, admin, meta).await?;
     crate::auth::freshness::require_fresh(app, admin).await?;
     let current = load(app).await?;

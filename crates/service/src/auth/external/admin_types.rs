@@ -6,16 +6,14 @@
 
 /// A change an administrator submits: every field, as on the form. An empty or absent secret
 /// keeps the one in force.
-#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default)]
 pub struct MethodsUpdate {
     pub local_enabled: bool,
     pub oidc: OidcUpdate,
     pub github: GithubUpdate,
 }
 
-#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields, default)]
+#[derive(Debug, Clone, Default)]
 pub struct OidcUpdate {
     pub enabled: bool,
     pub provider_name: String,
@@ -33,8 +31,7 @@ pub struct OidcUpdate {
     pub link_verified_email: bool,
 }
 
-#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields, default)]
+#[derive(Debug, Clone, Default)]
 pub struct GithubUpdate {
     pub enabled: bool,
     pub client_id: String,
@@ -48,7 +45,7 @@ pub struct GithubUpdate {
 }
 
 /// What testing a provider found.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct ProviderTest {
     /// Whether a sign-in can work with these settings.
     pub ok: bool,

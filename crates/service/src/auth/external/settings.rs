@@ -253,7 +253,7 @@ pub async fn local_enabled(app: &App) -> Result<bool> {
 }
 
 /// What the sign-in page offers.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct PublicMethods {
     /// Username and password.
     pub local: bool,

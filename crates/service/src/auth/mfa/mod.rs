@@ -52,13 +52,11 @@ use crate::rate_limit::{self, Limit};
 use crate::{App, Error, Result};
 
 /// A way to complete a pending sign-in (the `methods` of a `mfa_required` answer).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
     /// A code from the authenticator app.
     Totp,
     /// A security key or passkey (WebAuthn): begin at `POST /api/auth/mfa/webauthn/start`.
-    #[serde(rename = "webauthn")]
     WebAuthn,
     /// One of the account's unused recovery codes.
     RecoveryCode,
@@ -128,7 +126,7 @@ impl Proof {
 }
 
 /// The caller's two-step verification, as the security page and `GET /api/profile/mfa` show it.
-#[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default)]
 pub struct MfaStatus {
     /// At least one confirmed second factor: sign-in asks for it.
     pub enabled: bool,

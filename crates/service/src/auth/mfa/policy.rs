@@ -25,20 +25,14 @@ const KEY: &str = "mfa.policy";
 pub const MAX_GRACE_DAYS: u32 = 90;
 
 /// The policy in force.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MfaPolicy {
-    /// Whom it obliges: `off`, `admins` or `everyone`.
-    #[schema(value_type = String, example = "admins")]
-    #[serde(serialize_with = "requirement_name")]
+    /// Whom it obliges: off, administrators or everyone.
     pub require: MfaRequirement,
     /// Days to enrol after the requirement starts (0–90).
     pub grace_days: u32,
     /// When the requirement was last switched (the grace period counts from here).
     pub since: Option<DateTime<Utc>>,
-}
-
-fn requirement_name<S: serde::Serializer>(r: &MfaRequirement, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(r.as_str())
 }
 
 impl Default for MfaPolicy {

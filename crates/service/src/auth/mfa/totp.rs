@@ -36,7 +36,7 @@ const FACTOR_NAME: &str = "Authenticator app";
 
 /// What a person needs to add the account to an app: the `otpauth://` URL (for the QR code)
 /// and the same secret in base32 for typing.
-#[derive(Clone, serde::Serialize, utoipa::ToSchema)]
+#[derive(Clone)]
 pub struct TotpSetup {
     /// The secret in base32 (RFC 4648, no padding), for typing into the app.
     pub secret: String,

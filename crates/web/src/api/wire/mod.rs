@@ -1,19 +1,22 @@
-//! The JSON wire types of the API: what a handler answers, built from the service's typed
-//! results (`From<&…>`), with `Serialize` and the OpenAPI schema (`utoipa::ToSchema`). The
+//! The JSON wire types of the API: what a handler answers (and the request bodies it reads),
+//! built from the service's typed results (`From<&…>`), with `Serialize` and the OpenAPI schema (`utoipa::ToSchema`). The
 //! service returns domain types (ids, dates, [`Money`], enums) and knows nothing of JSON; the
 //! field names, order and formats here are the API's contract, kept byte for byte.
 //!
 //! [`AmountView`] is the amount every area's answers share; each area's own types live in
-//! its submodule ([`tracker`], [`cash`], [`settings`], [`bills`], [`bill_requests`], [`money`]).
+//! its submodule ([`tracker`], [`cash`], [`settings`], [`accounts`], [`sign_in_methods`],
+//! [`bills`], [`bill_requests`], [`money`]).
 
 use domain::money::{Currency, Money, format_minor};
 use serde::Serialize;
 
+pub mod accounts;
 pub mod bill_requests;
 pub mod bills;
 pub mod cash;
 pub mod money;
 pub mod settings;
+pub mod sign_in_methods;
 pub mod tracker;
 
 /// An amount as the API shows it: decimal text, minor units and the currency.

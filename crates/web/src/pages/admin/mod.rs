@@ -32,7 +32,7 @@ use domain::user::{DisplayName, Email, Role, Username};
 use serde::Deserialize;
 use service::Error;
 use service::auth::{Principal, RequestMeta};
-use service::users::{NewAccount, UserView};
+use service::users::{Account, NewAccount};
 
 use super::common::{message, with_cookie, with_param};
 use super::kit::{Fail, Page, PageResult};
@@ -223,7 +223,7 @@ pub(crate) fn role_label(role: Role) -> &'static str {
 }
 
 /// One account as a row of the list (and the summary of its own page).
-pub(crate) fn row(user: &UserView, me: &Principal, last_sign_in: Option<DateTime<Utc>>) -> UserRow {
+pub(crate) fn row(user: &Account, me: &Principal, last_sign_in: Option<DateTime<Utc>>) -> UserRow {
     UserRow {
         id: user.id.to_string(),
         username: user.username.clone(),
@@ -261,7 +261,7 @@ async fn draw(page: &AdminPage, listed: Listed) -> PageResult {
         .not_shown(heading)?;
     let rows = accounts
         .iter()
-        .map(|account| row(account, admin, last.get(&account.id.to_string()).copied()))
+        .map(|account| row(account, admin, last.get(&account.id).copied()))
         .collect();
     let ctx = page.context().await;
     let (chrome, cookie) = chrome(app, &page.caller, &ctx, "Administration");

@@ -23,17 +23,18 @@ use serde::Deserialize;
 use service::Error;
 use service::auth::external::Provider;
 use service::auth::external::admin::{
-    self, GithubUpdate, MethodsUpdate, MethodsView, OidcUpdate, ProviderTest, SecretSource,
+    self, GithubUpdate, MethodsInForce, MethodsUpdate, OidcUpdate, ProviderTest, SecretSource,
+    SettingsSource,
 };
 
 use super::{AdminPage, ERRORS};
 use crate::links;
 use crate::pages::chrome;
-use crate::pages::common::{message, with_cookie, with_param};
+use crate::pages::common::{message, with_cookie};
 use crate::pages::forms::{BannerQuery, checked};
 use crate::pages::kit::{Fail, PageResult};
 use crate::pages::profile::labelled;
-use crate::pages::see_other;
+use crate::pages::with_notice;
 use crate::routes::Table;
 use crate::views;
 use crate::views::admin_sign_in::{AdminSignInPage, SignInMethodsForm, TestResult};
@@ -212,16 +213,16 @@ impl MethodsForm {
 }
 
 /// The settings in force as the form shows them.
-fn form_of(view: &MethodsView) -> SignInMethodsForm {
+fn form_of(view: &MethodsInForce) -> SignInMethodsForm {
     SignInMethodsForm {
         local_enabled: view.local_enabled,
         oidc_enabled: view.oidc.enabled,
         oidc_provider_name: view.oidc.provider_name.clone(),
         oidc_issuer_url: view.oidc.issuer_url.clone(),
         oidc_client_id: view.oidc.client_id.clone(),
-        oidc_token_auth_method: view.oidc.token_auth_method.clone(),
+        oidc_token_auth_method: view.oidc.token_auth_method.as_str().to_owned(),
         oidc_redirect_uri: view.oidc.redirect_uri.clone().unwrap_or_default(),
-        oidc_scopes: view.oidc.scopes.clone(),
+        oidc_scopes: view.oidc.scopes_text(),
         oidc_admin_group: view.oidc.admin_group.clone().unwrap_or_default(),
         oidc_auto_provision: view.oidc.auto_provision,
         oidc_link_verified_email: view.oidc.link_verified_email,
@@ -279,7 +280,7 @@ async fn draw(page: &AdminPage, shown: Shown) -> PageResult {
         github_secret_hint: secret_hint(view.github.client_secret, shown.github_secret_typed),
         oidc_callback: view.oidc.effective_redirect_uri,
         github_callback: view.github.callback_url,
-        from_environment: view.source == "environment",
+        from_environment: view.source == SettingsSource::Environment,
         errors: shown.errors,
         notice: shown.notice,
         error: shown.error,
@@ -301,7 +302,7 @@ pub async fn show(page: AdminPage, Query(banner): Query<BannerQuery>) -> PageRes
 /// `POST /admin/sign-in-methods`: saves every setting, behind the service's lock-out guards.
 pub async fn save(page: AdminPage, Form(form): Form<MethodsForm>) -> PageResult {
     match admin::update(&page.app, &page.admin, form.update(), &page.meta).await {
-        Ok(_) => Ok(see_other(&with_param(HREF, "notice", "saved"))),
+        Ok(_) => Ok(with_notice(HREF, "saved")),
         Err(Error::Invalid(invalid)) => draw(&page, form.refused(&invalid)).await,
         Err(err) => Err(err).back_to(HREF),
     }

@@ -21,24 +21,21 @@ use crate::links;
 use crate::pages::forms::{CsrfForm, checked};
 use crate::pages::kit::{DataPage, PageResult};
 use crate::pages::see_other;
+use crate::pages::with_notice;
 use crate::views::bills::OccurrenceFields;
 
 /// `POST /bills/{id}/delete`: soft delete; the list's banner offers Restore.
 pub async fn delete(page: DataPage, PathId(id): PathId<BillId>, _: Form<CsrfForm>) -> PageResult {
     on_bill(bills::delete(&page.app, &page.user, id).await, id)?;
-    Ok(see_other(&format!(
-        "{}?notice=deleted&bill={id}",
-        links::BILLS
-    )))
+    Ok(see_other(
+        &links::BILLS.with2(("notice", "deleted"), ("bill", &id.to_string())),
+    ))
 }
 
 /// `POST /bills/{id}/restore`.
 pub async fn restore(page: DataPage, PathId(id): PathId<BillId>, _: Form<CsrfForm>) -> PageResult {
     on_bill(bills::restore(&page.app, &page.user, id).await, id)?;
-    Ok(see_other(&format!(
-        "{}?notice=restored",
-        bill_href(&id.to_string())
-    )))
+    Ok(with_notice(&links::BILL.at(id), "restored"))
 }
 
 #[derive(Deserialize, Default)]
@@ -151,7 +148,7 @@ pub async fn occurrence(
         Ok((due, changes)) => month_state::set(&page.app, &page.user, id, due, changes).await,
         Err(invalid) => Err(invalid.into()),
     };
-    let to = format!("{}?notice=occurrence_saved", bill_href(&id.to_string()));
+    let to = links::BILL.at_with(id, "notice", "occurrence_saved");
     answer(&page, id, result, to, |invalid| {
         // A due date that is not one of the bill's has no field to show it under: a banner.
         let occurrence = Some((form.fields, vec![field_error(invalid)]));
@@ -172,11 +169,10 @@ pub async fn pay_history(
 ) -> PageResult {
     let paid = service::tracker::pay_history(&page.app, &page.user, id).await;
     let undo = on_bill(paid, id)?.undo_token;
-    let back = format!("{}?notice=history_paid", bill_href(&id.to_string()));
-    Ok(see_other(&undo.map_or_else(
-        || back.clone(),
-        |t| format!("{back}&undo={t}"),
-    )))
+    let to = links::BILL.at_with(id, "notice", "history_paid");
+    Ok(see_other(
+        &undo.map_or(to.clone(), |t| format!("{to}&undo={t}")),
+    ))
 }
 
 #[derive(Deserialize, Default)]
@@ -199,8 +195,5 @@ pub async fn undo_history(
         Err(err) => Err(err),
     };
     on_bill(undone, id)?;
-    Ok(see_other(&format!(
-        "{}?notice=history_undone",
-        bill_href(&id.to_string())
-    )))
+    Ok(with_notice(&links::BILL.at(id), "history_undone"))
 }

@@ -22,7 +22,8 @@ use crate::links;
 use crate::locale::Locale;
 use crate::pages::common::with_cookie;
 use crate::pages::kit::{DataPage, Fail, PageResult};
-use crate::pages::{PageContext, chrome, see_other};
+use crate::pages::with_notice;
+use crate::pages::{PageContext, chrome};
 use crate::views::bills::{BillFields, BillFormPage, SelectOption};
 use crate::views::render;
 
@@ -254,10 +255,7 @@ pub async fn create(page: DataPage, Form(form): Form<BillForm>) -> PageResult {
         Err(invalid) => Err(invalid.into()),
     };
     match result {
-        Ok(bill) => Ok(see_other(&format!(
-            "{}?notice=created",
-            bill_href(&bill.id.to_string())
-        ))),
+        Ok(bill) => Ok(with_notice(&links::BILL.at(bill.id), "created")),
         Err(err) => refused(&page, &ctx, None, form.fields, err).await,
     }
 }
@@ -304,10 +302,7 @@ pub async fn update(
         Err(invalid) => Err(invalid.into()),
     };
     match result {
-        Ok(bill) => Ok(see_other(&format!(
-            "{}?notice=saved",
-            bill_href(&bill.id.to_string())
-        ))),
+        Ok(bill) => Ok(with_notice(&links::BILL.at(bill.id), "saved")),
         Err(err) => refused(&page, &ctx, Some(id), form.fields, err).await,
     }
 }

@@ -29,6 +29,7 @@ use crate::locale::Locale;
 use crate::pages::common::with_cookie;
 use crate::pages::forms::{CsrfForm, checked, version};
 use crate::pages::kit::{DataPage, Fail, PageError, PageResult};
+use crate::pages::with_notice;
 use crate::pages::{chrome, see_other};
 use crate::views::bills::{BillPaymentPage, PaymentFields};
 use crate::views::render;
@@ -106,7 +107,7 @@ pub async fn record(
         Ok(input) => payments::record(&page.app, &page.user, input).await,
         Err(invalid) => Err(invalid.into()),
     };
-    let to = format!("{}?notice=payment_recorded", bill_href(&id.to_string()));
+    let to = links::BILL.at_with(id, "notice", "payment_recorded");
     answer(&page, id, result, to, |invalid| {
         let payment = Some((form.fields, vec![field_error(invalid)]));
         Some(Extras {
@@ -179,10 +180,7 @@ pub async fn update(
         Err(invalid) => Err(invalid.into()),
     };
     match result.map_err(refusal_of) {
-        Ok(p) => Ok(see_other(&format!(
-            "{}?notice=payment_saved",
-            bill_href(&p.bill_id.to_string())
-        ))),
+        Ok(p) => Ok(with_notice(&links::BILL.at(p.bill_id), "payment_saved")),
         Err(Ok(refusal)) => show_edit(&page, id, Some(form.fields), Some(refusal)).await,
         Err(Err(err)) => on_payment(&page, id, Err(err)).await,
     }
@@ -209,8 +207,5 @@ pub async fn restore(
 ) -> PageResult {
     let restored = payments::restore(&page.app, &page.user, id).await;
     let p = on_payment(&page, id, restored).await?;
-    Ok(see_other(&format!(
-        "{}?notice=payment_restored",
-        bill_href(&p.bill_id.to_string())
-    )))
+    Ok(with_notice(&links::BILL.at(p.bill_id), "payment_restored"))
 }

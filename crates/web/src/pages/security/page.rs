@@ -97,7 +97,7 @@ async fn mfa_section(
         .await?
         .into_iter()
         .map(|key| KeyRow {
-            id: key.id,
+            id: key.id.to_string(),
             name: key.name,
             added: when(key.created_at),
             last_used: key.last_used_at.map_or_else(|| "Never".to_owned(), when),

@@ -21,6 +21,7 @@ use super::back;
 use super::in_place::{Reply, at};
 use crate::auth::Meta;
 use crate::links;
+use crate::pages::with_notice;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -206,11 +207,7 @@ pub async fn clear_demo(page: DataPage, Meta(meta): Meta, _: Form<CsrfForm>) -> 
     service::demo::clear(&page.app, &page.user, &meta)
         .await
         .back_to(links::TRACKER.path())?;
-    Ok(see_other(&with_param(
-        links::TRACKER.path(),
-        "notice",
-        "demo_cleared",
-    )))
+    Ok(with_notice(links::TRACKER.path(), "demo_cleared"))
 }
 
 /// `POST /tracker/demo`: loads the demo data into the caller's account.
@@ -218,9 +215,5 @@ pub async fn demo(page: DataPage, Meta(meta): Meta, _: Form<CsrfForm>) -> PageRe
     service::demo::load(&page.app, &page.user, &meta)
         .await
         .back_to(links::TRACKER.path())?;
-    Ok(see_other(&with_param(
-        links::TRACKER.path(),
-        "notice",
-        "demo",
-    )))
+    Ok(with_notice(links::TRACKER.path(), "demo"))
 }

@@ -13,7 +13,7 @@ use super::ceremony::{
     aad, credential_id, keys_of, rejected, session_binding, state_json, state_of, store_ceremony,
     take,
 };
-use super::{CreationChallengeResponse, KeyView, RegisterPublicKeyCredential, relying_party};
+use super::{CreationChallengeResponse, Key, RegisterPublicKeyCredential, relying_party};
 use crate::audit;
 use crate::auth::mfa::{factors_changed, policy, recovery, require_sign_in_mode};
 use crate::auth::{Principal, RequestMeta, freshness};
@@ -66,7 +66,7 @@ pub async fn start_registration(
 /// A key added by [`finish_registration`].
 #[derive(Debug)]
 pub struct Registered {
-    pub key: KeyView,
+    pub key: Key,
     /// The account's first factor: its new recovery codes, to show once.
     pub recovery_codes: Option<Vec<RecoveryCode>>,
 }
@@ -147,7 +147,7 @@ pub async fn finish_registration(
         .await?
         .iter()
         .find(|f| f.id == id)
-        .map(KeyView::from)
+        .map(Key::from)
         .ok_or(Error::NotFound)?;
     Ok(Registered {
         key,
@@ -156,7 +156,7 @@ pub async fn finish_registration(
 }
 
 /// `GET …/webauthn`: the caller's security keys and passkeys, oldest first.
-pub async fn list(app: &App, principal: &Principal) -> Result<Vec<KeyView>> {
+pub async fn list(app: &App, principal: &Principal) -> Result<Vec<Key>> {
     require_sign_in_mode(app)?;
     Ok(app
         .store
@@ -164,7 +164,7 @@ pub async fn list(app: &App, principal: &Principal) -> Result<Vec<KeyView>> {
         .await?
         .iter()
         .filter(|f| f.kind == FactorKind::WebAuthn && f.confirmed)
-        .map(KeyView::from)
+        .map(Key::from)
         .collect())
 }
 
@@ -176,7 +176,7 @@ pub async fn rename(
     id: FactorId,
     name: &KeyName,
     meta: &RequestMeta,
-) -> Result<KeyView> {
+) -> Result<Key> {
     require_sign_in_mode(app)?;
     app.store
         .rename_factor(principal.user_id, id, FactorKind::WebAuthn, name.as_str())
@@ -195,7 +195,7 @@ pub async fn rename(
         .await?
         .iter()
         .find(|f| f.id == id)
-        .map(KeyView::from)
+        .map(Key::from)
         .ok_or(Error::NotFound)
 }
 

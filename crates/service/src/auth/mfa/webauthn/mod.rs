@@ -48,6 +48,7 @@ mod keys;
 mod passkey;
 mod second_factor;
 
+use domain::id::FactorId;
 use store::mfa::FactorRow;
 use webauthn_rs::prelude::{Url, Webauthn, WebauthnBuilder};
 
@@ -108,20 +109,20 @@ pub fn origin(config: &Config) -> Option<String> {
 }
 
 /// A security key or passkey as the caller's list shows it.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct KeyView {
+#[derive(Debug, Clone)]
+pub struct Key {
     /// The key's id, for renaming and removing.
-    pub id: String,
+    pub id: FactorId,
     /// The name its owner gave it.
     pub name: String,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-impl From<&FactorRow> for KeyView {
+impl From<&FactorRow> for Key {
     fn from(row: &FactorRow) -> Self {
         Self {
-            id: row.id.to_string(),
+            id: row.id,
             name: row.name.clone(),
             created_at: row.created_at,
             last_used_at: row.last_used_at,
