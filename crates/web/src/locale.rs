@@ -34,8 +34,6 @@ use icu_datetime::input::{DateTime as IcuDateTime, Time};
 use icu_datetime::options::TimePrecision;
 use pure_rust_locales::{Locale as Glibc, locale_match};
 
-use crate::api::wire::AmountView;
-
 /// `$day` (a `NaiveDate`) written by the field set `$fieldset` in `$locale`'s language, in the
 /// Gregorian calendar; ISO text if the data cannot be had (it is compiled in, so never).
 macro_rules! format_date {
@@ -191,14 +189,6 @@ impl Locale {
         full.replacen(&digits, &whole, 1)
     }
 
-    /// An [`AmountView`] as [`Locale::money`] writes it (its code as written when unknown).
-    pub fn amount(&self, amount: &AmountView) -> String {
-        match Currency::parse("currency", &amount.currency) {
-            Ok(currency) => self.money(amount.amount_minor, currency),
-            Err(_) => format!("{} {}", amount.amount, amount.currency),
-        }
-    }
-
     /// An amount to pre-fill a form field: the locale's decimal mark, no grouping, no symbol
     /// (`1234,56` in de-DE), so it reads back through [`Locale::amount_input`] unchanged.
     pub fn amount_field(&self, minor: i64, currency: Currency) -> String {
@@ -209,20 +199,6 @@ impl Locale {
     /// An amount with its currency for a form field, as [`Locale::amount_field`] writes it.
     pub fn money_field(&self, amount: Money) -> String {
         self.amount_field(amount.minor, amount.currency)
-    }
-
-    /// An [`AmountView`] for a form field, as [`Locale::amount_field`] writes it.
-    pub fn amount_view_field(&self, amount: &AmountView) -> String {
-        self.amount_field_of(amount.amount_minor, &amount.currency, &amount.amount)
-    }
-
-    /// `minor` units of the currency coded `code` for a form field, as
-    /// [`Locale::amount_field`] writes it (`text`, the canonical form, for an unknown code).
-    pub fn amount_field_of(&self, minor: i64, code: &str, text: &str) -> String {
-        match Currency::parse("currency", code) {
-            Ok(currency) => self.amount_field(minor, currency),
-            Err(_) => text.to_owned(),
-        }
     }
 
     /// A canonical amount text (`1234.56`, what the JSON API takes) of a field the user typed

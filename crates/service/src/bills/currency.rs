@@ -13,16 +13,13 @@
 
 use domain::id::UserId;
 use domain::money::Currency;
-use serde::Serialize;
 
 use crate::auth::{Principal, RequestMeta};
 use crate::preferences::{self, data_owner};
 use crate::{App, Error, Result, audit};
 
-// Still serialised here (a plain comment, so the schema's words stay as they were): the
-// settings' wire view embeds it; it can move to `web/src/api/wire` next.
 /// Bills in one currency that is not the caller's default.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OtherCurrencyBills {
     /// ISO 4217 code of these bills.
     pub currency: String,

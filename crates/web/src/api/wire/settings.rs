@@ -2,8 +2,29 @@
 //! [`Settings`].
 
 use serde::Serialize;
-use service::bills::OtherCurrencyBills;
 use service::tracker::Settings;
+
+/// Bills in one currency that is not the caller's default.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct OtherCurrencyBills {
+    /// ISO 4217 code of these bills.
+    pub currency: String,
+    /// How many bills (not deleted, active or not) are in it.
+    pub bills: i64,
+    /// Whether they can move to the default currency in one step: only when both have the same
+    /// number of decimals, so the amounts read the same.
+    pub can_change: bool,
+}
+
+impl From<&service::bills::OtherCurrencyBills> for OtherCurrencyBills {
+    fn from(o: &service::bills::OtherCurrencyBills) -> Self {
+        Self {
+            currency: o.currency.clone(),
+            bills: o.bills,
+            can_change: o.can_change,
+        }
+    }
+}
 
 /// The settings as the API shows them.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -39,7 +60,7 @@ impl From<&Settings> for SettingsView {
             due_soon_days: p.rules.due_soon_days,
             grace_days: p.rules.grace_days,
             theme: p.theme.clone(),
-            bills_in_other_currencies: s.bills_in_other_currencies.clone(),
+            bills_in_other_currencies: s.bills_in_other_currencies.iter().map(Into::into).collect(),
         }
     }
 }
