@@ -154,7 +154,7 @@ pub async fn preview(
             owner,
             &NewImport {
                 account_id,
-                file_name: upload.file_name.clone(),
+                file_name: shown_name(&upload.file_name),
                 format: file.format.as_str().to_owned(),
                 rows_in_file: i64::try_from(rows.len()).unwrap_or(i64::MAX),
                 preview,
@@ -323,6 +323,18 @@ pub async fn undo(
 pub async fn history(app: &App, principal: &Principal) -> Result<Vec<ImportRow>> {
     let owner = data_owner(principal)?;
     Ok(app.store.imports(owner, 100).await?)
+}
+
+/// The file's name as the history shows it: the browser sends it and anyone can change it, so
+/// it is only ever text — control characters dropped, at most 200 characters, never a path.
+fn shown_name(sent: &str) -> String {
+    let name: String = sent.chars().filter(|c| !c.is_control()).take(200).collect();
+    let name = name.trim();
+    if name.is_empty() {
+        "statement".to_owned()
+    } else {
+        name.to_owned()
+    }
 }
 
 /// The store's refusals of an import in the person's words.

@@ -118,6 +118,11 @@ app_tests! {
         assert_eq!(field_of(imports::undo(&app.app, &alice, &meta, preview.import.id).await).0, "import");
         let history: Vec<_> = imports::history(&app.app, &alice).await.expect("history").into_iter().map(|i| i.state).collect();
         assert_eq!(history, ["applied", "undone"]);
+        // The name the browser sent is text only: control characters dropped, cut to 200.
+        let hostile = format!("../../etc/passwd\r\n{}", "x".repeat(500));
+        let named = imports::preview(&app.app, &alice, &meta, Upload { file_name: hostile, ..upload(OFX) }, AccountChoice::FromFile).await.expect("preview");
+        assert_eq!(named.import.file_name.chars().count(), 200);
+        assert!(named.import.file_name.starts_with("../../etc/passwdxxx"), "{}", named.import.file_name);
         assert!(imports::history(&app.app, &bob).await.expect("history").is_empty());
     }
 
