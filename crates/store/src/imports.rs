@@ -163,13 +163,13 @@ impl Store {
         from_stored(row)
     }
 
-    /// The preview text of one of the owner's imports while it can still be applied.
+    /// One of the owner's imports with its preview text, while it can still be applied.
     pub async fn import_preview(
         &self,
         owner: UserId,
         id: ImportId,
         now: DateTime<Utc>,
-    ) -> Result<String> {
+    ) -> Result<(ImportRow, String)> {
         let import = self.import(owner, id).await?;
         refuse_unless_applicable(&import, now)?;
         let preview: Option<String> = on_pool!(self, |pool| {
@@ -179,7 +179,9 @@ impl Store {
                 .fetch_one(pool)
                 .await?
         });
-        preview.ok_or_else(|| Error::Corrupt("a previewed import has no preview".into()))
+        let preview =
+            preview.ok_or_else(|| Error::Corrupt("a previewed import has no preview".into()))?;
+        Ok((import, preview))
     }
 
     /// The owner's imports, newest first (their history).

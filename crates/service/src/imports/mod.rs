@@ -184,13 +184,12 @@ pub async fn preview(
 /// One of the caller's previews, while it can be applied.
 pub async fn show(app: &App, principal: &Principal, id: ImportId) -> Result<ImportPreview> {
     let owner = data_owner(principal)?;
-    let text = app
+    let (import, text) = app
         .store
         .import_preview(owner, id, app.now())
         .await
         .map_err(import_error)?;
     let saved: Saved = serde_json::from_str(&text).map_err(Error::internal)?;
-    let import = app.store.import(owner, id).await?;
     let account = match (import.account_id, saved.new_account) {
         (Some(existing), _) => {
             PreviewAccount::Existing(app.store.bank_account(owner, existing).await?)

@@ -103,7 +103,7 @@ engine_tests! {
         }, at(0)).await);
 
         let first = preview(&store, alice, checking, 2).await;
-        assert_eq!(store.import_preview(alice, first, at(1)).await.unwrap(), "[]");
+        assert_eq!(store.import_preview(alice, first, at(1)).await.unwrap().1, "[]");
         assert_not_found(store.import_preview(bob, first, at(1)).await);
         assert_eq!(count(&store, alice).await, 0, "a preview writes no transaction");
 
