@@ -17,23 +17,31 @@
 pub mod account;
 pub mod dedupe;
 pub mod read;
+pub mod stage;
 
 use chrono::Duration;
 use domain::Invalid;
 use domain::id::ImportId;
 use domain::money::Currency;
 use store::bank_accounts::NewBankAccount;
-use store::imports::{ImportRow, NewImport};
+pub use store::imports::ImportRow;
+use store::imports::NewImport;
 use store::transactions::NewTransaction;
 
 use crate::audit;
 use crate::auth::{Principal, RequestMeta};
 use crate::preferences::data_owner;
+use crate::rate_limit::{self, Limit};
 use crate::{App, Error, Result};
 
 pub use account::{AccountChoice, NewAccount, PreviewAccount};
+/// What the web layer needs of the file readers to describe a CSV mapping.
+pub use bankfile::DateOrder;
+pub use bankfile::csv_map::{AmountColumns, Layout, MAX_COLUMNS, Mapping};
+pub use bankfile::decimal::Style;
 pub use dedupe::Label;
 pub use read::{PreviewRow, RowError, Upload};
+pub use stage::{Answers, Question, Staged, answer, stage};
 
 /// How long a preview can be applied.
 pub const PREVIEW_HOURS: i64 = 24;
@@ -45,6 +53,9 @@ pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 struct Saved {
     new_account: Option<NewAccount>,
     rows: Vec<PreviewRow>,
+    /// A kept file waiting for the person's answers ([`stage`]); no rows yet.
+    #[serde(default)]
+    pending: Option<stage::Pending>,
 }
 
 /// A preview: the import, its account, and every row with its label.
@@ -52,6 +63,8 @@ struct Saved {
 pub struct ImportPreview {
     pub import: ImportRow,
     pub account: PreviewAccount,
+    /// The account's currency: the rows' amounts are in its minor units.
+    pub currency: Currency,
     pub rows: Vec<PreviewRow>,
 }
 
@@ -97,6 +110,7 @@ pub async fn preview(
     account: AccountChoice,
 ) -> Result<ImportPreview> {
     let owner = data_owner(principal)?;
+    rate_limit::hit(app, Limit::Import, &rate_limit::ip_subject(app, meta.ip)).await?;
     if upload.bytes.len() > MAX_FILE_BYTES {
         return Err(Error::invalid("file", "is larger than 10 MB"));
     }
@@ -145,6 +159,7 @@ pub async fn preview(
     let preview = serde_json::to_string(&Saved {
         new_account,
         rows: rows.clone(),
+        pending: None,
     })
     .map_err(Error::internal)?;
     let now = app.now();
@@ -166,6 +181,7 @@ pub async fn preview(
     let previewed = ImportPreview {
         import,
         account,
+        currency,
         rows,
     };
     let (new, duplicate, possible, errors) = previewed.counts();
@@ -190,6 +206,12 @@ pub async fn show(app: &App, principal: &Principal, id: ImportId) -> Result<Impo
         .await
         .map_err(import_error)?;
     let saved: Saved = serde_json::from_str(&text).map_err(Error::internal)?;
+    if saved.pending.is_some() {
+        return Err(Error::Conflict {
+            field: "import".into(),
+            message: "this file still needs answers before it can be previewed".into(),
+        });
+    }
     let account = match (import.account_id, saved.new_account) {
         (Some(existing), _) => {
             PreviewAccount::Existing(app.store.bank_account(owner, existing).await?)
@@ -197,9 +219,12 @@ pub async fn show(app: &App, principal: &Principal, id: ImportId) -> Result<Impo
         (None, Some(new)) => PreviewAccount::New(new),
         (None, None) => return Err(Error::internal("a preview without an account")),
     };
+    let currency = Currency::parse("currency", account.currency())
+        .map_err(|_| Error::internal("stored account currency"))?;
     Ok(ImportPreview {
         import,
         account,
+        currency,
         rows: saved.rows,
     })
 }
@@ -326,7 +351,7 @@ pub async fn history(app: &App, principal: &Principal) -> Result<Vec<ImportRow>>
 
 /// The file's name as the history shows it: the browser sends it and anyone can change it, so
 /// it is only ever text — control characters dropped, at most 200 characters, never a path.
-fn shown_name(sent: &str) -> String {
+pub(super) fn shown_name(sent: &str) -> String {
     let name: String = sent.chars().filter(|c| !c.is_control()).take(200).collect();
     let name = name.trim();
     if name.is_empty() {
@@ -337,7 +362,7 @@ fn shown_name(sent: &str) -> String {
 }
 
 /// The store's refusals of an import in the person's words.
-fn import_error(err: store::Error) -> Error {
+pub(super) fn import_error(err: store::Error) -> Error {
     match err {
         store::Error::Conflict { field } if field == store::imports::EXPIRED => Error::Conflict {
             field: "import".into(),

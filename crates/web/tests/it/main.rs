@@ -21,6 +21,7 @@ mod github_sign_in;
 mod headers;
 mod hosts;
 mod imports;
+mod imports_api;
 mod links;
 mod lockout;
 mod mfa;
