@@ -46,6 +46,8 @@ fn table() -> Table {
         .then(pages::admin::routes)
         .then(pages::bills::routes)
         .then(pages::categories::routes)
+        .then(pages::transactions::routes)
+        .then(pages::imports::routes)
         // JSON API: auth.
         .add("GET", "/api/auth/csrf-token", get(api::auth::csrf_token))
         .add("GET", "/api/auth/mode", get(api::auth::mode))

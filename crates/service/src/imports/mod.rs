@@ -41,7 +41,7 @@ pub use bankfile::csv_map::{AmountColumns, Layout, MAX_COLUMNS, Mapping};
 pub use bankfile::decimal::Style;
 pub use dedupe::Label;
 pub use read::{PreviewRow, RowError, Upload};
-pub use stage::{Answers, Question, Staged, answer, stage};
+pub use stage::{Answers, Opened, Question, Staged, answer, open, stage};
 
 /// How long a preview can be applied.
 pub const PREVIEW_HOURS: i64 = 24;
@@ -91,6 +91,23 @@ pub struct Choices {
     pub include: Vec<usize>,
     /// Rows to leave out although they are new or possible duplicates.
     pub exclude: Vec<usize>,
+}
+
+impl Choices {
+    /// The choices that keep exactly the rows numbered in `kept` (a review form's ticks).
+    pub fn keeping(preview: &ImportPreview, kept: &[usize]) -> Self {
+        let kept: std::collections::HashSet<usize> = kept.iter().copied().collect();
+        let mut choices = Choices::default();
+        for row in &preview.rows {
+            let duplicate = matches!(row.label, Label::Duplicate { .. });
+            match (duplicate, kept.contains(&row.row)) {
+                (true, true) => choices.include.push(row.row),
+                (false, false) => choices.exclude.push(row.row),
+                _ => {}
+            }
+        }
+        choices
+    }
 }
 
 /// What an apply wrote.
@@ -239,12 +256,14 @@ pub async fn apply(
 ) -> Result<Applied> {
     let owner = data_owner(principal)?;
     let preview = show(app, principal, id).await?;
+    let include: std::collections::HashSet<usize> = choices.include.iter().copied().collect();
+    let exclude: std::collections::HashSet<usize> = choices.exclude.iter().copied().collect();
     let kept: Vec<&PreviewRow> = preview
         .rows
         .iter()
         .filter(|r| {
             let wanted = !matches!(r.label, Label::Duplicate { .. });
-            (wanted || choices.include.contains(&r.row)) && !choices.exclude.contains(&r.row)
+            (wanted || include.contains(&r.row)) && !exclude.contains(&r.row)
         })
         .collect();
     let broken: Vec<String> = kept

@@ -59,6 +59,10 @@ pub(super) struct Pending {
     /// The file, base64.
     file: String,
     account: SavedChoice,
+    /// What was asked: the refused field, its reason, and whether columns were mapped.
+    asked: String,
+    reason: String,
+    mapped: bool,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -116,7 +120,8 @@ pub async fn stage(
             else {
                 return Err(Error::Invalid(invalid));
             };
-            let import = keep(app, principal, file_name, &bytes, &account).await?;
+            let asked = (invalid.field, invalid.reason, mapped);
+            let import = keep(app, principal, file_name, &bytes, &account, asked).await?;
             Ok(Staged::Asks { import, question })
         }
         Err(other) => Err(other),
@@ -188,6 +193,7 @@ async fn keep(
     file_name: String,
     bytes: &[u8],
     account: &AccountChoice,
+    (asked, reason, mapped): (String, String, bool),
 ) -> Result<ImportRow> {
     let owner = data_owner(principal)?;
     let format =
@@ -199,6 +205,9 @@ async fn keep(
             file_name: file_name.clone(),
             file: STANDARD.encode(bytes),
             account: SavedChoice::from(account),
+            asked,
+            reason,
+            mapped,
         }),
     };
     let now = app.now();
@@ -217,4 +226,42 @@ async fn keep(
             now,
         )
         .await?)
+}
+
+/// One of the caller's imports as its page shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Opened {
+    /// A kept file and what it needs.
+    Asks {
+        import: ImportRow,
+        question: Question,
+    },
+    /// A preview to review and apply.
+    Preview(ImportPreview),
+    /// Applied, undone or expired: the history row.
+    Done(ImportRow),
+}
+
+/// One of the caller's imports, whatever its state.
+pub async fn open(app: &App, principal: &Principal, id: ImportId) -> Result<Opened> {
+    let owner = data_owner(principal)?;
+    let import = app.store.import(owner, id).await?;
+    if import.state != "previewed" || import.expires_at <= app.now() {
+        return Ok(Opened::Done(import));
+    }
+    let (_, text) = app
+        .store
+        .import_preview(owner, id, app.now())
+        .await
+        .map_err(import_error)?;
+    let saved: Saved = serde_json::from_str(&text).map_err(Error::internal)?;
+    match saved.pending {
+        Some(pending) => {
+            let bytes = STANDARD.decode(&pending.file).map_err(Error::internal)?;
+            let question = question(&bytes, pending.mapped, &pending.asked, pending.reason)?
+                .ok_or_else(|| Error::internal("a kept file without a question"))?;
+            Ok(Opened::Asks { import, question })
+        }
+        None => Ok(Opened::Preview(super::show(app, principal, id).await?)),
+    }
 }

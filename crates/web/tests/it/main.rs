@@ -43,6 +43,7 @@ mod pages_errors_admin;
 mod pages_errors_tracker;
 mod pages_every;
 mod pages_expenses;
+mod pages_imports;
 mod pages_locale;
 mod pages_profile;
 mod pages_sign_in;
