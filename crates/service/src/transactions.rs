@@ -194,3 +194,30 @@ pub async fn find(app: &App, principal: &Principal, id: TransactionId) -> Result
     let owner = data_owner(principal)?;
     Transaction::from_row(app.store.transaction(owner, id).await?)
 }
+
+/// Sets (or with `None` clears) the spending category of one of the caller's transactions
+/// still at `version`; budgets then count it (unless it backs a bill payment).
+pub async fn set_category(
+    app: &App,
+    principal: &Principal,
+    meta: &crate::auth::RequestMeta,
+    id: TransactionId,
+    category: Option<CategoryId>,
+    version: i64,
+) -> Result<Transaction> {
+    let owner = data_owner(principal)?;
+    let row = app
+        .store
+        .set_transaction_category(owner, id, category, version, app.now())
+        .await?;
+    crate::audit::record(
+        app,
+        &principal.actor(),
+        "transaction.categorised",
+        Some(id.to_string()),
+        meta.ip,
+        serde_json::json!({"category_id": category.map(|c| c.to_string())}),
+    )
+    .await?;
+    Transaction::from_row(row)
+}

@@ -78,6 +78,7 @@ pub mod sessions;
 pub mod settings;
 pub mod time;
 pub mod tracker;
+pub mod transaction_edits;
 pub mod transactions;
 pub mod user_settings;
 pub mod users;

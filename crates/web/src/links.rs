@@ -162,6 +162,7 @@ links! {
     EXPENSE_RESTORE: Link1 = "/expenses/{id}/restore";
 
     TRANSACTIONS: Link = "/transactions";
+    TRANSACTION_CATEGORY: Link1 = "/transactions/{id}/category";
     IMPORTS: Link = "/imports";
     IMPORT: Link1 = "/imports/{id}";
     IMPORT_ANSWER: Link1 = "/imports/{id}/answer";

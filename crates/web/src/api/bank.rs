@@ -16,7 +16,7 @@ use service::transactions::{
     self, SortDirection, TransactionQuery, TransactionSort, TransactionState,
 };
 
-use super::input::QueryParams;
+use super::input::{QueryParams, body_id};
 use super::wire::bank::{BankAccountView, TransactionPage, TransactionView};
 use crate::AppState;
 use crate::api::responses::{BadQuery, Denied, Missing, Refused};
@@ -41,6 +41,7 @@ pub(crate) fn routes(table: Table) -> Table {
         .add("PATCH", "/api/bank-accounts/{id}", patch(rename_account))
         .add("GET", "/api/transactions", get(list_transactions))
         .add("GET", "/api/transactions/{id}", get(show_transaction))
+        .add("PATCH", "/api/transactions/{id}", patch(update_transaction))
 }
 
 /// The query of a transaction list (shared with the transactions page).
@@ -133,6 +134,18 @@ impl CreateBankAccountRequest {
 pub struct RenameBankAccountRequest {
     /// 1–64 characters.
     pub name: String,
+    /// The version this edit is based on.
+    #[serde(deserialize_with = "domain::version::whole_number")]
+    pub version: i64,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateTransactionRequest {
+    /// The spending category; `null` removes it. Budgets count a categorised transaction
+    /// unless it backs a bill payment or is ignored.
+    #[schema(format = Uuid)]
+    pub category_id: Option<String>,
     /// The version this edit is based on.
     #[serde(deserialize_with = "domain::version::whole_number")]
     pub version: i64,
@@ -240,12 +253,39 @@ pub async fn show_transaction(
     Ok(Json(TransactionView::from(&transaction)))
 }
 
+/// `PATCH /api/transactions/{id}`: sets or clears a transaction's spending category.
+#[utoipa::path(
+    patch,
+    path = "/api/transactions/{id}",
+    tag = "transactions",
+    params(("id" = String, Path, description = "Transaction id")),
+    request_body = UpdateTransactionRequest,
+    responses((status = 200, description = "Saved", body = TransactionView), Denied, Missing, Refused)
+)]
+pub async fn update_transaction(
+    State(state): State<AppState>,
+    DataUser(user): DataUser,
+    Meta(meta): Meta,
+    PathId(id): PathId<TransactionId>,
+    ApiJson(body): ApiJson<UpdateTransactionRequest>,
+) -> ApiResult<Json<TransactionView>> {
+    let category = body
+        .category_id
+        .as_deref()
+        .map(|raw| body_id("category_id", raw))
+        .transpose()?;
+    let transaction =
+        transactions::set_category(&state.app, &user, &meta, id, category, body.version).await?;
+    Ok(Json(TransactionView::from(&transaction)))
+}
+
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(
     list_accounts,
     create_account,
     rename_account,
     list_transactions,
-    show_transaction
+    show_transaction,
+    update_transaction
 ))]
 pub struct Doc;

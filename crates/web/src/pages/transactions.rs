@@ -3,17 +3,24 @@
 //! read by the same parser as `GET /api/transactions` (blank fields left out), so the page
 //! and the API refuse the same input with the same words.
 
+use axum::Form;
 use axum::extract::Query;
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::routing::{get, post};
+use domain::Invalid;
+use domain::id::TransactionId;
 use service::bank_accounts;
 use service::transactions::{self, TransactionState, Transactions};
 
 use super::chrome;
 use super::common::with_cookie;
-use super::kit::{DataPage, PageResult};
+use super::forms::{back_to, param};
+use super::kit::{DataPage, Fail, PageResult};
 use crate::api::bank::transaction_query;
+use crate::auth::Meta;
+use crate::extract::PathId;
 use crate::links;
+use crate::pages::with_notice;
 use crate::routes::Table;
 use crate::views;
 use crate::views::bank::{TransactionRowView, TransactionsPage};
@@ -23,7 +30,37 @@ const PAGE_SIZE: i64 = 50;
 
 /// The transactions routes.
 pub(crate) fn routes(table: Table) -> Table {
-    table.add("GET", links::TRANSACTIONS.path(), get(show))
+    table.add("GET", links::TRANSACTIONS.path(), get(show)).add(
+        "POST",
+        links::TRANSACTION_CATEGORY.template(),
+        post(set_category),
+    )
+}
+
+/// `POST /transactions/{id}/category`: sets or clears the category, then back to the list.
+pub async fn set_category(
+    page: DataPage,
+    Meta(meta): Meta,
+    PathId(id): PathId<TransactionId>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> PageResult {
+    let to = back_to(links::TRANSACTIONS.path(), param(&fields, "return_to"));
+    let category = param(&fields, "category_id")
+        .filter(|c| !c.trim().is_empty())
+        .map(|c| {
+            c.trim()
+                .parse()
+                .map_err(|_| Invalid::new("category_id", "is not a category"))
+        })
+        .transpose()
+        .back_to(&to)?;
+    let version = param(&fields, "version")
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    transactions::set_category(&page.app, &page.user, &meta, id, category, version)
+        .await
+        .back_to(&to)?;
+    Ok(with_notice(&to, "categorised"))
 }
 
 /// `GET /transactions?…`.
@@ -40,11 +77,12 @@ pub async fn show(page: DataPage, Query(pairs): Query<Vec<(String, String)>>) ->
     let number: i64 = value("page").parse().unwrap_or(1).clamp(1, 1_000_000);
     let kept: Vec<(String, String)> = pairs
         .iter()
-        .filter(|(k, v)| !v.trim().is_empty() && k != "page")
+        .filter(|(k, v)| !v.trim().is_empty() && k != "page" && k != "notice")
         .cloned()
         .collect();
     let raw = encode(&kept);
     let accounts = bank_accounts::list(&page.app, &page.user).await?;
+    let categories = service::categories::list(&page.app, &page.user, false).await?;
     let mut errors = Vec::new();
     let found = match transaction_query(Some(&raw)) {
         Ok(mut query) => {
@@ -116,6 +154,18 @@ pub async fn show(page: DataPage, Query(pairs): Query<Vec<(String, String)>>) ->
             .items
             .iter()
             .map(|t| TransactionRowView {
+                id: t.id.to_string(),
+                version: t.version,
+                categories: categories
+                    .iter()
+                    .map(|c| {
+                        (
+                            c.id.to_string(),
+                            c.name.clone(),
+                            Some(c.id) == t.category_id,
+                        )
+                    })
+                    .collect(),
                 posted_on: l.date(t.posted_on),
                 account: names.get(&t.account_id).cloned().unwrap_or_default(),
                 payee: t.payee.clone(),
@@ -138,6 +188,8 @@ pub async fn show(page: DataPage, Query(pairs): Query<Vec<(String, String)>>) ->
         previous: (number > 1).then(|| link(number - 1)),
         next: (last < found.total).then(|| link(number + 1)),
         has_accounts: !accounts.is_empty(),
+        return_to: link(number),
+        notice: (value("notice") == "categorised").then(|| "Category saved.".to_owned()),
     };
     Ok(with_cookie(views::render(&view), cookie))
 }

@@ -13,6 +13,10 @@ pub type Choice = (String, String, bool);
 /// One transaction row.
 #[derive(Debug, Clone, Default)]
 pub struct TransactionRowView {
+    pub id: String,
+    pub version: i64,
+    /// The category select: (id, name, selected).
+    pub categories: Vec<Choice>,
     pub posted_on: String,
     pub account: String,
     pub payee: String,
@@ -45,6 +49,9 @@ pub struct TransactionsPage {
     pub previous: Option<String>,
     pub next: Option<String>,
     pub has_accounts: bool,
+    /// This list's URL, for the row forms to come back to.
+    pub return_to: String,
+    pub notice: Option<String>,
 }
 
 impl Page for TransactionsPage {

@@ -180,3 +180,30 @@ app_tests! {
         assert_eq!(status, StatusCode::CREATED, "after Retry-After");
     }
 }
+
+app_tests! {
+    async fn categorised_transactions_count_in_budgets_once_and_only_the_owners_categories(app) {
+        let (alice, owner) = user(&app, "alice").await;
+        let (_, mallory_id) = user(&app, "mallory").await;
+        let food = crate::money::category(&app, owner, "Food").await;
+        let theirs = crate::money::category(&app, mallory_id, "Theirs").await;
+        let budget = post(&alice, "/api/budgets", json!({"category_id": food.to_string(), "period": "monthly", "limit": "100"})).await;
+        assert_eq!(budget.0, StatusCode::CREATED, "{}", budget.1);
+        let csv = "Date,Amount,Payee\n2026-03-02,-30.00,Grocer\n2026-03-05,5.00,Grocer refund\n2026-02-27,-99.00,Grocer\n";
+        let (_, preview) = upload(&alice, csv_form(csv).text("delimiter", "comma")).await;
+        let id = preview["import"]["id"].as_str().expect("id").to_owned();
+        assert_eq!(post(&alice, &format!("/api/imports/{id}/apply"), json!({})).await.0, StatusCode::OK);
+        let (_, page) = get(&alice, "/api/transactions").await;
+        for item in page["items"].as_array().expect("items") {
+            let tx = item["id"].as_str().expect("id");
+            let stolen = alice.send(reqwest::Method::PATCH, &format!("/api/transactions/{tx}"), Some(json!({"category_id": theirs.to_string(), "version": item["version"]}))).await;
+            assert_eq!(stolen.status(), StatusCode::NOT_FOUND, "another user's category");
+            let set = alice.send(reqwest::Method::PATCH, &format!("/api/transactions/{tx}"), Some(json!({"category_id": food.to_string(), "version": item["version"]}))).await;
+            assert_eq!(set.status(), StatusCode::OK);
+            let stale = alice.send(reqwest::Method::PATCH, &format!("/api/transactions/{tx}"), Some(json!({"category_id": null, "version": item["version"]}))).await;
+            assert_eq!(stale.status(), StatusCode::CONFLICT, "a stale version");
+        }
+        let (_, budgets) = get(&alice, "/api/budgets").await;
+        assert_eq!(budgets[0]["spent"], "25.00", "30 out, 5 back, February's not in March: {budgets}");
+    }
+}
