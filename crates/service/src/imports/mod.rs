@@ -93,23 +93,6 @@ pub struct Choices {
     pub exclude: Vec<usize>,
 }
 
-impl Choices {
-    /// The choices that keep exactly the rows numbered in `kept` (a review form's ticks).
-    pub fn keeping(preview: &ImportPreview, kept: &[usize]) -> Self {
-        let kept: std::collections::HashSet<usize> = kept.iter().copied().collect();
-        let mut choices = Choices::default();
-        for row in &preview.rows {
-            let duplicate = matches!(row.label, Label::Duplicate { .. });
-            match (duplicate, kept.contains(&row.row)) {
-                (true, true) => choices.include.push(row.row),
-                (false, false) => choices.exclude.push(row.row),
-                _ => {}
-            }
-        }
-        choices
-    }
-}
-
 /// What an apply wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Applied {

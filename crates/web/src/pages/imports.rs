@@ -98,22 +98,25 @@ pub async fn answer(
     Ok(see_other(&links::IMPORT.at(staged_id(&staged))))
 }
 
-/// `POST /imports/{id}/apply` (`keep` repeated): imports the ticked rows.
+/// `POST /imports/{id}/apply` (`include` and `exclude` repeated row numbers): imports the
+/// preview's rows as decided (rows the form did not show keep their default).
 pub async fn apply(
     page: DataPage,
     Meta(meta): Meta,
     PathId(id): PathId<ImportId>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> PageResult {
-    let kept: Vec<usize> = fields
-        .iter()
-        .filter(|(k, _)| k == "keep")
-        .filter_map(|(_, v)| v.trim().parse().ok())
-        .collect();
-    let preview = imports::show(&page.app, &page.user, id)
-        .await
-        .missing(MISSING)?;
-    let choices = Choices::keeping(&preview, &kept);
+    let rows = |name: &str| -> Vec<usize> {
+        fields
+            .iter()
+            .filter(|(k, _)| k == name)
+            .filter_map(|(_, v)| v.trim().parse().ok())
+            .collect()
+    };
+    let choices = Choices {
+        include: rows("include"),
+        exclude: rows("exclude"),
+    };
     imports::apply(&page.app, &page.user, &meta, id, &choices)
         .await
         .missing(MISSING)?;
@@ -153,11 +156,11 @@ pub async fn one(
                 counts: format!(
                     "{new} new, {duplicate} already imported, {possible} possible duplicates, {errors} with errors"
                 ),
-                rows: preview
-                    .rows
-                    .iter()
+                rows: shown(&preview.rows)
                     .map(|r| preview_item(l, r, preview.currency))
                     .collect(),
+                more: (new > NEW_SHOWN)
+                    .then(|| format!("and {} more new rows, all imported", new - NEW_SHOWN)),
                 expires: l.instant(preview.import.expires_at),
             };
             (preview.import, body)
@@ -182,6 +185,26 @@ pub async fn one(
             .collect(),
     };
     Ok(with_cookie(views::render(&view), cookie))
+}
+
+/// New rows shown on a preview page (every row that needs a decision is shown).
+const NEW_SHOWN: usize = 200;
+/// Rows that need a decision shown at most.
+const DECISIONS_SHOWN: usize = 2_000;
+
+/// The rows a preview page shows: those that need a decision, and the first new ones.
+fn shown(rows: &[imports::PreviewRow]) -> impl Iterator<Item = &imports::PreviewRow> {
+    let mut new = 0;
+    let mut decisions = 0;
+    rows.iter().filter(move |r| {
+        if r.error.is_none() && r.label == Label::New {
+            new += 1;
+            new <= NEW_SHOWN
+        } else {
+            decisions += 1;
+            decisions <= DECISIONS_SHOWN
+        }
+    })
 }
 
 fn staged_id(staged: &Staged) -> String {
@@ -247,13 +270,20 @@ fn preview_item(l: &Locale, r: &imports::PreviewRow, currency: Currency) -> Prev
             why.clone(),
         ),
     };
+    let (choice, choice_label) = if label == "duplicate" {
+        ("include", "Import anyway")
+    } else {
+        ("exclude", "Leave out")
+    };
     PreviewItem {
         row: r.row,
         posted_on: l.date(r.posted_on),
         payee: r.payee.clone(),
         memo: r.memo.clone(),
         amount: l.money_of(Money::new(r.amount_minor, currency)),
-        kept: matches!(label, "new" | "possible"),
+        choice,
+        choice_label,
+        checked: label == "error",
         label,
         label_text,
         why,

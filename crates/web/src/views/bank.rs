@@ -105,7 +105,12 @@ pub struct PreviewItem {
     pub label_text: String,
     /// Why it is (possibly) a duplicate, or what is wrong with it.
     pub why: String,
-    pub kept: bool,
+    /// The row's tick box: `exclude` ("Leave out") on new, possible and unreadable rows,
+    /// `include` ("Import anyway") on duplicates.
+    pub choice: &'static str,
+    pub choice_label: &'static str,
+    /// Ticked by default (an unreadable row is left out unless unticked).
+    pub checked: bool,
 }
 
 /// What one import page shows.
@@ -129,6 +134,8 @@ pub enum ImportBody {
         account: String,
         counts: String,
         rows: Vec<PreviewItem>,
+        /// "and 99 800 more new rows, all imported" when not every row is shown.
+        more: Option<String>,
         expires: String,
     },
     Done {

@@ -66,7 +66,7 @@ app_tests! {
         assert!(html.contains("3 new"), "the dates read only as month/day/year");
         assert_eq!(app.app.store.bank_accounts(app.app.store.user_by_username("alice").await.expect("user").expect("alice").id).await.expect("accounts").len(), 0, "a preview writes nothing");
 
-        let applied = alice.client.post(alice.url(&format!("{preview_at}/apply"))).form(&[("csrf_token", alice.csrf.as_str()), ("keep", "2"), ("keep", "4")]).send().await.expect("apply");
+        let applied = alice.client.post(alice.url(&format!("{preview_at}/apply"))).form(&[("csrf_token", alice.csrf.as_str()), ("exclude", "3")]).send().await.expect("apply");
         let (status, _, html) = follow(&alice, applied).await;
         assert_eq!(status, StatusCode::OK);
         assert!(html.contains("2 of 3 rows imported"), "{html}");
