@@ -10,12 +10,16 @@
 //!   never the duplicates unless asked — in one transaction, and refuses (writing nothing) while
 //!   a kept row has an error, naming every such row. A second apply is a 409.
 //! - [`undo`] removes everything one import wrote.
+//! - [`presets`]: saved CSV mappings; a CSV upload without a mapping is read with the preset
+//!   it names or the one recognised from its header, and the preview warns when the file no
+//!   longer matches the preset's shape.
 //!
 //! Every preview, apply and undo is audited (`import.previewed`, `import.applied`,
 //! `import.undone`) with counts, never row contents.
 
 pub mod account;
 pub mod dedupe;
+pub mod presets;
 pub mod read;
 
 use chrono::Duration;
@@ -33,6 +37,7 @@ use crate::{App, Error, Result};
 
 pub use account::{AccountChoice, NewAccount, PreviewAccount};
 pub use dedupe::Label;
+pub use presets::UsedPreset;
 pub use read::{PreviewRow, RowError, Upload};
 
 /// How long a preview can be applied.
@@ -45,6 +50,10 @@ pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 struct Saved {
     new_account: Option<NewAccount>,
     rows: Vec<PreviewRow>,
+    #[serde(default)]
+    preset: Option<UsedPreset>,
+    #[serde(default)]
+    warnings: Vec<String>,
 }
 
 /// A preview: the import, its account, and every row with its label.
@@ -53,6 +62,11 @@ pub struct ImportPreview {
     pub import: ImportRow,
     pub account: PreviewAccount,
     pub rows: Vec<PreviewRow>,
+    /// The saved preset a CSV file was read with.
+    pub preset: Option<UsedPreset>,
+    /// What the person should know before applying (a file that no longer matches its
+    /// preset's shape).
+    pub warnings: Vec<String>,
 }
 
 impl ImportPreview {
@@ -93,13 +107,24 @@ pub async fn preview(
     app: &App,
     principal: &Principal,
     meta: &RequestMeta,
-    upload: Upload,
+    mut upload: Upload,
     account: AccountChoice,
 ) -> Result<ImportPreview> {
     let owner = data_owner(principal)?;
     if upload.bytes.len() > MAX_FILE_BYTES {
         return Err(Error::invalid("file", "is larger than 10 MB"));
     }
+    let chosen = match &account {
+        AccountChoice::Existing(id) => Some(*id),
+        _ => None,
+    };
+    let (preset, warnings) = match presets::for_upload(app, owner, &upload, chosen).await? {
+        Some(found) => {
+            upload.mapping = Some(found.mapping);
+            (Some(found.preset), found.warnings)
+        }
+        None => (None, Vec::new()),
+    };
     let file = read::file(&upload)?;
     let account = account::resolve(app, owner, account, &file.account).await?;
     let currency = Currency::parse("currency", account.currency())
@@ -145,6 +170,8 @@ pub async fn preview(
     let preview = serde_json::to_string(&Saved {
         new_account,
         rows: rows.clone(),
+        preset: preset.clone(),
+        warnings: warnings.clone(),
     })
     .map_err(Error::internal)?;
     let now = app.now();
@@ -167,6 +194,8 @@ pub async fn preview(
         import,
         account,
         rows,
+        preset,
+        warnings,
     };
     let (new, duplicate, possible, errors) = previewed.counts();
     audit::record(
@@ -201,6 +230,8 @@ pub async fn show(app: &App, principal: &Principal, id: ImportId) -> Result<Impo
         import,
         account,
         rows: saved.rows,
+        preset: saved.preset,
+        warnings: saved.warnings,
     })
 }
 
