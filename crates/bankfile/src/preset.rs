@@ -231,7 +231,7 @@ fn check_header(header: &[String], header_row: bool) -> Result<(), PresetError> 
     for (i, cell) in header.iter().enumerate() {
         if cell.chars().count() > MAX_CELL_CHARS || cell.chars().any(char::is_control) {
             return Err(PresetError::new(
-                format!("header.{i}"),
+                format!("header[{i}]"),
                 format!("must be at most {MAX_CELL_CHARS} characters without control characters"),
             ));
         }

@@ -141,7 +141,7 @@ fn hostile_preset_files_are_refused_naming_the_field() {
     );
     assert_eq!(
         field(refused(&edited("\"Reference\"\n", "\"Ref\\u0000\"\n"))),
-        "header.4"
+        "header[4]"
     );
     assert_eq!(
         field(refused(&edited(
@@ -179,6 +179,10 @@ fn hostile_preset_files_are_refused_naming_the_field() {
         "header"
     );
     assert_eq!(field(refused("[1, 2, 3]")), "format");
+    assert_eq!(
+        field(refused(&edited("\"Credit\",\n", "7,\n"))),
+        "header[3]"
+    );
     assert_eq!(field(refused("{\"format\": ")), "file");
     let wide = format!("[{}]", vec!["\"c\""; 201].join(","));
     assert_eq!(
