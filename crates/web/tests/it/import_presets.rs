@@ -131,6 +131,8 @@ app_tests! {
         // Nor is an OFX file.
         let ofx = include_bytes!("../../../bankfile/tests/fixtures/bank-1x-sgml-1252.ofx");
         assert!(presets::recognise(&app.app, &alice, ofx, None).await.expect("recognise").is_none());
+        let huge = vec![b'a'; imports::MAX_FILE_BYTES + 1];
+        assert_eq!(field_of(presets::recognise(&app.app, &alice, &huge, None).await).0, "file");
     }
 
     async fn a_changed_file_warns_naming_the_missing_column_and_one_without_its_amount_is_refused(app) {

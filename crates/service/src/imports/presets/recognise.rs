@@ -15,7 +15,7 @@ use crate::preferences::data_owner;
 use crate::{App, Error, Result};
 
 /// The caller's best preset for a CSV file's header row (`None` for another format or when
-/// none fits), preferring one tied to `account`.
+/// none fits), preferring one tied to `account`. A file over 10 MB is a 422 on `file`.
 pub async fn recognise(
     app: &App,
     principal: &Principal,
@@ -23,6 +23,9 @@ pub async fn recognise(
     account: Option<BankAccountId>,
 ) -> Result<Option<Recognised>> {
     let owner = data_owner(principal)?;
+    if bytes.len() > crate::imports::MAX_FILE_BYTES {
+        return Err(Error::invalid("file", "is larger than 10 MB"));
+    }
     if bankfile::sniff::sniff(bytes).ok() != Some(Format::Csv) {
         return Ok(None);
     }
