@@ -39,6 +39,7 @@ pub mod analytics;
 pub mod app;
 pub mod audit;
 pub mod auth;
+pub mod bank_accounts;
 pub mod bills;
 pub mod budgets;
 pub mod categories;
@@ -62,6 +63,7 @@ pub mod random;
 pub mod rate_limit;
 pub mod setup;
 pub mod tracker;
+pub mod transactions;
 pub mod users;
 
 pub use app::App;

@@ -21,24 +21,32 @@ pub mod account;
 pub mod dedupe;
 pub mod presets;
 pub mod read;
+pub mod stage;
 
 use chrono::Duration;
 use domain::Invalid;
 use domain::id::ImportId;
 use domain::money::Currency;
 use store::bank_accounts::NewBankAccount;
-use store::imports::{ImportRow, NewImport};
+pub use store::imports::ImportRow;
+use store::imports::NewImport;
 use store::transactions::NewTransaction;
 
 use crate::audit;
 use crate::auth::{Principal, RequestMeta};
 use crate::preferences::data_owner;
+use crate::rate_limit::{self, Limit};
 use crate::{App, Error, Result};
 
 pub use account::{AccountChoice, NewAccount, PreviewAccount};
+/// What the web layer needs of the file readers to describe a CSV mapping.
+pub use bankfile::DateOrder;
+pub use bankfile::csv_map::{AmountColumns, Layout, MAX_COLUMNS, Mapping};
+pub use bankfile::decimal::Style;
 pub use dedupe::Label;
 pub use presets::UsedPreset;
 pub use read::{PreviewRow, RowError, Upload};
+pub use stage::{Answers, Opened, Question, Staged, answer, open, stage};
 
 /// How long a preview can be applied.
 pub const PREVIEW_HOURS: i64 = 24;
@@ -51,9 +59,10 @@ struct Saved {
     new_account: Option<NewAccount>,
     rows: Vec<PreviewRow>,
     #[serde(default)]
-    preset: Option<UsedPreset>,
+    preset: Option<Box<UsedPreset>>,
+    /// A kept file waiting for the person's answers ([`stage`]); no rows yet.
     #[serde(default)]
-    warnings: Vec<String>,
+    pending: Option<stage::Pending>,
 }
 
 /// A preview: the import, its account, and every row with its label.
@@ -61,15 +70,23 @@ struct Saved {
 pub struct ImportPreview {
     pub import: ImportRow,
     pub account: PreviewAccount,
+    /// The account's currency: the rows' amounts are in its minor units.
+    pub currency: Currency,
     pub rows: Vec<PreviewRow>,
-    /// The saved preset a CSV file was read with.
-    pub preset: Option<UsedPreset>,
-    /// What the person should know before applying (a file that no longer matches its
-    /// preset's shape).
-    pub warnings: Vec<String>,
+    /// The saved preset a CSV file was read with, and its warnings (boxed: most previews
+    /// have none, and a preview travels inside the page flow's enums).
+    pub preset: Option<Box<UsedPreset>>,
 }
 
 impl ImportPreview {
+    /// What the person should know before applying: a file that no longer matches its
+    /// preset's shape.
+    pub fn warnings(&self) -> &[String] {
+        self.preset
+            .as_deref()
+            .map_or(&[], |p| p.warnings.as_slice())
+    }
+
     /// (new, duplicate, possible duplicate, error) counts.
     pub fn counts(&self) -> (usize, usize, usize, usize) {
         let mut counts = (0, 0, 0, 0);
@@ -94,6 +111,23 @@ pub struct Choices {
     pub exclude: Vec<usize>,
 }
 
+impl Choices {
+    /// The choices that keep exactly the rows numbered in `kept` (a review form's ticks).
+    pub fn keeping(preview: &ImportPreview, kept: &[usize]) -> Self {
+        let kept: std::collections::HashSet<usize> = kept.iter().copied().collect();
+        let mut choices = Choices::default();
+        for row in &preview.rows {
+            let duplicate = matches!(row.label, Label::Duplicate { .. });
+            match (duplicate, kept.contains(&row.row)) {
+                (true, true) => choices.include.push(row.row),
+                (false, false) => choices.exclude.push(row.row),
+                _ => {}
+            }
+        }
+        choices
+    }
+}
+
 /// What an apply wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Applied {
@@ -111,6 +145,7 @@ pub async fn preview(
     account: AccountChoice,
 ) -> Result<ImportPreview> {
     let owner = data_owner(principal)?;
+    rate_limit::hit(app, Limit::Import, &rate_limit::ip_subject(app, meta.ip)).await?;
     if upload.bytes.len() > MAX_FILE_BYTES {
         return Err(Error::invalid("file", "is larger than 10 MB"));
     }
@@ -118,12 +153,14 @@ pub async fn preview(
         AccountChoice::Existing(id) => Some(*id),
         _ => None,
     };
-    let (preset, warnings) = match presets::for_upload(app, owner, &upload, chosen).await? {
+    let preset = match presets::for_upload(app, owner, &upload, chosen).await? {
         Some(found) => {
+            // A preset remembers the date order the person chose for the file.
+            upload.date_order = upload.date_order.or(Some(found.mapping.order));
             upload.mapping = Some(found.mapping);
-            (Some(found.preset), found.warnings)
+            Some(Box::new(found.preset))
         }
-        None => (None, Vec::new()),
+        None => None,
     };
     let file = read::file(&upload)?;
     let account = account::resolve(app, owner, account, &file.account).await?;
@@ -171,7 +208,7 @@ pub async fn preview(
         new_account,
         rows: rows.clone(),
         preset: preset.clone(),
-        warnings: warnings.clone(),
+        pending: None,
     })
     .map_err(Error::internal)?;
     let now = app.now();
@@ -193,9 +230,9 @@ pub async fn preview(
     let previewed = ImportPreview {
         import,
         account,
+        currency,
         rows,
         preset,
-        warnings,
     };
     let (new, duplicate, possible, errors) = previewed.counts();
     audit::record(
@@ -219,6 +256,12 @@ pub async fn show(app: &App, principal: &Principal, id: ImportId) -> Result<Impo
         .await
         .map_err(import_error)?;
     let saved: Saved = serde_json::from_str(&text).map_err(Error::internal)?;
+    if saved.pending.is_some() {
+        return Err(Error::Conflict {
+            field: "import".into(),
+            message: "this file still needs answers before it can be previewed".into(),
+        });
+    }
     let account = match (import.account_id, saved.new_account) {
         (Some(existing), _) => {
             PreviewAccount::Existing(app.store.bank_account(owner, existing).await?)
@@ -226,12 +269,14 @@ pub async fn show(app: &App, principal: &Principal, id: ImportId) -> Result<Impo
         (None, Some(new)) => PreviewAccount::New(new),
         (None, None) => return Err(Error::internal("a preview without an account")),
     };
+    let currency = Currency::parse("currency", account.currency())
+        .map_err(|_| Error::internal("stored account currency"))?;
     Ok(ImportPreview {
         import,
         account,
+        currency,
         rows: saved.rows,
         preset: saved.preset,
-        warnings: saved.warnings,
     })
 }
 
@@ -245,12 +290,14 @@ pub async fn apply(
 ) -> Result<Applied> {
     let owner = data_owner(principal)?;
     let preview = show(app, principal, id).await?;
+    let include: std::collections::HashSet<usize> = choices.include.iter().copied().collect();
+    let exclude: std::collections::HashSet<usize> = choices.exclude.iter().copied().collect();
     let kept: Vec<&PreviewRow> = preview
         .rows
         .iter()
         .filter(|r| {
             let wanted = !matches!(r.label, Label::Duplicate { .. });
-            (wanted || choices.include.contains(&r.row)) && !choices.exclude.contains(&r.row)
+            (wanted || include.contains(&r.row)) && !exclude.contains(&r.row)
         })
         .collect();
     let broken: Vec<String> = kept
@@ -357,7 +404,7 @@ pub async fn history(app: &App, principal: &Principal) -> Result<Vec<ImportRow>>
 
 /// The file's name as the history shows it: the browser sends it and anyone can change it, so
 /// it is only ever text — control characters dropped, at most 200 characters, never a path.
-fn shown_name(sent: &str) -> String {
+pub(super) fn shown_name(sent: &str) -> String {
     let name: String = sent.chars().filter(|c| !c.is_control()).take(200).collect();
     let name = name.trim();
     if name.is_empty() {
@@ -368,7 +415,7 @@ fn shown_name(sent: &str) -> String {
 }
 
 /// The store's refusals of an import in the person's words.
-fn import_error(err: store::Error) -> Error {
+pub(super) fn import_error(err: store::Error) -> Error {
     match err {
         store::Error::Conflict { field } if field == store::imports::EXPIRED => Error::Conflict {
             field: "import".into(),

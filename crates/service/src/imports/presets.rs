@@ -88,14 +88,15 @@ pub struct UsedPreset {
     pub name: String,
     /// Named by the upload (else recognised from the header).
     pub named: bool,
+    /// What the person should know: the file no longer matches the preset's shape (its
+    /// columns re-ordered, or mapped columns missing and new ones there).
+    pub warnings: Vec<String>,
 }
 
-/// What [`for_upload`] found: the mapping to read the file with, the preset, and what to
-/// tell the person.
+/// What [`for_upload`] found: the mapping to read the file with and the preset.
 pub struct ForUpload {
     pub mapping: Mapping,
     pub preset: UsedPreset,
-    pub warnings: Vec<String>,
 }
 
 fn invalid(err: PresetError) -> Error {

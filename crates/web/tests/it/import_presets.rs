@@ -114,16 +114,16 @@ app_tests! {
         assert_eq!((found.preset.id, found.shape), (saved.id, Shape::Exact));
         let preview = imports::preview(&app.app, &alice, &meta, bare(april), usd("Checking")).await.expect("preview");
         assert_eq!(preview.preset.as_ref().map(|p| (p.id, p.named)), Some((saved.id, false)));
-        assert!(preview.warnings.is_empty(), "{:?}", preview.warnings);
+        assert!(preview.warnings().is_empty(), "{:?}", preview.warnings());
         assert_eq!((preview.rows[0].payee.as_str(), preview.rows[0].amount_minor, preview.rows[0].source_id.as_deref()), ("Coffee", -350, Some("R3")));
 
         // Re-ordered columns are still read by their names, with a note; show keeps it.
         let moved = "Reference,Amount,Date,Description\nR4,-45.10,04/25/2027,City Power\n";
         let preview = imports::preview(&app.app, &alice, &meta, bare(moved), usd("Checking")).await.expect("preview");
         assert_eq!((preview.rows[0].payee.as_str(), preview.rows[0].amount_minor, preview.rows[0].posted_on.to_string()), ("City Power", -4510, "2027-04-25".into()));
-        assert!(preview.warnings.len() == 1 && preview.warnings[0].contains("read by their names"), "{:?}", preview.warnings);
+        assert!(preview.warnings().len() == 1 && preview.warnings()[0].contains("read by their names"), "{:?}", preview.warnings());
         let shown = imports::show(&app.app, &alice, preview.import.id).await.expect("show");
-        assert_eq!((shown.preset, shown.warnings), (preview.preset, preview.warnings));
+        assert_eq!(shown.preset, preview.preset);
 
         // A file of another shape is not recognised: it still needs its mapping.
         assert!(presets::recognise(&app.app, &alice, b"When,What\n1,2\n", None).await.expect("recognise").is_none());
@@ -144,10 +144,11 @@ app_tests! {
         assert!(presets::recognise(&app.app, &alice, changed.as_bytes(), None).await.expect("recognise").is_none());
         let named = Upload { preset: Some(saved.id), ..bare(changed) };
         let preview = imports::preview(&app.app, &alice, &meta, named, usd("Checking")).await.expect("preview");
-        assert_eq!(preview.warnings.len(), 1);
-        let warning = &preview.warnings[0];
+        assert_eq!(preview.warnings().len(), 1);
+        let warning = &preview.warnings()[0];
         assert!(warning.contains("Preset 'First Bank'") && warning.contains("the payee column 'Description' is missing") && warning.contains("new columns: 'Details', 'Balance'"), "{warning}");
         assert_eq!((preview.rows[0].payee.as_str(), preview.rows[0].amount_minor), ("", -350));
+        assert_eq!(preview.rows[0].posted_on.to_string(), "2027-03-04", "03/04/2027 in the preset's month-first order, not asked again");
 
         let no_amount = Upload { preset: Some(saved.id), ..bare("Date,Description,Sum,Reference\n03/04/2027,Coffee,-3.50,R1\n") };
         let (field, reason) = field_of(imports::preview(&app.app, &alice, &meta, no_amount, usd("Checking")).await);

@@ -69,10 +69,15 @@ pub(crate) fn usd(name: &str) -> AccountChoice {
     }
 }
 
-/// The user's data, without the preview store and the audit log.
+/// The user's data, without the preview store, the audit log and the rate-limit counters.
 async fn user_data(app: &TestApp) -> String {
     app.db
-        .rows_except(&["imports", "audit_log", "sessions.last_seen_at"])
+        .rows_except(&[
+            "imports",
+            "audit_log",
+            "rate_limits",
+            "sessions.last_seen_at",
+        ])
         .await
 }
 

@@ -163,7 +163,7 @@ pub(in crate::imports) async fn for_upload(
             id: saved.id,
             name: saved.preset.name().to_owned(),
             named,
+            warnings,
         },
-        warnings,
     }))
 }
