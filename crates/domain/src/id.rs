@@ -101,6 +101,10 @@ typed_id!(
     /// One uploaded statement file: its preview, then (once) its applied rows.
     ImportId
 );
+typed_id!(
+    /// A saved CSV mapping preset of a user.
+    ImportPresetId
+);
 
 #[cfg(test)]
 mod tests {

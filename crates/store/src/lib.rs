@@ -42,6 +42,8 @@
 //! - [`transactions`] — bank transactions: filtered, searched, sorted pages; de-duplication keys.
 //! - [`imports`] — statement imports: a 24-hour preview, applied once in one transaction, undone
 //!   as a whole, and the import history.
+//! - [`import_presets`] — CSV mapping presets, per owner and optionally per account; names
+//!   unique per owner whatever their case.
 //! - [`analytics`] — a year's spending summed per day and per category, source and currency.
 //! - `columns` (private) — shared conversions for dates, ids, integer lists and `LIKE` patterns.
 //! - [`time`] — conversions between `DateTime<Utc>` and stored milliseconds.
@@ -65,6 +67,7 @@ pub mod error;
 pub mod expense_queries;
 pub mod expenses;
 pub mod identities;
+pub mod import_presets;
 pub mod imports;
 pub mod leases;
 pub mod login_history;

@@ -354,6 +354,9 @@ impl UploadForm {
                 date_order: answers.date_order,
                 mapping: answers.mapping,
                 statement: answers.statement,
+                // Presets reach the pages and the API later: a CSV file without a mapping is
+                // read with the preset recognised from its header.
+                preset: None,
             },
             account,
         ))

@@ -10,12 +10,16 @@
 //!   never the duplicates unless asked — in one transaction, and refuses (writing nothing) while
 //!   a kept row has an error, naming every such row. A second apply is a 409.
 //! - [`undo`] removes everything one import wrote.
+//! - [`presets`]: saved CSV mappings; a CSV upload without a mapping is read with the preset
+//!   it names or the one recognised from its header, and the preview warns when the file no
+//!   longer matches the preset's shape.
 //!
 //! Every preview, apply and undo is audited (`import.previewed`, `import.applied`,
 //! `import.undone`) with counts, never row contents.
 
 pub mod account;
 pub mod dedupe;
+pub mod presets;
 pub mod read;
 pub mod stage;
 
@@ -40,6 +44,7 @@ pub use bankfile::DateOrder;
 pub use bankfile::csv_map::{AmountColumns, Layout, MAX_COLUMNS, Mapping};
 pub use bankfile::decimal::Style;
 pub use dedupe::Label;
+pub use presets::UsedPreset;
 pub use read::{PreviewRow, RowError, Upload};
 pub use stage::{Answers, Opened, Question, Staged, answer, open, stage};
 
@@ -53,6 +58,8 @@ pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 struct Saved {
     new_account: Option<NewAccount>,
     rows: Vec<PreviewRow>,
+    #[serde(default)]
+    preset: Option<Box<UsedPreset>>,
     /// A kept file waiting for the person's answers ([`stage`]); no rows yet.
     #[serde(default)]
     pending: Option<stage::Pending>,
@@ -66,9 +73,20 @@ pub struct ImportPreview {
     /// The account's currency: the rows' amounts are in its minor units.
     pub currency: Currency,
     pub rows: Vec<PreviewRow>,
+    /// The saved preset a CSV file was read with, and its warnings (boxed: most previews
+    /// have none, and a preview travels inside the page flow's enums).
+    pub preset: Option<Box<UsedPreset>>,
 }
 
 impl ImportPreview {
+    /// What the person should know before applying: a file that no longer matches its
+    /// preset's shape.
+    pub fn warnings(&self) -> &[String] {
+        self.preset
+            .as_deref()
+            .map_or(&[], |p| p.warnings.as_slice())
+    }
+
     /// (new, duplicate, possible duplicate, error) counts.
     pub fn counts(&self) -> (usize, usize, usize, usize) {
         let mut counts = (0, 0, 0, 0);
@@ -106,7 +124,7 @@ pub async fn preview(
     app: &App,
     principal: &Principal,
     meta: &RequestMeta,
-    upload: Upload,
+    mut upload: Upload,
     account: AccountChoice,
 ) -> Result<ImportPreview> {
     let owner = data_owner(principal)?;
@@ -114,6 +132,19 @@ pub async fn preview(
     if upload.bytes.len() > MAX_FILE_BYTES {
         return Err(Error::invalid("file", "is larger than 10 MB"));
     }
+    let chosen = match &account {
+        AccountChoice::Existing(id) => Some(*id),
+        _ => None,
+    };
+    let preset = match presets::for_upload(app, owner, &upload, chosen).await? {
+        Some(found) => {
+            // A preset remembers the date order the person chose for the file.
+            upload.date_order = upload.date_order.or(Some(found.mapping.order));
+            upload.mapping = Some(found.mapping);
+            Some(Box::new(found.preset))
+        }
+        None => None,
+    };
     let file = read::file(&upload)?;
     let account = account::resolve(app, owner, account, &file.account).await?;
     let currency = Currency::parse("currency", account.currency())
@@ -159,6 +190,7 @@ pub async fn preview(
     let preview = serde_json::to_string(&Saved {
         new_account,
         rows: rows.clone(),
+        preset: preset.clone(),
         pending: None,
     })
     .map_err(Error::internal)?;
@@ -183,6 +215,7 @@ pub async fn preview(
         account,
         currency,
         rows,
+        preset,
     };
     let (new, duplicate, possible, errors) = previewed.counts();
     audit::record(
@@ -226,6 +259,7 @@ pub async fn show(app: &App, principal: &Principal, id: ImportId) -> Result<Impo
         account,
         currency,
         rows: saved.rows,
+        preset: saved.preset,
     })
 }
 

@@ -8,6 +8,7 @@
 use bankfile::csv_map::Mapping;
 use bankfile::{AccountHint, DateOrder, FileError, Format, Limits, Row};
 use chrono::NaiveDate;
+use domain::id::ImportPresetId;
 use domain::money::Currency;
 use store::transactions::TransactionKey;
 
@@ -28,6 +29,10 @@ pub struct Upload {
     pub mapping: Option<Mapping>,
     /// Which of several accounts in the file (0-based).
     pub statement: Option<usize>,
+    /// A CSV file's saved preset, when `mapping` is `None`; with neither, the preview
+    /// recognises one from the header row ([`super::presets`]). A preset's date order is
+    /// used when `date_order` is `None`.
+    pub preset: Option<ImportPresetId>,
 }
 
 /// A row's problem.
@@ -61,7 +66,8 @@ pub struct ReadFile {
     pub rows: Vec<Row>,
 }
 
-fn refused(err: FileError) -> Error {
+/// A file's refusal as the service's 422 (`file`, or `date_order`).
+pub(super) fn refused(err: FileError) -> Error {
     match err {
         FileError::File(reason) => Error::invalid("file", reason),
         FileError::Row { row, field, reason } => {

@@ -156,6 +156,7 @@ pub async fn answer(
         date_order: answers.date_order,
         mapping: answers.mapping,
         statement: answers.statement,
+        preset: None,
     };
     let staged = stage(app, principal, meta, upload, pending.account.choice()?).await?;
     app.store.delete_pending_import(owner, id).await?;
@@ -201,6 +202,7 @@ async fn keep(
     let saved = Saved {
         new_account: None,
         rows: Vec::new(),
+        preset: None,
         pending: Some(Pending {
             file_name: file_name.clone(),
             file: STANDARD.encode(bytes),

@@ -17,7 +17,7 @@ use crate::support::TestApp;
 
 const OFX: &[u8] = include_bytes!("../../../bankfile/tests/fixtures/bank-1x-sgml-1252.ofx");
 
-async fn person(app: &TestApp, name: &str) -> Principal {
+pub(crate) async fn person(app: &TestApp, name: &str) -> Principal {
     let row = app
         .account(name, crate::support::PASSWORD, Role::User)
         .await;
@@ -34,6 +34,7 @@ fn upload(bytes: &[u8]) -> Upload {
         date_order: None,
         mapping: None,
         statement: None,
+        preset: None,
     }
 }
 
@@ -57,10 +58,11 @@ fn csv(bytes: &str) -> Upload {
             encoding: None,
         }),
         statement: None,
+        preset: None,
     }
 }
 
-fn usd(name: &str) -> AccountChoice {
+pub(crate) fn usd(name: &str) -> AccountChoice {
     AccountChoice::New {
         name: name.into(),
         currency: Currency::parse("c", "USD").expect("USD"),
@@ -79,7 +81,7 @@ async fn user_data(app: &TestApp) -> String {
         .await
 }
 
-fn field_of<T: std::fmt::Debug>(result: Result<T, Error>) -> (String, String) {
+pub(crate) fn field_of<T: std::fmt::Debug>(result: Result<T, Error>) -> (String, String) {
     match result {
         Err(Error::Invalid(invalid)) => (invalid.field.clone(), invalid.reason.clone()),
         Err(Error::Conflict { field, message }) => (field, message),

@@ -20,6 +20,7 @@ mod foundation;
 mod github_sign_in;
 mod headers;
 mod hosts;
+mod import_presets;
 mod imports;
 mod imports_api;
 mod links;
