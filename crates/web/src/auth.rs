@@ -184,7 +184,7 @@ async fn check_csrf(app: &App, caller: &Caller, req: Request) -> (Request, Check
 }
 
 /// The paths that take a multipart upload ([`crate::upload`]).
-pub const UPLOAD_PATHS: [&str; 2] = ["/api/imports", "/imports"];
+pub const UPLOAD_PATHS: [&str; 3] = ["/api/imports", "/imports", "/imports/presets"];
 
 /// Whether `path` takes uploads.
 pub fn is_upload_path(path: &str) -> bool {

@@ -165,6 +165,10 @@ links! {
     TRANSACTION_CATEGORY: Link1 = "/transactions/{id}/category";
     IMPORTS: Link = "/imports";
     IMPORT: Link1 = "/imports/{id}";
+    IMPORT_PRESETS: Link = "/imports/presets";
+    IMPORT_PRESET_EXPORT: Link1 = "/imports/presets/{id}/export";
+    IMPORT_PRESET_RENAME: Link1 = "/imports/presets/{id}/rename";
+    IMPORT_PRESET_DELETE: Link1 = "/imports/presets/{id}/delete";
     IMPORT_ANSWER: Link1 = "/imports/{id}/answer";
     IMPORT_APPLY: Link1 = "/imports/{id}/apply";
     IMPORT_UNDO: Link1 = "/imports/{id}/undo";

@@ -47,6 +47,7 @@ fn table() -> Table {
         .then(pages::bills::routes)
         .then(pages::categories::routes)
         .then(pages::transactions::routes)
+        .then(pages::import_presets::routes)
         .then(pages::imports::routes)
         // JSON API: auth.
         .add("GET", "/api/auth/csrf-token", get(api::auth::csrf_token))
@@ -189,6 +190,7 @@ fn table() -> Table {
         .then(api::external::routes)
         .then(api::bank::routes)
         .then(api::imports::routes)
+        .then(api::presets::routes)
 }
 
 /// Every route of the application.

@@ -316,6 +316,7 @@ impl UploadForm {
                     _ => Err(Invalid::new("statement", "must be a number from 1 to 100")),
                 })
                 .transpose()?,
+            save_preset: self.text("preset_name").map(str::to_owned),
         })
     }
 
@@ -341,6 +342,10 @@ impl UploadForm {
                 ));
             }
         };
+        let preset = self
+            .text("preset_id")
+            .map(|id| body_id("preset_id", id))
+            .transpose()?;
         let Some(file) = self.file else {
             return Err(Invalid::new("file", "choose a statement file"));
         };
@@ -354,9 +359,9 @@ impl UploadForm {
                 date_order: answers.date_order,
                 mapping: answers.mapping,
                 statement: answers.statement,
-                // Presets reach the pages and the API later: a CSV file without a mapping is
-                // read with the preset recognised from its header.
-                preset: None,
+                // Without a mapping or a named preset, a CSV file is read with the preset
+                // recognised from its header.
+                preset,
             },
             account,
         ))

@@ -13,6 +13,8 @@ use domain::id::{BankAccountId, ImportId};
 use domain::money::Currency;
 use store::imports::{ImportRow, NewImport};
 
+use super::presets::{PresetHeader, PresetInput};
+
 use super::{AccountChoice, ImportPreview, PREVIEW_HOURS, Saved, Upload, import_error, preview};
 use crate::auth::{Principal, RequestMeta};
 use crate::preferences::data_owner;
@@ -50,6 +52,9 @@ pub struct Answers {
     pub date_order: Option<DateOrder>,
     /// 0-based.
     pub statement: Option<usize>,
+    /// Save `mapping` (with the date order the file is read in) as a preset of this name, once
+    /// the file reads with it.
+    pub save_preset: Option<String>,
 }
 
 /// A kept file waiting for answers.
@@ -150,17 +155,48 @@ pub async fn answer(
         });
     };
     let bytes = STANDARD.decode(&pending.file).map_err(Error::internal)?;
+    let account = pending.account.choice()?;
     let upload = Upload {
         file_name: pending.file_name,
-        bytes,
+        bytes: bytes.clone(),
         date_order: answers.date_order,
-        mapping: answers.mapping,
+        mapping: answers.mapping.clone(),
         statement: answers.statement,
         preset: None,
     };
-    let staged = stage(app, principal, meta, upload, pending.account.choice()?).await?;
+    let staged = stage(app, principal, meta, upload, account.clone()).await?;
     app.store.delete_pending_import(owner, id).await?;
+    if let (Some(name), Some(mut mapping), Staged::Ready(_)) =
+        (answers.save_preset, answers.mapping, &staged)
+    {
+        mapping.order = match answers.date_order {
+            Some(order) => order,
+            None => only_date_order(&bytes, &mapping)?,
+        };
+        let for_account = match account {
+            AccountChoice::Existing(id) => Some(id),
+            _ => None,
+        };
+        let input = PresetInput {
+            name,
+            account: for_account,
+            mapping,
+            header: PresetHeader::FromFile(bytes),
+        };
+        super::presets::save(app, principal, meta, input).await?;
+    }
     Ok(staged)
+}
+
+/// The one date order that reads the file's date column (a file that read without an
+/// answer has one).
+fn only_date_order(bytes: &[u8], mapping: &Mapping) -> Result<DateOrder> {
+    let fits =
+        bankfile::csv_map::date_orders(bytes, mapping.delimiter, mapping.header, mapping.date)
+            .map_err(|e| Error::invalid("file", e.to_string()))?;
+    fits.first()
+        .copied()
+        .ok_or_else(|| Error::invalid("date_order", "choose the order of the dates"))
 }
 
 /// The question an unanswered file's refusal asks, if it is one.

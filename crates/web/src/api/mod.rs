@@ -15,6 +15,7 @@ pub mod input;
 pub mod mfa;
 pub mod money;
 pub mod openapi;
+pub mod presets;
 pub mod profile;
 pub mod responses;
 pub mod tracker;

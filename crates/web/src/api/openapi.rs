@@ -33,6 +33,7 @@ pub fn generated() -> utoipa::openapi::OpenApi {
         super::external::Doc::openapi(),
         super::bank::Doc::openapi(),
         super::imports::Doc::openapi(),
+        super::presets::Doc::openapi(),
     ] {
         doc.merge(part);
     }

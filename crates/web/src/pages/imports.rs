@@ -45,6 +45,7 @@ pub async fn show(page: DataPage, Query(query): Query<Vec<(String, String)>>) ->
     let ctx = page.context().await;
     let l = &ctx.locale;
     let accounts = bank_accounts::list(&page.app, &page.user).await?;
+    let saved = imports::presets::list(&page.app, &page.user).await?;
     let history = imports::history(&page.app, &page.user).await?;
     let (chrome, cookie) = chrome(&page.app, &page.caller, &ctx, "Import a statement");
     let view = ImportsPage {
@@ -58,6 +59,10 @@ pub async fn show(page: DataPage, Query(query): Query<Vec<(String, String)>>) ->
                     false,
                 )
             })
+            .collect(),
+        presets: saved
+            .iter()
+            .map(|p| (p.id.to_string(), p.preset.name().to_owned(), false))
             .collect(),
         currencies: Currency::all()
             .map(|c| (c.code().to_owned(), c.label(), false))
@@ -159,6 +164,17 @@ pub async fn one(
                 rows: shown(&preview.rows)
                     .map(|r| preview_item(l, r, preview.currency))
                     .collect(),
+                preset: preview.preset.as_deref().map(|used| {
+                    if used.named {
+                        format!("Read with your preset “{}”.", used.name)
+                    } else {
+                        format!(
+                            "Recognised your preset “{}” from the header row.",
+                            used.name
+                        )
+                    }
+                }),
+                warnings: preview.warnings().to_vec(),
                 more: (new > NEW_SHOWN)
                     .then(|| format!("and {} more new rows, all imported", new - NEW_SHOWN)),
                 expires: l.instant(preview.import.expires_at),

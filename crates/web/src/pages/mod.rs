@@ -48,6 +48,7 @@ pub mod external;
 pub mod forms;
 pub mod href;
 pub mod htmx;
+pub mod import_presets;
 pub mod imports;
 pub mod kit;
 pub mod occurrence;

@@ -80,6 +80,8 @@ pub struct ImportItem {
 pub struct ImportsPage {
     pub chrome: Chrome,
     pub accounts: Vec<Choice>,
+    /// The person's presets, for the upload form's select.
+    pub presets: Vec<Choice>,
     pub currencies: Vec<Choice>,
     pub history: Vec<ImportItem>,
     pub notice: Option<String>,
@@ -134,6 +136,9 @@ pub enum ImportBody {
         account: String,
         counts: String,
         rows: Vec<PreviewItem>,
+        /// "Read with your preset “Giro”" when a preset was used.
+        preset: Option<String>,
+        warnings: Vec<String>,
         /// "and 99 800 more new rows, all imported" when not every row is shown.
         more: Option<String>,
         expires: String,
@@ -165,5 +170,32 @@ impl Page for ImportPage {
     }
     fn status(&self) -> StatusCode {
         self.status
+    }
+}
+
+/// One saved preset.
+#[derive(Debug, Clone, Default)]
+pub struct PresetItem {
+    pub id: String,
+    pub name: String,
+    pub version: i64,
+    /// "For Checking" or "For any account".
+    pub account: String,
+    /// The header row it recognises, joined.
+    pub header: String,
+}
+
+/// `GET /imports/presets`.
+#[derive(Debug, Clone, Template)]
+#[template(path = "import_presets_page.html")]
+pub struct PresetsPage {
+    pub chrome: Chrome,
+    pub presets: Vec<PresetItem>,
+    pub notice: Option<String>,
+}
+
+impl Page for PresetsPage {
+    fn section(&self) -> Section {
+        Section::Transactions
     }
 }

@@ -207,3 +207,77 @@ app_tests! {
         assert_eq!(budgets[0]["spent"], "25.00", "30 out, 5 back, February's not in March: {budgets}");
     }
 }
+
+app_tests! {
+    async fn presets_are_exported_as_a_file_imported_by_someone_else_and_refused_when_hostile(app) {
+        let (alice, owner) = user(&app, "alice").await;
+        let (mallory, _) = user(&app, "mallory").await;
+        let preset = json!({"format": "billtracker-csv-preset", "version": 1, "name": "Giro", "header": ["Date", "Amount", "Payee"],
+            "mapping": serde_json::from_str::<Value>(&export_mapping(&app, owner).await).expect("mapping")});
+        let made = alice.client.post(alice.url("/api/import-presets")).header("x-csrf-token", &alice.csrf).json(&preset).send().await.expect("post");
+        assert_eq!(made.status(), StatusCode::CREATED);
+        let made: Value = made.json().await.expect("json");
+        let id = made["id"].as_str().expect("id").to_owned();
+        let exported = alice.get(&format!("/api/import-presets/{id}/export")).await;
+        assert_eq!(exported.status(), StatusCode::OK);
+        let disposition = exported.headers().get("content-disposition").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        assert!(disposition.starts_with("attachment; filename=\"giro"), "{disposition}");
+        let bytes = exported.bytes().await.expect("bytes");
+        let theirs = mallory.client.post(mallory.url("/api/import-presets")).header("x-csrf-token", &mallory.csrf).header("content-type", "application/json").body(bytes.clone()).send().await.expect("post");
+        assert_eq!(theirs.status(), StatusCode::CREATED, "shared with another person");
+        let again = alice.client.post(alice.url("/api/import-presets")).header("x-csrf-token", &alice.csrf).header("content-type", "application/json").body(bytes).send().await.expect("post");
+        let again: Value = again.json().await.expect("json");
+        assert_eq!(again["name"], "Giro (2)", "a taken name gets a suffix");
+
+        assert_eq!(mallory.get(&format!("/api/import-presets/{id}/export")).await.status(), StatusCode::NOT_FOUND, "another user's preset");
+        assert_eq!(mallory.send(reqwest::Method::DELETE, &format!("/api/import-presets/{id}"), None).await.status(), StatusCode::NOT_FOUND);
+        for (body, field) in [
+            (json!({"format": "billtracker-csv-preset", "version": 2, "name": "x", "header": [], "mapping": {}}), "version"),
+            (json!({"format": "billtracker-csv-preset", "version": 1, "name": "x", "header": ["a"], "mapping": {}, "colour": "red"}), "colour"),
+        ] {
+            let refused = alice.client.post(alice.url("/api/import-presets")).header("x-csrf-token", &alice.csrf).json(&body).send().await.expect("post");
+            assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            let problem: Value = refused.json().await.expect("json");
+            assert!(problem["field"].as_str().is_some_and(|f| f.contains(field)), "{field}: {problem}");
+        }
+        let plain = alice.client.post(alice.url("/api/import-presets")).header("x-csrf-token", &alice.csrf).header("content-type", "text/plain").body("{}").send().await.expect("post");
+        assert_eq!(plain.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        let renamed = alice.send(reqwest::Method::PATCH, &format!("/api/import-presets/{id}"), Some(json!({"name": "Giro (2)", "version": made["version"]}))).await;
+        assert_eq!(renamed.status(), StatusCode::CONFLICT, "a name in use");
+        assert_eq!(alice.send(reqwest::Method::DELETE, &format!("/api/import-presets/{id}"), None).await.status(), StatusCode::NO_CONTENT);
+        let (_, list) = get(&alice, "/api/import-presets").await;
+        assert_eq!(list.as_array().map(Vec::len), Some(1), "{list}");
+
+        // An upload names a preset; the preview says which.
+        let (status, preview) = upload(&alice, Form::new().part("file", file(CSV.as_bytes(), "m.csv")).text("account_name", "Checking").text("account_currency", "USD").text("preset_id", again["id"].as_str().expect("id").to_owned())).await;
+        assert_eq!(status, StatusCode::CREATED, "{preview}");
+        assert_eq!(preview["preset"]["name"], "Giro (2)");
+        assert_eq!(preview["preset"]["named"], true);
+    }
+}
+
+/// A valid preset mapping, as the service writes it (so this test does not restate its form).
+async fn export_mapping(app: &crate::support::TestApp, _owner: domain::id::UserId) -> String {
+    let mapping = service::imports::Mapping {
+        delimiter: b',',
+        header: true,
+        date: 0,
+        amount: service::imports::AmountColumns::Signed(1),
+        payee: Some(2),
+        memo: None,
+        category: None,
+        id: None,
+        order: service::imports::DateOrder::Ymd,
+        style: service::imports::Style::POINT,
+        flip_sign: false,
+        encoding: None,
+    };
+    let _ = app;
+    bankfile::preset::Preset::new(
+        "Giro",
+        vec!["Date".into(), "Amount".into(), "Payee".into()],
+        &mapping,
+    )
+    .expect("preset")
+    .mapping_json()
+}

@@ -59,7 +59,7 @@ app_tests! {
             pairs.push(("csrf_token", &alice.csrf));
             alice.client.post(alice.url(&format!("{asked_at}/answer"))).form(&pairs).send()
         };
-        let previewed = answer(vec![("date_column", "1"), ("amount_column", "2"), ("payee_column", "3"), ("delimiter", "comma"), ("header", "true")]).await.expect("answer");
+        let previewed = answer(vec![("date_column", "1"), ("amount_column", "2"), ("payee_column", "3"), ("delimiter", "comma"), ("header", "true"), ("preset_name", "Alice Bank")]).await.expect("answer");
         let (status, preview_at, html) = follow(&alice, previewed).await;
         assert_eq!(status, StatusCode::OK);
         assert!(html.contains("Review before importing"), "{html}");
@@ -87,6 +87,19 @@ app_tests! {
         assert!(html.contains("The import was undone"), "{html}");
         let list = alice.get("/transactions").await.text().await.expect("html");
         assert!(list.contains("No transactions"), "{list}");
+
+        // The preset saved with the columns reads the next file with the same header at once.
+        let form = Form::new()
+            .text("csrf_token", alice.csrf.clone())
+            .part("file", Part::bytes("Date,Amount,Payee\n03/20/2027,-9.99,Book Shop\n".as_bytes().to_vec()).file_name("april.csv"))
+            .text("account_name", "Checking")
+            .text("account_currency", "USD");
+        let posted = alice.client.post(alice.url("/imports")).multipart(form).send().await.expect("upload");
+        let (status, _, html) = follow(&alice, posted).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("Review before importing") && html.contains("Recognised your preset “Alice Bank”"), "{html}");
+        let presets = alice.get("/imports/presets").await.text().await.expect("html");
+        assert!(presets.contains("Alice Bank") && presets.contains("Date, Amount, Payee"), "{presets}");
 
         let (mallory, _) = user(&app, "mallory").await;
         assert_eq!(mallory.get(&preview_at).await.status(), StatusCode::NOT_FOUND, "another user's import");

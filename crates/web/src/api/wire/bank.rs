@@ -3,6 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use service::bank_accounts::BankAccount;
+use service::imports::presets::ImportPreset;
 use service::imports::{Applied, ImportPreview, ImportRow, Label, PreviewAccount, PreviewRow};
 use service::transactions::{Transaction, Transactions};
 
@@ -232,6 +233,11 @@ impl PreviewRowView {
 pub struct ImportPreviewView {
     pub import: ImportView,
     pub account: PreviewAccountView,
+    /// The saved preset a CSV file was read with (named by the upload, or recognised from its
+    /// header).
+    pub preset: Option<UsedPresetView>,
+    /// What the person should know before applying (the file no longer matches its preset).
+    pub warnings: Vec<String>,
     pub new: usize,
     pub duplicates: usize,
     pub possible_duplicates: usize,
@@ -253,6 +259,12 @@ impl From<&ImportPreview> for ImportPreviewView {
                 name: p.account.name().to_owned(),
                 currency: p.account.currency().to_owned(),
             },
+            preset: p.preset.as_deref().map(|u| UsedPresetView {
+                id: u.id.to_string(),
+                name: u.name.clone(),
+                named: u.named,
+            }),
+            warnings: p.warnings().to_vec(),
             new,
             duplicates,
             possible_duplicates,
@@ -262,6 +274,44 @@ impl From<&ImportPreview> for ImportPreviewView {
                 .iter()
                 .map(|r| PreviewRowView::new(r, currency))
                 .collect(),
+        }
+    }
+}
+
+/// The preset a preview used.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct UsedPresetView {
+    #[schema(format = Uuid)]
+    pub id: String,
+    pub name: String,
+    /// Named by the upload (else recognised from the file's header).
+    pub named: bool,
+}
+
+/// A saved CSV mapping preset.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ImportPresetView {
+    #[schema(format = Uuid)]
+    pub id: String,
+    pub name: String,
+    /// The account it is for; `null` for any.
+    #[schema(format = Uuid)]
+    pub account_id: Option<String>,
+    /// The header row it recognises.
+    pub header: Vec<String>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+impl From<&ImportPreset> for ImportPresetView {
+    fn from(p: &ImportPreset) -> Self {
+        Self {
+            id: p.id.to_string(),
+            name: p.preset.name().to_owned(),
+            account_id: p.account_id.map(|a| a.to_string()),
+            header: p.preset.header().to_vec(),
+            updated_at: p.updated_at,
+            version: p.version,
         }
     }
 }
