@@ -101,6 +101,10 @@ typed_id!(
     /// One uploaded statement file: its preview, then (once) its applied rows.
     ImportId
 );
+typed_id!(
+    /// A per-bill merchant rule: which transactions match the bill.
+    MerchantRuleId
+);
 
 #[cfg(test)]
 mod tests {

@@ -42,6 +42,9 @@
 //! - [`transactions`] — bank transactions: filtered, searched, sorted pages; de-duplication keys.
 //! - [`imports`] — statement imports: a 24-hour preview, applied once in one transaction, undone
 //!   as a whole, and the import history.
+//! - [`matching`] — matching transactions to bills (the bank payment and its link in one
+//!   transaction; one payment per transaction), unmatch, ignore, rejected suggestions.
+//! - [`merchant_rules`] — per-bill merchant rules and the transactions a rule could match.
 //! - [`analytics`] — a year's spending summed per day and per category, source and currency.
 //! - `columns` (private) — shared conversions for dates, ids, integer lists and `LIKE` patterns.
 //! - [`time`] — conversions between `DateTime<Utc>` and stored milliseconds.
@@ -68,6 +71,8 @@ pub mod identities;
 pub mod imports;
 pub mod leases;
 pub mod login_history;
+pub mod matching;
+pub mod merchant_rules;
 pub mod mfa;
 pub mod month_cash;
 pub mod month_states;

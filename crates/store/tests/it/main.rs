@@ -7,6 +7,7 @@
 mod analytics;
 mod engines;
 mod identities;
+mod matching;
 mod mfa;
 mod tracking;
 mod transactions;
