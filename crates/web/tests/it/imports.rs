@@ -17,7 +17,7 @@ use crate::support::TestApp;
 
 const OFX: &[u8] = include_bytes!("../../../bankfile/tests/fixtures/bank-1x-sgml-1252.ofx");
 
-async fn person(app: &TestApp, name: &str) -> Principal {
+pub(crate) async fn person(app: &TestApp, name: &str) -> Principal {
     let row = app
         .account(name, crate::support::PASSWORD, Role::User)
         .await;
@@ -37,7 +37,7 @@ fn upload(bytes: &[u8]) -> Upload {
     }
 }
 
-fn csv(bytes: &str) -> Upload {
+pub(crate) fn csv(bytes: &str) -> Upload {
     Upload {
         file_name: "bank.csv".into(),
         bytes: bytes.as_bytes().to_vec(),
@@ -60,7 +60,7 @@ fn csv(bytes: &str) -> Upload {
     }
 }
 
-fn usd(name: &str) -> AccountChoice {
+pub(crate) fn usd(name: &str) -> AccountChoice {
     AccountChoice::New {
         name: name.into(),
         currency: Currency::parse("c", "USD").expect("USD"),
@@ -68,7 +68,7 @@ fn usd(name: &str) -> AccountChoice {
 }
 
 /// The user's data, without the preview store and the audit log.
-async fn user_data(app: &TestApp) -> String {
+pub(crate) async fn user_data(app: &TestApp) -> String {
     app.db
         .rows_except(&["imports", "audit_log", "sessions.last_seen_at"])
         .await

@@ -23,6 +23,7 @@ mod hosts;
 mod imports;
 mod links;
 mod lockout;
+mod matching;
 mod mfa;
 mod money;
 mod oidc;
