@@ -112,6 +112,20 @@ fn rule(bill: BillId, text: &str, min: Option<&str>, max: Option<&str>) -> RuleI
     }
 }
 
+/// Alice's audit entries: (action, detail).
+async fn audited(app: &TestApp) -> Vec<(String, String)> {
+    let filter = store::audit::AuditFilter {
+        action: None,
+        actor_name: Some("alice".into()),
+        before_seq: None,
+        from: None,
+        until: None,
+        limit: 500,
+    };
+    let entries = app.app.store.audit_entries(&filter).await.expect("audit");
+    entries.into_iter().map(|e| (e.action, e.detail)).collect()
+}
+
 fn refusal<T: std::fmt::Debug>(result: Result<T, Error>) -> String {
     match result {
         Err(Error::Invalid(invalid)) => invalid.field.clone(),
@@ -203,6 +217,11 @@ app_tests! {
         matching::unignore(&app.app, &alice, &META, paid).await.expect("unignore");
         matching::match_transaction(&app.app, &alice, &META, paid, power, Some(day(2026, 3, 1)), MatchedBy::Manual).await.expect("match the named cycle");
         assert_eq!(live_payments(&app, &alice, power).await[0].cycle_due, day(2026, 3, 1));
+        let audit = audited(&app).await;
+        for action in ["transaction.matched", "transaction.unmatched", "transaction.ignored", "transaction.unignored"] {
+            assert!(audit.iter().any(|(a, _)| a == action), "{action} in {audit:?}");
+        }
+        assert!(audit.iter().all(|(_, detail)| !detail.contains("City Power")), "never the payee text");
     }
 
     async fn a_rule_preview_writes_nothing_and_applying_matches_past_transactions(app) {
@@ -252,6 +271,11 @@ app_tests! {
         assert!(matching::list_rules(&app.app, &bob, None).await.expect("rules").is_empty());
         matching::delete_rule(&app.app, &alice, &META, created.id).await.expect("delete");
         assert!(matching::list_rules(&app.app, &alice, None).await.expect("rules").is_empty());
+        let audit = audited(&app).await;
+        for action in ["rule.created", "rule.applied", "rule.updated", "rule.deleted"] {
+            assert!(audit.iter().any(|(a, _)| a == action), "{action} in {audit:?}");
+        }
+        assert!(audit.iter().all(|(_, detail)| !detail.to_lowercase().contains("acme")), "never the payee text: {audit:?}");
     }
 
     async fn an_import_runs_the_rules_on_its_new_rows_and_its_undo_removes_their_payments(app) {
