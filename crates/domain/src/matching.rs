@@ -15,8 +15,10 @@
 //! the bill's currency; any other pair has no score at all. A pair scoring below
 //! [`SUGGEST_AT`] is not suggested. Everything here is pure and in integers.
 //!
-//! [`rule`] holds merchant rules' own test (payee contains / equals a text, an amount range).
+//! [`rule`] holds merchant rules' own test (payee contains / equals a text, an amount range);
+//! [`autopay`] what bank transactions say about an autopay bill's occurrence.
 
+pub mod autopay;
 pub mod payee;
 pub mod rule;
 #[cfg(test)]

@@ -12,7 +12,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use domain::id::{BillId, CategoryId, PaymentId, TransactionId, UserId};
 
-use crate::columns::{opt_date_text, parse_date, parse_id};
+use crate::columns::{date_text, opt_date_text, parse_date, parse_id};
 use crate::payments::{
     NewPayment, PaymentRow, StoredPayment, insert_payment, payment_from_stored, set_payment_deleted,
 };
@@ -316,6 +316,42 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// The (bill, due date) pairs due in `[first, last]` that a live bank-sourced payment of
+    /// the owner is attributed to.
+    pub async fn bank_paid_cycles(
+        &self,
+        owner: UserId,
+        first: NaiveDate,
+        last: NaiveDate,
+    ) -> Result<Vec<(BillId, NaiveDate)>> {
+        let rows: Vec<(String, String)> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT DISTINCT bill_id, cycle_due FROM payments WHERE user_id = $1 \
+                 AND source = 'bank' AND deleted_at IS NULL \
+                 AND cycle_due >= $2 AND cycle_due <= $3",
+            )
+            .bind(owner.to_string())
+            .bind(date_text(first))
+            .bind(date_text(last))
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter()
+            .map(|(bill, due)| Ok((parse_id("bill", &bill)?, parse_date(&due)?)))
+            .collect()
+    }
+
+    /// The latest day the owner's bank transactions reach (`None`: none imported).
+    pub async fn transactions_cover_until(&self, owner: UserId) -> Result<Option<NaiveDate>> {
+        let latest: Option<String> = on_pool!(self, |pool| {
+            sqlx::query_scalar("SELECT MAX(posted_on) FROM transactions WHERE user_id = $1")
+                .bind(owner.to_string())
+                .fetch_one(pool)
+                .await?
+        });
+        latest.as_deref().map(parse_date).transpose()
     }
 
     /// Why a transaction was not in the state an operation needed: missing (or another

@@ -2,12 +2,13 @@
 //! suggestions say why, a rejection hides one for 90 days, a match makes exactly one bank
 //! payment for the cycle it settles (a late one settles the earlier month) and refuses a
 //! second match, another user's ids are not found, unmatch removes the payment, merchant
-//! rules preview without writing, apply to past transactions and run on an import. Both
-//! engines.
+//! rules preview without writing, apply to past transactions and run on an import; autopay
+//! occurrences are verified or flagged by the bank's record. Both engines.
 
 use chrono::Duration;
 use domain::id::{BillId, UserId};
 use domain::matching::MatchedBy;
+use domain::matching::autopay::AutopayCheck;
 use domain::matching::rule::PayeeMatch;
 use domain::payment::PaymentSource;
 use service::Error;
@@ -15,6 +16,7 @@ use service::auth::{Principal, RequestMeta};
 use service::imports::{self, Choices};
 use service::matching::{self, RuleInput, SuggestionQuery};
 use service::payments::{self, PaymentQuery};
+use service::tracker::{self, TrackerQuery};
 use store::bills::BillTemplate;
 use store::transactions::{TransactionFilter, TransactionRow, TransactionSort};
 use testkit::store_fixtures::{bill_with, category, day, template};
@@ -292,6 +294,34 @@ app_tests! {
 
         imports::undo(&app.app, &alice, &META, preview.import.id).await.expect("undo");
         assert!(live_payments(&app, &alice, power).await.is_empty(), "undoing the import removes its bank payments");
+    }
+}
+
+app_tests! {
+    async fn an_autopay_occurrence_is_verified_by_its_bank_payment_and_flagged_when_the_bank_shows_none(app) {
+        let alice = person(&app, "alice").await;
+        let autopay = BillTemplate { autopay: "assumed".into(), expected_minor: 5_000, anchor_date: day(2026, 2, 1), ..template("Power") };
+        let power = bill_with(&app.app.store, alice.user_id, autopay, None, day(2026, 2, 1)).await;
+        let by_hand = monthly(&app, alice.user_id, "Rent", 90_000, "USD", day(2026, 2, 1)).await;
+        let checks = |month: u32| {
+            let app = &app.app;
+            let alice = &alice;
+            async move {
+                let query = TrackerQuery { year: Some(2026), month: Some(month), ..TrackerQuery::default() };
+                let shown = tracker::show(app, alice, query).await.expect("tracker");
+                shown.buckets.into_iter().flat_map(|b| b.occurrences).map(|o| (o.bill_id, o.autopay_check)).collect::<Vec<_>>()
+            }
+        };
+        // Nothing imported: nothing known, March (past due + 5 days of grace) is not flagged.
+        assert!(checks(3).await.iter().all(|(_, check)| check.is_none()));
+
+        let rows = import(&app, &alice, "Date,Amount,Payee\n02/01/2026,-50.00,POWER AUTOPAY\n03/12/2026,-9.00,Coffee\n").await;
+        matching::match_transaction(&app.app, &alice, &META, rows[0].id, power, None, MatchedBy::Manual).await.expect("match");
+        let february = checks(2).await;
+        assert!(february.contains(&(power, Some(AutopayCheck::Verified))), "{february:?}");
+        assert!(february.contains(&(by_hand, None)), "bills without autopay get no check");
+        let march = checks(3).await;
+        assert!(march.contains(&(power, Some(AutopayCheck::Flagged))), "due 1 March, grace to the 6th, the bank's record reaches the 12th: {march:?}");
     }
 }
 
