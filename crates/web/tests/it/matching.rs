@@ -360,6 +360,17 @@ async fn ten_thousand_transactions_against_150_bills_time() {
         limit: 10_000,
         ..all()
     };
+    let reading = std::time::Instant::now();
+    let rows = app
+        .app
+        .store
+        .unmatched_transactions(alice.user_id, None, None, 10_000, 0)
+        .await;
+    println!(
+        "reading the 10 000 transactions alone: {:?}",
+        reading.elapsed()
+    );
+    assert_eq!(rows.map(|r| r.len()).ok(), Some(10_000));
     let started = std::time::Instant::now();
     let found = matching::suggestions(&app.app, &alice, &query)
         .await
