@@ -128,6 +128,10 @@ engine_tests! {
         store.set_transaction_ignored(alice, id, false, at(14)).await.expect("unignore");
         store.match_transaction(alice, id, &bank_payment(power), "rule", None, at(15)).await.expect("match again");
         assert_conflict(store.set_transaction_ignored(alice, id, true, at(16)).await, STATE);
+        // Deleting the bill for good unmatches what was matched to it.
+        store.delete_bill_permanently(alice, power).await.expect("delete");
+        let row = store.transaction(alice, id).await.expect("transaction");
+        assert_eq!((row.state.as_str(), row.payment_id), ("unmatched", None));
     }
 
     async fn rejections_and_rules_are_the_owners_only(store) {
