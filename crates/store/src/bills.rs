@@ -352,11 +352,11 @@ impl Store {
         let (bill, user) = (id.to_string(), owner.to_string());
         let done = on_pool!(self, |pool| {
             let mut tx = crate::db::BeginWrite::begin_write(pool).await?;
-            sqlx::query(
-                "UPDATE transactions SET state = 'unmatched', payment_id = NULL, \
-                 matched_at = NULL, matched_by = NULL WHERE user_id = $2 AND payment_id IN \
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "{} WHERE user_id = $2 AND payment_id IN \
                  (SELECT id FROM payments WHERE bill_id = $1 AND user_id = $2)",
-            )
+                crate::columns::UNMATCH_SET
+            )))
             .bind(&bill)
             .bind(&user)
             .execute(&mut *tx)

@@ -12,7 +12,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use domain::id::{BillId, CategoryId, PaymentId, TransactionId, UserId};
 
-use crate::columns::{date_text, opt_date_text, parse_date, parse_id};
+use crate::columns::{UNMATCH_SET, date_text, opt_date_text, parse_date, parse_id};
 use crate::payments::{
     NewPayment, PaymentRow, StoredPayment, insert_payment, payment_from_stored, set_payment_deleted,
 };
@@ -126,11 +126,10 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
             if let Some(payment) = &payment {
-                sqlx::query(
-                    "UPDATE transactions SET state = 'unmatched', payment_id = NULL, \
-                     matched_at = NULL, matched_by = NULL, updated_at = $3, \
-                     version = version + 1 WHERE id = $1 AND user_id = $2",
-                )
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "{UNMATCH_SET}, updated_at = $3, version = version + 1 \
+                     WHERE id = $1 AND user_id = $2"
+                )))
                 .bind(&transaction)
                 .bind(&user)
                 .bind(at)

@@ -150,7 +150,8 @@ macro_rules! insert_payment {
 pub(crate) use insert_payment;
 
 /// Inside a write transaction `$tx`: soft-deletes (`$delete` true) or restores the owner's
-/// payment `$id` and moves its debt bill's balance back or down by its amount. Only a change
+/// payment `$id` and moves its debt bill's balance back or down by its amount; a deleted
+/// payment's bank transaction is unmatched again (a restore does not match it back). Only a change
 /// of state matches, so the balance moves once per change. Evaluates to the changed payment's
 /// `Option<(bill_id, amount_minor)>`.
 macro_rules! set_payment_deleted {
@@ -176,6 +177,16 @@ macro_rules! set_payment_deleted {
                 .bind($user)
                 .execute($tx)
                 .await?;
+            if delete {
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "{} WHERE payment_id = $1 AND user_id = $2",
+                    $crate::columns::UNMATCH_SET
+                )))
+                .bind($id)
+                .bind($user)
+                .execute($tx)
+                .await?;
+            }
         }
         changed
     }};

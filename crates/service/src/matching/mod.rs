@@ -16,6 +16,8 @@
 //! - Unmatch soft-deletes the match's payment (a debt bill's balance goes back up) and
 //!   returns the transaction to unmatched, at any time. The undo panel ([`recent_matches`])
 //!   lists the matches made in the last [`UNDO_DAYS`] days; its undo is that same unmatch.
+//!   Deleting a match's payment elsewhere (the payments API, marking the occurrence unpaid,
+//!   deleting the bill for good) unmatches the transaction in the same write.
 //! - Rejecting a suggestion hides that bill for that transaction for [`REJECTION_DAYS`] days.
 //! - Audited: `transaction.matched`, `transaction.unmatched`, `transaction.ignored`,
 //!   `transaction.unignored`, `transaction.suggestion_rejected`, and the rules' `rule.*`, with

@@ -128,6 +128,15 @@ engine_tests! {
         store.set_transaction_ignored(alice, id, false, at(14)).await.expect("unignore");
         store.match_transaction(alice, id, &bank_payment(power), "rule", None, at(15)).await.expect("match again");
         assert_conflict(store.set_transaction_ignored(alice, id, true, at(16)).await, STATE);
+        // A payment that goes away frees its transaction: deleted, or its occurrence marked
+        // unpaid.
+        let paid = store.transaction(alice, id).await.expect("transaction").payment_id.expect("payment");
+        store.soft_delete_payment(alice, paid, at(17)).await.expect("delete payment");
+        assert_eq!(store.transaction(alice, id).await.expect("transaction").state, "unmatched");
+        let again = store.match_transaction(alice, id, &bank_payment(power), "manual", None, at(18)).await.expect("match");
+        store.soft_delete_occurrence_payments(alice, power, again.cycle_due, at(19)).await.expect("mark unpaid");
+        assert_eq!(store.transaction(alice, id).await.expect("transaction").state, "unmatched");
+        store.match_transaction(alice, id, &bank_payment(power), "manual", None, at(20)).await.expect("match");
         // Deleting the bill for good unmatches what was matched to it.
         store.delete_bill_permanently(alice, power).await.expect("delete");
         let row = store.transaction(alice, id).await.expect("transaction");
