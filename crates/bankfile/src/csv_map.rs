@@ -268,6 +268,32 @@ pub fn read(bytes: &[u8], mapping: &Mapping, limits: Limits) -> Result<Vec<Row>,
     Ok(rows)
 }
 
+/// The first row's cells read with `delimiter`, as text fit to keep (trimmed, control
+/// characters dropped, at most 200 characters each): the header a preset is saved with and
+/// recognised by.
+pub fn first_row(
+    bytes: &[u8],
+    delimiter: u8,
+    encoding: Option<Encoding>,
+) -> Result<Vec<String>, FileError> {
+    let (text, _) = text::decode(bytes, encoding)?;
+    let record = reader(&text, delimiter)
+        .into_records()
+        .next()
+        .ok_or_else(|| FileError::file("the file is empty"))?
+        .map_err(|e| csv_error(&e))?;
+    if record.len() > MAX_COLUMNS {
+        return Err(FileError::file(format!(
+            "the first row has {} columns; at most {MAX_COLUMNS} are read",
+            record.len()
+        )));
+    }
+    Ok(record
+        .iter()
+        .map(|c| bounded(&c.replace(char::is_control, ""), 200))
+        .collect())
+}
+
 /// The date orders that read every non-empty cell of column `date` (the header skipped).
 pub fn date_orders(
     bytes: &[u8],
@@ -290,4 +316,4 @@ pub fn date_orders(
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -6,7 +6,7 @@
 use crate::csv_map::{self, AmountColumns, Mapping};
 use crate::dates::DateOrder;
 use crate::decimal::Style;
-use crate::{Limits, ofx, qif, sniff};
+use crate::{Limits, ofx, preset, qif, sniff};
 
 /// Small limits, so that the fuzzer explores structure rather than size.
 const LIMITS: Limits = Limits {
@@ -19,12 +19,13 @@ const LIMITS: Limits = Limits {
 pub type Target = fn(&[u8]);
 
 /// The fuzz targets, by name (the directories of `fuzz/corpus`).
-pub const TARGETS: [(&str, Target); 5] = [
+pub const TARGETS: [(&str, Target); 6] = [
     ("ofx_sgml", ofx_sgml),
     ("ofx_xml", ofx_xml),
     ("qif", qif),
     ("csv_map", csv_map),
     ("sniff_and_read", sniff_and_read),
+    ("preset_json", preset_json),
 ];
 
 pub fn ofx_sgml(data: &[u8]) {
@@ -100,4 +101,20 @@ pub fn sniff_and_read(data: &[u8]) {
         }
         Err(_) => {}
     }
+}
+
+/// A preset file: read strictly or refused. One that is read must write a file that reads
+/// back the same and fit its own header exactly (the assertions are this target's failures),
+/// and is fitted to its header reversed.
+pub fn preset_json(data: &[u8]) {
+    let Ok(read) = preset::Preset::from_json(data) else {
+        return;
+    };
+    assert_eq!(
+        preset::Preset::from_json(&read.to_json()).as_ref(),
+        Ok(&read)
+    );
+    assert_eq!(read.fit(read.header()).shape, preset::Shape::Exact);
+    let reversed: Vec<String> = read.header().iter().rev().cloned().collect();
+    let _ = read.fit(&reversed);
 }

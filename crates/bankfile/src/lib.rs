@@ -3,7 +3,8 @@
 //! BOM, Windows-1252, ISO-8859-1), and its transactions ([`ofx`] for OFX/QFX 1.x SGML and 2.x
 //! XML, [`qif`] for QIF). Amounts are read as decimal text into integer minor units
 //! ([`decimal`]); dates whose day/month order a file leaves open are reported as ambiguous
-//! ([`dates`]) so the person is asked, never guessed.
+//! ([`dates`]) so the person is asked, never guessed. A CSV mapping is kept and shared as a
+//! [`preset`], recognised by the file's header row.
 //!
 //! Pure: no IO, no database, no clock. A refusal names the row (1-based, as the person counts
 //! them in the file) and the field or column ([`FileError`]). The caller caps the file's size
@@ -14,6 +15,7 @@ pub mod dates;
 pub mod decimal;
 pub mod fuzz;
 pub mod ofx;
+pub mod preset;
 pub mod qif;
 pub mod sniff;
 pub mod text;

@@ -102,6 +102,10 @@ typed_id!(
     ImportId
 );
 typed_id!(
+    /// A saved CSV mapping preset of a user.
+    ImportPresetId
+);
+typed_id!(
     /// A per-bill merchant rule: which transactions match the bill.
     MerchantRuleId
 );

@@ -42,6 +42,7 @@ pub mod analytics;
 pub mod app;
 pub mod audit;
 pub mod auth;
+pub mod bank_accounts;
 pub mod bills;
 pub mod budgets;
 pub mod categories;
@@ -66,6 +67,7 @@ pub mod random;
 pub mod rate_limit;
 pub mod setup;
 pub mod tracker;
+pub mod transactions;
 pub mod users;
 
 pub use app::App;

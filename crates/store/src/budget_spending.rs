@@ -28,24 +28,31 @@ pub struct CategoryCurrencySpend {
 
 impl Store {
     /// The owner's live spending in `[start, end]`, per category and currency, sorted by
-    /// category then currency: expenses by `spent_on`, and bill payments by `paid_on` under
-    /// their bill's category and currency (paying the rent is spending on housing).
+    /// category then currency: expenses by `spent_on`, bill payments by `paid_on` under their
+    /// bill's category and currency (paying the rent is spending on housing), and bank
+    /// transactions with a category by `posted_on` (money out counts, money in — a refund —
+    /// takes back). The same money counts once: a transaction matched to a bill counts as the
+    /// payment it backs, never itself, and an ignored one (a transfer) not at all.
     pub async fn spending_by_category_and_currency(
         &self,
         owner: UserId,
         start: NaiveDate,
         end: NaiveDate,
     ) -> Result<Vec<CategoryCurrencySpend>> {
-        let rows: Vec<(Option<String>, String, i64)> = on_pool!(self, |pool| {
+        let rows: Vec<(Option<String>, String, i64, i32)> = on_pool!(self, |pool| {
             sqlx::query_as(
-                "SELECT category_id, currency, amount_minor FROM expenses \
+                "SELECT category_id, currency, amount_minor, 1 AS sign FROM expenses \
                  WHERE user_id = $1 AND deleted_at IS NULL AND spent_on >= $2 \
                  AND spent_on <= $3 \
                  UNION ALL \
-                 SELECT b.category_id, b.currency, p.amount_minor FROM payments p \
+                 SELECT b.category_id, b.currency, p.amount_minor, 1 AS sign FROM payments p \
                  JOIN bills b ON b.id = p.bill_id AND b.user_id = p.user_id \
                  WHERE p.user_id = $1 AND p.deleted_at IS NULL AND p.paid_on >= $2 \
-                 AND p.paid_on <= $3",
+                 AND p.paid_on <= $3 \
+                 UNION ALL \
+                 SELECT category_id, currency, amount_minor, -1 AS sign FROM transactions \
+                 WHERE user_id = $1 AND category_id IS NOT NULL AND state = 'unmatched' \
+                 AND posted_on >= $2 AND posted_on <= $3",
             )
             .bind(owner.to_string())
             .bind(date_text(start))
@@ -54,9 +61,9 @@ impl Store {
             .await?
         });
         let mut sums: BTreeMap<(Option<CategoryId>, String), i128> = BTreeMap::new();
-        for (category, currency, amount) in rows {
+        for (category, currency, amount, sign) in rows {
             let category = parse_opt_id("category", category.as_deref())?;
-            *sums.entry((category, currency)).or_default() += i128::from(amount);
+            *sums.entry((category, currency)).or_default() += i128::from(sign) * i128::from(amount);
         }
         Ok(sums
             .into_iter()

@@ -353,6 +353,22 @@ impl Store {
         }
     }
 
+    /// Removes one of the owner's previews that was never applied (a kept file replaced by
+    /// its preview).
+    pub async fn delete_pending_import(&self, owner: UserId, id: ImportId) -> Result<()> {
+        on_pool!(self, |pool| {
+            sqlx::query(
+                "DELETE FROM imports WHERE id = $1 AND user_id = $2 AND state = 'previewed'",
+            )
+            .bind(id.to_string())
+            .bind(owner.to_string())
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(())
+    }
+
     /// Removes previews whose 24 hours are over (applied and undone imports stay as history).
     pub async fn purge_expired_imports(&self, now: DateTime<Utc>) -> Result<u64> {
         let removed = on_pool!(self, |pool| {

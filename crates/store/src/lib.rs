@@ -42,6 +42,8 @@
 //! - [`transactions`] — bank transactions: filtered, searched, sorted pages; de-duplication keys.
 //! - [`imports`] — statement imports: a 24-hour preview, applied once in one transaction, undone
 //!   as a whole, and the import history.
+//! - [`import_presets`] — CSV mapping presets, per owner and optionally per account; names
+//!   unique per owner whatever their case.
 //! - [`matching`] — matching transactions to bills (the bank payment and its link in one
 //!   transaction; one payment per transaction), unmatch, ignore, rejected suggestions.
 //! - [`merchant_rules`] — per-bill merchant rules and the transactions a rule could match.
@@ -68,6 +70,7 @@ pub mod error;
 pub mod expense_queries;
 pub mod expenses;
 pub mod identities;
+pub mod import_presets;
 pub mod imports;
 pub mod leases;
 pub mod login_history;
@@ -83,6 +86,7 @@ pub mod sessions;
 pub mod settings;
 pub mod time;
 pub mod tracker;
+pub mod transaction_edits;
 pub mod transactions;
 pub mod user_settings;
 pub mod users;

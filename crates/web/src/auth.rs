@@ -59,7 +59,14 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         }
         let (checked, ok) = check_csrf(app, &caller, req).await;
         req = checked;
-        if !ok {
+        if ok == Check::TooLarge {
+            let mut refused =
+                crate::problem::Problem::new(axum::http::StatusCode::PAYLOAD_TOO_LARGE)
+                    .into_response();
+            refused.extensions_mut().insert(caller);
+            return refused;
+        }
+        if ok == Check::Refused {
             tracing::warn!(target: "security", "CSRF token missing or invalid");
             let mut refused = crate::problem::Problem::new(axum::http::StatusCode::FORBIDDEN)
                 .detail("Missing or invalid CSRF token; reload the page and try again.")
@@ -130,10 +137,11 @@ fn origin_of(url: &str) -> &str {
 }
 
 /// Reads the presented token from `x-csrf-token`, or from the `csrf_token` field of a
-/// url-encoded form (the body is buffered, within the body limit, and put back).
-async fn check_csrf(app: &App, caller: &Caller, req: Request) -> (Request, bool) {
+/// url-encoded form (the body is buffered, within the body limit, and put back). A multipart
+/// upload's token is its first part, which [`crate::upload::UploadForm`] verifies.
+async fn check_csrf(app: &App, caller: &Caller, req: Request) -> (Request, Check) {
     let Some(cookie) = caller.csrf_cookie.as_deref() else {
-        return (req, false);
+        return (req, Check::Refused);
     };
     let binding = caller.csrf_binding();
     if let Some(header) = req
@@ -142,7 +150,18 @@ async fn check_csrf(app: &App, caller: &Caller, req: Request) -> (Request, bool)
         .and_then(|v| v.to_str().ok())
     {
         let ok = csrf::verify(app, &binding, cookie, header);
-        return (req, ok);
+        return (req, Check::from(ok));
+    }
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if content_type.starts_with("multipart/form-data") && is_upload_path(req.uri().path()) {
+        // Checked by the upload reader from the form's first part (see `crate::upload`).
+        let mut req = req;
+        req.extensions_mut().insert(CsrfInBody);
+        return (req, Check::Ok);
     }
     let is_form = req
         .headers()
@@ -150,15 +169,46 @@ async fn check_csrf(app: &App, caller: &Caller, req: Request) -> (Request, bool)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
     if !is_form {
-        return (req, false);
+        return (req, Check::Refused);
     }
     let (parts, body) = req.into_parts();
     let Ok(bytes) = to_bytes(body, app.config.request_body_limit).await else {
-        return (Request::from_parts(parts, Body::empty()), false);
+        return (Request::from_parts(parts, Body::empty()), Check::TooLarge);
     };
     let presented = form_field(&bytes, "csrf_token");
     let ok = presented.is_some_and(|token| csrf::verify(app, &binding, cookie, &token));
-    (Request::from_parts(parts, Body::from(bytes)), ok)
+    (
+        Request::from_parts(parts, Body::from(bytes)),
+        Check::from(ok),
+    )
+}
+
+/// The paths that take a multipart upload ([`crate::upload`]).
+pub const UPLOAD_PATHS: [&str; 2] = ["/api/imports", "/imports"];
+
+/// Whether `path` takes uploads.
+pub fn is_upload_path(path: &str) -> bool {
+    UPLOAD_PATHS.contains(&path)
+}
+
+/// Set on a multipart request to an upload path without `x-csrf-token`: the token is the
+/// form's first part, verified by [`crate::upload::UploadForm`].
+#[derive(Debug, Clone, Copy)]
+pub struct CsrfInBody;
+
+/// What the CSRF check found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Check {
+    Ok,
+    Refused,
+    /// A form body over the limit (its token could not be read): 413.
+    TooLarge,
+}
+
+impl From<bool> for Check {
+    fn from(ok: bool) -> Self {
+        if ok { Check::Ok } else { Check::Refused }
+    }
 }
 
 fn form_field(body: &[u8], name: &str) -> Option<String> {

@@ -4,8 +4,8 @@
 //!
 //! Request pipeline, outermost first:
 //! `observe` (request id, access log, metrics, problem bodies for bare errors) → security
-//! headers → Host check → CORS → panic catcher → timeout → body limit → page presenter (HTML error pages on browser
-//! routes) → authenticate + CSRF → route.
+//! headers → Host check → CORS → panic catcher → timeout → page presenter (HTML error pages on browser
+//! routes) → authenticate + CSRF → body limit (larger on upload routes) → route.
 //!
 //! Module map:
 //! - [`server`] — binding, serving and graceful shutdown.
@@ -30,6 +30,7 @@
 //! - [`extract`] — extractors the pages and the API share: a path id parsed once, "absent vs
 //!   null" JSON fields.
 //! - [`json`] — the API's JSON body extractor (problem+json naming the field).
+//! - [`upload`] — the one multipart reader (statement files), bounded, with its CSRF rule.
 //! - [`api`] — the JSON API handlers under `/api`.
 //! - [`pages`] — the HTML pages, one module per area (sign-in and setup, the tracker home
 //!   page, security, …), each adding its own routes.
@@ -55,6 +56,7 @@ pub mod routes;
 pub mod server;
 pub mod session_cookies;
 pub mod state;
+pub mod upload;
 pub mod views;
 
 pub use router::router;

@@ -161,6 +161,14 @@ links! {
     EXPENSE_DELETE: Link1 = "/expenses/{id}/delete";
     EXPENSE_RESTORE: Link1 = "/expenses/{id}/restore";
 
+    TRANSACTIONS: Link = "/transactions";
+    TRANSACTION_CATEGORY: Link1 = "/transactions/{id}/category";
+    IMPORTS: Link = "/imports";
+    IMPORT: Link1 = "/imports/{id}";
+    IMPORT_ANSWER: Link1 = "/imports/{id}/answer";
+    IMPORT_APPLY: Link1 = "/imports/{id}/apply";
+    IMPORT_UNDO: Link1 = "/imports/{id}/undo";
+
     SETUP: Link = "/setup";
     LOGIN: Link = "/login";
     LOGIN_MFA: Link = "/login/mfa";

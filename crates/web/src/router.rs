@@ -14,7 +14,9 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
 use crate::routes::{RouteSpec, Table};
-use crate::{AppState, api, assets, auth, cors, headers, health, hosts, metrics, observe, pages};
+use crate::{
+    AppState, api, assets, auth, cors, headers, health, hosts, metrics, observe, pages, upload,
+};
 
 fn table() -> Table {
     Table::new()
@@ -44,6 +46,8 @@ fn table() -> Table {
         .then(pages::admin::routes)
         .then(pages::bills::routes)
         .then(pages::categories::routes)
+        .then(pages::transactions::routes)
+        .then(pages::imports::routes)
         // JSON API: auth.
         .add("GET", "/api/auth/csrf-token", get(api::auth::csrf_token))
         .add("GET", "/api/auth/mode", get(api::auth::mode))
@@ -183,11 +187,13 @@ fn table() -> Table {
         .then(api::tracker::routes)
         .then(api::demo::routes)
         .then(api::external::routes)
+        .then(api::bank::routes)
+        .then(api::imports::routes)
 }
 
 /// Every route of the application.
 pub fn route_specs() -> Vec<RouteSpec> {
-    table().into_parts().1
+    table().into_parts().2
 }
 
 /// The whole application.
@@ -199,12 +205,20 @@ pub fn router(state: AppState) -> Router {
 /// routes this way; production passes none).
 pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
     let config = state.app.config.clone();
-    let (routes, _) = table().into_parts();
+    let (routes, uploads, _) = table().into_parts();
+    let limit = config.request_body_limit;
     routes
         .merge(extra)
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(RequestBodyLimitLayer::new(limit))
+        .merge(
+            uploads
+                .layer(DefaultBodyLimit::max(upload::UPLOAD_BODY_LIMIT))
+                .layer(RequestBodyLimitLayer::new(upload::UPLOAD_BODY_LIMIT)),
+        )
         .fallback(pages::not_found)
-        // Innermost: who is calling, and CSRF (after the body limit, so a buffered form body
-        // is bounded).
+        // Innermost but for the body limits above (per route group): who is calling, and CSRF
+        // (which bounds a form body it buffers by the same limit, answering 413 over it).
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::authenticate,
@@ -236,8 +250,10 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
                     StatusCode::REQUEST_TIMEOUT,
                     config.request_timeout,
                 ))
-                .layer(DefaultBodyLimit::max(config.request_body_limit))
-                .layer(RequestBodyLimitLayer::new(config.request_body_limit)),
+                // The outer bound of any body (the route groups' own limits are within it).
+                .layer(RequestBodyLimitLayer::new(
+                    config.request_body_limit.max(upload::UPLOAD_BODY_LIMIT),
+                )),
         )
         .with_state(state)
 }

@@ -17,6 +17,8 @@ pub struct RouteSpec {
 /// The route table under construction; API modules add their own routes to it.
 pub(crate) struct Table {
     router: Router<AppState>,
+    /// Routes that take a file upload: they get the larger body limit.
+    uploads: Router<AppState>,
     specs: Vec<RouteSpec>,
 }
 
@@ -25,13 +27,14 @@ impl Table {
     pub(crate) fn new() -> Self {
         Table {
             router: Router::new(),
+            uploads: Router::new(),
             specs: Vec::new(),
         }
     }
 
-    /// The routes and their (method, path) pairs.
-    pub(crate) fn into_parts(self) -> (Router<AppState>, Vec<RouteSpec>) {
-        (self.router, self.specs)
+    /// The routes, the upload routes, and every (method, path) pair.
+    pub(crate) fn into_parts(self) -> (Router<AppState>, Router<AppState>, Vec<RouteSpec>) {
+        (self.router, self.uploads, self.specs)
     }
 
     /// Hands the table to `add_routes` (one area's routes).
@@ -47,6 +50,20 @@ impl Table {
     ) -> Self {
         self.specs.push(RouteSpec { method, path });
         self.router = self.router.route(path, handler);
+        self
+    }
+
+    /// Adds a route that takes a multipart upload (its path must be one of
+    /// [`crate::upload::UPLOAD_PATHS`]).
+    pub(crate) fn add_upload(
+        mut self,
+        method: &'static str,
+        path: &'static str,
+        handler: MethodRouter<AppState>,
+    ) -> Self {
+        debug_assert!(crate::auth::is_upload_path(path));
+        self.specs.push(RouteSpec { method, path });
+        self.uploads = self.uploads.route(path, handler);
         self
     }
 }

@@ -11,7 +11,8 @@ use crate::{FileError, Limits};
 
 const SEMICOLON: &[u8] = include_bytes!("../../tests/fixtures/debit-credit-semicolon.csv");
 
-fn mapping() -> Mapping {
+/// The fixture's mapping (also the preset tests' mapping).
+pub(crate) fn mapping() -> Mapping {
     Mapping {
         delimiter: b';',
         header: true,

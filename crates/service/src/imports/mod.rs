@@ -10,6 +10,9 @@
 //!   never the duplicates unless asked — in one transaction, and refuses (writing nothing) while
 //!   a kept row has an error, naming every such row. A second apply is a 409.
 //! - [`undo`] removes everything one import wrote.
+//! - [`presets`]: saved CSV mappings; a CSV upload without a mapping is read with the preset
+//!   it names or the one recognised from its header, and the preview warns when the file no
+//!   longer matches the preset's shape.
 //! - After an apply, the caller's merchant rules run on the written rows
 //!   ([`crate::matching::apply::apply_rules_to`]).
 //!
@@ -18,24 +21,34 @@
 
 pub mod account;
 pub mod dedupe;
+pub mod presets;
 pub mod read;
+pub mod stage;
 
 use chrono::Duration;
 use domain::Invalid;
 use domain::id::ImportId;
 use domain::money::Currency;
 use store::bank_accounts::NewBankAccount;
-use store::imports::{ImportRow, NewImport};
+pub use store::imports::ImportRow;
+use store::imports::NewImport;
 use store::transactions::NewTransaction;
 
 use crate::audit;
 use crate::auth::{Principal, RequestMeta};
 use crate::preferences::data_owner;
+use crate::rate_limit::{self, Limit};
 use crate::{App, Error, Result};
 
 pub use account::{AccountChoice, NewAccount, PreviewAccount};
+/// What the web layer needs of the file readers to describe a CSV mapping.
+pub use bankfile::DateOrder;
+pub use bankfile::csv_map::{AmountColumns, Layout, MAX_COLUMNS, Mapping};
+pub use bankfile::decimal::Style;
 pub use dedupe::Label;
+pub use presets::UsedPreset;
 pub use read::{PreviewRow, RowError, Upload};
+pub use stage::{Answers, Opened, Question, Staged, answer, open, stage};
 
 /// How long a preview can be applied.
 pub const PREVIEW_HOURS: i64 = 24;
@@ -47,6 +60,11 @@ pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 struct Saved {
     new_account: Option<NewAccount>,
     rows: Vec<PreviewRow>,
+    #[serde(default)]
+    preset: Option<Box<UsedPreset>>,
+    /// A kept file waiting for the person's answers ([`stage`]); no rows yet.
+    #[serde(default)]
+    pending: Option<stage::Pending>,
 }
 
 /// A preview: the import, its account, and every row with its label.
@@ -54,10 +72,23 @@ struct Saved {
 pub struct ImportPreview {
     pub import: ImportRow,
     pub account: PreviewAccount,
+    /// The account's currency: the rows' amounts are in its minor units.
+    pub currency: Currency,
     pub rows: Vec<PreviewRow>,
+    /// The saved preset a CSV file was read with, and its warnings (boxed: most previews
+    /// have none, and a preview travels inside the page flow's enums).
+    pub preset: Option<Box<UsedPreset>>,
 }
 
 impl ImportPreview {
+    /// What the person should know before applying: a file that no longer matches its
+    /// preset's shape.
+    pub fn warnings(&self) -> &[String] {
+        self.preset
+            .as_deref()
+            .map_or(&[], |p| p.warnings.as_slice())
+    }
+
     /// (new, duplicate, possible duplicate, error) counts.
     pub fn counts(&self) -> (usize, usize, usize, usize) {
         let mut counts = (0, 0, 0, 0);
@@ -97,13 +128,27 @@ pub async fn preview(
     app: &App,
     principal: &Principal,
     meta: &RequestMeta,
-    upload: Upload,
+    mut upload: Upload,
     account: AccountChoice,
 ) -> Result<ImportPreview> {
     let owner = data_owner(principal)?;
+    rate_limit::hit(app, Limit::Import, &rate_limit::ip_subject(app, meta.ip)).await?;
     if upload.bytes.len() > MAX_FILE_BYTES {
         return Err(Error::invalid("file", "is larger than 10 MB"));
     }
+    let chosen = match &account {
+        AccountChoice::Existing(id) => Some(*id),
+        _ => None,
+    };
+    let preset = match presets::for_upload(app, owner, &upload, chosen).await? {
+        Some(found) => {
+            // A preset remembers the date order the person chose for the file.
+            upload.date_order = upload.date_order.or(Some(found.mapping.order));
+            upload.mapping = Some(found.mapping);
+            Some(Box::new(found.preset))
+        }
+        None => None,
+    };
     let file = read::file(&upload)?;
     let account = account::resolve(app, owner, account, &file.account).await?;
     let currency = Currency::parse("currency", account.currency())
@@ -149,6 +194,8 @@ pub async fn preview(
     let preview = serde_json::to_string(&Saved {
         new_account,
         rows: rows.clone(),
+        preset: preset.clone(),
+        pending: None,
     })
     .map_err(Error::internal)?;
     let now = app.now();
@@ -170,7 +217,9 @@ pub async fn preview(
     let previewed = ImportPreview {
         import,
         account,
+        currency,
         rows,
+        preset,
     };
     let (new, duplicate, possible, errors) = previewed.counts();
     audit::record(
@@ -194,6 +243,12 @@ pub async fn show(app: &App, principal: &Principal, id: ImportId) -> Result<Impo
         .await
         .map_err(import_error)?;
     let saved: Saved = serde_json::from_str(&text).map_err(Error::internal)?;
+    if saved.pending.is_some() {
+        return Err(Error::Conflict {
+            field: "import".into(),
+            message: "this file still needs answers before it can be previewed".into(),
+        });
+    }
     let account = match (import.account_id, saved.new_account) {
         (Some(existing), _) => {
             PreviewAccount::Existing(app.store.bank_account(owner, existing).await?)
@@ -201,10 +256,14 @@ pub async fn show(app: &App, principal: &Principal, id: ImportId) -> Result<Impo
         (None, Some(new)) => PreviewAccount::New(new),
         (None, None) => return Err(Error::internal("a preview without an account")),
     };
+    let currency = Currency::parse("currency", account.currency())
+        .map_err(|_| Error::internal("stored account currency"))?;
     Ok(ImportPreview {
         import,
         account,
+        currency,
         rows: saved.rows,
+        preset: saved.preset,
     })
 }
 
@@ -218,12 +277,14 @@ pub async fn apply(
 ) -> Result<Applied> {
     let owner = data_owner(principal)?;
     let preview = show(app, principal, id).await?;
+    let include: std::collections::HashSet<usize> = choices.include.iter().copied().collect();
+    let exclude: std::collections::HashSet<usize> = choices.exclude.iter().copied().collect();
     let kept: Vec<&PreviewRow> = preview
         .rows
         .iter()
         .filter(|r| {
             let wanted = !matches!(r.label, Label::Duplicate { .. });
-            (wanted || choices.include.contains(&r.row)) && !choices.exclude.contains(&r.row)
+            (wanted || include.contains(&r.row)) && !exclude.contains(&r.row)
         })
         .collect();
     let broken: Vec<String> = kept
@@ -337,7 +398,7 @@ pub async fn history(app: &App, principal: &Principal) -> Result<Vec<ImportRow>>
 
 /// The file's name as the history shows it: the browser sends it and anyone can change it, so
 /// it is only ever text — control characters dropped, at most 200 characters, never a path.
-fn shown_name(sent: &str) -> String {
+pub(super) fn shown_name(sent: &str) -> String {
     let name: String = sent.chars().filter(|c| !c.is_control()).take(200).collect();
     let name = name.trim();
     if name.is_empty() {
@@ -348,7 +409,7 @@ fn shown_name(sent: &str) -> String {
 }
 
 /// The store's refusals of an import in the person's words.
-fn import_error(err: store::Error) -> Error {
+pub(super) fn import_error(err: store::Error) -> Error {
     match err {
         store::Error::Conflict { field } if field == store::imports::EXPIRED => Error::Conflict {
             field: "import".into(),

@@ -8,6 +8,7 @@
 use bankfile::csv_map::Mapping;
 use bankfile::{AccountHint, DateOrder, FileError, Format, Limits, Row};
 use chrono::NaiveDate;
+use domain::id::ImportPresetId;
 use domain::money::Currency;
 use store::transactions::TransactionKey;
 
@@ -22,10 +23,16 @@ pub struct Upload {
     pub bytes: Vec<u8>,
     /// The person's answer when the dates fit two orders.
     pub date_order: Option<DateOrder>,
-    /// How to read a CSV file (required for one).
+    /// How to read a CSV file (required for one). Its date order is not used: the dates are
+    /// read in `date_order`, or in the one order that reads every date of the date column
+    /// (asked when several do).
     pub mapping: Option<Mapping>,
     /// Which of several accounts in the file (0-based).
     pub statement: Option<usize>,
+    /// A CSV file's saved preset, when `mapping` is `None`; with neither, the preview
+    /// recognises one from the header row ([`super::presets`]). A preset's date order is
+    /// used when `date_order` is `None`.
+    pub preset: Option<ImportPresetId>,
 }
 
 /// A row's problem.
@@ -59,7 +66,8 @@ pub struct ReadFile {
     pub rows: Vec<Row>,
 }
 
-fn refused(err: FileError) -> Error {
+/// A file's refusal as the service's 422 (`file`, or `date_order`).
+pub(super) fn refused(err: FileError) -> Error {
     match err {
         FileError::File(reason) => Error::invalid("file", reason),
         FileError::Row { row, field, reason } => {
@@ -83,7 +91,7 @@ pub fn file(upload: &Upload) -> Result<ReadFile> {
                 .mapping
                 .as_ref()
                 .ok_or_else(|| Error::invalid("mapping", "a CSV file needs its columns mapped"))?;
-            let rows = bankfile::csv_map::read(&upload.bytes, mapping, limits).map_err(refused)?;
+            let rows = read_csv(upload, mapping, limits)?;
             vec![bankfile::Statement {
                 account: AccountHint::default(),
                 rows,
@@ -120,6 +128,52 @@ pub fn file(upload: &Upload) -> Result<ReadFile> {
         account: statement.account,
         rows: statement.rows,
     })
+}
+
+/// A CSV file's rows, its dates read in the person's order, else in the only order that
+/// reads every date of the date column (asked when several do). When none does, the file is
+/// refused with the row that stops the order getting furthest (so the person sees the date
+/// that is wrong, such as 02/30/2027).
+fn read_csv(upload: &Upload, mapping: &Mapping, limits: Limits) -> Result<Vec<Row>> {
+    let read = |order: DateOrder| {
+        let mut mapping = mapping.clone();
+        mapping.order = order;
+        bankfile::csv_map::read(&upload.bytes, &mapping, limits)
+    };
+    if let Some(order) = upload.date_order {
+        return read(order).map_err(refused);
+    }
+    let fits = bankfile::csv_map::date_orders(
+        &upload.bytes,
+        mapping.delimiter,
+        mapping.header,
+        mapping.date,
+    )
+    .map_err(refused)?;
+    match fits.as_slice() {
+        [only] => read(*only).map_err(refused),
+        [] => {
+            let mut furthest: Option<FileError> = None;
+            for order in DateOrder::ALL {
+                match read(order) {
+                    Ok(rows) => return Ok(rows),
+                    Err(err) => {
+                        let row = |e: &FileError| match e {
+                            FileError::Row { row, .. } => *row,
+                            _ => 0,
+                        };
+                        if furthest.as_ref().is_none_or(|f| row(&err) > row(f)) {
+                            furthest = Some(err);
+                        }
+                    }
+                }
+            }
+            Err(refused(furthest.unwrap_or_else(|| {
+                FileError::file("no date order reads the date column")
+            })))
+        }
+        _ => Err(refused(FileError::AmbiguousDates(fits))),
+    }
 }
 
 /// The preview rows of `rows` in `currency`, labelled `New` until [`label`] runs.

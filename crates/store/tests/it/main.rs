@@ -7,6 +7,7 @@
 mod analytics;
 mod engines;
 mod identities;
+mod import_presets;
 mod matching;
 mod mfa;
 mod tracking;

@@ -3,12 +3,14 @@
 
 pub mod admin;
 pub mod auth;
+pub mod bank;
 pub mod bills;
 pub mod budgets;
 pub mod constraints;
 pub mod demo;
 pub mod expenses;
 pub mod external;
+pub mod imports;
 pub mod input;
 pub mod mfa;
 pub mod money;

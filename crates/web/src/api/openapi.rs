@@ -31,6 +31,8 @@ pub fn generated() -> utoipa::openapi::OpenApi {
         super::tracker::Doc::openapi(),
         super::demo::Doc::openapi(),
         super::external::Doc::openapi(),
+        super::bank::Doc::openapi(),
+        super::imports::Doc::openapi(),
     ] {
         doc.merge(part);
     }
@@ -69,6 +71,7 @@ pub fn generated() -> utoipa::openapi::OpenApi {
         (name = "admin", description = "User administration and the audit log (administrators)"),
         (name = "bills", description = "Recurring bills and categories"),
         (name = "money", description = "Payments, expenses and budgets"),
+        (name = "transactions", description = "Bank accounts, transactions and statement imports"),
         (name = "tracker", description = "The month view, per-month state and tracking settings"),
         (name = "demo", description = "Demo data in the caller's own account")
     )

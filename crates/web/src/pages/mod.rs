@@ -48,6 +48,7 @@ pub mod external;
 pub mod forms;
 pub mod href;
 pub mod htmx;
+pub mod imports;
 pub mod kit;
 pub mod occurrence;
 pub mod profile;
@@ -56,6 +57,7 @@ pub mod refusal;
 pub mod second_factor;
 pub mod security;
 pub mod tracker;
+pub mod transactions;
 pub mod welcome;
 
 use axum::http::{HeaderValue, StatusCode, Uri};

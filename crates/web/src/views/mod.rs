@@ -40,6 +40,7 @@ pub mod admin;
 pub mod admin_sign_in;
 pub mod analytics;
 mod auth;
+pub mod bank;
 pub mod bills;
 pub mod budgets;
 pub mod cash;
@@ -104,6 +105,7 @@ pub enum Section {
     Tracker,
     Bills,
     Expenses,
+    Transactions,
     Budgets,
     Analytics,
     Profile,
@@ -185,11 +187,17 @@ impl NavEntry {
 }
 
 /// The navigation, in order (ui.md: the four most used sections are the phone's tabs).
-const NAV: [NavEntry; 8] = [
+const NAV: [NavEntry; 9] = [
     NavEntry::tab(Section::Tracker, "/", "Tracker", "home"),
     NavEntry::tab(Section::Bills, "/bills", "Bills", "list"),
     NavEntry::tab(Section::Expenses, "/expenses", "Expenses", "wallet"),
     NavEntry::tab(Section::Budgets, "/budgets", "Budgets", "target"),
+    NavEntry::more(
+        Section::Transactions,
+        "/transactions",
+        "Transactions",
+        "list",
+    ),
     NavEntry::more(Section::Analytics, "/analytics", "Analytics", "chart"),
     NavEntry::more(Section::Profile, "/profile", "Profile", "user").any_account(),
     NavEntry::more(Section::Security, "/profile/security", "Security", "shield").any_account(),

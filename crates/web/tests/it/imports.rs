@@ -34,6 +34,7 @@ fn upload(bytes: &[u8]) -> Upload {
         date_order: None,
         mapping: None,
         statement: None,
+        preset: None,
     }
 }
 
@@ -57,6 +58,7 @@ pub(crate) fn csv(bytes: &str) -> Upload {
             encoding: None,
         }),
         statement: None,
+        preset: None,
     }
 }
 
@@ -67,14 +69,19 @@ pub(crate) fn usd(name: &str) -> AccountChoice {
     }
 }
 
-/// The user's data, without the preview store and the audit log.
+/// The user's data, without the preview store, the audit log and the rate-limit counters.
 pub(crate) async fn user_data(app: &TestApp) -> String {
     app.db
-        .rows_except(&["imports", "audit_log", "sessions.last_seen_at"])
+        .rows_except(&[
+            "imports",
+            "audit_log",
+            "rate_limits",
+            "sessions.last_seen_at",
+        ])
         .await
 }
 
-fn field_of<T: std::fmt::Debug>(result: Result<T, Error>) -> (String, String) {
+pub(crate) fn field_of<T: std::fmt::Debug>(result: Result<T, Error>) -> (String, String) {
     match result {
         Err(Error::Invalid(invalid)) => (invalid.field.clone(), invalid.reason.clone()),
         Err(Error::Conflict { field, message }) => (field, message),

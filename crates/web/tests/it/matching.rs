@@ -24,6 +24,8 @@ use testkit::store_fixtures::{bill_with, category, day, template};
 use crate::app_tests;
 use crate::imports::{csv, person, usd, user_data};
 use crate::support::TestApp;
+use bankfile::DateOrder;
+use service::imports::Upload;
 
 const META: RequestMeta = RequestMeta {
     ip: None,
@@ -31,10 +33,18 @@ const META: RequestMeta = RequestMeta {
     known_device: None,
 };
 
+/// A CSV upload of `file` (date, amount, payee) with US dates.
+fn us_csv(file: &str) -> Upload {
+    Upload {
+        date_order: Some(DateOrder::Mdy),
+        ..csv(file)
+    }
+}
+
 /// Imports `file` (CSV: date, amount, payee) into a new USD account of `who`; returns every
 /// transaction of theirs, oldest first.
 async fn import(app: &TestApp, who: &Principal, file: &str) -> Vec<TransactionRow> {
-    let preview = imports::preview(&app.app, who, &META, csv(file), usd("Checking"))
+    let preview = imports::preview(&app.app, who, &META, us_csv(file), usd("Checking"))
         .await
         .expect("preview");
     imports::apply(&app.app, who, &META, preview.import.id, &Choices::default())
@@ -284,7 +294,7 @@ app_tests! {
         let alice = person(&app, "alice").await;
         let power = monthly(&app, alice.user_id, "City Power", 5_000, "USD", day(2026, 2, 1)).await;
         matching::create_rule(&app.app, &alice, &META, &rule(power, "city power", None, None)).await.expect("rule");
-        let preview = imports::preview(&app.app, &alice, &META, csv("Date,Amount,Payee\n02/02/2026,-50.00,CITY POWER\n02/03/2026,-9.00,Coffee\n"), usd("Checking")).await.expect("preview");
+        let preview = imports::preview(&app.app, &alice, &META, us_csv("Date,Amount,Payee\n02/02/2026,-50.00,CITY POWER\n02/03/2026,-9.00,Coffee\n"), usd("Checking")).await.expect("preview");
         let applied = imports::apply(&app.app, &alice, &META, preview.import.id, &Choices::default()).await.expect("apply");
         assert_eq!((applied.written, applied.matched_by_rules), (2, 1));
         let payments = live_payments(&app, &alice, power).await;

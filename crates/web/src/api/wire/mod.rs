@@ -5,12 +5,13 @@
 //!
 //! [`AmountView`] is the amount every area's answers share; each area's own types live in
 //! its submodule ([`tracker`], [`cash`], [`settings`], [`accounts`], [`sign_in_methods`],
-//! [`bills`], [`bill_requests`], [`money`]).
+//! [`bills`], [`bill_requests`], [`money`], [`bank`]).
 
 use domain::money::{Currency, Money, format_minor};
 use serde::Serialize;
 
 pub mod accounts;
+pub mod bank;
 pub mod bill_requests;
 pub mod bills;
 pub mod cash;
