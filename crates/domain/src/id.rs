@@ -105,6 +105,10 @@ typed_id!(
     /// A saved CSV mapping preset of a user.
     ImportPresetId
 );
+typed_id!(
+    /// A per-bill merchant rule: which transactions match the bill.
+    MerchantRuleId
+);
 
 #[cfg(test)]
 mod tests {

@@ -20,6 +20,8 @@
 //! - [`factor`] — second factors: kinds, one-time and recovery codes, the "require 2FA" policy.
 //! - [`id`] — typed UUIDv7 identifiers (`UserId`, `BillId`, …), one type per table.
 //! - [`invalid`] — the validation error, naming the field and the reason.
+//! - [`matching`] — scoring a bank transaction against a bill (amount, days from due, payee
+//!   likeness, earlier matches) with reasons in words; merchant rules' payee and amount test.
 //! - [`money`] — ISO 4217 currencies, integer minor units, checked sums, amount parsing and
 //!   formatting.
 //! - [`payment`] — payment and expense input types: method, payee, source.
@@ -41,6 +43,7 @@ pub mod date;
 pub mod factor;
 pub mod id;
 pub mod invalid;
+pub mod matching;
 pub mod money;
 pub mod payment;
 pub mod recurrence;

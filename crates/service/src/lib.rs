@@ -13,6 +13,9 @@
 //! - [`app`] — the [`App`] handle: store, configuration, clock and randomness together.
 //! - [`health`] — readiness and self-test (`/readyz`, `billtracker check`).
 //! - [`imports`] — statement imports: preview (read-only, 24 h), apply once, undo, history.
+//! - [`matching`] — matching bank transactions to bills: scored suggestions with reasons,
+//!   match (a bank payment for the cycle it settles) / unmatch / ignore, rejections hidden for
+//!   90 days, the 7-day undo list, per-bill merchant rules with preview and apply.
 //! - [`password`] — password policy, blocklist, Argon2id hashing, bcrypt upgrade.
 //! - [`auth`] — sign-in, sessions, CSRF tokens, the authenticated [`auth::Principal`].
 //! - [`rate_limit`] — the rate-limit table, enforced with database counters.
@@ -54,6 +57,7 @@ pub mod health;
 pub mod imports;
 pub mod jobs;
 pub mod keys;
+pub mod matching;
 pub mod month_state;
 pub mod password;
 pub mod payments;

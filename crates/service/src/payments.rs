@@ -30,7 +30,7 @@ use store::payments::{NewPayment, PaymentChanges, PaymentRow};
 use crate::auth::Principal;
 use crate::preferences::{self, data_owner};
 use crate::{App, Error, Result};
-use cycles::{check_cycle_room, check_debt_shift, require_occurrence};
+pub(crate) use cycles::{check_cycle_room, check_debt_shift, require_occurrence};
 pub use cycles::{schedule_of, settled_cycle};
 
 /// A payment as its owner sees it, with its bill's name and (debt bills) balance.

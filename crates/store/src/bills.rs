@@ -346,15 +346,29 @@ impl Store {
         self.set_bill_deleted(owner, id, None, now).await
     }
 
-    /// Deletes a bill for good, with its active ranges, month states and payments.
+    /// Deletes a bill for good, with its active ranges, month states, payments and merchant
+    /// rules; the bank transactions matched to it are unmatched again, in one transaction.
     pub async fn delete_bill_permanently(&self, owner: UserId, id: BillId) -> Result<()> {
+        let (bill, user) = (id.to_string(), owner.to_string());
         let done = on_pool!(self, |pool| {
-            sqlx::query("DELETE FROM bills WHERE id = $1 AND user_id = $2")
-                .bind(id.to_string())
-                .bind(owner.to_string())
-                .execute(pool)
+            let mut tx = crate::db::BeginWrite::begin_write(pool).await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "{} WHERE user_id = $2 AND payment_id IN \
+                 (SELECT id FROM payments WHERE bill_id = $1 AND user_id = $2)",
+                crate::columns::UNMATCH_SET
+            )))
+            .bind(&bill)
+            .bind(&user)
+            .execute(&mut *tx)
+            .await?;
+            let done = sqlx::query("DELETE FROM bills WHERE id = $1 AND user_id = $2")
+                .bind(&bill)
+                .bind(&user)
+                .execute(&mut *tx)
                 .await?
-                .rows_affected()
+                .rows_affected();
+            tx.commit().await?;
+            done
         });
         if done == 0 {
             Err(Error::NotFound)

@@ -14,6 +14,13 @@ use crate::{Error, Result};
 pub(crate) const CATEGORY_IS_OWNED: &str = "($3 IS NULL OR EXISTS (SELECT 1 FROM categories \
      WHERE categories.id = $3 AND categories.user_id = $2))";
 
+/// Returns transactions to unmatched; the caller adds the WHERE clause. Used wherever a
+/// payment a transaction backs goes away (unmatch, deleting the payment, marking its
+/// occurrence unpaid, deleting its bill for good), so no transaction stays matched to a
+/// payment that is gone.
+pub(crate) const UNMATCH_SET: &str = "UPDATE transactions SET state = 'unmatched', \
+     payment_id = NULL, matched_at = NULL, matched_by = NULL";
+
 /// The stored form of a calendar date.
 pub(crate) fn date_text(date: NaiveDate) -> String {
     date.format("%Y-%m-%d").to_string()

@@ -4,7 +4,8 @@
 //! Applying is a compare-and-set on the import's state inside the write transaction: the
 //! `UPDATE … WHERE state = 'previewed' AND expires_at > now` that claims the preview and the
 //! inserts of its rows commit together, so two applies racing for one preview write its rows
-//! once, and a failure part-way (a row the database refuses) leaves nothing behind.
+//! once, and a failure part-way (a row the database refuses) leaves nothing behind. Undoing
+//! an import also removes (soft-deletes) the bank payments its matched rows made.
 
 use chrono::{DateTime, Utc};
 
@@ -316,6 +317,18 @@ impl Store {
             .await?
             .rows_affected();
             if claimed == 1 {
+                // The bank payments of the import's matched rows go with them.
+                let payments: Vec<String> = sqlx::query_scalar(
+                    "SELECT payment_id FROM transactions WHERE import_id = $1 AND user_id = $2 \
+                     AND payment_id IS NOT NULL",
+                )
+                .bind(&import_text)
+                .bind(&user)
+                .fetch_all(&mut *tx)
+                .await?;
+                for payment in &payments {
+                    crate::payments::set_payment_deleted!(&mut *tx, payment, &user, true, at);
+                }
                 let removed =
                     sqlx::query("DELETE FROM transactions WHERE import_id = $1 AND user_id = $2")
                         .bind(&import_text)

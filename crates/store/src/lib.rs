@@ -44,6 +44,9 @@
 //!   as a whole, and the import history.
 //! - [`import_presets`] — CSV mapping presets, per owner and optionally per account; names
 //!   unique per owner whatever their case.
+//! - [`matching`] — matching transactions to bills (the bank payment and its link in one
+//!   transaction; one payment per transaction), unmatch, ignore, rejected suggestions.
+//! - [`merchant_rules`] — per-bill merchant rules and the transactions a rule could match.
 //! - [`analytics`] — a year's spending summed per day and per category, source and currency.
 //! - `columns` (private) — shared conversions for dates, ids, integer lists and `LIKE` patterns.
 //! - [`time`] — conversions between `DateTime<Utc>` and stored milliseconds.
@@ -71,6 +74,8 @@ pub mod import_presets;
 pub mod imports;
 pub mod leases;
 pub mod login_history;
+pub mod matching;
+pub mod merchant_rules;
 pub mod mfa;
 pub mod month_cash;
 pub mod month_states;

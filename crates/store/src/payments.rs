@@ -67,8 +67,8 @@ pub struct PaymentChanges {
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct StoredPayment {
-    id: String,
-    bill_id: String,
+    pub(crate) id: String,
+    pub(crate) bill_id: String,
     amount_minor: i64,
     paid_on: String,
     cycle_due: String,
@@ -104,6 +104,94 @@ pub(crate) fn payment_from_stored(row: StoredPayment) -> Result<PaymentRow> {
         version: row.version,
     })
 }
+
+/// Inside a write transaction `$tx`: inserts the payment `$new` (a `&NewPayment`) for the
+/// owner `$user` if its bill is one of the owner's live bills, and lowers a debt bill's balance
+/// by its amount. Evaluates to `Option<StoredPayment>` (`None`: no such bill, nothing written).
+macro_rules! insert_payment {
+    ($tx:expr, $user:expr, $new:expr, $undo_token:expr, $at:expr) => {{
+        let new: &$crate::payments::NewPayment = $new;
+        let row: Option<$crate::payments::StoredPayment> =
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "INSERT INTO payments (id, user_id, bill_id, amount_minor, paid_on, \
+                 cycle_due, method, note, source, autopay_failed, undo_token, created_at, \
+                 updated_at) \
+                 SELECT $1, user_id, id, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12 \
+                 FROM bills WHERE id = $3 AND user_id = $2 AND deleted_at IS NULL \
+                 RETURNING {}",
+                $crate::payments::PAYMENT_COLUMNS
+            )))
+            .bind(domain::id::PaymentId::new().to_string())
+            .bind($user)
+            .bind(new.bill_id.to_string())
+            .bind(new.amount_minor)
+            .bind($crate::columns::date_text(new.paid_on))
+            .bind($crate::columns::date_text(new.cycle_due))
+            .bind(&new.method)
+            .bind(&new.note)
+            .bind(&new.source)
+            .bind(new.autopay_failed)
+            .bind($undo_token)
+            .bind($at)
+            .fetch_optional($tx)
+            .await?;
+        if let Some(row) = &row {
+            sqlx::query($crate::bill_activity::ADJUST_DEBT_SQL)
+                .bind(-new.amount_minor)
+                .bind($at)
+                .bind(&row.bill_id)
+                .bind($user)
+                .execute($tx)
+                .await?;
+        }
+        row
+    }};
+}
+pub(crate) use insert_payment;
+
+/// Inside a write transaction `$tx`: soft-deletes (`$delete` true) or restores the owner's
+/// payment `$id` and moves its debt bill's balance back or down by its amount; a deleted
+/// payment's bank transaction is unmatched again (a restore does not match it back). Only a change
+/// of state matches, so the balance moves once per change. Evaluates to the changed payment's
+/// `Option<(bill_id, amount_minor)>`.
+macro_rules! set_payment_deleted {
+    ($tx:expr, $id:expr, $user:expr, $delete:expr, $at:expr) => {{
+        let delete: bool = $delete;
+        let changed: Option<(String, i64)> = sqlx::query_as(
+            "UPDATE payments SET deleted_at = CASE WHEN $3 THEN $4 ELSE NULL END, \
+             updated_at = $4, version = version + 1 \
+             WHERE id = $1 AND user_id = $2 AND (deleted_at IS NULL) = $3 \
+             RETURNING bill_id, amount_minor",
+        )
+        .bind($id)
+        .bind($user)
+        .bind(delete)
+        .bind($at)
+        .fetch_optional($tx)
+        .await?;
+        if let Some((bill, amount)) = &changed {
+            sqlx::query($crate::bill_activity::ADJUST_DEBT_SQL)
+                .bind(if delete { *amount } else { -*amount })
+                .bind($at)
+                .bind(bill)
+                .bind($user)
+                .execute($tx)
+                .await?;
+            if delete {
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "{} WHERE payment_id = $1 AND user_id = $2",
+                    $crate::columns::UNMATCH_SET
+                )))
+                .bind($id)
+                .bind($user)
+                .execute($tx)
+                .await?;
+            }
+        }
+        changed
+    }};
+}
+pub(crate) use set_payment_deleted;
 
 impl Store {
     /// Records a payment and lowers its debt bill's balance, in one transaction.
@@ -144,39 +232,11 @@ impl Store {
             let mut tx = crate::db::BeginWrite::begin_write(pool).await?;
             let mut rows = Vec::with_capacity(payments.len());
             for new in payments {
-                let row: Option<StoredPayment> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                    "INSERT INTO payments (id, user_id, bill_id, amount_minor, paid_on, \
-                     cycle_due, method, note, source, autopay_failed, undo_token, created_at, \
-                     updated_at) \
-                     SELECT $1, user_id, id, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12 \
-                     FROM bills WHERE id = $3 AND user_id = $2 AND deleted_at IS NULL \
-                     RETURNING {PAYMENT_COLUMNS}"
-                )))
-                .bind(PaymentId::new().to_string())
-                .bind(&user)
-                .bind(new.bill_id.to_string())
-                .bind(new.amount_minor)
-                .bind(date_text(new.paid_on))
-                .bind(date_text(new.cycle_due))
-                .bind(&new.method)
-                .bind(&new.note)
-                .bind(&new.source)
-                .bind(new.autopay_failed)
-                .bind(undo_token)
-                .bind(at)
-                .fetch_optional(&mut *tx)
-                .await?;
+                let row = insert_payment!(&mut *tx, &user, new, undo_token, at);
                 // Dropping the transaction rolls back the payments inserted so far.
                 let Some(row) = row else {
                     return Err(Error::NotFound);
                 };
-                sqlx::query(ADJUST_DEBT_SQL)
-                    .bind(-new.amount_minor)
-                    .bind(at)
-                    .bind(&row.bill_id)
-                    .bind(&user)
-                    .execute(&mut *tx)
-                    .await?;
                 rows.push(row);
             }
             tx.commit().await?;
@@ -296,28 +356,7 @@ impl Store {
         let (user, at) = (owner.to_string(), to_millis(now));
         let changed: Option<(String, i64)> = on_pool!(self, |pool| {
             let mut tx = crate::db::BeginWrite::begin_write(pool).await?;
-            // Only a change of state matches, so the balance moves once per change.
-            let changed: Option<(String, i64)> = sqlx::query_as(
-                "UPDATE payments SET deleted_at = CASE WHEN $3 THEN $4 ELSE NULL END, \
-                 updated_at = $4, version = version + 1 \
-                 WHERE id = $1 AND user_id = $2 AND (deleted_at IS NULL) = $3 \
-                 RETURNING bill_id, amount_minor",
-            )
-            .bind(id.to_string())
-            .bind(&user)
-            .bind(delete)
-            .bind(at)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if let Some((bill, amount)) = &changed {
-                sqlx::query(ADJUST_DEBT_SQL)
-                    .bind(if delete { *amount } else { -*amount })
-                    .bind(at)
-                    .bind(bill)
-                    .bind(&user)
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            let changed = set_payment_deleted!(&mut *tx, id.to_string(), &user, delete, at);
             tx.commit().await?;
             changed
         });

@@ -115,7 +115,8 @@ impl Store {
 
     /// Soft-deletes every live payment of the owner's bill `bill` for the occurrence due on
     /// `cycle_due` and raises a debt bill's balance back by their amounts, in one transaction
-    /// ("mark unpaid"). Returns how many were deleted.
+    /// ("mark unpaid"); bank transactions matched to them are unmatched again. Returns how
+    /// many were deleted.
     pub async fn soft_delete_occurrence_payments(
         &self,
         owner: UserId,
@@ -146,6 +147,18 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
+            // The bank transactions behind them are unmatched again.
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "{} WHERE user_id = $1 AND payment_id IN (SELECT id FROM payments \
+                 WHERE user_id = $1 AND bill_id = $2 AND cycle_due = $3 AND deleted_at = $4)",
+                crate::columns::UNMATCH_SET
+            )))
+            .bind(&user)
+            .bind(bill.to_string())
+            .bind(date_text(cycle_due))
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
             tx.commit().await?;
             deleted.len()
         });

@@ -80,7 +80,7 @@ pub(crate) const COLUMNS: &str = "id, account_id, posted_on, amount_minor, curre
      memo, category_id, pending, source, source_id, import_id, dedupe_key, state, payment_id, \
      created_at, version";
 
-fn from_stored(row: StoredTransaction) -> Result<TransactionRow> {
+pub(crate) fn from_stored(row: StoredTransaction) -> Result<TransactionRow> {
     Ok(TransactionRow {
         id: parse_id("transaction", &row.id)?,
         account_id: parse_id("bank account", &row.account_id)?,

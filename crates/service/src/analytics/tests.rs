@@ -43,6 +43,7 @@ fn occurrence(due: NaiveDate, expected: i64, paid: i64, skipped: bool, code: &st
         skipped,
         snoozed_until: None,
         bucket: 0,
+        autopay_check: None,
     }
 }
 

@@ -13,6 +13,8 @@
 //! - [`presets`]: saved CSV mappings; a CSV upload without a mapping is read with the preset
 //!   it names or the one recognised from its header, and the preview warns when the file no
 //!   longer matches the preset's shape.
+//! - After an apply, the caller's merchant rules run on the written rows
+//!   ([`crate::matching::apply::apply_rules_to`]).
 //!
 //! Every preview, apply and undo is audited (`import.previewed`, `import.applied`,
 //! `import.undone`) with counts, never row contents.
@@ -117,6 +119,8 @@ pub struct Applied {
     pub import: ImportRow,
     pub written: usize,
     pub skipped: usize,
+    /// How many of the written rows the caller's merchant rules matched to bills.
+    pub matched_by_rules: usize,
 }
 
 /// Reads `upload`, labels its rows and saves the preview.
@@ -332,7 +336,8 @@ pub async fn apply(
         }),
         PreviewAccount::Existing(_) => None,
     };
-    app.store
+    let (_, written) = app
+        .store
         .apply_import(owner, id, new_account.as_ref(), &rows, app.now())
         .await
         .map_err(import_error)?;
@@ -341,6 +346,7 @@ pub async fn apply(
         import,
         written: rows.len(),
         skipped: preview.rows.len() - rows.len(),
+        matched_by_rules: 0,
     };
     audit::record(
         app,
@@ -351,7 +357,12 @@ pub async fn apply(
         serde_json::json!({"written": applied.written, "skipped": applied.skipped}),
     )
     .await?;
-    Ok(applied)
+    // The rows are in; the caller's merchant rules match what they take (audited there).
+    let ruled = crate::matching::apply::apply_rules_to(app, principal, meta, &written).await?;
+    Ok(Applied {
+        matched_by_rules: ruled.matched.len(),
+        ..applied
+    })
 }
 
 /// Removes every transaction one of the caller's applied imports wrote.

@@ -99,7 +99,7 @@ fn settles_at(bill: &BillRow) -> i64 {
 
 /// `due` if it is a due date of the bill inside one of its active ranges (an occurrence the
 /// tracker shows).
-pub(super) async fn require_occurrence(
+pub(crate) async fn require_occurrence(
     app: &App,
     owner: UserId,
     bill: &BillRow,
@@ -118,7 +118,7 @@ pub(super) async fn require_occurrence(
 
 /// Refuses a change that would take the occurrence's total past `i64`: `adding` joins the
 /// live total of `cycle_due`, from which `replaced` (the payment's old amount) leaves.
-pub(super) async fn check_cycle_room(
+pub(crate) async fn check_cycle_room(
     app: &App,
     owner: UserId,
     bill: BillId,
@@ -140,7 +140,7 @@ pub(super) async fn check_cycle_room(
 }
 
 /// Refuses a change that would move a debt bill's balance by `delta` past `i64`.
-pub(super) fn check_debt_shift(bill: &BillRow, delta: i64) -> Result<()> {
+pub(crate) fn check_debt_shift(bill: &BillRow, delta: i64) -> Result<()> {
     if let Some(balance) = bill.debt_balance_minor {
         add_minor("amount", balance, delta)?;
     }

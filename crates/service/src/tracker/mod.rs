@@ -22,12 +22,14 @@
 //! (sums per currency), [`next_due`] (a bill's earliest owing occurrence), [`pay`]
 //! (quick pay, toggle paid, pay all with undo), [`settings`] (the user's tracking settings),
 //! [`cash`] (starting cash and income per pay period, recurring income), [`history`] (a
-//! bill's earlier occurrences still owing).
+//! bill's earlier occurrences still owing), [`autopay`] (autopay occurrences verified or flagged
+//! by the bank's transactions).
 //!
 //! Results are typed: ids, dates, [`domain::money::Money`] (an amount never travels without
 //! its currency), [`domain::status::OccurrenceStatus`] and the other domain enums. Nothing
 //! here is JSON: the API's wire types are `web::api::wire::tracker`'s, built from these.
 
+pub mod autopay;
 pub mod cash;
 pub mod history;
 pub mod month;
@@ -64,11 +66,21 @@ pub async fn show(app: &App, principal: &Principal, query: TrackerQuery) -> Resu
     )?;
     let (first, last) = ym.bounds()?;
     let bills = app.store.bills_active_between(owner, first, last).await?;
-    let (occurrences, rows, per_payday) = tokio::try_join!(
+    let (mut occurrences, rows, per_payday) = tokio::try_join!(
         month::occurrences(app, owner, &prefs, today, &bills, first, last),
         async { Ok(app.store.month_cash(owner, &ym.key()).await?) },
         async { Ok(app.store.recurring_income(owner).await?) },
     )?;
+    autopay::mark(
+        app,
+        owner,
+        &prefs,
+        today,
+        &bills,
+        (first, last),
+        &mut occurrences,
+    )
+    .await?;
     let periods = domain::buckets::buckets(ym.year(), ym.month(), &prefs.paydays);
     let cash = cash::resolve(&periods, &prefs.paydays, &rows, per_payday);
     summary::present(ym, today, &prefs, occurrences, &cash, query.sort, query.dir)

@@ -13,6 +13,7 @@ use chrono::NaiveDate;
 use domain::bill::AmountKind;
 use domain::buckets::bucket_of;
 use domain::id::{BillId, CategoryId, UserId};
+use domain::matching::autopay::AutopayCheck;
 use domain::money::{Currency, Money};
 use domain::recurrence::{Cycle, DueDay, Schedule};
 use domain::status::{OccurrenceFacts, OccurrenceStatus, occurrence_status};
@@ -48,6 +49,9 @@ pub struct Occurrence {
     pub snoozed_until: Option<NaiveDate>,
     /// The pay-period bucket of its month that holds the due date.
     pub bucket: usize,
+    /// Autopay bills on the tracker's month ([`super::show`] only; `None` elsewhere): what
+    /// the bank's transactions say — verified by a bank payment, or flagged as missing.
+    pub autopay_check: Option<AutopayCheck>,
 }
 
 impl Occurrence {
@@ -269,6 +273,7 @@ pub fn occurrences_from(
                 skipped,
                 snoozed_until,
                 bucket: bucket_of(due, &prefs.paydays).index,
+                autopay_check: None,
             });
         }
     }

@@ -8,6 +8,7 @@ mod analytics;
 mod engines;
 mod identities;
 mod import_presets;
+mod matching;
 mod mfa;
 mod tracking;
 mod transactions;

@@ -38,7 +38,7 @@ fn upload(bytes: &[u8]) -> Upload {
     }
 }
 
-fn csv(bytes: &str) -> Upload {
+pub(crate) fn csv(bytes: &str) -> Upload {
     Upload {
         file_name: "bank.csv".into(),
         bytes: bytes.as_bytes().to_vec(),
@@ -70,7 +70,7 @@ pub(crate) fn usd(name: &str) -> AccountChoice {
 }
 
 /// The user's data, without the preview store, the audit log and the rate-limit counters.
-async fn user_data(app: &TestApp) -> String {
+pub(crate) async fn user_data(app: &TestApp) -> String {
     app.db
         .rows_except(&[
             "imports",

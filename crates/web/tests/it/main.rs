@@ -25,6 +25,7 @@ mod imports;
 mod imports_api;
 mod links;
 mod lockout;
+mod matching;
 mod mfa;
 mod money;
 mod oidc;
