@@ -12,7 +12,7 @@ import argparse, json, os, random, shutil, statistics, subprocess, sys, tempfile
 sys.path.insert(0, os.path.dirname(__file__))
 from run import free_port, rss_kb, signed_in_opener, start  # noqa: E402
 
-PASSWORD = "import benchmark passphrase"
+PASSWORD = "statements through the harness, forty-two"
 PAYEES = ["Coffee Corner", "Power Co", "City Water", "Grocer", "Fuel Stop", "Book Shop", "Pharmacy", "Employer"]
 
 
