@@ -124,22 +124,48 @@ fn consistency(text: &str, delimiter: u8) -> usize {
     counts.iter().filter(|c| **c == first).count() * first
 }
 
-/// The file's line (1-based) where `record` starts, counted from its byte offset: blank lines
-/// and line breaks inside quoted cells count, as in the person's editor.
-fn line_of(text: &str, record: &csv::StringRecord) -> usize {
-    let offset = record
-        .position()
-        .and_then(|p| usize::try_from(p.byte()).ok())
-        .unwrap_or(0);
-    // The reader may place a record at the line break before it (after `\r\n`); a record
-    // never starts with one, so the breaks at the offset belong before it.
-    let offset = offset
-        + text.get(offset..).map_or(0, |rest| {
-            rest.len() - rest.trim_start_matches(['\r', '\n']).len()
-        });
-    text.get(..offset)
-        .map_or(0, |before| before.bytes().filter(|b| *b == b'\n').count())
-        + 1
+/// The file's lines (1-based) where records start, counted from their byte offsets: blank
+/// lines and line breaks inside quoted cells count, as in the person's editor. Records come in
+/// file order, so each count goes on from the last one (a whole file is counted once).
+struct Lines<'a> {
+    text: &'a str,
+    /// Where the last count ended, and the line breaks before it.
+    offset: usize,
+    breaks: usize,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
+        Lines {
+            text,
+            offset: 0,
+            breaks: 0,
+        }
+    }
+
+    /// The line where `record` starts.
+    fn of(&mut self, record: &csv::StringRecord) -> usize {
+        let offset = record
+            .position()
+            .and_then(|p| usize::try_from(p.byte()).ok())
+            .unwrap_or(0);
+        // The reader may place a record at the line break before it (after `\r\n`); a record
+        // never starts with one, so the breaks at the offset belong before it.
+        let offset = offset
+            + self.text.get(offset..).map_or(0, |rest| {
+                rest.len() - rest.trim_start_matches(['\r', '\n']).len()
+            });
+        if offset < self.offset {
+            self.offset = 0;
+            self.breaks = 0;
+        }
+        self.breaks += self
+            .text
+            .get(self.offset..offset)
+            .map_or(0, |between| between.bytes().filter(|b| *b == b'\n').count());
+        self.offset = offset;
+        self.breaks + 1
+    }
 }
 
 fn csv_error(e: &csv::Error) -> FileError {
@@ -174,9 +200,10 @@ pub fn read(bytes: &[u8], mapping: &Mapping, limits: Limits) -> Result<Vec<Row>,
         None => format!("column {}", i + 1),
     };
     let mut rows = Vec::new();
+    let mut lines = Lines::new(&text);
     for record in records {
         let record = record.map_err(|e| csv_error(&e))?;
-        let line = line_of(&text, &record);
+        let line = lines.of(&record);
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }

@@ -162,7 +162,13 @@ links! {
     EXPENSE_RESTORE: Link1 = "/expenses/{id}/restore";
 
     TRANSACTIONS: Link = "/transactions";
+    TRANSACTION: Link1 = "/transactions/{id}";
     TRANSACTION_CATEGORY: Link1 = "/transactions/{id}/category";
+    TRANSACTION_MATCH: Link1 = "/transactions/{id}/match";
+    TRANSACTION_UNMATCH: Link1 = "/transactions/{id}/unmatch";
+    TRANSACTION_IGNORE: Link1 = "/transactions/{id}/ignore";
+    TRANSACTION_UNIGNORE: Link1 = "/transactions/{id}/unignore";
+    TRANSACTION_REJECT: Link1 = "/transactions/{id}/reject";
     IMPORTS: Link = "/imports";
     IMPORT: Link1 = "/imports/{id}";
     IMPORT_PRESETS: Link = "/imports/presets";

@@ -47,6 +47,7 @@ fn table() -> Table {
         .then(pages::bills::routes)
         .then(pages::categories::routes)
         .then(pages::transactions::routes)
+        .then(pages::transaction::routes)
         .then(pages::import_presets::routes)
         .then(pages::imports::routes)
         // JSON API: auth.
@@ -191,6 +192,7 @@ fn table() -> Table {
         .then(api::bank::routes)
         .then(api::imports::routes)
         .then(api::presets::routes)
+        .then(api::matching::routes)
 }
 
 /// Every route of the application.

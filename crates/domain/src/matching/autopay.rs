@@ -17,6 +17,16 @@ pub enum AutopayCheck {
     Flagged,
 }
 
+impl AutopayCheck {
+    /// `verified` or `flagged`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AutopayCheck::Verified => "verified",
+            AutopayCheck::Flagged => "flagged",
+        }
+    }
+}
+
 /// The check of one occurrence of a bill with `autopay`, due on `due`. `bank_paid`: a live
 /// bank-sourced payment is attributed to it; `covered_until`: the latest day the user's bank
 /// transactions reach (none imported: `None`).

@@ -55,7 +55,7 @@ pub const REJECTION_DAYS: i64 = 90;
 /// A match made recently, as the undo panel shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecentMatch {
-    pub transaction: TransactionRow,
+    pub transaction: crate::transactions::Transaction,
     pub bill_id: BillId,
     pub bill_name: String,
     /// The occurrence its payment settles.
@@ -208,7 +208,7 @@ pub async fn recent_matches(app: &App, principal: &Principal) -> Result<Vec<Rece
             Ok(RecentMatch {
                 matched_by: row.matched_by.parse().map_err(Error::internal)?,
                 undo_until: row.matched_at + Duration::days(UNDO_DAYS),
-                transaction: row.transaction,
+                transaction: crate::transactions::Transaction::from_row(row.transaction)?,
                 bill_id: row.bill_id,
                 bill_name,
                 cycle_due: row.cycle_due,

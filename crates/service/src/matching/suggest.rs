@@ -21,6 +21,7 @@ use store::transactions::TransactionRow;
 use crate::auth::Principal;
 use crate::payments::schedule_of;
 use crate::preferences::data_owner;
+use crate::transactions::Transaction;
 use crate::{App, Result};
 
 /// The most suggestions kept per transaction.
@@ -54,7 +55,7 @@ pub struct Suggestion {
 /// A transaction with its suggestions, best first (none when nothing scores enough).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TransactionSuggestions {
-    pub transaction: TransactionRow,
+    pub transaction: Transaction,
     pub suggestions: Vec<Suggestion>,
 }
 
@@ -130,20 +131,19 @@ async fn suggest(
         .await?
         .into_iter()
         .collect();
-    Ok(rows
-        .into_iter()
-        .map(|transaction| {
-            let suggestions = if transaction.state == "unmatched" {
-                rank(&transaction, &prepared, &rejected)
+    rows.into_iter()
+        .map(|row| {
+            let suggestions = if row.state == "unmatched" {
+                rank(&row, &prepared, &rejected)
             } else {
                 Vec::new()
             };
-            TransactionSuggestions {
-                transaction,
+            Ok(TransactionSuggestions {
+                transaction: Transaction::from_row(row)?,
                 suggestions,
-            }
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// The payees of earlier matches per bill, alike ones counted together.

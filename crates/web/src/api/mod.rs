@@ -12,6 +12,7 @@ pub mod expenses;
 pub mod external;
 pub mod imports;
 pub mod input;
+pub mod matching;
 pub mod mfa;
 pub mod money;
 pub mod openapi;

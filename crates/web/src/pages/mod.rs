@@ -58,6 +58,7 @@ pub mod refusal;
 pub mod second_factor;
 pub mod security;
 pub mod tracker;
+pub mod transaction;
 pub mod transactions;
 pub mod welcome;
 

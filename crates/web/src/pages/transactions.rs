@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use domain::Invalid;
 use domain::id::TransactionId;
 use service::bank_accounts;
-use service::transactions::{self, TransactionState, Transactions};
+use service::transactions::{self, Transactions};
 
 use super::chrome;
 use super::common::with_cookie;
@@ -23,7 +23,7 @@ use crate::links;
 use crate::pages::with_notice;
 use crate::routes::Table;
 use crate::views;
-use crate::views::bank::{TransactionRowView, TransactionsPage};
+use crate::views::bank::{RecentItem, TransactionRowView, TransactionsPage};
 
 /// Rows on one page.
 const PAGE_SIZE: i64 = 50;
@@ -83,6 +83,7 @@ pub async fn show(page: DataPage, Query(pairs): Query<Vec<(String, String)>>) ->
     let raw = encode(&kept);
     let accounts = bank_accounts::list(&page.app, &page.user).await?;
     let categories = service::categories::list(&page.app, &page.user, false).await?;
+    let recent = service::matching::recent_matches(&page.app, &page.user).await?;
     let mut errors = Vec::new();
     let found = match transaction_query(Some(&raw)) {
         Ok(mut query) => {
@@ -172,11 +173,8 @@ pub async fn show(page: DataPage, Query(pairs): Query<Vec<(String, String)>>) ->
                 memo: t.memo.clone(),
                 amount: l.money_of(t.amount),
                 money_in: t.amount.minor > 0,
-                state: match t.state {
-                    TransactionState::Unmatched => "Not matched",
-                    TransactionState::Matched => "Matched",
-                    TransactionState::Ignored => "Ignored",
-                },
+                state: super::transaction::state_label(t.state),
+                href: links::TRANSACTION.at(t.id),
             })
             .collect(),
         total: found.total,
@@ -189,7 +187,25 @@ pub async fn show(page: DataPage, Query(pairs): Query<Vec<(String, String)>>) ->
         next: (last < found.total).then(|| link(number + 1)),
         has_accounts: !accounts.is_empty(),
         return_to: link(number),
-        notice: (value("notice") == "categorised").then(|| "Category saved.".to_owned()),
+        notice: match value("notice").as_str() {
+            "categorised" => Some("Category saved.".to_owned()),
+            "unmatched" => Some("Unmatched: its payment was removed.".to_owned()),
+            _ => None,
+        },
+        recent: recent
+            .iter()
+            .map(|m| RecentItem {
+                transaction_id: m.transaction.id.to_string(),
+                text: format!(
+                    "{} {} → {} (due {})",
+                    m.transaction.payee,
+                    l.money_of(m.transaction.amount),
+                    m.bill_name,
+                    l.date(m.cycle_due)
+                ),
+                until: format!("Undo until {}", l.instant(m.undo_until)),
+            })
+            .collect(),
     };
     Ok(with_cookie(views::render(&view), cookie))
 }

@@ -24,6 +24,8 @@ pub struct TransactionRowView {
     pub amount: String,
     pub money_in: bool,
     pub state: &'static str,
+    /// The transaction's page (match it, or see what it is matched to).
+    pub href: String,
 }
 
 /// `GET /transactions`.
@@ -52,6 +54,8 @@ pub struct TransactionsPage {
     /// This list's URL, for the row forms to come back to.
     pub return_to: String,
     pub notice: Option<String>,
+    /// Matches of the last 7 days, each with Undo.
+    pub recent: Vec<RecentItem>,
 }
 
 impl Page for TransactionsPage {
@@ -198,4 +202,53 @@ impl Page for PresetsPage {
     fn section(&self) -> Section {
         Section::Transactions
     }
+}
+
+/// A suggested bill on a transaction's page.
+#[derive(Debug, Clone, Default)]
+pub struct SuggestionItem {
+    pub bill_id: String,
+    pub bill_name: String,
+    pub score: u8,
+    /// "amount equal, 2 days after due, payee like 3 earlier matches".
+    pub why: String,
+}
+
+/// `GET /transactions/{id}`: one transaction, and matching it to a bill.
+#[derive(Debug, Clone, Template)]
+#[template(path = "transaction_page.html")]
+pub struct TransactionPage {
+    pub chrome: Chrome,
+    pub id: String,
+    pub posted_on: String,
+    pub payee: String,
+    pub memo: String,
+    pub amount: String,
+    pub account: String,
+    /// `unmatched`, `matched` or `ignored`.
+    pub state: &'static str,
+    /// "Matched to Rent (the payment for 1 Mar 2027)".
+    pub matched_to: Option<String>,
+    pub suggestions: Vec<SuggestionItem>,
+    /// Every live bill, for matching by hand.
+    pub bills: Vec<Choice>,
+    /// Only money out matches a bill.
+    pub money_out: bool,
+    pub notice: Option<String>,
+}
+
+impl Page for TransactionPage {
+    fn section(&self) -> Section {
+        Section::Transactions
+    }
+}
+
+/// A recent match in the transactions page's undo panel.
+#[derive(Debug, Clone, Default)]
+pub struct RecentItem {
+    pub transaction_id: String,
+    /// "Power Co −40.00 → Electricity (due 5 Mar 2027)".
+    pub text: String,
+    /// "Undo until 14 Mar 2027".
+    pub until: String,
 }

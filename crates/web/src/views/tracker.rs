@@ -166,6 +166,8 @@ pub struct OccurrenceRow {
     pub snoozed_until: String,
     /// The same date as the user's locale writes it.
     pub snoozed_label: String,
+    /// An autopay bill's check against the bank: (badge text, badge class).
+    pub autopay: Option<(&'static str, &'static str)>,
 }
 
 impl OccurrenceRow {

@@ -26,6 +26,7 @@ mod imports_api;
 mod links;
 mod lockout;
 mod matching;
+mod matching_web;
 mod mfa;
 mod money;
 mod oidc;

@@ -15,6 +15,7 @@ pub mod bank;
 pub mod bill_requests;
 pub mod bills;
 pub mod cash;
+pub mod matching;
 pub mod money;
 pub mod settings;
 pub mod sign_in_methods;

@@ -39,6 +39,10 @@ pub struct OccurrenceView {
     pub note: String,
     pub skipped: bool,
     pub snoozed_until: Option<NaiveDate>,
+    /// An autopay bill's check against the bank: `verified` (a bank payment settles it) or
+    /// `flagged` (past due and grace with no bank payment, while the bank's transactions
+    /// cover that day); `null` otherwise.
+    pub autopay_check: Option<&'static str>,
 }
 
 impl From<&Occurrence> for OccurrenceView {
@@ -60,6 +64,7 @@ impl From<&Occurrence> for OccurrenceView {
             note: o.note.clone(),
             skipped: o.skipped,
             snoozed_until: o.snoozed_until,
+            autopay_check: o.autopay_check.map(|c| c.as_str()),
         }
     }
 }

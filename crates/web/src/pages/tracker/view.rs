@@ -6,6 +6,7 @@
 //! service's.
 
 use chrono::{Datelike, NaiveDate};
+use domain::matching::autopay::AutopayCheck;
 use service::bills::OtherCurrencyBills;
 use service::demo::DemoOffer;
 use service::tracker::pay;
@@ -132,6 +133,10 @@ fn row(l: &Locale, o: &Occurrence, today: NaiveDate) -> OccurrenceRow {
         note: o.note.clone(),
         snoozed_until: o.snoozed_until.map(|d| d.to_string()).unwrap_or_default(),
         snoozed_label: o.snoozed_until.map(|d| l.date(d)).unwrap_or_default(),
+        autopay: o.autopay_check.map(|check| match check {
+            AutopayCheck::Verified => ("Autopay verified", "badge-paid"),
+            AutopayCheck::Flagged => ("Autopay: no bank payment", "badge-late"),
+        }),
     }
 }
 
