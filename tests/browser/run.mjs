@@ -35,6 +35,7 @@ import {
 } from "./harness.mjs";
 import { firstHour } from "./first_hour.mjs";
 import { polishTests } from "./polish.mjs";
+import { importTests } from "./imports.mjs";
 
 const BILL = "Water & <Sewer>";
 const suite = new Suite();
@@ -338,6 +339,9 @@ const MAIN_PAGES = [
   ["profile", "/profile"],
   ["security", "/profile/security"],
   ["cash", "/tracker/cash"],
+  ["transactions", "/transactions"],
+  ["imports", "/imports"],
+  ["import-presets", "/imports/presets"],
 ];
 
 suite.test("every main page passes axe (light and dark) with zero CSP violations", async ({ t }) => {
@@ -838,6 +842,7 @@ suite.test("page weights (HTML + CSS + JS bytes) are recorded", async ({ t }) =>
 
 // The smaller first-hour fixes (bill form, budgets, currency names, phone switcher).
 polishTests(suite);
+importTests(suite);
 
 const server = await startServer();
 let failed = 1;
@@ -854,6 +859,7 @@ try {
   server.createUser("root", "Root", true);
   server.createUser("polly", "Polly");
   server.createUser("hank", "Hank");
+  server.createUser("ivan", "Ivan");
   browser = await launchBrowser();
   const { context, problems } = await newContext(browser);
   const t = { server, browser, context };
