@@ -37,6 +37,10 @@ use crate::{App, Error, Result};
 pub(in crate::imports) use recognise::for_upload;
 pub use recognise::recognise;
 
+/// The `format` a preset file names.
+pub const FILE_FORMAT: &str = bankfile::preset::FORMAT;
+/// The longest preset name.
+pub const NAME_MAX_CHARS: usize = bankfile::preset::MAX_NAME_CHARS;
 /// The most presets one person keeps.
 pub const MAX_PRESETS: usize = 100;
 /// The most suffixes an imported preset's name tries (`Giro (2)` … `Giro (20)`).

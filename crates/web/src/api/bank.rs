@@ -19,7 +19,7 @@ use service::transactions::{
 use super::input::{QueryParams, body_id};
 use super::wire::bank::{BankAccountView, TransactionPage, TransactionView};
 use crate::AppState;
-use crate::api::responses::{BadQuery, Denied, Missing, Refused};
+use crate::api::responses::{BadQuery, Conflicted, Denied, Missing, Refused};
 use crate::auth::{DataUser, Meta};
 use crate::extract::PathId;
 use crate::json::ApiJson;
@@ -191,7 +191,7 @@ pub async fn create_account(
     tag = "transactions",
     params(("id" = String, Path, description = "Account id")),
     request_body = RenameBankAccountRequest,
-    responses((status = 200, description = "Renamed", body = BankAccountView), Denied, Missing, Refused)
+    responses((status = 200, description = "Renamed", body = BankAccountView), Denied, Missing, Refused, Conflicted)
 )]
 pub async fn rename_account(
     State(state): State<AppState>,
@@ -260,7 +260,7 @@ pub async fn show_transaction(
     tag = "transactions",
     params(("id" = String, Path, description = "Transaction id")),
     request_body = UpdateTransactionRequest,
-    responses((status = 200, description = "Saved", body = TransactionView), Denied, Missing, Refused)
+    responses((status = 200, description = "Saved", body = TransactionView), Denied, Missing, Refused, Conflicted)
 )]
 pub async fn update_transaction(
     State(state): State<AppState>,

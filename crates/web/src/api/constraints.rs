@@ -22,6 +22,7 @@ use service::tracker::settings::{
     DUE_SOON_DAYS, GRACE_DAYS, LOCALE_SUBTAGS_MAX, SmallSetting, THEMES, WEEK_START,
 };
 
+use super::bank::{TRANSACTION_SEARCH_MAX, TRANSACTION_SORTS, TRANSACTION_STATES};
 use super::expenses::{EXPENSE_SEARCH_MAX, EXPENSE_SORTS, SORT_DIRS};
 use super::input::{OFFSET_MAX, PAGE_SIZE_MAX, PAGE_SIZE_MIN};
 
@@ -278,7 +279,11 @@ pub fn bodies() -> Vec<(&'static str, &'static str, Rule)> {
             "to",
             Rule::Choice(currency.clone()),
         ),
-        ("SettingsRequest", "currency", Rule::Choice(currency)),
+        (
+            "SettingsRequest",
+            "currency",
+            Rule::Choice(currency.clone()),
+        ),
         (
             "RegisterStartRequest",
             "name",
@@ -351,11 +356,115 @@ pub fn bodies() -> Vec<(&'static str, &'static str, Rule)> {
             blank(Rule::Amount(Sign::Positive)),
         ),
     ]);
+    rules.extend(bank_bodies(&currency));
     for schema in ["PayAllRequest", "CashRequest"] {
         rules.push((schema, "year", Rule::Range { min: 1, max: 9999 }));
         rules.push((schema, "month", Rule::Range { min: 1, max: 12 }));
     }
     rules
+}
+
+/// The bodies of accounts, transactions, imports, presets and matching.
+fn bank_bodies(currency: &[&'static str]) -> Vec<(&'static str, &'static str, Rule)> {
+    use service::bank_accounts::{INSTITUTION_MAX, NAME_MAX};
+    let column = || Rule::Range {
+        min: 1,
+        max: i64::try_from(service::imports::MAX_COLUMNS).unwrap_or(i64::MAX),
+    };
+    let row_numbers = || Rule::Items {
+        min: 0,
+        max: super::imports::CHOICES_MAX,
+        unique: false,
+        item: Box::new(Rule::Range {
+            min: 1,
+            max: OFFSET_MAX,
+        }),
+    };
+    let names = |all: &[&'static str]| Rule::Choice(all.to_vec());
+    let orders: Vec<_> = service::imports::DateOrder::ALL
+        .iter()
+        .map(|o| o.as_str())
+        .collect();
+    let mut rules = vec![
+        ("CreateBankAccountRequest", "name", Rule::text(1, NAME_MAX)),
+        (
+            "CreateBankAccountRequest",
+            "currency",
+            Rule::Choice(currency.to_vec()),
+        ),
+        (
+            "CreateBankAccountRequest",
+            "institution",
+            Rule::OptionalText {
+                max: INSTITUTION_MAX,
+            },
+        ),
+        (
+            "CreateBankAccountRequest",
+            "last_digits",
+            Rule::Pattern("^[0-9]{0,4}$"),
+        ),
+        ("RenameBankAccountRequest", "name", Rule::text(1, NAME_MAX)),
+        ("UpdateTransactionRequest", "category_id", Rule::Uuid),
+        ("ApplyImportRequest", "include", row_numbers()),
+        ("ApplyImportRequest", "exclude", row_numbers()),
+        ("ImportUpload", "account_id", Rule::Uuid),
+        ("ImportUpload", "account_name", Rule::text(1, NAME_MAX)),
+        (
+            "ImportUpload",
+            "account_currency",
+            Rule::Choice(currency.to_vec()),
+        ),
+        ("ImportUpload", "preset_id", Rule::Uuid),
+        ("ImportUpload", "date_order", Rule::Choice(orders)),
+        (
+            "ImportUpload",
+            "statement",
+            Rule::Range { min: 1, max: 100 },
+        ),
+        (
+            "ImportUpload",
+            "delimiter",
+            names(&crate::upload::DELIMITERS),
+        ),
+        (
+            "ImportUpload",
+            "number_style",
+            names(&crate::upload::NUMBER_STYLES),
+        ),
+        ("ImportUpload", "sign", names(&crate::upload::SIGN_RULES)),
+        ("MatchRequest", "bill_id", Rule::Uuid),
+        ("MatchRequest", "cycle_due", Rule::Date),
+        ("RejectRequest", "bill_id", Rule::Uuid),
+        (
+            "PresetFile",
+            "format",
+            Rule::Choice(vec![bankfile_format()]),
+        ),
+        ("PresetFile", "version", Rule::Range { min: 1, max: 1 }),
+        (
+            "PresetFile",
+            "name",
+            Rule::text(1, service::imports::presets::NAME_MAX_CHARS),
+        ),
+        (
+            "RenamePresetRequest",
+            "name",
+            Rule::text(1, service::imports::presets::NAME_MAX_CHARS),
+        ),
+    ];
+    for field in crate::upload::CSV_FIELDS
+        .iter()
+        .filter(|f| f.ends_with("_column"))
+    {
+        rules.push(("ImportUpload", field, column()));
+    }
+    rules
+}
+
+/// The `format` a preset file names.
+fn bankfile_format() -> &'static str {
+    service::imports::presets::FILE_FORMAT
 }
 
 fn blank(rule: Rule) -> Rule {
@@ -398,6 +507,15 @@ pub fn params() -> Vec<(&'static str, &'static str, Rule)> {
         ("/api/expenses", "q", Rule::text(1, EXPENSE_SEARCH_MAX)),
         ("/api/expenses", "sort", names(&EXPENSE_SORTS)),
         ("/api/expenses", "dir", names(&SORT_DIRS)),
+        ("*", "account_id", Rule::Uuid),
+        (
+            "/api/transactions",
+            "q",
+            Rule::text(1, TRANSACTION_SEARCH_MAX),
+        ),
+        ("/api/transactions", "sort", names(&TRANSACTION_SORTS)),
+        ("/api/transactions", "dir", names(&SORT_DIRS)),
+        ("/api/transactions", "state", names(&TRANSACTION_STATES)),
         ("/api/tracker", "sort", Rule::Choice(tracker_sorts)),
         ("/api/tracker", "dir", Rule::Choice(tracker_dirs)),
     ]

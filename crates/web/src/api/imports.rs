@@ -15,7 +15,7 @@ use service::imports::{self, Choices};
 
 use super::wire::bank::{AppliedView, ImportPreviewView, ImportView, UndoneView};
 use crate::AppState;
-use crate::api::responses::{Denied, Missing, Refused};
+use crate::api::responses::{Conflicted, Denied, Missing, Refused};
 use crate::auth::{DataUser, Meta};
 use crate::extract::PathId;
 use crate::json::ApiJson;
@@ -50,6 +50,10 @@ pub struct ImportUpload {
     pub account_name: Option<String>,
     #[schema(example = "USD")]
     pub account_currency: Option<String>,
+    /// CSV: one of the caller's presets to read the file with (else one is recognised from
+    /// the header row, or the columns are given below).
+    #[schema(format = Uuid)]
+    pub preset_id: Option<String>,
     /// ymd, mdy or dmy: asked when the dates fit more than one order.
     pub date_order: Option<String>,
     /// Which account of a file that holds several (1-based).
@@ -79,24 +83,35 @@ pub struct ImportUpload {
 #[serde(deny_unknown_fields)]
 pub struct ApplyImportRequest {
     /// Rows to import although they are duplicates.
-    #[serde(default)]
-    pub include: Vec<usize>,
+    #[serde(default, deserialize_with = "domain::version::optional_whole_numbers")]
+    pub include: Option<Vec<i64>>,
     /// Rows to leave out although they are new or possible duplicates.
-    #[serde(default)]
-    pub exclude: Vec<usize>,
+    #[serde(default, deserialize_with = "domain::version::optional_whole_numbers")]
+    pub exclude: Option<Vec<i64>>,
 }
 
 impl ApplyImportRequest {
     fn parse(self) -> Result<Choices, Invalid> {
-        if self.include.len() + self.exclude.len() > CHOICES_MAX {
-            return Err(Invalid::new(
-                "include",
-                format!("include and exclude take at most {CHOICES_MAX} rows together"),
-            ));
-        }
+        let rows = |field: &str, list: Option<Vec<i64>>| -> Result<Vec<usize>, Invalid> {
+            let list = list.unwrap_or_default();
+            if list.len() > CHOICES_MAX {
+                return Err(Invalid::new(
+                    field,
+                    format!("takes at most {CHOICES_MAX} row numbers"),
+                ));
+            }
+            list.into_iter()
+                .map(|n| {
+                    usize::try_from(n)
+                        .ok()
+                        .filter(|n| *n >= 1)
+                        .ok_or_else(|| Invalid::new(field, "row numbers start at 1"))
+                })
+                .collect()
+        };
         Ok(Choices {
-            include: self.include,
-            exclude: self.exclude,
+            include: rows("include", self.include)?,
+            exclude: rows("exclude", self.exclude)?,
         })
     }
 }
@@ -153,7 +168,8 @@ pub async fn upload_import(
         (status = 200, description = "OK", body = ImportPreviewView),
         Denied,
         Missing,
-        Refused
+        Refused,
+        Conflicted
     )
 )]
 pub async fn show_import(
@@ -177,7 +193,8 @@ pub async fn show_import(
         (status = 200, description = "Applied", body = AppliedView),
         Denied,
         Missing,
-        Refused
+        Refused,
+        Conflicted
     )
 )]
 pub async fn apply_import(
@@ -201,7 +218,8 @@ pub async fn apply_import(
         (status = 200, description = "Undone", body = UndoneView),
         Denied,
         Missing,
-        Refused
+        Refused,
+        Conflicted
     )
 )]
 pub async fn undo_import(

@@ -19,7 +19,7 @@ use super::wire::bank::TransactionView;
 use super::wire::matching::{RecentMatchView, TransactionSuggestionsView};
 use super::wire::money::PaymentView;
 use crate::AppState;
-use crate::api::responses::{BadQuery, Denied, Missing, Refused};
+use crate::api::responses::{BadQuery, Conflicted, Denied, Missing, Refused};
 use crate::auth::{DataUser, Meta};
 use crate::extract::PathId;
 use crate::json::ApiJson;
@@ -166,7 +166,7 @@ pub async fn transaction_suggestions(
     tag = "transactions",
     params(("id" = String, Path, description = "Transaction id")),
     request_body = MatchRequest,
-    responses((status = 201, description = "Matched: the payment made", body = PaymentView), Denied, Missing, Refused)
+    responses((status = 201, description = "Matched: the payment made", body = PaymentView), Denied, Missing, Refused, Conflicted)
 )]
 pub async fn match_transaction(
     State(state): State<AppState>,
@@ -203,7 +203,7 @@ async fn after(
     path = "/api/transactions/{id}/unmatch",
     tag = "transactions",
     params(("id" = String, Path, description = "Transaction id")),
-    responses((status = 200, description = "Unmatched", body = TransactionView), Denied, Missing, Refused)
+    responses((status = 200, description = "Unmatched", body = TransactionView), Denied, Missing, Refused, Conflicted)
 )]
 pub async fn unmatch_transaction(
     State(state): State<AppState>,
@@ -222,7 +222,7 @@ pub async fn unmatch_transaction(
     path = "/api/transactions/{id}/ignore",
     tag = "transactions",
     params(("id" = String, Path, description = "Transaction id")),
-    responses((status = 200, description = "Ignored", body = TransactionView), Denied, Missing, Refused)
+    responses((status = 200, description = "Ignored", body = TransactionView), Denied, Missing, Refused, Conflicted)
 )]
 pub async fn ignore_transaction(
     State(state): State<AppState>,
@@ -240,7 +240,7 @@ pub async fn ignore_transaction(
     path = "/api/transactions/{id}/unignore",
     tag = "transactions",
     params(("id" = String, Path, description = "Transaction id")),
-    responses((status = 200, description = "Unmatched again", body = TransactionView), Denied, Missing, Refused)
+    responses((status = 200, description = "Unmatched again", body = TransactionView), Denied, Missing, Refused, Conflicted)
 )]
 pub async fn unignore_transaction(
     State(state): State<AppState>,

@@ -16,7 +16,7 @@ use service::imports::presets;
 use super::input::QueryParams;
 use super::wire::bank::ImportPresetView;
 use crate::AppState;
-use crate::api::responses::{Denied, Missing, Refused};
+use crate::api::responses::{Conflicted, Denied, Missing, Refused};
 use crate::auth::{DataUser, Meta};
 use crate::extract::PathId;
 use crate::json::ApiJson;
@@ -31,6 +31,24 @@ pub(crate) fn routes(table: Table) -> Table {
         .add("PATCH", "/api/import-presets/{id}", patch(rename_preset))
         .add("DELETE", "/api/import-presets/{id}", delete(delete_preset))
         .add("GET", "/api/import-presets/{id}/export", get(export_preset))
+}
+
+/// A preset file (what export answers and import reads; `bankfile::preset` checks it).
+#[allow(dead_code)]
+#[derive(utoipa::ToSchema)]
+pub struct PresetFile {
+    /// `billtracker-csv-preset`.
+    pub format: String,
+    /// 1.
+    pub version: i64,
+    /// 1–80 characters.
+    pub name: String,
+    /// The header row the preset recognises.
+    pub header: Vec<String>,
+    /// The columns by index and header name, the delimiter, the number style, the date order
+    /// and the sign rule.
+    #[schema(value_type = Object)]
+    pub mapping: serde_json::Value,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -65,13 +83,14 @@ pub async fn list_presets(
     path = "/api/import-presets",
     tag = "transactions",
     params(("account_id" = Option<String>, Query, description = "Tie the preset to this account")),
-    request_body(content = serde_json::Value, content_type = "application/json", description = "A preset file: {\"format\": \"billtracker-csv-preset\", \"version\": 1, \"name\", \"header\", \"mapping\"}"),
+    request_body(content = PresetFile, content_type = "application/json", description = "A preset file, as export answers it"),
     responses(
         (status = 201, description = "Imported", body = ImportPresetView),
         Denied,
         Missing,
         Refused,
-        (status = 415, description = "Not JSON", body = crate::api::responses::Problem, content_type = "application/problem+json")
+        (status = 415, description = "Not JSON", body = crate::api::responses::Problem, content_type = "application/problem+json"),
+        Conflicted
     )
 )]
 pub async fn import_preset(
@@ -104,7 +123,7 @@ pub async fn import_preset(
     tag = "transactions",
     params(("id" = String, Path, description = "Preset id")),
     request_body = RenamePresetRequest,
-    responses((status = 200, description = "Renamed", body = ImportPresetView), Denied, Missing, Refused)
+    responses((status = 200, description = "Renamed", body = ImportPresetView), Denied, Missing, Refused, Conflicted)
 )]
 pub async fn rename_preset(
     State(state): State<AppState>,
@@ -141,7 +160,7 @@ pub async fn delete_preset(
     path = "/api/import-presets/{id}/export",
     tag = "transactions",
     params(("id" = String, Path, description = "Preset id")),
-    responses((status = 200, description = "The preset file", content_type = "application/json", body = serde_json::Value), Denied, Missing)
+    responses((status = 200, description = "The preset file", content_type = "application/json", body = PresetFile), Denied, Missing)
 )]
 pub async fn export_preset(
     State(state): State<AppState>,

@@ -96,3 +96,15 @@ pub enum TooMany {
     )]
     TooManyRequests(Problem),
 }
+
+/// 409: a route whose change can meet a changed state (a stale `version`, applied or matched
+/// already, a name in use); `field` says which.
+#[derive(utoipa::IntoResponses)]
+pub enum Conflicted {
+    #[response(
+        status = 409,
+        description = "The state changed or forbids it (stale version, done already, name in use); `field` names it",
+        content_type = PROBLEM_JSON
+    )]
+    Conflict(Problem),
+}
