@@ -48,6 +48,7 @@ fn table() -> Table {
         .then(pages::categories::routes)
         .then(pages::transactions::routes)
         .then(pages::import_presets::routes)
+        .then(pages::rules::routes)
         .then(pages::imports::routes)
         // JSON API: auth.
         .add("GET", "/api/auth/csrf-token", get(api::auth::csrf_token))
@@ -191,6 +192,7 @@ fn table() -> Table {
         .then(api::bank::routes)
         .then(api::imports::routes)
         .then(api::presets::routes)
+        .then(api::rules::routes)
 }
 
 /// Every route of the application.

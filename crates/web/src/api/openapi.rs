@@ -34,6 +34,7 @@ pub fn generated() -> utoipa::openapi::OpenApi {
         super::bank::Doc::openapi(),
         super::imports::Doc::openapi(),
         super::presets::Doc::openapi(),
+        super::rules::Doc::openapi(),
     ] {
         doc.merge(part);
     }

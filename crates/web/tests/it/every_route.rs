@@ -21,6 +21,7 @@ pub struct Seeded {
     pub expense: String,
     pub payment: String,
     pub budget: String,
+    pub rule: String,
 }
 
 async fn created(browser: &Browser, path: &str, body: Value) -> String {
@@ -58,6 +59,12 @@ pub async fn seed(app: &TestApp, admin: &Browser) -> Seeded {
         json!({"category_id": category, "period": "monthly", "limit": "10"}),
     )
     .await;
+    let rule = created(
+        admin,
+        "/api/merchant-rules",
+        json!({"bill_id": bill, "payee_text": format!("{hostile}{QUOTE}"), "min_amount": "1", "category_id": category}),
+    )
+    .await;
     let other = app
         .account("victim", PASSWORD, domain::user::Role::User)
         .await;
@@ -85,6 +92,7 @@ pub async fn seed(app: &TestApp, admin: &Browser) -> Seeded {
         expense,
         payment,
         budget,
+        rule,
     }
 }
 
@@ -111,6 +119,8 @@ fn fill(path: &str, seeded: &Seeded) -> String {
         &seeded.payment
     } else if path.contains("/budgets/") {
         &seeded.budget
+    } else if path.starts_with("/rules/") {
+        &seeded.rule
     } else {
         ""
     };

@@ -19,7 +19,7 @@ fn file(bytes: &[u8], name: &str) -> Part {
 }
 
 /// Sends a multipart form to `path` with the CSRF header.
-async fn upload(browser: &Browser, form: Form) -> (StatusCode, Value) {
+pub(crate) async fn upload(browser: &Browser, form: Form) -> (StatusCode, Value) {
     let response = browser
         .client
         .post(browser.url("/api/imports"))
