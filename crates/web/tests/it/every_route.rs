@@ -22,6 +22,7 @@ pub struct Seeded {
     pub payment: String,
     pub budget: String,
     pub rule: String,
+    pub preset: String,
 }
 
 async fn created(browser: &Browser, path: &str, body: Value) -> String {
@@ -65,6 +66,14 @@ pub async fn seed(app: &TestApp, admin: &Browser) -> Seeded {
         json!({"bill_id": bill, "payee_text": format!("{hostile}{QUOTE}"), "min_amount": "1", "category_id": category}),
     )
     .await;
+    let mapping = crate::imports_api::export_mapping(app, domain::id::UserId::new()).await;
+    let preset = created(
+        admin,
+        "/api/import-presets",
+        json!({"format": "billtracker-csv-preset", "version": 1, "name": hostile, "header": ["Date", "Amount", "Payee"],
+               "mapping": serde_json::from_str::<Value>(&mapping).expect("mapping")}),
+    )
+    .await;
     let other = app
         .account("victim", PASSWORD, domain::user::Role::User)
         .await;
@@ -93,6 +102,7 @@ pub async fn seed(app: &TestApp, admin: &Browser) -> Seeded {
         payment,
         budget,
         rule,
+        preset,
     }
 }
 
@@ -119,6 +129,8 @@ fn fill(path: &str, seeded: &Seeded) -> String {
         &seeded.payment
     } else if path.contains("/budgets/") {
         &seeded.budget
+    } else if path.contains("presets/") {
+        &seeded.preset
     } else if path.starts_with("/rules/") {
         &seeded.rule
     } else {

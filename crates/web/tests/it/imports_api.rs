@@ -257,7 +257,10 @@ app_tests! {
 }
 
 /// A valid preset mapping, as the service writes it (so this test does not restate its form).
-async fn export_mapping(app: &crate::support::TestApp, _owner: domain::id::UserId) -> String {
+pub(crate) async fn export_mapping(
+    app: &crate::support::TestApp,
+    _owner: domain::id::UserId,
+) -> String {
     let mapping = service::imports::Mapping {
         delimiter: b',',
         header: true,
