@@ -138,6 +138,13 @@ links! {
     BILL_PAYMENTS: Link1 = "/bills/{id}/payments";
     BILL_PAY_HISTORY: Link1 = "/bills/{id}/pay-history";
     BILL_PAY_HISTORY_UNDO: Link1 = "/bills/{id}/pay-history/undo";
+    /// Adds a merchant rule to the bill (`POST`); its preview is [`BILL_RULES_PREVIEW`].
+    BILL_RULES: Link1 = "/bills/{id}/rules";
+    BILL_RULES_PREVIEW: Link1 = "/bills/{id}/rules/preview";
+    RULE: Link1 = "/rules/{id}";
+    RULE_EDIT: Link1 = "/rules/{id}/edit";
+    RULE_DELETE: Link1 = "/rules/{id}/delete";
+    RULE_APPLY: Link1 = "/rules/{id}/apply";
     PAYMENT: Link1 = "/payments/{id}";
     PAYMENT_EDIT: Link1 = "/payments/{id}/edit";
     PAYMENT_DELETE: Link1 = "/payments/{id}/delete";

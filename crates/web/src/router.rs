@@ -49,6 +49,7 @@ fn table() -> Table {
         .then(pages::transactions::routes)
         .then(pages::transaction::routes)
         .then(pages::import_presets::routes)
+        .then(pages::rules::routes)
         .then(pages::imports::routes)
         // JSON API: auth.
         .add("GET", "/api/auth/csrf-token", get(api::auth::csrf_token))
@@ -193,6 +194,7 @@ fn table() -> Table {
         .then(api::imports::routes)
         .then(api::presets::routes)
         .then(api::matching::routes)
+        .then(api::rules::routes)
 }
 
 /// Every route of the application.

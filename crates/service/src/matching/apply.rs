@@ -21,13 +21,14 @@ use super::rules::{Parsed, RuleInput, parse, record};
 use super::{live_bill, match_one};
 use crate::auth::{Principal, RequestMeta};
 use crate::preferences::data_owner;
+use crate::transactions::Transaction;
 use crate::{App, Error, Result};
 
 /// What a draft rule would take: every one of the caller's transactions it matches, oldest
 /// first, whatever their state, and how many of them applying would match now.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RulePreview {
-    pub transactions: Vec<TransactionRow>,
+    pub transactions: Vec<Transaction>,
     pub would_match: usize,
 }
 
@@ -55,13 +56,16 @@ pub async fn preview_rule(
 ) -> Result<RulePreview> {
     let owner = data_owner(principal)?;
     let parsed = parse(app, owner, input).await?;
-    let transactions = taken(app, owner, &parsed, None).await?;
-    let would_match = transactions
+    let rows = taken(app, owner, &parsed, None).await?;
+    let would_match = rows
         .iter()
         .filter(|row| matchable(row, &parsed.bill))
         .count();
     Ok(RulePreview {
-        transactions,
+        transactions: rows
+            .into_iter()
+            .map(Transaction::from_row)
+            .collect::<Result<_>>()?,
         would_match,
     })
 }

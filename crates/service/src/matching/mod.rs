@@ -42,7 +42,9 @@ use crate::preferences::data_owner;
 use crate::{App, Error, Result};
 
 pub use apply::{RuleApplied, RulePreview, RuleSkip, apply_rule, apply_rules_to, preview_rule};
-pub use rules::{MerchantRule, RuleInput, create_rule, delete_rule, list_rules, update_rule};
+pub use rules::{
+    MerchantRule, RuleInput, create_rule, delete_rule, get_rule, list_rules, update_rule,
+};
 pub use suggest::{
     Suggestion, SuggestionQuery, TransactionSuggestions, suggestions, suggestions_for,
 };

@@ -1,4 +1,4 @@
-//! Per-bill merchant rules: create, edit, delete and list them (preview and apply are in
+//! Per-bill merchant rules: create, edit, delete, read and list them (preview and apply are in
 //! [`super::apply`]).
 //!
 //! Rules and invariants:
@@ -92,6 +92,11 @@ pub(super) async fn parse(app: &App, owner: UserId, input: &RuleInput) -> Result
             ));
         }
     }
+    if let Some(category) = input.category_id {
+        // The store refuses another user's category on write; a preview writes nothing, so
+        // it is checked here for both.
+        app.store.category(owner, category).await?;
+    }
     let fields = RuleFields {
         bill_id: bill.id,
         payee_match: payee.kind().as_str().to_owned(),
@@ -183,7 +188,8 @@ pub async fn delete_rule(
     .await
 }
 
-/// The caller's rules (of one bill when given), oldest first.
+/// The caller's rules (of one bill when given), oldest first. A bill that is not the
+/// caller's is `NotFound`, like a missing one.
 pub async fn list_rules(
     app: &App,
     principal: &Principal,
@@ -192,6 +198,11 @@ pub async fn list_rules(
     let owner = data_owner(principal)?;
     let rows = app.store.merchant_rules(owner, bill).await?;
     let bills = app.store.bills(owner, true, true).await?;
+    if let Some(bill) = bill
+        && !bills.iter().any(|b| b.id == bill)
+    {
+        return Err(Error::NotFound);
+    }
     rows.into_iter()
         .map(|row| {
             let bill = bills
@@ -201,6 +212,18 @@ pub async fn list_rules(
             view(row, bill)
         })
         .collect()
+}
+
+/// One of the caller's rules (another user's is `NotFound`).
+pub async fn get_rule(
+    app: &App,
+    principal: &Principal,
+    id: MerchantRuleId,
+) -> Result<MerchantRule> {
+    let owner = data_owner(principal)?;
+    let row = app.store.merchant_rule(owner, id).await?;
+    let bill = app.store.bill(owner, row.bill_id).await?;
+    view(row, &bill)
 }
 
 pub(super) async fn record(

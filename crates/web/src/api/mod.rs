@@ -19,6 +19,7 @@ pub mod openapi;
 pub mod presets;
 pub mod profile;
 pub mod responses;
+pub mod rules;
 pub mod tracker;
 pub mod webauthn;
 pub mod wire;

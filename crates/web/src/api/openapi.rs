@@ -35,6 +35,7 @@ pub fn generated() -> utoipa::openapi::OpenApi {
         super::imports::Doc::openapi(),
         super::presets::Doc::openapi(),
         super::matching::Doc::openapi(),
+        super::rules::Doc::openapi(),
     ] {
         doc.merge(part);
     }

@@ -21,6 +21,8 @@
 //! - [`analytics`] — one year as charts and tables: per month, expected vs paid, categories, days.
 //! - [`budgets`] — budgets per category: spent, remaining, state; create, change, delete.
 //! - [`bills`] — the bills list, add / edit, one bill with its payments and occurrences.
+//! - [`rules`] — per-bill merchant rules: the bill page's section, add / preview / edit /
+//!   delete / apply to past transactions.
 //! - [`categories`] — categories with bill counts: create, edit, delete, restore.
 //! - [`profile`] — display name and tracking preferences.
 //! - [`bill_currency`] — bills in another currency than the default: the offer to move them.
@@ -55,6 +57,7 @@ pub mod occurrence;
 pub mod profile;
 pub mod reauth;
 pub mod refusal;
+pub mod rules;
 pub mod second_factor;
 pub mod security;
 pub mod tracker;

@@ -34,6 +34,8 @@
 //! - `budgets::BudgetsPage` — budgets with spent, remaining and state.
 //! - `bills::BillsPage`, `bills::BillFormPage`, `bills::BillPage`, `bills::BillPaymentPage` — the
 //!   bills list, the bill form, one bill with its payments, a payment's form.
+//! - `rules::RulePage`, `rules::RulesSection` — a merchant rule's form with its preview, and the
+//!   bill page's "Bank matching rules" section.
 //! - `categories::CategoriesPage` — categories with bill counts; create, edit, delete, restore.
 
 pub mod admin;
@@ -52,6 +54,7 @@ pub mod mfa;
 pub mod occurrence;
 pub mod profile;
 pub mod qr;
+pub mod rules;
 mod security;
 #[cfg(test)]
 mod tests;

@@ -21,6 +21,10 @@ pub struct Seeded {
     pub expense: String,
     pub payment: String,
     pub budget: String,
+    pub rule: String,
+    pub preset: String,
+    pub transaction: String,
+    pub import: String,
 }
 
 async fn created(browser: &Browser, path: &str, body: Value) -> String {
@@ -58,6 +62,61 @@ pub async fn seed(app: &TestApp, admin: &Browser) -> Seeded {
         json!({"category_id": category, "period": "monthly", "limit": "10"}),
     )
     .await;
+    let rule = created(
+        admin,
+        "/api/merchant-rules",
+        json!({"bill_id": bill, "payee_text": format!("{hostile}{QUOTE}"), "min_amount": "1", "category_id": category}),
+    )
+    .await;
+    let mapping = crate::imports_api::export_mapping(app, domain::id::UserId::new()).await;
+    let preset = created(
+        admin,
+        "/api/import-presets",
+        json!({"format": "billtracker-csv-preset", "version": 1, "name": hostile, "header": ["Date", "Amount", "Payee"],
+               "mapping": serde_json::from_str::<Value>(&mapping).expect("mapping")}),
+    )
+    .await;
+    // A statement with a hostile payee and memo: one import applied (its transaction), the
+    // same file again left as a preview (its import page shows the rows).
+    let csv = format!(
+        "Date,Amount,Payee,Memo\n2026-03-02,-10.00,\"{}\",\"{}\"\n",
+        hostile.replace('"', "\"\""),
+        format!("{hostile}{QUOTE}").replace('"', "\"\"")
+    );
+    let statement = || {
+        reqwest::multipart::Form::new()
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(csv.clone().into_bytes())
+                    .file_name(format!("{hostile}.csv")),
+            )
+            .text("account_name", "Checking")
+            .text("account_currency", "USD")
+            .text("date_column", "1")
+            .text("amount_column", "2")
+            .text("payee_column", "3")
+            .text("memo_column", "4")
+    };
+    let (status, applied) = crate::imports_api::upload(admin, statement()).await;
+    assert_eq!(status, reqwest::StatusCode::CREATED, "{applied}");
+    let applied_id = applied["import"]["id"].as_str().expect("import").to_owned();
+    let done = admin
+        .post(&format!("/api/imports/{applied_id}/apply"), json!({}))
+        .await;
+    assert!(done.status().is_success(), "apply: {}", done.status());
+    let listed: Value = admin
+        .get("/api/transactions")
+        .await
+        .json()
+        .await
+        .expect("transactions");
+    let transaction = listed["items"][0]["id"]
+        .as_str()
+        .expect("a transaction")
+        .to_owned();
+    let (status, preview) = crate::imports_api::upload(admin, statement()).await;
+    assert_eq!(status, reqwest::StatusCode::CREATED, "{preview}");
+    let import = preview["import"]["id"].as_str().expect("import").to_owned();
     let other = app
         .account("victim", PASSWORD, domain::user::Role::User)
         .await;
@@ -85,6 +144,10 @@ pub async fn seed(app: &TestApp, admin: &Browser) -> Seeded {
         expense,
         payment,
         budget,
+        rule,
+        preset,
+        transaction,
+        import,
     }
 }
 
@@ -111,6 +174,14 @@ fn fill(path: &str, seeded: &Seeded) -> String {
         &seeded.payment
     } else if path.contains("/budgets/") {
         &seeded.budget
+    } else if path.contains("presets/") {
+        &seeded.preset
+    } else if path.starts_with("/rules/") {
+        &seeded.rule
+    } else if path.contains("/transactions/") {
+        &seeded.transaction
+    } else if path.contains("/imports/") {
+        &seeded.import
     } else {
         ""
     };

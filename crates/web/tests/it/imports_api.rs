@@ -19,7 +19,7 @@ fn file(bytes: &[u8], name: &str) -> Part {
 }
 
 /// Sends a multipart form to `path` with the CSRF header.
-async fn upload(browser: &Browser, form: Form) -> (StatusCode, Value) {
+pub(crate) async fn upload(browser: &Browser, form: Form) -> (StatusCode, Value) {
     let response = browser
         .client
         .post(browser.url("/api/imports"))
@@ -257,7 +257,10 @@ app_tests! {
 }
 
 /// A valid preset mapping, as the service writes it (so this test does not restate its form).
-async fn export_mapping(app: &crate::support::TestApp, _owner: domain::id::UserId) -> String {
+pub(crate) async fn export_mapping(
+    app: &crate::support::TestApp,
+    _owner: domain::id::UserId,
+) -> String {
     let mapping = service::imports::Mapping {
         delimiter: b',',
         header: true,

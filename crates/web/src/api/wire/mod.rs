@@ -5,7 +5,7 @@
 //!
 //! [`AmountView`] is the amount every area's answers share; each area's own types live in
 //! its submodule ([`tracker`], [`cash`], [`settings`], [`accounts`], [`sign_in_methods`],
-//! [`bills`], [`bill_requests`], [`money`], [`bank`]).
+//! [`bills`], [`bill_requests`], [`money`], [`bank`], [`rules`]).
 
 use domain::money::{Currency, Money, format_minor};
 use serde::Serialize;
@@ -17,6 +17,7 @@ pub mod bills;
 pub mod cash;
 pub mod matching;
 pub mod money;
+pub mod rules;
 pub mod settings;
 pub mod sign_in_methods;
 pub mod tracker;

@@ -1,6 +1,7 @@
 //! The bill detail page (`GET /bills/{id}`): every field of the bill, its next due date, its
 //! payments (live and deleted), the "Record payment" form, its recent and upcoming occurrences
-//! with their override forms, and its active periods. The forms on it post to `actions` and
+//! with their override forms, its active periods and its bank matching rules
+//! ([`crate::pages::rules`]). The forms on it post to `actions` and
 //! `payments`; a refused one comes back as this page with 422 and the message under the field
 //! ([`Extras`] carries what was typed).
 
@@ -99,6 +100,8 @@ struct Loaded {
     payments: Vec<Payment>,
     occurrences: Vec<Occurrence>,
     today: NaiveDate,
+    /// The bill's merchant rules and their form's choices (none for a deleted bill).
+    rules: Option<crate::pages::rules::SectionData>,
 }
 
 /// The occurrences of a live bill from two months back to the end of next month: read with the
@@ -148,17 +151,18 @@ async fn load(app: &App, user: &Principal, id: BillId) -> Result<Loaded, Error> 
         bills::history(app, user, id),
         payments::list(app, user, query),
     )?;
-    let (occurrences, today, unpaid) = if bill.deleted_at.is_none() {
-        let ((occurrences, today), unpaid) = tokio::try_join!(
+    let (occurrences, today, unpaid, rules) = if bill.deleted_at.is_none() {
+        let ((occurrences, today), unpaid, rules) = tokio::try_join!(
             occurrences_of(app, user, id),
             service::tracker::unpaid_history(app, user, id),
+            crate::pages::rules::load_section(app, user, id),
         )?;
-        (occurrences, today, Some(unpaid))
+        (occurrences, today, Some(unpaid), Some(rules))
     } else {
         let today = preferences::load(app, data_owner(user)?)
             .await?
             .today(app.now());
-        (Vec::new(), today, None)
+        (Vec::new(), today, None, None)
     };
     Ok(Loaded {
         bill,
@@ -168,6 +172,7 @@ async fn load(app: &App, user: &Principal, id: BillId) -> Result<Loaded, Error> 
         payments: page.items,
         occurrences,
         today,
+        rules,
     })
 }
 
@@ -296,6 +301,10 @@ fn present_page(l: &Locale, chrome: Chrome, data: Loaded, extras: Extras) -> Bil
                     .map(|d| l.month(d.year(), d.month()))
                     .unwrap_or_default(),
             }),
+        rules: data
+            .rules
+            .as_ref()
+            .map(|rules| crate::pages::rules::present_section(l, bill.id, rules)),
         id,
     }
 }
@@ -338,7 +347,7 @@ pub async fn show(
 ) -> PageResult {
     let code = |name: &str| param(&pairs, name);
     let extras = Extras {
-        notice: message(&NOTICES, code("notice")),
+        notice: message(&NOTICES, code("notice")).or_else(|| crate::pages::rules::notice(&pairs)),
         error: error_message(&ERRORS, code("error")),
         undo_payment: code("payment")
             .and_then(|raw| raw.parse::<PaymentId>().ok())

@@ -142,6 +142,8 @@ pub struct BillPage {
     pub undo_history: Option<String>,
     /// The bill's occurrences before this month still owing: the offer to mark them paid.
     pub history_offer: Option<HistoryOffer>,
+    /// The "Bank matching rules" section (none for a deleted bill).
+    pub rules: Option<crate::views::rules::RulesSection>,
 }
 
 /// "N earlier due dates, from Month YYYY, are not marked paid."
