@@ -170,6 +170,8 @@ links! {
 
     TRANSACTIONS: Link = "/transactions";
     TRANSACTION: Link1 = "/transactions/{id}";
+    BANK_ACCOUNTS: Link = "/transactions/accounts";
+    BANK_ACCOUNT_RENAME: Link1 = "/transactions/accounts/{id}/rename";
     TRANSACTION_CATEGORY: Link1 = "/transactions/{id}/category";
     TRANSACTION_MATCH: Link1 = "/transactions/{id}/match";
     TRANSACTION_UNMATCH: Link1 = "/transactions/{id}/unmatch";

@@ -76,6 +76,15 @@ pub async fn apply(
             ),
         )));
     }
+    // A file's category column names the person's categories (case and spaces aside); a name
+    // that is none of theirs is left for the person or a merchant rule.
+    let categories: std::collections::HashMap<String, domain::id::CategoryId> = app
+        .store
+        .categories(owner, false)
+        .await?
+        .into_iter()
+        .map(|c| (category_key(&c.category.name), c.category.id))
+        .collect();
     let rows: Vec<NewTransaction> = kept
         .iter()
         .map(|r| NewTransaction {
@@ -83,7 +92,10 @@ pub async fn apply(
             amount_minor: r.amount_minor,
             payee: r.payee.clone(),
             memo: r.memo.clone(),
-            category_id: None,
+            category_id: r
+                .category
+                .as_deref()
+                .and_then(|name| categories.get(&category_key(name)).copied()),
             pending: false,
             source_id: r.source_id.clone(),
             dedupe_key: r.key.clone(),
@@ -152,4 +164,12 @@ pub async fn undo(
     )
     .await?;
     Ok(removed)
+}
+
+/// A category name as a file's category column is compared: case-folded, spaces collapsed.
+fn category_key(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }

@@ -8,8 +8,9 @@ use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use domain::Invalid;
-use domain::id::TransactionId;
-use service::bank_accounts;
+use domain::id::{BankAccountId, TransactionId};
+use domain::money::Currency;
+use service::bank_accounts::{self, AccountInput};
 use service::transactions::{self, Transactions};
 
 use super::chrome;
@@ -23,18 +24,60 @@ use crate::links;
 use crate::pages::with_notice;
 use crate::routes::Table;
 use crate::views;
-use crate::views::bank::{RecentItem, TransactionRowView, TransactionsPage};
+use crate::views::bank::{AccountItem, RecentItem, TransactionRowView, TransactionsPage};
 
 /// Rows on one page.
 const PAGE_SIZE: i64 = 50;
 
 /// The transactions routes.
 pub(crate) fn routes(table: Table) -> Table {
-    table.add("GET", links::TRANSACTIONS.path(), get(show)).add(
-        "POST",
-        links::TRANSACTION_CATEGORY.template(),
-        post(set_category),
-    )
+    table
+        .add("GET", links::TRANSACTIONS.path(), get(show))
+        .add(
+            "POST",
+            links::TRANSACTION_CATEGORY.template(),
+            post(set_category),
+        )
+        .add("POST", links::BANK_ACCOUNTS.path(), post(add_account))
+        .add(
+            "POST",
+            links::BANK_ACCOUNT_RENAME.template(),
+            post(rename_account),
+        )
+}
+
+/// `POST /transactions/accounts` (`name`, `currency`, `institution`, `last_digits`).
+pub async fn add_account(
+    page: DataPage,
+    Meta(meta): Meta,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> PageResult {
+    let text = |name: &str| param(&fields, name).unwrap_or_default();
+    let input = AccountInput::parse(
+        text("name"),
+        Currency::parse("currency", text("currency"))?,
+        text("institution"),
+        text("last_digits"),
+    )?;
+    bank_accounts::create(&page.app, &page.user, &meta, input).await?;
+    Ok(with_notice(links::TRANSACTIONS.path(), "account_added"))
+}
+
+/// `POST /transactions/accounts/{id}/rename` (`name`, `version`).
+pub async fn rename_account(
+    page: DataPage,
+    Meta(meta): Meta,
+    PathId(id): PathId<BankAccountId>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> PageResult {
+    let name = param(&fields, "name").unwrap_or_default();
+    let version = param(&fields, "version")
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    bank_accounts::rename(&page.app, &page.user, &meta, id, name, version)
+        .await
+        .missing("There is no such account, or the link is wrong.")?;
+    Ok(with_notice(links::TRANSACTIONS.path(), "account_renamed"))
 }
 
 /// `POST /transactions/{id}/category`: sets or clears the category, then back to the list.
@@ -190,8 +233,34 @@ pub async fn show(page: DataPage, Query(pairs): Query<Vec<(String, String)>>) ->
         notice: match value("notice").as_str() {
             "categorised" => Some("Category saved.".to_owned()),
             "unmatched" => Some("Unmatched: its payment was removed.".to_owned()),
+            "account_added" => Some("Account added.".to_owned()),
+            "account_renamed" => Some("Account renamed.".to_owned()),
             _ => None,
         },
+        account_items: accounts
+            .iter()
+            .map(|a| AccountItem {
+                id: a.id.to_string(),
+                name: a.name.clone(),
+                details: [
+                    a.currency.clone(),
+                    a.institution.clone(),
+                    if a.last_digits.is_empty() {
+                        String::new()
+                    } else {
+                        format!("…{}", a.last_digits)
+                    },
+                ]
+                .into_iter()
+                .filter(|p| !p.is_empty())
+                .collect::<Vec<_>>()
+                .join(" · "),
+                version: a.version,
+            })
+            .collect(),
+        currencies: Currency::all()
+            .map(|c| (c.code().to_owned(), c.label(), c.code() == "USD"))
+            .collect(),
         recent: recent
             .iter()
             .map(|m| RecentItem {

@@ -56,6 +56,20 @@ pub struct TransactionsPage {
     pub notice: Option<String>,
     /// Matches of the last 7 days, each with Undo.
     pub recent: Vec<RecentItem>,
+    /// The person's accounts, each with a rename form.
+    pub account_items: Vec<AccountItem>,
+    /// The currencies the add-account form offers.
+    pub currencies: Vec<Choice>,
+}
+
+/// One account on the transactions page.
+#[derive(Debug, Clone, Default)]
+pub struct AccountItem {
+    pub id: String,
+    pub name: String,
+    /// "USD · First Bank · …1234".
+    pub details: String,
+    pub version: i64,
 }
 
 impl Page for TransactionsPage {

@@ -284,3 +284,20 @@ pub(crate) async fn export_mapping(
     .expect("preset")
     .mapping_json()
 }
+
+app_tests! {
+    async fn a_csv_category_column_names_the_owners_categories_and_budgets_count_them(app) {
+        let (alice, owner) = user(&app, "alice").await;
+        let food = crate::money::category(&app, owner, "Food Shop").await;
+        let csv = "Date,Amount,Payee,Category\n2026-03-02,-12.00,Grocer,  food   SHOP \n2026-03-03,-5.00,Cinema,Fun\n";
+        let form = csv_form(csv).text("category_column", "4");
+        let (status, preview) = upload(&alice, form).await;
+        assert_eq!(status, StatusCode::CREATED, "{preview}");
+        let id = preview["import"]["id"].as_str().expect("id").to_owned();
+        assert_eq!(post(&alice, &format!("/api/imports/{id}/apply"), json!({})).await.0, StatusCode::OK);
+        let (_, page) = get(&alice, "/api/transactions?sort=payee&dir=asc").await;
+        assert_eq!(page["items"][0]["payee"], "Cinema");
+        assert_eq!(page["items"][0]["category_id"], Value::Null, "a name that is none of hers is left");
+        assert_eq!(page["items"][1]["category_id"], json!(food.to_string()), "case and spaces aside");
+    }
+}

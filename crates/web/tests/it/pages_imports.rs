@@ -107,3 +107,25 @@ app_tests! {
         assert_eq!(theirs.status(), StatusCode::NOT_FOUND);
     }
 }
+
+app_tests! {
+    async fn accounts_are_added_and_renamed_on_the_transactions_page_and_only_the_owners(app) {
+        let (alice, _) = user(&app, "alice").await;
+        let (mallory, _) = user(&app, "mallory").await;
+        let added = alice.client.post(alice.url("/transactions/accounts")).form(&[("csrf_token", alice.csrf.as_str()), ("name", "Savings"), ("currency", "EUR"), ("institution", "First Bank"), ("last_digits", "1234")]).send().await.expect("add");
+        assert_eq!(added.status(), StatusCode::SEE_OTHER);
+        let html = alice.get("/transactions").await.text().await.expect("html");
+        assert!(html.contains("Savings") && html.contains("EUR · First Bank · …1234"), "{html}");
+        let refused = alice.client.post(alice.url("/transactions/accounts")).form(&[("csrf_token", alice.csrf.as_str()), ("name", "X"), ("currency", "EUR"), ("last_digits", "12345")]).send().await.expect("add");
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY, "five digits");
+        let accounts: serde_json::Value = alice.get("/api/bank-accounts").await.json().await.expect("json");
+        let id = accounts[0]["id"].as_str().expect("id").to_owned();
+        let theirs = mallory.client.post(mallory.url(&format!("/transactions/accounts/{id}/rename"))).form(&[("csrf_token", mallory.csrf.as_str()), ("name", "Mine"), ("version", "1")]).send().await.expect("rename");
+        assert_eq!(theirs.status(), StatusCode::NOT_FOUND, "another user's account");
+        let renamed = alice.client.post(alice.url(&format!("/transactions/accounts/{id}/rename"))).form(&[("csrf_token", alice.csrf.as_str()), ("name", "Rainy day"), ("version", "1")]).send().await.expect("rename");
+        assert_eq!(renamed.status(), StatusCode::SEE_OTHER);
+        let accounts: serde_json::Value = alice.get("/api/bank-accounts").await.json().await.expect("json");
+        assert_eq!(accounts[0]["name"], "Rainy day");
+        assert_eq!(accounts.as_array().map(Vec::len), Some(1));
+    }
+}
