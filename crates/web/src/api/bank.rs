@@ -223,7 +223,7 @@ pub async fn rename_account(
         ("limit" = Option<i64>, Query, description = "1–500, default 50"),
         ("offset" = Option<i64>, Query, description = "Default 0")
     ),
-    responses((status = 200, description = "OK", body = TransactionPage), Denied, BadQuery)
+    responses((status = 200, description = "OK", body = TransactionPage), Denied, Missing, BadQuery)
 )]
 pub async fn list_transactions(
     State(state): State<AppState>,

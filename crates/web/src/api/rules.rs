@@ -52,7 +52,7 @@ pub(crate) fn routes(table: Table) -> Table {
         )
 }
 
-/// A rule as sent: the whole rule (a `PATCH` replaces every field and adds `version`).
+/// A rule as sent to add or preview it: the whole rule.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RuleRequest {
@@ -75,9 +75,43 @@ pub struct RuleRequest {
     pub category_id: Option<String>,
     /// Default `true`. A disabled rule is not run on imports.
     pub enabled: Option<bool>,
-    /// `PATCH` only: the version the edit is based on (409 when the rule changed since).
-    #[serde(default, deserialize_with = "domain::version::optional_whole_number")]
-    pub version: Option<i64>,
+}
+
+/// A rule as sent to replace it: every field of [`RuleRequest`], and the version the edit is
+/// based on (409 when the rule changed since).
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateRuleRequest {
+    #[schema(format = Uuid)]
+    pub bill_id: String,
+    pub payee_match: Option<String>,
+    pub payee_text: String,
+    pub min_amount: Option<String>,
+    pub max_amount: Option<String>,
+    #[schema(format = Uuid)]
+    pub account_id: Option<String>,
+    #[schema(format = Uuid)]
+    pub category_id: Option<String>,
+    pub enabled: Option<bool>,
+    #[serde(deserialize_with = "domain::version::whole_number")]
+    pub version: i64,
+}
+
+impl UpdateRuleRequest {
+    /// The edit and the version it is based on.
+    fn edit(self) -> Result<(RuleInput, i64), Invalid> {
+        let rule = RuleRequest {
+            bill_id: self.bill_id,
+            payee_match: self.payee_match,
+            payee_text: self.payee_text,
+            min_amount: self.min_amount,
+            max_amount: self.max_amount,
+            account_id: self.account_id,
+            category_id: self.category_id,
+            enabled: self.enabled,
+        };
+        Ok((rule.parse()?, self.version))
+    }
 }
 
 impl RuleRequest {
@@ -103,22 +137,6 @@ impl RuleRequest {
             category_id: optional_id("category_id", &self.category_id)?,
             enabled: self.enabled.unwrap_or(true),
         })
-    }
-
-    /// The rule to add: `version` has no place in it.
-    fn new_rule(&self) -> Result<RuleInput, Invalid> {
-        if self.version.is_some() {
-            return Err(Invalid::new("version", "is only sent when editing a rule"));
-        }
-        self.parse()
-    }
-
-    /// The edit and the version it is based on.
-    fn edit(&self) -> Result<(RuleInput, i64), Invalid> {
-        let version = self
-            .version
-            .ok_or_else(|| Invalid::new("version", "is required when editing a rule"))?;
-        Ok((self.parse()?, version))
     }
 }
 
@@ -166,7 +184,7 @@ pub async fn create_merchant_rule(
     Meta(meta): Meta,
     ApiJson(body): ApiJson<RuleRequest>,
 ) -> ApiResult<(StatusCode, Json<MerchantRuleView>)> {
-    let rule = matching::create_rule(&state.app, &user, &meta, &body.new_rule()?).await?;
+    let rule = matching::create_rule(&state.app, &user, &meta, &body.parse()?).await?;
     Ok((StatusCode::CREATED, Json(MerchantRuleView::from(&rule))))
 }
 
@@ -196,7 +214,7 @@ pub async fn preview_merchant_rule(
     path = "/api/merchant-rules/{id}",
     tag = "transactions",
     params(("id" = String, Path, description = "Rule id")),
-    request_body = RuleRequest,
+    request_body = UpdateRuleRequest,
     responses(
         (status = 200, description = "Saved", body = MerchantRuleView),
         (status = 409, description = "Changed elsewhere since `version` (`field` is `version`)", body = Problem, content_type = PROBLEM_JSON),
@@ -208,7 +226,7 @@ pub async fn update_merchant_rule(
     DataUser(user): DataUser,
     Meta(meta): Meta,
     PathId(id): PathId<MerchantRuleId>,
-    ApiJson(body): ApiJson<RuleRequest>,
+    ApiJson(body): ApiJson<UpdateRuleRequest>,
 ) -> ApiResult<Json<MerchantRuleView>> {
     let (input, version) = body.edit()?;
     let rule = matching::update_rule(&state.app, &user, &meta, id, &input, version).await?;

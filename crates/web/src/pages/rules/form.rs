@@ -53,7 +53,6 @@ impl RuleForm {
             account_id: Some(self.account_id.clone()),
             category_id: Some(self.category_id.clone()),
             enabled: Some(self.enabled.is_some()),
-            version: None,
         })
     }
 
