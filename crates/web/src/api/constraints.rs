@@ -453,6 +453,25 @@ fn bank_bodies(currency: &[&'static str]) -> Vec<(&'static str, &'static str, Ru
             Rule::text(1, service::imports::presets::NAME_MAX_CHARS),
         ),
     ];
+    let matches: Vec<_> = domain::matching::rule::PayeeMatch::ALL
+        .iter()
+        .map(|m| m.as_str())
+        .collect();
+    for schema in ["RuleRequest", "UpdateRuleRequest"] {
+        rules.extend([
+            (schema, "bill_id", Rule::Uuid),
+            (schema, "payee_match", Rule::Choice(matches.clone())),
+            (
+                schema,
+                "payee_text",
+                Rule::text(1, domain::matching::rule::PayeePattern::MAX_CHARS),
+            ),
+            (schema, "min_amount", blank(Rule::Amount(Sign::NotNegative))),
+            (schema, "max_amount", blank(Rule::Amount(Sign::NotNegative))),
+            (schema, "account_id", Rule::Uuid),
+            (schema, "category_id", Rule::Uuid),
+        ]);
+    }
     for field in crate::upload::CSV_FIELDS
         .iter()
         .filter(|f| f.ends_with("_column"))
