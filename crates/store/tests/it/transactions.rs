@@ -176,6 +176,18 @@ engine_tests! {
         assert_eq!(history, [(april, "applied".to_owned()), (march, "undone".to_owned())]);
     }
 
+    async fn an_apply_writes_every_row_across_its_insert_statements_in_order(store) {
+        // 1 001 rows: several full statements on either engine, and a short last one.
+        let alice = user(&store, "alice").await;
+        let checking = account(&store, alice, "Checking").await;
+        let big = preview(&store, alice, checking, 1001).await;
+        let rows: Vec<_> = (0..1001).map(|i| row(day(2027, 3, 1), -1 - i, &format!("P{i}"), Some(&format!("T{i}")))).collect();
+        let (_, ids) = store.apply_import(alice, big, None, &rows, at(1)).await.unwrap();
+        assert_eq!((ids.len(), count(&store, alice).await), (1001, 1001));
+        let last = store.transaction(alice, ids[1000]).await.unwrap();
+        assert_eq!((last.amount_minor, last.payee.as_str(), last.source_id.as_deref()), (-1001, "P1000", Some("T1000")), "each id is its row's");
+    }
+
     async fn the_list_filters_searches_literally_sorts_and_counts(store) {
         let alice = user(&store, "alice").await;
         let checking = account(&store, alice, "Checking").await;
