@@ -2,6 +2,11 @@
 //! file (or the PostgreSQL of `DATABASE_URL`): `cargo run --release -p store --example
 //! apply_bench [rows]`. A figure for people, not a test.
 
+#![allow(
+    clippy::expect_used,
+    reason = "a measurement stops at its first failure"
+)]
+
 use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, Utc};
