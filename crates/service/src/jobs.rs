@@ -20,7 +20,7 @@ pub async fn run_session_cleanup(app: App) {
 }
 
 /// One cleanup run under the `session-cleanup` lease (expired sessions, old rate-limit
-/// windows, and the audit log's checkpoint moved forward); returns sessions removed, or `None`
+/// windows, expired import previews, and the audit log's checkpoint moved forward); returns sessions removed, or `None`
 /// when another instance holds the lease.
 pub async fn cleanup_once(
     app: &App,
@@ -39,6 +39,12 @@ pub async fn cleanup_once(
     let removed = auth::session::cleanup(app).await?;
     if removed > 0 {
         tracing::info!(removed, "expired sessions removed");
+    }
+    // A preview (and a file kept for its answers, up to 10 MB) lasts 24 hours; applied and
+    // undone imports stay as history.
+    let previews = app.store.purge_expired_imports(now).await?;
+    if previews > 0 {
+        tracing::info!(previews, "expired import previews removed");
     }
     // Keeps the administrators' chain check short: it starts where this one ended (a broken
     // chain is logged as a security event and leaves the checkpoint where it was).

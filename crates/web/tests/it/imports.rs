@@ -200,5 +200,23 @@ app_tests! {
         let (field, message) = field_of(imports::apply(&app.app, &alice, &meta, preview.import.id, &Choices::default()).await);
         assert_eq!(field, "import");
         assert!(message.contains("more than 24 hours old"), "{message}");
+
+        // The cleanup job removes expired previews (a kept file too), never the history.
+        let kept = imports::stage(&app.app, &alice, &meta, csv_needing_columns(), usd("Checking")).await.expect("stage");
+        assert!(matches!(kept, imports::Staged::Asks { .. }), "a CSV without columns is kept");
+        let fresh = imports::preview(&app.app, &alice, &meta, upload(OFX), usd("Checking")).await.expect("preview");
+        imports::apply(&app.app, &alice, &meta, fresh.import.id, &Choices::default()).await.expect("apply");
+        app.clock.advance(chrono::Duration::hours(25));
+        service::jobs::cleanup_once(&app.app, "instance", std::time::Duration::from_secs(60)).await.expect("cleanup");
+        let left: Vec<_> = imports::history(&app.app, &alice).await.expect("history").into_iter().map(|i| (i.id, i.state)).collect();
+        assert_eq!(left, [(fresh.import.id, "applied".to_owned())], "the expired preview and the kept file are gone; the applied import stays");
+    }
+}
+
+/// A CSV upload without its columns mapped.
+fn csv_needing_columns() -> Upload {
+    Upload {
+        mapping: None,
+        ..csv("Date,Amount,Payee\n2027-03-01,-1,A\n")
     }
 }
