@@ -334,7 +334,7 @@ fn stored_currency(row: &ExpenseRow) -> Result<Currency> {
         .map_err(|_| Error::internal(format!("expense {} has an invalid currency", row.id)))
 }
 
-fn view(row: ExpenseRow) -> Result<Expense> {
+pub(crate) fn view(row: ExpenseRow) -> Result<Expense> {
     let currency = stored_currency(&row)?;
     Ok(Expense {
         id: row.id,

@@ -7,13 +7,18 @@
 //! out is negative, so "at most −50.00" finds payments of 50 or more.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::id::{BankAccountId, CategoryId, ImportId, PaymentId, TransactionId};
+use domain::bill::Notes;
+use domain::id::{BankAccountId, CategoryId, ExpenseId, ImportId, PaymentId, TransactionId};
 use domain::money::{Currency, Money, parse_amount};
+use domain::payment::Payee;
 pub use store::expense_queries::SortDirection;
+use store::expenses::ExpenseFields;
+use store::transaction_edits::NOT_RECORDABLE;
 pub use store::transactions::TransactionSort;
 use store::transactions::{TransactionFilter, TransactionRow};
 
 use crate::auth::Principal;
+use crate::expenses::Expense;
 use crate::preferences::{self, data_owner};
 use crate::{App, Error, Result};
 
@@ -77,6 +82,8 @@ pub struct Transaction {
     pub import_id: Option<ImportId>,
     pub state: TransactionState,
     pub payment_id: Option<PaymentId>,
+    /// The live expense it was recorded as ([`record_as_expense`]).
+    pub expense_id: Option<ExpenseId>,
     pub created_at: DateTime<Utc>,
     pub version: i64,
 }
@@ -104,6 +111,7 @@ impl Transaction {
             import_id: row.import_id,
             state: TransactionState::from_stored(&row.state)?,
             payment_id: row.payment_id,
+            expense_id: row.expense_id,
             created_at: row.created_at,
             version: row.version,
         })
@@ -220,4 +228,64 @@ pub async fn set_category(
     )
     .await?;
     Transaction::from_row(row)
+}
+
+/// Records one of the caller's unmatched transactions of money out as an expense: the
+/// transaction's day, amount (as money spent), currency and payee, with `category` (else the
+/// transaction's own) and `note`. Budgets then count that expense and not the transaction; deleting
+/// the expense undoes it (restoring the expense brings the link back).
+pub async fn record_as_expense(
+    app: &App,
+    principal: &Principal,
+    meta: &crate::auth::RequestMeta,
+    id: TransactionId,
+    category: Option<CategoryId>,
+    note: Notes,
+) -> Result<Expense> {
+    let owner = data_owner(principal)?;
+    let row = app.store.transaction(owner, id).await?;
+    let amount_minor = row
+        .amount_minor
+        .checked_neg()
+        .filter(|spent| *spent > 0)
+        .ok_or_else(|| {
+            Error::invalid(
+                "transaction",
+                "only money out can be recorded as an expense",
+            )
+        })?;
+    let category_id = category.or(row.category_id);
+    crate::expenses::require_live_category(app, owner, category_id).await?;
+    let fields = ExpenseFields {
+        category_id,
+        amount_minor,
+        currency: row.currency.clone(),
+        spent_on: row.posted_on,
+        payee: row.payee.chars().take(Payee::MAX_CHARS).collect(),
+        note: note.as_str().to_owned(),
+        method: String::new(),
+    };
+    let expense = app
+        .store
+        .record_transaction_as_expense(owner, id, &fields, app.now())
+        .await
+        .map_err(|err| match err {
+            store::Error::Conflict { field } if field == NOT_RECORDABLE => Error::Conflict {
+                field: "transaction".into(),
+                message: "this transaction is matched to a bill, ignored, or recorded as an \
+                          expense already"
+                    .into(),
+            },
+            other => other.into(),
+        })?;
+    crate::audit::record(
+        app,
+        &principal.actor(),
+        "transaction.recorded_as_expense",
+        Some(id.to_string()),
+        meta.ip,
+        serde_json::json!({"expense_id": expense.id.to_string()}),
+    )
+    .await?;
+    crate::expenses::view(expense)
 }

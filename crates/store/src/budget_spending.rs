@@ -32,7 +32,8 @@ impl Store {
     /// bill's category and currency (paying the rent is spending on housing), and bank
     /// transactions with a category by `posted_on` (money out counts, money in — a refund —
     /// takes back). The same money counts once: a transaction matched to a bill counts as the
-    /// payment it backs, never itself, and an ignored one (a transfer) not at all.
+    /// payment it backs, one recorded as an expense as that expense, never itself, and an
+    /// ignored one (a transfer) not at all.
     pub async fn spending_by_category_and_currency(
         &self,
         owner: UserId,
@@ -40,7 +41,7 @@ impl Store {
         end: NaiveDate,
     ) -> Result<Vec<CategoryCurrencySpend>> {
         let rows: Vec<(Option<String>, String, i64, i32)> = on_pool!(self, |pool| {
-            sqlx::query_as(
+            sqlx::query_as(concat!(
                 "SELECT category_id, currency, amount_minor, 1 AS sign FROM expenses \
                  WHERE user_id = $1 AND deleted_at IS NULL AND spent_on >= $2 \
                  AND spent_on <= $3 \
@@ -52,8 +53,9 @@ impl Store {
                  UNION ALL \
                  SELECT category_id, currency, amount_minor, -1 AS sign FROM transactions \
                  WHERE user_id = $1 AND category_id IS NOT NULL AND state = 'unmatched' \
-                 AND posted_on >= $2 AND posted_on <= $3",
-            )
+                 AND posted_on >= $2 AND posted_on <= $3 AND ",
+                crate::transactions::no_live_expense!("transactions.")
+            ))
             .bind(owner.to_string())
             .bind(date_text(start))
             .bind(date_text(end))

@@ -57,7 +57,7 @@ pub struct BulkDeleteOutcome {
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct StoredExpense {
-    id: String,
+    pub(crate) id: String,
     category_id: Option<String>,
     amount_minor: i64,
     currency: String,
@@ -93,6 +93,57 @@ pub(crate) fn expense_from_stored(row: StoredExpense) -> Result<ExpenseRow> {
     })
 }
 
+/// The INSERT of a new expense of `owner` (none when the category is not the owner's),
+/// returning its row.
+pub(crate) fn insert_expense<'q, DB>(
+    owner: UserId,
+    fields: &'q ExpenseFields,
+    now: DateTime<Utc>,
+) -> sqlx::query::QueryAs<'q, DB, StoredExpense, <DB as sqlx::Database>::Arguments>
+where
+    DB: sqlx::Database,
+    for<'r> StoredExpense: sqlx::FromRow<'r, DB::Row>,
+    String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    &'q String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<String>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    let query = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO expenses (id, user_id, category_id, amount_minor, currency, spent_on, payee, \
+         note, method, created_at, updated_at) \
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10 \
+         WHERE {CATEGORY_IS_OWNED} RETURNING {EXPENSE_COLUMNS}"
+    )))
+    .bind(ExpenseId::new().to_string());
+    bind_fields(query, owner, fields, now)
+}
+
+/// Binds `$2`…`$10`: the owner, the expense's fields and the time of the change.
+fn bind_fields<'q, DB>(
+    query: sqlx::query::QueryAs<'q, DB, StoredExpense, <DB as sqlx::Database>::Arguments>,
+    owner: UserId,
+    fields: &'q ExpenseFields,
+    now: DateTime<Utc>,
+) -> sqlx::query::QueryAs<'q, DB, StoredExpense, <DB as sqlx::Database>::Arguments>
+where
+    DB: sqlx::Database,
+    String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    &'q String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<String>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    query
+        .bind(owner.to_string())
+        .bind(fields.category_id.map(|c| c.to_string()))
+        .bind(fields.amount_minor)
+        .bind(&fields.currency)
+        .bind(date_text(fields.spent_on))
+        .bind(&fields.payee)
+        .bind(&fields.note)
+        .bind(&fields.method)
+        .bind(to_millis(now))
+}
+
 impl Store {
     /// Records an expense. A category that is not the owner's is `NotFound`.
     pub async fn create_expense(
@@ -102,24 +153,9 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<ExpenseRow> {
         let row: Option<StoredExpense> = on_pool!(self, |pool| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "INSERT INTO expenses (id, user_id, category_id, amount_minor, currency, \
-                 spent_on, payee, note, method, created_at, updated_at) \
-                 SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10 \
-                 WHERE {CATEGORY_IS_OWNED} RETURNING {EXPENSE_COLUMNS}"
-            )))
-            .bind(ExpenseId::new().to_string())
-            .bind(owner.to_string())
-            .bind(fields.category_id.map(|c| c.to_string()))
-            .bind(fields.amount_minor)
-            .bind(&fields.currency)
-            .bind(date_text(fields.spent_on))
-            .bind(&fields.payee)
-            .bind(&fields.note)
-            .bind(&fields.method)
-            .bind(to_millis(now))
-            .fetch_optional(pool)
-            .await?
+            insert_expense(owner, fields, now)
+                .fetch_optional(pool)
+                .await?
         });
         expense_from_stored(row.ok_or(Error::NotFound)?)
     }
@@ -149,23 +185,19 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<ExpenseRow> {
         let row: Option<StoredExpense> = on_pool!(self, |pool| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "UPDATE expenses SET category_id = $3, amount_minor = $4, currency = $5, \
+            bind_fields(
+                sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "UPDATE expenses SET category_id = $3, amount_minor = $4, currency = $5, \
                  spent_on = $6, payee = $7, note = $8, method = $9, updated_at = $10, \
                  version = version + 1 \
                  WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL AND version = $11 \
                  AND {CATEGORY_IS_OWNED} RETURNING {EXPENSE_COLUMNS}"
-            )))
-            .bind(id.to_string())
-            .bind(owner.to_string())
-            .bind(fields.category_id.map(|c| c.to_string()))
-            .bind(fields.amount_minor)
-            .bind(&fields.currency)
-            .bind(date_text(fields.spent_on))
-            .bind(&fields.payee)
-            .bind(&fields.note)
-            .bind(&fields.method)
-            .bind(to_millis(now))
+                )))
+                .bind(id.to_string()),
+                owner,
+                fields,
+                now,
+            )
             .bind(expected_version)
             .fetch_optional(pool)
             .await?

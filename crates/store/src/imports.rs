@@ -12,21 +12,11 @@ use chrono::{DateTime, Utc};
 use domain::id::{BankAccountId, ImportId, TransactionId, UserId};
 
 use crate::bank_accounts::{NewBankAccount, bind_account};
-use crate::columns::{date_text, parse_id};
+use crate::bulk_rows::{Batch, InsertRows};
+use crate::columns::parse_id;
 use crate::time::{from_millis, to_millis};
 use crate::transactions::NewTransaction;
 use crate::{Error, Result, Store};
-
-/// Rows per INSERT statement, by engine (10 values each: well within both engines' parameter
-/// limits). Measured with `examples/apply_bench.rs` (100 000 rows, release build): SQLite
-/// writes them in 1.8 s with 25 rows a statement and 6.0 s with 500 (sqlx's binding grows
-/// faster than the statement), PostgreSQL in 2.3 s with 500 and 2.9 s with 25.
-const fn rows_per_insert(engine: crate::db::Engine) -> usize {
-    match engine {
-        crate::db::Engine::Sqlite => 25,
-        crate::db::Engine::Postgres => 500,
-    }
-}
 
 /// A stored import, without its preview.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,34 +87,6 @@ fn from_stored(row: StoredImport) -> Result<ImportRow> {
         undone_at: row.undone_at.map(from_millis).transpose()?,
         created_at: from_millis(row.created_at)?,
     })
-}
-
-/// The INSERT of `count` transactions: `$1` owner, `$2` account, `$3` currency, `$4` source,
-/// `$5` import, `$6` now, then 10 values per row.
-fn insert_sql(count: usize) -> String {
-    let rows: Vec<String> = (0..count)
-        .map(|i| {
-            let p = |k: usize| format!("${}", 7 + i * 10 + k);
-            format!(
-                "({}, $1, $2, {}, {}, $3, {}, {}, {}, {}, $4, {}, $5, {}, $6, $6)",
-                p(0),
-                p(1),
-                p(2),
-                p(3),
-                p(4),
-                p(5),
-                p(6),
-                p(7),
-                p(8)
-            )
-        })
-        .collect();
-    format!(
-        "INSERT INTO transactions (id, user_id, account_id, posted_on, amount_minor, currency, \
-         payee, memo, category_id, pending, source, source_id, import_id, dedupe_key, \
-         created_at, updated_at) VALUES {}",
-        rows.join(", ")
-    )
 }
 
 impl Store {
@@ -235,7 +197,6 @@ impl Store {
         };
         let (user, at, import_text) = (owner.to_string(), to_millis(now), id.to_string());
         let ids: Vec<TransactionId> = rows.iter().map(|_| TransactionId::new()).collect();
-        let per_insert = rows_per_insert(self.engine());
         let claimed = on_pool!(self, |pool| {
             let mut tx = crate::db::BeginWrite::begin_write(pool).await?;
             if let Some(new) = create {
@@ -263,30 +224,17 @@ impl Store {
             .await?
             .rows_affected();
             if claimed == 1 {
-                for (chunk, chunk_ids) in rows.chunks(per_insert).zip(ids.chunks(per_insert)) {
-                    let sql = insert_sql(chunk.len());
-                    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
-                        .bind(&user)
-                        .bind(account_id.to_string())
-                        .bind(&currency)
-                        .bind("file")
-                        .bind(&import_text)
-                        .bind(at);
-                    for (row, id) in chunk.iter().zip(chunk_ids) {
-                        query = query
-                            .bind(id.to_string())
-                            .bind(date_text(row.posted_on))
-                            .bind(row.amount_minor)
-                            .bind(&row.payee)
-                            .bind(&row.memo)
-                            .bind(row.category_id.map(|c| c.to_string()))
-                            .bind(row.pending)
-                            .bind(&row.source_id)
-                            .bind(&row.dedupe_key)
-                            .bind(Option::<String>::None);
-                    }
-                    query.execute(&mut *tx).await?;
-                }
+                let batch = Batch {
+                    owner,
+                    account: account_id,
+                    currency: &currency,
+                    source: "file",
+                    import: Some(id),
+                    now,
+                    rows,
+                    ids: &ids,
+                };
+                InsertRows::insert_rows(&mut *tx, &batch).await?;
                 tx.commit().await?;
             }
             claimed

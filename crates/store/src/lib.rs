@@ -61,6 +61,7 @@ pub mod bill_currency;
 pub mod bills;
 pub mod budget_spending;
 pub mod budgets;
+mod bulk_rows;
 pub mod categories;
 mod columns;
 pub mod db;

@@ -17,7 +17,10 @@ use crate::payments::{
     NewPayment, PaymentRow, StoredPayment, insert_payment, payment_from_stored, set_payment_deleted,
 };
 use crate::time::{from_millis, to_millis};
-use crate::transactions::{COLUMNS, StoredTransaction, TransactionRow, from_stored};
+use crate::transactions::{
+    COLUMNS, PURGE_DEAD_EXPENSE, StoredTransaction, T_COLUMNS, TransactionRow, from_stored,
+    no_live_expense,
+};
 use crate::{Error, Result, Store};
 
 /// The `Conflict` field of a transaction not in the state an operation needs (matching one
@@ -33,15 +36,6 @@ pub struct MatchRow {
     pub matched_at: DateTime<Utc>,
     /// `manual`, `suggestion` or `rule`.
     pub matched_by: String,
-}
-
-/// The transaction columns prefixed with `t.`, for joins.
-fn t_columns() -> String {
-    COLUMNS
-        .split(", ")
-        .map(|c| format!("t.{}", c.trim()))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 impl Store {
@@ -64,12 +58,19 @@ impl Store {
             let mut tx = crate::db::BeginWrite::begin_write(pool).await?;
             // The claim: only an unmatched transaction without a payment changes, so a second
             // match (also a concurrent one, which waits for this row's lock) claims nothing.
-            let claimed = sqlx::query(
+            sqlx::query(PURGE_DEAD_EXPENSE)
+                .bind(&transaction)
+                .bind(&user)
+                .execute(&mut *tx)
+                .await?;
+            let claimed = sqlx::query(concat!(
                 "UPDATE transactions SET state = 'matched', matched_at = $3, matched_by = $4, \
                  category_id = COALESCE($5, category_id), updated_at = $3, \
                  version = version + 1 \
-                 WHERE id = $1 AND user_id = $2 AND state = 'unmatched' AND payment_id IS NULL",
-            )
+                 WHERE id = $1 AND user_id = $2 AND state = 'unmatched' AND payment_id IS NULL \
+                 AND ",
+                no_live_expense!("transactions.")
+            ))
             .bind(&transaction)
             .bind(&user)
             .bind(at)
@@ -268,8 +269,10 @@ impl Store {
         let rows: Vec<StoredTransaction> = on_pool!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "SELECT {COLUMNS} FROM transactions WHERE user_id = $1 AND state = 'unmatched' \
+                 AND {} \
                  AND ($2 IS NULL OR posted_on >= $2) AND ($3 IS NULL OR posted_on <= $3) \
-                 ORDER BY posted_on DESC, id DESC LIMIT $4 OFFSET $5"
+                 ORDER BY posted_on DESC, id DESC LIMIT $4 OFFSET $5",
+                no_live_expense!("transactions.")
             )))
             .bind(owner.to_string())
             .bind(opt_date_text(from))
@@ -295,7 +298,7 @@ impl Store {
              JOIN payments p ON p.id = t.payment_id \
              WHERE t.user_id = $1 AND t.state = 'matched' AND t.matched_at >= $2 \
              ORDER BY t.matched_at DESC, t.id DESC",
-            t_columns()
+            T_COLUMNS
         );
         let rows: Vec<StoredMatch> = on_pool!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
@@ -373,12 +376,4 @@ struct StoredMatch {
     m_cycle: String,
     m_at: i64,
     m_by: String,
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn joined_columns_are_all_prefixed() {
-        assert!(super::t_columns().split(", ").all(|c| c.starts_with("t.")));
-    }
 }

@@ -9,7 +9,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use domain::id::{BankAccountId, CategoryId, ImportId, PaymentId, TransactionId, UserId};
+use domain::id::{
+    BankAccountId, CategoryId, ExpenseId, ImportId, PaymentId, TransactionId, UserId,
+};
 
 use crate::columns::{
     contains_pattern, date_text, opt_date_text, parse_date, parse_id, parse_opt_id,
@@ -38,6 +40,8 @@ pub struct TransactionRow {
     /// `unmatched`, `matched` or `ignored`.
     pub state: String,
     pub payment_id: Option<PaymentId>,
+    /// The live expense this transaction was recorded as, if any.
+    pub expense_id: Option<ExpenseId>,
     pub created_at: DateTime<Utc>,
     pub version: i64,
 }
@@ -74,11 +78,66 @@ pub(crate) struct StoredTransaction {
     payment_id: Option<String>,
     created_at: i64,
     version: i64,
+    expense_id: Option<String>,
 }
 
-pub(crate) const COLUMNS: &str = "id, account_id, posted_on, amount_minor, currency, payee, \
-     memo, category_id, pending, source, source_id, import_id, dedupe_key, state, payment_id, \
-     created_at, version";
+/// The stored columns, without the expense link.
+macro_rules! plain_columns {
+    () => {
+        "id, account_id, posted_on, amount_minor, currency, payee, memo, category_id, pending, \
+         source, source_id, import_id, dedupe_key, state, payment_id, created_at, version"
+    };
+}
+
+/// The expense link read as `expense_id`, `NULL` unless the expense is live (a link to a
+/// deleted expense counts as none); `$p` prefixes the transactions table (`""` or `"t."`).
+macro_rules! live_expense {
+    ($p:literal) => {
+        concat!(
+            "CASE WHEN EXISTS (SELECT 1 FROM expenses e WHERE e.id = ",
+            $p,
+            "expense_id AND e.deleted_at IS NULL) THEN ",
+            $p,
+            "expense_id END AS expense_id"
+        )
+    };
+}
+
+/// A condition true when the transaction has no live expense (`$p` as in `live_expense`).
+macro_rules! no_live_expense {
+    ($p:literal) => {
+        concat!(
+            "NOT EXISTS (SELECT 1 FROM expenses e WHERE e.id = ",
+            $p,
+            "expense_id AND e.deleted_at IS NULL)"
+        )
+    };
+}
+pub(crate) use no_live_expense;
+
+/// Removes for good the deleted expense transaction `$1` of user `$2` was recorded as (the
+/// foreign key then clears the link). Run before the transaction is matched or recorded
+/// again, so restoring that expense can never count the same money twice.
+pub(crate) const PURGE_DEAD_EXPENSE: &str = "DELETE FROM expenses WHERE user_id = $2 \
+     AND deleted_at IS NOT NULL \
+     AND id = (SELECT expense_id FROM transactions WHERE id = $1 AND user_id = $2)";
+
+pub(crate) const COLUMNS: &str = concat!(plain_columns!(), ", ", live_expense!(""));
+/// [`COLUMNS`] of the transactions table aliased `t`, for joins.
+pub(crate) const T_COLUMNS: &str = concat!(
+    "t.id, t.account_id, t.posted_on, t.amount_minor, t.currency, t.payee, t.memo, \
+     t.category_id, t.pending, t.source, t.source_id, t.import_id, t.dedupe_key, t.state, \
+     t.payment_id, t.created_at, t.version, ",
+    live_expense!("t.")
+);
+
+impl TransactionRow {
+    /// Whether it can still be matched to a bill or recorded as an expense: unmatched, not
+    /// ignored, and not recorded as a live expense already.
+    pub fn is_open(&self) -> bool {
+        self.state == "unmatched" && self.expense_id.is_none()
+    }
+}
 
 pub(crate) fn from_stored(row: StoredTransaction) -> Result<TransactionRow> {
     Ok(TransactionRow {
@@ -97,6 +156,7 @@ pub(crate) fn from_stored(row: StoredTransaction) -> Result<TransactionRow> {
         dedupe_key: row.dedupe_key,
         state: row.state,
         payment_id: parse_opt_id("payment", row.payment_id.as_deref())?,
+        expense_id: parse_opt_id("expense", row.expense_id.as_deref())?,
         created_at: from_millis(row.created_at)?,
         version: row.version,
     })

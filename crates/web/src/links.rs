@@ -178,6 +178,7 @@ links! {
     TRANSACTION_IGNORE: Link1 = "/transactions/{id}/ignore";
     TRANSACTION_UNIGNORE: Link1 = "/transactions/{id}/unignore";
     TRANSACTION_REJECT: Link1 = "/transactions/{id}/reject";
+    TRANSACTION_RECORD_EXPENSE: Link1 = "/transactions/{id}/record-expense";
     IMPORTS: Link = "/imports";
     IMPORT: Link1 = "/imports/{id}";
     IMPORT_PRESETS: Link = "/imports/presets";

@@ -56,9 +56,9 @@ pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 
 /// What a preview keeps between upload and apply.
 #[derive(serde::Serialize, serde::Deserialize)]
-struct Saved {
+struct Saved<R = Vec<PreviewRow>> {
     new_account: Option<NewAccount>,
-    rows: Vec<PreviewRow>,
+    rows: R,
     #[serde(default)]
     preset: Option<Box<UsedPreset>>,
     /// A kept file waiting for the person's answers ([`stage`]); no rows yet.
@@ -173,7 +173,7 @@ pub async fn preview(
     };
     let preview = serde_json::to_string(&Saved {
         new_account,
-        rows: rows.clone(),
+        rows: &rows,
         preset: preset.clone(),
         pending: None,
     })

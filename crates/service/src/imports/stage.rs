@@ -237,7 +237,7 @@ async fn keep(
         bankfile::sniff::sniff(bytes).map_err(|e| Error::invalid("file", e.to_string()))?;
     let saved = Saved {
         new_account: None,
-        rows: Vec::new(),
+        rows: Vec::<super::PreviewRow>::new(),
         preset: None,
         pending: Some(Pending {
             file_name: file_name.clone(),

@@ -195,9 +195,9 @@ async fn taken(
         .collect())
 }
 
-/// Whether applying would match `row` to `bill` now: unmatched money out in its currency.
+/// Whether applying would match `row` to `bill` now: open money out in its currency.
 fn matchable(row: &TransactionRow, bill: &BillRow) -> bool {
-    row.state == "unmatched" && row.amount_minor < 0 && row.currency == bill.currency
+    row.is_open() && row.amount_minor < 0 && row.currency == bill.currency
 }
 
 async fn record_applied(

@@ -133,7 +133,7 @@ async fn suggest(
         .collect();
     rows.into_iter()
         .map(|row| {
-            let suggestions = if row.state == "unmatched" {
+            let suggestions = if row.is_open() {
                 rank(&row, &prepared, &rejected)
             } else {
                 Vec::new()

@@ -7,6 +7,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::routing::{get, patch, post};
 use domain::Invalid;
+use domain::bill::Notes;
 use domain::id::{BankAccountId, TransactionId};
 use domain::money::Currency;
 use domain::text;
@@ -18,6 +19,7 @@ use service::transactions::{
 
 use super::input::{QueryParams, body_id};
 use super::wire::bank::{BankAccountView, TransactionPage, TransactionView};
+use super::wire::money::ExpenseView;
 use crate::AppState;
 use crate::api::responses::{BadQuery, Conflicted, Denied, Missing, Refused};
 use crate::auth::{DataUser, Meta};
@@ -42,6 +44,11 @@ pub(crate) fn routes(table: Table) -> Table {
         .add("GET", "/api/transactions", get(list_transactions))
         .add("GET", "/api/transactions/{id}", get(show_transaction))
         .add("PATCH", "/api/transactions/{id}", patch(update_transaction))
+        .add(
+            "POST",
+            "/api/transactions/{id}/record-expense",
+            post(record_expense),
+        )
 }
 
 /// The query of a transaction list (shared with the transactions page).
@@ -149,6 +156,16 @@ pub struct UpdateTransactionRequest {
     /// The version this edit is based on.
     #[serde(deserialize_with = "domain::version::whole_number")]
     pub version: i64,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecordExpenseRequest {
+    /// The expense's category; default: the transaction's own.
+    #[schema(format = Uuid)]
+    pub category_id: Option<String>,
+    /// A note on the expense.
+    pub note: Option<String>,
 }
 
 /// `GET /api/bank-accounts`: the caller's accounts, by name.
@@ -279,6 +296,35 @@ pub async fn update_transaction(
     Ok(Json(TransactionView::from(&transaction)))
 }
 
+/// `POST /api/transactions/{id}/record-expense`: records money out as an expense (its day,
+/// amount, currency and payee), counted once: budgets count the expense, not the transaction.
+/// Deleting the expense undoes it.
+#[utoipa::path(
+    post,
+    path = "/api/transactions/{id}/record-expense",
+    tag = "transactions",
+    params(("id" = String, Path, description = "Transaction id")),
+    request_body = RecordExpenseRequest,
+    responses((status = 201, description = "Recorded: the expense made", body = ExpenseView), Denied, Missing, Refused, Conflicted)
+)]
+pub async fn record_expense(
+    State(state): State<AppState>,
+    DataUser(user): DataUser,
+    Meta(meta): Meta,
+    PathId(id): PathId<TransactionId>,
+    ApiJson(body): ApiJson<RecordExpenseRequest>,
+) -> ApiResult<(StatusCode, Json<ExpenseView>)> {
+    let category = body
+        .category_id
+        .as_deref()
+        .map(|raw| body_id("category_id", raw))
+        .transpose()?;
+    let note = Notes::parse("note", body.note.as_deref().unwrap_or(""))?;
+    let expense =
+        transactions::record_as_expense(&state.app, &user, &meta, id, category, note).await?;
+    Ok((StatusCode::CREATED, Json(ExpenseView::from(&expense))))
+}
+
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(
     list_accounts,
@@ -286,6 +332,7 @@ pub async fn update_transaction(
     rename_account,
     list_transactions,
     show_transaction,
-    update_transaction
+    update_transaction,
+    record_expense
 ))]
 pub struct Doc;

@@ -406,6 +406,14 @@ fn bank_bodies(currency: &[&'static str]) -> Vec<(&'static str, &'static str, Ru
         ),
         ("RenameBankAccountRequest", "name", Rule::text(1, NAME_MAX)),
         ("UpdateTransactionRequest", "category_id", Rule::Uuid),
+        ("RecordExpenseRequest", "category_id", Rule::Uuid),
+        (
+            "RecordExpenseRequest",
+            "note",
+            Rule::Notes {
+                max: Notes::MAX_CHARS,
+            },
+        ),
         ("ApplyImportRequest", "include", row_numbers()),
         ("ApplyImportRequest", "exclude", row_numbers()),
         ("ImportUpload", "account_id", Rule::Uuid),

@@ -1,6 +1,6 @@
 //! `GET /transactions/{id}`: one transaction and matching it to a bill — the suggested bills
 //! with why they scored, Match ("Not this bill" hides one for 90 days), any bill by hand,
-//! Ignore; or, once matched, what it paid and Unmatch. Every POST calls one service function
+//! Ignore, or record it as an expense; or, once matched, what it paid and Unmatch. Every POST calls one service function
 //! and redirects (303) with a fixed notice; a refusal (already matched, another currency, a
 //! date that is not the bill's) comes back as the error page naming the field.
 
@@ -8,6 +8,7 @@ use axum::Form;
 use axum::extract::Query;
 use axum::routing::{get, post};
 use domain::Invalid;
+use domain::bill::Notes;
 use domain::id::{BillId, TransactionId};
 use domain::matching::MatchedBy;
 use service::matching;
@@ -42,6 +43,11 @@ pub(crate) fn routes(table: Table) -> Table {
             post(unignore),
         )
         .add("POST", links::TRANSACTION_REJECT.template(), post(reject))
+        .add(
+            "POST",
+            links::TRANSACTION_RECORD_EXPENSE.template(),
+            post(record_expense),
+        )
 }
 
 /// `GET /transactions/{id}`.
@@ -56,6 +62,7 @@ pub async fn show(
     let t = &found.transaction;
     let account = service::bank_accounts::find(&page.app, &page.user, t.account_id).await?;
     let bills = service::bills::list(&page.app, &page.user, false, false).await?;
+    let categories = service::categories::list(&page.app, &page.user, false).await?;
     let matched_to = match t.payment_id {
         Some(payment) => Some(service::payments::get(&page.app, &page.user, payment).await?),
         None => None,
@@ -100,6 +107,8 @@ pub async fn show(
             .map(|b| (b.id.to_string(), b.name.clone(), false))
             .collect(),
         money_out: t.amount.minor < 0,
+        recorded_as: t.expense_id.map(|e| links::EXPENSE.at(e)),
+        categories: category_choices(&categories, t.category_id),
         notice: param(&query, "notice").and_then(notice),
     };
     Ok(with_cookie(views::render(&view), cookie))
@@ -114,6 +123,7 @@ fn notice(code: &str) -> Option<String> {
             "ignored" => "Ignored.",
             "unignored" => "No longer ignored.",
             "rejected" => "That bill will not be suggested for this transaction for 90 days.",
+            "recorded" => "Recorded as an expense: budgets count the expense, not the transaction.",
             _ => return None,
         }
         .to_owned(),
@@ -206,9 +216,41 @@ pub async fn reject(
     Ok(with_notice(&links::TRANSACTION.at(id), "rejected"))
 }
 
+/// `POST /transactions/{id}/record-expense` (optional `category_id`, `note`).
+pub async fn record_expense(
+    page: DataPage,
+    Meta(meta): Meta,
+    PathId(id): PathId<TransactionId>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> PageResult {
+    let category = param(&fields, "category_id")
+        .filter(|raw| !raw.trim().is_empty())
+        .map(|raw| crate::api::input::body_id("category_id", raw))
+        .transpose()?;
+    let note = Notes::parse("note", param(&fields, "note").unwrap_or(""))?;
+    service::transactions::record_as_expense(&page.app, &page.user, &meta, id, category, note)
+        .await
+        .missing(MISSING)?;
+    Ok(with_notice(&links::TRANSACTION.at(id), "recorded"))
+}
+
+/// The person's categories as select choices, `selected` chosen.
+pub fn category_choices(
+    categories: &[service::categories::Category],
+    selected: Option<domain::id::CategoryId>,
+) -> Vec<crate::views::bank::Choice> {
+    categories
+        .iter()
+        .map(|c| (c.id.to_string(), c.name.clone(), Some(c.id) == selected))
+        .collect()
+}
+
 /// The state words of the transaction list.
-pub fn state_label(state: TransactionState) -> &'static str {
-    match state {
+pub fn state_label(t: &service::transactions::Transaction) -> &'static str {
+    if t.expense_id.is_some() {
+        return "Expense";
+    }
+    match t.state {
         TransactionState::Unmatched => "Not matched",
         TransactionState::Matched => "Matched",
         TransactionState::Ignored => "Ignored",

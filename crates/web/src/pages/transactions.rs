@@ -200,23 +200,14 @@ pub async fn show(page: DataPage, Query(pairs): Query<Vec<(String, String)>>) ->
             .map(|t| TransactionRowView {
                 id: t.id.to_string(),
                 version: t.version,
-                categories: categories
-                    .iter()
-                    .map(|c| {
-                        (
-                            c.id.to_string(),
-                            c.name.clone(),
-                            Some(c.id) == t.category_id,
-                        )
-                    })
-                    .collect(),
+                categories: super::transaction::category_choices(&categories, t.category_id),
                 posted_on: l.date(t.posted_on),
                 account: names.get(&t.account_id).cloned().unwrap_or_default(),
                 payee: t.payee.clone(),
                 memo: t.memo.clone(),
                 amount: l.money_of(t.amount),
                 money_in: t.amount.minor > 0,
-                state: super::transaction::state_label(t.state),
+                state: super::transaction::state_label(t),
                 href: links::TRANSACTION.at(t.id),
             })
             .collect(),

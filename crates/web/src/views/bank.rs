@@ -248,6 +248,10 @@ pub struct TransactionPage {
     pub bills: Vec<Choice>,
     /// Only money out matches a bill.
     pub money_out: bool,
+    /// The expense it was recorded as (its page).
+    pub recorded_as: Option<String>,
+    /// The person's categories for "record as an expense" (the transaction's own selected).
+    pub categories: Vec<Choice>,
     pub notice: Option<String>,
 }
 

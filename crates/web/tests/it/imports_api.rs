@@ -32,7 +32,7 @@ pub(crate) async fn upload(browser: &Browser, form: Form) -> (StatusCode, Value)
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
-fn csv_form(csv: &str) -> Form {
+pub(crate) fn csv_form(csv: &str) -> Form {
     Form::new()
         .part("file", file(csv.as_bytes(), "march.csv"))
         .text("account_name", "Checking")
@@ -43,13 +43,13 @@ fn csv_form(csv: &str) -> Form {
         .text("memo_column", "4")
 }
 
-async fn get(browser: &Browser, path: &str) -> (StatusCode, Value) {
+pub(crate) async fn get(browser: &Browser, path: &str) -> (StatusCode, Value) {
     let response = browser.get(path).await;
     let status = response.status();
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
-async fn post(browser: &Browser, path: &str, body: Value) -> (StatusCode, Value) {
+pub(crate) async fn post(browser: &Browser, path: &str, body: Value) -> (StatusCode, Value) {
     let response = browser.post(path, body).await;
     let status = response.status();
     (status, response.json().await.unwrap_or(Value::Null))

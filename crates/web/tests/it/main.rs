@@ -61,4 +61,5 @@ mod soft_deleted;
 mod starter_categories;
 mod step_up;
 mod tracker;
+mod transaction_expenses;
 mod webauthn;

@@ -67,6 +67,9 @@ pub struct TransactionView {
     /// The payment this transaction backs, when matched to a bill.
     #[schema(format = Uuid)]
     pub payment_id: Option<String>,
+    /// The expense it was recorded as (budgets count that expense, not the transaction).
+    #[schema(format = Uuid)]
+    pub expense_id: Option<String>,
     pub created_at: DateTime<Utc>,
     pub version: i64,
 }
@@ -87,6 +90,7 @@ impl From<&Transaction> for TransactionView {
             import_id: t.import_id.map(|i| i.to_string()),
             state: t.state.as_str(),
             payment_id: t.payment_id.map(|p| p.to_string()),
+            expense_id: t.expense_id.map(|e| e.to_string()),
             created_at: t.created_at,
             version: t.version,
         }
