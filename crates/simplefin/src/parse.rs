@@ -65,6 +65,16 @@ pub fn account_set(body: &[u8]) -> Result<AccountSet, String> {
             }
         }
     }
+    // A server in migration sends each message twice (`errors` and `errlist`): keep the
+    // coded one.
+    let coded: Vec<String> = set
+        .messages
+        .iter()
+        .filter(|m| m.code.is_some())
+        .map(|m| m.text.clone())
+        .collect();
+    set.messages
+        .retain(|m| m.code.is_some() || !coded.contains(&m.text));
     for (index, item) in list(&top, "connections", &mut set.problems)
         .iter()
         .enumerate()

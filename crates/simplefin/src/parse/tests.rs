@@ -278,3 +278,24 @@ fn ids_that_are_empty_too_long_or_hold_control_characters_are_problems() {
     assert_eq!(set.accounts[0].transactions[0].id, "12345");
     assert_eq!(set.problems.len(), 3);
 }
+
+#[test]
+fn a_message_sent_both_as_errors_and_errlist_is_shown_once_with_its_code() {
+    let set = read(json!({
+        "errors": ["Authentication required", "Range too long"],
+        "errlist": [{"code": "con.auth", "message": "Authentication required", "conn_id": "C"}],
+        "accounts": []
+    }));
+    let shown: Vec<_> = set
+        .messages
+        .iter()
+        .map(|m| (m.code.clone(), m.text.as_str()))
+        .collect();
+    assert_eq!(
+        shown,
+        vec![
+            (None, "Range too long"),
+            (Some(BridgeCode::ConnectionAuth), "Authentication required")
+        ]
+    );
+}
