@@ -45,7 +45,8 @@ pub fn generate(accounts: usize, transactions: usize, seed: u64, now: i64) -> Ve
     let mut balances = vec![500_000_i64; out.len()];
     for n in 0..transactions {
         let slot = n % out.len();
-        let age = rng.random_range(0..DAYS * 86_400);
+        // An hour's margin, so a look-back computed a little later still covers it all.
+        let age = rng.random_range(0..DAYS * 86_400 - 3_600);
         let at = now - age;
         let payee = PAYEES[rng.random_range(0..PAYEES.len())];
         let cents = -rng.random_range(1_000..201_000_i64);
