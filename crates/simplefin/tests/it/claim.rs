@@ -67,3 +67,26 @@ async fn a_claim_url_at_a_private_address_is_refused_before_any_connection() {
     assert!(matches!(err, Error::Refused { .. }), "{err:?}");
     assert_eq!(bridge.requests_total(), 0);
 }
+
+#[tokio::test]
+async fn a_claim_answer_that_is_not_an_access_url_is_a_bad_body() {
+    let bridge = Bridge::start().await;
+    // The control endpoint answers a POST with JSON, not an access URL.
+    let token = STANDARD.encode(format!("{}/_control/connections", bridge.base_url()));
+    let err = simplefin::claim(&local_client(), &SetupToken::parse(&token).unwrap())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::BadBody { .. }), "{err:?}");
+    assert!(!err.to_string().contains("setup_token"), "{err}");
+}
+
+#[tokio::test]
+async fn an_access_url_a_bridge_hands_out_is_still_held_to_the_policy() {
+    // A hostile claim answer could point the access URL at an internal service.
+    let internal = simplefin::AccessUrl::parse("http://user:secret-pw@10.0.0.1/simplefin").unwrap();
+    let err = simplefin::fetch(&local_client(), &internal, &simplefin::Query::balances())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Refused { .. }), "{err:?}");
+    assert!(!format!("{err} {err:?}").contains("secret-pw"));
+}

@@ -132,3 +132,18 @@ async fn errors_of_a_failed_claim_keep_the_claim_url_secret() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_bridge_that_is_gone_is_a_transient_network_error_without_secrets() {
+    let bridge = Bridge::start().await;
+    let (connection, access) = claimed(&bridge).await;
+    let kept = connection.clone();
+    drop(bridge);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let err = simplefin::fetch(&local_client(), &access, &Query::balances())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Network { .. }), "{err:?}");
+    assert!(err.is_transient());
+    assert_secret_kept(&err, &kept, &access);
+}
