@@ -76,6 +76,26 @@ impl Error {
         matches!(self, Self::AccessRevoked)
     }
 
+    /// A stable machine code for storing and counting (health, audit, metrics): never holds
+    /// a secret or a Bridge text.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::TokenAlreadyClaimed => "token_already_claimed",
+            Self::PaymentRequired => "payment_required",
+            Self::AccessRevoked => "access_revoked",
+            Self::RateLimited { .. } => "rate_limited",
+            Self::BadRequest { .. } => "bad_request",
+            Self::ServerError { .. } => "server_error",
+            Self::UnexpectedStatus { .. } => "unexpected_status",
+            Self::Timeout => "timeout",
+            Self::Refused { .. } => "refused",
+            Self::TooLarge => "too_large",
+            Self::BadBody { .. } => "bad_body",
+            Self::InvalidUrl => "invalid_url",
+            Self::Network { .. } => "network",
+        }
+    }
+
     /// Whether trying again later may succeed (timeouts, 5xx, 429, network failures).
     pub fn is_transient(&self) -> bool {
         matches!(
@@ -230,6 +250,10 @@ mod tests {
         assert_eq!(of(503), Error::ServerError { status: 503 });
         assert!(of(503).is_transient() && !of(402).is_transient());
         assert_eq!(of(302), Error::UnexpectedStatus { status: 302 });
+        assert_eq!(
+            (of(402).code(), of(403).code()),
+            ("payment_required", "access_revoked")
+        );
     }
 
     #[test]

@@ -48,6 +48,12 @@ impl SetupToken {
         if compact.chars().count() > MAX_TOKEN_CHARS {
             return Err(invalid("is too long to be a setup token"));
         }
+        if compact.starts_with("http://") || compact.starts_with("https://") {
+            return Err(invalid(
+                "is a web address, not a setup token: paste the setup token your SimpleFIN \
+                 Bridge shows (a long run of letters and digits)",
+            ));
+        }
         let normalised: String = compact
             .trim_end_matches('=')
             .chars()

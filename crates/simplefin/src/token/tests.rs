@@ -38,6 +38,7 @@ fn setup_token_errors_name_the_field_and_what_is_wrong() {
         ("", "is empty"),
         ("   ", "is empty"),
         ("not base64 at all!!", "is not Base64"),
+        ("https://bridge.example/claim/x", "is a web address"),
         (&STANDARD.encode([0xff, 0xfe, 0x00]), "not text"),
         (&STANDARD.encode("just words"), "not a URL"),
         (
