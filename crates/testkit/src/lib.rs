@@ -1,6 +1,7 @@
 //! Test support shared by every crate's tests: a fresh, migrated database per test, on each
 //! engine, and a macro that runs one test body on both; [`html`] reads rendered pages;
-//! [`store_fixtures`] builds the rows store tests need (users, categories, bills, payments).
+//! [`store_fixtures`] builds the rows store tests need (users, categories, bills, payments);
+//! [`simplefin_bridge`] is a local SimpleFIN Bridge with fault modes.
 //!
 //! PostgreSQL comes from `TEST_DATABASE_URL` (an admin URL of a throwaway cluster, set by
 //! `scripts/test`); each test gets its own `CREATE DATABASE`. Without it the PostgreSQL half of
@@ -9,6 +10,7 @@
 #![allow(clippy::expect_used, clippy::panic)]
 
 pub mod html;
+pub mod simplefin_bridge;
 pub mod store_fixtures;
 
 use std::path::PathBuf;
