@@ -110,6 +110,15 @@ typed_id!(
     MerchantRuleId
 );
 
+typed_id!(
+    /// A user's connection to their SimpleFIN Bridge.
+    SyncConnectionId
+);
+typed_id!(
+    /// An account a bank-sync connection reports.
+    SyncAccountId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -61,6 +61,7 @@ async fn main() {
             pending: false,
             source_id: Some(format!("T{i}")),
             dedupe_key: format!("2017-01-01|-{i}|payee#{i}"),
+            duplicate_of: None,
         })
         .collect();
     let account = NewBankAccount {

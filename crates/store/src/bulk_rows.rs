@@ -35,7 +35,7 @@ pub(crate) struct Batch<'a> {
 
 const COLUMNS: &str = "INSERT INTO transactions (id, user_id, account_id, posted_on, \
      amount_minor, currency, payee, memo, category_id, pending, source, source_id, import_id, \
-     dedupe_key, created_at, updated_at) ";
+     dedupe_key, duplicate_of, created_at, updated_at) ";
 
 /// A connection that can write a [`Batch`].
 pub(crate) trait InsertRows {
@@ -46,8 +46,8 @@ impl InsertRows for sqlx::SqliteConnection {
     async fn insert_rows(&mut self, batch: &Batch<'_>) -> sqlx::Result<()> {
         let sql = format!(
             "{COLUMNS}SELECT value ->> 0, $1, $2, value ->> 1, value ->> 2, $3, value ->> 3, \
-             value ->> 4, value ->> 5, value ->> 6, $4, value ->> 7, $5, value ->> 8, $6, $6 \
-             FROM json_each($7)"
+             value ->> 4, value ->> 5, value ->> 6, $4, value ->> 7, $5, value ->> 8, \
+             value ->> 9, $6, $6 FROM json_each($7)"
         );
         for (rows, ids) in batch
             .rows
@@ -68,11 +68,11 @@ impl InsertRows for sqlx::PgConnection {
     async fn insert_rows(&mut self, batch: &Batch<'_>) -> sqlx::Result<()> {
         let sql = format!(
             "{COLUMNS}SELECT r.id, $1, $2, r.posted_on, r.amount_minor, $3, r.payee, r.memo, \
-             r.category_id, r.pending, $4, r.source_id, $5, r.dedupe_key, $6, $6 \
+             r.category_id, r.pending, $4, r.source_id, $5, r.dedupe_key, r.duplicate_of, $6, $6 \
              FROM UNNEST($7::text[], $8::text[], $9::int8[], $10::text[], $11::text[], \
-             $12::text[], $13::bool[], $14::text[], $15::text[]) \
+             $12::text[], $13::bool[], $14::text[], $15::text[], $16::text[]) \
              AS r(id, posted_on, amount_minor, payee, memo, category_id, pending, source_id, \
-             dedupe_key)"
+             dedupe_key, duplicate_of)"
         );
         for (rows, ids) in batch
             .rows
@@ -96,6 +96,11 @@ impl InsertRows for sqlx::PgConnection {
                 .bind(rows.iter().map(|r| r.pending).collect::<Vec<_>>())
                 .bind(rows.iter().map(|r| r.source_id.clone()).collect::<Vec<_>>())
                 .bind(column(&|r| r.dedupe_key.clone()))
+                .bind(
+                    rows.iter()
+                        .map(|r| r.duplicate_of.map(|d| d.to_string()))
+                        .collect::<Vec<_>>(),
+                )
                 .execute(&mut *self)
                 .await?;
         }
@@ -135,6 +140,7 @@ fn json_rows(rows: &[NewTransaction], ids: &[TransactionId]) -> String {
         bool,
         Option<&'r str>,
         &'r str,
+        Option<String>,
     );
     let values: Vec<Row<'_>> = rows
         .iter()
@@ -150,6 +156,7 @@ fn json_rows(rows: &[NewTransaction], ids: &[TransactionId]) -> String {
                 row.pending,
                 row.source_id.as_deref(),
                 row.dedupe_key.as_str(),
+                row.duplicate_of.map(|d| d.to_string()),
             )
         })
         .collect();

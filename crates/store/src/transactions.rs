@@ -57,6 +57,9 @@ pub struct NewTransaction {
     pub pending: bool,
     pub source_id: Option<String>,
     pub dedupe_key: String,
+    /// The row of the account this one may repeat (a synced row with a new bank id and the
+    /// content of one already stored): kept and flagged, never dropped.
+    pub duplicate_of: Option<TransactionId>,
 }
 
 #[derive(sqlx::FromRow)]

@@ -99,6 +99,7 @@ pub async fn apply(
             pending: false,
             source_id: r.source_id.clone(),
             dedupe_key: r.key.clone(),
+            duplicate_of: None,
         })
         .collect();
     let new_account = match &preview.account {

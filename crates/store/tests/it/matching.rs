@@ -49,6 +49,7 @@ async fn transaction(store: &Store, owner: UserId) -> (BankAccountId, Transactio
         pending: false,
         source_id: None,
         dedupe_key: "k#1".into(),
+        duplicate_of: None,
     };
     let (account, ids) = store
         .apply_import(owner, import.id, Some(&account), &[row], at(1))

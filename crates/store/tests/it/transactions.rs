@@ -40,6 +40,7 @@ fn row(on: NaiveDate, amount_minor: i64, payee: &str, source_id: Option<&str>) -
         pending: false,
         source_id: source_id.map(str::to_owned),
         dedupe_key: format!("{on}|{amount_minor}|{}#1", payee.to_lowercase()),
+        duplicate_of: None,
     }
 }
 
