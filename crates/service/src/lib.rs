@@ -66,6 +66,7 @@ pub mod profile;
 pub mod random;
 pub mod rate_limit;
 pub mod setup;
+pub mod sync;
 pub mod tracker;
 pub mod transactions;
 pub mod users;

@@ -215,6 +215,16 @@ pub const KNOBS: &[Knob] = &[
         "During a key rotation with `TOKEN_ENCRYPTION_KEY`: the old key, accepted for decryption only. Run `billtracker rotate-keys`, then remove it.",
     ),
     knob(
+        "BANK_SYNC_ENABLED",
+        "false",
+        "Whether users may connect a SimpleFIN Bridge and have their bank transactions synced (`true`/`false`). Off: connecting and syncing are refused and the background sync does not run; stored connections stay.",
+    ),
+    knob(
+        "BANK_SYNC_INTERVAL_HOURS",
+        "4",
+        "How often the background bank sync runs (1–24 hours). A run skips connections synced within the last hour, and no connection is asked more than 24 times a day (the Bridge's quota).",
+    ),
+    knob(
         "SESSION_CLEANUP_INTERVAL_MS",
         "3600000",
         "How often expired sessions and rate-limit windows are deleted, in milliseconds (at least 1000).",

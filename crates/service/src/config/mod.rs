@@ -86,6 +86,10 @@ pub struct Config {
     pub token_encryption_key: Option<Secret>,
     pub token_encryption_key_previous: Option<Secret>,
     pub session_cleanup_interval: Duration,
+    /// `BANK_SYNC_ENABLED`.
+    pub bank_sync_enabled: bool,
+    /// `BANK_SYNC_INTERVAL_HOURS`.
+    pub bank_sync_interval: Duration,
     pub session_idle_timeout: Duration,
     pub session_lifetime: Duration,
     pub request_body_limit: usize,
@@ -249,6 +253,10 @@ impl Config {
             sign_in: sign_in::from_raw(raw)?,
             token_encryption_key,
             token_encryption_key_previous: get("TOKEN_ENCRYPTION_KEY_PREVIOUS").map(Secret::new),
+            bank_sync_enabled: boolean(raw, "BANK_SYNC_ENABLED")?,
+            bank_sync_interval: Duration::from_secs(
+                3600 * ranged(raw, "BANK_SYNC_INTERVAL_HOURS", 1, 24)?,
+            ),
             session_cleanup_interval: Duration::from_millis(ranged(
                 raw,
                 "SESSION_CLEANUP_INTERVAL_MS",

@@ -8,6 +8,7 @@ mod accounts;
 mod admin_step_up;
 mod audit_log;
 mod authz;
+mod bank_sync;
 mod bill_history;
 mod bills;
 mod crypto_keys;
