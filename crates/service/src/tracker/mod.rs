@@ -30,6 +30,7 @@
 //! here is JSON: the API's wire types are `web::api::wire::tracker`'s, built from these.
 
 pub mod autopay;
+pub mod bank;
 pub mod cash;
 pub mod history;
 pub mod month;
@@ -83,5 +84,9 @@ pub async fn show(app: &App, principal: &Principal, query: TrackerQuery) -> Resu
     .await?;
     let periods = domain::buckets::buckets(ym.year(), ym.month(), &prefs.paydays);
     let cash = cash::resolve(&periods, &prefs.paydays, &rows, per_payday);
-    summary::present(ym, today, &prefs, occurrences, &cash, query.sort, query.dir)
+    let mut month = summary::present(ym, today, &prefs, occurrences, &cash, query.sort, query.dir)?;
+    if first <= today && today <= last {
+        month.bank = bank::status(app, owner, &month).await?;
+    }
+    Ok(month)
 }

@@ -43,6 +43,9 @@ pub struct TrackerMonth {
     pub dir: SortDir,
     pub buckets: Vec<MonthBucket>,
     pub summary: MonthSummary,
+    /// The bank status bar: set for the current month when the user has monitored synced
+    /// accounts in their currency ([`super::bank`]).
+    pub bank: Option<super::bank::BankStatus>,
 }
 
 /// One pay period of the month and its occurrences.
@@ -92,6 +95,9 @@ pub struct MonthSummary {
     pub safe_to_spend_bucket: usize,
     /// That bucket's last day: bills still owed that are due by it are subtracted.
     pub safe_to_spend_due_by: NaiveDate,
+    /// What is still owed, in the user's currency, on the month's bills due by that day (the
+    /// bills still to pay before the next payday).
+    pub due_before_payday: Money,
 }
 
 /// The bucket safe-to-spend is computed for: the one holding today, else the first (future
@@ -219,6 +225,8 @@ pub fn present(
             safe_to_spend: safe.map(money),
             safe_to_spend_bucket: current.index,
             safe_to_spend_due_by: current.end,
+            due_before_payday: money(unpaid),
         },
+        bank: None,
     })
 }

@@ -35,6 +35,8 @@ pub struct TrackerPage {
     pub cards: Vec<SummaryCard>,
     /// The safe-to-spend card, or the link to set what it needs.
     pub safe_to_spend: SafeToSpendCard,
+    /// The bank status bar (this month, with monitored synced accounts).
+    pub bank: Option<BankBar>,
     pub buckets: Vec<BucketSection>,
     /// The user has no bills in this month (and the empty state is shown).
     pub empty: bool,
@@ -216,6 +218,20 @@ impl Page for TrackerRowPartial {
         axum::http::StatusCode::from_u16(self.status)
             .unwrap_or(axum::http::StatusCode::UNPROCESSABLE_ENTITY)
     }
+}
+
+/// The bank status bar's words: live balance, still to pay before payday, projected.
+#[derive(Debug, Clone, Default)]
+pub struct BankBar {
+    pub balance: String,
+    /// "2 accounts, as of 7 Dec, 09:00".
+    pub source: String,
+    pub stale: bool,
+    pub to_pay: String,
+    /// "by 14 Dec".
+    pub due_by: String,
+    pub projected: String,
+    pub projected_negative: bool,
 }
 
 impl Page for TrackerPage {

@@ -303,6 +303,30 @@ app_tests! {
         assert!(power.payment_id.is_some());
     }
 
+    async fn the_tracker_shows_the_bank_balance_what_is_left_to_pay_and_after_it(app) {
+        use chrono::Datelike;
+        let bridge = Bridge::start().await;
+        let c = bank(&bridge);
+        let browser = app.signed_in("bob", domain::user::Role::User).await;
+        let row = app.app.store.user_by_username("bob").await.expect("db").expect("bob");
+        let bob = Principal::from_user(&row, None);
+        let today = Utc::now().date_naive();
+        let first = today.with_day(1).expect("first") - chrono::Months::new(2);
+        bill_with(&app.app.store, bob.user_id, BillTemplate { expected_minor: 12_000, currency: "USD".into(), anchor_date: first, ..template("Rent") }, None, first).await;
+        let query = service::tracker::TrackerQuery::default();
+        let before = service::tracker::show(&app.app, &bob, query).await.expect("tracker");
+        assert_eq!(before.bank, None, "no monitored account, no bar");
+        let (view, _) = connected(&app, &bob, &c).await;
+        sync_once(&app, &bob, view.connection.id).await;
+        let month = service::tracker::show(&app.app, &bob, query).await.expect("tracker");
+        let bar = month.bank.expect("the bank bar");
+        assert_eq!((bar.balance.minor, bar.accounts, bar.to_pay.minor, bar.projected.minor), (100_000, 1, 12_000, 88_000), "{bar:?}");
+        let page = browser.get("/").await.text().await.expect("html");
+        assert!(page.contains("In the bank") && page.contains("Still to pay"), "{page}");
+        let json: serde_json::Value = browser.get("/api/tracker").await.json().await.expect("json");
+        assert_eq!((&json["bank"]["balance"]["amount"], &json["bank"]["to_pay"]["amount"], &json["bank"]["projected"]["amount"]), (&serde_json::json!("1000.00"), &serde_json::json!("120.00"), &serde_json::json!("880.00")), "{}", json["bank"]);
+    }
+
     async fn rl_sync_now_is_limited_to_10_per_15_minutes_per_user(app) {
         let bridge = Bridge::start().await;
         let c = bank(&bridge);

@@ -5,6 +5,7 @@
 
 use chrono::NaiveDate;
 use serde::Serialize;
+use service::tracker::bank::BankStatus;
 use service::tracker::{
     CurrencyTotals, MonthBucket, MonthSummary, Occurrence, PaidAll, QuickPay, TrackerMonth, Undone,
     UnpaidHistory,
@@ -82,6 +83,39 @@ pub struct TrackerView {
     pub dir: &'static str,
     pub buckets: Vec<BucketView>,
     pub summary: SummaryView,
+    /// The bank status bar (current month, with monitored synced accounts in the user's
+    /// currency); `null` otherwise.
+    pub bank: Option<BankStatusView>,
+}
+
+/// The live balance of the monitored bank accounts, what is still to pay before the next
+/// payday, and the balance projected after it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct BankStatusView {
+    pub balance: AmountView,
+    /// How many accounts the balance adds up.
+    pub accounts: usize,
+    /// The oldest balance date among them.
+    pub as_of: Option<chrono::DateTime<chrono::Utc>>,
+    /// The balance is more than 48 hours old.
+    pub stale: bool,
+    pub to_pay: AmountView,
+    pub due_by: NaiveDate,
+    pub projected: AmountView,
+}
+
+impl From<&BankStatus> for BankStatusView {
+    fn from(b: &BankStatus) -> Self {
+        Self {
+            balance: b.balance.into(),
+            accounts: b.accounts,
+            as_of: b.as_of,
+            stale: b.stale,
+            to_pay: b.to_pay.into(),
+            due_by: b.due_by,
+            projected: b.projected.into(),
+        }
+    }
 }
 
 impl From<&TrackerMonth> for TrackerView {
@@ -95,6 +129,7 @@ impl From<&TrackerMonth> for TrackerView {
             dir: t.dir.as_str(),
             buckets: t.buckets.iter().map(BucketView::from).collect(),
             summary: SummaryView::from(&t.summary),
+            bank: t.bank.as_ref().map(BankStatusView::from),
         }
     }
 }
@@ -164,6 +199,8 @@ pub struct SummaryView {
     pub safe_to_spend_bucket: usize,
     /// That bucket's last day: bills still owed that are due by it are subtracted.
     pub safe_to_spend_due_by: NaiveDate,
+    /// Still owed on the month's bills due by that day, in the user's currency.
+    pub due_before_payday: AmountView,
 }
 
 impl From<&MonthSummary> for SummaryView {
@@ -178,6 +215,7 @@ impl From<&MonthSummary> for SummaryView {
             safe_to_spend: maybe(s.safe_to_spend),
             safe_to_spend_bucket: s.safe_to_spend_bucket,
             safe_to_spend_due_by: s.safe_to_spend_due_by,
+            due_before_payday: s.due_before_payday.into(),
         }
     }
 }

@@ -252,6 +252,7 @@ pub(super) fn present(l: &Locale, chrome: Chrome, view: &TrackerMonth) -> Tracke
         dir,
         cards,
         safe_to_spend: cash::card(l, view, &totals.safe_to_spend_note()),
+        bank: view.bank.as_ref().map(|b| bank_bar(l, b)),
         buckets,
         empty,
         account_empty: false,
@@ -263,5 +264,26 @@ pub(super) fn present(l: &Locale, chrome: Chrome, view: &TrackerMonth) -> Tracke
         welcome: None,
         currency_note: totals.mixed_note(),
         currency_offers: Vec::new(),
+    }
+}
+
+/// The bank status bar's words.
+fn bank_bar(l: &Locale, b: &service::tracker::bank::BankStatus) -> crate::views::tracker::BankBar {
+    let accounts = if b.accounts == 1 {
+        "1 account".to_owned()
+    } else {
+        format!("{} accounts", b.accounts)
+    };
+    crate::views::tracker::BankBar {
+        balance: l.money_of(b.balance),
+        source: match b.as_of {
+            Some(at) => format!("{accounts}, as of {}", l.date(at.date_naive())),
+            None => accounts,
+        },
+        stale: b.stale,
+        to_pay: l.money_of(b.to_pay),
+        due_by: format!("due by {}", l.day_month(b.due_by)),
+        projected: l.money_of(b.projected),
+        projected_negative: b.projected.minor < 0,
     }
 }
