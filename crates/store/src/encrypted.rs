@@ -13,6 +13,7 @@ pub const ENCRYPTED_COLUMNS: &[(&str, &str, &str)] = &[
     ("bills", "id", "account_details_enc"),
     ("mfa_factors", "id", "secret_enc"),
     ("external_sign_in_flows", "state_hash", "verifier_enc"),
+    ("sync_connections", "id", "access_url_enc"),
 ];
 
 /// One encrypted value and where it lives.
