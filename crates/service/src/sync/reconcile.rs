@@ -15,6 +15,7 @@
 //!   the sync — never 1970-01-01.
 
 use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use store::sync_rows::{Posted, SyncChanges};
@@ -46,12 +47,14 @@ impl Incoming {
     }
 }
 
-/// The changes `incoming` makes to an account holding `stored` (its rows in the window and
-/// every pending one).
+/// The changes `incoming` (the Bridge's answer for the days `window`) makes to an account
+/// holding `stored` (its rows in the window and every pending one). Only pending rows dated
+/// inside the window can have vanished: an answer says nothing about days it did not cover.
 pub fn reconcile(
     stored: &[TransactionRow],
     incoming: &[Incoming],
     today: NaiveDate,
+    window: Range<NaiveDate>,
 ) -> SyncChanges {
     let by_source: HashMap<&str, &TransactionRow> = stored
         .iter()
@@ -71,7 +74,7 @@ pub fn reconcile(
     // Stored pending rows the answer no longer has: candidates to be replaced or removed.
     let mut orphans: Vec<&TransactionRow> = stored
         .iter()
-        .filter(|row| row.pending)
+        .filter(|row| row.pending && window.contains(&row.posted_on))
         .filter(|row| {
             row.source_id
                 .as_deref()

@@ -184,7 +184,7 @@ async fn sync_under_lease(
                 continue;
             };
             let (written, arrived) =
-                sync_account(app, connection.user_id, row, account, start).await?;
+                sync_account(app, connection.user_id, row, account, (start, end)).await?;
             new_data |= written.new > 0;
             report.new += written.new;
             report.posted += written.posted;
@@ -404,7 +404,7 @@ async fn sync_account(
     owner: UserId,
     row: &SyncAccountRow,
     account: &Account,
-    start: DateTime<Utc>,
+    (start, end): (DateTime<Utc>, DateTime<Utc>),
 ) -> Result<(Written, i128)> {
     let Some(bank_account) = row.bank_account_id else {
         return Ok((Written::default(), 0));
@@ -432,7 +432,7 @@ async fn sync_account(
     let today = app.now().date_naive();
     let from: NaiveDate = start.date_naive();
     let stored = app.store.synced_rows(owner, bank_account, from).await?;
-    let changes = reconcile(&stored, &incoming, today);
+    let changes = reconcile(&stored, &incoming, today, from..end.date_naive());
     let arrived: i128 = changes
         .new
         .iter()

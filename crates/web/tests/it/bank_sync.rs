@@ -212,6 +212,22 @@ app_tests! {
         assert_eq!((report.new, report.flagged), (4, 4), "kept and flagged, never dropped: {report:?}");
     }
 
+    async fn a_backfill_reads_in_90_day_windows_and_keeps_pending_rows_outside_a_window(app) {
+        let bridge = Bridge::start().await;
+        let c = bank(&bridge);
+        c.add_transaction("acct-chk", BridgeTransaction::posted("old", days_ago(100), "-80.00", "Insurance"));
+        let alice = person(&app, "alice").await;
+        let (view, account) = connected(&app, &alice, &c).await;
+        sync_once(&app, &alice, view.connection.id).await;
+        assert!(rows(&app, &alice, account).await.iter().all(|t| t.payee != "Insurance"), "44 days on the first sync");
+        let requests = c.requests();
+        let report = sync::backfill(&app.app, &alice, &META, view.connection.id, 120).await.expect("backfill");
+        assert_eq!((report.new, report.removed, report.error), (1, 0, None), "the pending taxi stays");
+        assert_eq!(c.requests(), requests + 2, "two windows of at most 90 days");
+        assert!(rows(&app, &alice, account).await.iter().any(|t| t.pending && t.payee == "Taxi"));
+        assert!(matches!(sync::backfill(&app.app, &alice, &META, view.connection.id, 400).await, Err(Error::Invalid(_))));
+    }
+
     async fn faults_become_health_leave_data_alone_and_other_connections_sync(app) {
         let bridge = Bridge::start().await;
         let (c, other) = (bank(&bridge), bank(&bridge));

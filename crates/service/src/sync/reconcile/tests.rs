@@ -44,6 +44,18 @@ fn incoming(id: &str, on: Option<NaiveDate>, amount: i64, payee: &str) -> Incomi
     }
 }
 
+/// A window holding every day of the tests.
+fn all() -> std::ops::Range<NaiveDate> {
+    day(1)..day(31)
+}
+
+#[test]
+fn a_pending_row_outside_the_answers_window_has_not_vanished() {
+    let rows = [stored("old-hold", day(1), -500, "Hotel hold", true)];
+    let changes = reconcile(&rows, &[], day(20), day(10)..day(21));
+    assert!(changes.vanished.is_empty(), "{changes:?}");
+}
+
 #[test]
 fn a_known_id_changes_nothing_and_a_new_one_is_new() {
     let rows = [stored("a", day(1), -500, "Coffee", false)];
@@ -54,6 +66,7 @@ fn a_known_id_changes_nothing_and_a_new_one_is_new() {
             incoming("b", Some(day(2)), -700, "Power"),
         ],
         day(5),
+        all(),
     );
     assert_eq!(changes.new.len(), 1);
     assert_eq!(changes.new[0].source_id.as_deref(), Some("b"));
@@ -67,6 +80,7 @@ fn a_pending_row_that_posts_under_its_own_id_is_updated_in_place() {
         &rows,
         &[incoming("a", Some(day(3)), -520, "Coffee")],
         day(5),
+        all(),
     );
     assert!(changes.new.is_empty());
     assert_eq!(changes.posted.len(), 1);
@@ -83,6 +97,7 @@ fn a_pending_row_that_posts_under_a_new_id_is_replaced_never_both_counted() {
         &rows,
         &[incoming("posted-9", Some(day(3)), -500, "COFFEE #12")],
         day(5),
+        all(),
     );
     assert!(changes.new.is_empty(), "{changes:?}");
     assert_eq!(changes.posted.len(), 1);
@@ -97,7 +112,12 @@ fn a_pending_row_the_bridge_dropped_vanishes_and_one_still_reported_stays() {
         stored("gone", day(1), -500, "Hotel hold", true),
         stored("still", day(2), -300, "Taxi", true),
     ];
-    let changes = reconcile(&rows, &[incoming("still", None, -300, "Taxi")], day(5));
+    let changes = reconcile(
+        &rows,
+        &[incoming("still", None, -300, "Taxi")],
+        day(5),
+        all(),
+    );
     assert_eq!(changes.vanished, vec![rows[0].id]);
     assert!(changes.new.is_empty() && changes.posted.is_empty());
 }
@@ -112,6 +132,7 @@ fn a_posting_of_another_amount_or_too_late_does_not_replace_a_pending_row() {
             incoming("y", Some(day(20)), -500, "Coffee"),
         ],
         day(21),
+        all(),
     );
     assert_eq!(changes.new.len(), 2);
     assert_eq!(changes.vanished, vec![rows[0].id]);
@@ -124,6 +145,7 @@ fn a_reissued_id_with_stored_content_is_kept_and_flagged_not_dropped() {
         &rows,
         &[incoming("new-1", Some(day(1)), -500, "Coffee")],
         day(5),
+        all(),
     );
     assert_eq!(changes.new.len(), 1);
     assert_eq!(changes.new[0].duplicate_of, Some(rows[0].id));
@@ -138,6 +160,7 @@ fn two_identical_coffees_in_one_answer_are_two_rows() {
             incoming("c2", Some(day(1)), -500, "Coffee"),
         ],
         day(5),
+        all(),
     );
     assert_eq!(changes.new.len(), 2);
     assert_ne!(changes.new[0].dedupe_key, changes.new[1].dedupe_key);
@@ -146,7 +169,7 @@ fn two_identical_coffees_in_one_answer_are_two_rows() {
 
 #[test]
 fn a_pending_transaction_without_dates_is_dated_by_the_sync_never_1970() {
-    let changes = reconcile(&[], &[incoming("p", None, -500, "Coffee")], day(5));
+    let changes = reconcile(&[], &[incoming("p", None, -500, "Coffee")], day(5), all());
     assert_eq!(changes.new[0].posted_on, day(5));
     assert!(changes.new[0].pending);
 }
