@@ -37,6 +37,8 @@ pub struct SyncConnectionRow {
     pub last_success_at: Option<DateTime<Utc>>,
     /// The last sync that brought a transaction the account did not have.
     pub last_new_data_at: Option<DateTime<Utc>>,
+    /// What the last successful sync changed (JSON counts, written by the service).
+    pub last_report: Option<String>,
     pub created_at: DateTime<Utc>,
     pub version: i64,
 }
@@ -52,6 +54,8 @@ pub struct SyncOutcome {
     pub next_attempt_at: Option<DateTime<Utc>>,
     pub succeeded: bool,
     pub new_data: bool,
+    /// What a successful sync changed (kept when `None`).
+    pub report: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -69,13 +73,14 @@ struct Stored {
     last_attempt_at: Option<i64>,
     last_success_at: Option<i64>,
     last_new_data_at: Option<i64>,
+    last_report: Option<String>,
     created_at: i64,
     version: i64,
 }
 
 const COLUMNS: &str = "id, user_id, label, host, health, last_error, last_error_at, messages, \
-     failures, next_attempt_at, last_attempt_at, last_success_at, last_new_data_at, created_at, \
-     version";
+     failures, next_attempt_at, last_attempt_at, last_success_at, last_new_data_at, last_report, \
+     created_at, version";
 
 fn from_stored(row: Stored) -> Result<SyncConnectionRow> {
     let at = |ms: Option<i64>| ms.map(from_millis).transpose();
@@ -93,6 +98,7 @@ fn from_stored(row: Stored) -> Result<SyncConnectionRow> {
         last_attempt_at: at(row.last_attempt_at)?,
         last_success_at: at(row.last_success_at)?,
         last_new_data_at: at(row.last_new_data_at)?,
+        last_report: row.last_report,
         created_at: from_millis(row.created_at)?,
         version: row.version,
     })
@@ -259,7 +265,7 @@ impl Store {
                  messages = $5, failures = $6, next_attempt_at = $7, last_attempt_at = $4, \
                  last_success_at = CASE WHEN $8 THEN $4 ELSE last_success_at END, \
                  last_new_data_at = CASE WHEN $9 THEN $4 ELSE last_new_data_at END, \
-                 updated_at = $4 WHERE id = $1",
+                 last_report = COALESCE($10, last_report), updated_at = $4 WHERE id = $1",
             )
             .bind(id.to_string())
             .bind(&outcome.health)
@@ -270,6 +276,7 @@ impl Store {
             .bind(outcome.next_attempt_at.map(to_millis))
             .bind(outcome.succeeded)
             .bind(outcome.new_data)
+            .bind(&outcome.report)
             .execute(pool)
             .await?;
         });

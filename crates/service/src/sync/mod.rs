@@ -85,6 +85,18 @@ pub struct ConnectionView {
     pub health: Health,
     /// The Bridge's last messages (sanitised).
     pub messages: Vec<String>,
+    /// What the last successful sync changed: what the person sees changed since then.
+    pub last_sync: Option<SyncCounts>,
+}
+
+/// What one successful sync changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+pub struct SyncCounts {
+    pub new: usize,
+    pub posted: usize,
+    pub removed: usize,
+    pub flagged: usize,
+    pub matched_by_rules: usize,
 }
 
 /// Which bank account a reported account feeds.
@@ -127,7 +139,12 @@ async fn view(app: &App, connection: SyncConnectionRow) -> Result<ConnectionView
         .sync_accounts(connection.user_id, Some(connection.id))
         .await?;
     let messages: Vec<String> = serde_json::from_str(&connection.messages).unwrap_or_default();
+    let last_sync = connection
+        .last_report
+        .as_deref()
+        .and_then(|text| serde_json::from_str(text).ok());
     Ok(ConnectionView {
+        last_sync,
         health: health(&connection, &accounts, app.now()),
         connection,
         accounts,

@@ -214,6 +214,7 @@ async fn sync_under_lease(
                 None,
                 false,
                 new_data,
+                None,
             )
             .await?;
             report.error = Some(format!("con.auth: {text}"));
@@ -221,8 +222,21 @@ async fn sync_under_lease(
         }
     }
     if report.error.is_none() {
+        let counts = serde_json::json!({
+            "new": report.new, "posted": report.posted, "removed": report.removed,
+            "flagged": report.flagged, "matched_by_rules": report.matched_by_rules,
+        });
         record(
-            app, connection, "ok", None, &messages, 0, None, true, new_data,
+            app,
+            connection,
+            "ok",
+            None,
+            &messages,
+            0,
+            None,
+            true,
+            new_data,
+            Some(counts.to_string()),
         )
         .await?;
     }
@@ -256,6 +270,7 @@ async fn record(
     next_attempt_at: Option<DateTime<Utc>>,
     succeeded: bool,
     new_data: bool,
+    report: Option<String>,
 ) -> Result<()> {
     let mut shown: Vec<&String> = Vec::new();
     for m in messages {
@@ -274,6 +289,7 @@ async fn record(
                 next_attempt_at,
                 succeeded,
                 new_data,
+                report,
             },
             app.now(),
         )
@@ -319,6 +335,7 @@ async fn record_failure(
         next,
         false,
         false,
+        None,
     )
     .await?;
     Ok(words)

@@ -5,7 +5,8 @@
 -- holds the Bridge's credentials) encrypted and bound to its cell; nothing else stores it.
 -- `health`: ok, needs_reconnect (403, con.auth / gen.auth), payment_required (402), failing
 -- (other errors, retried with backoff). `last_error` is a fixed code and a sanitised message,
--- never the URL. `messages` is the Bridge's last sanitised messages (JSON).
+-- never the URL. `messages` is the Bridge's last sanitised messages (JSON); `last_report` what
+-- the last successful sync changed (JSON counts), shown to the person.
 CREATE TABLE sync_connections (
     id               TEXT PRIMARY KEY,
     user_id          TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
@@ -22,6 +23,7 @@ CREATE TABLE sync_connections (
     last_attempt_at  BIGINT,
     last_success_at  BIGINT,
     last_new_data_at BIGINT,
+    last_report      TEXT,
     created_at       BIGINT NOT NULL,
     updated_at       BIGINT NOT NULL,
     version          BIGINT NOT NULL DEFAULT 1

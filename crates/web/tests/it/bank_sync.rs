@@ -185,6 +185,8 @@ app_tests! {
         assert!(stored.iter().any(|t| t.pending && t.payee == "Taxi"));
         assert!(c.last_query().unwrap_or_default().contains("pending=1"));
 
+        let shown = sync::connection(&app.app, &alice, view.connection.id).await.expect("view");
+        assert_eq!(shown.last_sync.map(|s| s.new), Some(4), "what changed is shown");
         let again = sync_once(&app, &alice, view.connection.id).await;
         assert_eq!((again.new, again.posted, again.removed), (0, 0, 0), "{again:?}");
         assert_eq!(rows(&app, &alice, account).await.len(), 4);
