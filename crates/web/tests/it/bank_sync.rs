@@ -391,6 +391,23 @@ app_tests! {
         assert!(!dump.contains(&c.credentials().1));
     }
 
+    async fn a_custom_currency_account_is_listed_but_feeds_no_bank_account(app) {
+        let bridge = Bridge::start().await;
+        let c = bridge.connection();
+        let mut points = BridgeAccount::new("acct-pts", "Reward points", "1234.567");
+        points.currency = "https://bank.example/points".into();
+        c.add_account(points);
+        let alice = person(&app, "alice").await;
+        let view = sync::connect(&app.app, &alice, &META, &c.setup_token(), None).await.expect("connect");
+        let account = view.accounts.first().expect("listed").clone();
+        assert_eq!((account.currency.as_str(), account.balance_minor), ("https://bank.example/points", None));
+        match sync::choose_account(&app.app, &alice, &META, account.id, true, Target::New, account.version).await {
+            Err(Error::Invalid(invalid)) => assert_eq!(invalid.field, "bank_account"),
+            other => panic!("{other:?}"),
+        }
+        assert!(app.app.store.bank_accounts(alice.user_id).await.expect("list").is_empty(), "nothing made");
+    }
+
     async fn a_claim_url_at_a_private_address_is_refused_before_any_request(app) {
         use base64::Engine as _;
         let alice = person(&app, "alice").await;
