@@ -391,6 +391,28 @@ app_tests! {
         assert!(!dump.contains(&c.credentials().1));
     }
 
+    async fn the_background_run_syncs_due_connections_oldest_first_and_skips_fresh_ones(app) {
+        let bridge = Bridge::start().await;
+        let (c, d) = (bank(&bridge), bank(&bridge));
+        let alice = person(&app, "alice").await;
+        let bob = person(&app, "bob").await;
+        let (fresh, _) = connected(&app, &alice, &c).await;
+        let (due, due_account) = connected(&app, &bob, &d).await;
+        sync_once(&app, &alice, fresh.connection.id).await;
+        let (c_before, d_before) = (c.requests(), d.requests());
+        let tried = sync::run::sync_due(&app.app, "instance-a").await.expect("run");
+        assert_eq!(tried, Some(1), "the connection synced minutes ago is skipped");
+        assert_eq!((c.requests(), d.requests()), (c_before, d_before + 1));
+        assert_eq!(rows(&app, &bob, due_account).await.len(), 4);
+        assert_eq!(sync::run::sync_due(&app.app, "instance-b").await.expect("run"), None, "another instance holds the run's lease");
+        d.set_fault(Some(Fault::Status(500)));
+        app.clock.advance(Duration::hours(5));
+        assert_eq!(sync::run::sync_due(&app.app, "instance-a").await.expect("run"), Some(2), "a failing connection does not stop the run");
+        let failing = sync::connection(&app.app, &bob, due.connection.id).await.expect("view");
+        assert_eq!(failing.health, Health::Failing);
+        let _ = fresh;
+    }
+
     async fn a_custom_currency_account_is_listed_but_feeds_no_bank_account(app) {
         let bridge = Bridge::start().await;
         let c = bridge.connection();
