@@ -251,10 +251,7 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     }
     let shutdown = web::shutdown_signal();
     let cleanup = tokio::spawn(service::jobs::run_session_cleanup(app.clone()));
-    let bank_sync = app
-        .config
-        .bank_sync_enabled
-        .then(|| tokio::spawn(service::sync::run::run_background(app.clone())));
+    let bank_sync = tokio::spawn(service::sync::run::run_background(app.clone()));
     let server = web::Server::bind(listen, web::AppState::new(app.clone()))
         .await
         .with_context(|| format!("cannot listen on {listen} (LISTEN)"))?;
@@ -267,9 +264,7 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     );
     server.run(shutdown, grace).await?;
     cleanup.abort();
-    if let Some(task) = bank_sync {
-        task.abort();
-    }
+    bank_sync.abort();
     app.store.close().await;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)

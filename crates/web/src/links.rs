@@ -222,6 +222,7 @@ links! {
     ADMIN_USERS: Link = "/admin/users";
     ADMIN_SESSIONS_END_ALL: Link = "/admin/sessions/end-all";
     ADMIN_MFA_POLICY: Link = "/admin/mfa-policy";
+    ADMIN_BANK_SYNC: Link = "/admin/bank-sync";
     ADMIN_AUDIT_LOG: Link = "/admin/audit-log";
     ADMIN_SIGN_IN_METHODS: Link = "/admin/sign-in-methods";
     ADMIN_SIGN_IN_METHODS_TEST: Link = "/admin/sign-in-methods/test";

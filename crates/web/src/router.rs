@@ -195,6 +195,7 @@ fn table() -> Table {
         .then(api::presets::routes)
         .then(api::matching::routes)
         .then(api::rules::routes)
+        .then(api::bank_sync_admin::routes)
 }
 
 /// Every route of the application.

@@ -217,12 +217,12 @@ pub const KNOBS: &[Knob] = &[
     knob(
         "BANK_SYNC_ENABLED",
         "false",
-        "Whether users may connect a SimpleFIN Bridge and have their bank transactions synced (`true`/`false`). Off: connecting and syncing are refused and the background sync does not run; stored connections stay.",
+        "Whether users may connect a SimpleFIN Bridge and have their bank transactions synced (`true`/`false`), until an administrator sets it on the Administration page (which then wins). Off: connecting and syncing are refused and the background sync does not run; stored connections stay.",
     ),
     knob(
         "BANK_SYNC_INTERVAL_HOURS",
         "4",
-        "How often the background bank sync runs (1–24 hours). A run skips connections synced within the last hour, and no connection is asked more than 24 times a day (the Bridge's quota).",
+        "How often the background bank sync runs (1–24 hours), until an administrator sets it on the Administration page. A run skips connections synced within the last hour, and no connection is asked more than 24 times a day (the Bridge's quota).",
     ),
     knob(
         "SESSION_CLEANUP_INTERVAL_MS",

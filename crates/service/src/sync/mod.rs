@@ -15,11 +15,13 @@
 //! - [`Health`] tells the truth per connection: needs reconnect, payment required, failing
 //!   with the last error, incomplete data, stale (no new data for 48 hours), or ok.
 //!
-//! Bank sync must be switched on for the instance (`BANK_SYNC_ENABLED`); off, connecting and
-//! syncing are refused (stored connections stay and can be disconnected).
+//! Bank sync must be switched on for the instance ([`settings`]: the administrator's switch,
+//! else `BANK_SYNC_ENABLED`); off, connecting and syncing are refused (stored connections stay
+//! and can be disconnected).
 
 pub mod reconcile;
 pub mod run;
+pub mod settings;
 
 use chrono::{DateTime, Duration, Utc};
 use domain::id::{BankAccountId, SyncAccountId, SyncConnectionId};
@@ -152,13 +154,14 @@ async fn view(app: &App, connection: SyncConnectionRow) -> Result<ConnectionView
     })
 }
 
-fn require_enabled(app: &App) -> Result<()> {
-    if app.config.bank_sync_enabled {
+async fn require_enabled(app: &App) -> Result<()> {
+    if settings::load(app).await?.enabled {
         Ok(())
     } else {
         Err(Error::Conflict {
             field: "bank_sync".into(),
-            message: "bank sync is switched off on this server (BANK_SYNC_ENABLED)".into(),
+            message: "bank sync is switched off on this server (an administrator can switch it on)"
+                .into(),
         })
     }
 }
@@ -173,7 +176,7 @@ pub async fn connect(
     label: Option<&str>,
 ) -> Result<ConnectionView> {
     let owner = data_owner(principal)?;
-    require_enabled(app)?;
+    require_enabled(app).await?;
     rate_limit::hit(app, Limit::BankSync, &user_subject(owner)).await?;
     let token = SetupToken::parse(token)?;
     let client = run::client(app)?;
@@ -337,7 +340,7 @@ pub async fn sync_now(
     id: SyncConnectionId,
 ) -> Result<SyncReport> {
     let owner = data_owner(principal)?;
-    require_enabled(app)?;
+    require_enabled(app).await?;
     let connection = app.store.sync_connection(owner, id).await?;
     rate_limit::hit(app, Limit::BankSync, &user_subject(owner)).await?;
     let report = run::sync_connection(app, &connection, run::Span::Routine).await?;
@@ -354,7 +357,7 @@ pub async fn backfill(
     days: i64,
 ) -> Result<SyncReport> {
     let owner = data_owner(principal)?;
-    require_enabled(app)?;
+    require_enabled(app).await?;
     if !(1..=366).contains(&days) {
         return Err(Error::invalid("days", "must be 1–366"));
     }

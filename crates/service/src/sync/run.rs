@@ -15,7 +15,7 @@
 //! 5. the outcome: health (needs reconnect on 403 or `con.auth`/`gen.auth`, payment required
 //!    on 402, failing otherwise), the last error as a fixed code with the Bridge's sanitised
 //!    words, and the next attempt after a failure (backoff 15 min × 2^failures, at most 4 h;
-//!    after 3 failures in a row it waits for the next routine run).
+//!    after 3 failures in a row 4 hours).
 //!
 //! A failing connection never stops the others: [`sync_due`] records its error and goes on.
 
@@ -311,7 +311,7 @@ async fn record_failure(
     } else {
         let failures = connection.failures + 1;
         let backoff = if failures >= ATTEMPTS {
-            Duration::from_std(app.config.bank_sync_interval).unwrap_or(Duration::hours(4))
+            Duration::hours(4)
         } else {
             Duration::minutes(15 * (1_i64 << failures.clamp(0, 4))).min(Duration::hours(4))
         };
@@ -525,11 +525,12 @@ async fn check_balance(
 /// goes on. Returns how many were tried, or `None` when another instance holds the lease or
 /// bank sync is off.
 pub async fn sync_due(app: &App, holder: &str) -> Result<Option<usize>> {
-    if !app.config.bank_sync_enabled {
+    let settings = super::settings::load(app).await?;
+    if !settings.enabled {
         return Ok(None);
     }
     let now = app.now();
-    let until = now + Duration::from_std(app.config.bank_sync_interval).unwrap_or_default();
+    let until = now + Duration::hours(i64::from(settings.interval_hours));
     if !app
         .store
         .acquire_lease("bank-sync", holder, until, now)
@@ -553,10 +554,11 @@ pub async fn sync_due(app: &App, holder: &str) -> Result<Option<usize>> {
     Ok(Some(due.len()))
 }
 
-/// Runs [`sync_due`] every `BANK_SYNC_INTERVAL_HOURS` until the task is dropped.
+/// Checks every five minutes whether a run is due ([`sync_due`]: on, and the `bank-sync`
+/// lease of the last run, held for the interval, is over) until the task is dropped.
 pub async fn run_background(app: App) {
     let holder = uuid::Uuid::now_v7().to_string();
-    let mut ticker = tokio::time::interval(app.config.bank_sync_interval);
+    let mut ticker = tokio::time::interval(StdDuration::from_secs(300));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticker.tick().await;

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod auth;
 pub mod bank;
+pub mod bank_sync_admin;
 pub mod bills;
 pub mod budgets;
 pub mod constraints;

@@ -36,6 +36,7 @@ pub fn generated() -> utoipa::openapi::OpenApi {
         super::presets::Doc::openapi(),
         super::matching::Doc::openapi(),
         super::rules::Doc::openapi(),
+        super::bank_sync_admin::Doc::openapi(),
     ] {
         doc.merge(part);
     }

@@ -29,6 +29,8 @@ pub struct AdminUsersPage {
     pub error: Option<String>,
     /// The "require two-step verification" policy form.
     pub mfa_policy: MfaPolicyForm,
+    /// The bank-sync switch and interval.
+    pub bank_sync: service::sync::settings::BankSyncSettings,
 }
 
 /// The "require two-step verification" policy as its form shows it.
@@ -358,6 +360,10 @@ mod tests {
             mfa_policy: MfaPolicyForm {
                 require: hostile(),
                 grace_days: 7,
+            },
+            bank_sync: service::sync::settings::BankSyncSettings {
+                enabled: true,
+                interval_hours: 4,
             },
         };
         let one = AdminUserPage {

@@ -450,4 +450,30 @@ app_tests! {
         let result = sync::connect(&app.app, &alice, &META, "aHR0cHM6Ly9icmlkZ2UuZXhhbXBsZS9jbGFpbS94", None).await;
         assert!(matches!(result, Err(Error::Conflict { ref field, .. }) if field == "bank_sync"), "{result:?}");
     }
+
+    async fn an_administrator_switches_bank_sync_on_for_everyone_and_others_cannot(app) {
+        let admin = app.signed_in("root2", domain::user::Role::Admin).await;
+        let user = app.signed_in("carol", domain::user::Role::User).await;
+        let shown: serde_json::Value = admin.get("/api/admin/bank-sync").await.json().await.expect("json");
+        assert_eq!(shown, serde_json::json!({"enabled": false, "interval_hours": 4}), "the configuration's defaults");
+        assert_eq!(user.send(reqwest::Method::PUT, "/api/admin/bank-sync", Some(serde_json::json!({"enabled": true, "interval_hours": 4}))).await.status(), reqwest::StatusCode::FORBIDDEN);
+        let refused = admin.send(reqwest::Method::PUT, "/api/admin/bank-sync", Some(serde_json::json!({"enabled": true, "interval_hours": 0}))).await;
+        assert_eq!(refused.status(), reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+        let problem: serde_json::Value = refused.json().await.expect("json");
+        assert_eq!(problem["field"], "interval_hours", "{problem}");
+        let saved = admin.send(reqwest::Method::PUT, "/api/admin/bank-sync", Some(serde_json::json!({"enabled": true, "interval_hours": 6}))).await;
+        assert_eq!(saved.status(), reqwest::StatusCode::OK);
+        let settings = sync::settings::load(&app.app).await.expect("settings");
+        assert_eq!((settings.enabled, settings.interval_hours), (true, 6));
+        // On: a connect now gets as far as the token.
+        let alice = person(&app, "alice").await;
+        let result = sync::connect(&app.app, &alice, &META, "not a token", None).await;
+        assert!(matches!(result, Err(Error::Invalid(ref i)) if i.field == "setup_token"), "{result:?}");
+        // The admin page's form switches it off again.
+        let off = admin.client.post(admin.url("/admin/bank-sync")).form(&[("csrf_token", admin.csrf.as_str()), ("interval_hours", "6")]).send().await.expect("post");
+        assert_eq!(off.status(), reqwest::StatusCode::SEE_OTHER);
+        assert!(!sync::settings::load(&app.app).await.expect("settings").enabled);
+        let page = admin.get("/admin").await.text().await.expect("html");
+        assert!(page.contains("Bank sync is on"), "the admin page has the switch");
+    }
 }

@@ -57,12 +57,13 @@ pub(crate) fn routes(table: Table) -> Table {
             links::ADMIN_SESSIONS_END_ALL.path(),
             post(end_all_sessions),
         )
-        .add("POST", links::ADMIN_MFA_POLICY.path(), post(set_mfa_policy));
+        .add("POST", links::ADMIN_MFA_POLICY.path(), post(set_mfa_policy))
+        .add("POST", links::ADMIN_BANK_SYNC.path(), post(set_bank_sync));
     sign_in::routes(audit::routes(users::routes(table)))
 }
 
 /// The success banners of every admin page, by code.
-pub(crate) const NOTICES: [(&str, &str); 14] = [
+pub(crate) const NOTICES: [(&str, &str); 15] = [
     (
         "setup",
         "The server is set up, and you are signed in as its administrator. This account manages the server and holds no bills: create your own everyday account below (role User), then sign out and sign in with it to track bills.",
@@ -97,6 +98,7 @@ pub(crate) const NOTICES: [(&str, &str); 14] = [
     ("sessions", "The account was signed out on every device."),
     ("none", "Nothing was changed."),
     ("mfa_policy", "Two-step verification policy saved."),
+    ("bank_sync", "Bank sync settings saved."),
     (
         "mfa_reset",
         "Two-step verification was reset: every second factor and recovery code is gone, and the account was signed out everywhere.",
@@ -277,6 +279,7 @@ async fn draw(page: &AdminPage, listed: Listed) -> PageResult {
             require: policy.require.as_str().to_owned(),
             grace_days: policy.grace_days,
         },
+        bank_sync: service::sync::settings::load(app).await?,
     };
     Ok(with_cookie(views::render(&view), cookie))
 }
@@ -418,4 +421,27 @@ pub async fn set_mfa_policy(page: AdminPage, Form(form): Form<MfaPolicyFormInput
         service::auth::mfa::policy::set(app, admin, require, grace_days, &page.meta).await
     };
     answer(set.await.map(|_| "mfa_policy"), links::ADMIN.path())
+}
+
+/// The bank-sync form: `enabled` (a checkbox, present when on) and `interval_hours`.
+#[derive(serde::Deserialize)]
+pub struct BankSyncFormInput {
+    #[serde(default)]
+    enabled: Option<String>,
+    interval_hours: String,
+}
+
+/// `POST /admin/bank-sync`: switches bank sync on or off for everyone, and its interval.
+pub async fn set_bank_sync(page: AdminPage, Form(form): Form<BankSyncFormInput>) -> PageResult {
+    let set = async {
+        let interval_hours = form.interval_hours.trim().parse().map_err(|_| {
+            Error::invalid("interval_hours", "must be a whole number of hours (1–24)")
+        })?;
+        let wanted = service::sync::settings::BankSyncSettings {
+            enabled: form.enabled.is_some(),
+            interval_hours,
+        };
+        service::sync::settings::set(&page.app, &page.admin, &page.meta, wanted).await
+    };
+    answer(set.await.map(|_| "bank_sync"), links::ADMIN.path())
 }
