@@ -36,6 +36,7 @@ pub fn generated() -> utoipa::openapi::OpenApi {
         super::presets::Doc::openapi(),
         super::matching::Doc::openapi(),
         super::rules::Doc::openapi(),
+        super::sync::Doc::openapi(),
     ] {
         doc.merge(part);
     }
@@ -76,7 +77,8 @@ pub fn generated() -> utoipa::openapi::OpenApi {
         (name = "money", description = "Payments, expenses and budgets"),
         (name = "transactions", description = "Bank accounts, transactions and statement imports"),
         (name = "tracker", description = "The month view, per-month state and tracking settings"),
-        (name = "demo", description = "Demo data in the caller's own account")
+        (name = "demo", description = "Demo data in the caller's own account"),
+        (name = "bank-sync", description = "Bank sync with the caller's SimpleFIN Bridge: connections, accounts, sync")
     )
 )]
 struct Base;
