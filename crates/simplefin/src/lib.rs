@@ -36,4 +36,4 @@ pub use query::{
     Version, windows,
 };
 pub use sanitize::{MAX_TEXT_CHARS, sanitise};
-pub use token::{ACCESS_URL_FIELD, AccessUrl, SETUP_TOKEN_FIELD, SetupToken};
+pub use token::{ACCESS_URL_FIELD, AccessUrl, MAX_TOKEN_CHARS, SETUP_TOKEN_FIELD, SetupToken};

@@ -22,7 +22,7 @@ pub const SETUP_TOKEN_FIELD: &str = "setup_token";
 pub const ACCESS_URL_FIELD: &str = "access_url";
 
 /// The longest setup token accepted (Base64 characters, white space excluded).
-const MAX_TOKEN_CHARS: usize = 4096;
+pub const MAX_TOKEN_CHARS: usize = 4096;
 /// The longest claim or access URL accepted.
 const MAX_URL_CHARS: usize = 2048;
 

@@ -188,6 +188,12 @@ links! {
     IMPORT_ANSWER: Link1 = "/imports/{id}/answer";
     IMPORT_APPLY: Link1 = "/imports/{id}/apply";
     IMPORT_UNDO: Link1 = "/imports/{id}/undo";
+    /// Bank sync: the page (`GET`) and connecting (`POST`).
+    BANK_SYNC: Link = "/bank-sync";
+    BANK_SYNC_SYNC: Link1 = "/bank-sync/{id}/sync";
+    BANK_SYNC_BACKFILL: Link1 = "/bank-sync/{id}/backfill";
+    BANK_SYNC_DISCONNECT: Link1 = "/bank-sync/{id}/disconnect";
+    BANK_SYNC_ACCOUNT: Link1 = "/bank-sync/accounts/{id}";
 
     SETUP: Link = "/setup";
     LOGIN: Link = "/login";

@@ -51,6 +51,7 @@ fn table() -> Table {
         .then(pages::import_presets::routes)
         .then(pages::rules::routes)
         .then(pages::imports::routes)
+        .then(pages::bank_sync::routes)
         // JSON API: auth.
         .add("GET", "/api/auth/csrf-token", get(api::auth::csrf_token))
         .add("GET", "/api/auth/mode", get(api::auth::mode))
@@ -196,6 +197,7 @@ fn table() -> Table {
         .then(api::matching::routes)
         .then(api::rules::routes)
         .then(api::bank_sync_admin::routes)
+        .then(api::sync::routes)
 }
 
 /// Every route of the application.

@@ -19,27 +19,34 @@
 //! else `BANK_SYNC_ENABLED`); off, connecting and syncing are refused (stored connections stay
 //! and can be disconnected).
 
+pub mod health;
 pub mod reconcile;
 pub mod run;
 pub mod settings;
 
-use chrono::{DateTime, Duration, Utc};
 use domain::id::{BankAccountId, SyncAccountId, SyncConnectionId};
 use simplefin::{AccessUrl, SetupToken};
 use store::bank_accounts::NewBankAccount;
-use store::sync_accounts::SyncAccountRow;
-use store::sync_connections::SyncConnectionRow;
+pub use store::sync_accounts::SyncAccountRow;
+pub use store::sync_connections::SyncConnectionRow;
 
 use crate::auth::{Principal, RequestMeta};
 use crate::crypto::Aad;
 use crate::preferences::data_owner;
 use crate::rate_limit::{self, Limit};
 use crate::{App, Error, Result, audit};
+use health::view;
 
+pub use health::{ConnectionView, Health, SyncCounts};
 pub use run::SyncReport;
+pub use simplefin::MAX_TOKEN_CHARS as SETUP_TOKEN_MAX_CHARS;
 
 /// No new transaction for this long makes a connection or account stale.
 pub const STALE_HOURS: i64 = 48;
+/// The longest name of a connection.
+pub const LABEL_MAX_CHARS: usize = 64;
+/// The most days one backfill reaches back.
+pub const BACKFILL_DAYS_MAX: i64 = 366;
 
 /// Where a connection's access URL is stored: the cell its ciphertext is bound to.
 pub(crate) fn access_aad(row: &str) -> Aad<'_> {
@@ -48,57 +55,6 @@ pub(crate) fn access_aad(row: &str) -> Aad<'_> {
         column: "access_url_enc",
         row,
     }
-}
-
-/// A connection's health, worst first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Health {
-    /// The Bridge refused the credentials (403, `con.auth`, `gen.auth`): connect again.
-    NeedsReconnect,
-    /// The Bridge's subscription needs paying (402).
-    PaymentRequired,
-    /// The last attempts failed (retried with backoff); see the last error.
-    Failing,
-    /// A monitored account's data is incomplete (`act.missingdata`, `act.failed`, gone).
-    Incomplete,
-    /// No new transaction for [`STALE_HOURS`].
-    Stale,
-    Ok,
-}
-
-impl Health {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Health::NeedsReconnect => "needs_reconnect",
-            Health::PaymentRequired => "payment_required",
-            Health::Failing => "failing",
-            Health::Incomplete => "incomplete",
-            Health::Stale => "stale",
-            Health::Ok => "ok",
-        }
-    }
-}
-
-/// A connection with its accounts and what its health is now.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConnectionView {
-    pub connection: SyncConnectionRow,
-    pub accounts: Vec<SyncAccountRow>,
-    pub health: Health,
-    /// The Bridge's last messages (sanitised).
-    pub messages: Vec<String>,
-    /// What the last successful sync changed: what the person sees changed since then.
-    pub last_sync: Option<SyncCounts>,
-}
-
-/// What one successful sync changed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
-pub struct SyncCounts {
-    pub new: usize,
-    pub posted: usize,
-    pub removed: usize,
-    pub flagged: usize,
-    pub matched_by_rules: usize,
 }
 
 /// Which bank account a reported account feeds.
@@ -110,52 +66,13 @@ pub enum Target {
     New,
 }
 
-fn health(
-    connection: &SyncConnectionRow,
-    accounts: &[SyncAccountRow],
-    now: DateTime<Utc>,
-) -> Health {
-    match connection.health.as_str() {
-        "needs_reconnect" => return Health::NeedsReconnect,
-        "payment_required" => return Health::PaymentRequired,
-        "failing" => return Health::Failing,
-        _ => {}
-    }
-    let monitored = accounts.iter().filter(|a| a.monitored);
-    if monitored.clone().any(|a| a.health != "ok") {
-        return Health::Incomplete;
-    }
-    let newest = connection.last_new_data_at.unwrap_or(connection.created_at);
-    if connection.last_success_at.is_some()
-        && monitored.count() > 0
-        && now - newest > Duration::hours(STALE_HOURS)
-    {
-        return Health::Stale;
-    }
-    Health::Ok
-}
-
-async fn view(app: &App, connection: SyncConnectionRow) -> Result<ConnectionView> {
-    let accounts = app
-        .store
-        .sync_accounts(connection.user_id, Some(connection.id))
-        .await?;
-    let messages: Vec<String> = serde_json::from_str(&connection.messages).unwrap_or_default();
-    let last_sync = connection
-        .last_report
-        .as_deref()
-        .and_then(|text| serde_json::from_str(text).ok());
-    Ok(ConnectionView {
-        last_sync,
-        health: health(&connection, &accounts, app.now()),
-        connection,
-        accounts,
-        messages,
-    })
+/// Whether bank sync is switched on for this instance ([`settings`]).
+pub async fn enabled(app: &App) -> Result<bool> {
+    Ok(settings::load(app).await?.enabled)
 }
 
 async fn require_enabled(app: &App) -> Result<()> {
-    if settings::load(app).await?.enabled {
+    if enabled(app).await? {
         Ok(())
     } else {
         Err(Error::Conflict {
@@ -177,6 +94,12 @@ pub async fn connect(
 ) -> Result<ConnectionView> {
     let owner = data_owner(principal)?;
     require_enabled(app).await?;
+    let label = label
+        .map(|l| {
+            domain::text::optional(l, |l| domain::text::bounded("label", l, 1, LABEL_MAX_CHARS))
+        })
+        .transpose()?
+        .flatten();
     rate_limit::hit(app, Limit::BankSync, &user_subject(owner)).await?;
     let token = SetupToken::parse(token)?;
     let client = run::client(app)?;
@@ -185,10 +108,7 @@ pub async fn connect(
         .map_err(|err| claim_error(&err))?;
     let id = SyncConnectionId::new();
     let sealed = app.encrypt(access_aad(&id.to_string()), access.expose_secret())?;
-    let label = label
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .unwrap_or(access.host());
+    let label = label.as_deref().unwrap_or(access.host());
     let connection = app
         .store
         .create_sync_connection(owner, id, label, access.host(), &sealed, app.now())
@@ -249,6 +169,32 @@ pub async fn connection(
     view(app, app.store.sync_connection(owner, id).await?).await
 }
 
+/// Renames one of the caller's connections (1–[`LABEL_MAX_CHARS`] characters).
+pub async fn rename(
+    app: &App,
+    principal: &Principal,
+    meta: &RequestMeta,
+    id: SyncConnectionId,
+    label: &str,
+) -> Result<ConnectionView> {
+    let owner = data_owner(principal)?;
+    let label = domain::text::bounded("label", label, 1, LABEL_MAX_CHARS)?;
+    let renamed = app
+        .store
+        .rename_sync_connection(owner, id, &label, app.now())
+        .await?;
+    audit::record(
+        app,
+        &principal.actor(),
+        "bank_sync.renamed",
+        Some(id.to_string()),
+        meta.ip,
+        serde_json::json!({}),
+    )
+    .await?;
+    view(app, renamed).await
+}
+
 /// Deletes one of the caller's connections and its access URL (synced transactions stay).
 pub async fn disconnect(
     app: &App,
@@ -282,6 +228,10 @@ pub async fn choose_account(
 ) -> Result<SyncAccountRow> {
     let owner = data_owner(principal)?;
     let account = app.store.sync_account(owner, id).await?;
+    if account.version != version {
+        // Before a new bank account is made for an edit that cannot be saved.
+        return Err(store::Error::Stale.into());
+    }
     let bank_account = match target {
         Target::None => None,
         Target::Existing(existing) => Some(existing),
@@ -358,8 +308,11 @@ pub async fn backfill(
 ) -> Result<SyncReport> {
     let owner = data_owner(principal)?;
     require_enabled(app).await?;
-    if !(1..=366).contains(&days) {
-        return Err(Error::invalid("days", "must be 1–366"));
+    if !(1..=BACKFILL_DAYS_MAX).contains(&days) {
+        return Err(Error::invalid(
+            "days",
+            format!("must be 1–{BACKFILL_DAYS_MAX}"),
+        ));
     }
     let connection = app.store.sync_connection(owner, id).await?;
     rate_limit::hit(app, Limit::BankSync, &user_subject(owner)).await?;

@@ -61,6 +61,9 @@ pub enum Rule {
     True,
     /// The inner rule, or blank (a body field the parser reads as "not given" when blank).
     OrBlank(Box<Rule>),
+    /// `1..=max` characters that are not white space, with white space anywhere (a pasted
+    /// token that wrapped).
+    Spaced { max: usize },
     /// A language tag with at most `subtags` subtags after the language
     /// ([`service::tracker::settings::parse_locale`]).
     LanguageTag { subtags: usize },
@@ -127,6 +130,9 @@ impl Rule {
             }),
             Rule::Choice(names) => json!({ "enum": names }),
             Rule::Pattern(core) => json!({ "pattern": format!("^[{SPACE}]*{core}[{SPACE}]*$") }),
+            Rule::Spaced { max } => {
+                json!({ "pattern": format!("^[{SPACE}]*(?:[^{SPACE}][{SPACE}]*){{1,{max}}}$") })
+            }
             Rule::Amount(sign) => {
                 let core = match sign {
                     Sign::Any => r"-?[0-9]{1,15}(?:\.[0-9]{1,3})?",
@@ -357,6 +363,7 @@ pub fn bodies() -> Vec<(&'static str, &'static str, Rule)> {
         ),
     ]);
     rules.extend(bank_bodies(&currency));
+    rules.extend(sync_bodies());
     for schema in ["PayAllRequest", "CashRequest"] {
         rules.push((schema, "year", Rule::Range { min: 1, max: 9999 }));
         rules.push((schema, "month", Rule::Range { min: 1, max: 12 }));
@@ -487,6 +494,48 @@ fn bank_bodies(currency: &[&'static str]) -> Vec<(&'static str, &'static str, Ru
         rules.push(("ImportUpload", field, column()));
     }
     rules
+}
+
+/// The bodies of bank sync.
+fn sync_bodies() -> Vec<(&'static str, &'static str, Rule)> {
+    use service::sync::{BACKFILL_DAYS_MAX, LABEL_MAX_CHARS, SETUP_TOKEN_MAX_CHARS};
+    vec![
+        (
+            "ConnectRequest",
+            "setup_token",
+            Rule::Spaced {
+                max: SETUP_TOKEN_MAX_CHARS,
+            },
+        ),
+        (
+            "ConnectRequest",
+            "label",
+            Rule::OptionalText {
+                max: LABEL_MAX_CHARS,
+            },
+        ),
+        (
+            "RenameConnectionRequest",
+            "label",
+            Rule::text(1, LABEL_MAX_CHARS),
+        ),
+        (
+            "BackfillRequest",
+            "days",
+            Rule::Range {
+                min: 1,
+                max: BACKFILL_DAYS_MAX,
+            },
+        ),
+        (
+            "ChooseSyncAccountRequest",
+            "bank_account_id",
+            Rule::Pattern(concat!(
+                "(?:new|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}",
+                "-[0-9a-fA-F]{12})"
+            )),
+        ),
+    ]
 }
 
 /// The `format` a preset file names.

@@ -21,6 +21,7 @@ pub mod presets;
 pub mod profile;
 pub mod responses;
 pub mod rules;
+pub mod sync;
 pub mod tracker;
 pub mod webauthn;
 pub mod wire;

@@ -37,6 +37,7 @@ pub fn generated() -> utoipa::openapi::OpenApi {
         super::matching::Doc::openapi(),
         super::rules::Doc::openapi(),
         super::bank_sync_admin::Doc::openapi(),
+        super::sync::Doc::openapi(),
     ] {
         doc.merge(part);
     }
@@ -77,7 +78,8 @@ pub fn generated() -> utoipa::openapi::OpenApi {
         (name = "money", description = "Payments, expenses and budgets"),
         (name = "transactions", description = "Bank accounts, transactions and statement imports"),
         (name = "tracker", description = "The month view, per-month state and tracking settings"),
-        (name = "demo", description = "Demo data in the caller's own account")
+        (name = "demo", description = "Demo data in the caller's own account"),
+        (name = "bank-sync", description = "Bank sync with the caller's SimpleFIN Bridge: connections, accounts, sync")
     )
 )]
 struct Base;

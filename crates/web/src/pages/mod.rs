@@ -24,6 +24,7 @@
 //! - [`rules`] — per-bill merchant rules: the bill page's section, add / preview / edit /
 //!   delete / apply to past transactions.
 //! - [`categories`] — categories with bill counts: create, edit, delete, restore.
+//! - [`bank_sync`] — bank sync: connect a SimpleFIN Bridge, connections with health, accounts.
 //! - [`profile`] — display name and tracking preferences.
 //! - [`bill_currency`] — bills in another currency than the default: the offer to move them.
 //! - [`admin`] — administration (`admin/`): accounts list, create, sign everyone out; one
@@ -39,6 +40,7 @@
 pub mod account;
 pub mod admin;
 pub mod analytics;
+pub mod bank_sync;
 pub mod bill_currency;
 pub mod bills;
 pub mod budgets;

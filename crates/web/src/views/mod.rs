@@ -37,6 +37,7 @@
 //! - `rules::RulePage`, `rules::RulesSection` — a merchant rule's form with its preview, and the
 //!   bill page's "Bank matching rules" section.
 //! - `categories::CategoriesPage` — categories with bill counts; create, edit, delete, restore.
+//! - `sync::BankSyncPage` — bank sync: connect, the connections with health and accounts.
 
 pub mod admin;
 pub mod admin_sign_in;
@@ -56,6 +57,7 @@ pub mod profile;
 pub mod qr;
 pub mod rules;
 mod security;
+pub mod sync;
 #[cfg(test)]
 mod tests;
 pub mod tracker;
@@ -109,6 +111,7 @@ pub enum Section {
     Bills,
     Expenses,
     Transactions,
+    BankSync,
     Budgets,
     Analytics,
     Profile,
@@ -190,7 +193,7 @@ impl NavEntry {
 }
 
 /// The navigation, in order (ui.md: the four most used sections are the phone's tabs).
-const NAV: [NavEntry; 9] = [
+const NAV: [NavEntry; 10] = [
     NavEntry::tab(Section::Tracker, "/", "Tracker", "home"),
     NavEntry::tab(Section::Bills, "/bills", "Bills", "list"),
     NavEntry::tab(Section::Expenses, "/expenses", "Expenses", "wallet"),
@@ -201,6 +204,7 @@ const NAV: [NavEntry; 9] = [
         "Transactions",
         "list",
     ),
+    NavEntry::more(Section::BankSync, "/bank-sync", "Bank sync", "wallet"),
     NavEntry::more(Section::Analytics, "/analytics", "Analytics", "chart"),
     NavEntry::more(Section::Profile, "/profile", "Profile", "user").any_account(),
     NavEntry::more(Section::Security, "/profile/security", "Security", "shield").any_account(),

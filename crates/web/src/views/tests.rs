@@ -565,8 +565,8 @@ fn nav_links_follow_the_user() {
     let admin = chrome(admin());
 
     assert!(nobody.nav_links(Section::Tracker).is_empty());
-    assert_eq!(member.nav_links(Section::None).len(), 8);
-    assert_eq!(admin.nav_links(Section::None).len(), 9);
+    assert_eq!(member.nav_links(Section::None).len(), 9);
+    assert_eq!(admin.nav_links(Section::None).len(), 10);
     let current: Vec<_> = admin
         .nav_links(Section::Bills)
         .into_iter()

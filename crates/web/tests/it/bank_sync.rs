@@ -49,7 +49,7 @@ pub(crate) async fn spawn_sync(engine: testkit::TestEngine) -> Option<TestApp> {
 }
 
 /// A Bridge connection with a checking account (three posted rows, one pending) and savings.
-fn bank(bridge: &Bridge) -> BridgeConnection {
+pub(crate) fn bank(bridge: &Bridge) -> BridgeConnection {
     let c = bridge.connection();
     c.add_account(BridgeAccount::new("acct-chk", "Checking", "1000.00"));
     c.add_account(BridgeAccount::new("acct-sav", "Savings", "5000.00"));

@@ -25,6 +25,10 @@ pub struct Seeded {
     pub preset: String,
     pub transaction: String,
     pub import: String,
+    /// A bank-sync connection and one of its accounts (seeded through the store: the server
+    /// may have bank sync off, and no GET opens the access URL).
+    pub sync_connection: String,
+    pub sync_account: String,
 }
 
 async fn created(browser: &Browser, path: &str, body: Value) -> String {
@@ -137,7 +141,11 @@ pub async fn seed(app: &TestApp, admin: &Browser) -> Seeded {
             renamed.status()
         );
     }
+    let (sync_connection, sync_account) =
+        sync_seed(app, user.parse().expect("user id"), &hostile).await;
     Seeded {
+        sync_connection,
+        sync_account,
         other_user: other.id.to_string(),
         bill,
         category,
@@ -149,6 +157,40 @@ pub async fn seed(app: &TestApp, admin: &Browser) -> Seeded {
         transaction,
         import,
     }
+}
+
+/// A connection of `owner` named `hostile`, with one reported account also named so.
+async fn sync_seed(app: &TestApp, owner: domain::id::UserId, hostile: &str) -> (String, String) {
+    let now = app.app.now();
+    let id = domain::id::SyncConnectionId::new();
+    let store = &app.app.store;
+    store
+        .create_sync_connection(
+            owner,
+            id,
+            hostile,
+            "bridge.example",
+            "not-opened-by-a-get",
+            now,
+        )
+        .await
+        .expect("connection");
+    let reported = store::sync_accounts::ReportedAccount {
+        remote_id: "acct-1".into(),
+        name: hostile.into(),
+        org_name: hostile.into(),
+        currency: "USD".into(),
+        balance_minor: Some(12_345),
+        available_minor: Some(12_000),
+        balance_date: Some(now),
+        health: "ok".into(),
+        message: Some(hostile.into()),
+    };
+    let account = store
+        .report_sync_account(owner, id, &reported, now)
+        .await
+        .expect("account");
+    (id.to_string(), account.id.to_string())
 }
 
 /// The path of every GET route of the table, placeholders filled from `seeded`, with the
@@ -182,6 +224,10 @@ fn fill(path: &str, seeded: &Seeded) -> String {
         &seeded.transaction
     } else if path.contains("/imports/") {
         &seeded.import
+    } else if path.contains("/sync/accounts/") || path.starts_with("/bank-sync/accounts/") {
+        &seeded.sync_account
+    } else if path.contains("/sync/connections/") || path.starts_with("/bank-sync/") {
+        &seeded.sync_connection
     } else {
         ""
     };

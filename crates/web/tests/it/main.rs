@@ -9,6 +9,7 @@ mod admin_step_up;
 mod audit_log;
 mod authz;
 mod bank_sync;
+mod bank_sync_web;
 mod bill_history;
 mod bills;
 mod crypto_keys;

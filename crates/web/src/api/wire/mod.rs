@@ -5,7 +5,7 @@
 //!
 //! [`AmountView`] is the amount every area's answers share; each area's own types live in
 //! its submodule ([`tracker`], [`cash`], [`settings`], [`accounts`], [`sign_in_methods`],
-//! [`bills`], [`bill_requests`], [`money`], [`bank`], [`rules`]).
+//! [`bills`], [`bill_requests`], [`money`], [`bank`], [`rules`], [`sync`]).
 
 use domain::money::{Currency, Money, format_minor};
 use serde::Serialize;
@@ -20,6 +20,7 @@ pub mod money;
 pub mod rules;
 pub mod settings;
 pub mod sign_in_methods;
+pub mod sync;
 pub mod tracker;
 
 /// An amount as the API shows it: decimal text, minor units and the currency.
