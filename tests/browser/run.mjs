@@ -13,7 +13,8 @@
 // provider (oidc-op.mjs) on the Sign-in methods page, and a new person signs in through it
 // without any provider token reaching the browser; and a German user's amounts, dates and times
 // (decimal comma typed and shown, the time zone on the security page); and the admin area's
-// refusals (a non-admin's 403, an unknown account's 404) as styled, axe-clean pages.
+// refusals (a non-admin's 403, an unknown account's 404) as styled, axe-clean pages; and bank
+// sync against the local SimpleFIN Bridge (bank_sync.mjs): connect, monitor, sync, bill paid.
 import { spawn, spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
@@ -36,6 +37,7 @@ import {
 import { firstHour } from "./first_hour.mjs";
 import { polishTests } from "./polish.mjs";
 import { importTests } from "./imports.mjs";
+import { bankSyncTests } from "./bank_sync.mjs";
 
 const BILL = "Water & <Sewer>";
 const suite = new Suite();
@@ -843,6 +845,7 @@ suite.test("page weights (HTML + CSS + JS bytes) are recorded", async ({ t }) =>
 // The smaller first-hour fixes (bill form, budgets, currency names, phone switcher).
 polishTests(suite);
 importTests(suite);
+bankSyncTests(suite);
 
 const server = await startServer();
 let failed = 1;
