@@ -171,7 +171,28 @@ fn card(l: &Locale, c: &ConnectionView, accounts: &[BankAccount]) -> ConnectionC
         health,
         badge,
         messages: c.messages.clone(),
+        last_sync: c.last_sync.map(last_sync_words),
         accounts: c.accounts.iter().map(|a| item(l, a, accounts)).collect(),
+    }
+}
+
+/// What the last sync changed, in words: only the counts that are not zero.
+fn last_sync_words(s: service::sync::SyncCounts) -> String {
+    let parts: Vec<String> = [
+        (s.new, "new"),
+        (s.posted, "posted"),
+        (s.removed, "pending removed"),
+        (s.flagged, "possible duplicates"),
+        (s.matched_by_rules, "matched to bills by your rules"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{n} {what}"))
+    .collect();
+    if parts.is_empty() {
+        "Last sync: nothing new.".to_owned()
+    } else {
+        format!("Last sync: {}.", parts.join(", "))
     }
 }
 

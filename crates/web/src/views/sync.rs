@@ -53,6 +53,8 @@ pub struct ConnectionCard {
     pub badge: &'static str,
     /// The Bridge's messages (sanitised).
     pub messages: Vec<String>,
+    /// What the last sync changed, in words ("Last sync: 12 new, 2 matched to bills").
+    pub last_sync: Option<String>,
     pub accounts: Vec<SyncAccountItem>,
 }
 

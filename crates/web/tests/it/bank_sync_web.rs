@@ -113,6 +113,10 @@ app_tests! {
         assert_eq!((report["new"].as_u64(), report["error"].is_null()), (Some(4), true), "{report}");
         let transactions: Value = alice.get("/api/transactions").await.json().await.expect("json");
         assert_eq!(transactions["total"], 4, "{transactions}");
+        let (_, shown) = answer(alice.get(&format!("/api/sync/connections/{id}")).await).await;
+        assert_eq!(shown["last_sync"]["new"], 4, "what changed is shown: {shown}");
+        let page = alice.get("/bank-sync").await.text().await.expect("html");
+        assert!(page.contains("Last sync: 4 new"), "{page}");
 
         let (status, renamed) = patch(&alice, &format!("/api/sync/connections/{id}"), json!({"label": "Everyday"})).await;
         assert_eq!((status, renamed["label"].as_str()), (StatusCode::OK, Some("Everyday")), "{renamed}");

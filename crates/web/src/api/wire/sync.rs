@@ -28,6 +28,8 @@ pub struct SyncConnectionView {
     pub next_attempt_at: Option<DateTime<Utc>>,
     /// The Bridge's last messages to the person (sanitised).
     pub messages: Vec<String>,
+    /// What the last successful sync changed.
+    pub last_sync: Option<SyncCountsView>,
     pub accounts: Vec<SyncAccountView>,
     pub created_at: DateTime<Utc>,
     pub version: i64,
@@ -47,11 +49,33 @@ impl From<&ConnectionView> for SyncConnectionView {
             last_new_data_at: c.last_new_data_at,
             next_attempt_at: c.next_attempt_at,
             messages: v.messages.clone(),
+            last_sync: v.last_sync.map(|s| SyncCountsView {
+                new: s.new,
+                posted: s.posted,
+                removed: s.removed,
+                flagged: s.flagged,
+                matched_by_rules: s.matched_by_rules,
+            }),
             accounts: v.accounts.iter().map(SyncAccountView::from).collect(),
             created_at: c.created_at,
             version: c.version,
         }
     }
+}
+
+/// What one sync changed.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SyncCountsView {
+    /// Transactions not seen before.
+    pub new: usize,
+    /// Pending transactions that posted.
+    pub posted: usize,
+    /// Pending transactions the bank dropped.
+    pub removed: usize,
+    /// New transactions kept but flagged as possible duplicates (a bank id issued again).
+    pub flagged: usize,
+    /// New transactions matched to bills by merchant rules.
+    pub matched_by_rules: usize,
 }
 
 /// An account the Bridge reports.
