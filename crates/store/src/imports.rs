@@ -323,6 +323,18 @@ impl Store {
         Ok(())
     }
 
+    /// Refreshes PostgreSQL's planner statistics of `transactions` (SQLite plans these
+    /// queries from its indexes alone). Autovacuum does it too, but not before the next
+    /// queries: right after a 100 000-row import into a table it had seen nearly empty, the
+    /// planner estimated 256 rows for a user and sorted all of them for every page of
+    /// suggestions (236 ms a page instead of 4 ms).
+    pub async fn analyze_transactions(&self) -> Result<()> {
+        if let crate::db::Db::Postgres(pool) = &*self.db {
+            sqlx::query("ANALYZE transactions").execute(pool).await?;
+        }
+        Ok(())
+    }
+
     /// Removes previews whose 24 hours are over (applied and undone imports stay as history).
     pub async fn purge_expired_imports(&self, now: DateTime<Utc>) -> Result<u64> {
         let removed = on_pool!(self, |pool| {

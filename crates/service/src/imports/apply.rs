@@ -12,6 +12,10 @@ use crate::auth::{Principal, RequestMeta};
 use crate::preferences::data_owner;
 use crate::{App, Error, Result};
 
+/// An apply of at least this many rows refreshes the database's statistics of the
+/// transactions ([`store::Store::analyze_transactions`]).
+pub const ANALYZE_AFTER_ROWS: usize = 10_000;
+
 /// The person's decisions on a preview's labels, by row number.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Choices {
@@ -118,6 +122,15 @@ pub async fn apply(
         .apply_import(owner, id, new_account.as_ref(), &rows, app.now())
         .await
         .map_err(import_error)?;
+    if rows.len() >= ANALYZE_AFTER_ROWS {
+        // The planner's statistics, refreshed off the request: they change only plans.
+        let store = app.store.clone();
+        tokio::spawn(async move {
+            if let Err(err) = store.analyze_transactions().await {
+                tracing::warn!(error = %err, "could not refresh the transactions statistics");
+            }
+        });
+    }
     let import = app.store.import(owner, id).await?;
     let applied = Applied {
         import,

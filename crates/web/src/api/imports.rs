@@ -5,7 +5,7 @@
 //! count against the import rate limit (20 per 15 minutes per IP).
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use domain::Invalid;
@@ -15,6 +15,7 @@ use service::imports::{self, Choices};
 
 use super::wire::bank::{AppliedView, ImportPreviewView, ImportView, UndoneView};
 use crate::AppState;
+use crate::api::input::QueryParams;
 use crate::api::responses::{Conflicted, Denied, Missing, Refused};
 use crate::auth::{DataUser, Meta};
 use crate::extract::PathId;
@@ -25,6 +26,8 @@ use crate::upload::UploadForm;
 
 /// The most row numbers `include` and `exclude` take together.
 pub const CHOICES_MAX: usize = 100_000;
+/// The most preview rows one answer holds, and how many it holds unless `limit` says.
+pub const PREVIEW_ROWS_MAX: i64 = 500;
 
 /// Adds the import routes to the table.
 pub(crate) fn routes(table: Table) -> Table {
@@ -132,7 +135,8 @@ pub async fn list_imports(
 }
 
 /// `POST /api/imports`: reads a statement file into a preview (nothing of the caller's data is
-/// written; the preview can be applied for 24 hours).
+/// written; the preview can be applied for 24 hours). The answer counts every row and holds
+/// the first 500; `GET /api/imports/{id}` pages through the rest.
 #[utoipa::path(
     post,
     path = "/api/imports",
@@ -155,15 +159,23 @@ pub async fn upload_import(
 ) -> ApiResult<(StatusCode, Json<ImportPreviewView>)> {
     let (upload, account) = form.statement()?;
     let preview = imports::preview(&state.app, &user, &meta, upload, account).await?;
-    Ok((StatusCode::CREATED, Json(ImportPreviewView::from(&preview))))
+    let first = usize::try_from(PREVIEW_ROWS_MAX).unwrap_or(usize::MAX);
+    Ok((
+        StatusCode::CREATED,
+        Json(ImportPreviewView::page(&preview, 0, first)),
+    ))
 }
 
-/// `GET /api/imports/{id}`: a preview, while it can be applied.
+/// `GET /api/imports/{id}`: a preview, while it can be applied, with one page of its rows.
 #[utoipa::path(
     get,
     path = "/api/imports/{id}",
     tag = "transactions",
-    params(("id" = String, Path, description = "Import id")),
+    params(
+        ("id" = String, Path, description = "Import id"),
+        ("limit" = Option<i64>, Query, description = "Rows in the answer: 1–500, default 500"),
+        ("offset" = Option<i64>, Query, description = "The first row's index (0-based), default 0")
+    ),
     responses(
         (status = 200, description = "OK", body = ImportPreviewView),
         Denied,
@@ -176,9 +188,20 @@ pub async fn show_import(
     State(state): State<AppState>,
     DataUser(user): DataUser,
     PathId(id): PathId<ImportId>,
+    RawQuery(raw): RawQuery,
 ) -> ApiResult<Json<ImportPreviewView>> {
+    let params = QueryParams::parse(raw.as_deref(), &["limit", "offset"])?;
+    let (limit, offset) = match (params.text("limit"), params.page()?) {
+        (None, (_, offset)) => (PREVIEW_ROWS_MAX, offset),
+        (Some(_), page) => page,
+    };
     let preview = imports::show(&state.app, &user, id).await?;
-    Ok(Json(ImportPreviewView::from(&preview)))
+    let size = |n: i64| usize::try_from(n).unwrap_or(usize::MAX);
+    Ok(Json(ImportPreviewView::page(
+        &preview,
+        size(offset),
+        size(limit),
+    )))
 }
 
 /// `POST /api/imports/{id}/apply`: writes the preview's rows (new and possible duplicates, and

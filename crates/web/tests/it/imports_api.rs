@@ -70,6 +70,17 @@ app_tests! {
         let (status, shown) = get(&alice, &format!("/api/imports/{id}")).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(shown, preview);
+        assert_eq!((preview["rows_total"].as_u64(), preview["rows_offset"].as_u64()), (Some(3), Some(0)));
+        // The rows page: the counts stay those of the whole file.
+        let (status, page) = get(&alice, &format!("/api/imports/{id}?offset=1&limit=1")).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert_eq!((page["rows_total"].as_u64(), page["rows_offset"].as_u64(), page["new"].as_u64()), (Some(3), Some(1), Some(3)));
+        assert_eq!(page["rows"].as_array().map(Vec::len), Some(1));
+        assert_eq!(page["rows"][0]["row"], 3);
+        for bad in ["limit=0", "limit=501", "offset=-1", "page=2"] {
+            let (status, refused) = get(&alice, &format!("/api/imports/{id}?{bad}")).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {refused}");
+        }
 
         let (status, applied) = post(&alice, &format!("/api/imports/{id}/apply"), json!({"exclude": [4]})).await;
         assert_eq!(status, StatusCode::OK, "{applied}");

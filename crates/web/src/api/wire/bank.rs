@@ -246,11 +246,19 @@ pub struct ImportPreviewView {
     pub duplicates: usize,
     pub possible_duplicates: usize,
     pub errors: usize,
+    /// How many rows the preview holds (all of them count above).
+    pub rows_total: usize,
+    /// The index (0-based) of the first row in `rows`.
+    pub rows_offset: usize,
+    /// One page of the rows, in file order: at most `limit` (default 500) from `offset`; read
+    /// the others with `GET /api/imports/{id}?offset=…&limit=…`.
     pub rows: Vec<PreviewRowView>,
 }
 
-impl From<&ImportPreview> for ImportPreviewView {
-    fn from(p: &ImportPreview) -> Self {
+impl ImportPreviewView {
+    /// The preview with the rows `offset..offset + limit` (a 100 000-row preview as one answer
+    /// was 25 MB of JSON, most of the preview's time).
+    pub fn page(p: &ImportPreview, offset: usize, limit: usize) -> Self {
         let currency = p.currency;
         let (new, duplicates, possible_duplicates, errors) = p.counts();
         Self {
@@ -273,9 +281,13 @@ impl From<&ImportPreview> for ImportPreviewView {
             duplicates,
             possible_duplicates,
             errors,
+            rows_total: p.rows.len(),
+            rows_offset: offset,
             rows: p
                 .rows
                 .iter()
+                .skip(offset)
+                .take(limit)
                 .map(|r| PreviewRowView::new(r, currency))
                 .collect(),
         }
