@@ -74,7 +74,8 @@ export function bankSyncTests(suite) {
       BANK_SYNC_ENABLED: "true",
       OUTBOUND_ALLOW_HOSTS: "127.0.0.1",
       OUTBOUND_ALLOW_HTTP_HOSTS: "127.0.0.1",
-    });
+      LOG_LEVEL: "info",
+    }, { watchLog: true });
     const { context, problems } = await newContext(t.browser);
     try {
       await bridge.control("accounts", { id: "acct-chk", name: "Everyday Checking", balance: "960.00" });
@@ -118,6 +119,11 @@ export function bankSyncTests(suite) {
       assert(badge === "Paid", `the tracker shows the bill paid from the synced transaction: ${badge}`);
       await page.goto(`${base}/transactions`);
       assert((await page.textContent("main")).includes("POWER CO 1234"), "the synced transaction is listed");
+
+      // The access URL (http://user:pass@host/simplefin) is in no log line either.
+      const logged = server.logText();
+      assert(logged.length > 0, "the server log was captured");
+      assert(!logged.includes("/simplefin") && !logged.includes("@127.0.0.1") && !/basic\s+[a-z0-9+/=]{8,}/i.test(logged), "no access URL or credentials in the server log");
 
       assert(failures.length === 0, failures.join("\n"));
       assert(problems.length === 0, problems.join("\n"));

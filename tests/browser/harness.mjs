@@ -78,6 +78,10 @@ export async function startServer(extraEnv = {}, { watchLog = false } = {}) {
     port,
     dataDir,
     env,
+    /** Everything the server logged so far (needs `watchLog`). */
+    logText() {
+      return log.join("");
+    },
     /** The first match of `pattern` in the log, waiting up to 5 s (needs `watchLog`). */
     async waitForLog(pattern) {
       for (let tries = 0; tries < 50; tries += 1) {
