@@ -249,6 +249,31 @@ impl Store {
             .collect()
     }
 
+    /// Failing connections whose backoff is over and that failed fewer than `attempts` times
+    /// in a row: retried between the background runs.
+    pub async fn sync_retries_due(
+        &self,
+        now: DateTime<Utc>,
+        attempts: i64,
+        limit: i64,
+    ) -> Result<Vec<(SyncConnectionId, UserId)>> {
+        let rows: Vec<(String, String)> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, user_id FROM sync_connections WHERE health = 'failing' \
+                 AND failures < $2 AND next_attempt_at IS NOT NULL AND next_attempt_at <= $1 \
+                 ORDER BY next_attempt_at, id LIMIT $3",
+            )
+            .bind(to_millis(now))
+            .bind(attempts)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter()
+            .map(|(id, user)| Ok((parse_id("sync connection", &id)?, parse_id("user", &user)?)))
+            .collect()
+    }
+
     /// Records how an attempt ended.
     pub async fn record_sync_outcome(
         &self,

@@ -520,10 +520,13 @@ async fn check_balance(
     Ok(())
 }
 
-/// One background run under the `bank-sync` lease: syncs the due connections (oldest first,
-/// none synced within the last hour); a failure is recorded on its connection and the run
-/// goes on. Returns how many were tried, or `None` when another instance holds the lease or
-/// bank sync is off.
+/// One background pass. When the `bank-sync` lease (held for the interval) is free, a full
+/// run: the due connections (oldest success first, none synced within the last hour). Else,
+/// under a five-minute `bank-sync-retry` lease, the failing connections whose backoff is over
+/// and that failed fewer than 3 times in a row (so a failure is retried after 15 and 30
+/// minutes, then waits 4 hours). A failure is recorded on its connection and the pass goes on.
+/// Returns how many were tried, or `None` when bank sync is off or another instance holds the
+/// leases.
 pub async fn sync_due(app: &App, holder: &str) -> Result<Option<usize>> {
     let settings = super::settings::load(app).await?;
     if !settings.enabled {
@@ -531,20 +534,26 @@ pub async fn sync_due(app: &App, holder: &str) -> Result<Option<usize>> {
     }
     let now = app.now();
     let until = now + Duration::hours(i64::from(settings.interval_hours));
-    if !app
+    let due = if app
         .store
         .acquire_lease("bank-sync", holder, until, now)
         .await?
     {
-        return Ok(None);
-    }
-    app.store
-        .purge_sync_requests(now - Duration::days(2))
-        .await?;
-    let due = app
+        app.store
+            .purge_sync_requests(now - Duration::days(2))
+            .await?;
+        app.store
+            .due_sync_connections(now, now - Duration::minutes(SKIP_WITHIN_MINUTES), 500)
+            .await?
+    } else if app
         .store
-        .due_sync_connections(now, now - Duration::minutes(SKIP_WITHIN_MINUTES), 500)
-        .await?;
+        .acquire_lease("bank-sync-retry", holder, now + Duration::minutes(5), now)
+        .await?
+    {
+        app.store.sync_retries_due(now, ATTEMPTS, 500).await?
+    } else {
+        return Ok(None);
+    };
     for (id, owner) in &due {
         let connection = app.store.sync_connection(*owner, *id).await?;
         if let Err(err) = sync_connection(app, &connection, Span::Routine).await {

@@ -11,7 +11,6 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::id::UserId;
 use domain::money::{Money, TOO_LARGE};
 
-use super::summary::TrackerMonth;
 use crate::{App, Result};
 
 /// The bar's figures, all in the user's currency.
@@ -29,9 +28,15 @@ pub struct BankStatus {
     pub projected: Money,
 }
 
-/// The bar for `month` (the current one), or `None` without a counted account.
-pub async fn status(app: &App, owner: UserId, month: &TrackerMonth) -> Result<Option<BankStatus>> {
-    let currency = month.currency;
+/// The bar for the current month, whose bills still owe `to_pay` (in the user's currency) by
+/// `due_by`; `None` without a counted account.
+pub async fn status(
+    app: &App,
+    owner: UserId,
+    to_pay: Money,
+    due_by: NaiveDate,
+) -> Result<Option<BankStatus>> {
+    let currency = to_pay.currency;
     let accounts = app.store.sync_accounts(owner, None).await?;
     let counted: Vec<_> = accounts
         .iter()
@@ -43,7 +48,6 @@ pub async fn status(app: &App, owner: UserId, month: &TrackerMonth) -> Result<Op
     }
     let balance = domain::money::sum_minor("bank_balance", counted.iter().map(|(b, _)| *b))
         .map_err(|_| domain::Invalid::new("bank_balance", TOO_LARGE))?;
-    let to_pay = month.summary.due_before_payday;
     let projected = balance
         .checked_sub(to_pay.minor)
         .ok_or_else(|| domain::Invalid::new("projected_balance", TOO_LARGE))?;
@@ -55,7 +59,7 @@ pub async fn status(app: &App, owner: UserId, month: &TrackerMonth) -> Result<Op
         as_of,
         stale,
         to_pay,
-        due_by: month.summary.safe_to_spend_due_by,
+        due_by,
         projected: Money::new(projected, currency),
     }))
 }

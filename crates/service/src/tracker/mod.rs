@@ -86,7 +86,14 @@ pub async fn show(app: &App, principal: &Principal, query: TrackerQuery) -> Resu
     let cash = cash::resolve(&periods, &prefs.paydays, &rows, per_payday);
     let mut month = summary::present(ym, today, &prefs, occurrences, &cash, query.sort, query.dir)?;
     if first <= today && today <= last {
-        month.bank = bank::status(app, owner, &month).await?;
+        let summary = &month.summary;
+        month.bank = bank::status(
+            app,
+            owner,
+            summary.due_before_payday,
+            summary.safe_to_spend_due_by,
+        )
+        .await?;
     }
     Ok(month)
 }

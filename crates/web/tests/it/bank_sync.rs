@@ -404,13 +404,19 @@ app_tests! {
         assert_eq!(tried, Some(1), "the connection synced minutes ago is skipped");
         assert_eq!((c.requests(), d.requests()), (c_before, d_before + 1));
         assert_eq!(rows(&app, &bob, due_account).await.len(), 4);
-        assert_eq!(sync::run::sync_due(&app.app, "instance-b").await.expect("run"), None, "another instance holds the run's lease");
+        assert_eq!(sync::run::sync_due(&app.app, "instance-b").await.expect("run"), Some(0), "between runs only failing connections are retried: none");
         d.set_fault(Some(Fault::Status(500)));
         app.clock.advance(Duration::hours(5));
         assert_eq!(sync::run::sync_due(&app.app, "instance-a").await.expect("run"), Some(2), "a failing connection does not stop the run");
         let failing = sync::connection(&app.app, &bob, due.connection.id).await.expect("view");
         assert_eq!(failing.health, Health::Failing);
-        let _ = fresh;
+        // Retried after its backoff (30 minutes after a first failure), between full runs.
+        let before = d.requests();
+        app.clock.advance(Duration::minutes(10));
+        assert_eq!(sync::run::sync_due(&app.app, "instance-b").await.expect("run"), Some(0), "backoff not over");
+        app.clock.advance(Duration::minutes(25));
+        assert_eq!(sync::run::sync_due(&app.app, "instance-b").await.expect("run"), Some(1), "the failing one is retried");
+        assert_eq!(d.requests(), before + 1);
     }
 
     async fn a_custom_currency_account_is_listed_but_feeds_no_bank_account(app) {
