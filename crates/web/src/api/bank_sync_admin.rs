@@ -29,14 +29,15 @@ pub struct BankSyncView {
     pub enabled: bool,
     /// How often the background run syncs (1–24 hours).
     #[schema(minimum = 1, maximum = 24)]
-    pub interval_hours: u32,
+    #[serde(deserialize_with = "domain::version::whole_number")]
+    pub interval_hours: i64,
 }
 
 impl From<BankSyncSettings> for BankSyncView {
     fn from(s: BankSyncSettings) -> Self {
         Self {
             enabled: s.enabled,
-            interval_hours: s.interval_hours,
+            interval_hours: i64::from(s.interval_hours),
         }
     }
 }
@@ -71,7 +72,8 @@ pub async fn set_bank_sync(
 ) -> ApiResult<Json<BankSyncView>> {
     let wanted = BankSyncSettings {
         enabled: body.enabled,
-        interval_hours: body.interval_hours,
+        // Out of u32 is out of 1–24 too: 0 is refused by the service, naming the field.
+        interval_hours: u32::try_from(body.interval_hours).unwrap_or(0),
     };
     Ok(Json(
         settings::set(&state.app, &admin, &meta, wanted)

@@ -77,6 +77,7 @@ pub struct RenameConnectionRequest {
 #[serde(deny_unknown_fields)]
 pub struct BackfillRequest {
     /// How many days back to fetch (read in ≤ 90-day windows).
+    #[serde(deserialize_with = "domain::version::whole_number")]
     pub days: i64,
 }
 
