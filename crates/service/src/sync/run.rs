@@ -191,7 +191,16 @@ async fn sync_under_lease(
             report.removed += written.removed;
             report.flagged += written.flagged;
             report.matched_by_rules += written.matched_by_rules;
-            check_balance(app, row, account, arrived, start, written.new > 0).await?;
+            let current = end > now;
+            check_balance(
+                app,
+                row,
+                account,
+                arrived,
+                (start, current),
+                written.new > 0,
+            )
+            .await?;
         }
         if set.has_code(&BridgeCode::ConnectionAuth) || set.has_code(&BridgeCode::GeneralAuth) {
             let text = set
@@ -489,21 +498,28 @@ async fn sync_account(
 }
 
 /// The balance check: since the last check, the balance should have moved by what arrived.
+/// Only a window that reaches now checks: an older one (a backfill's) brings rows the balance
+/// moved for long ago, so the last check stays as it was.
 async fn check_balance(
     app: &App,
     row: &SyncAccountRow,
     account: &Account,
     arrived: i128,
-    start: DateTime<Utc>,
+    (start, current): (DateTime<Utc>, bool),
     new_data: bool,
 ) -> Result<()> {
-    let balance = account.balance.money().map(|m| m.minor);
-    let gap = match (row.checked_balance_minor, balance) {
-        (Some(before), Some(now)) => {
-            let moved = i128::from(now) - i128::from(before);
-            i64::try_from(moved - arrived).ok()
-        }
-        _ => None,
+    let (balance, gap) = if current {
+        let balance = account.balance.money().map(|m| m.minor);
+        let gap = match (row.checked_balance_minor, balance) {
+            (Some(before), Some(now)) => {
+                let moved = i128::from(now) - i128::from(before);
+                i64::try_from(moved - arrived).ok()
+            }
+            _ => None,
+        };
+        (balance, gap)
+    } else {
+        (row.checked_balance_minor, row.balance_gap_minor)
     };
     app.store
         .record_account_synced(

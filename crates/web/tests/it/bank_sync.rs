@@ -228,6 +228,15 @@ app_tests! {
         assert_eq!(c.requests(), requests + 2, "two windows of at most 90 days");
         assert!(rows(&app, &alice, account).await.iter().any(|t| t.pending && t.payee == "Taxi"));
         assert!(matches!(sync::backfill(&app.app, &alice, &META, view.connection.id, 400).await, Err(Error::Invalid(_))));
+        let gap = |v: &ConnectionView| v.accounts.iter().find(|a| a.remote_id == "acct-chk").and_then(|a| a.balance_gap_minor);
+        let after = sync::connection(&app.app, &alice, view.connection.id).await.expect("view");
+        assert_eq!(gap(&after).unwrap_or(0), 0, "old rows a backfill finds are no gap in today's balance");
+        // The balance moved by 50.00 but only 30.00 arrived: 20.00 may be missing.
+        c.set_balance("acct-chk", "950.00", days_ago(0));
+        c.add_transaction("acct-chk", BridgeTransaction::posted("t9", days_ago(0), "-30.00", "Grocer"));
+        sync_once(&app, &alice, view.connection.id).await;
+        let checked = sync::connection(&app.app, &alice, view.connection.id).await.expect("view");
+        assert_eq!(gap(&checked), Some(-2000), "{:?}", checked.accounts);
     }
 
     async fn faults_become_health_leave_data_alone_and_other_connections_sync(app) {
